@@ -1,0 +1,225 @@
+//! Configuration: one place that knows every setting, its default and what a bad value
+//! means. The binary fills [`Settings`] from the environment (see `shn --help`); tests
+//! fill it directly.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use url::Url;
+
+/// Raw settings as given (environment variables or flags), before validation.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// SHN_DATABASE_URL
+    pub database_url: Option<String>,
+    /// SHN_DATA_DIR
+    pub data_dir: Option<String>,
+    /// SHN_BIND
+    pub bind: Option<String>,
+    /// SHN_BASE_URL
+    pub base_url: Option<String>,
+    /// SHN_SMTP_URL
+    pub smtp_url: Option<String>,
+    /// SHN_SECRET_KEY
+    pub secret_key: Option<String>,
+    /// SHN_LOG_FORMAT
+    pub log_format: Option<String>,
+    /// SHN_MAIL_FROM
+    pub mail_from: Option<String>,
+    /// SHN_DB_MAX_CONNECTIONS
+    pub db_max_connections: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// How expensive password hashing is. `Fast` exists only so test suites can create
+/// hundreds of accounts quickly; it is never chosen from the environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordCost {
+    Standard,
+    Fast,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub bind: SocketAddr,
+    pub base_url: Url,
+    pub smtp_url: Option<String>,
+    pub secret_key: Option<String>,
+    pub log_format: LogFormat,
+    pub mail_from: String,
+    pub db_max_connections: u32,
+    pub password_cost: PasswordCost,
+    /// A session ends after this long without use…
+    pub session_idle: Duration,
+    /// …and after this long in any case.
+    pub session_absolute: Duration,
+    /// How long a password-reset link works.
+    pub reset_link_lifetime: Duration,
+    /// How long an e-mail verification link works.
+    pub verify_link_lifetime: Duration,
+    /// Largest accepted request body, in bytes (avatars included).
+    pub max_body_bytes: usize,
+    /// How often the worker looks for work when idle.
+    pub worker_poll: Duration,
+}
+
+/// A bad setting: names the variable and says what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { var, problem: problem.into() }
+}
+
+fn non_empty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Config {
+    pub fn from_settings(s: &Settings) -> Result<Config, ConfigError> {
+        let data_dir = PathBuf::from(non_empty(&s.data_dir).unwrap_or("./data"));
+        let database_url = match non_empty(&s.database_url) {
+            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:") => u.to_string(),
+            Some(u) => {
+                let scheme = u.split(':').next().unwrap_or(u);
+                return Err(bad("SHN_DATABASE_URL", format!("unsupported scheme {scheme:?}; use sqlite://PATH or postgres://USER@HOST/DB")));
+            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("shn.db").display()),
+        };
+        let bind_text = non_empty(&s.bind).unwrap_or("127.0.0.1:8080");
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            bad("SHN_BIND", format!("{bind_text:?} is not an address like 127.0.0.1:8080"))
+        })?;
+        let base_text = match non_empty(&s.base_url) {
+            Some(b) => b.to_string(),
+            None => format!("http://{bind}"),
+        };
+        let base_url = Url::parse(&base_text)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| bad("SHN_BASE_URL", format!("{base_text:?} is not an http(s) URL like https://community.example.org")))?;
+        let smtp_url = match non_empty(&s.smtp_url) {
+            Some(u) => {
+                let parsed = Url::parse(u).map_err(|e| bad("SHN_SMTP_URL", format!("not a URL: {e}")))?;
+                if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host().is_none() {
+                    return Err(bad("SHN_SMTP_URL", "use smtp://HOST:PORT or smtps://USER:PASS@HOST:PORT"));
+                }
+                Some(u.to_string())
+            }
+            None => None,
+        };
+        let secret_key = match non_empty(&s.secret_key) {
+            Some(k) if k.len() < 32 => {
+                return Err(bad("SHN_SECRET_KEY", "must be at least 32 characters; leave it unset to have one generated"));
+            }
+            Some(k) => Some(k.to_string()),
+            None => None,
+        };
+        let log_format = match non_empty(&s.log_format).unwrap_or("text") {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => return Err(bad("SHN_LOG_FORMAT", format!("{other:?} is not \"text\" or \"json\""))),
+        };
+        let mail_from = non_empty(&s.mail_from)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("Social Health Network <no-reply@{}>", base_url.host_str().unwrap_or("localhost")));
+        if !mail_from.contains('@') {
+            return Err(bad("SHN_MAIL_FROM", "must contain an e-mail address"));
+        }
+        let db_max_connections = match non_empty(&s.db_max_connections) {
+            Some(n) => n.parse::<u32>().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
+                bad("SHN_DB_MAX_CONNECTIONS", format!("{n:?} is not a whole number from 1 to 1000"))
+            })?,
+            None => 10,
+        };
+        Ok(Config {
+            database_url,
+            data_dir,
+            bind,
+            base_url,
+            smtp_url,
+            secret_key,
+            log_format,
+            mail_from,
+            db_max_connections,
+            password_cost: PasswordCost::Standard,
+            session_idle: Duration::from_secs(14 * 24 * 3600),
+            session_absolute: Duration::from_secs(60 * 24 * 3600),
+            reset_link_lifetime: Duration::from_secs(3600),
+            verify_link_lifetime: Duration::from_secs(3 * 24 * 3600),
+            max_body_bytes: 6 * 1024 * 1024,
+            worker_poll: Duration::from_millis(500),
+        })
+    }
+
+    /// Whether cookies must be `Secure` (the site is served over HTTPS).
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+
+    /// An absolute URL on this site for `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        let base = self.base_url.as_str().trim_end_matches('/');
+        format!("{base}{path}")
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_give_an_sqlite_file_in_the_data_folder() {
+        let c = Config::from_settings(&Settings::default()).unwrap();
+        assert_eq!(c.database_url, "sqlite://./data/shn.db?mode=rwc");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.base_url.as_str(), "http://127.0.0.1:8080/");
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let cases: Vec<(Settings, &str)> = vec![
+            (Settings { bind: Some("nowhere".into()), ..Default::default() }, "SHN_BIND"),
+            (Settings { database_url: Some("mysql://x".into()), ..Default::default() }, "SHN_DATABASE_URL"),
+            (Settings { base_url: Some("ftp://x".into()), ..Default::default() }, "SHN_BASE_URL"),
+            (Settings { smtp_url: Some("http://x".into()), ..Default::default() }, "SHN_SMTP_URL"),
+            (Settings { secret_key: Some("short".into()), ..Default::default() }, "SHN_SECRET_KEY"),
+            (Settings { log_format: Some("xml".into()), ..Default::default() }, "SHN_LOG_FORMAT"),
+            (Settings { db_max_connections: Some("0".into()), ..Default::default() }, "SHN_DB_MAX_CONNECTIONS"),
+        ];
+        for (s, var) in cases {
+            let err = Config::from_settings(&s).unwrap_err();
+            assert_eq!(err.var, var);
+            assert!(err.to_string().starts_with(var));
+        }
+    }
+
+    #[test]
+    fn https_base_urls_make_cookies_secure() {
+        let s = Settings { base_url: Some("https://community.example.org".into()), ..Default::default() };
+        let c = Config::from_settings(&s).unwrap();
+        assert!(c.secure_cookies());
+        assert_eq!(c.url("/login"), "https://community.example.org/login");
+    }
+}

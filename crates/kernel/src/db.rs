@@ -1,0 +1,237 @@
+//! The database: one connection type for SQLite and PostgreSQL, chosen at run time.
+//!
+//! Slices write portable SQL with `$N` placeholders and run it through the helpers
+//! here. Where the backends differ, the difference lives in one named function below
+//! (see [`Db::backend`] users) rather than scattered through the slices.
+//!
+//! SQLite allows one writer at a time. Rather than letting concurrent write
+//! transactions fail with "database is locked", all writes go through a pool with a
+//! single connection (`writer`), so writers queue inside the process; readers use a
+//! separate read-only pool and never block in WAL mode. On PostgreSQL both are the
+//! same pool.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, FromQueryResult, Statement, TransactionTrait, TryGetable, Value,
+};
+
+pub use sea_orm::{ConnectionTrait as Conn, DatabaseTransaction as Tx, Value as SqlValue};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    read: DatabaseConnection,
+    write: DatabaseConnection,
+    backend: Backend,
+}
+
+/// Builds a parameter list for [`all`], [`one`], [`exec`] and friends.
+#[macro_export]
+macro_rules! params {
+    () => { Vec::<$crate::db::SqlValue>::new() };
+    ($($v:expr),+ $(,)?) => { vec![$($crate::db::SqlValue::from($v)),+] };
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("SHN_DATABASE_URL must start with sqlite:// or postgres:// (got {0:?})")]
+    UnsupportedScheme(String),
+    #[error("could not open the database: {0}")]
+    Open(#[from] DbErr),
+}
+
+impl Db {
+    /// Opens the database named by `url` (`sqlite://…` or `postgres://…`).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
+        if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url, max_connections).await
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let mut opts = ConnectOptions::new(url);
+            opts.max_connections(max_connections)
+                .min_connections(1)
+                .acquire_timeout(Duration::from_secs(10))
+                .sqlx_logging(false);
+            let pool = Database::connect(opts).await?;
+            Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres })
+        } else {
+            Err(ConnectError::UnsupportedScheme(redact(url)))
+        }
+    }
+
+    async fn connect_sqlite(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
+        // Validate the URL once, up front, so a typo fails with a clear message.
+        SqliteConnectOptions::from_str(url)
+            .map_err(|e| DbErr::Custom(format!("bad SQLite URL: {e}")))?;
+        let tune = |o: SqliteConnectOptions| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("temp_store", "memory")
+                .pragma("cache_size", "-16000")
+        };
+        let mut w = ConnectOptions::new(url);
+        w.max_connections(1)
+            .min_connections(1)
+            // Writers queue here for their turn; a long queue is better than an error.
+            .acquire_timeout(Duration::from_secs(60))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(move |o| tune(o).create_if_missing(true));
+        let write = Database::connect(w).await?;
+        let mut r = ConnectOptions::new(url);
+        r.max_connections(max_connections.max(2))
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
+            .sqlx_logging(false)
+            .map_sqlx_sqlite_opts(move |o| tune(o).read_only(true));
+        let read = Database::connect(r).await?;
+        Ok(Db { read, write, backend: Backend::Sqlite })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection for reads that need no transaction.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.read
+    }
+
+    /// The connection for writes (and reads that must see the latest writes at once).
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.write
+    }
+
+    /// Begins a write transaction.
+    pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.write.begin().await
+    }
+
+    pub async fn all<T: FromQueryResult>(&self, sql: &str, p: Vec<Value>) -> Result<Vec<T>, DbErr> {
+        all(&self.read, sql, p).await
+    }
+
+    pub async fn one<T: FromQueryResult>(&self, sql: &str, p: Vec<Value>) -> Result<Option<T>, DbErr> {
+        one(&self.read, sql, p).await
+    }
+
+    pub async fn scalar<T: TryGetable>(&self, sql: &str, p: Vec<Value>) -> Result<Option<T>, DbErr> {
+        scalar(&self.read, sql, p).await
+    }
+
+    /// Runs one write statement outside any explicit transaction.
+    pub async fn exec(&self, sql: &str, p: Vec<Value>) -> Result<u64, DbErr> {
+        exec(&self.write, sql, p).await
+    }
+
+    /// Closes both pools (used by tests and at shut-down).
+    pub async fn close(self) {
+        let _ = self.read.close().await;
+        if self.backend == Backend::Sqlite {
+            let _ = self.write.close().await;
+        }
+    }
+}
+
+fn redact(url: &str) -> String {
+    match url.find('@') {
+        Some(at) => format!("…{}", &url[at..]),
+        None => url.chars().take(40).collect(),
+    }
+}
+
+fn statement<C: ConnectionTrait>(c: &C, sql: &str, p: Vec<Value>) -> Statement {
+    Statement::from_sql_and_values(c.get_database_backend(), sql, p)
+}
+
+/// All rows of a query, each mapped to `T`.
+pub async fn all<T: FromQueryResult, C: ConnectionTrait>(
+    c: &C,
+    sql: &str,
+    p: Vec<Value>,
+) -> Result<Vec<T>, DbErr> {
+    let rows = c.query_all_raw(statement(c, sql, p)).await?;
+    rows.iter().map(|r| T::from_query_result(r, "")).collect()
+}
+
+/// The first row of a query, if any.
+pub async fn one<T: FromQueryResult, C: ConnectionTrait>(
+    c: &C,
+    sql: &str,
+    p: Vec<Value>,
+) -> Result<Option<T>, DbErr> {
+    match c.query_one_raw(statement(c, sql, p)).await? {
+        Some(r) => Ok(Some(T::from_query_result(&r, "")?)),
+        None => Ok(None),
+    }
+}
+
+/// The first column of the first row, if any.
+pub async fn scalar<T: TryGetable, C: ConnectionTrait>(
+    c: &C,
+    sql: &str,
+    p: Vec<Value>,
+) -> Result<Option<T>, DbErr> {
+    match c.query_one_raw(statement(c, sql, p)).await? {
+        Some(r) => Ok(Some(r.try_get_by_index::<T>(0)?)),
+        None => Ok(None),
+    }
+}
+
+/// Runs a statement; returns the number of rows it touched.
+pub async fn exec<C: ConnectionTrait>(c: &C, sql: &str, p: Vec<Value>) -> Result<u64, DbErr> {
+    Ok(c.execute_raw(statement(c, sql, p)).await?.rows_affected())
+}
+
+/// The backend of a connection or transaction.
+pub fn backend_of<C: ConnectionTrait>(c: &C) -> Backend {
+    match c.get_database_backend() {
+        DbBackend::Postgres => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+/// Whether an error is a unique-constraint violation (a duplicate key).
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// `FOR UPDATE SKIP LOCKED` where the backend has row locks; nothing on SQLite, where the
+/// single writer already serialises claims.
+pub fn skip_locked<C: ConnectionTrait>(c: &C) -> &'static str {
+    match backend_of(c) {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    }
+}
+
+/// `FOR UPDATE` where the backend has row locks (see [`skip_locked`]).
+pub fn for_update<C: ConnectionTrait>(c: &C) -> &'static str {
+    match backend_of(c) {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    }
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside a `LIKE … ESCAPE '\'`.
+pub fn like_contains(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for ch in text.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}

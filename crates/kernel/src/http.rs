@@ -1,0 +1,153 @@
+//! Request plumbing shared by every slice: who is asking (resolved once per request by
+//! the shell's middleware), CSRF tokens, and body extractors that turn bad input into
+//! clear 4xx errors.
+
+use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, AppResult};
+use crate::session::{self, SESSION_COOKIE, SessionRef};
+use crate::state::AppState;
+use crate::viewer::Viewer;
+
+pub const CSRF_COOKIE: &str = "shn_csrf";
+pub const CSRF_FIELD: &str = "csrf";
+
+/// Everything known about the requester, put on the request by the shell.
+#[derive(Clone, Debug, Default)]
+pub struct RequestContext {
+    pub viewer: Viewer,
+    /// The browser session, when signed in by cookie.
+    pub session: Option<SessionRef>,
+    /// The CSRF token to embed in forms on this page.
+    pub csrf: String,
+    /// The client's address, for rate limits and the audit log.
+    pub client_ip: String,
+    /// Whether the request came with a bearer token (API scripts).
+    pub via_token: bool,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<RequestContext>().cloned().unwrap_or_default())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<RequestContext>().map(|c| c.viewer.clone()).unwrap_or_default())
+    }
+}
+
+/// A cookie's value from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value with our standard attributes.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age_secs {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if state.config.secure_cookies() {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// The CSRF token that goes with a CSRF cookie value.
+pub fn csrf_token_for(state: &AppState, cookie_value: &str) -> String {
+    state.secret.sign(format!("csrf:{cookie_value}").as_bytes())
+}
+
+/// Whether a submitted token matches the CSRF cookie.
+pub fn csrf_valid(state: &AppState, cookie_value: Option<&str>, submitted: Option<&str>) -> bool {
+    match (cookie_value, submitted) {
+        (Some(c), Some(t)) if !c.is_empty() => state.secret.verify(format!("csrf:{c}").as_bytes(), t),
+        _ => false,
+    }
+}
+
+/// Finds the viewer from a bearer token or a session cookie.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<(Viewer, Option<SessionRef>, bool)> {
+    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = auth.strip_prefix("Bearer ").map(str::trim).ok_or(AppError::Unauthorized)?;
+        let member = session::find_api_token(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
+        let viewer = state.viewers.load(&state.db, member).await?.ok_or(AppError::Unauthorized)?;
+        return Ok((Viewer::Member(viewer), None, true));
+    }
+    if let Some(raw) = cookie(headers, SESSION_COOKIE) {
+        if let Some(s) = session::find(&state.db, &state.config, raw).await? {
+            if let Some(m) = state.viewers.load(&state.db, s.member_id).await? {
+                return Ok((Viewer::Member(m), Some(s), false));
+            }
+        }
+    }
+    Ok((Viewer::Anonymous, None, false))
+}
+
+/// A JSON body for the API. Malformed JSON, wrong types, missing or unknown fields and
+/// a wrong content type are a 400 and an oversized body a 413, each with a code and a
+/// message that says what to fix. (Validation of well-formed values is a 422.)
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> AppError {
+    match r {
+        JsonRejection::JsonDataError(e) => AppError::BadRequest {
+            code: "invalid_body",
+            message: format!("The request body does not have the expected shape: {}", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")),
+        },
+        JsonRejection::JsonSyntaxError(_) => AppError::bad_request("malformed_json", "The request body is not valid JSON."),
+        JsonRejection::MissingJsonContentType(_) => AppError::BadRequest {
+            code: "unsupported_media_type",
+            message: "Send the body as JSON with Content-Type: application/json.".into(),
+        },
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        other => AppError::bad_request("invalid_body", other.body_text()),
+    }
+}
+
+/// An HTML form body. Form structs use plain strings so almost any input
+/// deserialises and is then validated with inline messages; what still fails here is
+/// a client that is not our form.
+pub struct HtmlForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(HtmlForm(v)),
+            Err(FormRejection::FailedToDeserializeForm(e)) => {
+                Err(AppError::bad_request("invalid_form", format!("The form could not be read: {}", e.body_text())))
+            }
+            Err(FormRejection::FailedToDeserializeFormBody(e)) => {
+                Err(AppError::bad_request("invalid_form", format!("The form could not be read: {}", e.body_text())))
+            }
+            Err(other) if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
+            Err(other) => Err(AppError::bad_request("invalid_form", other.body_text())),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! The kernel: the hallway between slices. It knows no slice; every slice knows it.
+//!
+//! Typed IDs, time, the database and its backend quirks, the outbox and job queue,
+//! the mailer, sessions and the viewer/permission model, pagination, errors, rate
+//! limits, audit, configuration and the shared UI layout.
+
+pub mod audit;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod jobs;
+pub mod mail;
+pub mod markdown;
+pub mod outbox;
+pub mod page;
+pub mod ratelimit;
+pub mod secret;
+pub mod session;
+pub mod state;
+pub mod time;
+pub mod ui;
+pub mod viewer;
+pub mod worker;
+
+pub use error::{AppError, AppResult, FieldErrors};
+pub use state::AppState;

@@ -1,0 +1,140 @@
+//! Outgoing mail: SMTP when `SHN_SMTP_URL` is set, else `.eml` files in the data
+//! folder's `outbox/`, so a local install shows exactly what would be sent.
+//!
+//! Slices never send directly: they [`queue`] a message in their transaction. The
+//! job's unique key is the (recipient, purpose) pair, so a message is queued at most
+//! once per purpose; the worker sends it with retries.
+
+use std::path::PathBuf;
+
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::{ConnectionTrait, DbErr};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::jobs;
+
+pub const JOB_KIND: &str = "mail.send";
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    /// The plain-text part: every message has one.
+    pub text: String,
+    pub html: Option<String>,
+    /// One-click unsubscribe URL for bulk mail (RFC 8058).
+    pub unsubscribe_url: Option<String>,
+}
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Files { dir: PathBuf, from: Mailbox },
+}
+
+impl Mailer {
+    pub fn from_config(cfg: &Config) -> anyhow::Result<Mailer> {
+        let from: Mailbox = cfg.mail_from.parse().map_err(|e| anyhow::anyhow!("SHN_MAIL_FROM: {e}"))?;
+        Ok(match &cfg.smtp_url {
+            Some(url) => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("SHN_SMTP_URL: {e}"))?
+                    .timeout(Some(std::time::Duration::from_secs(20)))
+                    .build();
+                Mailer::Smtp { transport, from }
+            }
+            None => Mailer::Files { dir: cfg.outbox_dir(), from },
+        })
+    }
+
+    /// Sends now. `message_id` is derived from the queue's key, so a retry after a
+    /// crash carries the same Message-ID and receivers can drop the duplicate.
+    pub async fn send(&self, email: &Email, message_id: &str) -> anyhow::Result<()> {
+        let from = match self {
+            Mailer::Smtp { from, .. } | Mailer::Files { from, .. } => from.clone(),
+        };
+        let message = build(email, from, message_id)?;
+        match self {
+            Mailer::Smtp { transport, .. } => {
+                transport.send(message).await?;
+            }
+            Mailer::Files { dir, .. } => {
+                tokio::fs::create_dir_all(dir).await?;
+                let stamp = crate::time::now().format("%Y%m%dT%H%M%S%.6fZ");
+                let path = dir.join(format!("{stamp}-{}.eml", &message_id[..message_id.len().min(16)]));
+                tokio::fs::write(path, message.formatted()).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn build(email: &Email, from: Mailbox, message_id: &str) -> anyhow::Result<Message> {
+    let to: Mailbox = email.to.parse()?;
+    let domain = from.email.domain().to_string();
+    let mut b = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(email.subject.clone())
+        .message_id(Some(format!("<{message_id}@{domain}>")));
+    if let Some(url) = &email.unsubscribe_url {
+        b = b
+            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_string(),
+            ));
+    }
+    let message = match &email.html {
+        Some(html) => b.multipart(MultiPart::alternative_plain_html(email.text.clone(), html.clone()))?,
+        None => b.singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone()))?,
+    };
+    Ok(message)
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    email: Email,
+    key: String,
+}
+
+/// Queues `email` for sending, at most once per (recipient, `purpose`). Returns
+/// whether it was queued now (false: it had been queued before).
+pub async fn queue<C: ConnectionTrait>(c: &C, purpose: &str, email: Email) -> Result<bool, DbErr> {
+    let key = format!("mail:{}:{}", purpose, email.to.to_lowercase());
+    let message_id = crate::secret::token_hash(&key);
+    jobs::enqueue(c, JOB_KIND, &Payload { email, key: message_id }, Some(&key), None).await
+}
+
+/// The job handler that actually sends.
+pub fn register(registry: &mut jobs::Registry) {
+    registry.register(JOB_KIND, |state, payload| async move {
+        let p: Payload = serde_json::from_value(payload)?;
+        state.mailer.send(&p.email, &p.key).await
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bulk_mail_carries_one_click_unsubscribe_and_a_plain_text_part() {
+        let email = Email {
+            to: "ada@example.org".into(),
+            subject: "This week".into(),
+            text: "Hello".into(),
+            html: Some("<p>Hello</p>".into()),
+            unsubscribe_url: Some("https://x.example/u/abc".into()),
+        };
+        let m = build(&email, "SHN <no-reply@x.example>".parse().unwrap(), "abc").unwrap();
+        let raw = String::from_utf8(m.formatted()).unwrap();
+        assert!(raw.contains("List-Unsubscribe: <https://x.example/u/abc>"));
+        assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+        assert!(raw.contains("Content-Type: text/plain"));
+        assert!(raw.contains("Message-ID: <abc@x.example>"));
+    }
+}

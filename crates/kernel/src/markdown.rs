@@ -1,0 +1,81 @@
+//! Markdown from members, rendered to safe HTML. We store Markdown, never HTML from users.
+
+use std::collections::HashSet;
+
+use pulldown_cmark::{Options, Parser, html};
+
+/// Renders member-written Markdown and sanitises the result: no scripts, no event
+/// handlers, no `javascript:` links, no raw HTML beyond a safe list; every link gets
+/// `rel="nofollow ugc noopener"`.
+pub fn render(markdown: &str) -> String {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    let parser = Parser::new_ext(markdown, opts);
+    let mut raw = String::with_capacity(markdown.len() * 2);
+    html::push_html(&mut raw, parser);
+    sanitise(&raw)
+}
+
+fn sanitise(html: &str) -> String {
+    let tags: HashSet<&str> = [
+        "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "hr",
+    ]
+    .into_iter()
+    .collect();
+    ammonia::Builder::default()
+        .tags(tags)
+        .link_rel(Some("nofollow ugc noopener"))
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .clean(html)
+        .to_string()
+}
+
+/// Plain text of at most `max` characters, for previews and e-mail.
+pub fn excerpt(markdown: &str, max: usize) -> String {
+    let text: String = markdown.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        text
+    } else {
+        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        format!("{}…", cut.trim_end())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_handlers_and_javascript_links_never_survive() {
+        let payloads = [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "[click](javascript:alert(1))",
+            "<a href=\"javascript:alert(1)\">x</a>",
+            "<svg onload=alert(1)>",
+            "<iframe src=\"https://evil.example\"></iframe>",
+            "<p style=\"background:url(javascript:alert(1))\">x</p>",
+        ];
+        for p in payloads {
+            let out = render(p);
+            let lower = out.to_lowercase();
+            assert!(!lower.contains("<script"), "{p} -> {out}");
+            assert!(!lower.contains("onerror") && !lower.contains("onload"), "{p} -> {out}");
+            assert!(!lower.contains("javascript:"), "{p} -> {out}");
+            assert!(!lower.contains("<iframe") && !lower.contains("<img") && !lower.contains("style="), "{p} -> {out}");
+        }
+    }
+
+    #[test]
+    fn ordinary_markdown_renders_and_links_are_marked_ugc() {
+        let out = render("**brave** and [my blog](https://example.org)");
+        assert!(out.contains("<strong>brave</strong>"));
+        assert!(out.contains("rel=\"nofollow ugc noopener\""));
+    }
+
+    #[test]
+    fn excerpts_are_cut_on_characters() {
+        assert_eq!(excerpt("a  b\nc", 10), "a b c");
+        assert_eq!(excerpt("ééééé", 3), "éé…");
+    }
+}

@@ -1,0 +1,132 @@
+//! The transactional outbox: how slices tell each other what happened.
+//!
+//! A slice writes an `activity` row in the same transaction as the change it
+//! describes ([`emit`]). Consumers (rewards, notifications, search, …) each read the
+//! outbox with their own cursor and handle every event exactly once: the delivery
+//! record `(consumer, activity_id)` is inserted in the same transaction as the
+//! consumer's effect, so a crash rolls both back and a second worker racing for the
+//! same event finds the key taken and skips it.
+//!
+//! Event ids are time-ordered, but a transaction can commit after a later one; the
+//! cursor therefore re-reads a grace window behind itself and relies on the delivery
+//! records to skip what was already handled.
+
+use std::sync::Arc;
+
+use chrono::Duration as ChronoDuration;
+use futures::future::BoxFuture;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
+use serde::Serialize;
+
+use crate::db::{self, Db};
+use crate::ids::{ActivityId, MemberId};
+use crate::params;
+use crate::time::{Instant, now};
+
+/// How far behind its cursor a consumer looks for late-committed events.
+const GRACE_SECS: i64 = 120;
+
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct Event {
+    pub id: ActivityId,
+    pub kind: String,
+    pub actor_id: Option<MemberId>,
+    pub payload: String,
+    pub created_at: Instant,
+}
+
+impl Event {
+    pub fn payload_json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.payload).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Writes an event in the caller's transaction.
+pub async fn emit<C: ConnectionTrait, P: Serialize>(
+    c: &C,
+    kind: &str,
+    actor: Option<MemberId>,
+    payload: &P,
+) -> Result<ActivityId, DbErr> {
+    let id = ActivityId::new();
+    let payload = serde_json::to_string(payload).map_err(|e| DbErr::Custom(e.to_string()))?;
+    db::exec(
+        c,
+        "INSERT INTO activity (id, kind, actor_id, payload, created_at) VALUES ($1, $2, $3, $4, $5)",
+        params![id, kind.to_string(), actor, payload, now()],
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Something that reacts to events. `handle` runs inside the transaction that also
+/// records the delivery, so its database effects happen exactly once.
+pub trait Consumer: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// The event kinds this consumer wants; others are marked delivered untouched.
+    fn wants(&self, kind: &str) -> bool;
+    fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>>;
+}
+
+/// Handles up to `batch` pending events for one consumer; returns how many it handled.
+/// A failing event is left for the next pass and stops the cursor from moving past it.
+pub async fn run_once(db: &Db, consumer: &Arc<dyn Consumer>, batch: u64) -> anyhow::Result<usize> {
+    let name = consumer.name();
+    let cursor: Option<Instant> =
+        db::scalar(db.writer(), "SELECT position FROM outbox_cursors WHERE consumer = $1", params![name]).await?;
+    let from = cursor.map(|c| c - ChronoDuration::seconds(GRACE_SECS));
+    let events: Vec<Event> = db::all(
+        db.writer(),
+        "SELECT a.id, a.kind, a.actor_id, a.payload, a.created_at FROM activity a \
+         WHERE ($2 IS NULL OR a.created_at >= $2) \
+           AND NOT EXISTS (SELECT 1 FROM outbox_deliveries d WHERE d.consumer = $1 AND d.activity_id = a.id) \
+         ORDER BY a.created_at, a.id LIMIT $3",
+        params![name, from, batch as i64],
+    )
+    .await?;
+    let mut handled = 0;
+    let mut last_ok: Option<Instant> = None;
+    for event in &events {
+        match deliver(db, consumer, event).await {
+            Ok(did) => {
+                handled += usize::from(did);
+                last_ok = Some(event.created_at);
+            }
+            Err(e) => {
+                tracing::warn!(consumer = name, event = %event.id, kind = %event.kind, error = %e, "event handling failed; will retry");
+                break;
+            }
+        }
+    }
+    if let Some(pos) = last_ok {
+        db::exec(
+            db.writer(),
+            "INSERT INTO outbox_cursors (consumer, position) VALUES ($1, $2) \
+             ON CONFLICT (consumer) DO UPDATE SET position = excluded.position \
+             WHERE outbox_cursors.position < excluded.position",
+            params![name, pos],
+        )
+        .await?;
+    }
+    Ok(handled)
+}
+
+async fn deliver(db: &Db, consumer: &Arc<dyn Consumer>, event: &Event) -> anyhow::Result<bool> {
+    let tx = db.writer().begin().await?;
+    let claimed = db::exec(
+        &tx,
+        "INSERT INTO outbox_deliveries (consumer, activity_id, delivered_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (consumer, activity_id) DO NOTHING",
+        params![consumer.name(), event.id, now()],
+    )
+    .await?;
+    if claimed == 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    if consumer.wants(&event.kind) {
+        consumer.handle(&tx, event).await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}

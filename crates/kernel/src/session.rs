@@ -1,0 +1,142 @@
+//! Server-side sessions (browser cookies) and personal access tokens (API scripts).
+//!
+//! Only hashes of session ids and tokens are stored. A session ends after an idle
+//! period and, in any case, after an absolute lifetime.
+
+use chrono::Duration as ChronoDuration;
+use sea_orm::{ConnectionTrait, DbErr};
+
+use crate::config::Config;
+use crate::db::{self, Db};
+use crate::ids::MemberId;
+use crate::params;
+use crate::secret::{random_token, token_hash};
+use crate::time::{Instant, now};
+
+pub const SESSION_COOKIE: &str = "shn_session";
+
+/// How often `last_seen_at` is written: touching the row on every request would turn
+/// every page view into a write.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+struct SessionRow {
+    id: String,
+    member_id: MemberId,
+    created_at: Instant,
+    last_seen_at: Instant,
+}
+
+/// A live session found from a cookie.
+#[derive(Debug, Clone)]
+pub struct SessionRef {
+    /// The stored (hashed) id: safe to keep in memory and log.
+    pub id: String,
+    pub member_id: MemberId,
+}
+
+/// Starts a session for `member` and returns the raw cookie value.
+pub async fn start<C: ConnectionTrait>(c: &C, member: MemberId, user_agent: Option<&str>) -> Result<String, DbErr> {
+    let raw = random_token(32);
+    let t = now();
+    db::exec(
+        c,
+        "INSERT INTO sessions (id, member_id, created_at, last_seen_at, user_agent) VALUES ($1, $2, $3, $3, $4)",
+        params![token_hash(&raw), member, t, user_agent.map(|u| u.chars().take(200).collect::<String>())],
+    )
+    .await?;
+    Ok(raw)
+}
+
+/// The live session behind a cookie value, if any. Expired sessions are deleted.
+pub async fn find(db: &Db, cfg: &Config, raw: &str) -> Result<Option<SessionRef>, DbErr> {
+    let id = token_hash(raw);
+    let row: Option<SessionRow> = db
+        .one("SELECT id, member_id, created_at, last_seen_at FROM sessions WHERE id = $1", params![id.clone()])
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let t = now();
+    let idle = ChronoDuration::from_std(cfg.session_idle).unwrap_or(ChronoDuration::days(14));
+    let absolute = ChronoDuration::from_std(cfg.session_absolute).unwrap_or(ChronoDuration::days(60));
+    if row.last_seen_at + idle < t || row.created_at + absolute < t {
+        db.exec("DELETE FROM sessions WHERE id = $1", params![id]).await?;
+        return Ok(None);
+    }
+    if (t - row.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
+        db.exec("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", params![t, row.id.clone()]).await?;
+    }
+    Ok(Some(SessionRef { id: row.id, member_id: row.member_id }))
+}
+
+/// Ends one session.
+pub async fn end<C: ConnectionTrait>(c: &C, id: &str) -> Result<(), DbErr> {
+    db::exec(c, "DELETE FROM sessions WHERE id = $1", params![id.to_string()]).await?;
+    Ok(())
+}
+
+/// Ends every session of `member` except `keep` (the current one), returning how many ended.
+pub async fn end_all_for<C: ConnectionTrait>(c: &C, member: MemberId, keep: Option<&str>) -> Result<u64, DbErr> {
+    db::exec(
+        c,
+        "DELETE FROM sessions WHERE member_id = $1 AND id <> $2",
+        params![member, keep.unwrap_or("").to_string()],
+    )
+    .await
+}
+
+/// Number of live sessions a member has (shown on the security page).
+pub async fn count_for(db: &Db, member: MemberId) -> Result<i64, DbErr> {
+    Ok(db.scalar::<i64>("SELECT COUNT(*) FROM sessions WHERE member_id = $1", params![member]).await?.unwrap_or(0))
+}
+
+/// Removes sessions past their lifetimes (run by the worker now and then).
+pub async fn sweep(db: &Db, cfg: &Config) -> Result<u64, DbErr> {
+    let t = now();
+    let idle_cut = t - ChronoDuration::from_std(cfg.session_idle).unwrap_or(ChronoDuration::days(14));
+    let abs_cut = t - ChronoDuration::from_std(cfg.session_absolute).unwrap_or(ChronoDuration::days(60));
+    db.exec("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2", params![idle_cut, abs_cut]).await
+}
+
+pub const API_TOKEN_PREFIX: &str = "shn_";
+
+/// Issues a personal access token; returns the raw token (shown once).
+pub async fn issue_api_token<C: ConnectionTrait>(c: &C, member: MemberId, name: &str) -> Result<String, DbErr> {
+    let raw = format!("{API_TOKEN_PREFIX}{}", random_token(32));
+    db::exec(
+        c,
+        "INSERT INTO api_tokens (id, token_hash, member_id, name, created_at) VALUES ($1, $2, $3, $4, $5)",
+        params![uuid::Uuid::now_v7(), token_hash(&raw), member, name.to_string(), now()],
+    )
+    .await?;
+    Ok(raw)
+}
+
+/// The member behind a live (unrevoked) API token.
+pub async fn find_api_token(db: &Db, raw: &str) -> Result<Option<MemberId>, DbErr> {
+    db.scalar::<MemberId>(
+        "SELECT member_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        params![token_hash(raw)],
+    )
+    .await
+}
+
+/// Revokes a token; true when it was live.
+pub async fn revoke_api_token(db: &Db, raw: &str) -> Result<bool, DbErr> {
+    Ok(db
+        .exec(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+            params![now(), token_hash(raw)],
+        )
+        .await?
+        > 0)
+}
+
+/// Revokes every token of a member (password change, account deletion).
+pub async fn revoke_all_api_tokens<C: ConnectionTrait>(c: &C, member: MemberId) -> Result<u64, DbErr> {
+    db::exec(
+        c,
+        "UPDATE api_tokens SET revoked_at = $1 WHERE member_id = $2 AND revoked_at IS NULL",
+        params![now(), member],
+    )
+    .await
+}

@@ -1,0 +1,69 @@
+//! The background worker: runs due jobs and feeds outbox consumers, and now and then
+//! sweeps expired sessions and rate-limit windows. Several may run at once.
+
+use std::time::{Duration, Instant};
+
+use crate::state::AppState;
+use crate::{jobs, outbox, ratelimit, session};
+
+const BATCH: u64 = 50;
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
+
+/// One pass over jobs and consumers; returns how much work it found.
+pub async fn tick(state: &AppState, worker_id: &str) -> anyhow::Result<usize> {
+    let mut done = jobs::run_due(state, worker_id, BATCH).await?;
+    for consumer in &state.consumers {
+        done += outbox::run_once(&state.db, consumer, BATCH).await?;
+    }
+    // Consumers often queue jobs (e-mails); run those in the same pass.
+    if done > 0 {
+        done += jobs::run_due(state, worker_id, BATCH).await?;
+    }
+    Ok(done)
+}
+
+/// Runs passes until there is nothing left to do (tests, demo loading, `shn worker --once`).
+pub async fn drain(state: &AppState) -> anyhow::Result<()> {
+    let id = worker_name();
+    for _ in 0..1000 {
+        if tick(state, &id).await? == 0 {
+            return Ok(());
+        }
+    }
+    anyhow::bail!("the worker still had work after 1000 passes")
+}
+
+/// Runs until `shutdown` resolves.
+pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()>) {
+    let id = worker_name();
+    tracing::info!(worker = %id, "worker started");
+    tokio::pin!(shutdown);
+    let mut last_sweep = Instant::now() - SWEEP_EVERY;
+    loop {
+        let found = match tick(&state, &id).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "worker pass failed");
+                0
+            }
+        };
+        if last_sweep.elapsed() >= SWEEP_EVERY {
+            last_sweep = Instant::now();
+            let _ = session::sweep(&state.db, &state.config).await;
+            let _ = ratelimit::sweep(&state.db).await;
+        }
+        if found > 0 {
+            continue;
+        }
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = tokio::time::sleep(state.config.worker_poll) => {}
+        }
+    }
+    tracing::info!(worker = %id, "worker stopped");
+}
+
+fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".into());
+    format!("{host}:{}:{}", std::process::id(), crate::secret::random_token(4))
+}

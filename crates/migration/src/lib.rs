@@ -1,0 +1,55 @@
+//! The schema, as one ordered set of migrations written once and rendered per
+//! backend. Each migration is portable DDL with a handful of type names that
+//! [`render`] maps to each backend's native type; everything else (constraints,
+//! partial indexes, `ON DELETE`) means the same on SQLite and PostgreSQL.
+//!
+//! Never edit a migration that has shipped: add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_kernel;
+mod m0002_members;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_kernel::Migration), Box::new(m0002_members::Migration)]
+    }
+}
+
+/// Renders portable DDL for the connection's backend. On PostgreSQL the type names are
+/// native. On SQLite: `UUID` becomes `BLOB` (the driver stores UUIDs as 16 bytes) and
+/// `TIMESTAMPTZ` becomes `TEXT` (RFC 3339 UTC text, which sorts in time order).
+pub fn render(backend: sea_orm::DbBackend, ddl: &str) -> String {
+    match backend {
+        sea_orm::DbBackend::Sqlite => ddl.replace(" UUID", " BLOB").replace(" TIMESTAMPTZ", " TEXT"),
+        _ => ddl.to_string(),
+    }
+}
+
+/// Runs each `;`-separated statement of portable DDL.
+pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
+    let conn = manager.get_connection();
+    let sql = render(manager.get_database_backend(), ddl);
+    for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        conn.execute_unprepared(stmt).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_rendering_maps_only_type_names() {
+        let ddl = "CREATE TABLE t (id UUID PRIMARY KEY, at TIMESTAMPTZ NOT NULL, uuid_note TEXT)";
+        assert_eq!(
+            render(sea_orm::DbBackend::Sqlite, ddl),
+            "CREATE TABLE t (id BLOB PRIMARY KEY, at TEXT NOT NULL, uuid_note TEXT)"
+        );
+        assert_eq!(render(sea_orm::DbBackend::Postgres, ddl), ddl);
+    }
+}
