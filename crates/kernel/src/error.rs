@@ -42,6 +42,8 @@ pub enum AppError {
     BadRequest { code: &'static str, message: String },
     #[error("You need to log in to do that.")]
     Unauthorized,
+    #[error("That e-mail address and password do not match an account.")]
+    InvalidCredentials,
     #[error("You are not allowed to do that.")]
     Forbidden,
     #[error("We could not find that.")]
@@ -81,7 +83,7 @@ impl AppError {
         match self {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -96,6 +98,7 @@ impl AppError {
             AppError::Validation(_) => "validation_failed",
             AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => code,
             AppError::Unauthorized => "unauthorized",
+            AppError::InvalidCredentials => "invalid_credentials",
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf_failed",
             AppError::NotFound => "not_found",

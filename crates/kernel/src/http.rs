@@ -151,3 +151,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
         }
     }
 }
+
+/// Query-string parameters; a value of the wrong type is a clear 400, not plain text.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
+            Err(e) => Err(AppError::bad_request("invalid_query", format!("The query string could not be read: {}", e.body_text()))),
+        }
+    }
+}
+
+/// Parses an id from a path segment; an id that cannot exist is simply not found.
+pub fn path_id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}

@@ -7,8 +7,8 @@
 
 use std::path::PathBuf;
 
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::{ConnectionTrait, DbErr};
 use serde::{Deserialize, Serialize};
@@ -88,11 +88,28 @@ fn build(email: &Email, from: Mailbox, message_id: &str) -> anyhow::Result<Messa
                 "List-Unsubscribe=One-Click".to_string(),
             ));
     }
+    let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(readable(&email.text));
     let message = match &email.html {
-        Some(html) => b.multipart(MultiPart::alternative_plain_html(email.text.clone(), html.clone()))?,
-        None => b.singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(email.text.clone()))?,
+        Some(html) => b.multipart(
+            MultiPart::alternative()
+                .singlepart(text)
+                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(readable(html))),
+        )?,
+        None => b.singlepart(text)?,
     };
     Ok(message)
+}
+
+/// Plain 7-bit bodies keep links intact and `.eml` files readable (RFC 5322 allows
+/// lines up to 998 characters); anything else gets lettre's safe encoding.
+fn readable(s: &str) -> Body {
+    let crlf = s.replace("\r\n", "\n").replace('\n', "\r\n");
+    let plain = crlf.is_ascii() && !crlf.contains('\0') && crlf.split("\r\n").all(|l| l.len() <= 998);
+    if plain {
+        Body::dangerous_pre_encoded(crlf.into_bytes(), ContentTransferEncoding::SevenBit)
+    } else {
+        Body::new(s.to_string())
+    }
 }
 
 #[derive(Serialize, Deserialize)]

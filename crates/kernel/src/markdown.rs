@@ -30,9 +30,18 @@ fn sanitise(html: &str) -> String {
         .to_string()
 }
 
-/// Plain text of at most `max` characters, for previews and e-mail.
+/// Plain text (Markdown syntax removed) of at most `max` characters, for previews and e-mail.
 pub fn excerpt(markdown: &str, max: usize) -> String {
-    let text: String = markdown.split_whitespace().collect::<Vec<_>>().join(" ");
+    use pulldown_cmark::Event;
+    let mut plain = String::with_capacity(markdown.len());
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Text(t) | Event::Code(t) => plain.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => plain.push(' '),
+            _ => {}
+        }
+    }
+    let text: String = plain.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() <= max {
         text
     } else {
@@ -76,6 +85,7 @@ mod tests {
     #[test]
     fn excerpts_are_cut_on_characters() {
         assert_eq!(excerpt("a  b\nc", 10), "a b c");
+        assert_eq!(excerpt("Hi **there**, [me](https://x.org)", 40), "Hi there, me");
         assert_eq!(excerpt("ééééé", 3), "éé…");
     }
 }

@@ -1,0 +1,66 @@
+//! The members slice: accounts, profiles with per-field privacy, the member
+//! directory, conditions, and each member's own data (export, erasure).
+
+pub mod accounts;
+pub mod api;
+pub mod avatar;
+pub mod check;
+pub mod conditions;
+pub mod data;
+pub mod demo;
+#[path = "/tmp/demo_stub.rs"]
+pub mod demo_data;
+pub mod directory;
+pub mod model;
+pub mod password;
+pub mod profile;
+#[path = "/tmp/seed_stub.rs"]
+pub mod seed_data;
+pub mod web;
+
+use futures::future::BoxFuture;
+use kernel::db::Db;
+use kernel::ids::MemberId;
+use kernel::viewer::{Member, Role, ViewerDirectory};
+use kernel::{AppState, params};
+
+/// Resolves session holders to viewers for the kernel.
+pub struct Viewers;
+
+#[derive(sea_orm::FromQueryResult)]
+struct ViewerRow {
+    display_name: String,
+    role: String,
+    health_leader_since: Option<kernel::time::Instant>,
+}
+
+impl ViewerDirectory for Viewers {
+    fn load<'a>(&'a self, db: &'a Db, id: MemberId) -> BoxFuture<'a, anyhow::Result<Option<Member>>> {
+        Box::pin(async move {
+            let row: Option<ViewerRow> = db
+                .one(
+                    "SELECT display_name, role, health_leader_since FROM members WHERE id = $1 AND status = 'active' \
+                     AND email_verified_at IS NOT NULL",
+                    params![id],
+                )
+                .await?;
+            Ok(row.map(|r| Member {
+                id,
+                display_name: r.display_name,
+                role: Role::parse(&r.role).unwrap_or(Role::Member),
+                health_leader: r.health_leader_since.is_some(),
+            }))
+        })
+    }
+}
+
+/// Work to do at start-up: reference data every install needs.
+pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    conditions::seed(&state.db).await?;
+    Ok(())
+}
+
+/// The slice's routes: HTML pages and the JSON API.
+pub fn router() -> axum::Router<AppState> {
+    web::router().merge(api::router())
+}

@@ -19,6 +19,7 @@ CREATE TABLE members (
     role TEXT NOT NULL DEFAULT 'member',
     status TEXT NOT NULL DEFAULT 'active',
     health_leader_since TIMESTAMPTZ,
+    profile_completed_at TIMESTAMPTZ,
     story TEXT NOT NULL DEFAULT '',
     story_key TEXT NOT NULL DEFAULT '',
     country TEXT NOT NULL DEFAULT '',

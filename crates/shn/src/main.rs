@@ -1,1 +1,275 @@
-fn main(){}
+//! `shn`: the Social Health Network in one binary.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use kernel::config::{Config, LogFormat, Settings};
+use web::{StartOptions, start};
+
+/// Social Health Network: a self-hosted community for patients, caregivers and
+/// healthcare professionals.
+///
+/// Every setting can be given as an environment variable (shown in brackets) or a flag.
+#[derive(Parser)]
+#[command(name = "shn", version, about, long_about)]
+struct Cli {
+    #[command(flatten)]
+    settings: SettingsArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct SettingsArgs {
+    /// Database URL: sqlite://PATH?mode=rwc or postgres://USER@HOST/DB [default: an SQLite file in the data folder]
+    #[arg(long, env = "SHN_DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+    /// Data folder: the SQLite file, outbox/ (e-mail as .eml when no SMTP is set), uploads/, secret.key [default: ./data]
+    #[arg(long, env = "SHN_DATA_DIR", global = true)]
+    data_dir: Option<String>,
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "SHN_BIND", global = true)]
+    bind: Option<String>,
+    /// Public URL of the site, used in e-mailed links; https makes cookies Secure [default: http://BIND]
+    #[arg(long, env = "SHN_BASE_URL", global = true)]
+    base_url: Option<String>,
+    /// SMTP server for outgoing mail, e.g. smtp://127.0.0.1:2525 or smtps://USER:PASS@HOST:465 [default: write .eml files to DATA_DIR/outbox]
+    #[arg(long, env = "SHN_SMTP_URL", global = true, hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Sender address of outgoing mail [default: Social Health Network <no-reply@HOST>]
+    #[arg(long, env = "SHN_MAIL_FROM", global = true)]
+    mail_from: Option<String>,
+    /// Secret key (32+ characters) for signing tokens [default: generated once and kept in DATA_DIR/secret.key]
+    #[arg(long, env = "SHN_SECRET_KEY", global = true, hide_env_values = true)]
+    secret_key: Option<String>,
+    /// Log format: text or json [default: text]
+    #[arg(long, env = "SHN_LOG_FORMAT", global = true)]
+    log_format: Option<String>,
+    /// Largest database connection pool [default: 10]
+    #[arg(long, env = "SHN_DB_MAX_CONNECTIONS", global = true)]
+    db_max_connections: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate, then serve the web site with the background worker in the same process.
+    Serve {
+        /// Serve only; run `shn worker` elsewhere.
+        #[arg(long)]
+        no_worker: bool,
+        /// Load demo data first if the database has no members yet.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run the background worker only (jobs, e-mail, outbox consumers).
+    Worker {
+        /// Do what is due now, then exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Apply pending database migrations and seed reference data.
+    Migrate,
+    /// Administration.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Load demo data (members with profiles, stories and channels) into the database.
+    Demo {
+        /// How many demo members to create.
+        #[arg(long, default_value_t = 200)]
+        members: usize,
+    },
+    /// Verify data invariants; exits non-zero on any breach.
+    Check,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a staff admin, reading the password from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+impl SettingsArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            database_url: self.database_url.clone(),
+            data_dir: self.data_dir.clone(),
+            bind: self.bind.clone(),
+            base_url: self.base_url.clone(),
+            smtp_url: self.smtp_url.clone(),
+            secret_key: self.secret_key.clone(),
+            log_format: self.log_format.clone(),
+            mail_from: self.mail_from.clone(),
+            db_max_connections: self.db_max_connections.clone(),
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SHN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::from_settings(&cli.settings.settings()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("shn: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("shn: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("shn: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve { no_worker, demo } => {
+            let bind = config.bind;
+            let base = config.base_url.to_string();
+            let app = start(config, StartOptions { migrate: true }).await?;
+            if demo {
+                let logins = members::demo::load_if_empty(&app.state, 200, &mut progress).await?;
+                if let Some(l) = logins {
+                    println!("Demo data loaded. Demo logins (password: {}):", l.password);
+                    println!("  admin:  {}", l.admin_email);
+                    println!("  member: {}", l.member_email);
+                }
+            }
+            let listener = tokio::net::TcpListener::bind(bind)
+                .await
+                .map_err(|e| anyhow::anyhow!("SHN_BIND: cannot listen on {bind}: {e}"))?;
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+            let worker = (!no_worker).then(|| {
+                let state = app.state.clone();
+                let mut rx = stop_rx.clone();
+                tokio::spawn(kernel::worker::run(state, async move {
+                    let _ = rx.wait_for(|s| *s).await;
+                }))
+            });
+            println!("Social Health Network is running at {base}");
+            tracing::info!(%bind, "listening");
+            app.serve(listener, async move {
+                shutdown_signal().await;
+                let _ = stop_tx.send(true);
+            })
+            .await?;
+            if let Some(w) = worker {
+                let _ = w.await;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Worker { once } => {
+            let app = start(config, StartOptions { migrate: false }).await?;
+            if once {
+                kernel::worker::drain(&app.state).await?;
+            } else {
+                kernel::worker::run(app.state.clone(), shutdown_signal()).await;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            start(config, StartOptions { migrate: true }).await?;
+            println!("Migrations applied; the schema is current.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin { command: AdminCommand::Create { email, name, password_stdin: _ } } => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let app = start(config, StartOptions { migrate: true }).await?;
+            match members::accounts::create_admin(&app.state, &email, &name, password).await {
+                Ok(id) => {
+                    println!("Created admin {id} <{email}>.");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(kernel::AppError::Validation(f)) => {
+                    for (field, message) in f.0 {
+                        eprintln!("shn: {field}: {message}");
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(anyhow::anyhow!("{e}")),
+            }
+        }
+        Command::Demo { members: count } => {
+            let app = start(config, StartOptions { migrate: true }).await?;
+            let l = members::demo::load(&app.state, count, &mut progress).await?;
+            println!("Demo data loaded. Demo logins (password: {}): {} (admin), {} (member)", l.password, l.admin_email, l.member_email);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check => {
+            let app = start(config, StartOptions { migrate: false }).await?;
+            let mut problems = Vec::new();
+            if !web::app::migrations_current(&app.state.db).await? {
+                problems.push("the schema has pending migrations (run `shn migrate`)".to_string());
+            }
+            problems.extend(members::check::run(&app.state.db).await?);
+            if problems.is_empty() {
+                println!("All checks passed.");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                for p in &problems {
+                    eprintln!("breach: {p}");
+                }
+                eprintln!("{} problem(s) found.", problems.len());
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    }
+}
+
+/// Prints progress of long work on one line.
+fn progress(what: &str, done: usize, total: usize) {
+    use std::io::Write;
+    let mut out = std::io::stderr();
+    let _ = write!(out, "\r{what}: {done}/{total}");
+    if done == total {
+        let _ = writeln!(out);
+    }
+    let _ = out.flush();
+}

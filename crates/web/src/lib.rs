@@ -1,0 +1,10 @@
+//! The web shell: assembles the slices' routers, the layout, middleware (sessions,
+//! CSRF, security headers, error pages, metrics) and static assets. Slices never
+//! import the shell.
+
+pub mod app;
+mod home;
+mod middleware;
+mod ops;
+
+pub use app::{App, StartOptions, router, start};

@@ -1,0 +1,287 @@
+//! The members slice's JSON API (routes under `/api/v1` are a contract: see the README).
+
+use std::collections::BTreeMap;
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kernel::http::{ApiJson, ApiQuery, RequestContext, path_id};
+use kernel::ids::MemberId;
+use kernel::page::Page;
+use kernel::viewer::{Role, Visibility};
+use kernel::{AppError, AppResult, AppState};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+use crate::accounts::{self, SignupInput};
+use crate::conditions::{self, Condition};
+use crate::directory::{self, Filters, MemberCard};
+use crate::profile::{self, ProfilePatch, ProfileView};
+use crate::{data, model::MemberType};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/auth/signup", post(signup))
+        .route("/api/v1/auth/verify", post(verify))
+        .route("/api/v1/auth/token", post(create_token).delete(revoke_token))
+        .route("/api/v1/me", get(me).delete(delete_me))
+        .route("/api/v1/me/profile", axum::routing::patch(patch_profile))
+        .route("/api/v1/me/export", get(export))
+        .route("/api/v1/members", get(list_members))
+        .route("/api/v1/members/{id}", get(get_member))
+        .route("/api/v1/conditions", get(list_conditions))
+        .route("/api/v1/admin/members/{id}/role", post(admin_set_role))
+        .route("/api/v1/admin/members/{id}/health-leader", post(admin_health_leader))
+        .route("/api/v1/admin/members/{id}/suspension", post(admin_suspension))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(signup, verify, create_token, revoke_token, me, delete_me, patch_profile, export, list_members, get_member,
+          list_conditions, admin_set_role, admin_health_leader, admin_suspension),
+    components(schemas(SignupBody, SignupAccepted, VerifyBody, Verified, TokenBody, TokenIssued, Me, ProfileView,
+                       ProfilePatch, MemberCard, Condition, ConditionList, RoleBody, FlagBody, MemberType, Visibility))
+)]
+pub struct MembersApi;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignupBody {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    /// patient, caregiver, healthcare_professional or advocate
+    pub member_type: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SignupAccepted {
+    /// Always "verification_sent": the same answer whether or not the address already had an account.
+    pub status: &'static str,
+    pub message: &'static str,
+}
+
+/// Sign up. A verification link goes to the address.
+#[utoipa::path(post, path = "/api/v1/auth/signup", request_body = SignupBody, tag = "auth",
+    responses((status = 201, body = SignupAccepted), (status = 422, description = "Invalid fields"), (status = 429, description = "Too many sign-ups")))]
+async fn signup(state: axum::extract::State<AppState>, ctx: RequestContext, ApiJson(b): ApiJson<SignupBody>) -> AppResult<Response> {
+    let input = SignupInput { email: b.email, password: b.password, display_name: b.display_name, member_type: b.member_type };
+    accounts::signup(&state, &input, &ctx.client_ip).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(SignupAccepted { status: "verification_sent", message: "Check your e-mail for a link to confirm your address." }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyBody {
+    /// The token from the verification link.
+    pub token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Verified {
+    pub member_id: MemberId,
+    pub verified: bool,
+}
+
+/// Confirm an e-mail address with the token from the verification link.
+#[utoipa::path(post, path = "/api/v1/auth/verify", request_body = VerifyBody, tag = "auth",
+    responses((status = 200, body = Verified), (status = 400, description = "Invalid, used or expired token")))]
+async fn verify(state: axum::extract::State<AppState>, ApiJson(b): ApiJson<VerifyBody>) -> AppResult<Json<Verified>> {
+    let member_id = accounts::verify_email(&state, &b.token).await?;
+    Ok(Json(Verified { member_id, verified: true }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenIssued {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+}
+
+/// Log in for scripts: a personal access token.
+#[utoipa::path(post, path = "/api/v1/auth/token", request_body = TokenBody, tag = "auth",
+    responses((status = 200, body = TokenIssued), (status = 401, description = "Wrong e-mail or password"), (status = 429, description = "Too many attempts")))]
+async fn create_token(state: axum::extract::State<AppState>, ctx: RequestContext, ApiJson(b): ApiJson<TokenBody>) -> AppResult<Json<TokenIssued>> {
+    let member = accounts::check_credentials(&state, &b.email, &b.password, &ctx.client_ip).await?;
+    Ok(Json(TokenIssued { token: accounts::login_token(&state, member, &ctx.client_ip).await? }))
+}
+
+/// Revoke the token this request is made with.
+#[utoipa::path(delete, path = "/api/v1/auth/token", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "Revoked"), (status = 401, description = "No valid token")))]
+async fn revoke_token(state: axum::extract::State<AppState>, headers: axum::http::HeaderMap) -> AppResult<StatusCode> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(AppError::Unauthorized)?;
+    if kernel::session::revoke_api_token(&state.db, token.trim()).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::Unauthorized) }
+}
+
+/// The signed-in member's own account and full profile.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: MemberId,
+    pub email: Option<String>,
+    pub role: Role,
+    pub health_leader: bool,
+    pub display_name: String,
+    pub pronouns: String,
+    pub member_type: Option<MemberType>,
+    pub conditions: Vec<Condition>,
+    pub story: String,
+    pub channels: Vec<profile::Channel>,
+    pub country: String,
+    pub region: String,
+    pub languages: Vec<String>,
+    pub time_zone: String,
+    pub avatar_url: Option<String>,
+    pub visibility: BTreeMap<String, Visibility>,
+}
+
+pub async fn me_of(state: &AppState, id: MemberId) -> AppResult<Me> {
+    let row = profile::load_row(state.db.writer(), id).await?.ok_or(AppError::NotFound)?;
+    Ok(Me {
+        id,
+        email: row.email.clone(),
+        role: Role::parse(&row.role).unwrap_or(Role::Member),
+        health_leader: row.health_leader_since.is_some(),
+        display_name: row.display_name.clone(),
+        pronouns: row.pronouns.clone(),
+        member_type: MemberType::parse(&row.member_type),
+        conditions: profile::conditions_of(&state.db, id).await?,
+        story: row.story.clone(),
+        channels: profile::channels_of(&state.db, id).await?,
+        country: row.country.clone(),
+        region: row.region.clone(),
+        languages: row.languages.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        time_zone: row.time_zone.clone(),
+        avatar_url: row.avatar_file.as_ref().map(|_| format!("/members/{id}/avatar")),
+        visibility: row.visibility_map(),
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "me", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401)))]
+async fn me(state: axum::extract::State<AppState>, ctx: RequestContext) -> AppResult<Json<Me>> {
+    let m = ctx.viewer.require_member()?;
+    Ok(Json(me_of(&state, m.id).await?))
+}
+
+/// Change any subset of the profile's fields, and who sees each.
+#[utoipa::path(patch, path = "/api/v1/me/profile", tag = "me", request_body = ProfilePatch, security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 400, description = "Malformed body or unknown field"), (status = 422, description = "Invalid values; nothing was changed")))]
+async fn patch_profile(state: axum::extract::State<AppState>, ctx: RequestContext, ApiJson(p): ApiJson<ProfilePatch>) -> AppResult<Json<Me>> {
+    let m = ctx.viewer.require_member()?;
+    profile::update(&state, m.id, &p).await?;
+    Ok(Json(me_of(&state, m.id).await?))
+}
+
+/// Everything the platform holds about me, as one JSON document.
+#[utoipa::path(get, path = "/api/v1/me/export", tag = "me", security(("bearer" = [])), responses((status = 200, description = "The export"), (status = 401)))]
+async fn export(state: axum::extract::State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    let m = ctx.viewer.require_member()?;
+    let doc = data::export(&state, m.id, &ctx.client_ip).await?;
+    Ok((
+        [(axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"my-social-health-network-data.json\"")],
+        Json(doc),
+    )
+        .into_response())
+}
+
+/// Delete my account: personal data and uploads are erased.
+#[utoipa::path(delete, path = "/api/v1/me", tag = "me", security(("bearer" = [])), responses((status = 204, description = "Deleted"), (status = 401)))]
+async fn delete_me(state: axum::extract::State<AppState>, ctx: RequestContext) -> AppResult<StatusCode> {
+    let m = ctx.viewer.require_member()?;
+    data::delete_account(&state, m.id, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The member directory. Filters match only fields the viewer may see.
+#[utoipa::path(get, path = "/api/v1/members", tag = "members", params(Filters),
+    responses((status = 200, body = Page<MemberCard>), (status = 400, description = "Bad cursor"), (status = 422, description = "Bad filter")))]
+async fn list_members(state: axum::extract::State<AppState>, ctx: RequestContext, ApiQuery(f): ApiQuery<Filters>) -> AppResult<Json<Page<MemberCard>>> {
+    Ok(Json(directory::search(&state.db, &ctx.viewer, &f).await?))
+}
+
+/// One member's profile, showing only what the viewer may see.
+#[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", params(("id" = MemberId, Path)),
+    responses((status = 200, body = ProfileView), (status = 404)))]
+async fn get_member(state: axum::extract::State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Json<ProfileView>> {
+    let id: MemberId = path_id(&id)?;
+    profile::view(&state.db, &ctx.viewer, id).await?.map(Json).ok_or(AppError::NotFound)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ConditionQuery {
+    /// Part of a name or synonym.
+    pub q: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConditionList {
+    pub items: Vec<Condition>,
+}
+
+/// The conditions members can pick, searchable by name and synonym.
+#[utoipa::path(get, path = "/api/v1/conditions", tag = "members", params(ConditionQuery), responses((status = 200, body = ConditionList)))]
+async fn list_conditions(state: axum::extract::State<AppState>, ApiQuery(q): ApiQuery<ConditionQuery>) -> AppResult<Json<ConditionList>> {
+    let q = q.q.unwrap_or_default();
+    if q.chars().count() > 100 {
+        return Err(AppError::field("q", "Search for at most 100 characters."));
+    }
+    Ok(Json(ConditionList { items: conditions::search(&state.db, &q, 200).await? }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBody {
+    /// member, moderator, staff or admin
+    pub role: String,
+}
+
+/// Change a member's role (admins).
+#[utoipa::path(post, path = "/api/v1/admin/members/{id}/role", tag = "admin", request_body = RoleBody, params(("id" = MemberId, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+async fn admin_set_role(state: axum::extract::State<AppState>, ctx: RequestContext, Path(id): Path<String>, ApiJson(b): ApiJson<RoleBody>) -> AppResult<StatusCode> {
+    let actor = ctx.viewer.require_role(Role::Admin)?;
+    let id: MemberId = path_id(&id)?;
+    let role = Role::parse(b.role.trim()).ok_or_else(|| AppError::field("role", "Choose member, moderator, staff or admin."))?;
+    accounts::set_role(&state, actor.id, id, role, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlagBody {
+    pub on: bool,
+}
+
+/// Grant (`on: true`) or remove the Health Leader badge (staff).
+#[utoipa::path(post, path = "/api/v1/admin/members/{id}/health-leader", tag = "admin", request_body = FlagBody, params(("id" = MemberId, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 403)))]
+async fn admin_health_leader(state: axum::extract::State<AppState>, ctx: RequestContext, Path(id): Path<String>, ApiJson(b): ApiJson<FlagBody>) -> AppResult<StatusCode> {
+    let actor = ctx.viewer.require_role(Role::Staff)?;
+    accounts::set_health_leader(&state, actor.id, path_id(&id)?, b.on, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Suspend (`on: true`) or reinstate an account (staff).
+#[utoipa::path(post, path = "/api/v1/admin/members/{id}/suspension", tag = "admin", request_body = FlagBody, params(("id" = MemberId, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 403)))]
+async fn admin_suspension(state: axum::extract::State<AppState>, ctx: RequestContext, Path(id): Path<String>, ApiJson(b): ApiJson<FlagBody>) -> AppResult<StatusCode> {
+    let actor = ctx.viewer.require_role(Role::Staff)?;
+    accounts::set_suspended(&state, actor.id, path_id(&id)?, b.on, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,99 @@
+//! A member's own data: "download my data" and "delete my account".
+
+use kernel::db;
+use kernel::ids::MemberId;
+use kernel::time::now;
+use kernel::{AppError, AppResult, AppState, audit, outbox, params, session};
+use serde_json::{Value, json};
+
+use crate::model::events;
+use crate::profile::{self, channels_of, conditions_of};
+
+/// Everything the platform holds about `member`, as one JSON document. Audited.
+pub async fn export(state: &AppState, member: MemberId, ip: &str) -> AppResult<Value> {
+    let db = &state.db;
+    let row = profile::load_row(db.writer(), member).await?.ok_or(AppError::NotFound)?;
+    let conditions = conditions_of(db, member).await?;
+    let channels = channels_of(db, member).await?;
+    let sessions = session::count_for(db, member).await?;
+    #[derive(sea_orm::FromQueryResult, serde::Serialize)]
+    struct Token {
+        name: String,
+        created_at: kernel::time::Instant,
+        revoked_at: Option<kernel::time::Instant>,
+    }
+    let tokens: Vec<Token> = db
+        .all("SELECT name, created_at, revoked_at FROM api_tokens WHERE member_id = $1 ORDER BY created_at", params![member])
+        .await?;
+    let audit_rows = audit::about(db.writer(), member, 1000).await?;
+    audit::record(db.writer(), Some(member), "data_export", Some(member), Some(ip), json!({})).await?;
+    Ok(json!({
+        "format": "shn-member-export/1",
+        "exported_at": now(),
+        "account": {
+            "id": row.id,
+            "email": row.email,
+            "email_verified_at": row.email_verified_at,
+            "role": row.role,
+            "status": row.status,
+            "health_leader_since": row.health_leader_since,
+            "created_at": row.created_at,
+        },
+        "profile": {
+            "display_name": row.display_name,
+            "pronouns": row.pronouns,
+            "member_type": row.member_type,
+            "story": row.story,
+            "country": row.country,
+            "region": row.region,
+            "languages": row.languages.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>(),
+            "time_zone": row.time_zone,
+            "has_avatar": row.avatar_file.is_some(),
+            "visibility": row.visibility_map(),
+            "conditions": conditions,
+            "channels": channels,
+        },
+        "sessions": { "active": sessions },
+        "api_tokens": tokens,
+        "security_log": audit_rows,
+    }))
+}
+
+/// Erases the account: personal data, uploads, sessions and tokens go; the row stays as
+/// a nameless tombstone so content others replied to keeps an author. Other slices
+/// erase their personal data from the `MemberDeleted` event.
+pub async fn delete_account(state: &AppState, member: MemberId, ip: &str) -> AppResult<()> {
+    let tx = state.db.begin().await?;
+    let avatar: Option<String> = db::scalar::<Option<String>, _>(
+        &tx,
+        "SELECT avatar_file FROM members WHERE id = $1 AND status <> 'deleted'",
+        params![member],
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
+    for sql in [
+        "DELETE FROM member_conditions WHERE member_id = $1",
+        "DELETE FROM member_channels WHERE member_id = $1",
+        "DELETE FROM email_tokens WHERE member_id = $1",
+        "DELETE FROM sessions WHERE member_id = $1",
+        "DELETE FROM api_tokens WHERE member_id = $1",
+    ] {
+        db::exec(&tx, sql, params![member]).await?;
+    }
+    let t = now();
+    db::exec(
+        &tx,
+        "UPDATE members SET email = NULL, password_hash = NULL, display_name = 'Deleted member', name_key = 'deleted member', \
+         pronouns = '', story = '', story_key = '', country = '', region = '', languages = '', time_zone = '', \
+         avatar_file = NULL, health_leader_since = NULL, status = 'deleted', deleted_at = $1, updated_at = $1 WHERE id = $2",
+        params![t, member],
+    )
+    .await?;
+    outbox::emit(&tx, events::MEMBER_DELETED, None, &json!({ "member_id": member })).await?;
+    audit::record(&tx, Some(member), "account_deleted", Some(member), Some(ip), json!({})).await?;
+    tx.commit().await?;
+    if let Some(file) = avatar {
+        crate::avatar::remove_file(state, &file).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,230 @@
+//! The member directory. Every filter is applied in SQL together with the visibility
+//! rule of the field it filters on, so a field hidden from the viewer never shows and
+//! never matches a filter for them.
+
+use std::collections::HashMap;
+
+use kernel::db::{Db, like_contains};
+use kernel::ids::MemberId;
+use kernel::page::{self, Page};
+use kernel::viewer::{Viewer, Visibility, can_see, visible_sql};
+use kernel::{AppError, AppResult};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::conditions::Condition;
+use crate::model::{MemberType, PLATFORMS};
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct Filters {
+    /// A condition id.
+    pub condition: Option<String>,
+    pub member_type: Option<String>,
+    /// Two-letter country code.
+    pub country: Option<String>,
+    /// Social platform, e.g. instagram.
+    pub platform: Option<String>,
+    /// Minimum audience on that platform (or on any platform when none is given).
+    pub min_audience: Option<String>,
+    /// Words to look for in names and stories.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+/// One member in a directory listing, showing only what the viewer may see.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MemberCard {
+    pub id: MemberId,
+    pub display_name: String,
+    pub health_leader: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pronouns: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_type: Option<MemberType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<Vec<Condition>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub story_excerpt: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct Row {
+    id: MemberId,
+    display_name: String,
+    name_key: String,
+    health_leader_since: Option<kernel::time::Instant>,
+    pronouns: String,
+    vis_pronouns: String,
+    member_type: String,
+    vis_member_type: String,
+    country: String,
+    region: String,
+    vis_location: String,
+    story: String,
+    vis_story: String,
+    vis_conditions: String,
+    avatar_file: Option<String>,
+    vis_avatar: String,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct MemberCondition {
+    member_id: MemberId,
+    id: Uuid,
+    slug: String,
+    name: String,
+}
+
+/// Builds a parameterised WHERE clause, numbering `$N` as values are added.
+struct Where {
+    parts: Vec<String>,
+    values: Vec<sea_orm::Value>,
+}
+
+impl Where {
+    fn push(&mut self, sql: impl Into<String>) {
+        self.parts.push(sql.into());
+    }
+    /// Adds a value and returns its placeholder.
+    fn bind(&mut self, v: impl Into<sea_orm::Value>) -> String {
+        self.values.push(v.into());
+        format!("${}", self.values.len())
+    }
+    /// The visibility rule for one field.
+    fn visible(&mut self, viewer: &Viewer, column: &str) -> String {
+        let (sql, vals) = visible_sql(viewer, column, "m.id", self.values.len() + 1);
+        self.values.extend(vals);
+        sql
+    }
+}
+
+fn bad(field: &'static str, msg: &str) -> AppError {
+    AppError::field(field, msg.to_string())
+}
+
+pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<MemberCard>> {
+    let limit = page::limit(f.limit);
+    let mut w = Where { parts: vec!["m.status = 'active'".into(), "m.email_verified_at IS NOT NULL".into()], values: vec![] };
+    let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+
+    if let Some(c) = nonempty(&f.condition) {
+        let id = Uuid::parse_str(&c).map_err(|_| bad("condition", "That is not a condition id."))?;
+        let p = w.bind(id);
+        let vis = w.visible(viewer, "m.vis_conditions");
+        w.push(format!("EXISTS (SELECT 1 FROM member_conditions mc WHERE mc.member_id = m.id AND mc.condition_id = {p}) AND {vis}"));
+    }
+    if let Some(t) = nonempty(&f.member_type) {
+        let t = MemberType::parse(&t).ok_or_else(|| bad("member_type", "Choose patient, caregiver, healthcare_professional or advocate."))?;
+        let p = w.bind(t.as_str());
+        let vis = w.visible(viewer, "m.vis_member_type");
+        w.push(format!("m.member_type = {p} AND {vis}"));
+    }
+    if let Some(c) = nonempty(&f.country) {
+        let c = c.to_uppercase();
+        if c.len() != 2 || !c.chars().all(|x| x.is_ascii_uppercase()) {
+            return Err(bad("country", "Use a two-letter country code such as GB."));
+        }
+        let p = w.bind(c);
+        let vis = w.visible(viewer, "m.vis_location");
+        w.push(format!("m.country = {p} AND {vis}"));
+    }
+    let platform = nonempty(&f.platform).map(|p| p.to_lowercase());
+    if let Some(p) = &platform {
+        if !PLATFORMS.iter().any(|(c, _)| c == p) {
+            return Err(bad("platform", "That is not a platform we know."));
+        }
+    }
+    let min_audience = match nonempty(&f.min_audience) {
+        Some(n) => Some(n.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| bad("min_audience", "Use a whole number, 0 or more."))?),
+        None => None,
+    };
+    if platform.is_some() || min_audience.is_some() {
+        let mut cond = String::from("EXISTS (SELECT 1 FROM member_channels ch WHERE ch.member_id = m.id");
+        if let Some(p) = platform {
+            cond.push_str(&format!(" AND ch.platform = {}", w.bind(p)));
+        }
+        if let Some(n) = min_audience {
+            cond.push_str(&format!(" AND ch.audience_size >= {}", w.bind(n)));
+        }
+        let vis = w.visible(viewer, "m.vis_channels");
+        w.push(format!("{cond}) AND {vis}"));
+    }
+    if let Some(q) = nonempty(&f.q) {
+        if q.chars().count() > 100 {
+            return Err(bad("q", "Search for at most 100 characters."));
+        }
+        let pattern = w.bind(like_contains(&q));
+        let vis = w.visible(viewer, "m.vis_story");
+        w.push(format!("(m.name_key LIKE {pattern} ESCAPE '\\' OR (m.story_key LIKE {pattern} ESCAPE '\\' AND {vis}))"));
+    }
+    if let Some(cursor) = nonempty(&f.cursor) {
+        let (key, id): (String, Uuid) = page::decode(&cursor)?;
+        let k = w.bind(key);
+        let i = w.bind(id);
+        w.push(format!("(m.name_key > {k} OR (m.name_key = {k} AND m.id > {i}))"));
+    }
+    let lim = w.bind((limit + 1) as i64);
+    let sql = format!(
+        "SELECT m.id, m.display_name, m.name_key, m.health_leader_since, m.pronouns, m.vis_pronouns, m.member_type, \
+         m.vis_member_type, m.country, m.region, m.vis_location, m.story, m.vis_story, m.vis_conditions, m.avatar_file, m.vis_avatar \
+         FROM members m WHERE {} ORDER BY m.name_key, m.id LIMIT {lim}",
+        w.parts.join(" AND ")
+    );
+    let rows: Vec<Row> = db.all(&sql, w.values).await?;
+    let page = page::finish(rows, limit, |r| (r.name_key.clone(), r.id.0));
+    let conditions = conditions_for(db, viewer, &page.items).await?;
+    let items = page.items.into_iter().map(|r| card(viewer, r, &conditions)).collect();
+    Ok(Page { items, next_cursor: page.next_cursor })
+}
+
+/// Conditions of every member on the page in one query (never one per member), only
+/// for members whose conditions the viewer may see.
+async fn conditions_for(db: &Db, viewer: &Viewer, rows: &[Row]) -> AppResult<HashMap<MemberId, Vec<Condition>>> {
+    let visible: Vec<MemberId> = rows.iter().filter(|r| sees(viewer, r.id, &r.vis_conditions)).map(|r| r.id).collect();
+    let mut out: HashMap<MemberId, Vec<Condition>> = HashMap::new();
+    if visible.is_empty() {
+        return Ok(out);
+    }
+    let placeholders = (1..=visible.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let rows: Vec<MemberCondition> = db
+        .all(
+            &format!(
+                "SELECT mc.member_id, c.id, c.slug, c.name FROM member_conditions mc JOIN conditions c ON c.id = mc.condition_id \
+                 WHERE mc.member_id IN ({placeholders}) ORDER BY c.name"
+            ),
+            visible.iter().map(|id| sea_orm::Value::from(*id)).collect(),
+        )
+        .await?;
+    for r in rows {
+        out.entry(r.member_id).or_default().push(Condition { id: r.id, slug: r.slug, name: r.name });
+    }
+    Ok(out)
+}
+
+fn sees(viewer: &Viewer, owner: MemberId, vis: &str) -> bool {
+    can_see(viewer, owner, Visibility::parse(vis).unwrap_or(Visibility::Private))
+}
+
+fn card(viewer: &Viewer, r: Row, conditions: &HashMap<MemberId, Vec<Condition>>) -> MemberCard {
+    let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let location = sees(viewer, r.id, &r.vis_location);
+    MemberCard {
+        id: r.id,
+        display_name: r.display_name,
+        health_leader: r.health_leader_since.is_some(),
+        pronouns: if sees(viewer, r.id, &r.vis_pronouns) { nonempty(&r.pronouns) } else { None },
+        member_type: if sees(viewer, r.id, &r.vis_member_type) { MemberType::parse(&r.member_type) } else { None },
+        country: if location { nonempty(&r.country) } else { None },
+        region: if location { nonempty(&r.region) } else { None },
+        conditions: if sees(viewer, r.id, &r.vis_conditions) { Some(conditions.get(&r.id).cloned().unwrap_or_default()) } else { None },
+        story_excerpt: if sees(viewer, r.id, &r.vis_story) { nonempty(&kernel::markdown::excerpt(&r.story, 180)) } else { None },
+        avatar_url: (sees(viewer, r.id, &r.vis_avatar) && r.avatar_file.is_some()).then(|| format!("/members/{}/avatar", r.id)),
+    }
+}

@@ -1,0 +1,101 @@
+//! Passwords: Argon2id hashes; at least 8 characters, up to 256; refused when on a
+//! list of common passwords (zxcvbn's) or trivially guessable. No composition rules.
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+use kernel::config::PasswordCost;
+
+pub const MIN_LEN: usize = 8;
+pub const MAX_LEN: usize = 256;
+
+fn hasher(cost: PasswordCost) -> Argon2<'static> {
+    let params = match cost {
+        // OWASP's baseline for Argon2id: 19 MiB, 2 passes, 1 lane.
+        PasswordCost::Standard => Params::new(19 * 1024, 2, 1, None),
+        PasswordCost::Fast => Params::new(256, 1, 1, None),
+    }
+    .expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash(password: &str, cost: PasswordCost) -> anyhow::Result<String> {
+    hasher(cost)
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
+}
+
+/// Checks a password against a stored hash (whatever parameters it was made with).
+pub fn verify(stored: &str, password: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A hash of nothing in particular, checked when an account does not exist so that
+/// "unknown e-mail" takes as long as "wrong password".
+pub fn dummy_verify(cost: PasswordCost) {
+    static DUMMY: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    let fast = hash("not a real password", PasswordCost::Fast).unwrap_or_default();
+    let standard = || hash("not a real password", PasswordCost::Standard).unwrap_or_default();
+    let (std_hash, fast_hash) = DUMMY.get_or_init(|| (standard(), fast));
+    let h = if cost == PasswordCost::Fast { fast_hash } else { std_hash };
+    let _ = verify(h, "another wrong password");
+}
+
+/// Why a new password is refused, in words for the person choosing it.
+pub fn problem(password: &str, personal: &[&str]) -> Option<String> {
+    let len = password.chars().count();
+    if len < MIN_LEN {
+        return Some(format!("Use at least {MIN_LEN} characters."));
+    }
+    if len > MAX_LEN {
+        return Some(format!("Use at most {MAX_LEN} characters."));
+    }
+    // zxcvbn is slow on very long inputs and long passwords are not common ones.
+    if len > 64 {
+        return None;
+    }
+    let entropy = zxcvbn::zxcvbn(password, personal);
+    let whole_common_word = entropy.sequence().len() == 1
+        && entropy.sequence().iter().any(|m| {
+            // zxcvbn does not export its dictionary type, only its Debug name.
+            matches!(&m.pattern, zxcvbn::matching::patterns::MatchPattern::Dictionary(d)
+                if format!("{:?}", d.dictionary_name) == "Passwords")
+        });
+    if whole_common_word {
+        return Some("That password is on a list of common passwords. Choose something less predictable.".into());
+    }
+    if (entropy.score() as u8) < 2 {
+        return Some("That password is too easy to guess. A few unrelated words together work well.".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_only_the_right_password() {
+        let h = hash("correct horse battery staple", PasswordCost::Fast).unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify(&h, "correct horse battery staple"));
+        assert!(!verify(&h, "correct horse battery stapler"));
+        assert!(!verify("garbage", "x"));
+    }
+
+    #[test]
+    fn common_and_short_passwords_are_refused_long_unusual_ones_accepted() {
+        for bad in ["password", "password1", "12345678", "iloveyou", "qwertyuiop", "short"] {
+            assert!(problem(bad, &[]).is_some(), "{bad} should be refused");
+        }
+        assert!(problem("ada@example.org", &["ada@example.org"]).is_some());
+        for good in ["purple tortoise sings loudly", "Zk8#qv!2mWp9", "river-lamp-ankle-87"] {
+            assert_eq!(problem(good, &[]), None, "{good} should be accepted");
+        }
+        assert!(problem(&"x".repeat(257), &[]).is_some());
+        assert_eq!(problem(&"long passphrase ".repeat(10)[..128], &[]), None, "128 characters are allowed");
+    }
+}

@@ -1,0 +1,47 @@
+//! The home page and the privacy page.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::Html;
+use axum::routing::get;
+use kernel::AppState;
+use kernel::http::RequestContext;
+use kernel::ui::{self, escape};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/", get(home)).route("/privacy", get(privacy))
+}
+
+async fn home(State(state): State<AppState>, ctx: RequestContext) -> Html<String> {
+    let body = match ctx.viewer.member() {
+        Some(m) => format!(
+            "<h1>Welcome back, {}</h1>\
+             <ul class=\"tiles\">\
+             <li><a href=\"/members\">Find Health Leaders</a><p>Search by condition, member type, country and channel.</p></li>\
+             <li><a href=\"/settings/profile\">Your profile</a><p>Tell your story and choose who sees what.</p></li>\
+             <li><a href=\"/settings/account\">Account and security</a><p>Password, e-mail and sessions.</p></li>\
+             </ul>",
+            escape(&m.display_name)
+        ),
+        None => "<h1>Where health advocates find each other</h1>\
+                 <p class=\"lead\">Patients, caregivers and healthcare professionals — Health Leaders — meet peers who understand, \
+                 learn to tell their health story, and get recognised for their advocacy.</p>\
+                 <p><a class=\"button\" href=\"/signup\">Join the network</a> <a href=\"/login\">Log in</a></p>\
+                 <h2>Your health story, your rules</h2>\
+                 <p>You decide who sees each part of your profile. Conditions are visible to members only unless you choose otherwise.</p>"
+            .to_string(),
+    };
+    ui::page(&state, &ctx, "Home", "/", &body)
+}
+
+async fn privacy(State(state): State<AppState>, ctx: RequestContext) -> Html<String> {
+    let body = "<h1>Privacy</h1>\
+        <p>What you share here is health information, and we treat it that way.</p>\
+        <ul>\
+        <li>You choose who sees each part of your profile: everyone, members only, or only you. Conditions start as members-only.</li>\
+        <li>A field hidden from someone never shows to them and never matches their searches.</li>\
+        <li>You can download everything we hold about you, and delete your account, from <a href=\"/settings/data\">My data</a>.</li>\
+        <li>Staff see private data only through audited tools.</li>\
+        </ul>";
+    ui::page(&state, &ctx, "Privacy", "", body)
+}

@@ -1,0 +1,86 @@
+//! Operations: liveness, readiness, metrics, the OpenAPI document, static assets.
+
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use kernel::AppState;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let db_ok = state.db.scalar::<i32>("SELECT 1", kernel::params![]).await.is_ok();
+    let migrations_ok = db_ok && crate::app::migrations_current(&state.db).await.unwrap_or(false);
+    let body = serde_json::json!({ "database": db_ok, "migrations_current": migrations_ok });
+    let status = if db_ok && migrations_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(body)).into_response()
+}
+
+/// The process-wide Prometheus recorder (installed once, even with several apps in
+/// one test process).
+pub fn prometheus() -> &'static PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        // Another recorder may already be installed (tests); ours still renders what it saw.
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    if let Ok(counts) = kernel::jobs::counts(&state.db).await {
+        for (status, n) in counts {
+            metrics::gauge!("shn_jobs", "status" => status).set(n as f64);
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], prometheus().render()).into_response()
+}
+
+#[derive(OpenApi)]
+#[openapi(info(title = "Social Health Network API", version = "1", description = "JSON API. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/token`. Errors: `{\"error\": {\"code\", \"message\", \"fields\"}}`."))]
+struct BaseApi;
+
+pub fn openapi_doc() -> utoipa::openapi::OpenApi {
+    let mut doc = BaseApi::openapi();
+    doc.merge(members::api::MembersApi::openapi());
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    doc
+}
+
+async fn openapi() -> Response {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = DOC.get_or_init(|| openapi_doc().to_json().unwrap_or_else(|_| "{}".into()));
+    ([(header::CONTENT_TYPE, "application/json")], body.as_str()).into_response()
+}
+
+async fn css() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../static/app.css"))
+        .into_response()
+}
+
+async fn js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/app.js"),
+    )
+        .into_response()
+}
