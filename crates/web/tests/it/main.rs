@@ -1,0 +1,9 @@
+//! Integration tests through the real HTTP surface, on SQLite and PostgreSQL.
+
+mod support;
+
+mod accounts;
+mod kernel_parts;
+mod operations;
+mod privacy;
+mod profiles;
