@@ -69,6 +69,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// How often the worker looks for work when idle.
     pub worker_poll: Duration,
+    /// Sign-ups allowed from one address per hour.
+    pub signups_per_ip_per_hour: i64,
 }
 
 /// A bad setting: names the variable and says what is wrong.
@@ -161,6 +163,7 @@ impl Config {
             verify_link_lifetime: Duration::from_secs(3 * 24 * 3600),
             max_body_bytes: 6 * 1024 * 1024,
             worker_poll: Duration::from_millis(500),
+            signups_per_ip_per_hour: 20,
         })
     }
 

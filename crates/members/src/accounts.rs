@@ -19,7 +19,6 @@ use crate::password;
 
 const LOGIN_PER_IP: Limit = Limit::per(30, 300);
 const LOGIN_PER_ACCOUNT: Limit = Limit::per(10, 900);
-const SIGNUP_PER_IP: Limit = Limit::per(20, 3600);
 const RESET_PER_IP: Limit = Limit::per(10, 900);
 const RESET_PER_ACCOUNT: Limit = Limit::per(3, 900);
 
@@ -80,7 +79,8 @@ pub async fn signup(state: &AppState, input: &SignupInput, ip: &str) -> AppResul
     }
     errors.into_result()?;
     let (email, member_type) = (email.unwrap_or_default(), member_type.unwrap_or(MemberType::Patient));
-    ratelimit::hit(&state.db, &format!("signup:ip:{ip}"), SIGNUP_PER_IP).await?;
+    let per_ip = Limit::per(state.config.signups_per_ip_per_hour, 3600);
+    ratelimit::hit(&state.db, &format!("signup:ip:{ip}"), per_ip).await?;
 
     let hash = password::hash(&input.password, state.config.password_cost)?;
     let tx = state.db.begin().await?;

@@ -44,17 +44,27 @@ pub async fn load(state: &AppState, count: usize, progress: &mut dyn FnMut(&str,
     anyhow::ensure!(!all_conditions.is_empty(), "conditions are not seeded; run `shn migrate` first");
     // One hash for every demo account: they share the demo password.
     let hash = password::hash(DEMO_PASSWORD, state.config.password_cost)?;
-    let mut rng = StdRng::seed_from_u64(2026);
+    // A second load adds new people next to the first ones instead of colliding.
+    let existing: i64 = state.db.scalar("SELECT COUNT(*) FROM members", params![]).await?.unwrap_or(0);
+    let fixed_exist: i64 =
+        state.db.scalar("SELECT COUNT(*) FROM members WHERE email = $1", params![ADMIN_EMAIL]).await?.unwrap_or(0);
+    let first_index = if fixed_exist > 0 { 2 } else { 0 };
+    let mut rng = StdRng::seed_from_u64(2026 + existing as u64);
     let t0 = now();
     let tx = state.db.begin().await?;
-    for i in 0..count + 2 {
+    for i in first_index..count + 2 {
         let id = MemberId::new();
         let first = *FIRST_NAMES.choose(&mut rng).unwrap_or(&"Sam");
         let last = *LAST_NAMES.choose(&mut rng).unwrap_or(&"Lee");
         let (email, name, role) = match i {
             0 => (ADMIN_EMAIL.to_string(), "Demo Admin".to_string(), "admin"),
             1 => (MEMBER_EMAIL.to_string(), format!("{first} {last}"), "member"),
-            _ => (format!("{}.{}.{i}@demo.example.org", first.to_lowercase(), last.to_lowercase()).replace(' ', ""), format!("{first} {last}"), "member"),
+            _ => (
+                format!("{}.{}.{}@demo.example.org", first.to_lowercase(), last.to_lowercase(), i as i64 + existing)
+                    .replace([' ', '\''], ""),
+                format!("{first} {last}"),
+                "member",
+            ),
         };
         let member_type = match rng.random_range(0..10) {
             0..=4 => MemberType::Patient,

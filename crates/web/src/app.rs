@@ -72,6 +72,8 @@ pub async fn migrations_current(db: &Db) -> anyhow::Result<bool> {
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
+    // Install the metrics recorder before the first request is counted.
+    ops::prometheus();
     let max_body = state.config.max_body_bytes;
     Router::new()
         .merge(home::router())

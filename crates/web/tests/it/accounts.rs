@@ -288,3 +288,29 @@ both_backends!(
         assert_eq!(c.get(app.url("/api/v1/me")).bearer_auth(&member).send().await.unwrap().status(), 401);
     }
 );
+
+both_backends!(
+    async fn sign_ups_from_one_address_are_limited(app) {
+        let c = app.client();
+        let limit = 1000;
+        // Fill the window directly rather than creating a thousand accounts.
+        let window = chrono::Utc::now().timestamp() - chrono::Utc::now().timestamp().rem_euclid(3600);
+        app.state
+            .db
+            .exec(
+                "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ('signup:ip:127.0.0.1', $1, $2)",
+                vec![window.into(), (limit as i64).into()],
+            )
+            .await
+            .unwrap();
+        let r = c
+            .post(app.url("/api/v1/auth/signup"))
+            .json(&json!({"email": "late@example.org", "password": PASSWORD, "display_name": "Late", "member_type": "patient"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 429);
+        assert!(r.headers().contains_key("retry-after"));
+        assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 0);
+    }
+);

@@ -1,1 +1,97 @@
-//! (tests to come)
+//! Operations surfaces and the web shell's promises: health, readiness, metrics,
+//! the OpenAPI document, security headers, error pages, demo data and invariants.
+
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::support::*;
+
+both_backends!(
+    async fn health_readiness_and_metrics_answer(app) {
+        let c = app.client();
+        assert_eq!(c.get(app.url("/healthz")).send().await.unwrap().status(), 200);
+        let ready: Value = c.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(ready["database"], true);
+        assert_eq!(ready["migrations_current"], true);
+        c.get(app.url("/")).send().await.unwrap();
+        let metrics = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("shn_http_requests_total"), "{metrics}");
+    }
+);
+
+both_backends!(
+    async fn the_openapi_document_is_3_1_and_lists_the_fixed_routes(app) {
+        let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+        for path in ["/api/v1/auth/signup", "/api/v1/auth/verify", "/api/v1/auth/token", "/api/v1/me", "/api/v1/me/profile", "/api/v1/me/export", "/api/v1/members", "/api/v1/members/{id}", "/api/v1/conditions"] {
+            assert!(doc["paths"][path].is_object(), "{path} documented");
+        }
+        assert!(doc["paths"]["/api/v1/auth/token"]["delete"].is_object());
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    }
+);
+
+both_backends!(
+    async fn pages_carry_strict_security_headers_and_friendly_errors(app) {
+        let c = app.client();
+        let r = c.get(app.url("/login")).send().await.unwrap();
+        let h = r.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"));
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert!(h.contains_key("referrer-policy"));
+        let html = r.text().await.unwrap();
+        assert!(!html.contains("<script>") && !html.contains("style=\""), "no inline script or style");
+        let r = c.get(app.url("/no/such/page")).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(r.text().await.unwrap().contains("Page not found"));
+        let r = c.get(app.url("/api/v1/no/such")).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "not_found");
+        let r = c.put(app.url("/api/v1/me")).send().await.unwrap();
+        assert_eq!(r.status(), 405);
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "method_not_allowed");
+        let r = c.get(app.url("/members/not-a-uuid")).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        let r = c.get(app.url("/api/v1/members/01234567-89ab-7def-8123-456789abcdef")).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        let r = c.get(app.url("/settings/profile")).send().await.unwrap();
+        assert_eq!(r.status(), 303, "signed-out visitors are sent to log in");
+        assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?next="));
+    }
+);
+
+both_backends!(
+    async fn demo_data_loads_a_realistic_community_that_passes_every_check(app) {
+        let mut calls = 0;
+        let logins = members::demo::load(&app.state, 40, &mut |_, _, _| calls += 1).await.unwrap();
+        assert!(calls > 0, "progress is shown");
+        assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 42);
+        assert!(app.count("SELECT COUNT(DISTINCT member_type) FROM members").await >= 3);
+        assert!(app.count("SELECT COUNT(*) FROM member_conditions").await >= 40);
+        assert!(members::check::run(&app.state.db).await.unwrap().is_empty());
+        let r = app
+            .client()
+            .post(app.url("/api/v1/auth/token"))
+            .json(&serde_json::json!({"email": logins.admin_email, "password": logins.password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "the printed demo login works");
+        // Loading again does not collide with what is there.
+        members::demo::load(&app.state, 5, &mut |_, _, _| {}).await.unwrap();
+        assert!(members::check::run(&app.state.db).await.unwrap().is_empty());
+    }
+);
+
+both_backends!(
+    async fn the_invariant_check_reports_a_breach(app) {
+        app.signup_verified("kim@example.org", "Kim").await;
+        assert!(members::check::run(&app.state.db).await.unwrap().is_empty());
+        app.state.db.exec("UPDATE members SET status = 'deleted'", vec![]).await.unwrap();
+        let problems = members::check::run(&app.state.db).await.unwrap();
+        assert!(problems.iter().any(|p| p.contains("deleted accounts still holding personal data")), "{problems:?}");
+    }
+);

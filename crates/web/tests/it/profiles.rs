@@ -1,1 +1,171 @@
-//! (tests to come)
+//! Profiles and the directory: editing, validation, avatars, filters and pagination.
+
+use std::io::Cursor;
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::privacy::upload_avatar;
+use crate::support::*;
+
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 255) as u8, (y % 255) as u8, 90]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img).write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
+
+async fn me(app: &TestApp, token: &str) -> Value {
+    app.client().get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+}
+
+both_backends!(
+    async fn a_bad_profile_change_is_refused_whole_with_reasons_per_field(app) {
+        let (_, token) = app.member("pat@example.org", "Pat").await;
+        let before = me(app, &token).await;
+        let c = app.client();
+        let bad = json!({
+            "story": "changed?",
+            "conditions": ["00000000-0000-7000-8000-000000000000"],
+            "country": "Narnia",
+            "time_zone": "Moon/Base",
+            "languages": ["english"],
+            "channels": [{"platform": "myspace", "handle": "x"}],
+            "visibility": {"conditions": "everyone", "shoe_size": "public"}
+        });
+        let r = c.patch(app.url("/api/v1/me/profile")).bearer_auth(&token).json(&bad).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let v: Value = r.json().await.unwrap();
+        for field in ["conditions", "country", "time_zone", "languages", "channels", "visibility"] {
+            assert!(v["error"]["fields"][field].is_string(), "{field}: {v}");
+        }
+        assert_eq!(me(app, &token).await, before, "nothing changed");
+        let r = c.patch(app.url("/api/v1/me/profile")).bearer_auth(&token).json(&json!({"conditions": "migraine"})).send().await.unwrap();
+        assert_eq!(r.status(), 400, "wrong type");
+        let r = c.patch(app.url("/api/v1/me/profile")).json(&json!({"story": "x"})).send().await.unwrap();
+        assert_eq!(r.status(), 401, "signed out");
+        let r = c.patch(app.url("/api/v1/me/profile")).bearer_auth("shn_forged").json(&json!({"story": "x"})).send().await.unwrap();
+        assert_eq!(r.status(), 401, "forged token");
+        let long = "x".repeat(10_001);
+        let r = c.patch(app.url("/api/v1/me/profile")).bearer_auth(&token).json(&json!({"story": long})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        assert_eq!(me(app, &token).await, before);
+    }
+);
+
+both_backends!(
+    async fn completing_a_profile_emits_one_profile_completed_event(app) {
+        let (_, token) = app.member("cal@example.org", "Cal").await;
+        let ms: Value = app.client().get(app.url("/api/v1/conditions?q=ms")).send().await.unwrap().json().await.unwrap();
+        assert!(ms["items"].as_array().unwrap().iter().any(|c| c["name"] == "Multiple Sclerosis"), "synonyms are searchable: {ms}");
+        let id = ms["items"][0]["id"].as_str().unwrap().to_string();
+        let c = app.client();
+        for body in [json!({"story": "Hello"}), json!({"conditions": [id], "country": "NG"}), json!({"story": "Hello again"})] {
+            let r = c.patch(app.url("/api/v1/me/profile")).bearer_auth(&token).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+        }
+        assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'ProfileCompleted'").await, 1);
+    }
+);
+
+both_backends!(
+    async fn the_profile_form_keeps_input_and_shows_errors_inline(app) {
+        app.signup_verified("dee@example.org", "Dee").await;
+        let b = app.browser_login("dee@example.org").await;
+        let r = form_post(
+            app,
+            &b,
+            "/settings/profile",
+            &[("display_name", "Dee Updated"), ("story", "Kept story text"), ("country", "Atlantis"), ("member_type", "advocate"), ("vis_story", "public")],
+        )
+        .await;
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("Kept story text"), "input kept");
+        assert!(html.contains("aria-invalid=\"true\"") && html.contains("Use a two-letter country code"));
+        assert!(html.contains("There is a problem"));
+        let r = form_post(
+            app,
+            &b,
+            "/settings/profile",
+            &[("display_name", "Dee Updated"), ("story", "Kept story text"), ("country", "ie"), ("member_type", "advocate"), ("vis_story", "public"),
+              ("channel_platform", "youtube"), ("channel_handle", "deevids"), ("channel_url", "https://youtube.com/@deevids"), ("channel_audience", "1200")],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+        let html = b.get(app.url("/settings/profile?done=profile")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Your profile has been saved."));
+        assert!(html.contains("value=\"IE\"") && html.contains("deevids"));
+    }
+);
+
+both_backends!(
+    async fn avatars_are_squared_reencoded_and_served_only_to_whom_the_owner_allows(app) {
+        let (id, token) = app.member("eve@example.org", "Eve").await;
+        let b = app.browser_login("eve@example.org").await;
+        let r = upload_avatar(app, &b, b"GIF89a definitely not allowed".to_vec()).await;
+        assert_eq!(r.status(), 422);
+        assert!(r.text().await.unwrap().contains("Upload a JPEG, PNG or WebP image."));
+        let r = upload_avatar(app, &b, png(800, 500)).await;
+        assert_eq!(r.status(), 303);
+        let bytes = b.get(app.url(&format!("/members/{id}/avatar"))).send().await.unwrap().bytes().await.unwrap();
+        let img = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((img.width(), img.height()), (256, 256));
+        assert_eq!(image::guess_format(&bytes).unwrap(), image::ImageFormat::Jpeg);
+        assert_eq!(app.client().get(app.url(&format!("/members/{id}/avatar"))).send().await.unwrap().status(), 404, "members-only by default");
+        app.client()
+            .patch(app.url("/api/v1/me/profile"))
+            .bearer_auth(&token)
+            .json(&json!({"visibility": {"avatar": "public"}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(app.client().get(app.url(&format!("/members/{id}/avatar"))).send().await.unwrap().status(), 200);
+    }
+);
+
+both_backends!(
+    async fn the_directory_pages_through_every_match_once_in_name_order(app) {
+        let (_, viewer) = app.member("viewer@example.org", "Zed Viewer").await;
+        for i in 0..23 {
+            let email = format!("p{i}@example.org");
+            let (_, t) = app.member(&email, &format!("Person {:02}", 22 - i)).await;
+            let kind = if i % 2 == 0 { "caregiver" } else { "advocate" };
+            app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&t).json(&json!({"member_type": kind})).send().await.unwrap();
+        }
+        let c = app.client();
+        let mut seen: Vec<String> = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let mut url = app.url("/api/v1/members?q=person&limit=10");
+            if let Some(cur) = &cursor {
+                url.push_str(&format!("&cursor={cur}"));
+            }
+            let v: Value = c.get(url).bearer_auth(&viewer).send().await.unwrap().json().await.unwrap();
+            seen.extend(v["items"].as_array().unwrap().iter().map(|m| m["display_name"].as_str().unwrap().to_string()));
+            pages += 1;
+            match v["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(pages, 3);
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(seen, sorted, "each once, in name order");
+        assert_eq!(seen.len(), 23);
+        let carers: Value = c.get(app.url("/api/v1/members?member_type=caregiver&limit=100")).bearer_auth(&viewer).send().await.unwrap().json().await.unwrap();
+        assert_eq!(carers["items"].as_array().unwrap().len(), 12);
+        for (q, code) in [("cursor=garbage", "invalid_cursor"), ("member_type=wizard", "validation_failed"), ("condition=nope", "validation_failed"), ("limit=lots", "invalid_query")] {
+            let r = c.get(app.url(&format!("/api/v1/members?{q}"))).send().await.unwrap();
+            assert!(r.status().is_client_error(), "{q}");
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["error"]["code"], code, "{q}");
+        }
+        let html = c.get(app.url("/members?cursor=garbage")).send().await.unwrap();
+        assert_eq!(html.status(), 400);
+        assert!(html.text().await.unwrap().contains("The page cursor is not valid"));
+    }
+);

@@ -146,6 +146,8 @@ pub async fn test_config(backend: Backend, dir: &std::path::Path, smtp: SocketAd
     };
     let mut config = Config::from_settings(&settings).expect("test settings are valid");
     config.password_cost = PasswordCost::Fast;
+    // Every test signs up from 127.0.0.1; the per-address limit has its own test.
+    config.signups_per_ip_per_hour = 1000;
     (config, pg_db)
 }
 
