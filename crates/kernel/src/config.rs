@@ -93,17 +93,22 @@ impl Config {
     pub fn from_settings(s: &Settings) -> Result<Config, ConfigError> {
         let data_dir = PathBuf::from(non_empty(&s.data_dir).unwrap_or("./data"));
         let database_url = match non_empty(&s.database_url) {
-            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:") => u.to_string(),
+            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:") => {
+                u.to_string()
+            }
             Some(u) => {
                 let scheme = u.split(':').next().unwrap_or(u);
-                return Err(bad("SHN_DATABASE_URL", format!("unsupported scheme {scheme:?}; use sqlite://PATH or postgres://USER@HOST/DB")));
+                return Err(bad(
+                    "SHN_DATABASE_URL",
+                    format!("unsupported scheme {scheme:?}; use sqlite://PATH or postgres://USER@HOST/DB"),
+                ));
             }
             None => format!("sqlite://{}?mode=rwc", data_dir.join("shn.db").display()),
         };
         let bind_text = non_empty(&s.bind).unwrap_or("127.0.0.1:8080");
-        let bind: SocketAddr = bind_text.parse().map_err(|_| {
-            bad("SHN_BIND", format!("{bind_text:?} is not an address like 127.0.0.1:8080"))
-        })?;
+        let bind: SocketAddr = bind_text
+            .parse()
+            .map_err(|_| bad("SHN_BIND", format!("{bind_text:?} is not an address like 127.0.0.1:8080")))?;
         let base_text = match non_empty(&s.base_url) {
             Some(b) => b.to_string(),
             None => format!("http://{bind}"),
@@ -111,7 +116,9 @@ impl Config {
         let base_url = Url::parse(&base_text)
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| bad("SHN_BASE_URL", format!("{base_text:?} is not an http(s) URL like https://community.example.org")))?;
+            .ok_or_else(|| {
+                bad("SHN_BASE_URL", format!("{base_text:?} is not an http(s) URL like https://community.example.org"))
+            })?;
         let smtp_url = match non_empty(&s.smtp_url) {
             Some(u) => {
                 let parsed = Url::parse(u).map_err(|e| bad("SHN_SMTP_URL", format!("not a URL: {e}")))?;
@@ -124,7 +131,10 @@ impl Config {
         };
         let secret_key = match non_empty(&s.secret_key) {
             Some(k) if k.len() < 32 => {
-                return Err(bad("SHN_SECRET_KEY", "must be at least 32 characters; leave it unset to have one generated"));
+                return Err(bad(
+                    "SHN_SECRET_KEY",
+                    "must be at least 32 characters; leave it unset to have one generated",
+                ));
             }
             Some(k) => Some(k.to_string()),
             None => None,
@@ -134,18 +144,19 @@ impl Config {
             "json" => LogFormat::Json,
             other => return Err(bad("SHN_LOG_FORMAT", format!("{other:?} is not \"text\" or \"json\""))),
         };
-        let mail_from = non_empty(&s.mail_from)
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("Social Health Network <no-reply@{}>", base_url.host_str().unwrap_or("localhost")));
+        let mail_from = non_empty(&s.mail_from).map(str::to_string).unwrap_or_else(|| {
+            format!("Social Health Network <no-reply@{}>", base_url.host_str().unwrap_or("localhost"))
+        });
         if !mail_from.contains('@') {
             return Err(bad("SHN_MAIL_FROM", "must contain an e-mail address"));
         }
-        let db_max_connections = match non_empty(&s.db_max_connections) {
-            Some(n) => n.parse::<u32>().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
-                bad("SHN_DB_MAX_CONNECTIONS", format!("{n:?} is not a whole number from 1 to 1000"))
-            })?,
-            None => 10,
-        };
+        let db_max_connections =
+            match non_empty(&s.db_max_connections) {
+                Some(n) => n.parse::<u32>().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
+                    bad("SHN_DB_MAX_CONNECTIONS", format!("{n:?} is not a whole number from 1 to 1000"))
+                })?,
+                None => 10,
+            };
         Ok(Config {
             database_url,
             data_dir,

@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, FromQueryResult, Statement, TransactionTrait, TryGetable, Value,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    FromQueryResult, Statement, TransactionTrait, TryGetable, Value,
 };
 
 pub use sea_orm::{ConnectionTrait as Conn, DatabaseTransaction as Tx, Value as SqlValue};
@@ -69,8 +69,7 @@ impl Db {
 
     async fn connect_sqlite(url: &str, max_connections: u32) -> Result<Db, ConnectError> {
         // Validate the URL once, up front, so a typo fails with a clear message.
-        SqliteConnectOptions::from_str(url)
-            .map_err(|e| DbErr::Custom(format!("bad SQLite URL: {e}")))?;
+        SqliteConnectOptions::from_str(url).map_err(|e| DbErr::Custom(format!("bad SQLite URL: {e}")))?;
         let tune = |o: SqliteConnectOptions| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -154,21 +153,13 @@ fn statement<C: ConnectionTrait>(c: &C, sql: &str, p: Vec<Value>) -> Statement {
 }
 
 /// All rows of a query, each mapped to `T`.
-pub async fn all<T: FromQueryResult, C: ConnectionTrait>(
-    c: &C,
-    sql: &str,
-    p: Vec<Value>,
-) -> Result<Vec<T>, DbErr> {
+pub async fn all<T: FromQueryResult, C: ConnectionTrait>(c: &C, sql: &str, p: Vec<Value>) -> Result<Vec<T>, DbErr> {
     let rows = c.query_all_raw(statement(c, sql, p)).await?;
     rows.iter().map(|r| T::from_query_result(r, "")).collect()
 }
 
 /// The first row of a query, if any.
-pub async fn one<T: FromQueryResult, C: ConnectionTrait>(
-    c: &C,
-    sql: &str,
-    p: Vec<Value>,
-) -> Result<Option<T>, DbErr> {
+pub async fn one<T: FromQueryResult, C: ConnectionTrait>(c: &C, sql: &str, p: Vec<Value>) -> Result<Option<T>, DbErr> {
     match c.query_one_raw(statement(c, sql, p)).await? {
         Some(r) => Ok(Some(T::from_query_result(&r, "")?)),
         None => Ok(None),
@@ -176,11 +167,7 @@ pub async fn one<T: FromQueryResult, C: ConnectionTrait>(
 }
 
 /// The first column of the first row, if any.
-pub async fn scalar<T: TryGetable, C: ConnectionTrait>(
-    c: &C,
-    sql: &str,
-    p: Vec<Value>,
-) -> Result<Option<T>, DbErr> {
+pub async fn scalar<T: TryGetable, C: ConnectionTrait>(c: &C, sql: &str, p: Vec<Value>) -> Result<Option<T>, DbErr> {
     match c.query_one_raw(statement(c, sql, p)).await? {
         Some(r) => Ok(Some(r.try_get_by_index::<T>(0)?)),
         None => Ok(None),

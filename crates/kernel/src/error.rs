@@ -143,8 +143,7 @@ impl IntoResponse for AppError {
         let body = Body { error: Inner { code: self.code(), message: message.clone(), fields } };
         let mut res = (status, axum::Json(body)).into_response();
         if let AppError::RateLimited { retry_after_secs } = self {
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
         }
         res.extensions_mut().insert(ErrorPage { status, message });
         res

@@ -89,12 +89,11 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<(V
         let viewer = state.viewers.load(&state.db, member).await?.ok_or(AppError::Unauthorized)?;
         return Ok((Viewer::Member(viewer), None, true));
     }
-    if let Some(raw) = cookie(headers, SESSION_COOKIE) {
-        if let Some(s) = session::find(&state.db, &state.config, raw).await? {
-            if let Some(m) = state.viewers.load(&state.db, s.member_id).await? {
-                return Ok((Viewer::Member(m), Some(s), false));
-            }
-        }
+    if let Some(raw) = cookie(headers, SESSION_COOKIE)
+        && let Some(s) = session::find(&state.db, &state.config, raw).await?
+        && let Some(m) = state.viewers.load(&state.db, s.member_id).await?
+    {
+        return Ok((Viewer::Member(m), Some(s), false));
     }
     Ok((Viewer::Anonymous, None, false))
 }
@@ -118,9 +117,14 @@ fn json_rejection(r: JsonRejection) -> AppError {
     match r {
         JsonRejection::JsonDataError(e) => AppError::BadRequest {
             code: "invalid_body",
-            message: format!("The request body does not have the expected shape: {}", e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")),
+            message: format!(
+                "The request body does not have the expected shape: {}",
+                e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
+            ),
         },
-        JsonRejection::JsonSyntaxError(_) => AppError::bad_request("malformed_json", "The request body is not valid JSON."),
+        JsonRejection::JsonSyntaxError(_) => {
+            AppError::bad_request("malformed_json", "The request body is not valid JSON.")
+        }
         JsonRejection::MissingJsonContentType(_) => AppError::BadRequest {
             code: "unsupported_media_type",
             message: "Send the body as JSON with Content-Type: application/json.".into(),
@@ -160,7 +164,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
-            Err(e) => Err(AppError::bad_request("invalid_query", format!("The query string could not be read: {}", e.body_text()))),
+            Err(e) => Err(AppError::bad_request(
+                "invalid_query",
+                format!("The query string could not be read: {}", e.body_text()),
+            )),
         }
     }
 }

@@ -168,8 +168,9 @@ pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>, DbErr> {
         status: String,
         n: i64,
     }
-    let rows: Vec<Row> =
-        db.all("SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM jobs GROUP BY status ORDER BY status", params![]).await?;
+    let rows: Vec<Row> = db
+        .all("SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM jobs GROUP BY status ORDER BY status", params![])
+        .await?;
     Ok(rows.into_iter().map(|r| (r.status, r.n)).collect())
 }
 

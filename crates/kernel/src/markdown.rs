@@ -17,11 +17,10 @@ pub fn render(markdown: &str) -> String {
 }
 
 fn sanitise(html: &str) -> String {
-    let tags: HashSet<&str> = [
-        "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "hr",
-    ]
-    .into_iter()
-    .collect();
+    let tags: HashSet<&str> =
+        ["p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "hr"]
+            .into_iter()
+            .collect();
     ammonia::Builder::default()
         .tags(tags)
         .link_rel(Some("nofollow ugc noopener"))

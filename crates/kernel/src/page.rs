@@ -25,11 +25,9 @@ pub fn encode<K: Serialize>(key: &K) -> String {
 
 /// Decodes a cursor made by [`encode`]; a tampered or stale cursor is a 400.
 pub fn decode<K: DeserializeOwned>(cursor: &str) -> AppResult<K> {
-    URL_SAFE_NO_PAD
-        .decode(cursor.trim())
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| AppError::bad_request("invalid_cursor", "The page cursor is not valid. Start again from the first page."))
+    URL_SAFE_NO_PAD.decode(cursor.trim()).ok().and_then(|b| serde_json::from_slice(&b).ok()).ok_or_else(|| {
+        AppError::bad_request("invalid_cursor", "The page cursor is not valid. Start again from the first page.")
+    })
 }
 
 /// A page size within bounds.

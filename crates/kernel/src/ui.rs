@@ -48,11 +48,7 @@ pub fn page_with_notice(
     body: &str,
     notice: Option<&str>,
 ) -> Html<String> {
-    let nav = state
-        .nav
-        .iter()
-        .map(|n| NavLink { label: n.label, href: n.href, current: n.href == current })
-        .collect();
+    let nav = state.nav.iter().map(|n| NavLink { label: n.label, href: n.href, current: n.href == current }).collect();
     let layout = Layout {
         title,
         site_name: SITE_NAME,
@@ -62,7 +58,11 @@ pub fn page_with_notice(
         notice,
         body,
     };
-    Html(layout.render().unwrap_or_else(|e| format!("<!doctype html><title>Error</title><p>{}</p>", escape(&e.to_string()))))
+    Html(
+        layout
+            .render()
+            .unwrap_or_else(|e| format!("<!doctype html><title>Error</title><p>{}</p>", escape(&e.to_string()))),
+    )
 }
 
 /// Renders any askama template to a string (for a page body or an e-mail).
@@ -140,7 +140,11 @@ impl<'a> Field<'a> {
         let id = format!("f-{}", self.name);
         let mut described = Vec::new();
         let mut out = format!("<div class=\"field{}\">", if self.error.is_some() { " has-error" } else { "" });
-        out.push_str(&format!("<label for=\"{id}\">{}{}</label>", escape(self.label), if self.required { " <span class=\"req\">(required)</span>" } else { "" }));
+        out.push_str(&format!(
+            "<label for=\"{id}\">{}{}</label>",
+            escape(self.label),
+            if self.required { " <span class=\"req\">(required)</span>" } else { "" }
+        ));
         if let Some(h) = self.hint {
             out.push_str(&format!("<p class=\"hint\" id=\"{id}-hint\">{}</p>", escape(h)));
             described.push(format!("{id}-hint"));
@@ -187,11 +191,8 @@ pub fn error_summary(errors: &FieldErrors) -> String {
     if errors.is_empty() {
         return String::new();
     }
-    let items: String = errors
-        .0
-        .iter()
-        .map(|(f, m)| format!("<li><a href=\"#f-{}\">{}</a></li>", escape(f), escape(m)))
-        .collect();
+    let items: String =
+        errors.0.iter().map(|(f, m)| format!("<li><a href=\"#f-{}\">{}</a></li>", escape(f), escape(m))).collect();
     format!(
         "<div class=\"error-summary\" role=\"alert\" tabindex=\"-1\"><h2>There is a problem</h2><ul>{items}</ul></div>"
     )

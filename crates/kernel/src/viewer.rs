@@ -143,10 +143,9 @@ pub fn can_see(viewer: &Viewer, owner: MemberId, visibility: Visibility) -> bool
 pub fn visible_sql(viewer: &Viewer, column: &str, owner_column: &str, next: usize) -> (String, Vec<sea_orm::Value>) {
     match viewer {
         Viewer::Anonymous => (format!("{column} = 'public'"), vec![]),
-        Viewer::Member(m) => (
-            format!("({column} IN ('public', 'members') OR {owner_column} = ${next})"),
-            vec![m.id.into()],
-        ),
+        Viewer::Member(m) => {
+            (format!("({column} IN ('public', 'members') OR {owner_column} = ${next})"), vec![m.id.into()])
+        }
     }
 }
 

@@ -22,7 +22,6 @@ const LOGIN_PER_ACCOUNT: Limit = Limit::per(10, 900);
 const RESET_PER_IP: Limit = Limit::per(10, 900);
 const RESET_PER_ACCOUNT: Limit = Limit::per(3, 900);
 
-
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct SignupInput {
     pub email: String,
@@ -87,19 +86,23 @@ pub async fn signup(state: &AppState, input: &SignupInput, ip: &str) -> AppResul
     let existing: Option<MemberId> =
         db::scalar(&tx, "SELECT id FROM members WHERE email = $1", params![email.clone()]).await?;
     if existing.is_some() {
-        mail::queue(&tx, &format!("signup-existing:{}", now().format("%Y%m%d%H")), Email {
-            to: email.clone(),
-            subject: "Someone tried to join with your address".into(),
-            text: format!(
-                "Hello,\n\nSomeone (perhaps you) tried to create a new account with this e-mail address, \
+        mail::queue(
+            &tx,
+            &format!("signup-existing:{}", now().format("%Y%m%d%H")),
+            Email {
+                to: email.clone(),
+                subject: "Someone tried to join with your address".into(),
+                text: format!(
+                    "Hello,\n\nSomeone (perhaps you) tried to create a new account with this e-mail address, \
                  but you already have one.\n\nTo log in: {}\nForgot your password? {}\n\nIf this wasn't you, \
                  you can ignore this message.\n",
-                state.config.url("/login"),
-                state.config.url("/forgot-password")
-            ),
-            html: None,
-            unsubscribe_url: None,
-        })
+                    state.config.url("/login"),
+                    state.config.url("/forgot-password")
+                ),
+                html: None,
+                unsubscribe_url: None,
+            },
+        )
         .await?;
         tx.commit().await?;
         return Ok(None);
@@ -266,16 +269,16 @@ pub async fn check_credentials(state: &AppState, email: &str, password_text: &st
     if row.status != "active" {
         audit::record(state.db.writer(), Some(row.id), "login_refused_suspended", Some(row.id), Some(ip), json!({}))
             .await?;
-        return Err(AppError::field("email", "This account is suspended. Contact the team if you think this is a mistake."));
+        return Err(AppError::field(
+            "email",
+            "This account is suspended. Contact the team if you think this is a mistake.",
+        ));
     }
     if row.email_verified_at.is_none() {
         let tx = state.db.begin().await?;
         send_verification(state, &tx, row.id, &email, &row.display_name).await?;
         tx.commit().await?;
-        return Err(AppError::field(
-            "email",
-            "Please confirm your e-mail address first. We have sent you a new link.",
-        ));
+        return Err(AppError::field("email", "Please confirm your e-mail address first. We have sent you a new link."));
     }
     Ok(row.id)
 }
@@ -400,8 +403,12 @@ pub async fn change_password(
     let ended = if end_other_sessions {
         set_password(&tx, member, &hash, this_session).await?
     } else {
-        db::exec(&tx, "UPDATE members SET password_hash = $1, updated_at = $2 WHERE id = $3", params![hash, now(), member])
-            .await?;
+        db::exec(
+            &tx,
+            "UPDATE members SET password_hash = $1, updated_at = $2 WHERE id = $3",
+            params![hash, now(), member],
+        )
+        .await?;
         0
     };
     audit::record(&tx, Some(member), "password_changed", Some(member), Some(ip), json!({ "ended_sessions": ended }))
@@ -434,15 +441,22 @@ pub async fn request_email_change(
     let taken: Option<MemberId> =
         db::scalar(&tx, "SELECT id FROM members WHERE email = $1", params![new_email.clone()]).await?;
     if taken.is_none() {
-        let token = new_email_token(&tx, member, "change_email", Some(&new_email), state.config.verify_link_lifetime).await?;
+        let token =
+            new_email_token(&tx, member, "change_email", Some(&new_email), state.config.verify_link_lifetime).await?;
         let link = state.config.url(&format!("/confirm-email?token={token}"));
-        mail::queue(&tx, &format!("change-email:{}", &token_hash(&token)[..16]), Email {
-            to: new_email.clone(),
-            subject: "Confirm your new e-mail address".into(),
-            text: format!("Hello,\n\nTo use this address for your Social Health Network account, open:\n\n{link}\n"),
-            html: None,
-            unsubscribe_url: None,
-        })
+        mail::queue(
+            &tx,
+            &format!("change-email:{}", &token_hash(&token)[..16]),
+            Email {
+                to: new_email.clone(),
+                subject: "Confirm your new e-mail address".into(),
+                text: format!(
+                    "Hello,\n\nTo use this address for your Social Health Network account, open:\n\n{link}\n"
+                ),
+                html: None,
+                unsubscribe_url: None,
+            },
+        )
         .await?;
     }
     audit::record(&tx, Some(member), "email_change_requested", Some(member), Some(ip), json!({})).await?;
@@ -474,15 +488,19 @@ pub async fn confirm_email_change(state: &AppState, raw: &str) -> AppResult<Memb
         return Err(e.into());
     }
     if let Some(old) = old {
-        mail::queue(&tx, &format!("email-changed:{}", &token_hash(raw)[..16]), Email {
-            to: old,
-            subject: "Your e-mail address was changed".into(),
-            text: "Hello,\n\nThe e-mail address of your Social Health Network account was just changed. \
+        mail::queue(
+            &tx,
+            &format!("email-changed:{}", &token_hash(raw)[..16]),
+            Email {
+                to: old,
+                subject: "Your e-mail address was changed".into(),
+                text: "Hello,\n\nThe e-mail address of your Social Health Network account was just changed. \
                    If this wasn't you, reset your password and contact the team at once.\n"
-                .into(),
-            html: None,
-            unsubscribe_url: None,
-        })
+                    .into(),
+                html: None,
+                unsubscribe_url: None,
+            },
+        )
         .await?;
     }
     audit::record(&tx, Some(token.member_id), "email_changed", Some(token.member_id), None, json!({})).await?;
@@ -498,14 +516,27 @@ pub async fn set_role(state: &AppState, actor: MemberId, member: MemberId, role:
     let Some(old) = old else { return Err(AppError::NotFound) };
     db::exec(&tx, "UPDATE members SET role = $1, updated_at = $2 WHERE id = $3", params![role.as_str(), now(), member])
         .await?;
-    audit::record(&tx, Some(actor), "role_changed", Some(member), Some(ip), json!({ "from": old, "to": role.as_str() }))
-        .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "role_changed",
+        Some(member),
+        Some(ip),
+        json!({ "from": old, "to": role.as_str() }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Grants or removes the Health Leader badge (staff). Audited; granting emits an event.
-pub async fn set_health_leader(state: &AppState, actor: MemberId, member: MemberId, on: bool, ip: &str) -> AppResult<()> {
+pub async fn set_health_leader(
+    state: &AppState,
+    actor: MemberId,
+    member: MemberId,
+    on: bool,
+    ip: &str,
+) -> AppResult<()> {
     let tx = state.db.begin().await?;
     let t = now();
     let n = if on {

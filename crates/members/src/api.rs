@@ -39,10 +39,40 @@ pub fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(signup, verify, create_token, revoke_token, me, delete_me, patch_profile, export, list_members, get_member,
-          list_conditions, admin_set_role, admin_health_leader, admin_suspension),
-    components(schemas(SignupBody, SignupAccepted, VerifyBody, Verified, TokenBody, TokenIssued, Me, ProfileView,
-                       ProfilePatch, MemberCard, Condition, ConditionList, RoleBody, FlagBody, MemberType, Visibility))
+    paths(
+        signup,
+        verify,
+        create_token,
+        revoke_token,
+        me,
+        delete_me,
+        patch_profile,
+        export,
+        list_members,
+        get_member,
+        list_conditions,
+        admin_set_role,
+        admin_health_leader,
+        admin_suspension
+    ),
+    components(schemas(
+        SignupBody,
+        SignupAccepted,
+        VerifyBody,
+        Verified,
+        TokenBody,
+        TokenIssued,
+        Me,
+        ProfileView,
+        ProfilePatch,
+        MemberCard,
+        Condition,
+        ConditionList,
+        RoleBody,
+        FlagBody,
+        MemberType,
+        Visibility
+    ))
 )]
 pub struct MembersApi;
 
@@ -66,12 +96,20 @@ pub struct SignupAccepted {
 /// Sign up. A verification link goes to the address.
 #[utoipa::path(post, path = "/api/v1/auth/signup", request_body = SignupBody, tag = "auth",
     responses((status = 201, body = SignupAccepted), (status = 422, description = "Invalid fields"), (status = 429, description = "Too many sign-ups")))]
-async fn signup(state: axum::extract::State<AppState>, ctx: RequestContext, ApiJson(b): ApiJson<SignupBody>) -> AppResult<Response> {
-    let input = SignupInput { email: b.email, password: b.password, display_name: b.display_name, member_type: b.member_type };
+async fn signup(
+    state: axum::extract::State<AppState>,
+    ctx: RequestContext,
+    ApiJson(b): ApiJson<SignupBody>,
+) -> AppResult<Response> {
+    let input =
+        SignupInput { email: b.email, password: b.password, display_name: b.display_name, member_type: b.member_type };
     accounts::signup(&state, &input, &ctx.client_ip).await?;
     Ok((
         StatusCode::CREATED,
-        Json(SignupAccepted { status: "verification_sent", message: "Check your e-mail for a link to confirm your address." }),
+        Json(SignupAccepted {
+            status: "verification_sent",
+            message: "Check your e-mail for a link to confirm your address.",
+        }),
     )
         .into_response())
 }
@@ -113,7 +151,11 @@ pub struct TokenIssued {
 /// Log in for scripts: a personal access token.
 #[utoipa::path(post, path = "/api/v1/auth/token", request_body = TokenBody, tag = "auth",
     responses((status = 200, body = TokenIssued), (status = 401, description = "Wrong e-mail or password"), (status = 429, description = "Too many attempts")))]
-async fn create_token(state: axum::extract::State<AppState>, ctx: RequestContext, ApiJson(b): ApiJson<TokenBody>) -> AppResult<Json<TokenIssued>> {
+async fn create_token(
+    state: axum::extract::State<AppState>,
+    ctx: RequestContext,
+    ApiJson(b): ApiJson<TokenBody>,
+) -> AppResult<Json<TokenIssued>> {
     let member = accounts::check_credentials(&state, &b.email, &b.password, &ctx.client_ip).await?;
     Ok(Json(TokenIssued { token: accounts::login_token(&state, member, &ctx.client_ip).await? }))
 }
@@ -127,7 +169,11 @@ async fn revoke_token(state: axum::extract::State<AppState>, headers: axum::http
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(AppError::Unauthorized)?;
-    if kernel::session::revoke_api_token(&state.db, token.trim()).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::Unauthorized) }
+    if kernel::session::revoke_api_token(&state.db, token.trim()).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::Unauthorized)
+    }
 }
 
 /// The signed-in member's own account and full profile.
@@ -182,7 +228,11 @@ async fn me(state: axum::extract::State<AppState>, ctx: RequestContext) -> AppRe
 /// Change any subset of the profile's fields, and who sees each.
 #[utoipa::path(patch, path = "/api/v1/me/profile", tag = "me", request_body = ProfilePatch, security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 400, description = "Malformed body or unknown field"), (status = 422, description = "Invalid values; nothing was changed")))]
-async fn patch_profile(state: axum::extract::State<AppState>, ctx: RequestContext, ApiJson(p): ApiJson<ProfilePatch>) -> AppResult<Json<Me>> {
+async fn patch_profile(
+    state: axum::extract::State<AppState>,
+    ctx: RequestContext,
+    ApiJson(p): ApiJson<ProfilePatch>,
+) -> AppResult<Json<Me>> {
     let m = ctx.viewer.require_member()?;
     profile::update(&state, m.id, &p).await?;
     Ok(Json(me_of(&state, m.id).await?))
@@ -211,14 +261,22 @@ async fn delete_me(state: axum::extract::State<AppState>, ctx: RequestContext) -
 /// The member directory. Filters match only fields the viewer may see.
 #[utoipa::path(get, path = "/api/v1/members", tag = "members", params(Filters),
     responses((status = 200, body = Page<MemberCard>), (status = 400, description = "Bad cursor"), (status = 422, description = "Bad filter")))]
-async fn list_members(state: axum::extract::State<AppState>, ctx: RequestContext, ApiQuery(f): ApiQuery<Filters>) -> AppResult<Json<Page<MemberCard>>> {
+async fn list_members(
+    state: axum::extract::State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(f): ApiQuery<Filters>,
+) -> AppResult<Json<Page<MemberCard>>> {
     Ok(Json(directory::search(&state.db, &ctx.viewer, &f).await?))
 }
 
 /// One member's profile, showing only what the viewer may see.
 #[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", params(("id" = MemberId, Path)),
     responses((status = 200, body = ProfileView), (status = 404)))]
-async fn get_member(state: axum::extract::State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Json<ProfileView>> {
+async fn get_member(
+    state: axum::extract::State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<ProfileView>> {
     let id: MemberId = path_id(&id)?;
     profile::view(&state.db, &ctx.viewer, id).await?.map(Json).ok_or(AppError::NotFound)
 }
@@ -236,7 +294,10 @@ pub struct ConditionList {
 
 /// The conditions members can pick, searchable by name and synonym.
 #[utoipa::path(get, path = "/api/v1/conditions", tag = "members", params(ConditionQuery), responses((status = 200, body = ConditionList)))]
-async fn list_conditions(state: axum::extract::State<AppState>, ApiQuery(q): ApiQuery<ConditionQuery>) -> AppResult<Json<ConditionList>> {
+async fn list_conditions(
+    state: axum::extract::State<AppState>,
+    ApiQuery(q): ApiQuery<ConditionQuery>,
+) -> AppResult<Json<ConditionList>> {
     let q = q.q.unwrap_or_default();
     if q.chars().count() > 100 {
         return Err(AppError::field("q", "Search for at most 100 characters."));
@@ -254,10 +315,16 @@ pub struct RoleBody {
 /// Change a member's role (admins).
 #[utoipa::path(post, path = "/api/v1/admin/members/{id}/role", tag = "admin", request_body = RoleBody, params(("id" = MemberId, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
-async fn admin_set_role(state: axum::extract::State<AppState>, ctx: RequestContext, Path(id): Path<String>, ApiJson(b): ApiJson<RoleBody>) -> AppResult<StatusCode> {
+async fn admin_set_role(
+    state: axum::extract::State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RoleBody>,
+) -> AppResult<StatusCode> {
     let actor = ctx.viewer.require_role(Role::Admin)?;
     let id: MemberId = path_id(&id)?;
-    let role = Role::parse(b.role.trim()).ok_or_else(|| AppError::field("role", "Choose member, moderator, staff or admin."))?;
+    let role = Role::parse(b.role.trim())
+        .ok_or_else(|| AppError::field("role", "Choose member, moderator, staff or admin."))?;
     accounts::set_role(&state, actor.id, id, role, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -271,7 +338,12 @@ pub struct FlagBody {
 /// Grant (`on: true`) or remove the Health Leader badge (staff).
 #[utoipa::path(post, path = "/api/v1/admin/members/{id}/health-leader", tag = "admin", request_body = FlagBody, params(("id" = MemberId, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403)))]
-async fn admin_health_leader(state: axum::extract::State<AppState>, ctx: RequestContext, Path(id): Path<String>, ApiJson(b): ApiJson<FlagBody>) -> AppResult<StatusCode> {
+async fn admin_health_leader(
+    state: axum::extract::State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<FlagBody>,
+) -> AppResult<StatusCode> {
     let actor = ctx.viewer.require_role(Role::Staff)?;
     accounts::set_health_leader(&state, actor.id, path_id(&id)?, b.on, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -280,7 +352,12 @@ async fn admin_health_leader(state: axum::extract::State<AppState>, ctx: Request
 /// Suspend (`on: true`) or reinstate an account (staff).
 #[utoipa::path(post, path = "/api/v1/admin/members/{id}/suspension", tag = "admin", request_body = FlagBody, params(("id" = MemberId, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403)))]
-async fn admin_suspension(state: axum::extract::State<AppState>, ctx: RequestContext, Path(id): Path<String>, ApiJson(b): ApiJson<FlagBody>) -> AppResult<StatusCode> {
+async fn admin_suspension(
+    state: axum::extract::State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<FlagBody>,
+) -> AppResult<StatusCode> {
     let actor = ctx.viewer.require_role(Role::Staff)?;
     accounts::set_suspended(&state, actor.id, path_id(&id)?, b.on, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -35,9 +35,8 @@ pub fn process(bytes: &[u8]) -> AppResult<Vec<u8>> {
     limits.max_image_height = Some(8000);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|_| AppError::field("avatar", "We could not read that image. Try another file."))?;
+    let img =
+        reader.decode().map_err(|_| AppError::field("avatar", "We could not read that image. Try another file."))?;
     let square = img.resize_to_fill(SIDE, SIDE, image::imageops::FilterType::Triangle).to_rgb8();
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)

@@ -23,7 +23,8 @@ pub async fn seed(db: &Db) -> Result<usize, DbErr> {
     }
     let mut added = 0;
     for c in CONDITIONS {
-        let search = std::iter::once(c.name).chain(c.synonyms.iter().copied()).collect::<Vec<_>>().join(" | ").to_lowercase();
+        let search =
+            std::iter::once(c.name).chain(c.synonyms.iter().copied()).collect::<Vec<_>>().join(" | ").to_lowercase();
         added += db::exec(
             db.writer(),
             "INSERT INTO conditions (id, slug, name, search_text) VALUES ($1, $2, $3, $4) ON CONFLICT (slug) DO NOTHING",

@@ -23,7 +23,10 @@ pub async fn export(state: &AppState, member: MemberId, ip: &str) -> AppResult<V
         revoked_at: Option<kernel::time::Instant>,
     }
     let tokens: Vec<Token> = db
-        .all("SELECT name, created_at, revoked_at FROM api_tokens WHERE member_id = $1 ORDER BY created_at", params![member])
+        .all(
+            "SELECT name, created_at, revoked_at FROM api_tokens WHERE member_id = $1 ORDER BY created_at",
+            params![member],
+        )
         .await?;
     let audit_rows = audit::about(db.writer(), member, 1000).await?;
     audit::record(db.writer(), Some(member), "data_export", Some(member), Some(ip), json!({})).await?;

@@ -39,7 +39,11 @@ pub async fn load_if_empty(
 
 /// Adds `count` demo members (plus a demo admin and a demo member with known logins).
 /// The same seed gives the same people, so screenshots and tests stay stable.
-pub async fn load(state: &AppState, count: usize, progress: &mut dyn FnMut(&str, usize, usize)) -> anyhow::Result<DemoLogins> {
+pub async fn load(
+    state: &AppState,
+    count: usize,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> anyhow::Result<DemoLogins> {
     let all_conditions = conditions::all(&state.db).await?;
     anyhow::ensure!(!all_conditions.is_empty(), "conditions are not seeded; run `shn migrate` first");
     // One hash for every demo account: they share the demo password.
@@ -111,12 +115,17 @@ pub async fn load(state: &AppState, count: usize, progress: &mut dyn FnMut(&str,
         )
         .await?;
         for c in &picked {
-            db::exec(&tx, "INSERT INTO member_conditions (member_id, condition_id) VALUES ($1, $2)", params![id, c.id]).await?;
+            db::exec(&tx, "INSERT INTO member_conditions (member_id, condition_id) VALUES ($1, $2)", params![id, c.id])
+                .await?;
         }
         let n_channels = rng.random_range(0..=2);
         for (pos, (platform, prefix)) in PLATFORMS.choose_multiple(&mut rng, n_channels).enumerate() {
             let handle = format!("{}{}", first.to_lowercase(), rng.random_range(10..999));
-            let url = if prefix.ends_with("://") { format!("{prefix}{handle}.example.org") } else { format!("{prefix}{handle}") };
+            let url = if prefix.ends_with("://") {
+                format!("{prefix}{handle}.example.org")
+            } else {
+                format!("{prefix}{handle}")
+            };
             let audience: i64 = (10f64.powf(rng.random_range(1.5..5.5))) as i64;
             db::exec(
                 &tx,

@@ -111,17 +111,21 @@ fn bad(field: &'static str, msg: &str) -> AppError {
 
 pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<MemberCard>> {
     let limit = page::limit(f.limit);
-    let mut w = Where { parts: vec!["m.status = 'active'".into(), "m.email_verified_at IS NOT NULL".into()], values: vec![] };
+    let mut w =
+        Where { parts: vec!["m.status = 'active'".into(), "m.email_verified_at IS NOT NULL".into()], values: vec![] };
     let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
 
     if let Some(c) = nonempty(&f.condition) {
         let id = Uuid::parse_str(&c).map_err(|_| bad("condition", "That is not a condition id."))?;
         let p = w.bind(id);
         let vis = w.visible(viewer, "m.vis_conditions");
-        w.push(format!("EXISTS (SELECT 1 FROM member_conditions mc WHERE mc.member_id = m.id AND mc.condition_id = {p}) AND {vis}"));
+        w.push(format!(
+            "EXISTS (SELECT 1 FROM member_conditions mc WHERE mc.member_id = m.id AND mc.condition_id = {p}) AND {vis}"
+        ));
     }
     if let Some(t) = nonempty(&f.member_type) {
-        let t = MemberType::parse(&t).ok_or_else(|| bad("member_type", "Choose patient, caregiver, healthcare_professional or advocate."))?;
+        let t = MemberType::parse(&t)
+            .ok_or_else(|| bad("member_type", "Choose patient, caregiver, healthcare_professional or advocate."))?;
         let p = w.bind(t.as_str());
         let vis = w.visible(viewer, "m.vis_member_type");
         w.push(format!("m.member_type = {p} AND {vis}"));
@@ -136,13 +140,18 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
         w.push(format!("m.country = {p} AND {vis}"));
     }
     let platform = nonempty(&f.platform).map(|p| p.to_lowercase());
-    if let Some(p) = &platform {
-        if !PLATFORMS.iter().any(|(c, _)| c == p) {
-            return Err(bad("platform", "That is not a platform we know."));
-        }
+    if let Some(p) = &platform
+        && !PLATFORMS.iter().any(|(c, _)| c == p)
+    {
+        return Err(bad("platform", "That is not a platform we know."));
     }
     let min_audience = match nonempty(&f.min_audience) {
-        Some(n) => Some(n.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| bad("min_audience", "Use a whole number, 0 or more."))?),
+        Some(n) => Some(
+            n.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| bad("min_audience", "Use a whole number, 0 or more."))?,
+        ),
         None => None,
     };
     if platform.is_some() || min_audience.is_some() {
@@ -162,7 +171,9 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
         }
         let pattern = w.bind(like_contains(&q));
         let vis = w.visible(viewer, "m.vis_story");
-        w.push(format!("(m.name_key LIKE {pattern} ESCAPE '\\' OR (m.story_key LIKE {pattern} ESCAPE '\\' AND {vis}))"));
+        w.push(format!(
+            "(m.name_key LIKE {pattern} ESCAPE '\\' OR (m.story_key LIKE {pattern} ESCAPE '\\' AND {vis}))"
+        ));
     }
     if let Some(cursor) = nonempty(&f.cursor) {
         let (key, id): (String, Uuid) = page::decode(&cursor)?;
@@ -223,8 +234,17 @@ fn card(viewer: &Viewer, r: Row, conditions: &HashMap<MemberId, Vec<Condition>>)
         member_type: if sees(viewer, r.id, &r.vis_member_type) { MemberType::parse(&r.member_type) } else { None },
         country: if location { nonempty(&r.country) } else { None },
         region: if location { nonempty(&r.region) } else { None },
-        conditions: if sees(viewer, r.id, &r.vis_conditions) { Some(conditions.get(&r.id).cloned().unwrap_or_default()) } else { None },
-        story_excerpt: if sees(viewer, r.id, &r.vis_story) { nonempty(&kernel::markdown::excerpt(&r.story, 180)) } else { None },
-        avatar_url: (sees(viewer, r.id, &r.vis_avatar) && r.avatar_file.is_some()).then(|| format!("/members/{}/avatar", r.id)),
+        conditions: if sees(viewer, r.id, &r.vis_conditions) {
+            Some(conditions.get(&r.id).cloned().unwrap_or_default())
+        } else {
+            None
+        },
+        story_excerpt: if sees(viewer, r.id, &r.vis_story) {
+            nonempty(&kernel::markdown::excerpt(&r.story, 180))
+        } else {
+            None
+        },
+        avatar_url: (sees(viewer, r.id, &r.vis_avatar) && r.avatar_file.is_some())
+            .then(|| format!("/members/{}/avatar", r.id)),
     }
 }

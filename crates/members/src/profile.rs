@@ -272,14 +272,22 @@ async fn validate(db: &Db, p: &ProfilePatch) -> AppResult<Clean> {
             for c in list {
                 let platform = c.platform.trim().to_lowercase();
                 if !PLATFORMS.iter().any(|(code, _)| *code == platform) {
-                    e.add("channels", format!("{:?} is not a platform we know. Use one of: {}.", c.platform, PLATFORMS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")));
+                    e.add(
+                        "channels",
+                        format!(
+                            "{:?} is not a platform we know. Use one of: {}.",
+                            c.platform,
+                            PLATFORMS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+                        ),
+                    );
                 }
                 let handle = c.handle.trim().to_string();
                 if handle.is_empty() || handle.chars().count() > 100 {
                     e.add("channels", "Each channel needs a handle of at most 100 characters.");
                 }
                 let url = c.url.as_deref().unwrap_or("").trim().to_string();
-                if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 300 {
+                let bad_scheme = !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://");
+                if bad_scheme || url.len() > 300 {
                     e.add("channels", "A channel link must start with https:// (or http://).");
                 }
                 let audience_size = c.audience_size.unwrap_or(0);
@@ -293,16 +301,18 @@ async fn validate(db: &Db, p: &ProfilePatch) -> AppResult<Clean> {
         None => None,
     };
     let country = p.country.as_deref().map(|c| c.trim().to_uppercase());
-    if country.as_ref().is_some_and(|c| !c.is_empty() && !(c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase()))) {
+    let is_code = |c: &str| c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase());
+    if country.as_ref().is_some_and(|c| !c.is_empty() && !is_code(c)) {
         e.add("country", "Use a two-letter country code such as GB, US or NG.");
     }
     let region = p.region.as_deref().map(|r| r.trim().to_string());
     if region.as_ref().is_some_and(|r| r.chars().count() > 80) {
         e.add("region", "Use at most 80 characters for your region.");
     }
-    let languages = p.languages.as_ref().map(|l| {
-        l.iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect::<Vec<_>>()
-    });
+    let languages = p
+        .languages
+        .as_ref()
+        .map(|l| l.iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect::<Vec<_>>());
     if let Some(l) = &languages {
         if l.len() > 10 {
             e.add("languages", "List at most 10 languages.");
@@ -311,10 +321,11 @@ async fn validate(db: &Db, p: &ProfilePatch) -> AppResult<Clean> {
         }
     }
     let time_zone = p.time_zone.as_deref().map(|z| z.trim().to_string());
-    if let Some(z) = &time_zone {
-        if !z.is_empty() && jiff::tz::TimeZone::get(z).is_err() {
-            e.add("time_zone", format!("{z:?} is not a time zone we know; use a name like Europe/London."));
-        }
+    if let Some(z) = &time_zone
+        && !z.is_empty()
+        && jiff::tz::TimeZone::get(z).is_err()
+    {
+        e.add("time_zone", format!("{z:?} is not a time zone we know; use a name like Europe/London."));
     }
     let mut visibility = Vec::new();
     if let Some(map) = &p.visibility {
@@ -329,7 +340,19 @@ async fn validate(db: &Db, p: &ProfilePatch) -> AppResult<Clean> {
         }
     }
     e.into_result()?;
-    Ok(Clean { display_name, pronouns, member_type, conditions, story, channels, country, region, languages, time_zone, visibility })
+    Ok(Clean {
+        display_name,
+        pronouns,
+        member_type,
+        conditions,
+        story,
+        channels,
+        country,
+        region,
+        languages,
+        time_zone,
+        visibility,
+    })
 }
 
 /// Applies a profile change after validating all of it: on any error, nothing changes.
@@ -378,8 +401,12 @@ pub async fn update(state: &AppState, member: MemberId, patch: &ProfilePatch) ->
     if let Some(ids) = &c.conditions {
         db::exec(&tx, "DELETE FROM member_conditions WHERE member_id = $1", params![member]).await?;
         for id in ids {
-            db::exec(&tx, "INSERT INTO member_conditions (member_id, condition_id) VALUES ($1, $2)", params![member, *id])
-                .await?;
+            db::exec(
+                &tx,
+                "INSERT INTO member_conditions (member_id, condition_id) VALUES ($1, $2)",
+                params![member, *id],
+            )
+            .await?;
         }
     }
     if let Some(list) = &c.channels {

@@ -2,11 +2,11 @@
 //! inline errors on bad input; every state change is a POST (CSRF-checked by the shell).
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use kernel::error::FieldErrors;
 use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id, set_cookie};
 use kernel::ids::MemberId;
@@ -50,7 +50,14 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Renders a page body inside the layout, with a status code.
-fn page(state: &AppState, ctx: &RequestContext, status: StatusCode, title: &str, current: &str, body: String) -> Response {
+fn page(
+    state: &AppState,
+    ctx: &RequestContext,
+    status: StatusCode,
+    title: &str,
+    current: &str,
+    body: String,
+) -> Response {
     (status, ui::page(state, ctx, title, current, &body)).into_response()
 }
 
@@ -75,7 +82,13 @@ struct Message<'a> {
     link: Option<(&'a str, &'a str)>,
 }
 
-fn message(state: &AppState, ctx: &RequestContext, title: &str, paragraphs: Vec<&str>, link: Option<(&str, &str)>) -> Response {
+fn message(
+    state: &AppState,
+    ctx: &RequestContext,
+    title: &str,
+    paragraphs: Vec<&str>,
+    link: Option<(&str, &str)>,
+) -> Response {
     let body = ui::render(&Message { heading: title, paragraphs, link });
     page(state, ctx, StatusCode::OK, title, "", body)
 }
@@ -110,13 +123,23 @@ fn render_signup(state: &AppState, ctx: &RequestContext, f: &SignupFormData, err
     let body = ui::render(&SignupPage {
         csrf: &ctx.csrf,
         summary: error_summary(errors),
-        email: Field::new("email", "E-mail address", &f.email, Input::Email).errors(errors).required().autocomplete("email").html(),
+        email: Field::new("email", "E-mail address", &f.email, Input::Email)
+            .errors(errors)
+            .required()
+            .autocomplete("email")
+            .html(),
         display_name: Field::new("display_name", "Your name", &f.display_name, Input::Text)
             .hint("The name other members see. It can be a first name or a nickname.")
-            .errors(errors).required().autocomplete("nickname").html(),
+            .errors(errors)
+            .required()
+            .autocomplete("nickname")
+            .html(),
         password: Field::new("password", "Password", "", Input::NewPassword)
             .hint("At least 8 characters. A few unrelated words make a strong, memorable password.")
-            .errors(errors).required().autocomplete("new-password").html(),
+            .errors(errors)
+            .required()
+            .autocomplete("new-password")
+            .html(),
         member_types: MemberType::ALL.iter().map(|t| (t.as_str(), t.label(), f.member_type == t.as_str())).collect(),
         member_type_error: errors.get("member_type"),
     });
@@ -128,13 +151,28 @@ async fn signup_page(State(state): State<AppState>, ctx: RequestContext) -> Resp
     render_signup(&state, &ctx, &SignupFormData::default(), &FieldErrors::new())
 }
 
-async fn signup_submit(State(state): State<AppState>, ctx: RequestContext, HtmlForm(f): HtmlForm<SignupFormData>) -> AppResult<Response> {
-    let input = SignupInput { email: f.email.clone(), password: f.password.clone(), display_name: f.display_name.clone(), member_type: f.member_type.clone() };
+async fn signup_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<SignupFormData>,
+) -> AppResult<Response> {
+    let input = SignupInput {
+        email: f.email.clone(),
+        password: f.password.clone(),
+        display_name: f.display_name.clone(),
+        member_type: f.member_type.clone(),
+    };
     match accounts::signup(&state, &input, &ctx.client_ip).await {
-        Ok(_) => Ok(message(&state, &ctx, "Check your e-mail", vec![
-            "We have sent a link to confirm your address. Open it to finish joining.",
-            "No e-mail after a few minutes? Check your spam folder, or try logging in to have a new link sent.",
-        ], None)),
+        Ok(_) => Ok(message(
+            &state,
+            &ctx,
+            "Check your e-mail",
+            vec![
+                "We have sent a link to confirm your address. Open it to finish joining.",
+                "No e-mail after a few minutes? Check your spam folder, or try logging in to have a new link sent.",
+            ],
+            None,
+        )),
         Err(AppError::Validation(errors)) => Ok(render_signup(&state, &ctx, &f, &errors)),
         Err(e) => Err(e),
     }
@@ -164,7 +202,11 @@ struct TokenForm<'a> {
 fn token_problem(state: &AppState, ctx: &RequestContext, e: AppError) -> AppResult<Response> {
     match e {
         AppError::BadRequest { message, .. } => {
-            let body = ui::render(&Message { heading: "This link does not work", paragraphs: vec![&message], link: Some(("/login", "Go to log in")) });
+            let body = ui::render(&Message {
+                heading: "This link does not work",
+                paragraphs: vec![&message],
+                link: Some(("/login", "Go to log in")),
+            });
             Ok(page(state, ctx, StatusCode::BAD_REQUEST, "Link problem", "", body))
         }
         other => Err(other),
@@ -173,17 +215,40 @@ fn token_problem(state: &AppState, ctx: &RequestContext, e: AppError) -> AppResu
 
 /// Opening the link shows a button; only the POST changes anything, so link scanners
 /// that fetch e-mailed links do not use them up.
-async fn verify_page(State(state): State<AppState>, ctx: RequestContext, ApiQuery(q): ApiQuery<TokenQuery>) -> AppResult<Response> {
+async fn verify_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> AppResult<Response> {
     if let Err(e) = accounts::check_token(&state, &q.token, "verify").await {
         return token_problem(&state, &ctx, e);
     }
-    let body = ui::render(&TokenForm { heading: "Confirm your e-mail address", intro: "One last step: confirm that this address is yours.", action: "/verify", csrf: &ctx.csrf, token: &q.token, summary: String::new(), fields: String::new(), button: "Confirm my e-mail address" });
+    let body = ui::render(&TokenForm {
+        heading: "Confirm your e-mail address",
+        intro: "One last step: confirm that this address is yours.",
+        action: "/verify",
+        csrf: &ctx.csrf,
+        token: &q.token,
+        summary: String::new(),
+        fields: String::new(),
+        button: "Confirm my e-mail address",
+    });
     Ok(page(&state, &ctx, StatusCode::OK, "Confirm your e-mail", "", body))
 }
 
-async fn verify_submit(State(state): State<AppState>, ctx: RequestContext, HtmlForm(q): HtmlForm<TokenQuery>) -> AppResult<Response> {
+async fn verify_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(q): HtmlForm<TokenQuery>,
+) -> AppResult<Response> {
     match accounts::verify_email(&state, &q.token).await {
-        Ok(_) => Ok(message(&state, &ctx, "Your e-mail address is confirmed", vec!["Welcome! You can now log in and build your profile."], Some(("/login", "Log in")))),
+        Ok(_) => Ok(message(
+            &state,
+            &ctx,
+            "Your e-mail address is confirmed",
+            vec!["Welcome! You can now log in and build your profile."],
+            Some(("/login", "Log in")),
+        )),
         Err(e) => token_problem(&state, &ctx, e),
     }
 }
@@ -210,13 +275,27 @@ struct LoginFormData {
     next: String,
 }
 
-fn render_login(state: &AppState, ctx: &RequestContext, f: &LoginFormData, errors: &FieldErrors, status: StatusCode) -> Response {
+fn render_login(
+    state: &AppState,
+    ctx: &RequestContext,
+    f: &LoginFormData,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Response {
     let body = ui::render(&LoginPage {
         csrf: &ctx.csrf,
         next: safe_next(&f.next),
         summary: error_summary(errors),
-        email: Field::new("email", "E-mail address", &f.email, Input::Email).errors(errors).required().autocomplete("email").html(),
-        password: Field::new("password", "Password", "", Input::Password).errors(errors).required().autocomplete("current-password").html(),
+        email: Field::new("email", "E-mail address", &f.email, Input::Email)
+            .errors(errors)
+            .required()
+            .autocomplete("email")
+            .html(),
+        password: Field::new("password", "Password", "", Input::Password)
+            .errors(errors)
+            .required()
+            .autocomplete("current-password")
+            .html(),
     });
     page(state, ctx, status, "Log in", "/login", body)
 }
@@ -231,10 +310,21 @@ async fn login_page(State(state): State<AppState>, ctx: RequestContext, ApiQuery
     if ctx.viewer.is_signed_in() {
         return Redirect::to(safe_next(&q.next)).into_response();
     }
-    render_login(&state, &ctx, &LoginFormData { next: q.next, ..Default::default() }, &FieldErrors::new(), StatusCode::OK)
+    render_login(
+        &state,
+        &ctx,
+        &LoginFormData { next: q.next, ..Default::default() },
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
 }
 
-async fn login_submit(State(state): State<AppState>, ctx: RequestContext, headers: HeaderMap, HtmlForm(f): HtmlForm<LoginFormData>) -> AppResult<Response> {
+async fn login_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    headers: HeaderMap,
+    HtmlForm(f): HtmlForm<LoginFormData>,
+) -> AppResult<Response> {
     let member = match accounts::check_credentials(&state, &f.email, &f.password, &ctx.client_ip).await {
         Ok(m) => m,
         Err(AppError::InvalidCredentials) => {
@@ -242,14 +332,22 @@ async fn login_submit(State(state): State<AppState>, ctx: RequestContext, header
             errors.add("email", AppError::InvalidCredentials.to_string());
             return Ok(render_login(&state, &ctx, &f, &errors, StatusCode::UNAUTHORIZED));
         }
-        Err(AppError::Validation(errors)) => return Ok(render_login(&state, &ctx, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY)),
+        Err(AppError::Validation(errors)) => {
+            return Ok(render_login(&state, &ctx, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY));
+        }
         Err(e) => return Err(e),
     };
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let raw = accounts::login_session(&state, member, ctx.session.as_ref().map(|s| s.id.as_str()), &ctx.client_ip, ua).await?;
+    let raw = accounts::login_session(&state, member, ctx.session.as_ref().map(|s| s.id.as_str()), &ctx.client_ip, ua)
+        .await?;
     let mut res = Redirect::to(safe_next(&f.next)).into_response();
     let max_age = state.config.session_absolute.as_secs() as i64;
-    res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &raw, Some(max_age)).parse().map_err(|e: axum::http::header::InvalidHeaderValue| AppError::Internal(e.into()))?);
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, &raw, Some(max_age))
+            .parse()
+            .map_err(|e: axum::http::header::InvalidHeaderValue| AppError::Internal(e.into()))?,
+    );
     Ok(res)
 }
 
@@ -291,7 +389,11 @@ fn render_forgot(state: &AppState, ctx: &RequestContext, email: &str, errors: &F
         action: "/forgot-password",
         csrf: &ctx.csrf,
         summary: error_summary(errors),
-        fields: Field::new("email", "E-mail address", email, Input::Email).errors(errors).required().autocomplete("email").html(),
+        fields: Field::new("email", "E-mail address", email, Input::Email)
+            .errors(errors)
+            .required()
+            .autocomplete("email")
+            .html(),
         button: "Send me a link",
     });
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -302,9 +404,21 @@ async fn forgot_page(State(state): State<AppState>, ctx: RequestContext) -> Resp
     render_forgot(&state, &ctx, "", &FieldErrors::new())
 }
 
-async fn forgot_submit(State(state): State<AppState>, ctx: RequestContext, HtmlForm(f): HtmlForm<EmailOnly>) -> AppResult<Response> {
+async fn forgot_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<EmailOnly>,
+) -> AppResult<Response> {
     match accounts::request_reset(&state, &f.email, &ctx.client_ip).await {
-        Ok(()) => Ok(message(&state, &ctx, "Check your e-mail", vec!["If an account uses that address, we have sent it a link to reset the password. The link works for one hour."], None)),
+        Ok(()) => Ok(message(
+            &state,
+            &ctx,
+            "Check your e-mail",
+            vec![
+                "If an account uses that address, we have sent it a link to reset the password. The link works for one hour.",
+            ],
+            None,
+        )),
         Err(AppError::Validation(errors)) => Ok(render_forgot(&state, &ctx, &f.email, &errors)),
         Err(e) => Err(e),
     }
@@ -326,39 +440,81 @@ fn render_reset(state: &AppState, ctx: &RequestContext, token: &str, errors: &Fi
         csrf: &ctx.csrf,
         token,
         summary: error_summary(errors),
-        fields: Field::new("password", "New password", "", Input::NewPassword).hint("At least 8 characters.").errors(errors).required().autocomplete("new-password").html(),
+        fields: Field::new("password", "New password", "", Input::NewPassword)
+            .hint("At least 8 characters.")
+            .errors(errors)
+            .required()
+            .autocomplete("new-password")
+            .html(),
         button: "Set my new password",
     });
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     page(state, ctx, status, "Choose a new password", "", body)
 }
 
-async fn reset_page(State(state): State<AppState>, ctx: RequestContext, ApiQuery(q): ApiQuery<TokenQuery>) -> AppResult<Response> {
+async fn reset_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> AppResult<Response> {
     if let Err(e) = accounts::check_token(&state, &q.token, "reset").await {
         return token_problem(&state, &ctx, e);
     }
     Ok(render_reset(&state, &ctx, &q.token, &FieldErrors::new()))
 }
 
-async fn reset_submit(State(state): State<AppState>, ctx: RequestContext, HtmlForm(f): HtmlForm<ResetFormData>) -> AppResult<Response> {
+async fn reset_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<ResetFormData>,
+) -> AppResult<Response> {
     match accounts::reset_password(&state, &f.token, &f.password, &ctx.client_ip).await {
-        Ok(_) => Ok(message(&state, &ctx, "Your password has been changed", vec!["You can now log in with your new password."], Some(("/login", "Log in")))),
+        Ok(_) => Ok(message(
+            &state,
+            &ctx,
+            "Your password has been changed",
+            vec!["You can now log in with your new password."],
+            Some(("/login", "Log in")),
+        )),
         Err(AppError::Validation(errors)) => Ok(render_reset(&state, &ctx, &f.token, &errors)),
         Err(e) => token_problem(&state, &ctx, e),
     }
 }
 
-async fn confirm_email_page(State(state): State<AppState>, ctx: RequestContext, ApiQuery(q): ApiQuery<TokenQuery>) -> AppResult<Response> {
+async fn confirm_email_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> AppResult<Response> {
     if let Err(e) = accounts::check_token(&state, &q.token, "change_email").await {
         return token_problem(&state, &ctx, e);
     }
-    let body = ui::render(&TokenForm { heading: "Confirm your new e-mail address", intro: "Confirm that you want to use this address for your account.", action: "/confirm-email", csrf: &ctx.csrf, token: &q.token, summary: String::new(), fields: String::new(), button: "Use this address" });
+    let body = ui::render(&TokenForm {
+        heading: "Confirm your new e-mail address",
+        intro: "Confirm that you want to use this address for your account.",
+        action: "/confirm-email",
+        csrf: &ctx.csrf,
+        token: &q.token,
+        summary: String::new(),
+        fields: String::new(),
+        button: "Use this address",
+    });
     Ok(page(&state, &ctx, StatusCode::OK, "Confirm your new e-mail", "", body))
 }
 
-async fn confirm_email_submit(State(state): State<AppState>, ctx: RequestContext, HtmlForm(q): HtmlForm<TokenQuery>) -> AppResult<Response> {
+async fn confirm_email_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(q): HtmlForm<TokenQuery>,
+) -> AppResult<Response> {
     match accounts::confirm_email_change(&state, &q.token).await {
-        Ok(_) => Ok(message(&state, &ctx, "Your e-mail address has changed", vec!["From now on, log in with your new address."], Some(("/settings/account", "Account settings")))),
+        Ok(_) => Ok(message(
+            &state,
+            &ctx,
+            "Your e-mail address has changed",
+            vec!["From now on, log in with your new address."],
+            Some(("/settings/account", "Account settings")),
+        )),
         Err(e) => token_problem(&state, &ctx, e),
     }
 }
@@ -475,7 +631,9 @@ impl ProfileFormData {
             channels: Some(channels),
             country: Some(self.country.clone()),
             region: Some(self.region.clone()),
-            languages: Some(self.languages.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()),
+            languages: Some(
+                self.languages.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect(),
+            ),
             time_zone: Some(self.time_zone.clone()),
             visibility: Some(self.visibility.iter().cloned().collect()),
         }
@@ -498,7 +656,10 @@ async fn stored_form(state: &AppState, id: MemberId) -> AppResult<(ProfileFormDa
             region: row.region.clone(),
             languages: row.languages.replace(',', ", "),
             time_zone: row.time_zone.clone(),
-            channels: channels.into_iter().map(|c| (c.platform, c.handle, c.url, c.audience_size.to_string())).collect(),
+            channels: channels
+                .into_iter()
+                .map(|c| (c.platform, c.handle, c.url, c.audience_size.to_string()))
+                .collect(),
             visibility: row.visibility_map().into_iter().map(|(k, v)| (k, v.as_str().to_string())).collect(),
         },
         has_avatar,
@@ -515,8 +676,12 @@ async fn render_profile_form(
     notice: Option<&str>,
 ) -> AppResult<Response> {
     let all = conditions::all(&state.db).await?;
-    let mut rows: Vec<(usize, String, String, String, String)> =
-        d.channels.iter().enumerate().map(|(i, (p, h, u, a))| (i, p.clone(), h.clone(), u.clone(), a.clone())).collect();
+    let mut rows: Vec<(usize, String, String, String, String)> = d
+        .channels
+        .iter()
+        .enumerate()
+        .map(|(i, (p, h, u, a))| (i, p.clone(), h.clone(), u.clone(), a.clone()))
+        .collect();
     while rows.len() < 4 {
         rows.push((rows.len(), String::new(), String::new(), String::new(), String::new()));
     }
@@ -526,22 +691,55 @@ async fn render_profile_form(
         settings_nav: ui::render(&SettingsNav { current: "profile" }),
         summary: error_summary(errors),
         display_name: Field::new("display_name", "Name", &d.display_name, Input::Text).errors(errors).required().html(),
-        pronouns: Field::new("pronouns", "Pronouns", &d.pronouns, Input::Text).hint("For example she/her or they/them.").errors(errors).html(),
+        pronouns: Field::new("pronouns", "Pronouns", &d.pronouns, Input::Text)
+            .hint("For example she/her or they/them.")
+            .errors(errors)
+            .html(),
         member_types: MemberType::ALL.iter().map(|t| (t.as_str(), t.label(), d.member_type == t.as_str())).collect(),
-        story: Field::new("story", "Your story", &d.story, Input::TextArea).hint("Markdown works: **bold**, *italic*, lists and links.").errors(errors).html(),
-        conditions: all.into_iter().map(|c| { let id = c.id.to_string(); let on = d.conditions.contains(&id); (id, c.name, on) }).collect(),
+        story: Field::new("story", "Your story", &d.story, Input::TextArea)
+            .hint("Markdown works: **bold**, *italic*, lists and links.")
+            .errors(errors)
+            .html(),
+        conditions: all
+            .into_iter()
+            .map(|c| {
+                let id = c.id.to_string();
+                let on = d.conditions.contains(&id);
+                (id, c.name, on)
+            })
+            .collect(),
         conditions_error: errors.get("conditions"),
-        country: Field::new("country", "Country code", &d.country, Input::Text).hint("Two letters, for example GB, US, NG or IN.").errors(errors).autocomplete("country").html(),
+        country: Field::new("country", "Country code", &d.country, Input::Text)
+            .hint("Two letters, for example GB, US, NG or IN.")
+            .errors(errors)
+            .autocomplete("country")
+            .html(),
         region: Field::new("region", "Region or state", &d.region, Input::Text).errors(errors).html(),
-        languages: Field::new("languages", "Languages", &d.languages, Input::Text).hint("Codes separated by commas, for example en, es.").errors(errors).html(),
-        time_zone: Field::new("time_zone", "Time zone", &d.time_zone, Input::Text).hint("For example Europe/London or America/Chicago. Event times are shown in it.").errors(errors).html(),
+        languages: Field::new("languages", "Languages", &d.languages, Input::Text)
+            .hint("Codes separated by commas, for example en, es.")
+            .errors(errors)
+            .html(),
+        time_zone: Field::new("time_zone", "Time zone", &d.time_zone, Input::Text)
+            .hint("For example Europe/London or America/Chicago. Event times are shown in it.")
+            .errors(errors)
+            .html(),
         channel_rows: rows,
         channels_error: errors.get("channels"),
         platforms: PLATFORMS,
         levels: Visibility::ALL.iter().map(|v| (v.as_str(), v.label())).collect(),
         visibility: VISIBILITY_FIELDS
             .iter()
-            .map(|(f, label)| (*f, *label, d.visibility.iter().find(|(k, _)| k == f).map(|(_, v)| v.clone()).unwrap_or_else(|| "members".into())))
+            .map(|(f, label)| {
+                (
+                    *f,
+                    *label,
+                    d.visibility
+                        .iter()
+                        .find(|(k, _)| k == f)
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_else(|| "members".into()),
+                )
+            })
             .collect(),
         has_avatar,
         avatar_error: errors.get("avatar"),
@@ -566,18 +764,27 @@ fn notice_for(code: &str) -> Option<&'static str> {
     }
 }
 
-async fn profile_page(State(state): State<AppState>, ctx: RequestContext, ApiQuery(q): ApiQuery<Done>) -> AppResult<Response> {
+async fn profile_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<Done>,
+) -> AppResult<Response> {
     let Some(m) = ctx.viewer.member() else { return Ok(login_required("/settings/profile")) };
     let (d, has_avatar) = stored_form(&state, m.id).await?;
     render_profile_form(&state, &ctx, m.id, &d, &FieldErrors::new(), has_avatar, notice_for(&q.done)).await
 }
 
-async fn profile_submit(State(state): State<AppState>, ctx: RequestContext, body: axum::body::Bytes) -> AppResult<Response> {
+async fn profile_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let d = ProfileFormData::parse(&body);
     let mut errors = FieldErrors::new();
     let patch = d.to_patch(&mut errors);
-    let result = if errors.is_empty() { profile::update(&state, m.id, &patch).await } else { Err(AppError::Validation(errors)) };
+    let result =
+        if errors.is_empty() { profile::update(&state, m.id, &patch).await } else { Err(AppError::Validation(errors)) };
     match result {
         Ok(()) => Ok(Redirect::to("/settings/profile?done=profile").into_response()),
         Err(AppError::Validation(errors)) => {
@@ -588,12 +795,23 @@ async fn profile_submit(State(state): State<AppState>, ctx: RequestContext, body
     }
 }
 
-async fn avatar_upload(State(state): State<AppState>, ctx: RequestContext, mut multipart: Multipart) -> AppResult<Response> {
+async fn avatar_upload(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let mut bytes = None;
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::field("avatar", "The upload could not be read. Try again."))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::field("avatar", "The upload could not be read. Try again."))?
+    {
         if field.name() == Some("avatar") {
-            let data = field.bytes().await.map_err(|_| AppError::field("avatar", "That image is larger than 5 MB. Choose a smaller one."))?;
+            let data = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::field("avatar", "That image is larger than 5 MB. Choose a smaller one."))?;
             bytes = Some(data);
         }
     }
@@ -640,7 +858,14 @@ struct AccountPage<'a> {
     email_password: String,
 }
 
-async fn render_account(state: &AppState, ctx: &RequestContext, pw: &FieldErrors, em: &FieldErrors, new_email: &str, notice: Option<&str>) -> AppResult<Response> {
+async fn render_account(
+    state: &AppState,
+    ctx: &RequestContext,
+    pw: &FieldErrors,
+    em: &FieldErrors,
+    new_email: &str,
+    notice: Option<&str>,
+) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let row = profile::load_row(state.db.writer(), m.id).await?.ok_or(AppError::NotFound)?;
     let body = ui::render(&AccountPage {
@@ -649,17 +874,39 @@ async fn render_account(state: &AppState, ctx: &RequestContext, pw: &FieldErrors
         email: row.email.unwrap_or_default(),
         sessions: kernel::session::count_for(&state.db, m.id).await?,
         pw_summary: error_summary(pw),
-        current_password: Field::new("current_password", "Current password", "", Input::Password).errors(pw).required().autocomplete("current-password").html(),
-        new_password: Field::new("new_password", "New password", "", Input::NewPassword).hint("At least 8 characters.").errors(pw).required().autocomplete("new-password").html(),
+        current_password: Field::new("current_password", "Current password", "", Input::Password)
+            .errors(pw)
+            .required()
+            .autocomplete("current-password")
+            .html(),
+        new_password: Field::new("new_password", "New password", "", Input::NewPassword)
+            .hint("At least 8 characters.")
+            .errors(pw)
+            .required()
+            .autocomplete("new-password")
+            .html(),
         em_summary: error_summary(em),
-        new_email: Field::new("new_email", "New e-mail address", new_email, Input::Email).errors(em).required().autocomplete("email").html(),
-        email_password: Field::new("password", "Your password", "", Input::Password).errors(em).required().autocomplete("current-password").html(),
+        new_email: Field::new("new_email", "New e-mail address", new_email, Input::Email)
+            .errors(em)
+            .required()
+            .autocomplete("email")
+            .html(),
+        email_password: Field::new("password", "Your password", "", Input::Password)
+            .errors(em)
+            .required()
+            .autocomplete("current-password")
+            .html(),
     });
     let status = if pw.is_empty() && em.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, ui::page_with_notice(state, ctx, "Account and security", "/settings/account", &body, notice)).into_response())
+    Ok((status, ui::page_with_notice(state, ctx, "Account and security", "/settings/account", &body, notice))
+        .into_response())
 }
 
-async fn account_page(State(state): State<AppState>, ctx: RequestContext, ApiQuery(q): ApiQuery<Done>) -> AppResult<Response> {
+async fn account_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<Done>,
+) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
         return Ok(login_required("/settings/account"));
     }
@@ -676,10 +923,24 @@ struct PasswordFormData {
     end_other_sessions: Option<String>,
 }
 
-async fn password_submit(State(state): State<AppState>, ctx: RequestContext, HtmlForm(f): HtmlForm<PasswordFormData>) -> AppResult<Response> {
+async fn password_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<PasswordFormData>,
+) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let end_others = f.end_other_sessions.is_some();
-    match accounts::change_password(&state, m.id, &f.current_password, &f.new_password, end_others, ctx.session.as_ref().map(|s| s.id.as_str()), &ctx.client_ip).await {
+    match accounts::change_password(
+        &state,
+        m.id,
+        &f.current_password,
+        &f.new_password,
+        end_others,
+        ctx.session.as_ref().map(|s| s.id.as_str()),
+        &ctx.client_ip,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to("/settings/account?done=password").into_response()),
         Err(AppError::Validation(errors)) => render_account(&state, &ctx, &errors, &FieldErrors::new(), "", None).await,
         Err(e) => Err(e),
@@ -694,11 +955,17 @@ struct EmailFormData {
     password: String,
 }
 
-async fn email_submit(State(state): State<AppState>, ctx: RequestContext, HtmlForm(f): HtmlForm<EmailFormData>) -> AppResult<Response> {
+async fn email_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<EmailFormData>,
+) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     match accounts::request_email_change(&state, m.id, &f.password, &f.new_email, &ctx.client_ip).await {
         Ok(()) => Ok(Redirect::to("/settings/account?done=email").into_response()),
-        Err(AppError::Validation(errors)) => render_account(&state, &ctx, &FieldErrors::new(), &errors, &f.new_email, None).await,
+        Err(AppError::Validation(errors)) => {
+            render_account(&state, &ctx, &FieldErrors::new(), &errors, &f.new_email, None).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -719,7 +986,11 @@ fn render_data(state: &AppState, ctx: &RequestContext, errors: &FieldErrors) -> 
         csrf: &ctx.csrf,
         settings_nav: ui::render(&SettingsNav { current: "data" }),
         summary: error_summary(errors),
-        password: Field::new("password", "Your password, to confirm", "", Input::Password).errors(errors).required().autocomplete("current-password").html(),
+        password: Field::new("password", "Your password, to confirm", "", Input::Password)
+            .errors(errors)
+            .required()
+            .autocomplete("current-password")
+            .html(),
     });
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     page(state, ctx, status, "My data", "/settings/data", body)
@@ -752,7 +1023,11 @@ struct PasswordOnly {
     password: String,
 }
 
-async fn delete_submit(State(state): State<AppState>, ctx: RequestContext, HtmlForm(f): HtmlForm<PasswordOnly>) -> AppResult<Response> {
+async fn delete_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<PasswordOnly>,
+) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let stored: Option<String> = state
         .db
@@ -765,7 +1040,13 @@ async fn delete_submit(State(state): State<AppState>, ctx: RequestContext, HtmlF
         return Ok(render_data(&state, &ctx, &errors));
     }
     data::delete_account(&state, m.id, &ctx.client_ip).await?;
-    let mut res = message(&state, &RequestContext { viewer: kernel::viewer::Viewer::Anonymous, ..ctx.clone() }, "Your account has been deleted", vec!["Your personal data and photo have been erased. Thank you for being part of the network."], Some(("/", "Home")));
+    let mut res = message(
+        &state,
+        &RequestContext { viewer: kernel::viewer::Viewer::Anonymous, ..ctx.clone() },
+        "Your account has been deleted",
+        vec!["Your personal data and photo have been erased. Thank you for being part of the network."],
+        Some(("/", "Home")),
+    );
     if let Ok(v) = set_cookie(&state, SESSION_COOKIE, "", Some(0)).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -789,7 +1070,11 @@ struct DirectoryPage {
     next_href: Option<String>,
 }
 
-async fn directory_page(State(state): State<AppState>, ctx: RequestContext, ApiQuery(f): ApiQuery<Filters>) -> AppResult<Response> {
+async fn directory_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(f): ApiQuery<Filters>,
+) -> AppResult<Response> {
     let (cards, next, error) = match directory::search(&state.db, &ctx.viewer, &f).await {
         Ok(p) => (p.items, p.next_cursor, None),
         Err(AppError::Validation(e)) => (vec![], None, e.0.values().next().cloned()),
@@ -798,7 +1083,15 @@ async fn directory_page(State(state): State<AppState>, ctx: RequestContext, ApiQ
     };
     let sel = |o: &Option<String>| o.clone().unwrap_or_default();
     let next_href = next.map(|c| {
-        let params = [("q", sel(&f.q)), ("condition", sel(&f.condition)), ("member_type", sel(&f.member_type)), ("country", sel(&f.country)), ("platform", sel(&f.platform)), ("min_audience", sel(&f.min_audience)), ("cursor", c)];
+        let params = [
+            ("q", sel(&f.q)),
+            ("condition", sel(&f.condition)),
+            ("member_type", sel(&f.member_type)),
+            ("country", sel(&f.country)),
+            ("platform", sel(&f.platform)),
+            ("min_audience", sel(&f.min_audience)),
+            ("cursor", c),
+        ];
         let kept: Vec<(&str, String)> = params.into_iter().filter(|(_, v)| !v.is_empty()).collect();
         format!("/members?{}", serde_urlencoded::to_string(kept).unwrap_or_default())
     });
@@ -807,8 +1100,19 @@ async fn directory_page(State(state): State<AppState>, ctx: RequestContext, ApiQ
         q: sel(&f.q),
         country: sel(&f.country),
         min_audience: sel(&f.min_audience),
-        conditions: conditions::all(&state.db).await?.into_iter().map(|c| { let id = c.id.to_string(); let s = f.condition.as_deref() == Some(id.as_str()); (id, c.name, s) }).collect(),
-        member_types: MemberType::ALL.iter().map(|t| (t.as_str(), t.label(), f.member_type.as_deref() == Some(t.as_str()))).collect(),
+        conditions: conditions::all(&state.db)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let id = c.id.to_string();
+                let s = f.condition.as_deref() == Some(id.as_str());
+                (id, c.name, s)
+            })
+            .collect(),
+        member_types: MemberType::ALL
+            .iter()
+            .map(|t| (t.as_str(), t.label(), f.member_type.as_deref() == Some(t.as_str())))
+            .collect(),
         platforms: PLATFORMS.iter().map(|(c, l)| (*c, *l, f.platform.as_deref() == Some(*c))).collect(),
         signed_in: ctx.viewer.is_signed_in(),
         error,
@@ -828,16 +1132,30 @@ struct ProfilePage<'a> {
     csrf: &'a str,
 }
 
-async fn profile_view(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Response> {
+async fn profile_view(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let id: MemberId = path_id(&id)?;
     let p = profile::view(&state.db, &ctx.viewer, id).await?.ok_or(AppError::NotFound)?;
     let title = p.display_name.clone();
     let story_html = p.story.as_deref().map(kernel::markdown::render);
-    let body = ui::render(&ProfilePage { is_self: ctx.viewer.id() == Some(id), is_staff: ctx.viewer.is_staff(), p, story_html, csrf: &ctx.csrf });
+    let body = ui::render(&ProfilePage {
+        is_self: ctx.viewer.id() == Some(id),
+        is_staff: ctx.viewer.is_staff(),
+        p,
+        story_html,
+        csrf: &ctx.csrf,
+    });
     Ok(page(&state, &ctx, StatusCode::OK, &title, "/members", body))
 }
 
-async fn avatar_image(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Response> {
+async fn avatar_image(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let id: MemberId = path_id(&id)?;
     let file = profile::avatar_for(&state.db, &ctx.viewer, id).await?;
     let bytes = avatar::read(&state, &file).await?;
@@ -854,24 +1172,40 @@ struct OnOff {
     role: String,
 }
 
-async fn staff_health_leader(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>, HtmlForm(f): HtmlForm<OnOff>) -> AppResult<Response> {
+async fn staff_health_leader(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<OnOff>,
+) -> AppResult<Response> {
     let actor = ctx.viewer.require_role(Role::Staff)?;
     let id: MemberId = path_id(&id)?;
     accounts::set_health_leader(&state, actor.id, id, f.on == "on", &ctx.client_ip).await?;
     Ok(Redirect::to(&format!("/members/{id}")).into_response())
 }
 
-async fn staff_suspension(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>, HtmlForm(f): HtmlForm<OnOff>) -> AppResult<Response> {
+async fn staff_suspension(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<OnOff>,
+) -> AppResult<Response> {
     let actor = ctx.viewer.require_role(Role::Staff)?;
     let id: MemberId = path_id(&id)?;
     accounts::set_suspended(&state, actor.id, id, f.on == "on", &ctx.client_ip).await?;
     Ok(Redirect::to("/members").into_response())
 }
 
-async fn staff_role(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>, HtmlForm(f): HtmlForm<OnOff>) -> AppResult<Response> {
+async fn staff_role(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<OnOff>,
+) -> AppResult<Response> {
     let actor = ctx.viewer.require_role(Role::Admin)?;
     let id: MemberId = path_id(&id)?;
-    let role = Role::parse(&f.role).ok_or_else(|| AppError::field("role", "Choose member, moderator, staff or admin."))?;
+    let role =
+        Role::parse(&f.role).ok_or_else(|| AppError::field("role", "Choose member, moderator, staff or admin."))?;
     accounts::set_role(&state, actor.id, id, role, &ctx.client_ip).await?;
     Ok(Redirect::to(&format!("/members/{id}")).into_response())
 }

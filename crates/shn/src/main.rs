@@ -239,7 +239,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Demo { members: count } => {
             let app = start(config, StartOptions { migrate: true }).await?;
             let l = members::demo::load(&app.state, count, &mut progress).await?;
-            println!("Demo data loaded. Demo logins (password: {}): {} (admin), {} (member)", l.password, l.admin_email, l.member_email);
+            println!(
+                "Demo data loaded. Demo logins (password: {}): {} (admin), {} (member)",
+                l.password, l.admin_email, l.member_email
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Check => {

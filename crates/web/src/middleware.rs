@@ -10,7 +10,9 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kernel::error::ErrorPage;
-use kernel::http::{CSRF_COOKIE, CSRF_FIELD, RequestContext, authenticate, cookie, csrf_token_for, csrf_valid, set_cookie};
+use kernel::http::{
+    CSRF_COOKIE, CSRF_FIELD, RequestContext, authenticate, cookie, csrf_token_for, csrf_valid, set_cookie,
+};
 use kernel::secret::random_token;
 use kernel::ui::{self, escape};
 use kernel::{AppError, AppState};
@@ -64,10 +66,10 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let mut req = req;
     req.extensions_mut().insert(ctx.clone());
     let mut res = next.run(req).await;
-    if let Some(c) = fresh {
-        if let Ok(v) = HeaderValue::from_str(&set_cookie(&state, CSRF_COOKIE, &c, None)) {
-            res.headers_mut().append(header::SET_COOKIE, v);
-        }
+    if let Some(c) = fresh
+        && let Ok(v) = HeaderValue::from_str(&set_cookie(&state, CSRF_COOKIE, &c, None))
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
     }
     res.extensions_mut().insert(ctx);
     res
@@ -172,7 +174,12 @@ fn json_error_for(status: StatusCode) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-fn error_html(state: &AppState, ctx: &RequestContext, status: StatusCode, message: &str) -> axum::response::Html<String> {
+fn error_html(
+    state: &AppState,
+    ctx: &RequestContext,
+    status: StatusCode,
+    message: &str,
+) -> axum::response::Html<String> {
     let title = match status {
         StatusCode::NOT_FOUND => "Page not found",
         StatusCode::FORBIDDEN => "Not allowed",
@@ -212,7 +219,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    );
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -55,14 +55,19 @@ async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 #[derive(OpenApi)]
-#[openapi(info(title = "Social Health Network API", version = "1", description = "JSON API. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/token`. Errors: `{\"error\": {\"code\", \"message\", \"fields\"}}`."))]
+#[openapi(info(
+    title = "Social Health Network API",
+    version = "1",
+    description = "JSON API. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/token`. Errors: `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+))]
 struct BaseApi;
 
 pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     let mut doc = BaseApi::openapi();
     doc.merge(members::api::MembersApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
-    components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    components
+        .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
     doc
 }
 
@@ -73,7 +78,10 @@ async fn openapi() -> Response {
 }
 
 async fn css() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../static/app.css"))
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../static/app.css"),
+    )
         .into_response()
 }
 

@@ -4,7 +4,6 @@
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::support::*;
 
 both_backends!(
     async fn health_readiness_and_metrics_answer(app) {

@@ -7,7 +7,8 @@ use crate::both_backends;
 use crate::support::*;
 
 async fn condition_id(app: &TestApp, q: &str) -> String {
-    let v: Value = app.client().get(app.url(&format!("/api/v1/conditions?q={q}"))).send().await.unwrap().json().await.unwrap();
+    let v: Value =
+        app.client().get(app.url(&format!("/api/v1/conditions?q={q}"))).send().await.unwrap().json().await.unwrap();
     v["items"][0]["id"].as_str().unwrap().to_string()
 }
 
@@ -177,7 +178,8 @@ both_backends!(
 pub async fn upload_avatar(app: &TestApp, c: &reqwest::Client, bytes: Vec<u8>) -> reqwest::Response {
     let html = c.get(app.url("/settings/profile")).send().await.unwrap().text().await.unwrap();
     let token = csrf_of(&html);
-    let form = reqwest::multipart::Form::new().part("avatar", reqwest::multipart::Part::bytes(bytes).file_name("me.png"));
+    let form =
+        reqwest::multipart::Form::new().part("avatar", reqwest::multipart::Part::bytes(bytes).file_name("me.png"));
     c.post(app.url(&format!("/settings/avatar?csrf={token}"))).multipart(form).send().await.unwrap()
 }
 

@@ -11,7 +11,7 @@ use kernel::config::{Config, PasswordCost, Settings};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use web::{App, StartOptions};
+use web::StartOptions;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -119,7 +119,12 @@ fn random_suffix() -> String {
     kernel::secret::random_token(9).to_lowercase().replace(['-', '_'], "x")
 }
 
-pub async fn test_config(backend: Backend, dir: &std::path::Path, smtp: SocketAddr, base: &str) -> (Config, Option<String>) {
+pub async fn test_config(
+    backend: Backend,
+    dir: &std::path::Path,
+    smtp: SocketAddr,
+    base: &str,
+) -> (Config, Option<String>) {
     let (url, pg_db) = match backend {
         Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.join("shn.db").display()), None),
         Backend::Postgres => {
@@ -167,11 +172,6 @@ impl TestApp {
         TestApp { base, state, smtp, backend, pg_db, dir, server }
     }
 
-    /// A second app process on the same database (a second node or worker).
-    pub async fn another_node(&self) -> App {
-        web::start(self.state.config.clone(), StartOptions { migrate: false }).await.expect("second node starts")
-    }
-
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -205,7 +205,13 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(r.status(), 201, "signup of {email}");
-        let mail = self.mails_to(email).await.into_iter().rev().find(|m| m.subject().contains("Confirm")).expect("verification mail");
+        let mail = self
+            .mails_to(email)
+            .await
+            .into_iter()
+            .rev()
+            .find(|m| m.subject().contains("Confirm"))
+            .expect("verification mail");
         let token = mail.token("/verify?token=").expect("token in mail");
         let r = c.post(self.url("/api/v1/auth/verify")).json(&json!({ "token": token })).send().await.unwrap();
         assert_eq!(r.status(), 200);
@@ -251,11 +257,11 @@ impl TestApp {
         let db = self.state.db.clone();
         drop(self.state);
         db.close().await;
-        if let Some(name) = &self.pg_db {
-            if let Ok(admin) = Database::connect(pg_admin_url()).await {
-                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-                let _ = admin.close().await;
-            }
+        if let Some(name) = &self.pg_db
+            && let Ok(admin) = Database::connect(pg_admin_url()).await
+        {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            let _ = admin.close().await;
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
