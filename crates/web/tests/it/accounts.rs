@@ -314,3 +314,19 @@ both_backends!(
         assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 0);
     }
 );
+
+both_backends!(
+    async fn sessions_end_after_their_idle_and_absolute_lifetimes(app) {
+        app.signup_verified("lu@example.org", "Lu").await;
+        let c = app.browser_login("lu@example.org").await;
+        assert_eq!(c.get(app.url("/settings/account")).send().await.unwrap().status(), 200);
+        let long_ago = chrono::Utc::now() - chrono::Duration::days(15);
+        app.state.db.exec("UPDATE sessions SET last_seen_at = $1", vec![long_ago.into()]).await.unwrap();
+        assert_eq!(c.get(app.url("/settings/account")).send().await.unwrap().status(), 303, "idle too long");
+        assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0, "expired sessions are removed");
+        let c = app.browser_login("lu@example.org").await;
+        let very_long_ago = chrono::Utc::now() - chrono::Duration::days(61);
+        app.state.db.exec("UPDATE sessions SET created_at = $1", vec![very_long_ago.into()]).await.unwrap();
+        assert_eq!(c.get(app.url("/settings/account")).send().await.unwrap().status(), 303, "too old, however active");
+    }
+);
