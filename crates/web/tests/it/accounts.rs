@@ -330,3 +330,26 @@ both_backends!(
         assert_eq!(c.get(app.url("/settings/account")).send().await.unwrap().status(), 303, "too old, however active");
     }
 );
+
+both_backends!(
+    async fn staff_manage_accounts_from_an_audited_page_that_members_cannot_open(app) {
+        let (staff_id, _) = app.member("staff@example.org", "Stef Staff").await;
+        app.set_role(&staff_id, "staff").await;
+        let (member_id, _) = app.member("mo@example.org", "Mo Member").await;
+        let member = app.browser_login("mo@example.org").await;
+        assert_eq!(member.get(app.url("/admin/members")).send().await.unwrap().status(), 403);
+        assert_eq!(app.client().get(app.url("/admin/members")).send().await.unwrap().status(), 401);
+        let staff = app.browser_login("staff@example.org").await;
+        let html = staff.get(app.url("/admin/members?q=mo")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("mo@example.org") && html.contains("Grant badge"));
+        assert!(!html.contains("Set role"), "only admins change roles");
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'staff_viewed_accounts'").await, 1);
+        let r = form_post(app, &staff, &format!("/admin/members/{member_id}/suspension"), &[("on", "on")]).await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(member.get(app.url("/settings/profile")).send().await.unwrap().status(), 303, "suspended: logged out");
+        let html = staff.get(app.url("/admin/members?status=suspended")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Mo Member") && html.contains("Reinstate"));
+        let r = form_post(app, &staff, &format!("/admin/members/{member_id}/role"), &[("role", "admin")]).await;
+        assert_eq!(r.status(), 403, "staff cannot promote");
+    }
+);
