@@ -8,13 +8,11 @@ pub mod check;
 pub mod conditions;
 pub mod data;
 pub mod demo;
-#[path = "/tmp/demo_stub.rs"]
 pub mod demo_data;
 pub mod directory;
 pub mod model;
 pub mod password;
 pub mod profile;
-#[path = "/tmp/seed_stub.rs"]
 pub mod seed_data;
 pub mod web;
 

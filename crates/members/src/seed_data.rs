@@ -1,0 +1,298 @@
+//! Seeded list of health conditions members can pick for their profile.
+//! Slugs are stable identifiers: never rename one, only add.
+
+pub struct ConditionSeed {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub synonyms: &'static [&'static str],
+}
+
+pub const CONDITIONS: &[ConditionSeed] = &[
+    ConditionSeed { slug: "migraine", name: "Migraine", synonyms: &["chronic migraine", "headache disorder"] },
+    ConditionSeed { slug: "cluster-headache", name: "Cluster Headache", synonyms: &["suicide headache"] },
+    ConditionSeed {
+        slug: "multiple-sclerosis",
+        name: "Multiple Sclerosis",
+        synonyms: &["ms", "relapsing remitting ms"],
+    },
+    ConditionSeed { slug: "epilepsy", name: "Epilepsy", synonyms: &["seizure disorder", "seizures"] },
+    ConditionSeed { slug: "parkinsons-disease", name: "Parkinson's Disease", synonyms: &["parkinsons", "pd"] },
+    ConditionSeed {
+        slug: "als",
+        name: "Amyotrophic Lateral Sclerosis (ALS)",
+        synonyms: &["als", "motor neurone disease", "lou gehrig's disease"],
+    },
+    ConditionSeed { slug: "alzheimers-disease", name: "Alzheimer's Disease", synonyms: &["alzheimers"] },
+    ConditionSeed { slug: "dementia", name: "Dementia", synonyms: &["vascular dementia", "lewy body dementia"] },
+    ConditionSeed { slug: "stroke", name: "Stroke", synonyms: &["cva", "cerebrovascular accident"] },
+    ConditionSeed { slug: "traumatic-brain-injury", name: "Traumatic Brain Injury", synonyms: &["tbi", "concussion"] },
+    ConditionSeed {
+        slug: "spinal-cord-injury",
+        name: "Spinal Cord Injury",
+        synonyms: &["sci", "paraplegia", "tetraplegia"],
+    },
+    ConditionSeed { slug: "cerebral-palsy", name: "Cerebral Palsy", synonyms: &["cp"] },
+    ConditionSeed { slug: "huntingtons-disease", name: "Huntington's Disease", synonyms: &["huntingtons", "hd"] },
+    ConditionSeed { slug: "myasthenia-gravis", name: "Myasthenia Gravis", synonyms: &["mg"] },
+    ConditionSeed { slug: "neuropathy", name: "Peripheral Neuropathy", synonyms: &["neuropathy", "nerve damage"] },
+    ConditionSeed { slug: "trigeminal-neuralgia", name: "Trigeminal Neuralgia", synonyms: &["tn"] },
+    ConditionSeed { slug: "narcolepsy", name: "Narcolepsy", synonyms: &[] },
+    ConditionSeed { slug: "fnd", name: "Functional Neurological Disorder", synonyms: &["fnd", "conversion disorder"] },
+    ConditionSeed { slug: "type-1-diabetes", name: "Type 1 Diabetes", synonyms: &["t1d", "juvenile diabetes"] },
+    ConditionSeed { slug: "type-2-diabetes", name: "Type 2 Diabetes", synonyms: &["t2d", "diabetes mellitus"] },
+    ConditionSeed { slug: "prediabetes", name: "Prediabetes", synonyms: &["insulin resistance"] },
+    ConditionSeed { slug: "gestational-diabetes", name: "Gestational Diabetes", synonyms: &["gdm"] },
+    ConditionSeed { slug: "hypothyroidism", name: "Hypothyroidism", synonyms: &["underactive thyroid"] },
+    ConditionSeed { slug: "hashimotos-thyroiditis", name: "Hashimoto's Thyroiditis", synonyms: &["hashimotos"] },
+    ConditionSeed {
+        slug: "graves-disease",
+        name: "Graves' Disease",
+        synonyms: &["hyperthyroidism", "overactive thyroid"],
+    },
+    ConditionSeed { slug: "addisons-disease", name: "Addison's Disease", synonyms: &["adrenal insufficiency"] },
+    ConditionSeed { slug: "cushings-syndrome", name: "Cushing's Syndrome", synonyms: &["cushings"] },
+    ConditionSeed { slug: "obesity", name: "Obesity", synonyms: &["weight management"] },
+    ConditionSeed { slug: "pcos", name: "Polycystic Ovary Syndrome (PCOS)", synonyms: &["pcos", "polycystic ovaries"] },
+    ConditionSeed { slug: "endometriosis", name: "Endometriosis", synonyms: &["endo"] },
+    ConditionSeed { slug: "adenomyosis", name: "Adenomyosis", synonyms: &[] },
+    ConditionSeed { slug: "infertility", name: "Infertility", synonyms: &["fertility struggles", "ivf"] },
+    ConditionSeed { slug: "pregnancy-loss", name: "Pregnancy Loss", synonyms: &["miscarriage", "stillbirth"] },
+    ConditionSeed { slug: "menopause", name: "Menopause", synonyms: &["perimenopause"] },
+    ConditionSeed { slug: "pmdd", name: "Premenstrual Dysphoric Disorder", synonyms: &["pmdd"] },
+    ConditionSeed { slug: "breast-cancer", name: "Breast Cancer", synonyms: &["metastatic breast cancer", "mbc"] },
+    ConditionSeed { slug: "lung-cancer", name: "Lung Cancer", synonyms: &["nsclc", "small cell lung cancer"] },
+    ConditionSeed { slug: "prostate-cancer", name: "Prostate Cancer", synonyms: &[] },
+    ConditionSeed {
+        slug: "colorectal-cancer",
+        name: "Colorectal Cancer",
+        synonyms: &["colon cancer", "bowel cancer", "rectal cancer"],
+    },
+    ConditionSeed { slug: "ovarian-cancer", name: "Ovarian Cancer", synonyms: &[] },
+    ConditionSeed { slug: "cervical-cancer", name: "Cervical Cancer", synonyms: &["hpv cancer"] },
+    ConditionSeed { slug: "pancreatic-cancer", name: "Pancreatic Cancer", synonyms: &[] },
+    ConditionSeed { slug: "melanoma", name: "Melanoma", synonyms: &["skin cancer"] },
+    ConditionSeed { slug: "leukaemia", name: "Leukaemia", synonyms: &["leukemia", "aml", "cll", "all"] },
+    ConditionSeed { slug: "lymphoma", name: "Lymphoma", synonyms: &["hodgkin lymphoma", "non-hodgkin lymphoma"] },
+    ConditionSeed { slug: "myeloma", name: "Multiple Myeloma", synonyms: &["myeloma"] },
+    ConditionSeed { slug: "brain-tumour", name: "Brain Tumour", synonyms: &["brain tumor", "glioblastoma", "glioma"] },
+    ConditionSeed { slug: "thyroid-cancer", name: "Thyroid Cancer", synonyms: &[] },
+    ConditionSeed { slug: "kidney-cancer", name: "Kidney Cancer", synonyms: &["renal cell carcinoma"] },
+    ConditionSeed { slug: "bladder-cancer", name: "Bladder Cancer", synonyms: &[] },
+    ConditionSeed {
+        slug: "head-and-neck-cancer",
+        name: "Head and Neck Cancer",
+        synonyms: &["oral cancer", "throat cancer"],
+    },
+    ConditionSeed { slug: "sarcoma", name: "Sarcoma", synonyms: &[] },
+    ConditionSeed {
+        slug: "childhood-cancer",
+        name: "Childhood Cancer",
+        synonyms: &["paediatric cancer", "pediatric cancer"],
+    },
+    ConditionSeed { slug: "cancer-survivorship", name: "Cancer Survivorship", synonyms: &["cancer survivor"] },
+    ConditionSeed { slug: "hypertension", name: "Hypertension", synonyms: &["high blood pressure"] },
+    ConditionSeed { slug: "heart-failure", name: "Heart Failure", synonyms: &["congestive heart failure", "chf"] },
+    ConditionSeed {
+        slug: "coronary-artery-disease",
+        name: "Coronary Artery Disease",
+        synonyms: &["cad", "heart disease"],
+    },
+    ConditionSeed { slug: "heart-attack", name: "Heart Attack", synonyms: &["myocardial infarction", "mi"] },
+    ConditionSeed { slug: "atrial-fibrillation", name: "Atrial Fibrillation", synonyms: &["afib", "af"] },
+    ConditionSeed { slug: "congenital-heart-disease", name: "Congenital Heart Disease", synonyms: &["chd"] },
+    ConditionSeed {
+        slug: "pots",
+        name: "Postural Orthostatic Tachycardia Syndrome (POTS)",
+        synonyms: &["pots", "dysautonomia"],
+    },
+    ConditionSeed {
+        slug: "high-cholesterol",
+        name: "High Cholesterol",
+        synonyms: &["hypercholesterolaemia", "familial hypercholesterolemia"],
+    },
+    ConditionSeed { slug: "pulmonary-hypertension", name: "Pulmonary Hypertension", synonyms: &["ph", "pah"] },
+    ConditionSeed { slug: "peripheral-artery-disease", name: "Peripheral Artery Disease", synonyms: &["pad"] },
+    ConditionSeed { slug: "asthma", name: "Asthma", synonyms: &["severe asthma"] },
+    ConditionSeed {
+        slug: "copd",
+        name: "Chronic Obstructive Pulmonary Disease (COPD)",
+        synonyms: &["copd", "emphysema", "chronic bronchitis"],
+    },
+    ConditionSeed { slug: "cystic-fibrosis", name: "Cystic Fibrosis", synonyms: &["cf"] },
+    ConditionSeed { slug: "pulmonary-fibrosis", name: "Pulmonary Fibrosis", synonyms: &["ipf"] },
+    ConditionSeed { slug: "sleep-apnoea", name: "Sleep Apnoea", synonyms: &["sleep apnea", "osa"] },
+    ConditionSeed { slug: "sarcoidosis", name: "Sarcoidosis", synonyms: &[] },
+    ConditionSeed { slug: "bronchiectasis", name: "Bronchiectasis", synonyms: &[] },
+    ConditionSeed { slug: "long-covid", name: "Long COVID", synonyms: &["post-covid condition", "pasc"] },
+    ConditionSeed {
+        slug: "me-cfs",
+        name: "ME/CFS",
+        synonyms: &["myalgic encephalomyelitis", "chronic fatigue syndrome", "cfs"],
+    },
+    ConditionSeed { slug: "depression", name: "Depression", synonyms: &["major depressive disorder", "mdd"] },
+    ConditionSeed {
+        slug: "anxiety",
+        name: "Anxiety",
+        synonyms: &["generalised anxiety disorder", "gad", "panic disorder"],
+    },
+    ConditionSeed { slug: "bipolar-disorder", name: "Bipolar Disorder", synonyms: &["bipolar", "manic depression"] },
+    ConditionSeed {
+        slug: "ptsd",
+        name: "Post-Traumatic Stress Disorder (PTSD)",
+        synonyms: &["ptsd", "cptsd", "trauma"],
+    },
+    ConditionSeed { slug: "ocd", name: "Obsessive-Compulsive Disorder (OCD)", synonyms: &["ocd"] },
+    ConditionSeed { slug: "schizophrenia", name: "Schizophrenia", synonyms: &["psychosis"] },
+    ConditionSeed {
+        slug: "eating-disorders",
+        name: "Eating Disorders",
+        synonyms: &["anorexia", "bulimia", "binge eating disorder"],
+    },
+    ConditionSeed {
+        slug: "postpartum-depression",
+        name: "Postpartum Depression",
+        synonyms: &["postnatal depression", "perinatal mental health"],
+    },
+    ConditionSeed {
+        slug: "borderline-personality-disorder",
+        name: "Borderline Personality Disorder",
+        synonyms: &["bpd", "eupd"],
+    },
+    ConditionSeed {
+        slug: "substance-use-disorder",
+        name: "Substance Use Disorder",
+        synonyms: &["addiction", "recovery"],
+    },
+    ConditionSeed { slug: "alcohol-use-disorder", name: "Alcohol Use Disorder", synonyms: &["alcoholism"] },
+    ConditionSeed { slug: "suicide-loss", name: "Suicide Loss", synonyms: &["bereaved by suicide"] },
+    ConditionSeed { slug: "adhd", name: "ADHD", synonyms: &["attention deficit hyperactivity disorder", "add"] },
+    ConditionSeed { slug: "autism", name: "Autism", synonyms: &["asd", "autism spectrum"] },
+    ConditionSeed { slug: "dyslexia", name: "Dyslexia", synonyms: &["learning disability"] },
+    ConditionSeed { slug: "down-syndrome", name: "Down Syndrome", synonyms: &["trisomy 21"] },
+    ConditionSeed { slug: "intellectual-disability", name: "Intellectual Disability", synonyms: &[] },
+    ConditionSeed { slug: "crohns-disease", name: "Crohn's Disease", synonyms: &["crohns", "ibd"] },
+    ConditionSeed { slug: "ulcerative-colitis", name: "Ulcerative Colitis", synonyms: &["uc", "ibd"] },
+    ConditionSeed { slug: "ibs", name: "Irritable Bowel Syndrome (IBS)", synonyms: &["ibs"] },
+    ConditionSeed {
+        slug: "coeliac-disease",
+        name: "Coeliac Disease",
+        synonyms: &["celiac disease", "gluten intolerance"],
+    },
+    ConditionSeed {
+        slug: "gerd",
+        name: "Gastro-Oesophageal Reflux Disease",
+        synonyms: &["gerd", "acid reflux", "gord"],
+    },
+    ConditionSeed { slug: "gastroparesis", name: "Gastroparesis", synonyms: &[] },
+    ConditionSeed {
+        slug: "eosinophilic-esophagitis",
+        name: "Eosinophilic Oesophagitis",
+        synonyms: &["eoe", "eosinophilic esophagitis"],
+    },
+    ConditionSeed { slug: "fatty-liver-disease", name: "Fatty Liver Disease", synonyms: &["nafld", "masld", "nash"] },
+    ConditionSeed { slug: "cirrhosis", name: "Cirrhosis", synonyms: &["liver cirrhosis"] },
+    ConditionSeed { slug: "hepatitis-b", name: "Hepatitis B", synonyms: &["hbv"] },
+    ConditionSeed { slug: "hepatitis-c", name: "Hepatitis C", synonyms: &["hcv"] },
+    ConditionSeed { slug: "rheumatoid-arthritis", name: "Rheumatoid Arthritis", synonyms: &["ra"] },
+    ConditionSeed { slug: "osteoarthritis", name: "Osteoarthritis", synonyms: &["oa", "arthritis"] },
+    ConditionSeed { slug: "psoriatic-arthritis", name: "Psoriatic Arthritis", synonyms: &["psa"] },
+    ConditionSeed {
+        slug: "ankylosing-spondylitis",
+        name: "Ankylosing Spondylitis",
+        synonyms: &["axial spondyloarthritis", "axspa"],
+    },
+    ConditionSeed { slug: "lupus", name: "Lupus", synonyms: &["sle", "systemic lupus erythematosus"] },
+    ConditionSeed {
+        slug: "sjogrens-disease",
+        name: "Sjögren's Disease",
+        synonyms: &["sjogrens syndrome", "sjögren's"],
+    },
+    ConditionSeed { slug: "scleroderma", name: "Scleroderma", synonyms: &["systemic sclerosis"] },
+    ConditionSeed { slug: "fibromyalgia", name: "Fibromyalgia", synonyms: &["fibro"] },
+    ConditionSeed { slug: "gout", name: "Gout", synonyms: &[] },
+    ConditionSeed { slug: "osteoporosis", name: "Osteoporosis", synonyms: &["bone loss"] },
+    ConditionSeed { slug: "chronic-pain", name: "Chronic Pain", synonyms: &["persistent pain"] },
+    ConditionSeed { slug: "back-pain", name: "Chronic Back Pain", synonyms: &["lower back pain", "sciatica"] },
+    ConditionSeed {
+        slug: "ehlers-danlos-syndromes",
+        name: "Ehlers-Danlos Syndromes",
+        synonyms: &["eds", "heds", "hypermobility"],
+    },
+    ConditionSeed { slug: "vasculitis", name: "Vasculitis", synonyms: &["giant cell arteritis"] },
+    ConditionSeed { slug: "psoriasis", name: "Psoriasis", synonyms: &["plaque psoriasis"] },
+    ConditionSeed { slug: "eczema", name: "Eczema", synonyms: &["atopic dermatitis"] },
+    ConditionSeed { slug: "hidradenitis-suppurativa", name: "Hidradenitis Suppurativa", synonyms: &["hs"] },
+    ConditionSeed { slug: "alopecia", name: "Alopecia", synonyms: &["alopecia areata", "hair loss"] },
+    ConditionSeed { slug: "vitiligo", name: "Vitiligo", synonyms: &[] },
+    ConditionSeed { slug: "rosacea", name: "Rosacea", synonyms: &[] },
+    ConditionSeed {
+        slug: "chronic-kidney-disease",
+        name: "Chronic Kidney Disease",
+        synonyms: &["ckd", "kidney failure", "dialysis"],
+    },
+    ConditionSeed { slug: "polycystic-kidney-disease", name: "Polycystic Kidney Disease", synonyms: &["pkd"] },
+    ConditionSeed { slug: "kidney-transplant", name: "Kidney Transplant", synonyms: &["transplant recipient"] },
+    ConditionSeed {
+        slug: "interstitial-cystitis",
+        name: "Interstitial Cystitis",
+        synonyms: &["painful bladder syndrome"],
+    },
+    ConditionSeed { slug: "hiv", name: "HIV", synonyms: &["living with hiv", "aids"] },
+    ConditionSeed { slug: "lyme-disease", name: "Lyme Disease", synonyms: &["chronic lyme"] },
+    ConditionSeed { slug: "tuberculosis", name: "Tuberculosis", synonyms: &["tb"] },
+    ConditionSeed {
+        slug: "sickle-cell-disease",
+        name: "Sickle Cell Disease",
+        synonyms: &["scd", "sickle cell anaemia"],
+    },
+    ConditionSeed { slug: "haemophilia", name: "Haemophilia", synonyms: &["hemophilia", "bleeding disorder"] },
+    ConditionSeed { slug: "thalassaemia", name: "Thalassaemia", synonyms: &["thalassemia"] },
+    ConditionSeed { slug: "anaemia", name: "Anaemia", synonyms: &["anemia", "iron deficiency"] },
+    ConditionSeed {
+        slug: "rare-undiagnosed",
+        name: "Rare Disease (Undiagnosed)",
+        synonyms: &["undiagnosed", "rare disease"],
+    },
+    ConditionSeed { slug: "muscular-dystrophy", name: "Muscular Dystrophy", synonyms: &["duchenne", "dmd"] },
+    ConditionSeed { slug: "spinal-muscular-atrophy", name: "Spinal Muscular Atrophy", synonyms: &["sma"] },
+    ConditionSeed { slug: "marfan-syndrome", name: "Marfan Syndrome", synonyms: &[] },
+    ConditionSeed { slug: "neurofibromatosis", name: "Neurofibromatosis", synonyms: &["nf1", "nf2"] },
+    ConditionSeed { slug: "pku", name: "Phenylketonuria", synonyms: &["pku"] },
+    ConditionSeed { slug: "hearing-loss", name: "Hearing Loss", synonyms: &["deaf", "hard of hearing"] },
+    ConditionSeed { slug: "tinnitus", name: "Tinnitus", synonyms: &[] },
+    ConditionSeed { slug: "vision-loss", name: "Vision Loss", synonyms: &["blind", "low vision", "visual impairment"] },
+    ConditionSeed { slug: "glaucoma", name: "Glaucoma", synonyms: &[] },
+    ConditionSeed { slug: "macular-degeneration", name: "Macular Degeneration", synonyms: &["amd"] },
+    ConditionSeed { slug: "food-allergy", name: "Food Allergy", synonyms: &["anaphylaxis", "peanut allergy"] },
+    ConditionSeed { slug: "mast-cell-activation", name: "Mast Cell Activation Syndrome", synonyms: &["mcas"] },
+    ConditionSeed { slug: "primary-immunodeficiency", name: "Primary Immunodeficiency", synonyms: &["pid"] },
+    ConditionSeed {
+        slug: "organ-transplant",
+        name: "Organ Transplant",
+        synonyms: &["liver transplant", "heart transplant", "lung transplant"],
+    },
+    ConditionSeed { slug: "limb-loss", name: "Limb Loss", synonyms: &["amputee", "limb difference"] },
+    ConditionSeed { slug: "caregiving", name: "Caregiving", synonyms: &["caregiver", "carer", "family caregiver"] },
+    ConditionSeed { slug: "disability", name: "Disability", synonyms: &["wheelchair user", "mobility impairment"] },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::CONDITIONS;
+    use std::collections::HashSet;
+
+    #[test]
+    fn the_condition_list_is_large_unique_and_well_formed() {
+        assert!((140..=170).contains(&CONDITIONS.len()), "{}", CONDITIONS.len());
+        let slugs: HashSet<_> = CONDITIONS.iter().map(|c| c.slug).collect();
+        assert_eq!(slugs.len(), CONDITIONS.len(), "slugs are unique");
+        let names: HashSet<_> = CONDITIONS.iter().map(|c| c.name.to_lowercase()).collect();
+        assert_eq!(names.len(), CONDITIONS.len(), "names are unique");
+        for c in CONDITIONS {
+            assert!(c.slug.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-'), "{}", c.slug);
+        }
+        for name in ["Migraine", "Multiple Sclerosis", "Type 2 Diabetes", "Lung Cancer"] {
+            assert!(CONDITIONS.iter().any(|c| c.name == name), "{name}");
+        }
+    }
+}
