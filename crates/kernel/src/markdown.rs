@@ -31,12 +31,21 @@ fn sanitise(html: &str) -> String {
 
 /// Plain text (Markdown syntax removed) of at most `max` characters, for previews and e-mail.
 pub fn excerpt(markdown: &str, max: usize) -> String {
-    use pulldown_cmark::Event;
+    use pulldown_cmark::{Event, TagEnd};
     let mut plain = String::with_capacity(markdown.len());
     for event in Parser::new(markdown) {
         match event {
             Event::Text(t) | Event::Code(t) => plain.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => plain.push(' '),
+            Event::SoftBreak | Event::HardBreak => plain.push(' '),
+            // Blocks end with a space; inline markup ends with nothing.
+            Event::End(t)
+                if !matches!(
+                    t,
+                    TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image
+                ) =>
+            {
+                plain.push(' ')
+            }
             _ => {}
         }
     }
