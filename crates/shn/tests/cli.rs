@@ -38,7 +38,15 @@ fn help_documents_every_setting_and_command() {
     let out = shn(&dir, &["--help"], None);
     assert!(out.status.success());
     let help = text(&out);
-    for var in ["SHN_DATABASE_URL", "SHN_DATA_DIR", "SHN_BIND", "SHN_BASE_URL", "SHN_SMTP_URL", "SHN_SECRET_KEY", "SHN_LOG_FORMAT"] {
+    for var in [
+        "SHN_DATABASE_URL",
+        "SHN_DATA_DIR",
+        "SHN_BIND",
+        "SHN_BASE_URL",
+        "SHN_SMTP_URL",
+        "SHN_SECRET_KEY",
+        "SHN_LOG_FORMAT",
+    ] {
         assert!(help.contains(var), "{var} missing from --help");
     }
     for cmd in ["serve", "worker", "migrate", "admin", "demo", "check"] {
@@ -79,7 +87,11 @@ fn admin_create_demo_and_check_work_on_a_fresh_data_folder() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(dir.join("shn.db").exists(), "the SQLite file lives in the data folder");
     assert!(dir.join("secret.key").exists(), "a secret key is generated and kept");
-    let out = shn(&dir, &["admin", "create", "--email", "boss@example.org", "--name", "Boss", "--password-stdin"], Some("password\n"));
+    let out = shn(
+        &dir,
+        &["admin", "create", "--email", "boss@example.org", "--name", "Boss", "--password-stdin"],
+        Some("password\n"),
+    );
     assert_eq!(out.status.code(), Some(2), "a common password is refused: {}", text(&out));
     assert!(text(&out).contains("password"));
     let out = shn(

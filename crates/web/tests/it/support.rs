@@ -109,7 +109,6 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub smtp: SmtpSink,
-    pub backend: Backend,
     pg_db: Option<String>,
     dir: PathBuf,
     server: tokio::task::JoinHandle<()>,
@@ -169,7 +168,7 @@ impl TestApp {
         let server = tokio::spawn(async move {
             let _ = app.serve(listener, std::future::pending()).await;
         });
-        TestApp { base, state, smtp, backend, pg_db, dir, server }
+        TestApp { base, state, smtp, pg_db, dir, server }
     }
 
     pub fn url(&self, path: &str) -> String {
