@@ -94,3 +94,52 @@ both_backends!(
         assert!(problems.iter().any(|p| p.contains("deleted accounts still holding personal data")), "{problems:?}");
     }
 );
+
+both_backends!(
+    async fn every_json_write_route_answers_bad_bodies_with_a_clear_4xx_and_stores_nothing(app) {
+        let (id, token) = app.member("root@example.org", "Root").await;
+        app.set_role(&id, "admin").await;
+        let routes: Vec<(reqwest::Method, String)> = vec![
+            (reqwest::Method::POST, "/api/v1/auth/signup".into()),
+            (reqwest::Method::POST, "/api/v1/auth/verify".into()),
+            (reqwest::Method::POST, "/api/v1/auth/token".into()),
+            (reqwest::Method::PATCH, "/api/v1/me/profile".into()),
+            (reqwest::Method::POST, format!("/api/v1/admin/members/{id}/role")),
+            (reqwest::Method::POST, format!("/api/v1/admin/members/{id}/health-leader")),
+            (reqwest::Method::POST, format!("/api/v1/admin/members/{id}/suspension")),
+        ];
+        let snapshot = || async {
+            (
+                app.count("SELECT COUNT(*) FROM members").await,
+                app.count("SELECT COUNT(*) FROM api_tokens").await,
+                app.count("SELECT COUNT(*) FROM activity").await,
+                app.count("SELECT COUNT(*) FROM members WHERE role <> 'member' OR status <> 'active' OR health_leader_since IS NOT NULL OR story <> ''").await,
+            )
+        };
+        let before = snapshot().await;
+        let c = app.client();
+        for (method, path) in &routes {
+            for (body, content_type) in [
+                ("{not json", "application/json"),
+                ("[1, 2, 3]", "application/json"),
+                ("{\"unexpected_field\": true}", "application/json"),
+                ("plain words", "text/plain"),
+            ] {
+                let r = c
+                    .request(method.clone(), app.url(path))
+                    .bearer_auth(&token)
+                    .header("content-type", content_type)
+                    .body(body)
+                    .send()
+                    .await
+                    .unwrap();
+                let status = r.status();
+                assert!(status.is_client_error(), "{method} {path} with {body:?} gave {status}");
+                let v: serde_json::Value = r.json().await.unwrap_or_else(|_| panic!("{method} {path}: JSON error body"));
+                assert!(v["error"]["code"].is_string() && v["error"]["message"].is_string(), "{method} {path}: {v}");
+            }
+        }
+        assert_eq!(snapshot().await.0, before.0);
+        assert_eq!(snapshot().await, before, "nothing stored");
+    }
+);
