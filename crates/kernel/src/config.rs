@@ -29,6 +29,8 @@ pub struct Settings {
     pub mail_from: Option<String>,
     /// SHN_DB_MAX_CONNECTIONS
     pub db_max_connections: Option<String>,
+    /// SHN_POINTS_EXPIRE_MONTHS
+    pub points_expire_months: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +73,8 @@ pub struct Config {
     pub worker_poll: Duration,
     /// Sign-ups allowed from one address per hour.
     pub signups_per_ip_per_hour: i64,
+    /// Points expire this many months after they were earned (never when `None`).
+    pub points_expire_months: Option<u32>,
 }
 
 /// A bad setting: names the variable and says what is wrong.
@@ -157,6 +161,12 @@ impl Config {
                 })?,
                 None => 10,
             };
+        let points_expire_months = match non_empty(&s.points_expire_months) {
+            Some(n) => Some(n.parse::<u32>().ok().filter(|n| (1..=120).contains(n)).ok_or_else(|| {
+                bad("SHN_POINTS_EXPIRE_MONTHS", format!("{n:?} is not a whole number of months from 1 to 120"))
+            })?),
+            None => None,
+        };
         Ok(Config {
             database_url,
             data_dir,
@@ -175,6 +185,7 @@ impl Config {
             max_body_bytes: 6 * 1024 * 1024,
             worker_poll: Duration::from_millis(500),
             signups_per_ip_per_hour: 20,
+            points_expire_months,
         })
     }
 
@@ -221,6 +232,7 @@ mod tests {
             (Settings { secret_key: Some("short".into()), ..Default::default() }, "SHN_SECRET_KEY"),
             (Settings { log_format: Some("xml".into()), ..Default::default() }, "SHN_LOG_FORMAT"),
             (Settings { db_max_connections: Some("0".into()), ..Default::default() }, "SHN_DB_MAX_CONNECTIONS"),
+            (Settings { points_expire_months: Some("soon".into()), ..Default::default() }, "SHN_POINTS_EXPIRE_MONTHS"),
         ];
         for (s, var) in cases {
             let err = Config::from_settings(&s).unwrap_err();

@@ -21,7 +21,16 @@ pub struct Inner {
     pub viewers: Arc<dyn ViewerDirectory>,
     pub jobs: jobs::Registry,
     pub consumers: Vec<Arc<dyn Consumer>>,
+    /// Recurring jobs: each is queued once per period, however many workers run.
+    pub schedules: Vec<Schedule>,
     pub nav: Vec<NavItem>,
+}
+
+/// A job to queue every `every` (at most once per period across all workers).
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    pub job: &'static str,
+    pub every: std::time::Duration,
 }
 
 #[derive(Clone)]

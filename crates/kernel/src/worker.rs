@@ -9,6 +9,18 @@ use crate::{jobs, outbox, ratelimit, session};
 const BATCH: u64 = 50;
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
+/// Queues each scheduled job for the current period; the unique key makes every
+/// worker's attempt after the first a no-op.
+pub async fn queue_scheduled(state: &AppState) -> anyhow::Result<()> {
+    let t = crate::time::now().timestamp();
+    for s in &state.schedules {
+        let period = s.every.as_secs().max(1) as i64;
+        let key = format!("schedule:{}:{}", s.job, t.div_euclid(period));
+        jobs::enqueue(state.db.writer(), s.job, &serde_json::json!({}), Some(&key), None).await?;
+    }
+    Ok(())
+}
+
 /// One pass over jobs and consumers; returns how much work it found.
 pub async fn tick(state: &AppState, worker_id: &str) -> anyhow::Result<usize> {
     let mut done = jobs::run_due(state, worker_id, BATCH).await?;
@@ -49,6 +61,9 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
         };
         if last_sweep.elapsed() >= SWEEP_EVERY {
             last_sweep = Instant::now();
+            if let Err(e) = queue_scheduled(&state).await {
+                tracing::warn!(error = %e, "could not queue scheduled jobs");
+            }
             let _ = session::sweep(&state.db, &state.config).await;
             let _ = ratelimit::sweep(&state.db).await;
         }

@@ -62,3 +62,50 @@ pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
 pub fn router() -> axum::Router<AppState> {
     web::router().merge(api::router())
 }
+
+/// The address at which other slices may e-mail a member about their own activity
+/// (active accounts only). Never for display.
+pub async fn contact_email<C: sea_orm::ConnectionTrait>(c: &C, id: MemberId) -> Result<Option<String>, sea_orm::DbErr> {
+    Ok(kernel::db::scalar::<Option<String>, _>(
+        c,
+        "SELECT email FROM members WHERE id = $1 AND status = 'active'",
+        params![id],
+    )
+    .await?
+    .flatten())
+}
+
+/// Whether an account exists and is not deleted.
+pub async fn exists<C: sea_orm::ConnectionTrait>(c: &C, id: MemberId) -> Result<bool, sea_orm::DbErr> {
+    Ok(kernel::db::scalar::<i64, _>(
+        c,
+        "SELECT COUNT(*) FROM members WHERE id = $1 AND status <> 'deleted'",
+        params![id],
+    )
+    .await?
+    .unwrap_or(0)
+        > 0)
+}
+
+/// Display names for a set of members (one query), for other slices' lists.
+pub async fn display_names(
+    db: &Db,
+    ids: &[MemberId],
+) -> Result<std::collections::HashMap<MemberId, String>, sea_orm::DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: MemberId,
+        display_name: String,
+    }
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let rows: Vec<Row> = db
+        .all(
+            &format!("SELECT id, display_name FROM members WHERE id IN ({placeholders})"),
+            ids.iter().map(|i| sea_orm::Value::from(*i)).collect(),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.display_name)).collect())
+}

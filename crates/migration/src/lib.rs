@@ -9,13 +9,14 @@ pub use sea_orm_migration::prelude::*;
 
 mod m0001_kernel;
 mod m0002_members;
+mod m0003_rewards;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_kernel::Migration), Box::new(m0002_members::Migration)]
+        vec![Box::new(m0001_kernel::Migration), Box::new(m0002_members::Migration), Box::new(m0003_rewards::Migration)]
     }
 }
 

@@ -49,6 +49,9 @@ struct SettingsArgs {
     /// Largest database connection pool [default: 10]
     #[arg(long, env = "SHN_DB_MAX_CONNECTIONS", global = true)]
     db_max_connections: Option<String>,
+    /// Points expire this many months after they were earned, oldest first [default: never]
+    #[arg(long, env = "SHN_POINTS_EXPIRE_MONTHS", global = true)]
+    points_expire_months: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -111,6 +114,7 @@ impl SettingsArgs {
             log_format: self.log_format.clone(),
             mail_from: self.mail_from.clone(),
             db_max_connections: self.db_max_connections.clone(),
+            points_expire_months: self.points_expire_months.clone(),
         }
     }
 }
@@ -252,6 +256,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 problems.push("the schema has pending migrations (run `shn migrate`)".to_string());
             }
             problems.extend(members::check::run(&app.state.db).await?);
+            problems.extend(rewards::check::run(&app.state.db).await?);
             if problems.is_empty() {
                 println!("All checks passed.");
                 Ok(ExitCode::SUCCESS)

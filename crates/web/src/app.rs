@@ -11,7 +11,7 @@ use kernel::config::Config;
 use kernel::db::Db;
 use kernel::mail::Mailer;
 use kernel::secret::SecretKey;
-use kernel::state::Inner;
+use kernel::state::{Inner, Schedule};
 use kernel::ui::NavItem;
 use kernel::{AppState, jobs};
 use migration::{Migrator, MigratorTrait};
@@ -34,7 +34,11 @@ pub struct App {
 
 /// The main navigation. Areas appear here as their slices land.
 fn nav() -> Vec<NavItem> {
-    vec![NavItem { label: "Home", href: "/" }, NavItem { label: "Find Health Leaders", href: "/members" }]
+    vec![
+        NavItem { label: "Home", href: "/" },
+        NavItem { label: "Find Health Leaders", href: "/members" },
+        NavItem { label: "Rewards", href: "/rewards" },
+    ]
 }
 
 /// Connects to the database, migrates if asked, and assembles the state.
@@ -49,6 +53,7 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
     let mailer = Mailer::from_config(&config)?;
     let mut registry = jobs::Registry::default();
     kernel::mail::register(&mut registry);
+    rewards::register(&mut registry);
     let state = AppState(Arc::new(Inner {
         config,
         db,
@@ -56,11 +61,13 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
         mailer,
         viewers: Arc::new(members::Viewers),
         jobs: registry,
-        consumers: vec![],
+        consumers: vec![Arc::new(rewards::PointsConsumer)],
+        schedules: vec![Schedule { job: rewards::EXPIRE_JOB, every: Duration::from_secs(24 * 3600) }],
         nav: nav(),
     }));
     if opts.migrate {
         members::prepare(&state).await?;
+        rewards::prepare(&state).await?;
     }
     Ok(App { state })
 }
@@ -78,6 +85,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(home::router())
         .merge(members::router())
+        .merge(rewards::router())
         .merge(ops::router())
         .fallback(middleware::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::context))

@@ -52,6 +52,7 @@ fn with_consumer(app: &TestApp, calls: Arc<AtomicUsize>) -> AppState {
         viewers: s.viewers.clone(),
         jobs: s.jobs.clone(),
         consumers: vec![Arc::new(Recorder { calls })],
+        schedules: vec![],
         nav: s.nav.clone(),
     }))
 }

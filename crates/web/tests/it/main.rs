@@ -7,3 +7,4 @@ mod kernel_parts;
 mod operations;
 mod privacy;
 mod profiles;
+mod rewards;

@@ -1,0 +1,153 @@
+//! The rewards catalogue.
+
+use kernel::db::Db;
+use kernel::ids::MemberId;
+use kernel::time::{Instant, now};
+use kernel::{AppError, AppResult, AppState, FieldErrors, audit, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How a reward reaches the member.
+pub const FULFILMENTS: &[(&str, &str)] = &[
+    ("digital_code", "Digital code"),
+    ("shipped_item", "Shipped item"),
+    ("donation", "Donation to a charity"),
+    ("event_ticket", "Event ticket"),
+];
+
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
+pub struct Reward {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub image_url: Option<String>,
+    pub cost: i64,
+    /// Left in stock; absent when unlimited.
+    pub stock: Option<i64>,
+    pub per_member_limit: Option<i64>,
+    pub fulfilment: String,
+    pub charity: Option<String>,
+    pub active_from: Option<chrono::DateTime<chrono::Utc>>,
+    pub active_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub active: bool,
+}
+
+const COLUMNS: &str = "id, name, description, image_url, cost, stock, per_member_limit, fulfilment, charity, active_from, active_until, active";
+
+impl Reward {
+    /// Whether it can be redeemed at `at`.
+    pub fn available_at(&self, at: Instant) -> bool {
+        self.active && self.active_from.is_none_or(|f| f <= at) && self.active_until.is_none_or(|u| at < u)
+    }
+}
+
+/// Rewards members can see now, cheapest first.
+pub async fn available(db: &Db) -> Result<Vec<Reward>, sea_orm::DbErr> {
+    let t = now();
+    db.all(
+        &format!(
+            "SELECT {COLUMNS} FROM rewards WHERE active = TRUE AND (active_from IS NULL OR active_from <= $1) \
+             AND (active_until IS NULL OR active_until > $1) ORDER BY cost, id"
+        ),
+        params![t],
+    )
+    .await
+}
+
+pub async fn all(db: &Db) -> Result<Vec<Reward>, sea_orm::DbErr> {
+    db.all(&format!("SELECT {COLUMNS} FROM rewards ORDER BY active DESC, cost, id"), params![]).await
+}
+
+pub async fn get<C: sea_orm::ConnectionTrait>(c: &C, id: Uuid) -> AppResult<Reward> {
+    kernel::db::one(c, &format!("SELECT {COLUMNS} FROM rewards WHERE id = $1"), params![id])
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReward {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub cost: i64,
+    /// Omit or null for unlimited.
+    pub stock: Option<i64>,
+    pub per_member_limit: Option<i64>,
+    /// digital_code, shipped_item, donation or event_ticket
+    pub fulfilment: Option<String>,
+    pub charity: Option<String>,
+    pub image_url: Option<String>,
+    pub active_from: Option<chrono::DateTime<chrono::Utc>>,
+    pub active_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Adds a reward (staff). Audited.
+pub async fn create(state: &AppState, actor: MemberId, r: &NewReward, ip: &str) -> AppResult<Reward> {
+    let mut e = FieldErrors::new();
+    let name = r.name.trim();
+    if name.is_empty() || name.chars().count() > 120 {
+        e.add("name", "Give the reward a name of 1 to 120 characters.");
+    }
+    if r.description.chars().count() > 2000 {
+        e.add("description", "Keep the description under 2,000 characters.");
+    }
+    if !(1..=10_000_000).contains(&r.cost) {
+        e.add("cost", "Cost must be from 1 to 10,000,000 points.");
+    }
+    if r.stock.is_some_and(|s| !(0..=10_000_000).contains(&s)) {
+        e.add("stock", "Stock must be from 0 to 10,000,000, or empty for unlimited.");
+    }
+    if r.per_member_limit.is_some_and(|l| !(1..=10_000).contains(&l)) {
+        e.add("per_member_limit", "The limit per member must be from 1 to 10,000, or empty for none.");
+    }
+    let fulfilment = r.fulfilment.clone().unwrap_or_else(|| "digital_code".into());
+    if !FULFILMENTS.iter().any(|(k, _)| *k == fulfilment) {
+        e.add("fulfilment", "Choose digital_code, shipped_item, donation or event_ticket.");
+    }
+    if fulfilment == "donation" && r.charity.as_deref().is_none_or(|c| c.trim().is_empty()) {
+        e.add("charity", "Name the charity the donation goes to.");
+    }
+    if r.image_url.as_deref().is_some_and(|u| !u.starts_with("https://") && !u.starts_with('/')) {
+        e.add("image_url", "Use an https:// address or a path on this site.");
+    }
+    if let (Some(f), Some(u)) = (r.active_from, r.active_until)
+        && u <= f
+    {
+        e.add("active_until", "The end must come after the start.");
+    }
+    e.into_result()?;
+    let id = Uuid::now_v7();
+    let tx = state.db.begin().await?;
+    kernel::db::exec(
+        &tx,
+        "INSERT INTO rewards (id, name, description, image_url, cost, stock, per_member_limit, fulfilment, charity, active_from, active_until, active, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, TRUE, $12)",
+        params![
+            id,
+            name,
+            r.description.trim(),
+            r.image_url.clone(),
+            r.cost,
+            r.stock,
+            r.per_member_limit,
+            fulfilment,
+            r.charity.clone().map(|c| c.trim().to_string()),
+            r.active_from,
+            r.active_until,
+            now()
+        ],
+    )
+    .await?;
+    audit::record(
+        &tx,
+        Some(actor),
+        "reward_created",
+        None,
+        Some(ip),
+        serde_json::json!({ "reward": id, "name": name, "cost": r.cost }),
+    )
+    .await?;
+    tx.commit().await?;
+    get(state.db.writer(), id).await
+}

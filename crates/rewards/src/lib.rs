@@ -1,0 +1,41 @@
+//! The rewards slice: points earned for taking part, kept in an exact append-only
+//! ledger, and redeemed for rewards.
+
+pub mod adjust;
+pub mod api;
+pub mod catalogue;
+pub mod check;
+pub mod earning;
+pub mod leaderboard;
+pub mod ledger;
+pub mod redeem;
+pub mod rules;
+pub mod web;
+
+use kernel::AppState;
+use kernel::jobs::Registry;
+
+pub use earning::PointsConsumer;
+
+pub const EXPIRE_JOB: &str = "rewards.expire";
+
+/// Reference data every install needs: the default earning rules.
+pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
+    rules::seed(&state.db).await?;
+    Ok(())
+}
+
+/// Job handlers of this slice.
+pub fn register(registry: &mut Registry) {
+    registry.register(EXPIRE_JOB, |state, _| async move {
+        if let Some(months) = state.config.points_expire_months {
+            let n = adjust::expire(&state, months).await?;
+            tracing::info!(members = n, months, "expired old points");
+        }
+        Ok(())
+    });
+}
+
+pub fn router() -> axum::Router<AppState> {
+    web::router().merge(api::router())
+}

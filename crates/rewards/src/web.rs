@@ -1,0 +1,635 @@
+//! The rewards pages: catalogue, my points, how to earn, my redemptions, leaderboard,
+//! and the staff desk (queue, catalogue, adjustments, rules, ledger, CSV export).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kernel::error::FieldErrors;
+use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
+use kernel::ids::MemberId;
+use kernel::ui::{self, Field, Input, error_summary};
+use kernel::viewer::Role;
+use kernel::{AppError, AppResult, AppState, params};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::adjust::{self, Adjustment};
+use crate::catalogue::{self, FULFILMENTS, NewReward, Reward};
+use crate::leaderboard::{self, Place};
+use crate::ledger::{self, reasons};
+use crate::redeem::{self, Redemption};
+use crate::rules::{self, Rule, RuleChange};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/rewards", get(catalogue_page))
+        .route("/rewards/{id}/redeem", post(redeem_submit))
+        .route("/rewards/history", get(history_page))
+        .route("/rewards/earn", get(earn_page))
+        .route("/rewards/redemptions", get(redemptions_page))
+        .route("/rewards/leaderboard", get(leaderboard_page).post(leaderboard_submit))
+        .route("/admin/rewards", get(admin_page))
+        .route("/admin/rewards/ledger.csv", get(ledger_csv))
+        .route("/admin/rewards/catalogue", post(admin_create_reward))
+        .route("/admin/rewards/adjustments", post(admin_adjust))
+        .route("/admin/rewards/rules/{code}", post(admin_rule))
+        .route("/admin/rewards/redemptions/{id}/fulfil", post(admin_fulfil))
+        .route("/admin/rewards/redemptions/{id}/reject", post(admin_reject))
+}
+
+#[derive(Template)]
+#[template(path = "nav.html")]
+struct Nav<'a> {
+    current: &'a str,
+}
+
+fn nav(current: &str) -> String {
+    ui::render(&Nav { current })
+}
+
+fn page(
+    state: &AppState,
+    ctx: &RequestContext,
+    status: StatusCode,
+    title: &str,
+    body: String,
+    notice: Option<&str>,
+) -> Response {
+    (status, ui::page_with_notice(state, ctx, title, "/rewards", &body, notice)).into_response()
+}
+
+fn login_required(path: &str) -> Response {
+    Redirect::to(&format!("/login?next={path}")).into_response()
+}
+
+// ---------- member pages ----------
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage<'a> {
+    nav: String,
+    csrf: &'a str,
+    balance: Option<i64>,
+    error: Option<String>,
+    items: Vec<Reward>,
+    form_key: String,
+}
+
+async fn render_catalogue(
+    state: &AppState,
+    ctx: &RequestContext,
+    error: Option<String>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let balance = match ctx.viewer.id() {
+        Some(id) => Some(ledger::balance(&state.db, id).await?),
+        None => None,
+    };
+    let body = ui::render(&CataloguePage {
+        nav: nav("catalogue"),
+        csrf: &ctx.csrf,
+        balance,
+        error,
+        items: catalogue::available(&state.db).await?,
+        // One key per page view: a double-clicked or resent form redeems once.
+        form_key: kernel::secret::random_token(12),
+    });
+    Ok(page(state, ctx, status, "Rewards", body, None))
+}
+
+async fn catalogue_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    render_catalogue(&state, &ctx, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+struct RedeemForm {
+    #[serde(default)]
+    idempotency_key: String,
+}
+
+async fn redeem_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<RedeemForm>,
+) -> AppResult<Response> {
+    let me = ctx.viewer.require_member()?;
+    let reward: Uuid = path_id(&id)?;
+    let key = Some(f.idempotency_key.as_str()).filter(|k| !k.is_empty());
+    match redeem::redeem(&state, me.id, reward, key).await {
+        Ok(_) => Ok(Redirect::to("/rewards/redemptions?done=requested").into_response()),
+        Err(AppError::Conflict { message, .. }) => {
+            render_catalogue(&state, &ctx, Some(message), StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    nav: String,
+    balance: i64,
+    rows: Vec<(String, String, String)>,
+    next_href: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct CursorQuery {
+    #[serde(default)]
+    cursor: String,
+}
+
+/// Words for a ledger reason: the rule's label for earnings, else a fixed phrase.
+fn reason_label(reason: &str, note: &str, rules: &[Rule]) -> String {
+    let with_note = |what: &str| if note.is_empty() { what.to_string() } else { format!("{what}: {note}") };
+    match reason {
+        reasons::REDEMPTION => with_note("Redeemed"),
+        reasons::REFUND => with_note("Returned after a rejected redemption"),
+        reasons::ADJUSTMENT => with_note("Adjusted by the team"),
+        reasons::EXPIRY => "Points expired".to_string(),
+        code => {
+            rules.iter().find(|r| r.code == code).map(|r| r.label.clone()).unwrap_or_else(|| code.replace('_', " "))
+        }
+    }
+}
+
+async fn history_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<CursorQuery>,
+) -> AppResult<Response> {
+    let Some(me) = ctx.viewer.member() else { return Ok(login_required("/rewards/history")) };
+    let cursor = Some(q.cursor.as_str()).filter(|c| !c.is_empty());
+    let page_data = ledger::history(&state.db, me.id, cursor, 50).await?;
+    let rules = rules::all(&state.db).await?;
+    let rows = page_data
+        .items
+        .iter()
+        .map(|e| {
+            let amount = if e.amount > 0 { format!("+{}", e.amount) } else { e.amount.to_string() };
+            (e.created_at.format("%Y-%m-%d").to_string(), reason_label(&e.reason, &e.note, &rules), amount)
+        })
+        .collect();
+    let body = ui::render(&HistoryPage {
+        nav: nav("history"),
+        balance: ledger::balance(&state.db, me.id).await?,
+        rows,
+        next_href: page_data.next_cursor.map(|c| format!("/rewards/history?cursor={c}")),
+    });
+    Ok(page(&state, &ctx, StatusCode::OK, "My points", body, None))
+}
+
+#[derive(Template)]
+#[template(path = "earn.html")]
+struct EarnPage {
+    nav: String,
+    rules: Vec<Rule>,
+}
+
+async fn earn_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    let body = ui::render(&EarnPage { nav: nav("earn"), rules: rules::all(&state.db).await? });
+    Ok(page(&state, &ctx, StatusCode::OK, "How to earn points", body, None))
+}
+
+#[derive(Template)]
+#[template(path = "redemptions.html")]
+struct RedemptionsPage {
+    nav: String,
+    items: Vec<Redemption>,
+}
+
+#[derive(Deserialize, Default)]
+struct Done {
+    #[serde(default)]
+    done: String,
+}
+
+async fn redemptions_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<Done>,
+) -> AppResult<Response> {
+    let Some(me) = ctx.viewer.member() else { return Ok(login_required("/rewards/redemptions")) };
+    let body = ui::render(&RedemptionsPage { nav: nav("redemptions"), items: redeem::mine(&state.db, me.id).await? });
+    let notice = (q.done == "requested").then_some("Your request is in. We will e-mail you when it is on its way.");
+    Ok(page(&state, &ctx, StatusCode::OK, "My redemptions", body, notice))
+}
+
+#[derive(Template)]
+#[template(path = "leaderboard.html")]
+struct LeaderboardPage<'a> {
+    nav: String,
+    csrf: &'a str,
+    opted_in: bool,
+    places: Vec<Place>,
+}
+
+async fn leaderboard_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    let Some(me) = ctx.viewer.member() else { return Ok(login_required("/rewards/leaderboard")) };
+    let body = ui::render(&LeaderboardPage {
+        nav: nav("leaderboard"),
+        csrf: &ctx.csrf,
+        opted_in: leaderboard::opted_in(&state.db, me.id).await?,
+        places: leaderboard::this_month(&state.db, 50).await?,
+    });
+    Ok(page(&state, &ctx, StatusCode::OK, "Leaderboard", body, None))
+}
+
+#[derive(Deserialize, Default)]
+struct OnOff {
+    #[serde(default)]
+    on: String,
+}
+
+async fn leaderboard_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<OnOff>,
+) -> AppResult<Response> {
+    let me = ctx.viewer.require_member()?;
+    leaderboard::set_opt_in(&state.db, me.id, f.on == "on").await?;
+    Ok(Redirect::to("/rewards/leaderboard").into_response())
+}
+
+// ---------- staff desk ----------
+
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+struct LedgerRow {
+    member_id: MemberId,
+    amount: i64,
+    reason: String,
+    note: String,
+    created_at: kernel::time::Instant,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage<'a> {
+    csrf: &'a str,
+    summary: String,
+    pending: Vec<Redemption>,
+    reward_fields: String,
+    fulfilments: &'static [(&'static str, &'static str)],
+    fulfilment: String,
+    adjust_fields: String,
+    rules: Vec<Rule>,
+    member_filter: String,
+    ledger: Vec<LedgerRow>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct RewardForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    cost: String,
+    #[serde(default)]
+    stock: String,
+    #[serde(default)]
+    per_member_limit: String,
+    #[serde(default)]
+    fulfilment: String,
+    #[serde(default)]
+    charity: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+struct AdjustForm {
+    #[serde(default)]
+    member_id: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Deserialize, Default)]
+struct LedgerQuery {
+    #[serde(default)]
+    member: String,
+}
+
+async fn ledger_rows(state: &AppState, member: &str, limit: i64) -> AppResult<Vec<LedgerRow>> {
+    let sql = "SELECT member_id, amount, reason, note, created_at FROM ledger_entries";
+    Ok(if member.trim().is_empty() {
+        state.db.all(&format!("{sql} ORDER BY created_at DESC, id DESC LIMIT $1"), params![limit]).await?
+    } else {
+        let id: MemberId = member.trim().parse().map_err(|_| AppError::field("member", "That is not a member id."))?;
+        state
+            .db
+            .all(&format!("{sql} WHERE member_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"), params![id, limit])
+            .await?
+    })
+}
+
+async fn render_admin(
+    state: &AppState,
+    ctx: &RequestContext,
+    errors: &FieldErrors,
+    reward: &RewardForm,
+    adjustment: &AdjustForm,
+    member_filter: &str,
+    notice: Option<&str>,
+) -> AppResult<Response> {
+    ctx.viewer.require_role(Role::Staff)?;
+    let ledger = match ledger_rows(state, member_filter, 100).await {
+        Ok(rows) => rows,
+        Err(AppError::Validation(_)) => vec![],
+        Err(e) => return Err(e),
+    };
+    let reward_fields = [
+        Field::new("name", "Name", &reward.name, Input::Text).errors(errors).required().html(),
+        Field::new("description", "Description", &reward.description, Input::TextArea).errors(errors).html(),
+        Field::new("cost", "Cost in points", &reward.cost, Input::Number).errors(errors).required().html(),
+        Field::new("stock", "Stock", &reward.stock, Input::Number)
+            .hint("Leave empty for unlimited.")
+            .errors(errors)
+            .html(),
+        Field::new("per_member_limit", "Limit per member", &reward.per_member_limit, Input::Number)
+            .hint("Leave empty for no limit.")
+            .errors(errors)
+            .html(),
+        Field::new("charity", "Charity (for donations)", &reward.charity, Input::Text).errors(errors).html(),
+    ]
+    .concat();
+    let adjust_fields = [
+        Field::new("member_id", "Member id", &adjustment.member_id, Input::Text).errors(errors).required().html(),
+        Field::new("amount", "Points", &adjustment.amount, Input::Number)
+            .hint("Negative to debit.")
+            .errors(errors)
+            .required()
+            .html(),
+        Field::new("reason", "Reason (the member sees it)", &adjustment.reason, Input::Text)
+            .errors(errors)
+            .required()
+            .html(),
+    ]
+    .concat();
+    let body = ui::render(&AdminPage {
+        csrf: &ctx.csrf,
+        summary: error_summary(errors),
+        pending: redeem::queue(&state.db, "pending").await?,
+        reward_fields,
+        fulfilments: FULFILMENTS,
+        fulfilment: if reward.fulfilment.is_empty() { "digital_code".into() } else { reward.fulfilment.clone() },
+        adjust_fields,
+        rules: rules::all(&state.db).await?,
+        member_filter: member_filter.to_string(),
+        ledger,
+    });
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, ui::page_with_notice(state, ctx, "Rewards (staff)", "/admin/rewards", &body, notice)).into_response())
+}
+
+async fn admin_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> AppResult<Response> {
+    let mut errors = FieldErrors::new();
+    if !q.member.trim().is_empty() && q.member.trim().parse::<MemberId>().is_err() {
+        errors.add("member", "That is not a member id.");
+    }
+    render_admin(&state, &ctx, &errors, &RewardForm::default(), &AdjustForm::default(), &q.member, None).await
+}
+
+/// Parses an optional whole number from a form field.
+fn number(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<i64> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return None;
+    }
+    t.parse::<i64>().map_err(|_| errors.add(field, "Enter a whole number.")).ok()
+}
+
+async fn admin_create_reward(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<RewardForm>,
+) -> AppResult<Response> {
+    let staff = ctx.viewer.require_role(Role::Staff)?;
+    let mut errors = FieldErrors::new();
+    let cost = number(&f.cost, "cost", &mut errors);
+    if cost.is_none() && errors.get("cost").is_none() {
+        errors.add("cost", "Enter the cost in points.");
+    }
+    let new = NewReward {
+        name: f.name.clone(),
+        description: f.description.clone(),
+        cost: cost.unwrap_or(0),
+        stock: number(&f.stock, "stock", &mut errors),
+        per_member_limit: number(&f.per_member_limit, "per_member_limit", &mut errors),
+        fulfilment: Some(f.fulfilment.clone()).filter(|s| !s.is_empty()),
+        charity: Some(f.charity.clone()).filter(|s| !s.trim().is_empty()),
+        ..Default::default()
+    };
+    let result = if errors.is_empty() {
+        catalogue::create(&state, staff.id, &new, &ctx.client_ip).await.map(|_| ())
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/admin/rewards").into_response()),
+        Err(AppError::Validation(e)) => render_admin(&state, &ctx, &e, &f, &AdjustForm::default(), "", None).await,
+        Err(e) => Err(e),
+    }
+}
+
+async fn admin_adjust(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<AdjustForm>,
+) -> AppResult<Response> {
+    let staff = ctx.viewer.require_role(Role::Staff)?;
+    let mut errors = FieldErrors::new();
+    let member_id =
+        f.member_id.trim().parse::<MemberId>().map_err(|_| errors.add("member_id", "That is not a member id.")).ok();
+    let amount = number(&f.amount, "amount", &mut errors);
+    if amount.is_none() && errors.get("amount").is_none() {
+        errors.add("amount", "Enter a number of points.");
+    }
+    let result = match (member_id, amount, errors.is_empty()) {
+        (Some(member_id), Some(amount), true) => adjust::adjust(
+            &state,
+            staff.id,
+            &Adjustment { member_id, amount, reason: f.reason.clone() },
+            &ctx.client_ip,
+        )
+        .await
+        .map(|_| ()),
+        _ => Err(AppError::Validation(errors)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/rewards?member={}", f.member_id.trim())).into_response()),
+        Err(AppError::Validation(e)) => render_admin(&state, &ctx, &e, &RewardForm::default(), &f, "", None).await,
+        Err(AppError::Conflict { message, .. }) => {
+            let mut e = FieldErrors::new();
+            e.add("amount", message);
+            render_admin(&state, &ctx, &e, &RewardForm::default(), &f, "", None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct RuleForm {
+    #[serde(default)]
+    points: String,
+    #[serde(default)]
+    daily_cap: String,
+    #[serde(default)]
+    lifetime_cap: String,
+    #[serde(default)]
+    enabled: Option<String>,
+}
+
+async fn admin_rule(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(code): Path<String>,
+    HtmlForm(f): HtmlForm<RuleForm>,
+) -> AppResult<Response> {
+    let staff = ctx.viewer.require_role(Role::Staff)?;
+    let mut errors = FieldErrors::new();
+    let points = number(&f.points, "points", &mut errors).unwrap_or(-1);
+    let change = RuleChange {
+        points,
+        daily_cap: number(&f.daily_cap, "daily_cap", &mut errors),
+        lifetime_cap: number(&f.lifetime_cap, "lifetime_cap", &mut errors),
+        enabled: f.enabled.is_some(),
+        label: None,
+    };
+    let result = if errors.is_empty() {
+        rules::update(&state, staff.id, &code, &change, &ctx.client_ip).await.map(|_| ())
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    match result {
+        Ok(()) => {
+            render_admin(
+                &state,
+                &ctx,
+                &FieldErrors::new(),
+                &RewardForm::default(),
+                &AdjustForm::default(),
+                "",
+                Some("The rule has been saved; it applies from now on."),
+            )
+            .await
+        }
+        Err(AppError::Validation(e)) => {
+            render_admin(&state, &ctx, &e, &RewardForm::default(), &AdjustForm::default(), "", None).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct NoteForm {
+    #[serde(default)]
+    note: String,
+}
+
+async fn admin_fulfil(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<NoteForm>,
+) -> AppResult<Response> {
+    let staff = ctx.viewer.require_role(Role::Staff)?;
+    decided(&state, &ctx, redeem::fulfil(&state, staff.id, path_id(&id)?, &f.note, &ctx.client_ip).await).await
+}
+
+async fn admin_reject(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<NoteForm>,
+) -> AppResult<Response> {
+    let staff = ctx.viewer.require_role(Role::Staff)?;
+    decided(&state, &ctx, redeem::reject(&state, staff.id, path_id(&id)?, &f.note, &ctx.client_ip).await).await
+}
+
+async fn decided(state: &AppState, ctx: &RequestContext, result: AppResult<Redemption>) -> AppResult<Response> {
+    match result {
+        Ok(_) => Ok(Redirect::to("/admin/rewards").into_response()),
+        Err(AppError::Validation(e)) => {
+            render_admin(state, ctx, &e, &RewardForm::default(), &AdjustForm::default(), "", None).await
+        }
+        Err(AppError::Conflict { message, .. }) => {
+            render_admin(
+                state,
+                ctx,
+                &FieldErrors::new(),
+                &RewardForm::default(),
+                &AdjustForm::default(),
+                "",
+                Some(&message),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The ledger as CSV (staff). Audited, as it is an export of members' data.
+async fn ledger_csv(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<LedgerQuery>,
+) -> AppResult<Response> {
+    let staff = ctx.viewer.require_role(Role::Staff)?;
+    let rows = ledger_rows(&state, &q.member, 100_000).await?;
+    kernel::audit::record(
+        state.db.writer(),
+        Some(staff.id),
+        "ledger_exported",
+        None,
+        Some(&ctx.client_ip),
+        serde_json::json!({ "member": q.member, "rows": rows.len() }),
+    )
+    .await?;
+    let mut out = String::from("created_at,member_id,reason,amount,note\n");
+    for r in rows {
+        out.push_str(&format!(
+            "{},{},{},{},{}\n",
+            r.created_at.to_rfc3339(),
+            r.member_id,
+            csv_field(&r.reason),
+            r.amount,
+            csv_field(&r.note)
+        ));
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"ledger.csv\""),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// Quotes a CSV field, and defuses spreadsheet formulas (a leading = + - @).
+fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused() {
+        assert_eq!(csv_field("plain"), "\"plain\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+}
