@@ -8,3 +8,4 @@ mod operations;
 mod privacy;
 mod profiles;
 mod rewards;
+mod rewards_props;
