@@ -1,0 +1,149 @@
+//! A server killed (SIGKILL) in the middle of a burst of redemptions leaves data that
+//! passes `shn check` after a restart, on SQLite and on PostgreSQL.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "a sturdy admin passphrase";
+
+fn shn(dir: &Path, db_url: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shn"));
+    c.env("SHN_DATA_DIR", dir).env("SHN_DATABASE_URL", db_url).env("SHN_LOG", "error");
+    c
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn serve(dir: &Path, db_url: &str, port: u16) -> Child {
+    shn(dir, db_url)
+        .args(["serve"])
+        .env("SHN_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_ready(base: &str) {
+    for _ in 0..200 {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await
+            && r.status().is_success()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not become ready");
+}
+
+async fn crash_mid_burst(dir: PathBuf, db_url: String) {
+    assert!(shn(&dir, &db_url).arg("migrate").status().unwrap().success());
+    let mut admin = shn(&dir, &db_url)
+        .args(["admin", "create", "--email", "crash@example.org", "--name", "Crash Admin", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    admin.stdin.take().unwrap().write_all(PASSWORD.as_bytes()).unwrap();
+    assert!(admin.wait().unwrap().success());
+
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = serve(&dir, &db_url, port);
+    wait_ready(&base).await;
+    let c = reqwest::Client::new();
+    let token: Value = c
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"email": "crash@example.org", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let me: Value = c.get(format!("{base}/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let r = c
+        .post(format!("{base}/api/v1/admin/points/adjustments"))
+        .bearer_auth(&token)
+        .json(&json!({"member_id": me["id"], "amount": 100000, "reason": "crash test budget"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let reward: Value = c
+        .post(format!("{base}/api/v1/admin/rewards"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Pin", "cost": 3, "stock": 100000}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let url = format!("{base}/api/v1/rewards/{}/redemptions", reward["id"].as_str().unwrap());
+    let burst: Vec<_> = (0..400)
+        .map(|i| {
+            let (c, url, token) = (c.clone(), url.clone(), token.clone());
+            tokio::spawn(async move {
+                let _ = c.post(url).bearer_auth(token).header("Idempotency-Key", format!("burst-{i}")).send().await;
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    server.kill().unwrap(); // SIGKILL: no graceful shutdown
+    server.wait().unwrap();
+    futures::future::join_all(burst).await;
+
+    let check = shn(&dir, &db_url).arg("check").output().unwrap();
+    assert!(
+        check.status.success(),
+        "shn check after the crash:\n{}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let mut again = serve(&dir, &db_url, port);
+    wait_ready(&base).await;
+    let points: Value =
+        c.get(format!("{base}/api/v1/me/points")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let balance = points["balance"].as_i64().unwrap();
+    assert!(balance < 100000, "some redemptions went through before the crash");
+    assert_eq!((100000 - balance) % 3, 0, "only whole redemptions were debited");
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("shn-crash-{tag}-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_mid_burst_leaves_sqlite_consistent() {
+    let dir = temp_dir("sqlite");
+    let url = format!("sqlite://{}?mode=rwc", dir.join("shn.db").display());
+    crash_mid_burst(dir.clone(), url).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_mid_burst_leaves_postgres_consistent() {
+    let admin_url =
+        std::env::var("SHN_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("shn_t_crash_{}", uuid::Uuid::now_v7().simple());
+    let admin = Database::connect(&admin_url).await.expect("PostgreSQL must be reachable for tests");
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let root = admin_url.rsplit_once('/').map(|(r, _)| r.to_string()).unwrap_or(admin_url.clone());
+    let dir = temp_dir("pg");
+    crash_mid_burst(dir.clone(), format!("{root}/{name}")).await;
+    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+    let _ = std::fs::remove_dir_all(dir);
+}
