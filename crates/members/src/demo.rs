@@ -22,19 +22,10 @@ pub struct DemoLogins {
     pub admin_email: &'static str,
     pub member_email: &'static str,
     pub password: &'static str,
-}
-
-/// Loads demo members unless the database already has members.
-pub async fn load_if_empty(
-    state: &AppState,
-    count: usize,
-    progress: &mut dyn FnMut(&str, usize, usize),
-) -> anyhow::Result<Option<DemoLogins>> {
-    let have: i64 = state.db.scalar("SELECT COUNT(*) FROM members", params![]).await?.unwrap_or(0);
-    if have > 0 {
-        return Ok(None);
-    }
-    load(state, count, progress).await.map(Some)
+    /// The demo admin, for other slices' demo content.
+    pub admin_id: MemberId,
+    /// Members created by this load (not the admin).
+    pub member_ids: Vec<MemberId>,
 }
 
 /// Adds `count` demo members (plus a demo admin and a demo member with known logins).
@@ -56,8 +47,12 @@ pub async fn load(
     let mut rng = StdRng::seed_from_u64(2026 + existing as u64);
     let t0 = now();
     let tx = state.db.begin().await?;
+    let mut member_ids = Vec::with_capacity(count + 1);
     for i in first_index..count + 2 {
         let id = MemberId::new();
+        if i > 0 {
+            member_ids.push(id);
+        }
         let first = *FIRST_NAMES.choose(&mut rng).unwrap_or(&"Sam");
         let last = *LAST_NAMES.choose(&mut rng).unwrap_or(&"Lee");
         let (email, name, role) = match i {
@@ -139,5 +134,16 @@ pub async fn load(
         }
     }
     tx.commit().await?;
-    Ok(DemoLogins { admin_email: ADMIN_EMAIL, member_email: MEMBER_EMAIL, password: DEMO_PASSWORD })
+    let admin_id: MemberId = state
+        .db
+        .scalar("SELECT id FROM members WHERE email = $1", params![ADMIN_EMAIL])
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo admin is missing"))?;
+    Ok(DemoLogins {
+        admin_email: ADMIN_EMAIL,
+        member_email: MEMBER_EMAIL,
+        password: DEMO_PASSWORD,
+        admin_id,
+        member_ids,
+    })
 }

@@ -5,6 +5,7 @@ pub mod adjust;
 pub mod api;
 pub mod catalogue;
 pub mod check;
+pub mod demo;
 pub mod earning;
 pub mod leaderboard;
 pub mod ledger;

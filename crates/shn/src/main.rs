@@ -177,7 +177,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let base = config.base_url.to_string();
             let app = start(config, StartOptions { migrate: true }).await?;
             if demo {
-                let logins = members::demo::load_if_empty(&app.state, 200, &mut progress).await?;
+                let logins = web::demo::load_if_empty(&app.state, 200, &mut progress).await?;
                 if let Some(l) = logins {
                     println!("Demo data loaded. Demo logins (password: {}):", l.password);
                     println!("  admin:  {}", l.admin_email);
@@ -242,7 +242,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { members: count } => {
             let app = start(config, StartOptions { migrate: true }).await?;
-            let l = members::demo::load(&app.state, count, &mut progress).await?;
+            let l = web::demo::load(&app.state, count, &mut progress).await?;
             println!(
                 "Demo data loaded. Demo logins (password: {}): {} (admin), {} (member)",
                 l.password, l.admin_email, l.member_email

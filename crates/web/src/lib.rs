@@ -3,6 +3,7 @@
 //! import the shell.
 
 pub mod app;
+pub mod demo;
 mod home;
 mod middleware;
 mod ops;

@@ -65,7 +65,7 @@ both_backends!(
 both_backends!(
     async fn demo_data_loads_a_realistic_community_that_passes_every_check(app) {
         let mut calls = 0;
-        let logins = members::demo::load(&app.state, 40, &mut |_, _, _| calls += 1).await.unwrap();
+        let logins = web::demo::load(&app.state, 40, &mut |_, _, _| calls += 1).await.unwrap();
         assert!(calls > 0, "progress is shown");
         assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 42);
         assert!(app.count("SELECT COUNT(DISTINCT member_type) FROM members").await >= 3);
@@ -80,8 +80,11 @@ both_backends!(
             .unwrap();
         assert_eq!(r.status(), 200, "the printed demo login works");
         // Loading again does not collide with what is there.
-        members::demo::load(&app.state, 5, &mut |_, _, _| {}).await.unwrap();
+        web::demo::load(&app.state, 5, &mut |_, _, _| {}).await.unwrap();
         assert!(members::check::run(&app.state.db).await.unwrap().is_empty());
+        assert!(rewards::check::run(&app.state.db).await.unwrap().is_empty());
+        assert_eq!(app.count("SELECT COUNT(*) FROM rewards").await, 5, "the catalogue is added once");
+        assert!(app.count("SELECT COUNT(*) FROM redemptions WHERE status = 'pending'").await >= 1);
     }
 );
 
