@@ -82,7 +82,7 @@ pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> an
     let tx = state.db.begin().await?;
     for (i, member) in members.iter().enumerate() {
         ledger::lock_account(&tx, *member).await?;
-        for (j, (reason, points)) in earn.iter().enumerate().take(1 + i % earn.len()) {
+        for (j, (reason, points)) in earn.iter().enumerate().take(2 + i % (earn.len() - 1)) {
             ledger::post(
                 &tx,
                 &NewEntry {
