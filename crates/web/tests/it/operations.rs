@@ -22,7 +22,10 @@ both_backends!(
     async fn the_openapi_document_is_3_1_and_lists_the_fixed_routes(app) {
         let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-        for path in ["/api/v1/auth/signup", "/api/v1/auth/verify", "/api/v1/auth/token", "/api/v1/me", "/api/v1/me/profile", "/api/v1/me/export", "/api/v1/members", "/api/v1/members/{id}", "/api/v1/conditions"] {
+        for path in ["/api/v1/auth/signup", "/api/v1/auth/verify", "/api/v1/auth/token", "/api/v1/me", "/api/v1/me/profile", "/api/v1/me/export", "/api/v1/members", "/api/v1/members/{id}", "/api/v1/conditions",
+                     "/api/v1/me/points", "/api/v1/rewards", "/api/v1/rewards/{id}/redemptions", "/api/v1/me/redemptions",
+                     "/api/v1/admin/earning-rules/{code}", "/api/v1/admin/points/adjustments", "/api/v1/admin/rewards",
+                     "/api/v1/admin/redemptions/{id}/fulfil", "/api/v1/admin/redemptions/{id}/reject"] {
             assert!(doc["paths"][path].is_object(), "{path} documented");
         }
         assert!(doc["paths"]["/api/v1/auth/token"]["delete"].is_object());
