@@ -113,6 +113,10 @@ both_backends!(
             (reqwest::Method::POST, format!("/api/v1/admin/members/{id}/role")),
             (reqwest::Method::POST, format!("/api/v1/admin/members/{id}/health-leader")),
             (reqwest::Method::POST, format!("/api/v1/admin/members/{id}/suspension")),
+            (reqwest::Method::PUT, "/api/v1/me/leaderboard".into()),
+            (reqwest::Method::PUT, "/api/v1/admin/earning-rules/course_completed".into()),
+            (reqwest::Method::POST, "/api/v1/admin/points/adjustments".into()),
+            (reqwest::Method::POST, "/api/v1/admin/rewards".into()),
         ];
         let snapshot = || async {
             (
@@ -120,6 +124,8 @@ both_backends!(
                 app.count("SELECT COUNT(*) FROM api_tokens").await,
                 app.count("SELECT COUNT(*) FROM activity").await,
                 app.count("SELECT COUNT(*) FROM members WHERE role <> 'member' OR status <> 'active' OR health_leader_since IS NOT NULL OR story <> ''").await,
+                app.count("SELECT COUNT(*) FROM ledger_entries").await + app.count("SELECT COUNT(*) FROM rewards").await,
+                app.count("SELECT COUNT(*) FROM earning_rule_versions").await + app.count("SELECT COUNT(*) FROM points_accounts").await,
             )
         };
         let before = snapshot().await;
