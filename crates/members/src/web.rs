@@ -214,27 +214,59 @@ fn token_problem(state: &AppState, ctx: &RequestContext, e: AppError) -> AppResu
     }
 }
 
-/// Opening the link shows a button; only the POST changes anything, so link scanners
-/// that fetch e-mailed links do not use them up.
+/// What the page behind an e-mailed link says.
+struct LinkPage {
+    purpose: &'static str,
+    title: &'static str,
+    heading: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    button: &'static str,
+}
+
+const VERIFY_LINK: LinkPage = LinkPage {
+    purpose: "verify",
+    title: "Confirm your e-mail",
+    heading: "Confirm your e-mail address",
+    intro: "One last step: confirm that this address is yours.",
+    action: "/verify",
+    button: "Confirm my e-mail address",
+};
+
+const CHANGE_EMAIL_LINK: LinkPage = LinkPage {
+    purpose: "change_email",
+    title: "Confirm your new e-mail",
+    heading: "Confirm your new e-mail address",
+    intro: "Confirm that you want to use this address for your account.",
+    action: "/confirm-email",
+    button: "Use this address",
+};
+
+/// Opening an e-mailed link shows a button; only the POST changes anything, so link
+/// scanners that fetch e-mailed links do not use them up.
+async fn link_page(state: &AppState, ctx: &RequestContext, token: &str, link: &LinkPage) -> AppResult<Response> {
+    if let Err(e) = accounts::check_token(state, token, link.purpose).await {
+        return token_problem(state, ctx, e);
+    }
+    let body = ui::render(&TokenForm {
+        heading: link.heading,
+        intro: link.intro,
+        action: link.action,
+        csrf: &ctx.csrf,
+        token,
+        summary: String::new(),
+        fields: String::new(),
+        button: link.button,
+    });
+    Ok(page(state, ctx, StatusCode::OK, link.title, "", body))
+}
+
 async fn verify_page(
     State(state): State<AppState>,
     ctx: RequestContext,
     ApiQuery(q): ApiQuery<TokenQuery>,
 ) -> AppResult<Response> {
-    if let Err(e) = accounts::check_token(&state, &q.token, "verify").await {
-        return token_problem(&state, &ctx, e);
-    }
-    let body = ui::render(&TokenForm {
-        heading: "Confirm your e-mail address",
-        intro: "One last step: confirm that this address is yours.",
-        action: "/verify",
-        csrf: &ctx.csrf,
-        token: &q.token,
-        summary: String::new(),
-        fields: String::new(),
-        button: "Confirm my e-mail address",
-    });
-    Ok(page(&state, &ctx, StatusCode::OK, "Confirm your e-mail", "", body))
+    link_page(&state, &ctx, &q.token, &VERIFY_LINK).await
 }
 
 async fn verify_submit(
@@ -487,20 +519,7 @@ async fn confirm_email_page(
     ctx: RequestContext,
     ApiQuery(q): ApiQuery<TokenQuery>,
 ) -> AppResult<Response> {
-    if let Err(e) = accounts::check_token(&state, &q.token, "change_email").await {
-        return token_problem(&state, &ctx, e);
-    }
-    let body = ui::render(&TokenForm {
-        heading: "Confirm your new e-mail address",
-        intro: "Confirm that you want to use this address for your account.",
-        action: "/confirm-email",
-        csrf: &ctx.csrf,
-        token: &q.token,
-        summary: String::new(),
-        fields: String::new(),
-        button: "Use this address",
-    });
-    Ok(page(&state, &ctx, StatusCode::OK, "Confirm your new e-mail", "", body))
+    link_page(&state, &ctx, &q.token, &CHANGE_EMAIL_LINK).await
 }
 
 async fn confirm_email_submit(

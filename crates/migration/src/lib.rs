@@ -7,10 +7,6 @@
 
 pub use sea_orm_migration::prelude::*;
 
-mod m0001_kernel;
-mod m0002_members;
-mod m0003_rewards;
-
 pub struct Migrator;
 
 #[async_trait::async_trait]
@@ -29,6 +25,30 @@ pub fn render(backend: sea_orm::DbBackend, ddl: &str) -> String {
         _ => ddl.to_string(),
     }
 }
+
+/// Declares a migration that runs portable DDL (see [`render`]) in one transaction.
+macro_rules! portable_migration {
+    ($ddl:expr) => {
+        #[derive(DeriveMigrationName)]
+        pub struct Migration;
+
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                crate::run_ddl(manager, $ddl).await
+            }
+
+            fn use_transaction(&self) -> Option<bool> {
+                Some(true)
+            }
+        }
+    };
+}
+pub(crate) use portable_migration;
+
+mod m0001_kernel;
+mod m0002_members;
+mod m0003_rewards;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -2,9 +2,6 @@
 
 use sea_orm_migration::prelude::*;
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE activity (
     id UUID PRIMARY KEY,
@@ -84,13 +81,4 @@ CREATE INDEX audit_by_subject ON audit_log (subject_id, at);
 CREATE INDEX audit_by_time ON audit_log (at)
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_ddl(manager, UP).await
-    }
-
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
+crate::portable_migration!(UP);

@@ -3,9 +3,6 @@
 
 use sea_orm_migration::prelude::*;
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
 const UP: &str = r#"
 CREATE TABLE points_accounts (
     member_id UUID PRIMARY KEY,
@@ -91,13 +88,4 @@ CREATE INDEX redemptions_by_status ON redemptions (status, created_at, id);
 CREATE INDEX redemptions_by_reward_member ON redemptions (reward_id, member_id, status)
 "#;
 
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        crate::run_ddl(manager, UP).await
-    }
-
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
+crate::portable_migration!(UP);
