@@ -27,6 +27,16 @@ pub struct Email {
     pub html: Option<String>,
     /// One-click unsubscribe URL for bulk mail (RFC 8058).
     pub unsubscribe_url: Option<String>,
+    /// Files sent along (a calendar invitation, say).
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    pub body: String,
 }
 
 #[derive(Clone)]
@@ -89,15 +99,19 @@ fn build(email: &Email, from: Mailbox, message_id: &str) -> anyhow::Result<Messa
             ));
     }
     let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(readable(&email.text));
-    let message = match &email.html {
-        Some(html) => b.multipart(
-            MultiPart::alternative()
-                .singlepart(text)
-                .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(readable(html))),
-        )?,
-        None => b.singlepart(text)?,
+    let body = match &email.html {
+        Some(html) => MultiPart::alternative()
+            .singlepart(text)
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(readable(html))),
+        None if email.attachments.is_empty() => return Ok(b.singlepart(text)?),
+        None => MultiPart::mixed().singlepart(text),
     };
-    Ok(message)
+    let mut body = if email.attachments.is_empty() { body } else { MultiPart::mixed().multipart(body) };
+    for a in &email.attachments {
+        let ct = ContentType::parse(&a.content_type)?;
+        body = body.singlepart(lettre::message::Attachment::new(a.filename.clone()).body(readable(&a.body), ct));
+    }
+    Ok(b.multipart(body)?)
 }
 
 /// Plain 7-bit bodies keep links intact and `.eml` files readable (RFC 5322 allows
@@ -146,6 +160,11 @@ mod tests {
             text: "Hello".into(),
             html: Some("<p>Hello</p>".into()),
             unsubscribe_url: Some("https://x.example/u/abc".into()),
+            attachments: vec![Attachment {
+                filename: "event.ics".into(),
+                content_type: "text/calendar; charset=utf-8; method=PUBLISH".into(),
+                body: "BEGIN:VCALENDAR\nEND:VCALENDAR\n".into(),
+            }],
         };
         let m = build(&email, "SHN <no-reply@x.example>".parse().unwrap(), "abc").unwrap();
         let raw = String::from_utf8(m.formatted()).unwrap();
@@ -153,5 +172,6 @@ mod tests {
         assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
         assert!(raw.contains("Content-Type: text/plain"));
         assert!(raw.contains("Message-ID: <abc@x.example>"));
+        assert!(raw.contains("filename=\"event.ics\"") && raw.contains("BEGIN:VCALENDAR"), "{raw}");
     }
 }

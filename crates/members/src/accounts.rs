@@ -101,6 +101,7 @@ pub async fn signup(state: &AppState, input: &SignupInput, ip: &str) -> AppResul
                 ),
                 html: None,
                 unsubscribe_url: None,
+                attachments: vec![],
             },
         )
         .await?;
@@ -164,6 +165,7 @@ async fn send_verification(state: &AppState, tx: &Tx, id: MemberId, email: &str,
             kernel::ui::escape(name)
         )),
         unsubscribe_url: None,
+            attachments: vec![],
     })
     .await?;
     Ok(())
@@ -333,6 +335,7 @@ pub async fn request_reset(state: &AppState, email: &str, ip: &str) -> AppResult
             ),
             html: None,
             unsubscribe_url: None,
+            attachments: vec![],
         })
         .await?;
         audit::record(&tx, None, "password_reset_requested", Some(id), Some(ip), json!({})).await?;
@@ -455,6 +458,7 @@ pub async fn request_email_change(
                 ),
                 html: None,
                 unsubscribe_url: None,
+                attachments: vec![],
             },
         )
         .await?;
@@ -499,6 +503,7 @@ pub async fn confirm_email_change(state: &AppState, raw: &str) -> AppResult<Memb
                     .into(),
                 html: None,
                 unsubscribe_url: None,
+                attachments: vec![],
             },
         )
         .await?;

@@ -109,3 +109,8 @@ pub async fn display_names(
         .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.display_name)).collect())
 }
+
+/// A member's own time zone (IANA name), if they set one.
+pub async fn time_zone_of(db: &Db, id: MemberId) -> Result<Option<String>, sea_orm::DbErr> {
+    Ok(db.scalar::<String>("SELECT time_zone FROM members WHERE id = $1", params![id]).await?.filter(|z| !z.is_empty()))
+}

@@ -12,7 +12,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_kernel::Migration), Box::new(m0002_members::Migration), Box::new(m0003_rewards::Migration)]
+        vec![
+            Box::new(m0001_kernel::Migration),
+            Box::new(m0002_members::Migration),
+            Box::new(m0003_rewards::Migration),
+            Box::new(m0004_events::Migration),
+        ]
     }
 }
 
@@ -49,6 +54,7 @@ pub(crate) use portable_migration;
 mod m0001_kernel;
 mod m0002_members;
 mod m0003_rewards;
+mod m0004_events;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

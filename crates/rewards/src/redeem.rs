@@ -277,6 +277,7 @@ async fn notify(state: &AppState, tx: &Tx, member: MemberId, id: Uuid, step: &st
             text: format!("Hello,\n\n{message}\n\nYour rewards: {}\n", state.config.url("/rewards/redemptions")),
             html: None,
             unsubscribe_url: None,
+            attachments: vec![],
         },
     )
     .await?;

@@ -37,6 +37,7 @@ fn nav() -> Vec<NavItem> {
     vec![
         NavItem { label: "Home", href: "/" },
         NavItem { label: "Find Health Leaders", href: "/members" },
+        NavItem { label: "Events", href: "/events" },
         NavItem { label: "Rewards", href: "/rewards" },
     ]
 }
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(home::router())
         .merge(members::router())
         .merge(rewards::router())
+        .merge(events::router())
         .merge(ops::router())
         .fallback(middleware::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::context))

@@ -66,6 +66,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     let mut doc = BaseApi::openapi();
     doc.merge(members::api::MembersApi::openapi());
     doc.merge(rewards::api::RewardsApi::openapi());
+    doc.merge(events::api::EventsApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components
         .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));

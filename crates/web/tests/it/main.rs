@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod events;
 mod kernel_parts;
 mod operations;
 mod privacy;

@@ -10,29 +10,7 @@ use serde_json::{Value, json};
 use crate::both_backends;
 use crate::support::*;
 
-/// `n` verified members created directly (fast), each with an API token.
-async fn quick_members(app: &TestApp, n: usize) -> Vec<(MemberId, String)> {
-    let mut out = Vec::with_capacity(n);
-    let t = chrono::Utc::now();
-    for i in 0..n {
-        let id = MemberId::new();
-        let name = format!("Quick {i:03}");
-        app.state
-            .db
-            .exec(
-                "INSERT INTO members (id, email, email_verified_at, display_name, name_key, member_type, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'patient', $3, $3)",
-                params![id, format!("quick{i}-{id}@example.org"), t, name.clone(), name.to_lowercase()],
-            )
-            .await
-            .unwrap();
-        let token = kernel::session::issue_api_token(app.state.db.writer(), id, "test").await.unwrap();
-        out.push((id, token));
-    }
-    out
-}
-
-async fn staff_token(app: &TestApp) -> (MemberId, String) {
+pub async fn staff_token(app: &TestApp) -> (MemberId, String) {
     let (id, token) = quick_members(app, 1).await.remove(0);
     app.set_role(&id.to_string(), "staff").await;
     (id, token)

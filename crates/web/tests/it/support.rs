@@ -308,3 +308,25 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// `n` verified members created directly (fast), each with an API token.
+pub async fn quick_members(app: &TestApp, n: usize) -> Vec<(kernel::ids::MemberId, String)> {
+    let mut out = Vec::with_capacity(n);
+    let t = chrono::Utc::now();
+    for i in 0..n {
+        let id = kernel::ids::MemberId::new();
+        let name = format!("Quick {i:03}");
+        app.state
+            .db
+            .exec(
+                "INSERT INTO members (id, email, email_verified_at, display_name, name_key, member_type, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'patient', $3, $3)",
+                kernel::params![id, format!("quick{i}-{id}@example.org"), t, name.clone(), name.to_lowercase()],
+            )
+            .await
+            .unwrap();
+        let token = kernel::session::issue_api_token(app.state.db.writer(), id, "test").await.unwrap();
+        out.push((id, token));
+    }
+    out
+}

@@ -1,0 +1,183 @@
+//! The events JSON API (fixed routes: see the README).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use kernel::http::{ApiJson, ApiQuery, RequestContext, path_id};
+use kernel::ids::MemberId;
+use kernel::page::Page;
+use kernel::time::now;
+use kernel::viewer::{Role, Viewer};
+use kernel::{AppResult, AppState};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+use crate::model::RegistrationStatus;
+use crate::service::{self, EventInput, EventRow, ListQuery};
+use crate::time;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/events", get(list).post(create))
+        .route("/api/v1/events/{id}", get(get_one).patch(patch))
+        .route("/api/v1/events/{id}/registration", post(register).delete(cancel))
+        .route("/api/v1/events/{id}/attendance", post(attendance))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list, create, get_one, patch, register, cancel, attendance),
+    components(schemas(EventView, EventInput, RegistrationStatus, Registration, AttendanceBody))
+)]
+pub struct EventsApi;
+
+/// An event as the viewer may see it; times in UTC and in the event's zone.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: Uuid,
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub time_zone: String,
+    /// Local start in `time_zone`, e.g. 2027-03-28T09:30:00.
+    pub local_starts_at: String,
+    pub local_ends_at: String,
+    pub audience: String,
+    pub capacity: Option<i64>,
+    pub registered: i64,
+    pub waitlisted: i64,
+    pub status: String,
+    /// The viewer's place, if any.
+    pub my_registration: Option<RegistrationStatus>,
+    /// Only for registered members, from shortly before the start until the end.
+    pub join_url: Option<String>,
+    pub recording_url: Option<String>,
+    pub ics_url: String,
+}
+
+pub async fn view(state: &AppState, viewer: &Viewer, e: EventRow) -> AppResult<EventView> {
+    let counts = service::counts(&state.db, e.id).await?;
+    let mine = service::my_status(&state.db, viewer, e.id).await?;
+    let join_url = (mine == Some(RegistrationStatus::Registered) && e.join_open(now()) && !e.join_url.is_empty())
+        .then(|| e.join_url.clone());
+    Ok(EventView {
+        id: e.id,
+        local_starts_at: time::local_string(e.starts_at, &e.time_zone),
+        local_ends_at: time::local_string(e.ends_at, &e.time_zone),
+        ics_url: format!("/events/{}.ics", e.id),
+        kind: e.kind,
+        title: e.title,
+        description: e.description,
+        starts_at: e.starts_at,
+        ends_at: e.ends_at,
+        time_zone: e.time_zone,
+        audience: e.audience,
+        capacity: e.capacity,
+        registered: counts.registered,
+        waitlisted: counts.waitlisted,
+        status: e.status,
+        my_registration: mine,
+        join_url,
+        recording_url: Some(e.recording_url).filter(|u| !u.is_empty()),
+    })
+}
+
+/// Events the viewer may see: upcoming by default.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(ListQuery), responses((status = 200, body = Page<EventView>)))]
+async fn list(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> AppResult<Json<Page<EventView>>> {
+    let page = service::list(&state.db, &ctx.viewer, &q).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for e in page.items {
+        items.push(view(&state, &ctx.viewer, e).await?);
+    }
+    Ok(Json(Page { items, next_cursor: page.next_cursor }))
+}
+
+/// Schedule an event (staff). Times are local date-times in `time_zone`.
+#[utoipa::path(post, path = "/api/v1/events", tag = "events", request_body = EventInput, security(("bearer" = [])),
+    responses((status = 201, body = EventView), (status = 403), (status = 422)))]
+async fn create(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiJson(b): ApiJson<EventInput>,
+) -> AppResult<Response> {
+    let e = service::create(&state, &ctx.viewer, &b, &ctx.client_ip).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &ctx.viewer, e).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", params(("id" = Uuid, Path)), responses((status = 200, body = EventView), (status = 404)))]
+async fn get_one(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<EventView>> {
+    let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    Ok(Json(view(&state, &ctx.viewer, e).await?))
+}
+
+/// Change an event (staff); any subset of the fields. Registrants hear about a new
+/// time or a cancellation (`"status": "cancelled"`).
+#[utoipa::path(patch, path = "/api/v1/events/{id}", tag = "events", params(("id" = Uuid, Path)), request_body = EventInput,
+    security(("bearer" = [])), responses((status = 200, body = EventView), (status = 403), (status = 404), (status = 422)))]
+async fn patch(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<EventInput>,
+) -> AppResult<Json<EventView>> {
+    let e = service::update(&state, &ctx.viewer, path_id(&id)?, &b, &ctx.client_ip).await?;
+    Ok(Json(view(&state, &ctx.viewer, e).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Registration {
+    pub status: RegistrationStatus,
+}
+
+/// Register: 201 registered, 202 waitlisted (the event is full).
+#[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 201, body = Registration), (status = 202, body = Registration), (status = 404), (status = 409, description = "registration_closed")))]
+async fn register(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Response> {
+    let status = service::register(&state, &ctx.viewer, path_id(&id)?).await?;
+    let code = if status == RegistrationStatus::Registered { StatusCode::CREATED } else { StatusCode::ACCEPTED };
+    Ok((code, Json(Registration { status })).into_response())
+}
+
+/// Cancel my registration (or leave the waitlist).
+#[utoipa::path(delete, path = "/api/v1/events/{id}/registration", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404)))]
+async fn cancel(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+    service::cancel(&state, &ctx.viewer, path_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceBody {
+    pub member_id: MemberId,
+}
+
+/// Mark a registered member as attended (staff). Emits `EventAttended` once.
+#[utoipa::path(post, path = "/api/v1/events/{id}/attendance", tag = "events", params(("id" = Uuid, Path)), request_body = AttendanceBody,
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 409)))]
+async fn attendance(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<AttendanceBody>,
+) -> AppResult<StatusCode> {
+    let staff = ctx.viewer.require_role(Role::Staff)?;
+    service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    service::mark_attended(&state, Some(staff.id), path_id(&id)?, b.member_id, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

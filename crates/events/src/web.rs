@@ -1,0 +1,259 @@
+//! Event pages: the list (upcoming, past, mine), an event with registration, the join
+//! button and its calendar file.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kernel::http::{ApiQuery, RequestContext, path_id};
+use kernel::time::now;
+use kernel::ui;
+use kernel::{AppError, AppResult, AppState};
+use uuid::Uuid;
+
+use crate::model::{KINDS, RegistrationStatus, kind_label};
+use crate::service::{self, EventRow, JOIN_OPENS_BEFORE_MINUTES, ListQuery};
+use crate::{ics, time};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/events", get(list_page))
+        .route("/events/{id}", get(event_page))
+        .route("/events/{id}/register", post(register_submit))
+        .route("/events/{id}/cancel", post(cancel_submit))
+        .route("/events/{id}/join", post(join_submit))
+}
+
+/// The zone to show times in: the member's own, else the event's (or UTC for lists).
+async fn viewer_zone(state: &AppState, ctx: &RequestContext) -> AppResult<Option<String>> {
+    match ctx.viewer.id() {
+        Some(id) => Ok(members::time_zone_of(&state.db, id).await?),
+        None => Ok(None),
+    }
+}
+
+struct Item {
+    id: Uuid,
+    title: String,
+    kind_label: &'static str,
+    status: String,
+    when: String,
+    mine: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    when: &'static str,
+    signed_in: bool,
+    kinds: &'static [(&'static str, &'static str)],
+    kind: String,
+    zone: String,
+    items: Vec<Item>,
+    next_href: Option<String>,
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> AppResult<Response> {
+    let mine = q.mine.unwrap_or(false);
+    if mine && !ctx.viewer.is_signed_in() {
+        return Ok(Redirect::to("/login?next=/events?mine=true").into_response());
+    }
+    let page = service::list(&state.db, &ctx.viewer, &q).await?;
+    let zone = viewer_zone(&state, &ctx).await?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for e in page.items {
+        let z = zone.clone().unwrap_or_else(|| e.time_zone.clone());
+        let status = service::my_status(&state.db, &ctx.viewer, e.id).await?;
+        items.push(Item {
+            id: e.id,
+            kind_label: kind_label(&e.kind),
+            when: time::display(e.starts_at, &z),
+            mine: status.map(|s| {
+                if s == RegistrationStatus::Registered { "You're registered" } else { "You're on the waitlist" }
+            }),
+            title: e.title,
+            status: e.status,
+        });
+    }
+    let when = if mine {
+        "mine"
+    } else if q.when.as_deref() == Some("past") {
+        "past"
+    } else {
+        "upcoming"
+    };
+    let next_href = page.next_cursor.map(|c| {
+        let mut params = vec![("cursor", c)];
+        if let Some(k) = q.kind.clone().filter(|k| !k.is_empty()) {
+            params.push(("kind", k));
+        }
+        if when == "past" {
+            params.push(("when", "past".into()));
+        }
+        if mine {
+            params.push(("mine", "true".into()));
+        }
+        format!("/events?{}", serde_urlencoded_pairs(&params))
+    });
+    let body = ui::render(&ListPage {
+        when,
+        signed_in: ctx.viewer.is_signed_in(),
+        kinds: KINDS,
+        kind: q.kind.clone().unwrap_or_default(),
+        zone: zone
+            .clone()
+            .map(|z| format!("your time zone ({z})"))
+            .unwrap_or_else(|| "each event's own time zone".into()),
+        items,
+        next_href,
+    });
+    Ok(ui::page(&state, &ctx, "Events", "/events", &body).into_response())
+}
+
+fn serde_urlencoded_pairs(pairs: &[(&str, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!("{k}={}", v.replace('%', "%25").replace('&', "%26").replace('+', "%2B").replace('=', "%3D"))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[derive(Template)]
+#[template(path = "event.html")]
+struct EventPage<'a> {
+    e: EventRow,
+    kind_label: &'static str,
+    when: String,
+    other_zone: Option<String>,
+    description_html: String,
+    registered: i64,
+    waitlisted: i64,
+    signed_in: bool,
+    registered_me: bool,
+    waitlisted_me: bool,
+    open: bool,
+    full: bool,
+    join_open: bool,
+    join_minutes: i64,
+    csrf: &'a str,
+    status_text: Option<&'a str>,
+    error: Option<String>,
+}
+
+async fn render_event(
+    state: &AppState,
+    ctx: &RequestContext,
+    e: EventRow,
+    status_text: Option<&str>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let counts = service::counts(&state.db, e.id).await?;
+    let mine = service::my_status(&state.db, &ctx.viewer, e.id).await?;
+    let zone = viewer_zone(state, ctx).await?.unwrap_or_else(|| e.time_zone.clone());
+    let when = format!("{} to {}", time::display(e.starts_at, &zone), time::display_time(e.ends_at, &zone));
+    let other_zone = (zone != e.time_zone)
+        .then(|| format!("That is {} in {}.", time::display(e.starts_at, &e.time_zone), e.time_zone));
+    let t = now();
+    let title = e.title.clone();
+    let page = EventPage {
+        kind_label: kind_label(&e.kind),
+        when,
+        other_zone,
+        description_html: kernel::markdown::render(&e.description),
+        registered: counts.registered,
+        waitlisted: counts.waitlisted,
+        signed_in: ctx.viewer.is_signed_in(),
+        registered_me: mine == Some(RegistrationStatus::Registered),
+        waitlisted_me: mine == Some(RegistrationStatus::Waitlisted),
+        open: e.registration_open(t),
+        full: e.capacity.is_some_and(|c| counts.registered >= c),
+        join_open: mine == Some(RegistrationStatus::Registered) && e.join_open(t) && !e.join_url.is_empty(),
+        join_minutes: JOIN_OPENS_BEFORE_MINUTES,
+        csrf: &ctx.csrf,
+        status_text,
+        error,
+        e,
+    };
+    let status = if page.error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+    Ok((status, ui::page(state, ctx, &title, "/events", &ui::render(&page))).into_response())
+}
+
+async fn event_page(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Response> {
+    // `/events/{id}.ics` is the calendar file of the same event.
+    if let Some(raw) = id.strip_suffix(".ics") {
+        let e = service::visible(&state.db, &ctx.viewer, path_id(raw)?).await?;
+        let body = ics::calendar(&state, &[e]);
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"event.ics\""),
+            ],
+            body,
+        )
+            .into_response());
+    }
+    let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    render_event(&state, &ctx, e, None, None).await
+}
+
+async fn register_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ctx.viewer.require_member()?;
+    let id: Uuid = path_id(&id)?;
+    match service::register(&state, &ctx.viewer, id).await {
+        Ok(status) => {
+            let e = service::visible(&state.db, &ctx.viewer, id).await?;
+            let text = match status {
+                RegistrationStatus::Registered => "You're registered. We have e-mailed you a calendar file.",
+                RegistrationStatus::Waitlisted => {
+                    "The event is full, so you're on the waitlist. If a seat frees up it is yours."
+                }
+            };
+            render_event(&state, &ctx, e, Some(text), None).await
+        }
+        Err(AppError::Conflict { message, .. }) => {
+            let e = service::visible(&state.db, &ctx.viewer, id).await?;
+            render_event(&state, &ctx, e, None, Some(message)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn cancel_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ctx.viewer.require_member()?;
+    let id: Uuid = path_id(&id)?;
+    service::cancel(&state, &ctx.viewer, id).await?;
+    let e = service::visible(&state.db, &ctx.viewer, id).await?;
+    render_event(&state, &ctx, e, Some("Your place has been given up."), None).await
+}
+
+/// Checks the member in and sends them to the event's join link.
+async fn join_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let me = ctx.viewer.require_member()?;
+    let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    let registered = service::my_status(&state.db, &ctx.viewer, e.id).await? == Some(RegistrationStatus::Registered);
+    if !registered || !e.join_open(now()) || e.join_url.is_empty() {
+        return render_event(&state, &ctx, e, None, Some("The join link is not open for you right now.".into())).await;
+    }
+    service::mark_attended(&state, None, e.id, me.id, &ctx.client_ip).await?;
+    Ok(Redirect::to(&e.join_url).into_response())
+}

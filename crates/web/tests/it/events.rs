@@ -1,0 +1,276 @@
+//! Events: scheduling in a time zone, visibility by audience, registration with a
+//! waitlist under concurrency, the join link window, calendar files, notices and
+//! attendance earning points through the outbox.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{Duration as ChronoDuration, Utc};
+use icalendar::{Calendar, CalendarComponent, Component};
+use kernel::outbox;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::rewards::staff_token;
+use crate::support::*;
+
+fn local_in(minutes: i64) -> String {
+    (Utc::now() + ChronoDuration::minutes(minutes)).format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+async fn create_event(app: &TestApp, staff: &str, body: Value) -> Value {
+    let r = app.client().post(app.url("/api/v1/events")).bearer_auth(staff).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    r.json().await.unwrap()
+}
+
+fn webinar(starts: &str, ends: &str, capacity: Option<i64>) -> Value {
+    json!({"kind": "webinar", "title": "Telling your story", "description": "With **care**.", "starts_at": starts, "ends_at": ends,
+           "time_zone": "UTC", "capacity": capacity, "join_url": "https://meet.example.org/story", "audience": "members"})
+}
+
+both_backends!(
+    async fn events_are_scheduled_in_their_time_zone_and_bad_input_is_refused(app) {
+        let (_, staff) = staff_token(app).await;
+        let (_, member) = quick_members(app, 1).await.remove(0);
+        let e = create_event(
+            app,
+            &staff,
+            json!({"kind": "panel", "title": "Spring panel", "description": "", "starts_at": "2027-03-28T09:30:00", "ends_at": "2027-03-28T10:30:00",
+                   "time_zone": "Europe/London", "capacity": 100, "join_url": "https://meet.example.org/p", "audience": "public"}),
+        )
+        .await;
+        assert_eq!(e["starts_at"], "2027-03-28T08:30:00Z", "BST began that morning");
+        assert_eq!(e["local_starts_at"], "2027-03-28T09:30:00");
+        assert!(e["join_url"].is_null(), "never shown to someone not registered");
+        let c = app.client();
+        let post = |body: Value, token: String| c.post(app.url("/api/v1/events")).bearer_auth(token).json(&body).send();
+        let base = json!({"kind": "webinar", "title": "T", "starts_at": "2027-05-01T10:00:00", "ends_at": "2027-05-01T11:00:00", "time_zone": "Europe/Paris", "capacity": 5, "join_url": "", "audience": "members"});
+        assert_eq!(post(base.clone(), member.clone()).await.unwrap().status(), 403, "members cannot schedule");
+        let with = |k: &str, v: Value| {
+            let mut b = base.clone();
+            b[k] = v;
+            b
+        };
+        for (body, field) in [
+            (with("time_zone", json!("Atlantis/Capital")), "time_zone"),
+            (with("starts_at", json!("2027-03-28T02:30:00")), "starts_at"),
+            (with("starts_at", json!("next tuesday")), "starts_at"),
+            (with("ends_at", json!("2027-05-01T09:00:00")), "ends_at"),
+            (with("kind", json!("party")), "kind"),
+            (with("capacity", json!(0)), "capacity"),
+            (with("join_url", json!("javascript:alert(1)")), "join_url"),
+            (with("audience", json!("everyone")), "audience"),
+        ] {
+            let r = post(body.clone(), staff.clone()).await.unwrap();
+            assert_eq!(r.status(), 422, "{body}");
+            let v: Value = r.json().await.unwrap();
+            assert!(v["error"]["fields"][field].is_string(), "{field}: {v}");
+        }
+        let r = c.post(app.url("/api/v1/events")).bearer_auth(&staff).header("content-type", "application/json").body("{").send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 1, "nothing else stored");
+    }
+);
+
+both_backends!(
+    async fn who_sees_an_event_follows_its_audience(app) {
+        let (_, staff) = staff_token(app).await;
+        let (leader_id, leader) = quick_members(app, 1).await.remove(0);
+        let (_, member) = quick_members(app, 1).await.remove(0);
+        app.state.db.exec("UPDATE members SET health_leader_since = $1 WHERE id = $2", kernel::params![Utc::now(), leader_id]).await.unwrap();
+        let mut body = webinar(&local_in(60 * 24), &local_in(60 * 25), None);
+        body["audience"] = json!("health_leaders");
+        let hl = create_event(app, &staff, body).await;
+        let members_only = create_event(app, &staff, webinar(&local_in(60 * 24), &local_in(60 * 25), None)).await;
+        let c = app.client();
+        let status = |path: String, token: Option<String>| {
+            let mut rb = c.get(app.url(&path));
+            if let Some(t) = token {
+                rb = rb.bearer_auth(t);
+            }
+            async move { rb.send().await.unwrap().status().as_u16() }
+        };
+        let hl_path = format!("/api/v1/events/{}", hl["id"].as_str().unwrap());
+        let m_path = format!("/api/v1/events/{}", members_only["id"].as_str().unwrap());
+        assert_eq!(status(hl_path.clone(), None).await, 404);
+        assert_eq!(status(hl_path.clone(), Some(member.clone())).await, 404);
+        assert_eq!(status(hl_path.clone(), Some(leader.clone())).await, 200);
+        assert_eq!(status(m_path.clone(), None).await, 404);
+        assert_eq!(status(m_path.clone(), Some(member.clone())).await, 200);
+        assert_eq!(status(format!("{}.ics", hl_path.replace("/api/v1", "")), None).await, 404, "nor its calendar file");
+        let list: Value = c.get(app.url("/api/v1/events")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
+        let r = c.post(app.url(&format!("{hl_path}/registration"))).bearer_auth(&member).send().await.unwrap();
+        assert_eq!(r.status(), 404, "cannot register for what one cannot see");
+    }
+);
+
+both_backends!(
+    async fn fifty_people_racing_for_ten_seats_fill_them_and_wait_in_order(app) {
+        let (_, staff) = staff_token(app).await;
+        let e = create_event(app, &staff, webinar(&local_in(60 * 24), &local_in(60 * 25), Some(10))).await;
+        let id = e["id"].as_str().unwrap().to_string();
+        let people = quick_members(app, 50).await;
+        let tasks = people.iter().map(|(_, token)| {
+            let (url, token) = (app.url(&format!("/api/v1/events/{id}/registration")), token.clone());
+            tokio::spawn(async move { reqwest::Client::new().post(url).bearer_auth(token).send().await.unwrap().status().as_u16() })
+        });
+        let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 10, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 40);
+        let e: Value = app.client().get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&people[0].1).send().await.unwrap().json().await.unwrap();
+        assert_eq!((e["registered"].as_i64(), e["waitlisted"].as_i64()), (Some(10), Some(40)));
+        // The waitlist keeps its order: a cancellation promotes the earliest waiter at once.
+        #[derive(sea_orm::FromQueryResult)]
+        struct Row {
+            member_id: kernel::ids::MemberId,
+        }
+        let waiting: Vec<Row> = app.state.db.all("SELECT member_id FROM registrations WHERE status = 'waitlisted' ORDER BY position", vec![]).await.unwrap();
+        let registered: Vec<Row> = app.state.db.all("SELECT member_id FROM registrations WHERE status = 'registered'", vec![]).await.unwrap();
+        let leaver = people.iter().find(|(m, _)| *m == registered[0].member_id).unwrap();
+        let r = app.client().delete(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&leaver.1).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        let first = waiting[0].member_id;
+        let now_status: String = app.state.db.scalar("SELECT status FROM registrations WHERE member_id = $1", kernel::params![first]).await.unwrap().unwrap();
+        assert_eq!(now_status, "registered");
+        assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE status = 'registered'").await, 10);
+        let email: String = app.state.db.scalar("SELECT email FROM members WHERE id = $1", kernel::params![first]).await.unwrap().unwrap();
+        let mails = app.mails_to(&email).await;
+        assert!(mails.iter().any(|m| m.subject().starts_with("A seat is yours")), "the promoted member is told");
+        assert!(mails.iter().any(|m| m.raw.contains("BEGIN:VCALENDAR")), "with a calendar file");
+        let again = app.client().delete(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&leaver.1).send().await.unwrap();
+        assert_eq!(again.status(), 404);
+    }
+);
+
+both_backends!(
+    async fn the_join_link_shows_only_to_registered_members_near_the_start(app) {
+        let (_, staff) = staff_token(app).await;
+        let soon = create_event(app, &staff, webinar(&local_in(10), &local_in(70), None)).await;
+        let later = create_event(app, &staff, webinar(&local_in(120), &local_in(180), None)).await;
+        let (_, member) = quick_members(app, 1).await.remove(0);
+        let (_, bystander) = quick_members(app, 1).await.remove(0);
+        let c = app.client();
+        for e in [&soon, &later] {
+            let r = c.post(app.url(&format!("/api/v1/events/{}/registration", e["id"].as_str().unwrap()))).bearer_auth(&member).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+        }
+        let get = |id: &str, token: &str| {
+            let rb = c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(token.to_string());
+            async move { rb.send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        assert_eq!(get(soon["id"].as_str().unwrap(), &member).await["join_url"], "https://meet.example.org/story");
+        assert!(get(soon["id"].as_str().unwrap(), &bystander).await["join_url"].is_null());
+        assert!(get(later["id"].as_str().unwrap(), &member).await["join_url"].is_null(), "not yet");
+    }
+);
+
+fn parse_event(text: &str) -> icalendar::Event {
+    let cal = Calendar::from_str(text).expect("a valid calendar");
+    cal.components
+        .iter()
+        .find_map(|c| match c {
+            CalendarComponent::Event(e) => Some(e.clone()),
+            _ => None,
+        })
+        .expect("one event")
+}
+
+both_backends!(
+    async fn calendar_files_parse_keep_their_uid_and_bump_sequence_on_change(app) {
+        let (_, staff) = staff_token(app).await;
+        let e = create_event(
+            app,
+            &staff,
+            json!({"kind": "training_call", "title": "Clock change call", "starts_at": "2027-10-31T09:00:00", "ends_at": "2027-10-31T10:00:00",
+                   "time_zone": "America/New_York", "capacity": null, "join_url": "", "audience": "public"}),
+        )
+        .await;
+        let id = e["id"].as_str().unwrap();
+        let (_, member) = quick_members(app, 1).await.remove(0);
+        app.client().post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).send().await.unwrap();
+        let r = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+        let text = r.text().await.unwrap();
+        let ev = parse_event(&text);
+        assert!(text.contains("DTSTART:20271031T130000Z"), "09:00 EDT (New York is still on daylight time): {text}");
+        let uid = ev.get_uid().unwrap().to_string();
+        assert_eq!(ev.get_sequence(), Some(0));
+        // Move it a week later: New York is on standard time by then.
+        let r = app
+            .client()
+            .patch(app.url(&format!("/api/v1/events/{id}")))
+            .bearer_auth(&staff)
+            .json(&json!({"starts_at": "2027-11-07T09:00:00", "ends_at": "2027-11-07T10:00:00"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let text = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap().text().await.unwrap();
+        let ev = parse_event(&text);
+        assert!(text.contains("DTSTART:20271107T140000Z"), "09:00 EST: {text}");
+        assert_eq!(ev.get_uid().unwrap(), uid, "the UID is stable");
+        assert_eq!(ev.get_sequence(), Some(1), "SEQUENCE bumped");
+        let email: String = app.state.db.scalar("SELECT email FROM members WHERE email LIKE 'quick0-%' AND role = 'member'", vec![]).await.unwrap().unwrap();
+        let mails = app.mails_to(&email).await;
+        assert!(mails.iter().any(|m| m.subject().contains("has been moved") && m.raw.contains("SEQUENCE:1")), "registrants get the new time");
+        let r = app.client().patch(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&staff).json(&json!({"status": "cancelled"})).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(app.mails_to(&email).await.iter().any(|m| m.subject().contains("has been cancelled")));
+        let text = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap().text().await.unwrap();
+        assert!(text.contains("STATUS:CANCELLED"));
+    }
+);
+
+both_backends!(
+    async fn attending_an_event_earns_points_once(app) {
+        let (_, staff) = staff_token(app).await;
+        let e = create_event(app, &staff, webinar(&local_in(5), &local_in(65), None)).await;
+        let id = e["id"].as_str().unwrap();
+        let (member_id, member) = quick_members(app, 1).await.remove(0);
+        let (outsider_id, _) = quick_members(app, 1).await.remove(0);
+        let c = app.client();
+        c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).send().await.unwrap();
+        let mark = |who: kernel::ids::MemberId, token: String| {
+            c.post(app.url(&format!("/api/v1/events/{id}/attendance"))).bearer_auth(token).json(&json!({ "member_id": who })).send()
+        };
+        assert_eq!(mark(member_id, member.clone()).await.unwrap().status(), 403);
+        assert_eq!(mark(outsider_id, staff.clone()).await.unwrap().status(), 409, "not registered");
+        assert_eq!(mark(member_id, staff.clone()).await.unwrap().status(), 204);
+        assert_eq!(mark(member_id, staff.clone()).await.unwrap().status(), 204, "marking twice is harmless");
+        assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'EventAttended'").await, 1);
+        let consumer: Arc<dyn outbox::Consumer> = Arc::new(rewards::PointsConsumer);
+        while outbox::run_once(&app.state.db, &consumer, 50).await.unwrap() > 0 {}
+        let points: Value = c.get(app.url("/api/v1/me/points")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(points["balance"], 30);
+        assert_eq!(points["entries"][0]["reason"], "event_attended");
+    }
+);
+
+both_backends!(
+    async fn a_member_registers_joins_and_is_checked_in_from_the_event_page(app) {
+        let (_, staff) = staff_token(app).await;
+        let e = create_event(app, &staff, webinar(&local_in(5), &local_in(65), Some(1))).await;
+        let id = e["id"].as_str().unwrap();
+        app.signup_verified("eve@example.org", "Eve").await;
+        let b = app.browser_login("eve@example.org").await;
+        let html = b.get(app.url(&format!("/events/{id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Telling your story") && html.contains(">Register<") && !html.contains("Join now"));
+        let r = b.post(app.url(&format!("/events/{id}/register"))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        assert!(html.contains("re registered. We have e-mailed you a calendar file.") && html.contains("Join now"), "{html}");
+        let r = b.post(app.url(&format!("/events/{id}/join"))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "https://meet.example.org/story");
+        assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE attended_at IS NOT NULL").await, 1, "checked in");
+        let list = b.get(app.url("/events?mine=true")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("Telling your story") && list.contains("You&#39;re registered"));
+        // The one seat is taken: the next person joins the waitlist.
+        let (_, other) = quick_members(app, 1).await.remove(0);
+        let r = app.client().post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&other).send().await.unwrap();
+        assert_eq!(r.status(), 202);
+    }
+);
