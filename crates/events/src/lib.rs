@@ -5,6 +5,7 @@
 pub mod api;
 pub mod ics;
 pub mod model;
+pub mod reminders;
 pub mod service;
 pub mod time;
 pub mod web;
@@ -13,4 +14,15 @@ use kernel::AppState;
 
 pub fn router() -> axum::Router<AppState> {
     web::router().merge(api::router())
+}
+
+/// Job handlers of this slice.
+pub fn register(registry: &mut kernel::jobs::Registry) {
+    registry.register(reminders::JOB, |state, _| async move {
+        let n = reminders::queue_due(&state).await?;
+        if n > 0 {
+            tracing::info!(reminders = n, "queued event reminders");
+        }
+        Ok(())
+    });
 }

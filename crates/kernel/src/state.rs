@@ -33,6 +33,23 @@ pub struct Schedule {
     pub every: std::time::Duration,
 }
 
+impl Inner {
+    /// A copy to adjust (tests, tools) before wrapping it in a new [`AppState`].
+    pub fn clone_inner(&self) -> Inner {
+        Inner {
+            config: self.config.clone(),
+            db: self.db.clone(),
+            secret: self.secret.clone(),
+            mailer: self.mailer.clone(),
+            viewers: self.viewers.clone(),
+            jobs: self.jobs.clone(),
+            consumers: self.consumers.clone(),
+            schedules: self.schedules.clone(),
+            nav: self.nav.clone(),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppState(pub Arc<Inner>);
 

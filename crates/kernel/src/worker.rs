@@ -1,6 +1,7 @@
 //! The background worker: runs due jobs and feeds outbox consumers, and now and then
 //! sweeps expired sessions and rate-limit windows. Several may run at once.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::state::AppState;
@@ -9,14 +10,19 @@ use crate::{jobs, outbox, ratelimit, session};
 const BATCH: u64 = 50;
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
-/// Queues each scheduled job for the current period; the unique key makes every
-/// worker's attempt after the first a no-op.
-pub async fn queue_scheduled(state: &AppState) -> anyhow::Result<()> {
+/// Queues each scheduled job whose period has turned since this worker last looked;
+/// the unique key makes every other worker's attempt for the same period a no-op.
+pub async fn queue_scheduled(state: &AppState, seen: &mut HashMap<&'static str, i64>) -> anyhow::Result<()> {
     let t = crate::time::now().timestamp();
     for s in &state.schedules {
         let period = s.every.as_secs().max(1) as i64;
-        let key = format!("schedule:{}:{}", s.job, t.div_euclid(period));
+        let slot = t.div_euclid(period);
+        if seen.get(s.job) == Some(&slot) {
+            continue;
+        }
+        let key = format!("schedule:{}:{slot}", s.job);
         jobs::enqueue(state.db.writer(), s.job, &serde_json::json!({}), Some(&key), None).await?;
+        seen.insert(s.job, slot);
     }
     Ok(())
 }
@@ -51,7 +57,11 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
     tracing::info!(worker = %id, "worker started");
     tokio::pin!(shutdown);
     let mut last_sweep = Instant::now() - SWEEP_EVERY;
+    let mut scheduled = HashMap::new();
     loop {
+        if let Err(e) = queue_scheduled(&state, &mut scheduled).await {
+            tracing::warn!(error = %e, "could not queue scheduled jobs");
+        }
         let found = match tick(&state, &id).await {
             Ok(n) => n,
             Err(e) => {
@@ -61,9 +71,6 @@ pub async fn run(state: AppState, shutdown: impl std::future::Future<Output = ()
         };
         if last_sweep.elapsed() >= SWEEP_EVERY {
             last_sweep = Instant::now();
-            if let Err(e) = queue_scheduled(&state).await {
-                tracing::warn!(error = %e, "could not queue scheduled jobs");
-            }
             let _ = session::sweep(&state.db, &state.config).await;
             let _ = ratelimit::sweep(&state.db).await;
         }

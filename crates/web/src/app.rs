@@ -55,6 +55,7 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
     let mut registry = jobs::Registry::default();
     kernel::mail::register(&mut registry);
     rewards::register(&mut registry);
+    events::register(&mut registry);
     let state = AppState(Arc::new(Inner {
         config,
         db,
@@ -63,7 +64,10 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
         viewers: Arc::new(members::Viewers),
         jobs: registry,
         consumers: vec![Arc::new(rewards::PointsConsumer)],
-        schedules: vec![Schedule { job: rewards::EXPIRE_JOB, every: Duration::from_secs(24 * 3600) }],
+        schedules: vec![
+            Schedule { job: rewards::EXPIRE_JOB, every: Duration::from_secs(24 * 3600) },
+            Schedule { job: events::reminders::JOB, every: Duration::from_secs(300) },
+        ],
         nav: nav(),
     }));
     if opts.migrate {

@@ -274,3 +274,36 @@ both_backends!(
         assert_eq!(r.status(), 202);
     }
 );
+
+both_backends!(
+    async fn reminders_go_out_once_per_window_across_two_workers_and_skip_cancellations(app) {
+        let (_, staff) = staff_token(app).await;
+        let soon = create_event(app, &staff, webinar(&local_in(30), &local_in(90), None)).await;
+        let later = create_event(app, &staff, webinar(&local_in(5 * 60), &local_in(6 * 60), None)).await;
+        let people = quick_members(app, 3).await;
+        let c = app.client();
+        for e in [&soon, &later] {
+            for (_, token) in &people {
+                let r = c.post(app.url(&format!("/api/v1/events/{}/registration", e["id"].as_str().unwrap()))).bearer_auth(token).send().await.unwrap();
+                assert_eq!(r.status(), 201);
+            }
+        }
+        let r = c.delete(app.url(&format!("/api/v1/events/{}/registration", soon["id"].as_str().unwrap()))).bearer_auth(&people[2].1).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        let (a, b) = tokio::join!(events::reminders::queue_due(&app.state), events::reminders::queue_due(&app.state));
+        a.unwrap();
+        b.unwrap();
+        events::reminders::queue_due(&app.state).await.unwrap();
+        for (i, (id, _)) in people.iter().enumerate() {
+            let email: String = app.state.db.scalar("SELECT email FROM members WHERE id = $1", kernel::params![*id]).await.unwrap().unwrap();
+            let mails = app.mails_to(&email).await;
+            let hour = mails.iter().filter(|m| m.subject().ends_with("within the hour")).count();
+            let day = mails.iter().filter(|m| m.subject().ends_with("within a day")).count();
+            if i < 2 {
+                assert_eq!((hour, day), (1, 1), "member {i}: one reminder for each event, in the right window");
+            } else {
+                assert_eq!((hour, day), (0, 1), "no reminder for the event they cancelled");
+            }
+        }
+    }
+);

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::future::BoxFuture;
 use kernel::db::{self, Tx};
-use kernel::state::{AppState, Inner};
+use kernel::state::AppState;
 use kernel::{jobs, outbox, params};
 use sea_orm::DatabaseTransaction;
 
@@ -43,18 +43,10 @@ impl outbox::Consumer for Recorder {
 }
 
 fn with_consumer(app: &TestApp, calls: Arc<AtomicUsize>) -> AppState {
-    let s = &app.state;
-    AppState(Arc::new(Inner {
-        config: s.config.clone(),
-        db: s.db.clone(),
-        secret: s.secret.clone(),
-        mailer: s.mailer.clone(),
-        viewers: s.viewers.clone(),
-        jobs: s.jobs.clone(),
-        consumers: vec![Arc::new(Recorder { calls })],
-        schedules: vec![],
-        nav: s.nav.clone(),
-    }))
+    let mut inner = app.state.clone_inner();
+    inner.consumers = vec![Arc::new(Recorder { calls })];
+    inner.schedules = vec![];
+    AppState(Arc::new(inner))
 }
 
 async fn emit_many(app: &TestApp, n: usize, payload: serde_json::Value) {
@@ -274,5 +266,21 @@ both_backends!(
         sorted.sort();
         sorted.dedup();
         assert_eq!(seen, sorted);
+    }
+);
+
+both_backends!(
+    async fn a_scheduled_job_is_queued_once_per_period_however_many_workers_run(app) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut state = with_consumer(app, calls).clone_inner();
+        state.schedules = vec![kernel::state::Schedule { job: "test.tick", every: std::time::Duration::from_secs(3600) }];
+        let state = AppState(Arc::new(state));
+        let (mut seen_a, mut seen_b) = (Default::default(), Default::default());
+        let (a, b) =
+            tokio::join!(kernel::worker::queue_scheduled(&state, &mut seen_a), kernel::worker::queue_scheduled(&state, &mut seen_b));
+        a.unwrap();
+        b.unwrap();
+        kernel::worker::queue_scheduled(&state, &mut seen_a).await.unwrap();
+        assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE kind = 'test.tick'").await, 1);
     }
 );
