@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::model::{KINDS, RegistrationStatus, kind_label};
 use crate::service::{self, EventRow, JOIN_OPENS_BEFORE_MINUTES, ListQuery};
-use crate::{ics, time};
+use crate::{feed, ics, time};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/register", post(register_submit))
         .route("/events/{id}/cancel", post(cancel_submit))
         .route("/events/{id}/join", post(join_submit))
+        .route("/events/feed", get(feed_page).post(feed_reset))
+        .route("/calendar/{token}", get(feed_ics))
 }
 
 /// The zone to show times in: the member's own, else the event's (or UTC for lists).
@@ -256,4 +258,36 @@ async fn join_submit(
     }
     service::mark_attended(&state, None, e.id, me.id, &ctx.client_ip).await?;
     Ok(Redirect::to(&e.join_url).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "feed.html")]
+struct FeedPage<'a> {
+    csrf: &'a str,
+    url: Option<String>,
+    has_feed: bool,
+}
+
+async fn feed_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    let Some(me) = ctx.viewer.member() else { return Ok(Redirect::to("/login?next=/events/feed").into_response()) };
+    let body = ui::render(&FeedPage { csrf: &ctx.csrf, url: None, has_feed: feed::exists(&state, me.id).await? });
+    Ok(ui::page(&state, &ctx, "Your calendar feed", "/events", &body).into_response())
+}
+
+async fn feed_reset(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    let me = ctx.viewer.require_member()?;
+    let path = feed::reset(&state, me.id).await?;
+    let body = ui::render(&FeedPage { csrf: &ctx.csrf, url: Some(state.config.url(&path)), has_feed: true });
+    Ok(ui::page(&state, &ctx, "Your calendar feed", "/events", &body).into_response())
+}
+
+/// The feed itself: the secret in the URL is the only key.
+async fn feed_ics(State(state): State<AppState>, Path(token): Path<String>) -> AppResult<Response> {
+    let raw = token.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    let events = feed::events_for(&state, raw).await?.ok_or(AppError::NotFound)?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")],
+        ics::calendar(&state, &events),
+    )
+        .into_response())
 }

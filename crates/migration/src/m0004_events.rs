@@ -38,7 +38,13 @@ CREATE TABLE registrations (
     PRIMARY KEY (event_id, member_id)
 );
 CREATE INDEX registrations_by_event ON registrations (event_id, status, position);
-CREATE INDEX registrations_by_member ON registrations (member_id, status)
+CREATE INDEX registrations_by_member ON registrations (member_id, status);
+
+CREATE TABLE calendar_feeds (
+    member_id UUID PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL
+)
 "#;
 
 crate::portable_migration!(UP);

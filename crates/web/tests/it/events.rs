@@ -307,3 +307,29 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    async fn the_personal_calendar_feed_lists_my_events_and_stops_working_when_reset(app) {
+        let (_, staff) = staff_token(app).await;
+        let mine = create_event(app, &staff, webinar(&local_in(60 * 48), &local_in(60 * 49), None)).await;
+        let other = create_event(app, &staff, json!({"kind": "panel", "title": "Someone else's panel", "starts_at": local_in(60 * 72), "ends_at": local_in(60 * 73), "time_zone": "UTC", "capacity": null, "join_url": "", "audience": "members"})).await;
+        app.signup_verified("fay@example.org", "Fay").await;
+        let b = app.browser_login("fay@example.org").await;
+        let html = b.get(app.url(&format!("/events/{}", mine["id"].as_str().unwrap()))).send().await.unwrap().text().await.unwrap();
+        b.post(app.url(&format!("/events/{}/register", mine["id"].as_str().unwrap()))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
+        let _ = other;
+        let page = b.get(app.url("/events/feed")).send().await.unwrap().text().await.unwrap();
+        let r = b.post(app.url("/events/feed")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
+        let html = r.text().await.unwrap();
+        let at = html.find("/calendar/").unwrap();
+        let path = html[at..].split('"').next().unwrap().to_string();
+        let anon = app.client();
+        let text = anon.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+        assert!(text.contains("Telling your story") && !text.contains("Someone else"), "{text}");
+        let page = b.get(app.url("/events/feed")).send().await.unwrap().text().await.unwrap();
+        assert!(!page.contains("/calendar/"), "the secret is shown once");
+        b.post(app.url("/events/feed")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
+        assert_eq!(anon.get(app.url(&path)).send().await.unwrap().status(), 404, "the old address stops working");
+        assert_eq!(anon.get(app.url("/calendar/guess.ics")).send().await.unwrap().status(), 404);
+    }
+);
