@@ -17,6 +17,7 @@ use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use crate::model::RegistrationStatus;
+use crate::networking::{self, Group, MyPlace, RoundView};
 use crate::service::{self, EventInput, EventRow, ListQuery};
 use crate::time;
 
@@ -26,12 +27,23 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/events/{id}", get(get_one).patch(patch))
         .route("/api/v1/events/{id}/registration", post(register).delete(cancel))
         .route("/api/v1/events/{id}/attendance", post(attendance))
+        .route("/api/v1/events/{id}/rounds", post(start_round))
+        .route("/api/v1/events/{id}/rounds/mine", get(my_round))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, get_one, patch, register, cancel, attendance),
-    components(schemas(EventView, EventInput, RegistrationStatus, Registration, AttendanceBody))
+    paths(list, create, get_one, patch, register, cancel, attendance, start_round, my_round),
+    components(schemas(
+        EventView,
+        EventInput,
+        RegistrationStatus,
+        Registration,
+        AttendanceBody,
+        RoundView,
+        Group,
+        MyPlace
+    ))
 )]
 pub struct EventsApi;
 
@@ -180,4 +192,28 @@ async fn attendance(
     service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
     service::mark_attended(&state, Some(staff.id), path_id(&id)?, b.member_id, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Start the next networking round (staff): checked-in attendees are grouped.
+#[utoipa::path(post, path = "/api/v1/events/{id}/rounds", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 201, body = RoundView), (status = 403), (status = 409, description = "not_networking, too_few_present or round_started")))]
+async fn start_round(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let round = networking::start_round(&state, &ctx.viewer, path_id(&id)?).await?;
+    Ok((StatusCode::CREATED, Json(round)).into_response())
+}
+
+/// My group in the latest round: partners' cards and the room link.
+#[utoipa::path(get, path = "/api/v1/events/{id}/rounds/mine", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = MyPlace), (status = 404, description = "No round includes you yet")))]
+async fn my_round(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<MyPlace>> {
+    ctx.viewer.require_member()?;
+    networking::my_place(&state, &ctx.viewer, path_id(&id)?).await?.map(Json).ok_or(kernel::AppError::NotFound)
 }

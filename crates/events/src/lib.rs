@@ -5,7 +5,9 @@
 pub mod api;
 pub mod feed;
 pub mod ics;
+pub mod matching;
 pub mod model;
+pub mod networking;
 pub mod reminders;
 pub mod service;
 pub mod time;

@@ -114,3 +114,34 @@ pub async fn display_names(
 pub async fn time_zone_of(db: &Db, id: MemberId) -> Result<Option<String>, sea_orm::DbErr> {
     Ok(db.scalar::<String>("SELECT time_zone FROM members WHERE id = $1", params![id]).await?.filter(|z| !z.is_empty()))
 }
+
+/// For each member, the conditions they show to other members (never private ones):
+/// other slices may use these to bring people together without revealing more.
+pub async fn shared_conditions(
+    db: &Db,
+    ids: &[MemberId],
+) -> Result<std::collections::HashMap<MemberId, Vec<uuid::Uuid>>, sea_orm::DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        member_id: MemberId,
+        condition_id: uuid::Uuid,
+    }
+    let mut out: std::collections::HashMap<MemberId, Vec<uuid::Uuid>> = Default::default();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let rows: Vec<Row> = db
+        .all(
+            &format!(
+                "SELECT mc.member_id, mc.condition_id FROM member_conditions mc JOIN members m ON m.id = mc.member_id \
+                 WHERE mc.member_id IN ({placeholders}) AND m.vis_conditions IN ('public', 'members')"
+            ),
+            ids.iter().map(|i| sea_orm::Value::from(*i)).collect(),
+        )
+        .await?;
+    for r in rows {
+        out.entry(r.member_id).or_default().push(r.condition_id);
+    }
+    Ok(out)
+}

@@ -40,6 +40,22 @@ CREATE TABLE registrations (
 CREATE INDEX registrations_by_event ON registrations (event_id, status, position);
 CREATE INDEX registrations_by_member ON registrations (member_id, status);
 
+CREATE TABLE networking_rounds (
+    id UUID PRIMARY KEY,
+    event_id UUID NOT NULL REFERENCES events (id),
+    number BIGINT NOT NULL,
+    started_by UUID,
+    created_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (event_id, number)
+);
+
+CREATE TABLE networking_places (
+    round_id UUID NOT NULL REFERENCES networking_rounds (id),
+    member_id UUID NOT NULL,
+    group_no BIGINT,
+    PRIMARY KEY (round_id, member_id)
+);
+
 CREATE TABLE calendar_feeds (
     member_id UUID PRIMARY KEY,
     token_hash TEXT NOT NULL UNIQUE,

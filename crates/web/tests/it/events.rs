@@ -333,3 +333,55 @@ both_backends!(
         assert_eq!(anon.get(app.url("/calendar/guess.ics")).send().await.unwrap().status(), 404);
     }
 );
+
+both_backends!(
+    async fn networking_rounds_group_everyone_present_without_repeats(app) {
+        let (_, staff) = staff_token(app).await;
+        let mut body = webinar(&local_in(5), &local_in(95), None);
+        body["kind"] = json!("networking");
+        let e = create_event(app, &staff, body).await;
+        let id = e["id"].as_str().unwrap().to_string();
+        let people = quick_members(app, 5).await;
+        let c = app.client();
+        for (member, token) in &people {
+            c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(token).send().await.unwrap();
+            let r = c.post(app.url(&format!("/api/v1/events/{id}/attendance"))).bearer_auth(&staff).json(&json!({ "member_id": member })).send().await.unwrap();
+            assert_eq!(r.status(), 204);
+        }
+        let r = c.post(app.url(&format!("/api/v1/events/{id}/rounds"))).bearer_auth(&people[0].1).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let mut met = std::collections::HashSet::new();
+        for round in 1..=2 {
+            let r = c.post(app.url(&format!("/api/v1/events/{id}/rounds"))).bearer_auth(&staff).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["number"], round);
+            let groups = v["groups"].as_array().unwrap();
+            let placed: usize = groups.iter().map(|g| g["members"].as_array().unwrap().len()).sum::<usize>() + v["sitting_out"].as_array().unwrap().len();
+            assert_eq!(placed, 5, "everyone present is placed");
+            if round == 1 {
+                assert!(v["sitting_out"].as_array().unwrap().is_empty());
+                assert_eq!(groups.iter().filter(|g| g["members"].as_array().unwrap().len() == 3).count(), 1);
+            }
+            for g in groups {
+                let ms: Vec<&str> = g["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+                assert!(g["room_url"].as_str().unwrap().contains(&format!("round-{round}-room-")));
+                for (i, a) in ms.iter().enumerate() {
+                    for b in &ms[i + 1..] {
+                        assert!(met.insert(if a < b { (a.to_string(), b.to_string()) } else { (b.to_string(), a.to_string()) }), "{a} and {b} met twice");
+                    }
+                }
+            }
+        }
+        let mine: Value = c.get(app.url(&format!("/api/v1/events/{id}/rounds/mine"))).bearer_auth(&people[0].1).send().await.unwrap().json().await.unwrap();
+        assert_eq!(mine["round"], 2);
+        let partners = mine["partners"].as_array().unwrap();
+        assert!(!partners.is_empty() || mine["room_url"].is_null());
+        for p in partners {
+            assert!(p.get("display_name").is_some() && p.get("story").is_none(), "cards show only what members may see: {p}");
+        }
+        let other = create_event(app, &staff, webinar(&local_in(5), &local_in(65), None)).await;
+        let r = c.post(app.url(&format!("/api/v1/events/{}/rounds", other["id"].as_str().unwrap()))).bearer_auth(&staff).send().await.unwrap();
+        assert_eq!(r.status(), 409);
+    }
+);
