@@ -3,6 +3,7 @@
 //! attendance, which earns points through the outbox.
 
 pub mod api;
+pub mod demo;
 pub mod feed;
 pub mod ics;
 pub mod matching;

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::model::{KINDS, RegistrationStatus, kind_label};
 use crate::service::{self, EventRow, JOIN_OPENS_BEFORE_MINUTES, ListQuery};
-use crate::{feed, ics, time};
+use crate::{feed, ics, networking, time};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/register", post(register_submit))
         .route("/events/{id}/cancel", post(cancel_submit))
         .route("/events/{id}/join", post(join_submit))
+        .route("/events/{id}/rounds", post(start_round_submit))
         .route("/events/feed", get(feed_page).post(feed_reset))
         .route("/calendar/{token}", get(feed_ics))
 }
@@ -148,6 +149,8 @@ struct EventPage<'a> {
     csrf: &'a str,
     status_text: Option<&'a str>,
     error: Option<String>,
+    place: Option<networking::MyPlace>,
+    is_staff: bool,
 }
 
 async fn render_event(
@@ -182,6 +185,8 @@ async fn render_event(
         csrf: &ctx.csrf,
         status_text,
         error,
+        place: if e.kind == "networking" { networking::my_place(state, &ctx.viewer, e.id).await? } else { None },
+        is_staff: ctx.viewer.is_staff(),
         e,
     };
     let status = if page.error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
@@ -290,4 +295,24 @@ async fn feed_ics(State(state): State<AppState>, Path(token): Path<String>) -> A
         ics::calendar(&state, &events),
     )
         .into_response())
+}
+
+async fn start_round_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id: Uuid = path_id(&id)?;
+    match networking::start_round(&state, &ctx.viewer, id).await {
+        Ok(r) => {
+            let e = service::visible(&state.db, &ctx.viewer, id).await?;
+            let text = format!("Round {} has started with {} groups.", r.number, r.groups.len());
+            render_event(&state, &ctx, e, Some(&text), None).await
+        }
+        Err(AppError::Conflict { message, .. }) => {
+            let e = service::visible(&state.db, &ctx.viewer, id).await?;
+            render_event(&state, &ctx, e, None, Some(message)).await
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -12,6 +12,8 @@ pub async fn load(
     let logins = members::demo::load(state, count, progress).await?;
     rewards::demo::load(state, &logins.member_ids, logins.admin_id).await?;
     progress("rewards", 1, 1);
+    events::demo::load(state, &logins.member_ids, logins.admin_id).await?;
+    progress("events", 1, 1);
     Ok(logins)
 }
 

@@ -88,6 +88,9 @@ both_backends!(
         assert!(rewards::check::run(&app.state.db).await.unwrap().is_empty());
         assert_eq!(app.count("SELECT COUNT(*) FROM rewards").await, 5, "the catalogue is added once");
         assert!(app.count("SELECT COUNT(*) FROM redemptions WHERE status = 'pending'").await >= 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 8, "a season of events, added once");
+        assert!(app.count("SELECT COUNT(*) FROM events WHERE recording_url <> ''").await >= 2, "past events have recordings");
+        assert!(app.count("SELECT COUNT(*) FROM registrations WHERE status = 'waitlisted'").await >= 1, "one event is full");
     }
 );
 

@@ -1,0 +1,77 @@
+// Events: a member finds a webinar, registers, downloads the calendar file, sees the
+// join button in the window and finds the event among their own; axe on every page.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { assertAccessible, launchBrowser, startServer, watchedPage } from "./harness.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function localIn(minutes) {
+  return new Date(Date.now() + minutes * 60_000).toISOString().slice(0, 19);
+}
+
+test("a member registers for a webinar, gets its calendar file and the join button", async () => {
+  // Staff schedule a webinar starting in ten minutes (through the API, as a script would).
+  const token = await fetch(`${server.base}/api/v1/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "admin@demo.example.org", password: "demo-health-leader" }),
+  }).then((r) => r.json());
+  const created = await fetch(`${server.base}/api/v1/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token.token}` },
+    body: JSON.stringify({
+      kind: "webinar", title: "Advocacy in ten minutes", description: "A short **live** session.",
+      starts_at: localIn(10), ends_at: localIn(70), time_zone: "UTC", capacity: 50,
+      join_url: "https://meet.example.org/advocacy", audience: "members",
+    }),
+  });
+  assert.equal(created.status, 201);
+  const event = await created.json();
+
+  const { page, context, problems } = await watchedPage(browser);
+  await page.goto(`${server.base}/events`);
+  await assertAccessible(page, "events (anonymous)");
+  await page.goto(`${server.base}/login`);
+  await page.fill("#f-email", "member@demo.example.org");
+  await page.fill("#f-password", "demo-health-leader");
+  await page.click("main button:has-text('Log in')");
+  await page.waitForSelector("h1:has-text('Welcome back')");
+
+  await page.goto(`${server.base}/events?kind=webinar`);
+  await assertAccessible(page, "events (member)");
+  await page.click("a:has-text('Advocacy in ten minutes')");
+  await page.waitForSelector("h1:has-text('Advocacy in ten minutes')");
+  await assertAccessible(page, "event page");
+  assert.equal(await page.locator("button:has-text('Join now')").count(), 0, "no join button before registering");
+  await page.click("button:has-text('Register')");
+  await page.waitForSelector("text=We have e-mailed you a calendar file.");
+  await assertAccessible(page, "event page (registered)");
+  assert.equal(await page.locator("button:has-text('Join now')").count(), 1, "the join button shows in the window");
+
+  const ics = await page.request.get(`${server.base}/events/${event.id}.ics`);
+  assert.equal(ics.status(), 200);
+  assert.ok(ics.headers()["content-type"].startsWith("text/calendar"));
+  const body = await ics.text();
+  assert.ok(body.includes("BEGIN:VCALENDAR") && body.includes("SUMMARY:Advocacy in ten minutes"), body);
+
+  await page.goto(`${server.base}/events?mine=true`);
+  await assertAccessible(page, "my events");
+  assert.ok((await page.locator(".card:has-text('Advocacy in ten minutes')").count()) > 0, "in my agenda");
+  await page.goto(`${server.base}/events/feed`);
+  await assertAccessible(page, "calendar feed");
+
+  assert.deepEqual(problems, [], "no script errors or CSP reports");
+  await context.close();
+});
