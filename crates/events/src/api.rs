@@ -16,8 +16,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+use crate::conference;
 use crate::model::RegistrationStatus;
 use crate::networking::{self, Group, MyPlace, RoundView};
+use crate::questions::{self, Question};
 use crate::service::{self, EventInput, EventRow, ListQuery};
 use crate::time;
 
@@ -29,6 +31,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/events/{id}/attendance", post(attendance))
         .route("/api/v1/events/{id}/rounds", post(start_round))
         .route("/api/v1/events/{id}/rounds/mine", get(my_round))
+        .route("/api/v1/events/{id}/questions", get(list_questions).post(ask_question))
+        .route("/api/v1/conferences", post(create_conference))
+        .route("/api/v1/conferences/{id}", get(get_conference))
+        .route("/api/v1/conferences/{id}/agenda", get(get_agenda))
+        .route("/api/v1/conferences/{id}/tickets", post(take_ticket))
+        .route("/api/v1/me/agenda/{event_id}", axum::routing::put(pick_session).delete(unpick_session))
 }
 
 #[derive(OpenApi)]
@@ -71,6 +79,10 @@ pub struct EventView {
     pub join_url: Option<String>,
     pub recording_url: Option<String>,
     pub ics_url: String,
+    pub conference_id: Option<Uuid>,
+    pub room: String,
+    pub awards_ceremony: bool,
+    pub speakers: Vec<crate::speakers::Speaker>,
 }
 
 pub async fn view(state: &AppState, viewer: &Viewer, e: EventRow) -> AppResult<EventView> {
@@ -97,6 +109,10 @@ pub async fn view(state: &AppState, viewer: &Viewer, e: EventRow) -> AppResult<E
         my_registration: mine,
         join_url,
         recording_url: Some(e.recording_url).filter(|u| !u.is_empty()),
+        speakers: crate::speakers::of_event(&state.db, e.id).await?,
+        conference_id: e.conference_id,
+        room: e.room,
+        awards_ceremony: e.awards_ceremony,
     })
 }
 
@@ -216,4 +232,122 @@ async fn my_round(
 ) -> AppResult<Json<MyPlace>> {
     ctx.viewer.require_member()?;
     networking::my_place(&state, &ctx.viewer, path_id(&id)?).await?.map(Json).ok_or(kernel::AppError::NotFound)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuestionList {
+    pub items: Vec<Question>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionBody {
+    pub body: String,
+}
+
+/// Questions members sent in for a panel.
+#[utoipa::path(get, path = "/api/v1/events/{id}/questions", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = QuestionList), (status = 404)))]
+async fn list_questions(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<QuestionList>> {
+    ctx.viewer.require_member()?;
+    let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    Ok(Json(QuestionList { items: questions::of_event(&state.db, e.id).await? }))
+}
+
+/// Send in a question before a panel starts.
+#[utoipa::path(post, path = "/api/v1/events/{id}/questions", tag = "events", params(("id" = Uuid, Path)), request_body = QuestionBody,
+    security(("bearer" = [])), responses((status = 201, body = Question), (status = 409), (status = 422)))]
+async fn ask_question(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<QuestionBody>,
+) -> AppResult<Response> {
+    let q = questions::ask(&state, &ctx.viewer, path_id(&id)?, &b.body).await?;
+    Ok((StatusCode::CREATED, Json(q)).into_response())
+}
+
+/// Create a conference with its tracks and ticket types (staff).
+#[utoipa::path(post, path = "/api/v1/conferences", tag = "conferences", request_body = conference::NewConference, security(("bearer" = [])),
+    responses((status = 201, body = conference::ConferenceView), (status = 403), (status = 422)))]
+async fn create_conference(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiJson(b): ApiJson<conference::NewConference>,
+) -> AppResult<Response> {
+    let c = conference::create(&state, &ctx.viewer, &b, &ctx.client_ip).await?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/conferences/{id}", tag = "conferences", params(("id" = Uuid, Path)),
+    responses((status = 200, body = conference::ConferenceView), (status = 404)))]
+async fn get_conference(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<conference::ConferenceView>> {
+    Ok(Json(conference::view(&state.db, &ctx.viewer, path_id(&id)?).await?))
+}
+
+/// The agenda by day (in the viewer's zone, else the conference's), with the viewer's
+/// picks and clashes.
+#[utoipa::path(get, path = "/api/v1/conferences/{id}/agenda", tag = "conferences", params(("id" = Uuid, Path)),
+    responses((status = 200, body = conference::Agenda), (status = 404)))]
+async fn get_agenda(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<conference::Agenda>> {
+    let zone = match ctx.viewer.id() {
+        Some(me) => members::time_zone_of(&state.db, me).await?,
+        None => None,
+    };
+    Ok(Json(conference::agenda(&state, &ctx.viewer, path_id(&id)?, zone).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TicketBody {
+    pub ticket_type_id: Uuid,
+}
+
+/// Take a ticket (one per member; never past the type's capacity).
+#[utoipa::path(post, path = "/api/v1/conferences/{id}/tickets", tag = "conferences", params(("id" = Uuid, Path)), request_body = TicketBody,
+    security(("bearer" = [])), responses((status = 201), (status = 404), (status = 409, description = "sold_out or already_ticketed")))]
+async fn take_ticket(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<TicketBody>,
+) -> AppResult<StatusCode> {
+    conference::take_ticket(&state, &ctx.viewer, path_id(&id)?, b.ticket_type_id).await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// Add a session to my agenda.
+#[utoipa::path(put, path = "/api/v1/me/agenda/{event_id}", tag = "conferences", params(("event_id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404), (status = 409)))]
+async fn pick_session(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    conference::pick(&state, &ctx.viewer, path_id(&id)?, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove a session from my agenda.
+#[utoipa::path(delete, path = "/api/v1/me/agenda/{event_id}", tag = "conferences", params(("event_id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404)))]
+async fn unpick_session(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    conference::pick(&state, &ctx.viewer, path_id(&id)?, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -3,14 +3,17 @@
 //! attendance, which earns points through the outbox.
 
 pub mod api;
+pub mod conference;
 pub mod demo;
 pub mod feed;
 pub mod ics;
 pub mod matching;
 pub mod model;
 pub mod networking;
+pub mod questions;
 pub mod reminders;
 pub mod service;
+pub mod speakers;
 pub mod time;
 pub mod web;
 

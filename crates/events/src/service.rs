@@ -35,10 +35,14 @@ pub struct EventRow {
     pub registration_closes_at: Option<DateTime<Utc>>,
     pub status: String,
     pub sequence: i64,
+    pub conference_id: Option<Uuid>,
+    pub track_id: Option<Uuid>,
+    pub room: String,
+    pub awards_ceremony: bool,
 }
 
 pub const COLUMNS: &str = "id, kind, title, description, starts_at, ends_at, time_zone, audience, capacity, join_url, \
-    recording_url, registration_opens_at, registration_closes_at, status, sequence";
+    recording_url, registration_opens_at, registration_closes_at, status, sequence, conference_id, track_id, room, awards_ceremony";
 
 impl EventRow {
     /// Whether the join link may be shown now (to a registered member).
@@ -102,9 +106,38 @@ pub struct EventInput {
     pub recording_url: Option<String>,
     /// Set to "cancelled" to cancel the event.
     pub status: Option<String>,
+    /// Local date-times in `time_zone` between which registration is open (optional).
+    pub registration_opens_at: Option<String>,
+    pub registration_closes_at: Option<String>,
+    /// Makes the event a session of a conference.
+    pub conference_id: Option<Uuid>,
+    /// The conference track's name (created if new).
+    pub track: Option<String>,
+    pub room: Option<String>,
+    /// Marks the session where the Social Health Awards are announced.
+    pub awards_ceremony: Option<bool>,
+    /// Hosts, speakers, panelists and the moderator, in order (replaces the list).
+    pub speakers: Option<Vec<SpeakerInput>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpeakerInput {
+    /// host, speaker, panelist or moderator
+    pub role: String,
+    /// A member, whose profile the speaker page links to…
+    pub member_id: Option<MemberId>,
+    /// …or a guest's name (a member's display name is used when empty).
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub bio: String,
 }
 
 struct Checked {
+    opens: Option<DateTime<Utc>>,
+    closes: Option<DateTime<Utc>>,
+    room: String,
     kind: String,
     title: String,
     description: String,
@@ -176,6 +209,41 @@ fn check(input: &EventInput, base: Option<&EventRow>) -> AppResult<Checked> {
             e.add("ends_at", "An event can last at most 14 days.");
         }
     }
+    let opens = match &input.registration_opens_at {
+        Some(l) if !l.trim().is_empty() => place("registration_opens_at", &Some(l.clone()), None, &mut e),
+        Some(_) => None,
+        None => base.and_then(|b| b.registration_opens_at),
+    };
+    let closes = match &input.registration_closes_at {
+        Some(l) if !l.trim().is_empty() => place("registration_closes_at", &Some(l.clone()), None, &mut e),
+        Some(_) => None,
+        None => base.and_then(|b| b.registration_closes_at),
+    };
+    if let (Some(o), Some(c)) = (opens, closes)
+        && c <= o
+    {
+        e.add("registration_closes_at", "Registration must close after it opens.");
+    }
+    let room = input.room.clone().or(base.map(|b| b.room.clone())).unwrap_or_default().trim().to_string();
+    if room.chars().count() > 100 {
+        e.add("room", "Use at most 100 characters for the room.");
+    }
+    if let Some(speakers) = &input.speakers {
+        if speakers.len() > 30 {
+            e.add("speakers", "List at most 30 speakers.");
+        }
+        for sp in speakers {
+            if !["host", "speaker", "panelist", "moderator"].contains(&sp.role.as_str()) {
+                e.add("speakers", "Each speaker's role must be host, speaker, panelist or moderator.");
+            }
+            if sp.member_id.is_none() && sp.name.trim().is_empty() {
+                e.add("speakers", "A guest speaker needs a name.");
+            }
+            if sp.name.chars().count() > 120 || sp.bio.chars().count() > 3000 {
+                e.add("speakers", "Keep names under 120 and bios under 3,000 characters.");
+            }
+        }
+    }
     let capacity = match (input.capacity, base) {
         (Some(c), _) => Some(c),
         (None, Some(b)) => b.capacity,
@@ -204,6 +272,9 @@ fn check(input: &EventInput, base: Option<&EventRow>) -> AppResult<Checked> {
     }
     e.into_result()?;
     Ok(Checked {
+        opens,
+        closes,
+        room,
         kind,
         title,
         description,
@@ -225,13 +296,22 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: &EventInput, ip: &
     let id = Uuid::now_v7();
     let t = now();
     let tx = state.db.begin().await?;
+    let (conference, track) =
+        crate::conference::place_session(&tx, input.conference_id, input.track.as_deref()).await?;
     db::exec(
         &tx,
-        "INSERT INTO events (id, kind, title, description, starts_at, ends_at, time_zone, audience, capacity, join_url, recording_url, status, sequence, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'scheduled', 0, $12, $13, $13)",
-        params![id, c.kind, c.title, c.description, c.starts_at, c.ends_at, c.time_zone, c.audience, c.capacity, c.join_url, c.recording_url, staff.id, t],
+        "INSERT INTO events (id, kind, title, description, starts_at, ends_at, time_zone, audience, capacity, join_url, recording_url, status, sequence, created_by, created_at, updated_at, \
+         registration_opens_at, registration_closes_at, conference_id, track_id, room, awards_ceremony) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'scheduled', 0, $12, $13, $13, $14, $15, $16, $17, $18, $19)",
+        params![
+            id, c.kind, c.title, c.description, c.starts_at, c.ends_at, c.time_zone, c.audience, c.capacity, c.join_url, c.recording_url, staff.id, t,
+            c.opens, c.closes, conference, track, c.room, input.awards_ceremony.unwrap_or(false)
+        ],
     )
     .await?;
+    if let Some(speakers) = &input.speakers {
+        crate::speakers::replace(&tx, id, speakers).await?;
+    }
     audit::record(&tx, Some(staff.id), "event_created", None, Some(ip), serde_json::json!({ "event": id })).await?;
     tx.commit().await?;
     load(state.db.writer(), id).await
@@ -262,10 +342,28 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: &EventIn
     db::exec(
         &tx,
         "UPDATE events SET kind = $1, title = $2, description = $3, starts_at = $4, ends_at = $5, time_zone = $6, audience = $7, \
-         capacity = $8, join_url = $9, recording_url = $10, status = $11, sequence = $12, updated_at = $13 WHERE id = $14",
-        params![c.kind, c.title, c.description, c.starts_at, c.ends_at, c.time_zone, c.audience, c.capacity, c.join_url, c.recording_url, c.status, sequence, now(), id],
+         capacity = $8, join_url = $9, recording_url = $10, status = $11, sequence = $12, updated_at = $13, \
+         registration_opens_at = $14, registration_closes_at = $15, room = $16, awards_ceremony = $17 WHERE id = $18",
+        params![
+            c.kind, c.title, c.description, c.starts_at, c.ends_at, c.time_zone, c.audience, c.capacity, c.join_url, c.recording_url, c.status, sequence, now(),
+            c.opens, c.closes, c.room, input.awards_ceremony.unwrap_or(old.awards_ceremony), id
+        ],
     )
     .await?;
+    if input.conference_id.is_some() || input.track.is_some() {
+        let (conference, track) =
+            crate::conference::place_session(&tx, input.conference_id.or(old.conference_id), input.track.as_deref())
+                .await?;
+        db::exec(
+            &tx,
+            "UPDATE events SET conference_id = $1, track_id = $2 WHERE id = $3",
+            params![conference, track, id],
+        )
+        .await?;
+    }
+    if let Some(speakers) = &input.speakers {
+        crate::speakers::replace(&tx, id, speakers).await?;
+    }
     // More seats may let people off the waitlist.
     promote(state, &tx, id).await?;
     let updated = load(&tx, id).await?;

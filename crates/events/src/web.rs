@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::model::{KINDS, RegistrationStatus, kind_label};
 use crate::service::{self, EventRow, JOIN_OPENS_BEFORE_MINUTES, ListQuery};
-use crate::{feed, ics, networking, time};
+use crate::{conference, feed, ics, networking, questions, speakers, time};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -25,6 +25,11 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/cancel", post(cancel_submit))
         .route("/events/{id}/join", post(join_submit))
         .route("/events/{id}/rounds", post(start_round_submit))
+        .route("/events/{id}/questions", post(question_submit))
+        .route("/conferences/{id}", get(conference_page))
+        .route("/conferences/{id}/tickets", post(ticket_submit))
+        .route("/conferences/{id}/agenda/{event_id}", post(pick_submit))
+        .route("/speakers/{id}", get(speaker_page))
         .route("/events/feed", get(feed_page).post(feed_reset))
         .route("/calendar/{token}", get(feed_ics))
 }
@@ -151,6 +156,9 @@ struct EventPage<'a> {
     error: Option<String>,
     place: Option<networking::MyPlace>,
     is_staff: bool,
+    speakers: Vec<crate::speakers::Speaker>,
+    started: bool,
+    question_count: usize,
 }
 
 async fn render_event(
@@ -187,6 +195,9 @@ async fn render_event(
         error,
         place: if e.kind == "networking" { networking::my_place(state, &ctx.viewer, e.id).await? } else { None },
         is_staff: ctx.viewer.is_staff(),
+        speakers: crate::speakers::of_event(&state.db, e.id).await?,
+        started: t >= e.starts_at,
+        question_count: if e.kind == "panel" { crate::questions::of_event(&state.db, e.id).await?.len() } else { 0 },
         e,
     };
     let status = if page.error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
@@ -315,4 +326,156 @@ async fn start_round_submit(
         }
         Err(e) => Err(e),
     }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct QuestionForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn question_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    kernel::http::HtmlForm(f): kernel::http::HtmlForm<QuestionForm>,
+) -> AppResult<Response> {
+    let id: Uuid = path_id(&id)?;
+    let result = questions::ask(&state, &ctx.viewer, id, &f.body).await;
+    let e = service::visible(&state.db, &ctx.viewer, id).await?;
+    match result {
+        Ok(_) => {
+            render_event(&state, &ctx, e, Some("Thank you: your question has been sent to the panel."), None).await
+        }
+        Err(AppError::Validation(errors)) => {
+            render_event(&state, &ctx, e, None, errors.0.values().next().cloned()).await
+        }
+        Err(AppError::Conflict { message, .. }) => render_event(&state, &ctx, e, None, Some(message)).await,
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agenda.html")]
+struct AgendaPage<'a> {
+    c: conference::ConferenceView,
+    agenda: conference::Agenda,
+    signed_in: bool,
+    csrf: &'a str,
+    notice: Option<&'a str>,
+    error: Option<String>,
+}
+
+async fn render_conference(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    notice: Option<&str>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let c = conference::view(&state.db, &ctx.viewer, id).await?;
+    let agenda = conference::agenda(state, &ctx.viewer, id, viewer_zone(state, ctx).await?).await?;
+    let title = c.conference.name.clone();
+    let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
+    let body =
+        ui::render(&AgendaPage { c, agenda, signed_in: ctx.viewer.is_signed_in(), csrf: &ctx.csrf, notice, error });
+    Ok((status, ui::page(state, ctx, &title, "/events", &body)).into_response())
+}
+
+async fn conference_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    if let Some(raw) = id.strip_suffix(".ics") {
+        let id: Uuid = path_id(raw)?;
+        conference::get(&state.db, id).await?;
+        let rows: Vec<EventRow> = conference::sessions(&state.db, id)
+            .await?
+            .into_iter()
+            .filter(|e| service::can_view(&ctx.viewer, &e.audience))
+            .collect();
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"agenda.ics\""),
+            ],
+            ics::calendar(&state, &rows),
+        )
+            .into_response());
+    }
+    render_conference(&state, &ctx, path_id(&id)?, None, None).await
+}
+
+#[derive(serde::Deserialize, Default)]
+struct TicketForm {
+    #[serde(default)]
+    ticket_type_id: String,
+}
+
+async fn ticket_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    kernel::http::HtmlForm(f): kernel::http::HtmlForm<TicketForm>,
+) -> AppResult<Response> {
+    let id: Uuid = path_id(&id)?;
+    let ticket: Uuid = path_id(&f.ticket_type_id)?;
+    match conference::take_ticket(&state, &ctx.viewer, id, ticket).await {
+        Ok(()) => render_conference(&state, &ctx, id, Some("Your ticket is booked. See you there!"), None).await,
+        Err(AppError::Conflict { message, .. }) => render_conference(&state, &ctx, id, None, Some(message)).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct PickForm {
+    #[serde(default)]
+    on: String,
+}
+
+async fn pick_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((id, event_id)): Path<(String, String)>,
+    kernel::http::HtmlForm(f): kernel::http::HtmlForm<PickForm>,
+) -> AppResult<Response> {
+    let id: Uuid = path_id(&id)?;
+    conference::pick(&state, &ctx.viewer, path_id(&event_id)?, f.on == "on").await?;
+    render_conference(&state, &ctx, id, Some("Your agenda has been updated."), None).await
+}
+
+#[derive(Template)]
+#[template(path = "speaker.html")]
+struct SpeakerPage {
+    sp: speakers::Speaker,
+    role_label: String,
+    sessions: Vec<(Uuid, String)>,
+}
+
+async fn speaker_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let sp = speakers::get(&state.db, path_id(&id)?).await?;
+    // A speaker is shown only with an event the viewer may see.
+    let e = service::visible(&state.db, &ctx.viewer, sp.event_id).await?;
+    let mut sessions = vec![(e.id, e.title.clone())];
+    if let Some(m) = sp.member_id {
+        for other in speakers::events_of_member(&state.db, m).await? {
+            if other.0 != e.id
+                && let Ok(o) = service::visible(&state.db, &ctx.viewer, other.0).await
+            {
+                sessions.push((o.id, o.title));
+            }
+        }
+    }
+    let mut role_label = sp.role.clone();
+    if let Some(first) = role_label.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    let title = sp.name.clone();
+    let body = ui::render(&SpeakerPage { sp, role_label, sessions });
+    Ok(ui::page(&state, &ctx, &title, "/events", &body).into_response())
 }

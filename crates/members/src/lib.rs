@@ -145,3 +145,11 @@ pub async fn shared_conditions(
     }
     Ok(out)
 }
+
+/// The display name of an active member (for other slices naming people they link to).
+pub async fn active_display_name<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    id: MemberId,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    kernel::db::scalar(c, "SELECT display_name FROM members WHERE id = $1 AND status = 'active'", params![id]).await
+}

@@ -385,3 +385,104 @@ both_backends!(
         assert_eq!(r.status(), 409);
     }
 );
+
+both_backends!(
+    async fn a_conference_agenda_runs_by_day_and_track_with_my_picks_clashes_and_tickets(app) {
+        let (_, staff) = staff_token(app).await;
+        let c = app.client();
+        let r = c
+            .post(app.url("/api/v1/conferences"))
+            .bearer_auth(&staff)
+            .json(&json!({"name": "Connexion 2027", "year": 2027, "starts_on": "2027-06-14", "ends_on": "2027-06-15", "time_zone": "America/Chicago",
+                          "venue": "Chicago", "online_url": "https://connexion.example.org", "tracks": ["Advocacy", "Research"],
+                          "ticket_types": [{"name": "In person", "capacity": 2}, {"name": "Virtual", "capacity": null}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let conf: Value = r.json().await.unwrap();
+        let cid = conf["id"].as_str().unwrap().to_string();
+        assert_eq!(conf["tracks"].as_array().unwrap().len(), 2);
+        let (speaker_id, _) = quick_members(app, 1).await.remove(0);
+        let session = |title: &str, day: &str, start: &str, end: &str, track: &str, extra: Value| {
+            let mut b = json!({"kind": "conference_session", "title": title, "starts_at": format!("{day}T{start}"), "ends_at": format!("{day}T{end}"),
+                               "time_zone": "America/Chicago", "capacity": null, "join_url": "", "audience": "public", "conference_id": cid, "track": track, "room": "Hall A"});
+            if let Value::Object(m) = extra {
+                for (k, v) in m {
+                    b[k] = v;
+                }
+            }
+            b
+        };
+        let keynote = create_event(app, &staff, session("Opening keynote", "2027-06-14", "09:00:00", "10:00:00", "Advocacy",
+            json!({"speakers": [{"role": "speaker", "member_id": speaker_id}, {"role": "speaker", "name": "Dr. Rosa Mendes", "bio": "Rheumatologist and researcher."}]}))).await;
+        let parallel = create_event(app, &staff, session("Trials 101", "2027-06-14", "09:30:00", "10:30:00", "Research", json!({}))).await;
+        create_event(app, &staff, session("Social Health Awards", "2027-06-15", "18:00:00", "19:30:00", "Advocacy", json!({"awards_ceremony": true}))).await;
+        let bad = c.post(app.url("/api/v1/events")).bearer_auth(&staff).json(&session("X", "2027-06-14", "09:00:00", "10:00:00", "A", json!({"conference_id": uuid::Uuid::now_v7()}))).send().await.unwrap();
+        assert_eq!(bad.status(), 422);
+        // A member in London sees the agenda in their own zone.
+        let (member_id, member) = quick_members(app, 1).await.remove(0);
+        app.state.db.exec("UPDATE members SET time_zone = 'Europe/London' WHERE id = $1", kernel::params![member_id]).await.unwrap();
+        for s in [&keynote, &parallel] {
+            let r = c.put(app.url(&format!("/api/v1/me/agenda/{}", s["id"].as_str().unwrap()))).bearer_auth(&member).send().await.unwrap();
+            assert_eq!(r.status(), 204);
+        }
+        let agenda: Value = c.get(app.url(&format!("/api/v1/conferences/{cid}/agenda"))).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(agenda["time_zone"], "Europe/London");
+        let days = agenda["days"].as_array().unwrap();
+        assert_eq!(days.len(), 2, "{agenda}");
+        let first = &days[0]["sessions"];
+        assert_eq!(first[0]["title"], "Opening keynote");
+        assert_eq!(first[0]["local_start"], "15:00", "09:00 in Chicago is 15:00 in London");
+        assert_eq!(first[0]["track"], "Advocacy");
+        assert_eq!(first[1]["track"], "Research");
+        assert_eq!(first[0]["clashes"], true);
+        assert_eq!(first[1]["clashes"], true);
+        assert_eq!(days[1]["sessions"][0]["awards_ceremony"], true);
+        assert_eq!(first[0]["speakers"].as_array().unwrap().len(), 2);
+        c.delete(app.url(&format!("/api/v1/me/agenda/{}", parallel["id"].as_str().unwrap()))).bearer_auth(&member).send().await.unwrap();
+        let agenda: Value = c.get(app.url(&format!("/api/v1/conferences/{cid}/agenda"))).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(agenda["days"][0]["sessions"][0]["clashes"], false);
+        // The agenda as a calendar file, and the guest speaker's page.
+        let text = c.get(app.url(&format!("/conferences/{cid}.ics"))).send().await.unwrap().text().await.unwrap();
+        let cal = Calendar::from_str(&text).unwrap();
+        assert_eq!(cal.components.iter().filter(|c| matches!(c, CalendarComponent::Event(_))).count(), 3);
+        let guest = first[0]["speakers"].as_array().unwrap().iter().find(|s| s["name"] == "Dr. Rosa Mendes").unwrap()["id"].as_str().unwrap().to_string();
+        let page = c.get(app.url(&format!("/speakers/{guest}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Rheumatologist and researcher.") && page.contains("Opening keynote"));
+        let page = c.get(app.url(&format!("/conferences/{cid}"))).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("Opening keynote") && page.contains("Social Health Awards"));
+        // Tickets: two in-person seats for three people.
+        let people = quick_members(app, 3).await;
+        let in_person = conf["ticket_types"][0]["id"].as_str().unwrap().to_string();
+        let tasks = people.iter().map(|(_, t)| {
+            let (url, t, body) = (app.url(&format!("/api/v1/conferences/{cid}/tickets")), t.clone(), json!({ "ticket_type_id": in_person }));
+            tokio::spawn(async move { reqwest::Client::new().post(url).bearer_auth(t).json(&body).send().await.unwrap().status().as_u16() })
+        });
+        let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 2, "{statuses:?}");
+        assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 1);
+        let view: Value = c.get(app.url(&format!("/api/v1/conferences/{cid}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(view["ticket_types"][0]["taken"], 2);
+    }
+);
+
+both_backends!(
+    async fn members_send_questions_to_a_panel_before_it_starts(app) {
+        let (_, staff) = staff_token(app).await;
+        let mut body = webinar(&local_in(60), &local_in(120), None);
+        body["kind"] = json!("panel");
+        body["speakers"] = json!([{"role": "moderator", "name": "Sam Host"}, {"role": "panelist", "name": "Ana Guest", "bio": "Patient advocate."}]);
+        let panel = create_event(app, &staff, body).await;
+        assert_eq!(panel["speakers"].as_array().unwrap().len(), 2);
+        let started = create_event(app, &staff, { let mut b = webinar(&local_in(-10), &local_in(50), None); b["kind"] = json!("panel"); b }).await;
+        let (_, member) = quick_members(app, 1).await.remove(0);
+        let c = app.client();
+        let ask = |id: &str, body: Value| c.post(app.url(&format!("/api/v1/events/{id}/questions"))).bearer_auth(member.clone()).json(&body).send();
+        assert_eq!(ask(panel["id"].as_str().unwrap(), json!({"body": "How do you pace yourself?"})).await.unwrap().status(), 201);
+        assert_eq!(ask(panel["id"].as_str().unwrap(), json!({"body": "  "})).await.unwrap().status(), 422);
+        assert_eq!(ask(started["id"].as_str().unwrap(), json!({"body": "Too late?"})).await.unwrap().status(), 409);
+        let qs: Value = c.get(app.url(&format!("/api/v1/events/{}/questions", panel["id"].as_str().unwrap()))).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(qs["items"].as_array().unwrap().len(), 1);
+    }
+);
