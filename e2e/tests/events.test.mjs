@@ -72,6 +72,19 @@ test("a member registers for a webinar, gets its calendar file and the join butt
   await page.goto(`${server.base}/events/feed`);
   await assertAccessible(page, "calendar feed");
 
+  // Connexion: the agenda, a pick into my agenda, a speaker page.
+  await page.goto(`${server.base}/events`);
+  await page.click(".notice a");
+  await page.waitForSelector("h2:has-text('Agenda')");
+  await assertAccessible(page, "conference agenda");
+  await page.locator("button:has-text('Add to my agenda')").first().click();
+  await page.waitForSelector("text=Your agenda has been updated.");
+  assert.ok((await page.locator("button:has-text('Remove from my agenda')").count()) === 1);
+  await assertAccessible(page, "conference agenda (picked)");
+  await page.locator(".agenda a[href^='/speakers/']").first().click();
+  await page.waitForSelector("h2:has-text('Sessions')");
+  await assertAccessible(page, "speaker page");
+
   assert.deepEqual(problems, [], "no script errors or CSP reports");
   await context.close();
 });

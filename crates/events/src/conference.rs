@@ -62,6 +62,17 @@ pub async fn get(db: &Db, id: Uuid) -> AppResult<Conference> {
         .ok_or(AppError::NotFound)
 }
 
+/// Conferences whose last day has not passed, soonest first.
+pub async fn upcoming(db: &Db) -> AppResult<Vec<Conference>> {
+    let today = now().format("%Y-%m-%d").to_string();
+    Ok(db
+        .all(
+            &format!("SELECT {CONF_COLUMNS} FROM conferences WHERE ends_on >= $1 ORDER BY starts_on LIMIT 5"),
+            params![today],
+        )
+        .await?)
+}
+
 pub async fn view(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<ConferenceView> {
     let conference = get(db, id).await?;
     let tracks = db

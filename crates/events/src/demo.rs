@@ -143,6 +143,139 @@ pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> an
             .await?;
         }
     }
+    connexion(&tx, members, admin, today).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// (day 0 or 1, start hour local, minutes, track 0 or 1, title, guest speaker, guest bio, awards ceremony)
+type DemoSession = (i64, u32, i64, usize, &'static str, &'static str, &'static str, bool);
+
+const CONNEXION: &[DemoSession] = &[
+    (
+        0,
+        9,
+        60,
+        0,
+        "Opening keynote: the power of lived experience",
+        "Dr. Amara Osei",
+        "Physician and lifelong patient advocate.",
+        false,
+    ),
+    (
+        0,
+        10,
+        60,
+        1,
+        "Patients as research partners",
+        "Prof. Lena Fischer",
+        "Leads a patient-partnered research lab.",
+        false,
+    ),
+    (
+        0,
+        11,
+        45,
+        0,
+        "Storytelling on social media without burning out",
+        "Jordan Reyes",
+        "Creator who writes about living with lupus.",
+        false,
+    ),
+    (
+        0,
+        14,
+        60,
+        1,
+        "What clinicians wish patients knew (and the other way round)",
+        "Nurse Priya Iyer",
+        "Specialist nurse in chronic pain.",
+        false,
+    ),
+    (1, 9, 60, 0, "Advocacy that changes policy", "Kofi Mensah", "Campaigner for access to medicines.", false),
+    (1, 10, 60, 1, "Data, privacy and your health story", "Sara Lindqvist", "Privacy engineer.", false),
+    (1, 13, 60, 0, "Caregivers' circle", "Grace Walsh", "Caregiver and community organiser.", false),
+    (1, 18, 90, 0, "The Social Health Awards", "The Social Health Network team", "", true),
+];
+
+async fn connexion(
+    tx: &kernel::db::Tx,
+    members: &[MemberId],
+    admin: MemberId,
+    today: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let zone = "America/Chicago";
+    let first = (today + ChronoDuration::days(60)).date_naive();
+    let id = Uuid::now_v7();
+    let t = kernel::time::now();
+    let year = chrono::Datelike::year(&first) as i64;
+    kernel::db::exec(
+        tx,
+        "INSERT INTO conferences (id, name, year, description, starts_on, ends_on, time_zone, venue, online_url, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        params![
+            id,
+            format!("Connexion {year}"),
+            year,
+            "Two days of Health Leaders, researchers and clinicians learning from each other, ending with the Social Health Awards.",
+            first.to_string(),
+            (first + ChronoDuration::days(1)).to_string(),
+            zone,
+            "Chicago Riverside Conference Center",
+            "https://connexion.example.org/live",
+            t
+        ],
+    )
+    .await?;
+    let mut tracks = Vec::new();
+    for (i, name) in ["Advocacy in action", "Research and care"].iter().enumerate() {
+        let track = Uuid::now_v7();
+        kernel::db::exec(
+            tx,
+            "INSERT INTO conference_tracks (id, conference_id, name, position) VALUES ($1, $2, $3, $4)",
+            params![track, id, *name, i as i64],
+        )
+        .await?;
+        tracks.push(track);
+    }
+    for (i, (name, cap)) in
+        [("In person", Some(150i64)), ("Virtual", None), ("Complimentary", Some(20))].iter().enumerate()
+    {
+        kernel::db::exec(
+            tx,
+            "INSERT INTO ticket_types (id, conference_id, name, capacity, position) VALUES ($1, $2, $3, $4, $5)",
+            params![Uuid::now_v7(), id, *name, *cap, i as i64],
+        )
+        .await?;
+    }
+    for (i, (day, hour, minutes, track, title, speaker, bio, awards)) in CONNEXION.iter().enumerate() {
+        let local = format!("{}T{hour:02}:00:00", first + ChronoDuration::days(*day));
+        let start = crate::time::to_instant(&local, zone).map_err(|e| anyhow::anyhow!(e.message()))?;
+        let end = start + ChronoDuration::minutes(*minutes);
+        let session = Uuid::now_v7();
+        kernel::db::exec(
+            tx,
+            "INSERT INTO events (id, kind, title, description, starts_at, ends_at, time_zone, audience, capacity, join_url, recording_url, status, sequence, \
+             conference_id, track_id, room, awards_ceremony, created_by, created_at, updated_at) \
+             VALUES ($1, 'conference_session', $2, '', $3, $4, $5, 'public', NULL, $6, '', 'scheduled', 0, $7, $8, $9, $10, $11, $12, $12)",
+            params![session, *title, start, end, zone, "https://connexion.example.org/live", id, tracks[*track], if *track == 0 { "Main hall" } else { "Room B" }, *awards, admin, t],
+        )
+        .await?;
+        kernel::db::exec(
+            tx,
+            "INSERT INTO event_speakers (id, event_id, position, role, member_id, name, bio) VALUES ($1, $2, 0, 'speaker', NULL, $3, $4)",
+            params![Uuid::now_v7(), session, *speaker, *bio],
+        )
+        .await?;
+        if let Some(m) = members.get(i * 5) {
+            let name = members::active_display_name(tx, *m).await?.unwrap_or_else(|| "Health Leader".into());
+            kernel::db::exec(
+                tx,
+                "INSERT INTO event_speakers (id, event_id, position, role, member_id, name, bio) VALUES ($1, $2, 1, 'panelist', $3, $4, '')",
+                params![Uuid::now_v7(), session, *m, name],
+            )
+            .await?;
+        }
+    }
     Ok(())
 }

@@ -61,6 +61,7 @@ struct ListPage {
     zone: String,
     items: Vec<Item>,
     next_href: Option<String>,
+    conferences: Vec<conference::Conference>,
 }
 
 async fn list_page(
@@ -120,6 +121,7 @@ async fn list_page(
             .unwrap_or_else(|| "each event's own time zone".into()),
         items,
         next_href,
+        conferences: conference::upcoming(&state.db).await?,
     });
     Ok(ui::page(&state, &ctx, "Events", "/events", &body).into_response())
 }

@@ -88,7 +88,12 @@ both_backends!(
         assert!(rewards::check::run(&app.state.db).await.unwrap().is_empty());
         assert_eq!(app.count("SELECT COUNT(*) FROM rewards").await, 5, "the catalogue is added once");
         assert!(app.count("SELECT COUNT(*) FROM redemptions WHERE status = 'pending'").await >= 1);
-        assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 8, "a season of events, added once");
+        assert_eq!(app.count("SELECT COUNT(*) FROM events WHERE conference_id IS NULL").await, 8, "a season of events, added once");
+        assert_eq!(app.count("SELECT COUNT(*) FROM conference_tracks").await, 2, "Connexion has two tracks");
+        let conference: uuid::Uuid = app.state.db.scalar("SELECT id FROM conferences", vec![]).await.unwrap().unwrap();
+        let agenda = events::conference::agenda(&app.state, &kernel::viewer::Viewer::Anonymous, conference, None).await.unwrap();
+        assert_eq!(agenda.days.len(), 2, "over two days in the conference's own zone");
+        assert_eq!(app.count("SELECT COUNT(*) FROM events WHERE awards_ceremony = TRUE").await, 1);
         assert!(app.count("SELECT COUNT(*) FROM events WHERE recording_url <> ''").await >= 2, "past events have recordings");
         assert!(app.count("SELECT COUNT(*) FROM registrations WHERE status = 'waitlisted'").await >= 1, "one event is full");
     }
