@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/events/{id}", get(get_one).patch(patch))
         .route("/api/v1/events/{id}/registration", post(register).delete(cancel))
         .route("/api/v1/events/{id}/attendance", post(attendance))
+        .route("/api/v1/events/{id}/registrations", get(registrants))
         .route("/api/v1/events/{id}/rounds", post(start_round))
         .route("/api/v1/events/{id}/rounds/mine", get(my_round))
         .route("/api/v1/events/{id}/questions", get(list_questions).post(ask_question))
@@ -41,7 +42,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, get_one, patch, register, cancel, attendance, start_round, my_round),
+    paths(list, create, get_one, patch, register, cancel, attendance, registrants, start_round, my_round),
     components(schemas(
         EventView,
         EventInput,
@@ -83,15 +84,20 @@ pub struct EventView {
     pub room: String,
     pub awards_ceremony: bool,
     pub speakers: Vec<crate::speakers::Speaker>,
+    /// Questions asked at registration.
+    pub questions: Vec<String>,
 }
 
 pub async fn view(state: &AppState, viewer: &Viewer, e: EventRow) -> AppResult<EventView> {
     let counts = service::counts(&state.db, e.id).await?;
     let mine = service::my_status(&state.db, viewer, e.id).await?;
-    let join_url = (mine == Some(RegistrationStatus::Registered) && e.join_open(now()) && !e.join_url.is_empty())
-        .then(|| e.join_url.clone());
+    let join_url = (mine == Some(RegistrationStatus::Registered)
+        && e.join_open(now(), state.config.event_join_minutes)
+        && !e.join_url.is_empty())
+    .then(|| e.join_url.clone());
     Ok(EventView {
         id: e.id,
+        questions: e.question_list(),
         local_starts_at: time::local_string(e.starts_at, &e.time_zone),
         local_ends_at: time::local_string(e.ends_at, &e.time_zone),
         ics_url: format!("/events/{}.ics", e.id),
@@ -172,11 +178,25 @@ pub struct Registration {
     pub status: RegistrationStatus,
 }
 
+/// Optional: answers to the event's registration questions, in order.
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationBody {
+    #[serde(default)]
+    pub answers: Vec<String>,
+}
+
 /// Register: 201 registered, 202 waitlisted (the event is full).
-#[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "events", params(("id" = Uuid, Path)), request_body = Option<RegistrationBody>, security(("bearer" = [])),
     responses((status = 201, body = Registration), (status = 202, body = Registration), (status = 404), (status = 409, description = "registration_closed")))]
-async fn register(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Response> {
-    let status = service::register(&state, &ctx.viewer, path_id(&id)?).await?;
+async fn register(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let b: RegistrationBody = kernel::http::optional_json(&body)?;
+    let status = service::register(&state, &ctx.viewer, path_id(&id)?, &b.answers).await?;
     let code = if status == RegistrationStatus::Registered { StatusCode::CREATED } else { StatusCode::ACCEPTED };
     Ok((code, Json(Registration { status })).into_response())
 }
@@ -350,4 +370,22 @@ async fn unpick_session(
 ) -> AppResult<StatusCode> {
     conference::pick(&state, &ctx.viewer, path_id(&id)?, false).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegistrantList {
+    pub items: Vec<crate::service::Registrant>,
+}
+
+/// Who is registered or waiting, with their answers (staff; audited).
+#[utoipa::path(get, path = "/api/v1/events/{id}/registrations", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RegistrantList), (status = 403), (status = 404)))]
+async fn registrants(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<RegistrantList>> {
+    ctx.viewer.require_role(Role::Staff)?;
+    let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    Ok(Json(RegistrantList { items: service::registrants(&state, &ctx.viewer, e.id, &ctx.client_ip).await? }))
 }

@@ -15,9 +15,6 @@ use uuid::Uuid;
 use crate::model::{AUDIENCES, KINDS, RegistrationStatus, events};
 use crate::time::{self, LocalTimeError};
 
-/// How long before the start the join link appears.
-pub const JOIN_OPENS_BEFORE_MINUTES: i64 = 15;
-
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]
 pub struct EventRow {
     pub id: Uuid,
@@ -39,16 +36,25 @@ pub struct EventRow {
     pub track_id: Option<Uuid>,
     pub room: String,
     pub awards_ceremony: bool,
+    /// JSON list of registration questions.
+    pub questions: String,
+}
+
+impl EventRow {
+    pub fn question_list(&self) -> Vec<String> {
+        serde_json::from_str(&self.questions).unwrap_or_default()
+    }
 }
 
 pub const COLUMNS: &str = "id, kind, title, description, starts_at, ends_at, time_zone, audience, capacity, join_url, \
-    recording_url, registration_opens_at, registration_closes_at, status, sequence, conference_id, track_id, room, awards_ceremony";
+    recording_url, registration_opens_at, registration_closes_at, status, sequence, conference_id, track_id, room, awards_ceremony, questions";
 
 impl EventRow {
-    /// Whether the join link may be shown now (to a registered member).
-    pub fn join_open(&self, at: DateTime<Utc>) -> bool {
+    /// Whether the join link may be shown now (to a registered member), from
+    /// `minutes_before` the start until the end.
+    pub fn join_open(&self, at: DateTime<Utc>, minutes_before: i64) -> bool {
         self.status == "scheduled"
-            && at >= self.starts_at - ChronoDuration::minutes(JOIN_OPENS_BEFORE_MINUTES)
+            && at >= self.starts_at - ChronoDuration::minutes(minutes_before)
             && at < self.ends_at
     }
 
@@ -118,6 +124,10 @@ pub struct EventInput {
     pub awards_ceremony: Option<bool>,
     /// Hosts, speakers, panelists and the moderator, in order (replaces the list).
     pub speakers: Option<Vec<SpeakerInput>>,
+    /// Conditions the event is about (ids from `GET /api/v1/conditions`), for filtering.
+    pub conditions: Option<Vec<Uuid>>,
+    /// Questions asked at registration, e.g. "Do you need captions?" (at most 5).
+    pub questions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -244,6 +254,14 @@ fn check(input: &EventInput, base: Option<&EventRow>) -> AppResult<Checked> {
             }
         }
     }
+    if let Some(qs) = &input.questions
+        && (qs.len() > 5 || qs.iter().any(|q| q.trim().is_empty() || q.chars().count() > 200))
+    {
+        e.add("questions", "Ask at most 5 questions, each of 1 to 200 characters.");
+    }
+    if input.conditions.as_ref().is_some_and(|c| c.len() > 10) {
+        e.add("conditions", "Tag at most 10 conditions.");
+    }
     let capacity = match (input.capacity, base) {
         (Some(c), _) => Some(c),
         (None, Some(b)) => b.capacity,
@@ -312,6 +330,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: &EventInput, ip: &
     if let Some(speakers) = &input.speakers {
         crate::speakers::replace(&tx, id, speakers).await?;
     }
+    set_tags(state, &tx, id, input).await?;
     audit::record(&tx, Some(staff.id), "event_created", None, Some(ip), serde_json::json!({ "event": id })).await?;
     tx.commit().await?;
     load(state.db.writer(), id).await
@@ -364,6 +383,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: &EventIn
     if let Some(speakers) = &input.speakers {
         crate::speakers::replace(&tx, id, speakers).await?;
     }
+    set_tags(state, &tx, id, input).await?;
     // More seats may let people off the waitlist.
     promote(state, &tx, id).await?;
     let updated = load(&tx, id).await?;
@@ -431,8 +451,18 @@ async fn registered_members(tx: &Tx, event: Uuid) -> AppResult<Vec<MemberId>> {
 
 /// Registers `viewer`, or puts them on the waitlist when the event is full. Asking
 /// again answers with the place they already have.
-pub async fn register(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<RegistrationStatus> {
+pub async fn register(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    answers: &[String],
+) -> AppResult<RegistrationStatus> {
     let me = viewer.require_member()?;
+    if answers.len() > 5 || answers.iter().any(|a| a.chars().count() > 1000) {
+        return Err(AppError::field("answers", "Give at most 5 answers of up to 1,000 characters."));
+    }
+    let answers_json =
+        serde_json::to_string(&answers.iter().map(|a| a.trim()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
     let tx = state.db.begin().await?;
     // The event row lock serialises registrations for one event on PostgreSQL; on
     // SQLite the single writer already does.
@@ -472,15 +502,15 @@ pub async fn register(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<
     if existing.is_some() {
         db::exec(
             &tx,
-            "UPDATE registrations SET status = $1, position = $2, updated_at = $3 WHERE event_id = $4 AND member_id = $5",
-            params![status_text, position, t, id, me.id],
+            "UPDATE registrations SET status = $1, position = $2, updated_at = $3, answers = $4 WHERE event_id = $5 AND member_id = $6",
+            params![status_text, position, t, answers_json.clone(), id, me.id],
         )
         .await?;
     } else {
         db::exec(
             &tx,
-            "INSERT INTO registrations (event_id, member_id, status, position, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
-            params![id, me.id, status_text, position, t],
+            "INSERT INTO registrations (event_id, member_id, status, position, created_at, updated_at, answers) VALUES ($1, $2, $3, $4, $5, $5, $6)",
+            params![id, me.id, status_text, position, t, answers_json.clone()],
         )
         .await?;
     }
@@ -488,9 +518,10 @@ pub async fn register(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<
         RegistrationStatus::Registered => (
             format!("You're registered: {}", event.title),
             format!(
-                "Hello,\n\nYou are registered for {}, {}.\n\nThe attached calendar file adds it to your calendar. The join link appears on the event page {JOIN_OPENS_BEFORE_MINUTES} minutes before the start.\n",
+                "Hello,\n\nYou are registered for {}, {}.\n\nThe attached calendar file adds it to your calendar. The join link appears on the event page {} minutes before the start.\n",
                 event.title,
-                time::display(event.starts_at, &event.time_zone)
+                time::display(event.starts_at, &event.time_zone),
+                state.config.event_join_minutes
             ),
         ),
         RegistrationStatus::Waitlisted => (
@@ -669,6 +700,12 @@ pub async fn list(db: &Db, viewer: &Viewer, q: &ListQuery) -> AppResult<kernel::
         let k = bind(kind.into(), &mut values);
         sql.push_str(&format!(" AND e.kind = {k}"));
     }
+    if let Some(c) = q.condition {
+        let p = bind(c.into(), &mut values);
+        sql.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM event_conditions ec WHERE ec.event_id = e.id AND ec.condition_id = {p})"
+        ));
+    }
     if q.mine.unwrap_or(false) {
         let me = viewer.require_member()?;
         let m = bind(me.id.into(), &mut values);
@@ -696,6 +733,8 @@ pub struct ListQuery {
     pub kind: Option<String>,
     /// Only events I registered for (or am waitlisted for).
     pub mine: Option<bool>,
+    /// Only events about this condition.
+    pub condition: Option<Uuid>,
     pub cursor: Option<String>,
     pub limit: Option<u64>,
 }
@@ -731,4 +770,81 @@ async fn notify(
     )
     .await?;
     Ok(())
+}
+
+/// Stores an event's condition tags and registration questions, when given.
+async fn set_tags(state: &AppState, tx: &Tx, id: Uuid, input: &EventInput) -> AppResult<()> {
+    if let Some(ids) = &input.conditions {
+        let found = members::conditions::existing(&state.db, ids).await?;
+        if found.len() != ids.iter().collect::<std::collections::HashSet<_>>().len() {
+            return Err(AppError::field("conditions", "One of the conditions does not exist."));
+        }
+        db::exec(tx, "DELETE FROM event_conditions WHERE event_id = $1", params![id]).await?;
+        for c in found {
+            db::exec(tx, "INSERT INTO event_conditions (event_id, condition_id) VALUES ($1, $2)", params![id, c])
+                .await?;
+        }
+    }
+    if let Some(qs) = &input.questions {
+        let qs: Vec<String> = qs.iter().map(|q| q.trim().to_string()).collect();
+        db::exec(
+            tx,
+            "UPDATE events SET questions = $1 WHERE id = $2",
+            params![serde_json::to_string(&qs).unwrap_or_default(), id],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// One person's registration, for staff.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Registrant {
+    pub member_id: MemberId,
+    pub display_name: String,
+    pub status: String,
+    /// Answers to the registration questions, in order. Health information: shown to staff only, and audited.
+    pub answers: Vec<String>,
+    pub attended: bool,
+}
+
+/// Everyone registered or waiting (staff). Answers can be health information (access
+/// needs), so each read is audited.
+pub async fn registrants(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) -> AppResult<Vec<Registrant>> {
+    let staff = viewer.require_role(Role::Staff)?;
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        member_id: MemberId,
+        status: String,
+        answers: String,
+        attended_at: Option<DateTime<Utc>>,
+    }
+    let rows: Vec<Row> = state
+        .db
+        .all(
+            "SELECT member_id, status, answers, attended_at FROM registrations WHERE event_id = $1 AND status IN ('registered', 'waitlisted') ORDER BY position",
+            params![id],
+        )
+        .await?;
+    let ids: Vec<MemberId> = rows.iter().map(|r| r.member_id).collect();
+    let names = members::display_names(&state.db, &ids).await?;
+    audit::record(
+        state.db.writer(),
+        Some(staff.id),
+        "staff_viewed_registrants",
+        None,
+        Some(ip),
+        serde_json::json!({ "event": id }),
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Registrant {
+            display_name: names.get(&r.member_id).cloned().unwrap_or_default(),
+            member_id: r.member_id,
+            status: r.status,
+            answers: serde_json::from_str(&r.answers).unwrap_or_default(),
+            attended: r.attended_at.is_some(),
+        })
+        .collect())
 }

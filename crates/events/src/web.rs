@@ -14,7 +14,7 @@ use kernel::{AppError, AppResult, AppState};
 use uuid::Uuid;
 
 use crate::model::{KINDS, RegistrationStatus, kind_label};
-use crate::service::{self, EventRow, JOIN_OPENS_BEFORE_MINUTES, ListQuery};
+use crate::service::{self, EventRow, ListQuery};
 use crate::{conference, feed, ics, networking, questions, speakers, time};
 
 pub fn router() -> Router<AppState> {
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/events/{id}/join", post(join_submit))
         .route("/events/{id}/rounds", post(start_round_submit))
         .route("/events/{id}/questions", post(question_submit))
+        .route("/events/{id}/registrants", get(registrants_page).post(attendance_submit))
         .route("/conferences/{id}", get(conference_page))
         .route("/conferences/{id}/tickets", post(ticket_submit))
         .route("/conferences/{id}/agenda/{event_id}", post(pick_submit))
@@ -159,6 +160,7 @@ struct EventPage<'a> {
     place: Option<networking::MyPlace>,
     is_staff: bool,
     speakers: Vec<crate::speakers::Speaker>,
+    questions: Vec<String>,
     started: bool,
     question_count: usize,
 }
@@ -190,14 +192,17 @@ async fn render_event(
         waitlisted_me: mine == Some(RegistrationStatus::Waitlisted),
         open: e.registration_open(t),
         full: e.capacity.is_some_and(|c| counts.registered >= c),
-        join_open: mine == Some(RegistrationStatus::Registered) && e.join_open(t) && !e.join_url.is_empty(),
-        join_minutes: JOIN_OPENS_BEFORE_MINUTES,
+        join_open: mine == Some(RegistrationStatus::Registered)
+            && e.join_open(t, state.config.event_join_minutes)
+            && !e.join_url.is_empty(),
+        join_minutes: state.config.event_join_minutes,
         csrf: &ctx.csrf,
         status_text,
         error,
         place: if e.kind == "networking" { networking::my_place(state, &ctx.viewer, e.id).await? } else { None },
         is_staff: ctx.viewer.is_staff(),
         speakers: crate::speakers::of_event(&state.db, e.id).await?,
+        questions: e.question_list(),
         started: t >= e.starts_at,
         question_count: if e.kind == "panel" { crate::questions::of_event(&state.db, e.id).await?.len() } else { 0 },
         e,
@@ -228,10 +233,18 @@ async fn register_submit(
     State(state): State<AppState>,
     ctx: RequestContext,
     Path(id): Path<String>,
+    body: axum::body::Bytes,
 ) -> AppResult<Response> {
     ctx.viewer.require_member()?;
     let id: Uuid = path_id(&id)?;
-    match service::register(&state, &ctx.viewer, id).await {
+    // Answers come as repeated `answer` fields, in question order.
+    let answers: Vec<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k == "answer")
+        .map(|(_, v)| v)
+        .collect();
+    match service::register(&state, &ctx.viewer, id, &answers).await {
         Ok(status) => {
             let e = service::visible(&state.db, &ctx.viewer, id).await?;
             let text = match status {
@@ -245,6 +258,10 @@ async fn register_submit(
         Err(AppError::Conflict { message, .. }) => {
             let e = service::visible(&state.db, &ctx.viewer, id).await?;
             render_event(&state, &ctx, e, None, Some(message)).await
+        }
+        Err(AppError::Validation(errors)) => {
+            let e = service::visible(&state.db, &ctx.viewer, id).await?;
+            render_event(&state, &ctx, e, None, errors.0.values().next().cloned()).await
         }
         Err(e) => Err(e),
     }
@@ -271,7 +288,7 @@ async fn join_submit(
     let me = ctx.viewer.require_member()?;
     let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
     let registered = service::my_status(&state.db, &ctx.viewer, e.id).await? == Some(RegistrationStatus::Registered);
-    if !registered || !e.join_open(now()) || e.join_url.is_empty() {
+    if !registered || !e.join_open(now(), state.config.event_join_minutes) || e.join_url.is_empty() {
         return render_event(&state, &ctx, e, None, Some("The join link is not open for you right now.".into())).await;
     }
     service::mark_attended(&state, None, e.id, me.id, &ctx.client_ip).await?;
@@ -480,4 +497,60 @@ async fn speaker_page(
     let title = sp.name.clone();
     let body = ui::render(&SpeakerPage { sp, role_label, sessions });
     Ok(ui::page(&state, &ctx, &title, "/events", &body).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "registrants.html")]
+struct RegistrantsPage<'a> {
+    id: Uuid,
+    title: String,
+    questions: Vec<String>,
+    rows: Vec<service::Registrant>,
+    csrf: &'a str,
+    notice: Option<&'a str>,
+}
+
+async fn render_registrants(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    notice: Option<&str>,
+) -> AppResult<Response> {
+    let e = service::visible(&state.db, &ctx.viewer, id).await?;
+    let questions = e.question_list();
+    let mut rows = service::registrants(state, &ctx.viewer, id, &ctx.client_ip).await?;
+    // One cell per question, even for answers left out.
+    for r in &mut rows {
+        r.answers.resize(questions.len(), String::new());
+    }
+    let body = ui::render(&RegistrantsPage { id, title: e.title.clone(), questions, rows, csrf: &ctx.csrf, notice });
+    Ok(ui::page(state, ctx, "Registrants", "/events", &body).into_response())
+}
+
+async fn registrants_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    ctx.viewer.require_role(kernel::viewer::Role::Staff)?;
+    render_registrants(&state, &ctx, path_id(&id)?, None).await
+}
+
+#[derive(serde::Deserialize, Default)]
+struct AttendanceForm {
+    #[serde(default)]
+    member_id: String,
+}
+
+async fn attendance_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    kernel::http::HtmlForm(f): kernel::http::HtmlForm<AttendanceForm>,
+) -> AppResult<Response> {
+    let staff = ctx.viewer.require_role(kernel::viewer::Role::Staff)?;
+    let id: Uuid = path_id(&id)?;
+    service::visible(&state.db, &ctx.viewer, id).await?;
+    service::mark_attended(&state, Some(staff.id), id, path_id(&f.member_id)?, &ctx.client_ip).await?;
+    render_registrants(&state, &ctx, id, Some("Attendance recorded.")).await
 }

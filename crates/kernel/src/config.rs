@@ -31,6 +31,8 @@ pub struct Settings {
     pub db_max_connections: Option<String>,
     /// SHN_POINTS_EXPIRE_MONTHS
     pub points_expire_months: Option<String>,
+    /// SHN_EVENT_JOIN_MINUTES
+    pub event_join_minutes: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +77,8 @@ pub struct Config {
     pub signups_per_ip_per_hour: i64,
     /// Points expire this many months after they were earned (never when `None`).
     pub points_expire_months: Option<u32>,
+    /// Minutes before an event's start when its join link appears.
+    pub event_join_minutes: i64,
 }
 
 /// A bad setting: names the variable and says what is wrong.
@@ -167,6 +171,12 @@ impl Config {
             })?),
             None => None,
         };
+        let event_join_minutes = match non_empty(&s.event_join_minutes) {
+            Some(n) => n.parse::<i64>().ok().filter(|n| (0..=240).contains(n)).ok_or_else(|| {
+                bad("SHN_EVENT_JOIN_MINUTES", format!("{n:?} is not a whole number of minutes from 0 to 240"))
+            })?,
+            None => 15,
+        };
         Ok(Config {
             database_url,
             data_dir,
@@ -186,6 +196,7 @@ impl Config {
             worker_poll: Duration::from_millis(500),
             signups_per_ip_per_hour: 20,
             points_expire_months,
+            event_join_minutes,
         })
     }
 

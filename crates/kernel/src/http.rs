@@ -176,3 +176,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 pub fn path_id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
+
+/// A JSON body that may be left out: an empty body means the defaults. Errors are the
+/// same clear 400s as [`ApiJson`]'s.
+pub fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> AppResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            AppError::bad_request("malformed_json", "The request body is not valid JSON.")
+        }
+        _ => AppError::bad_request("invalid_body", format!("The request body does not have the expected shape: {e}")),
+    })
+}

@@ -62,6 +62,7 @@ CREATE TABLE events (
     track_id UUID REFERENCES conference_tracks (id),
     room TEXT NOT NULL DEFAULT '',
     awards_ceremony BOOLEAN NOT NULL DEFAULT FALSE,
+    questions TEXT NOT NULL DEFAULT '[]',
     created_by UUID,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
@@ -97,10 +98,18 @@ CREATE TABLE panel_questions (
 );
 CREATE INDEX panel_questions_by_event ON panel_questions (event_id, created_at);
 
+CREATE TABLE event_conditions (
+    event_id UUID NOT NULL REFERENCES events (id),
+    condition_id UUID NOT NULL,
+    PRIMARY KEY (event_id, condition_id)
+);
+CREATE INDEX event_conditions_by_condition ON event_conditions (condition_id, event_id);
+
 CREATE TABLE registrations (
     event_id UUID NOT NULL REFERENCES events (id),
     member_id UUID NOT NULL,
     status TEXT NOT NULL,
+    answers TEXT NOT NULL DEFAULT '{}',
     position BIGINT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,

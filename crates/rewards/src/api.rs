@@ -281,16 +281,6 @@ pub struct Decision {
     pub note: String,
 }
 
-/// An optional JSON body: empty means the defaults.
-fn decision(body: &Bytes) -> AppResult<Decision> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Decision::default());
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        AppError::bad_request("invalid_body", format!("The request body does not have the expected shape: {e}"))
-    })
-}
-
 /// Mark a pending redemption fulfilled.
 #[utoipa::path(post, path = "/api/v1/admin/redemptions/{id}/fulfil", tag = "rewards-admin", params(("id" = Uuid, Path)), request_body = Option<Decision>,
     security(("bearer" = [])), responses((status = 200, body = Redemption), (status = 403), (status = 404), (status = 409)))]
@@ -301,7 +291,7 @@ async fn fulfil(
     body: Bytes,
 ) -> AppResult<Json<Redemption>> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
-    let d = decision(&body)?;
+    let d: Decision = kernel::http::optional_json(&body)?;
     Ok(Json(redeem::fulfil(&state, staff.id, path_id(&id)?, &d.note, &ctx.client_ip).await?))
 }
 
@@ -315,6 +305,6 @@ async fn reject(
     body: Bytes,
 ) -> AppResult<Json<Redemption>> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
-    let d = decision(&body)?;
+    let d: Decision = kernel::http::optional_json(&body)?;
     Ok(Json(redeem::reject(&state, staff.id, path_id(&id)?, &d.note, &ctx.client_ip).await?))
 }

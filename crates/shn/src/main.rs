@@ -52,6 +52,9 @@ struct SettingsArgs {
     /// Points expire this many months after they were earned, oldest first [default: never]
     #[arg(long, env = "SHN_POINTS_EXPIRE_MONTHS", global = true)]
     points_expire_months: Option<String>,
+    /// Minutes before an event starts when its join link appears to registered members [default: 15]
+    #[arg(long, env = "SHN_EVENT_JOIN_MINUTES", global = true)]
+    event_join_minutes: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -115,6 +118,7 @@ impl SettingsArgs {
             mail_from: self.mail_from.clone(),
             db_max_connections: self.db_max_connections.clone(),
             points_expire_months: self.points_expire_months.clone(),
+            event_join_minutes: self.event_join_minutes.clone(),
         }
     }
 }

@@ -486,3 +486,39 @@ both_backends!(
         assert_eq!(qs["items"].as_array().unwrap().len(), 1);
     }
 );
+
+both_backends!(
+    async fn registration_answers_reach_only_staff_and_events_filter_by_condition(app) {
+        let (_, staff) = staff_token(app).await;
+        let conds: Value = app.client().get(app.url("/api/v1/conditions?q=migraine")).send().await.unwrap().json().await.unwrap();
+        let migraine = conds["items"][0]["id"].as_str().unwrap().to_string();
+        let mut body = webinar(&local_in(60 * 24), &local_in(60 * 25), None);
+        body["questions"] = json!(["Do you need captions?", "Anything else we should know?"]);
+        body["conditions"] = json!([migraine]);
+        let e = create_event(app, &staff, body).await;
+        create_event(app, &staff, webinar(&local_in(60 * 24), &local_in(60 * 25), None)).await;
+        let id = e["id"].as_str().unwrap();
+        assert_eq!(e["questions"].as_array().unwrap().len(), 2);
+        let (member_id, member) = quick_members(app, 1).await.remove(0);
+        let c = app.client();
+        let r = c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).json(&json!({"answers": ["a", "b", "c", "d", "e", "f"]})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let r = c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).json(&json!({"answrs": []})).send().await.unwrap();
+        assert_eq!(r.status(), 400);
+        let r = c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).json(&json!({"answers": ["Yes please", "I use a screen reader"]})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let public: String = c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&member).send().await.unwrap().text().await.unwrap();
+        assert!(!public.contains("screen reader"), "answers are not part of the event");
+        assert_eq!(c.get(app.url(&format!("/api/v1/events/{id}/registrations"))).bearer_auth(&member).send().await.unwrap().status(), 403);
+        let list: Value = c.get(app.url(&format!("/api/v1/events/{id}/registrations"))).bearer_auth(&staff).send().await.unwrap().json().await.unwrap();
+        assert_eq!(list["items"][0]["member_id"], member_id.to_string());
+        assert_eq!(list["items"][0]["answers"][1], "I use a screen reader");
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'staff_viewed_registrants'").await, 1, "staff reads are audited");
+        let filtered: Value = c.get(app.url(&format!("/api/v1/events?condition={migraine}"))).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
+        let all: Value = c.get(app.url("/api/v1/events")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(all["items"].as_array().unwrap().len(), 2);
+        let r = c.get(app.url("/api/v1/events?condition=nope")).send().await.unwrap();
+        assert_eq!(r.status(), 400);
+    }
+);
