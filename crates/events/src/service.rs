@@ -700,7 +700,8 @@ pub async fn list(db: &Db, viewer: &Viewer, q: &ListQuery) -> AppResult<kernel::
         let k = bind(kind.into(), &mut values);
         sql.push_str(&format!(" AND e.kind = {k}"));
     }
-    if let Some(c) = q.condition {
+    if let Some(c) = q.condition.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        let c: Uuid = c.parse().map_err(|_| AppError::field("condition", "That is not a condition id."))?;
         let p = bind(c.into(), &mut values);
         sql.push_str(&format!(
             " AND EXISTS (SELECT 1 FROM event_conditions ec WHERE ec.event_id = e.id AND ec.condition_id = {p})"
@@ -733,8 +734,8 @@ pub struct ListQuery {
     pub kind: Option<String>,
     /// Only events I registered for (or am waitlisted for).
     pub mine: Option<bool>,
-    /// Only events about this condition.
-    pub condition: Option<Uuid>,
+    /// Only events about this condition (an id; empty means any).
+    pub condition: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u64>,
 }

@@ -63,6 +63,7 @@ struct ListPage {
     items: Vec<Item>,
     next_href: Option<String>,
     conferences: Vec<conference::Conference>,
+    conditions: Vec<(String, String, bool)>,
 }
 
 async fn list_page(
@@ -103,6 +104,9 @@ async fn list_page(
         if let Some(k) = q.kind.clone().filter(|k| !k.is_empty()) {
             params.push(("kind", k));
         }
+        if let Some(c) = q.condition.clone().filter(|c| !c.is_empty()) {
+            params.push(("condition", c));
+        }
         if when == "past" {
             params.push(("when", "past".into()));
         }
@@ -123,6 +127,14 @@ async fn list_page(
         items,
         next_href,
         conferences: conference::upcoming(&state.db).await?,
+        conditions: members::conditions::all(&state.db)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let selected = q.condition.as_deref() == Some(c.id.to_string().as_str());
+                (c.id.to_string(), c.name, selected)
+            })
+            .collect(),
     });
     Ok(ui::page(&state, &ctx, "Events", "/events", &body).into_response())
 }
