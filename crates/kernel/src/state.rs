@@ -4,8 +4,11 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+use futures::future::BoxFuture;
+
 use crate::config::Config;
 use crate::db::Db;
+use crate::ids::MemberId;
 use crate::jobs;
 use crate::mail::Mailer;
 use crate::outbox::Consumer;
@@ -23,7 +26,16 @@ pub struct Inner {
     pub consumers: Vec<Arc<dyn Consumer>>,
     /// Recurring jobs: each is queued once per period, however many workers run.
     pub schedules: Vec<Schedule>,
+    /// Slices' parts of a member's "download my data" file.
+    pub exporters: Vec<Arc<dyn Exporter>>,
     pub nav: Vec<NavItem>,
+}
+
+/// A slice's section of a member's data export: everything it holds about them.
+pub trait Exporter: Send + Sync {
+    /// The section's name in the export file.
+    fn section(&self) -> &'static str;
+    fn export<'a>(&'a self, db: &'a Db, member: MemberId) -> BoxFuture<'a, anyhow::Result<serde_json::Value>>;
 }
 
 /// A job to queue every `every` (at most once per period across all workers).
@@ -45,6 +57,7 @@ impl Inner {
             jobs: self.jobs.clone(),
             consumers: self.consumers.clone(),
             schedules: self.schedules.clone(),
+            exporters: self.exporters.clone(),
             nav: self.nav.clone(),
         }
     }

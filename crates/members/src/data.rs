@@ -30,7 +30,11 @@ pub async fn export(state: &AppState, member: MemberId, ip: &str) -> AppResult<V
         .await?;
     let audit_rows = audit::about(db.writer(), member, 1000).await?;
     audit::record(db.writer(), Some(member), "data_export", Some(member), Some(ip), json!({})).await?;
-    Ok(json!({
+    let mut sections = serde_json::Map::new();
+    for exporter in &state.exporters {
+        sections.insert(exporter.section().to_string(), exporter.export(db, member).await?);
+    }
+    let mut doc = json!({
         "format": "shn-member-export/1",
         "exported_at": now(),
         "account": {
@@ -59,7 +63,11 @@ pub async fn export(state: &AppState, member: MemberId, ip: &str) -> AppResult<V
         "sessions": { "active": sessions },
         "api_tokens": tokens,
         "security_log": audit_rows,
-    }))
+    });
+    if let Some(obj) = doc.as_object_mut() {
+        obj.extend(sections);
+    }
+    Ok(doc)
 }
 
 /// Erases the account: personal data, uploads, sessions and tokens go; the row stays as

@@ -40,3 +40,33 @@ pub fn register(registry: &mut Registry) {
 pub fn router() -> axum::Router<AppState> {
     web::router().merge(api::router())
 }
+
+/// The rewards part of a member's data export.
+pub struct RewardsExport;
+
+impl kernel::state::Exporter for RewardsExport {
+    fn section(&self) -> &'static str {
+        "rewards"
+    }
+
+    fn export<'a>(
+        &'a self,
+        db: &'a kernel::db::Db,
+        member: kernel::ids::MemberId,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<serde_json::Value>> {
+        Box::pin(async move {
+            let entries: Vec<ledger::Entry> = db
+                .all(
+                    "SELECT id, amount, reason, source_type, source_id, note, created_at FROM ledger_entries WHERE member_id = $1 ORDER BY created_at",
+                    kernel::params![member],
+                )
+                .await?;
+            Ok(serde_json::json!({
+                "balance": ledger::balance(db, member).await?,
+                "leaderboard_opt_in": leaderboard::opted_in(db, member).await.map_err(|e| anyhow::anyhow!("{e}"))?,
+                "ledger": entries,
+                "redemptions": redeem::mine(db, member).await?,
+            }))
+        })
+    }
+}

@@ -63,7 +63,8 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
         mailer,
         viewers: Arc::new(members::Viewers),
         jobs: registry,
-        consumers: vec![Arc::new(rewards::PointsConsumer)],
+        consumers: vec![Arc::new(rewards::PointsConsumer), Arc::new(events::privacy::Eraser)],
+        exporters: vec![Arc::new(rewards::RewardsExport), Arc::new(events::privacy::EventsExport)],
         schedules: vec![
             Schedule { job: rewards::EXPIRE_JOB, every: Duration::from_secs(24 * 3600) },
             Schedule { job: events::reminders::JOB, every: Duration::from_secs(300) },

@@ -524,3 +524,39 @@ both_backends!(
         assert_eq!(html.status(), 200, "an empty filter means any");
     }
 );
+
+both_backends!(
+    async fn my_export_carries_my_points_and_event_data_and_deletion_erases_it(app) {
+        let (_, staff) = staff_token(app).await;
+        let mut body = webinar(&local_in(60 * 24), &local_in(60 * 25), None);
+        body["kind"] = json!("panel");
+        body["questions"] = json!(["Access needs?"]);
+        let e = create_event(app, &staff, body).await;
+        let id = e["id"].as_str().unwrap();
+        let (member_id, member) = quick_members(app, 1).await.remove(0);
+        let (_, other) = quick_members(app, 1).await.remove(0);
+        let c = app.client();
+        c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).json(&json!({"answers": ["Wheelchair access"]})).send().await.unwrap();
+        c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&other).json(&json!({"answers": ["Other person's needs"]})).send().await.unwrap();
+        c.post(app.url(&format!("/api/v1/events/{id}/questions"))).bearer_auth(&member).json(&json!({"body": "My own question"})).send().await.unwrap();
+        c.post(app.url("/api/v1/admin/points/adjustments")).bearer_auth(&staff).json(&json!({"member_id": member_id, "amount": 12, "reason": "thanks"})).send().await.unwrap();
+        let doc: Value = c.get(app.url("/api/v1/me/export")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(doc["rewards"]["balance"], 12);
+        assert_eq!(doc["rewards"]["ledger"][0]["note"], "thanks");
+        assert_eq!(doc["events"]["registrations"][0]["answers"], "[\"Wheelchair access\"]");
+        assert_eq!(doc["events"]["panel_questions"][0]["body"], "My own question");
+        assert!(!doc.to_string().contains("Other person's needs"));
+        assert_eq!(c.delete(app.url("/api/v1/me")).bearer_auth(&member).send().await.unwrap().status(), 204);
+        app.drain().await;
+        let left: i64 = app
+            .state
+            .db
+            .scalar("SELECT COUNT(*) FROM registrations WHERE member_id = $1 AND answers <> '[]'", kernel::params![member_id])
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(left, 0, "answers erased");
+        assert_eq!(app.count("SELECT COUNT(*) FROM panel_questions").await, 0, "questions erased");
+        assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE answers LIKE '%Other person%'").await, 1, "others keep theirs");
+    }
+);
