@@ -2,20 +2,9 @@
 // join button in the window and finds the event among their own; axe on every page.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertAccessible, launchBrowser, startServer, watchedPage } from "./harness.mjs";
+import { assertAccessible, useServerAndBrowser, watchedPage } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ before, after });
 
 function localIn(minutes) {
   return new Date(Date.now() + minutes * 60_000).toISOString().slice(0, 19);
@@ -23,12 +12,12 @@ function localIn(minutes) {
 
 test("a member registers for a webinar, gets its calendar file and the join button", async () => {
   // Staff schedule a webinar starting in ten minutes (through the API, as a script would).
-  const token = await fetch(`${server.base}/api/v1/auth/token`, {
+  const token = await fetch(`${env.server.base}/api/v1/auth/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ email: "admin@demo.example.org", password: "demo-health-leader" }),
   }).then((r) => r.json());
-  const created = await fetch(`${server.base}/api/v1/events`, {
+  const created = await fetch(`${env.server.base}/api/v1/events`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${token.token}` },
     body: JSON.stringify({
@@ -40,16 +29,16 @@ test("a member registers for a webinar, gets its calendar file and the join butt
   assert.equal(created.status, 201);
   const event = await created.json();
 
-  const { page, context, problems } = await watchedPage(browser);
-  await page.goto(`${server.base}/events`);
+  const { page, context, problems } = await watchedPage(env.browser);
+  await page.goto(`${env.server.base}/events`);
   await assertAccessible(page, "events (anonymous)");
-  await page.goto(`${server.base}/login`);
+  await page.goto(`${env.server.base}/login`);
   await page.fill("#f-email", "member@demo.example.org");
   await page.fill("#f-password", "demo-health-leader");
   await page.click("main button:has-text('Log in')");
   await page.waitForSelector("h1:has-text('Welcome back')");
 
-  await page.goto(`${server.base}/events?kind=webinar`);
+  await page.goto(`${env.server.base}/events?kind=webinar`);
   await assertAccessible(page, "events (member)");
   await page.click("a:has-text('Advocacy in ten minutes')");
   await page.waitForSelector("h1:has-text('Advocacy in ten minutes')");
@@ -60,20 +49,20 @@ test("a member registers for a webinar, gets its calendar file and the join butt
   await assertAccessible(page, "event page (registered)");
   assert.equal(await page.locator("button:has-text('Join now')").count(), 1, "the join button shows in the window");
 
-  const ics = await page.request.get(`${server.base}/events/${event.id}.ics`);
+  const ics = await page.request.get(`${env.server.base}/events/${event.id}.ics`);
   assert.equal(ics.status(), 200);
   assert.ok(ics.headers()["content-type"].startsWith("text/calendar"));
   const body = await ics.text();
   assert.ok(body.includes("BEGIN:VCALENDAR") && body.includes("SUMMARY:Advocacy in ten minutes"), body);
 
-  await page.goto(`${server.base}/events?mine=true`);
+  await page.goto(`${env.server.base}/events?mine=true`);
   await assertAccessible(page, "my events");
   assert.ok((await page.locator(".card:has-text('Advocacy in ten minutes')").count()) > 0, "in my agenda");
-  await page.goto(`${server.base}/events/feed`);
+  await page.goto(`${env.server.base}/events/feed`);
   await assertAccessible(page, "calendar feed");
 
   // Connexion: the agenda, a pick into my agenda, a speaker page.
-  await page.goto(`${server.base}/events`);
+  await page.goto(`${env.server.base}/events`);
   await page.click(".notice a");
   await page.waitForSelector("h2:has-text('Agenda')");
   await assertAccessible(page, "conference agenda");

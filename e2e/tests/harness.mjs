@@ -117,3 +117,20 @@ export async function assertAccessible(page, label) {
     .join("\n");
   assert.equal(results.violations.length, 0, `axe violations on ${label} (${page.url()}):\n${report}`);
 }
+
+/**
+ * Registers before/after hooks that start a server and a browser for a test file and
+ * always clean up; returns an object whose `server` and `browser` are set once ready.
+ */
+export function useServerAndBrowser(hooks) {
+  const env = { server: undefined, browser: undefined };
+  hooks.before(async () => {
+    env.server = await startServer();
+    env.browser = await launchBrowser();
+  });
+  hooks.after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
+}

@@ -3,32 +3,21 @@
 // anonymous visitor. axe-core runs on every page.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertAccessible, launchBrowser, linkFromMail, startServer, watchedPage } from "./harness.mjs";
+import { assertAccessible, linkFromMail, useServerAndBrowser, watchedPage } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser({ before, after });
 
 test("a new member signs up, verifies, builds a private profile and is found only by members", async () => {
   const email = `journey-${Date.now()}@example.org`;
   const name = "Journey Tester";
   const password = "a long and sturdy passphrase";
-  const { page, context, problems } = await watchedPage(browser);
+  const { page, context, problems } = await watchedPage(env.browser);
 
-  await page.goto(`${server.base}/`);
+  await page.goto(`${env.server.base}/`);
   await assertAccessible(page, "home (anonymous)");
 
   // Sign up, first with a mistake: errors are shown inline and input is kept.
-  await page.goto(`${server.base}/signup`);
+  await page.goto(`${env.server.base}/signup`);
   await assertAccessible(page, "sign-up form");
   await page.fill("#f-email", email);
   await page.fill("#f-display_name", name);
@@ -44,7 +33,7 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   await assertAccessible(page, "check your e-mail");
 
   // Verify from the e-mailed link.
-  const link = await linkFromMail(server.dataDir, email, "/verify?token=");
+  const link = await linkFromMail(env.server.dataDir, email, "/verify?token=");
   await page.goto(link);
   await assertAccessible(page, "verify");
   await page.click("button:has-text('Confirm my e-mail address')");
@@ -52,7 +41,7 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   await assertAccessible(page, "verified");
 
   // Log in.
-  await page.goto(`${server.base}/login`);
+  await page.goto(`${env.server.base}/login`);
   await assertAccessible(page, "log in");
   await page.fill("#f-email", email);
   await page.fill("#f-password", password);
@@ -61,7 +50,7 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   await assertAccessible(page, "home (signed in)");
 
   // Build the profile with conditions visible to members only.
-  await page.goto(`${server.base}/settings/profile`);
+  await page.goto(`${env.server.base}/settings/profile`);
   await assertAccessible(page, "profile settings");
   await page.fill("#f-pronouns", "they/them");
   await page.fill("#f-story", "I live with **migraine** and help others plan around bad days.");
@@ -79,23 +68,23 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   // Log out; as an anonymous visitor the members-only condition does not find them.
   await page.click("header button:has-text('Log out')");
   await page.waitForSelector("header a:has-text('Log in')");
-  await page.goto(`${server.base}/members`);
+  await page.goto(`${env.server.base}/members`);
   await page.selectOption("#condition", { label: "Migraine" });
   await page.click("button:has-text('Search')");
   await page.waitForSelector("h1:has-text('Find Health Leaders')");
   await assertAccessible(page, "directory (anonymous)");
   assert.equal(await page.locator(`.card h3 a:has-text('${name}')`).count(), 0, "not found by an anonymous visitor");
-  await page.goto(`${server.base}${profileUrl}`);
+  await page.goto(`${env.server.base}${profileUrl}`);
   assert.equal(await page.locator("text=Migraine").count(), 0, "condition hidden on the public profile");
   await assertAccessible(page, "profile (anonymous)");
 
   // Another member finds them by condition and sees it on the profile.
-  await page.goto(`${server.base}/login`);
+  await page.goto(`${env.server.base}/login`);
   await page.fill("#f-email", "member@demo.example.org");
   await page.fill("#f-password", "demo-health-leader");
   await page.click("main button:has-text('Log in')");
   await page.waitForSelector("h1:has-text('Welcome back')");
-  await page.goto(`${server.base}/members`);
+  await page.goto(`${env.server.base}/members`);
   await page.selectOption("#condition", { label: "Migraine" });
   await page.fill("#q", "Journey");
   await page.click("button:has-text('Search')");
