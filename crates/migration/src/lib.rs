@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_members::Migration),
             Box::new(m0003_rewards::Migration),
             Box::new(m0004_events::Migration),
+            Box::new(m0005_community::Migration),
         ]
     }
 }
@@ -55,6 +56,7 @@ mod m0001_kernel;
 mod m0002_members;
 mod m0003_rewards;
 mod m0004_events;
+mod m0005_community;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -37,6 +37,7 @@ fn nav() -> Vec<NavItem> {
     vec![
         NavItem { label: "Home", href: "/" },
         NavItem { label: "Find Health Leaders", href: "/members" },
+        NavItem { label: "Groups", href: "/groups" },
         NavItem { label: "Events", href: "/events" },
         NavItem { label: "Rewards", href: "/rewards" },
     ]
@@ -93,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .merge(members::router())
         .merge(rewards::router())
         .merge(events::router())
+        .merge(community::router())
         .merge(ops::router())
         .fallback(middleware::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::context))

@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod community;
 mod events;
 mod kernel_parts;
 mod operations;

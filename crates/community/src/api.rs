@@ -1,0 +1,237 @@
+//! The community JSON API (fixed routes: see the README).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kernel::http::{ApiJson, ApiQuery, RequestContext, optional_json, path_id};
+use kernel::page::Page;
+use kernel::{AppResult, AppState};
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+use uuid::Uuid;
+
+use crate::groups::{self, Group, JoinOutcome, NewGroup, Standing};
+use crate::threads::{self, NewReply, NewThread, Reply, Thread};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/groups", get(list_groups).post(create_group))
+        .route("/api/v1/groups/{id}", get(get_group))
+        .route("/api/v1/groups/{id}/join", post(join))
+        .route("/api/v1/groups/{id}/requests", get(list_requests))
+        .route("/api/v1/groups/{id}/requests/{member_id}/approve", post(approve))
+        .route("/api/v1/groups/{id}/threads", get(list_threads).post(start_thread))
+        .route("/api/v1/threads/{id}", get(get_thread))
+        .route("/api/v1/threads/{id}/replies", post(post_reply))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        list_groups,
+        create_group,
+        get_group,
+        join,
+        list_requests,
+        approve,
+        list_threads,
+        start_thread,
+        get_thread,
+        post_reply
+    ),
+    components(schemas(
+        Group,
+        GroupView,
+        GroupList,
+        NewGroup,
+        JoinBody,
+        Joined,
+        JoinOutcome,
+        Standing,
+        groups::Request,
+        RequestList,
+        Thread,
+        NewThread,
+        Reply,
+        NewReply,
+        ThreadView
+    ))
+)]
+pub struct CommunityApi;
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupView {
+    #[serde(flatten)]
+    pub group: Group,
+    /// The viewer's standing: none, pending, banned, member, moderator or owner.
+    pub standing: Standing,
+    pub screening_questions: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupList {
+    pub items: Vec<GroupView>,
+}
+
+/// Groups the viewer may know about (hidden groups only to their members).
+#[utoipa::path(get, path = "/api/v1/groups", tag = "community", responses((status = 200, body = GroupList)))]
+async fn list_groups(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<GroupList>> {
+    let items = groups::list(&state.db, &ctx.viewer)
+        .await?
+        .into_iter()
+        .map(|(g, standing)| GroupView { screening_questions: g.screening_questions(), group: g, standing })
+        .collect();
+    Ok(Json(GroupList { items }))
+}
+
+/// Create a group (staff).
+#[utoipa::path(post, path = "/api/v1/groups", tag = "community", request_body = NewGroup, security(("bearer" = [])),
+    responses((status = 201, body = Group), (status = 403), (status = 422)))]
+async fn create_group(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiJson(b): ApiJson<NewGroup>,
+) -> AppResult<Response> {
+    let g = groups::create(&state, &ctx.viewer, &b, &ctx.client_ip).await?;
+    Ok((StatusCode::CREATED, Json(g)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/groups/{id}", tag = "community", params(("id" = Uuid, Path)),
+    responses((status = 200, body = GroupView), (status = 404)))]
+async fn get_group(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<GroupView>> {
+    let (g, standing, _) = groups::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    Ok(Json(GroupView { screening_questions: g.screening_questions(), group: g, standing }))
+}
+
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinBody {
+    /// Answers to the screening questions, in order (private groups).
+    #[serde(default)]
+    pub answers: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Joined {
+    pub outcome: JoinOutcome,
+}
+
+/// Join: 201 joined (open group), 202 request pending (private group).
+#[utoipa::path(post, path = "/api/v1/groups/{id}/join", tag = "community", params(("id" = Uuid, Path)), request_body = Option<JoinBody>,
+    security(("bearer" = [])), responses((status = 201, body = Joined), (status = 202, body = Joined), (status = 403), (status = 404), (status = 422)))]
+async fn join(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let b: JoinBody = optional_json(&body)?;
+    let outcome = groups::join(&state, &ctx.viewer, path_id(&id)?, &b.answers).await?;
+    let status = if outcome == JoinOutcome::Joined { StatusCode::CREATED } else { StatusCode::ACCEPTED };
+    Ok((status, Json(Joined { outcome })).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RequestList {
+    pub items: Vec<groups::Request>,
+}
+
+/// Pending join requests with screening answers (the group's moderators).
+#[utoipa::path(get, path = "/api/v1/groups/{id}/requests", tag = "community", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RequestList), (status = 403), (status = 404)))]
+async fn list_requests(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<RequestList>> {
+    Ok(Json(RequestList { items: groups::requests(&state, &ctx.viewer, path_id(&id)?).await? }))
+}
+
+/// Approve a join request (the group's moderators, or staff).
+#[utoipa::path(post, path = "/api/v1/groups/{id}/requests/{member_id}/approve", tag = "community",
+    params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 403), (status = 404)))]
+async fn approve(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((id, member)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    groups::approve(&state, &ctx.viewer, path_id(&id)?, path_id(&member)?, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct CursorQuery {
+    pub cursor: Option<String>,
+    pub limit: Option<u64>,
+}
+
+/// A group's threads by latest activity (titles only in a visitor's teaser).
+#[utoipa::path(get, path = "/api/v1/groups/{id}/threads", tag = "community", params(("id" = Uuid, Path), CursorQuery),
+    responses((status = 200, body = Page<Thread>), (status = 404)))]
+async fn list_threads(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<CursorQuery>,
+) -> AppResult<Json<Page<Thread>>> {
+    let (g, _, a) = groups::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    if !a.read && !a.teaser {
+        return Err(kernel::AppError::NotFound);
+    }
+    Ok(Json(threads::feed(&state.db, g.id, !a.read, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?))
+}
+
+/// Start a thread (group members).
+#[utoipa::path(post, path = "/api/v1/groups/{id}/threads", tag = "community", params(("id" = Uuid, Path)), request_body = NewThread,
+    security(("bearer" = [])), responses((status = 201, body = Thread), (status = 403), (status = 404), (status = 422)))]
+async fn start_thread(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NewThread>,
+) -> AppResult<Response> {
+    let t = threads::start(&state, &ctx.viewer, path_id(&id)?, &b).await?;
+    Ok((StatusCode::CREATED, Json(t)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ThreadView {
+    #[serde(flatten)]
+    pub thread: Thread,
+    pub replies: Vec<Reply>,
+    pub next_cursor: Option<String>,
+}
+
+/// A thread and a page of its replies.
+#[utoipa::path(get, path = "/api/v1/threads/{id}", tag = "community", params(("id" = Uuid, Path), CursorQuery),
+    responses((status = 200, body = ThreadView), (status = 404)))]
+async fn get_thread(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<CursorQuery>,
+) -> AppResult<Json<ThreadView>> {
+    let (t, _, _) = threads::readable(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    let page = threads::replies(&state.db, t.id, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?;
+    Ok(Json(ThreadView { thread: t, replies: page.items, next_cursor: page.next_cursor }))
+}
+
+/// Reply (group members; not in a locked thread).
+#[utoipa::path(post, path = "/api/v1/threads/{id}/replies", tag = "community", params(("id" = Uuid, Path)), request_body = NewReply,
+    security(("bearer" = [])), responses((status = 201, body = Reply), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn post_reply(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NewReply>,
+) -> AppResult<Response> {
+    let r = threads::reply(&state, &ctx.viewer, path_id(&id)?, &b).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}

@@ -1,0 +1,392 @@
+//! Groups and who may see them. Open groups: any member reads and joins; visitors see
+//! a teaser or everything, as staff choose. Private groups: joined by request with a
+//! short screening questionnaire; content for their members only. Hidden groups: not
+//! listed, and not even named to anyone outside them.
+
+use chrono::{DateTime, Utc};
+use kernel::db::{self, Db, Tx};
+use kernel::ids::MemberId;
+use kernel::time::now;
+use kernel::viewer::{Role, Viewer};
+use kernel::{AppError, AppResult, AppState, FieldErrors, audit, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
+pub struct Group {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub rules: String,
+    /// open, private or hidden
+    pub visibility: String,
+    /// For open groups, what visitors who are not signed in see: none, teaser or all.
+    pub public_preview: String,
+    /// JSON list of screening questions for join requests.
+    #[serde(skip)]
+    pub screening: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub const COLUMNS: &str = "id, slug, name, description, rules, visibility, public_preview, screening, created_at";
+
+impl Group {
+    pub fn screening_questions(&self) -> Vec<String> {
+        serde_json::from_str(&self.screening).unwrap_or_default()
+    }
+}
+
+/// The viewer's standing in a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    None,
+    Pending,
+    Banned,
+    Member,
+    Moderator,
+    Owner,
+}
+
+impl Standing {
+    pub fn is_member(self) -> bool {
+        matches!(self, Standing::Member | Standing::Moderator | Standing::Owner)
+    }
+    pub fn can_moderate(self) -> bool {
+        matches!(self, Standing::Moderator | Standing::Owner)
+    }
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct MembershipRow {
+    role: String,
+    status: String,
+}
+
+pub async fn standing<C: sea_orm::ConnectionTrait>(c: &C, viewer: &Viewer, group: Uuid) -> AppResult<Standing> {
+    let Some(me) = viewer.id() else { return Ok(Standing::None) };
+    let row: Option<MembershipRow> =
+        db::one(c, "SELECT role, status FROM group_members WHERE group_id = $1 AND member_id = $2", params![group, me])
+            .await?;
+    Ok(match row {
+        None => Standing::None,
+        Some(r) if r.status == "pending" => Standing::Pending,
+        Some(r) if r.status == "banned" => Standing::Banned,
+        Some(r) if r.status != "active" => Standing::None,
+        Some(r) => match r.role.as_str() {
+            "owner" => Standing::Owner,
+            "moderator" => Standing::Moderator,
+            _ => Standing::Member,
+        },
+    })
+}
+
+/// What a viewer may do with a group's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    /// May know the group exists (name, description).
+    pub see_group: bool,
+    /// May read threads and replies in full.
+    pub read: bool,
+    /// May read only titles (a teaser for visitors of an open group).
+    pub teaser: bool,
+    pub post: bool,
+    pub moderate: bool,
+}
+
+/// The one rule for group content. Staff moderate everywhere but, like anyone else,
+/// read a private group's content only as its members (or through a report).
+pub fn access(viewer: &Viewer, g: &Group, s: Standing) -> Access {
+    let staff = viewer.is_staff();
+    let member = s.is_member();
+    let banned = s == Standing::Banned;
+    let (see_group, read, teaser) = match g.visibility.as_str() {
+        "open" => {
+            let signed_in = viewer.is_signed_in() && !banned;
+            let read = signed_in || g.public_preview == "all";
+            (true, read, !read && g.public_preview == "teaser")
+        }
+        "private" => (true, member, false),
+        _ => (member || staff, member, false),
+    };
+    Access { see_group, read, teaser, post: member, moderate: s.can_moderate() || staff }
+}
+
+/// A group the viewer may know about (else 404 — a hidden group does not exist to outsiders).
+pub async fn visible(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(Group, Standing, Access)> {
+    let g: Group =
+        db.one(&format!("SELECT {COLUMNS} FROM groups WHERE id = $1"), params![id]).await?.ok_or(AppError::NotFound)?;
+    let s = standing(db.reader(), viewer, id).await?;
+    let a = access(viewer, &g, s);
+    if !a.see_group {
+        return Err(AppError::NotFound);
+    }
+    Ok((g, s, a))
+}
+
+/// Groups the viewer may know about: open and private ones, and hidden ones they are in.
+pub async fn list(db: &Db, viewer: &Viewer) -> AppResult<Vec<(Group, Standing)>> {
+    let rows: Vec<Group> = match viewer.id() {
+        Some(me) => {
+            db.all(
+                &format!(
+                    "SELECT {COLUMNS} FROM groups g WHERE g.visibility IN ('open', 'private') OR EXISTS \
+                     (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.member_id = $1 AND m.status = 'active') ORDER BY g.name"
+                ),
+                params![me],
+            )
+            .await?
+        }
+        None => db.all(&format!("SELECT {COLUMNS} FROM groups WHERE visibility IN ('open', 'private') ORDER BY name"), params![]).await?,
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for g in rows {
+        let s = standing(db.reader(), viewer, g.id).await?;
+        out.push((g, s));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewGroup {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// open, private or hidden
+    pub visibility: String,
+    #[serde(default)]
+    pub rules: Option<String>,
+    /// For open groups: none, teaser (default) or all.
+    #[serde(default)]
+    pub public_preview: Option<String>,
+    /// Screening questions for join requests (private groups).
+    #[serde(default)]
+    pub screening: Option<Vec<String>>,
+}
+
+fn slugify(name: &str) -> String {
+    let mut s = String::new();
+    for ch in name.to_lowercase().chars() {
+        if ch.is_ascii_alphanumeric() {
+            s.push(ch);
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    s.trim_end_matches('-').chars().take(60).collect()
+}
+
+/// Creates a group (staff); the creator becomes its owner.
+pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -> AppResult<Group> {
+    let staff = viewer.require_role(Role::Staff)?;
+    let mut e = FieldErrors::new();
+    let name = g.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        e.add("name", "Give the group a name of 1 to 80 characters.");
+    }
+    if g.description.chars().count() > 2000 {
+        e.add("description", "Keep the description under 2,000 characters.");
+    }
+    if !["open", "private", "hidden"].contains(&g.visibility.as_str()) {
+        e.add("visibility", "Choose open, private or hidden.");
+    }
+    let preview = g.public_preview.clone().unwrap_or_else(|| "teaser".into());
+    if !["none", "teaser", "all"].contains(&preview.as_str()) {
+        e.add("public_preview", "Choose none, teaser or all.");
+    }
+    let screening = g.screening.clone().unwrap_or_default();
+    if screening.len() > 5 || screening.iter().any(|q| q.trim().is_empty() || q.chars().count() > 200) {
+        e.add("screening", "Ask at most 5 screening questions of 1 to 200 characters.");
+    }
+    e.into_result()?;
+    let id = Uuid::now_v7();
+    let t = now();
+    let base = slugify(name);
+    let slug =
+        if base.is_empty() { id.simple().to_string() } else { format!("{base}-{}", &id.simple().to_string()[24..]) };
+    let tx = state.db.begin().await?;
+    db::exec(
+        &tx,
+        "INSERT INTO groups (id, slug, name, description, rules, visibility, public_preview, screening, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        params![id, slug, name, g.description.trim(), g.rules.clone().unwrap_or_default(), g.visibility.clone(), preview,
+                serde_json::to_string(&screening).unwrap_or_else(|_| "[]".into()), staff.id, t],
+    )
+    .await?;
+    add_member(&tx, id, staff.id, "owner").await?;
+    audit::record(&tx, Some(staff.id), "group_created", None, Some(ip), serde_json::json!({ "group": id })).await?;
+    tx.commit().await?;
+    state.db.one(&format!("SELECT {COLUMNS} FROM groups WHERE id = $1"), params![id]).await?.ok_or(AppError::NotFound)
+}
+
+async fn add_member(tx: &Tx, group: Uuid, member: MemberId, role: &str) -> AppResult<()> {
+    db::exec(
+        tx,
+        "INSERT INTO group_members (group_id, member_id, role, status, created_at, decided_at) VALUES ($1, $2, $3, 'active', $4, $4) \
+         ON CONFLICT (group_id, member_id) DO UPDATE SET status = 'active', role = excluded.role, decided_at = excluded.decided_at",
+        params![group, member, role.to_string(), now()],
+    )
+    .await?;
+    Ok(())
+}
+
+/// What joining did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinOutcome {
+    Joined,
+    Pending,
+}
+
+/// Joins an open group, or asks to join a private one (with screening answers).
+pub async fn join(state: &AppState, viewer: &Viewer, id: Uuid, answers: &[String]) -> AppResult<JoinOutcome> {
+    let me = viewer.require_member()?;
+    let (g, s, _) = visible(&state.db, viewer, id).await?;
+    match s {
+        Standing::Banned => return Err(AppError::Forbidden),
+        Standing::Pending => return Ok(JoinOutcome::Pending),
+        s if s.is_member() => return Ok(JoinOutcome::Joined),
+        _ => {}
+    }
+    match g.visibility.as_str() {
+        "open" => {
+            let tx = state.db.begin().await?;
+            add_member(&tx, id, me.id, "member").await?;
+            tx.commit().await?;
+            Ok(JoinOutcome::Joined)
+        }
+        "private" => {
+            let questions = g.screening_questions();
+            if answers.len() > questions.len().max(1) || answers.iter().any(|a| a.chars().count() > 1000) {
+                return Err(AppError::field("answers", "Answer each screening question in up to 1,000 characters."));
+            }
+            if answers.iter().filter(|a| !a.trim().is_empty()).count() < questions.len() {
+                return Err(AppError::field("answers", "Please answer every screening question."));
+            }
+            state
+                .db
+                .exec(
+                    "INSERT INTO group_members (group_id, member_id, role, status, answers, created_at) VALUES ($1, $2, 'member', 'pending', $3, $4) \
+                     ON CONFLICT (group_id, member_id) DO NOTHING",
+                    params![id, me.id, serde_json::to_string(answers).unwrap_or_else(|_| "[]".into()), now()],
+                )
+                .await?;
+            Ok(JoinOutcome::Pending)
+        }
+        _ => Err(AppError::conflict("invitation_only", "This group is by invitation only.")),
+    }
+}
+
+/// Approves a join request (the group's moderators, or staff).
+pub async fn approve(state: &AppState, viewer: &Viewer, id: Uuid, member: MemberId, ip: &str) -> AppResult<()> {
+    let actor = viewer.require_member()?;
+    let (_, _, a) = visible(&state.db, viewer, id).await?;
+    if !a.moderate {
+        return Err(AppError::Forbidden);
+    }
+    let n = state
+        .db
+        .exec(
+            "UPDATE group_members SET status = 'active', decided_at = $1 WHERE group_id = $2 AND member_id = $3 AND status = 'pending'",
+            params![now(), id, member],
+        )
+        .await?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        state.db.writer(),
+        Some(actor.id),
+        "group_request_approved",
+        Some(member),
+        Some(ip),
+        serde_json::json!({ "group": id }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Pending requests with their answers (moderators).
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
+pub struct Request {
+    pub member_id: MemberId,
+    pub answers: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn requests(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Vec<Request>> {
+    let (_, _, a) = visible(&state.db, viewer, id).await?;
+    if !a.moderate {
+        return Err(AppError::Forbidden);
+    }
+    Ok(state
+        .db
+        .all(
+            "SELECT member_id, answers, created_at FROM group_members WHERE group_id = $1 AND status = 'pending' ORDER BY created_at",
+            params![id],
+        )
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kernel::viewer::Member;
+
+    fn group(visibility: &str, preview: &str) -> Group {
+        Group {
+            id: Uuid::nil(),
+            slug: "g".into(),
+            name: "G".into(),
+            description: String::new(),
+            rules: String::new(),
+            visibility: visibility.into(),
+            public_preview: preview.into(),
+            screening: "[]".into(),
+            created_at: Utc::now(),
+        }
+    }
+
+    fn member(role: Role) -> Viewer {
+        Viewer::Member(Member { id: MemberId::new(), display_name: "M".into(), role, health_leader: false })
+    }
+
+    #[test]
+    fn private_and_hidden_content_is_for_members_only_even_for_staff() {
+        let private = group("private", "teaser");
+        let hidden = group("hidden", "teaser");
+        for v in [Viewer::Anonymous, member(Role::Member), member(Role::Admin)] {
+            for s in [Standing::None, Standing::Pending, Standing::Banned] {
+                assert!(!access(&v, &private, s).read);
+                assert!(!access(&v, &hidden, s).read);
+            }
+        }
+        assert!(
+            !access(&Viewer::Anonymous, &hidden, Standing::None).see_group,
+            "hidden groups are unnamed to outsiders"
+        );
+        assert!(access(&member(Role::Member), &private, Standing::Member).read);
+        assert!(access(&member(Role::Member), &hidden, Standing::Member).read);
+    }
+
+    #[test]
+    fn open_groups_show_visitors_what_staff_chose() {
+        assert!(access(&Viewer::Anonymous, &group("open", "all"), Standing::None).read);
+        let teaser = access(&Viewer::Anonymous, &group("open", "teaser"), Standing::None);
+        assert!(!teaser.read && teaser.teaser);
+        let none = access(&Viewer::Anonymous, &group("open", "none"), Standing::None);
+        assert!(!none.read && !none.teaser);
+        assert!(access(&member(Role::Member), &group("open", "none"), Standing::None).read);
+        assert!(
+            !access(&member(Role::Member), &group("open", "all"), Standing::Banned).post,
+            "banned members cannot post"
+        );
+    }
+
+    #[test]
+    fn slugs_are_readable() {
+        assert_eq!(slugify("Type 2 Diabetes — peer support!"), "type-2-diabetes-peer-support");
+    }
+}

@@ -1,0 +1,13 @@
+//! The community slice: groups (open, private, hidden), memberships and join
+//! requests, threads and replies. What is said in a private group never leaves it.
+
+pub mod api;
+pub mod groups;
+pub mod threads;
+pub mod web;
+
+use kernel::AppState;
+
+pub fn router() -> axum::Router<AppState> {
+    web::router().merge(api::router())
+}

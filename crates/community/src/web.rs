@@ -1,0 +1,302 @@
+//! Community pages: groups, a group with its discussions, a thread.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
+use kernel::ids::MemberId;
+use kernel::{AppError, AppResult, AppState, ui};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::groups::{self, Group, Standing};
+use crate::threads::{self, NewReply, NewThread, Reply, Thread};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/groups", get(groups_page))
+        .route("/groups/{id}", get(group_page))
+        .route("/groups/{id}/join", post(join_submit))
+        .route("/groups/{id}/threads", post(thread_submit))
+        .route("/groups/{id}/requests/{member_id}/approve", post(approve_submit))
+        .route("/threads/{id}", get(thread_page))
+        .route("/threads/{id}/replies", post(reply_submit))
+}
+
+#[derive(Template)]
+#[template(path = "groups.html")]
+struct GroupsPage {
+    items: Vec<(Group, Standing)>,
+}
+
+async fn groups_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    let body = ui::render(&GroupsPage { items: groups::list(&state.db, &ctx.viewer).await? });
+    Ok(ui::page(&state, &ctx, "Groups", "/groups", &body).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "group.html")]
+struct GroupPage<'a> {
+    g: Group,
+    csrf: &'a str,
+    signed_in: bool,
+    is_member: bool,
+    pending: bool,
+    banned: bool,
+    can_moderate: bool,
+    readable: bool,
+    teaser: bool,
+    questions: Vec<String>,
+    requests: Vec<(MemberId, String, Vec<String>)>,
+    threads: Vec<(Thread, String)>,
+    next_href: Option<String>,
+    notice: Option<&'a str>,
+    error: Option<String>,
+    draft_title: String,
+    draft_body: String,
+}
+
+#[derive(Deserialize, Default)]
+struct CursorQuery {
+    #[serde(default)]
+    cursor: String,
+}
+
+struct Draft {
+    title: String,
+    body: String,
+}
+
+async fn render_group(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    cursor: &str,
+    notice: Option<&str>,
+    error: Option<String>,
+    draft: Draft,
+) -> AppResult<Response> {
+    let (g, s, a) = groups::visible(&state.db, &ctx.viewer, id).await?;
+    let (threads, next_href) = if a.read || a.teaser {
+        let page = threads::feed(&state.db, g.id, !a.read, Some(cursor), 20).await?;
+        let ids: Vec<MemberId> = page.items.iter().map(|t| t.author_id).collect();
+        let names = members::display_names(&state.db, &ids).await?;
+        let rows = page.items.into_iter().map(|t| {
+            let n = names.get(&t.author_id).cloned().unwrap_or_default();
+            (t, n)
+        });
+        (rows.collect(), page.next_cursor.map(|c| format!("/groups/{}?cursor={c}", g.id)))
+    } else {
+        (vec![], None)
+    };
+    let requests = if a.moderate {
+        let reqs = groups::requests(state, &ctx.viewer, id).await?;
+        let ids: Vec<MemberId> = reqs.iter().map(|r| r.member_id).collect();
+        let names = members::display_names(&state.db, &ids).await?;
+        reqs.into_iter()
+            .map(|r| {
+                (
+                    r.member_id,
+                    names.get(&r.member_id).cloned().unwrap_or_default(),
+                    serde_json::from_str(&r.answers).unwrap_or_default(),
+                )
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let title = g.name.clone();
+    let body = ui::render(&GroupPage {
+        questions: g.screening_questions(),
+        csrf: &ctx.csrf,
+        signed_in: ctx.viewer.is_signed_in(),
+        is_member: s.is_member(),
+        pending: s == Standing::Pending,
+        banned: s == Standing::Banned,
+        can_moderate: a.moderate,
+        readable: a.read,
+        teaser: a.teaser,
+        requests,
+        threads,
+        next_href,
+        notice,
+        error,
+        draft_title: draft.title,
+        draft_body: draft.body,
+        g,
+    });
+    Ok((status, ui::page(state, ctx, &title, "/groups", &body)).into_response())
+}
+
+fn no_draft() -> Draft {
+    Draft { title: String::new(), body: String::new() }
+}
+
+async fn group_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<CursorQuery>,
+) -> AppResult<Response> {
+    render_group(&state, &ctx, path_id(&id)?, &q.cursor, None, None, no_draft()).await
+}
+
+async fn join_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let id: Uuid = path_id(&id)?;
+    let answers: Vec<String> = serde_urlencoded_answers(&body);
+    match groups::join(&state, &ctx.viewer, id, &answers).await {
+        Ok(groups::JoinOutcome::Joined) => {
+            render_group(&state, &ctx, id, "", Some("Welcome! You are now a member."), None, no_draft()).await
+        }
+        Ok(groups::JoinOutcome::Pending) => {
+            render_group(
+                &state,
+                &ctx,
+                id,
+                "",
+                Some("Your request has been sent to the group's moderators."),
+                None,
+                no_draft(),
+            )
+            .await
+        }
+        Err(AppError::Validation(e)) => {
+            render_group(&state, &ctx, id, "", None, e.0.values().next().cloned(), no_draft()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Repeated `answer` fields of a urlencoded form, in order.
+fn serde_urlencoded_answers(body: &[u8]) -> Vec<String> {
+    url::form_urlencoded::parse(body).filter(|(k, _)| k == "answer").map(|(_, v)| v.into_owned()).collect()
+}
+
+#[derive(Deserialize, Default)]
+struct ThreadForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+}
+
+async fn thread_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<ThreadForm>,
+) -> AppResult<Response> {
+    let id: Uuid = path_id(&id)?;
+    match threads::start(&state, &ctx.viewer, id, &NewThread { title: f.title.clone(), body: f.body.clone() }).await {
+        Ok(t) => Ok(Redirect::to(&format!("/threads/{}", t.id)).into_response()),
+        Err(AppError::Validation(e)) => {
+            let msg = e.0.values().cloned().collect::<Vec<_>>().join(" ");
+            render_group(&state, &ctx, id, "", None, Some(msg), Draft { title: f.title, body: f.body }).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn approve_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((id, member)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let id: Uuid = path_id(&id)?;
+    groups::approve(&state, &ctx.viewer, id, path_id(&member)?, &ctx.client_ip).await?;
+    render_group(&state, &ctx, id, "", Some("Approved."), None, no_draft()).await
+}
+
+#[derive(Template)]
+#[template(path = "thread.html")]
+struct ThreadPage<'a> {
+    t: Thread,
+    g: Group,
+    author: String,
+    body_html: String,
+    replies: Vec<(Reply, String, String)>,
+    next_href: Option<String>,
+    can_post: bool,
+    csrf: &'a str,
+    error: Option<String>,
+    draft: String,
+}
+
+async fn render_thread(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    cursor: &str,
+    error: Option<String>,
+    draft: String,
+) -> AppResult<Response> {
+    let (t, g, a) = threads::readable(&state.db, &ctx.viewer, id).await?;
+    let page = threads::replies(&state.db, t.id, Some(cursor), 50).await?;
+    let mut ids: Vec<MemberId> = page.items.iter().map(|r| r.author_id).collect();
+    ids.push(t.author_id);
+    let names = members::display_names(&state.db, &ids).await?;
+    let name = |id: &MemberId| names.get(id).cloned().unwrap_or_else(|| "Member".into());
+    let replies = page
+        .items
+        .into_iter()
+        .map(|r| {
+            let n = name(&r.author_id);
+            let html = kernel::markdown::render(&r.body);
+            (r, n, html)
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let title = t.title.clone();
+    let body = ui::render(&ThreadPage {
+        author: name(&t.author_id),
+        body_html: kernel::markdown::render(&t.body),
+        next_href: page.next_cursor.map(|c| format!("/threads/{}?cursor={c}", t.id)),
+        can_post: a.post,
+        csrf: &ctx.csrf,
+        replies,
+        error,
+        draft,
+        t,
+        g,
+    });
+    Ok((status, ui::page(state, ctx, &title, "/groups", &body)).into_response())
+}
+
+async fn thread_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<CursorQuery>,
+) -> AppResult<Response> {
+    render_thread(&state, &ctx, path_id(&id)?, &q.cursor, None, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+struct ReplyForm {
+    #[serde(default)]
+    body: String,
+}
+
+async fn reply_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<ReplyForm>,
+) -> AppResult<Response> {
+    let id: Uuid = path_id(&id)?;
+    match threads::reply(&state, &ctx.viewer, id, &NewReply { body: f.body.clone() }).await {
+        Ok(r) => Ok(Redirect::to(&format!("/threads/{id}#post-{}", r.id)).into_response()),
+        Err(AppError::Validation(e)) => render_thread(&state, &ctx, id, "", e.0.values().next().cloned(), f.body).await,
+        Err(AppError::Conflict { message, .. }) => render_thread(&state, &ctx, id, "", Some(message), f.body).await,
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,65 @@
+//! Community: groups (open, private, hidden), memberships with join requests and
+//! bans, threads and replies.
+
+use sea_orm_migration::prelude::*;
+
+const UP: &str = r#"
+CREATE TABLE groups (
+    id UUID PRIMARY KEY,
+    slug TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    rules TEXT NOT NULL DEFAULT '',
+    visibility TEXT NOT NULL,
+    public_preview TEXT NOT NULL DEFAULT 'teaser',
+    screening TEXT NOT NULL DEFAULT '[]',
+    created_by UUID,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX groups_listing ON groups (visibility, name);
+
+CREATE TABLE group_members (
+    group_id UUID NOT NULL REFERENCES groups (id),
+    member_id UUID NOT NULL,
+    role TEXT NOT NULL,
+    status TEXT NOT NULL,
+    answers TEXT NOT NULL DEFAULT '[]',
+    created_at TIMESTAMPTZ NOT NULL,
+    decided_at TIMESTAMPTZ,
+    PRIMARY KEY (group_id, member_id)
+);
+CREATE INDEX group_members_by_member ON group_members (member_id, status);
+CREATE INDEX group_members_by_status ON group_members (group_id, status, created_at);
+
+CREATE TABLE threads (
+    id UUID PRIMARY KEY,
+    group_id UUID NOT NULL REFERENCES groups (id),
+    author_id UUID NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    content_note TEXT NOT NULL DEFAULT '',
+    pinned BOOLEAN NOT NULL DEFAULT FALSE,
+    locked BOOLEAN NOT NULL DEFAULT FALSE,
+    status TEXT NOT NULL DEFAULT 'visible',
+    reply_count BIGINT NOT NULL DEFAULT 0,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    last_activity_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX threads_group_feed ON threads (group_id, status, last_activity_at, id);
+
+CREATE TABLE posts (
+    id UUID PRIMARY KEY,
+    thread_id UUID NOT NULL REFERENCES threads (id),
+    author_id UUID NOT NULL,
+    body TEXT NOT NULL,
+    quote_post_id UUID,
+    content_note TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'visible',
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX posts_by_thread ON posts (thread_id, created_at, id)
+"#;
+
+crate::portable_migration!(UP);

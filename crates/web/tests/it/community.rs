@@ -1,0 +1,161 @@
+//! Community: groups, join requests, threads and replies, and the rule that a private
+//! group's content never reaches anyone outside it.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::rewards::staff_token;
+use crate::support::*;
+
+async fn group(app: &TestApp, staff: &str, body: Value) -> String {
+    let r = app.client().post(app.url("/api/v1/groups")).bearer_auth(staff).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201, "{:?}", r.text().await);
+    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+both_backends!(
+    async fn a_private_groups_content_reaches_its_members_and_no_one_else(app) {
+        let (_, staff) = staff_token(app).await;
+        let private = group(app, &staff, json!({"name": "Health Leaders", "visibility": "private", "screening": ["Why do you advocate?"]})).await;
+        let hidden = group(app, &staff, json!({"name": "Secret circle", "visibility": "hidden"})).await;
+        let people = quick_members(app, 4).await;
+        let (member_id, member) = &people[0];
+        let (_, outsider) = &people[1];
+        let (pending_id, pending) = &people[2];
+        let (banned_id, banned) = &people[3];
+        let c = app.client();
+        // Membership: a request, approved by the owner (staff created the group).
+        let r = c.post(app.url(&format!("/api/v1/groups/{private}/join"))).bearer_auth(member).json(&json!({"answers": []})).send().await.unwrap();
+        assert_eq!(r.status(), 422, "screening questions must be answered");
+        let r = c.post(app.url(&format!("/api/v1/groups/{private}/join"))).bearer_auth(member).json(&json!({"answers": ["For my community"]})).send().await.unwrap();
+        assert_eq!(r.status(), 202);
+        let r = c.post(app.url(&format!("/api/v1/groups/{private}/requests/{member_id}/approve"))).bearer_auth(outsider).send().await.unwrap();
+        assert_eq!(r.status(), 403, "only moderators approve");
+        let reqs: Value = c.get(app.url(&format!("/api/v1/groups/{private}/requests"))).bearer_auth(&staff).send().await.unwrap().json().await.unwrap();
+        assert_eq!(reqs["items"][0]["answers"], "[\"For my community\"]");
+        let r = c.post(app.url(&format!("/api/v1/groups/{private}/requests/{member_id}/approve"))).bearer_auth(&staff).send().await.unwrap();
+        assert_eq!(r.status(), 204);
+        c.post(app.url(&format!("/api/v1/groups/{private}/join"))).bearer_auth(pending).json(&json!({"answers": ["please"]})).send().await.unwrap();
+        app.state
+            .db
+            .exec(
+                "INSERT INTO group_members (group_id, member_id, role, status, created_at) VALUES ($1, $2, 'member', 'banned', $3)",
+                kernel::params![uuid::Uuid::parse_str(&private).unwrap(), *banned_id, chrono::Utc::now()],
+            )
+            .await
+            .unwrap();
+        let _ = pending_id;
+        // The member posts; others see none of it, on any surface.
+        let r = c.post(app.url(&format!("/api/v1/groups/{private}/threads"))).bearer_auth(member).json(&json!({"title": "Zebra-secret title", "body": "Only for us: quokka"})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let thread = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let r = c.post(app.url(&format!("/api/v1/threads/{thread}/replies"))).bearer_auth(member).json(&json!({"body": "A reply with wombat"})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let surfaces = [
+            format!("/api/v1/threads/{thread}"),
+            format!("/api/v1/groups/{private}/threads"),
+            format!("/threads/{thread}"),
+            format!("/groups/{private}"),
+        ];
+        let leaks = |text: &str| text.contains("Zebra-secret") || text.contains("quokka") || text.contains("wombat");
+        // Another staff member, not in the group, gets no blanket pass either.
+        let (_, other_staff) = staff_token(app).await;
+        for who in [None, Some(outsider.clone()), Some(pending.clone()), Some(banned.clone()), Some(other_staff)] {
+            for path in &surfaces {
+                let mut rb = c.get(app.url(path));
+                if let Some(t) = &who {
+                    rb = rb.bearer_auth(t);
+                }
+                let text = rb.send().await.unwrap().text().await.unwrap();
+                assert!(!leaks(&text), "{path} leaked to {:?}", who.as_ref().map(|t| &t[..10]));
+            }
+        }
+        for path in &surfaces[..2] {
+            let text = c.get(app.url(path)).bearer_auth(member).send().await.unwrap().text().await.unwrap();
+            assert!(leaks(&text), "{path}: members see their group's content");
+        }
+        let b = app.client();
+        // Hidden groups are unnamed to outsiders.
+        let list = b.get(app.url("/api/v1/groups")).bearer_auth(outsider).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("Health Leaders") && !list.contains("Secret circle"));
+        assert_eq!(b.get(app.url(&format!("/api/v1/groups/{hidden}"))).bearer_auth(outsider).send().await.unwrap().status(), 404);
+        assert_eq!(b.get(app.url(&format!("/groups/{hidden}"))).send().await.unwrap().status(), 404);
+        let r = b.post(app.url(&format!("/api/v1/groups/{hidden}/join"))).bearer_auth(outsider).send().await.unwrap();
+        assert_eq!(r.status(), 404);
+        // Non-members cannot post.
+        let r = b.post(app.url(&format!("/api/v1/groups/{private}/threads"))).bearer_auth(outsider).json(&json!({"title": "x", "body": "y"})).send().await.unwrap();
+        assert_eq!(r.status(), 403);
+        let r = b.post(app.url(&format!("/api/v1/threads/{thread}/replies"))).bearer_auth(outsider).json(&json!({"body": "y"})).send().await.unwrap();
+        assert_eq!(r.status(), 404, "a thread one cannot read does not exist for them");
+    }
+);
+
+both_backends!(
+    async fn open_groups_welcome_members_and_show_visitors_a_teaser(app) {
+        let (_, staff) = staff_token(app).await;
+        let open = group(app, &staff, json!({"name": "Migraine", "description": "Peer support", "visibility": "open", "public_preview": "teaser"})).await;
+        let (_, member) = quick_members(app, 1).await.remove(0);
+        let c = app.client();
+        let r = c.post(app.url(&format!("/api/v1/groups/{open}/join"))).bearer_auth(&member).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let bad = c.post(app.url(&format!("/api/v1/groups/{open}/threads"))).bearer_auth(&member).json(&json!({"title": "", "body": ""})).send().await.unwrap();
+        assert_eq!(bad.status(), 422);
+        let bad = c.post(app.url(&format!("/api/v1/groups/{open}/threads"))).bearer_auth(&member).json(&json!({"title": "x"})).send().await.unwrap();
+        assert_eq!(bad.status(), 400);
+        assert_eq!(app.count("SELECT COUNT(*) FROM threads").await, 0, "nothing stored");
+        for i in 0..25 {
+            let r = c.post(app.url(&format!("/api/v1/groups/{open}/threads"))).bearer_auth(&member).json(&json!({"title": format!("Topic {i}"), "body": "Body text"})).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+        }
+        let teaser: Value = c.get(app.url(&format!("/api/v1/groups/{open}/threads?limit=10"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(teaser["items"].as_array().unwrap().len(), 10);
+        assert_eq!(teaser["items"][0]["title"], "Topic 24", "latest activity first");
+        assert_eq!(teaser["items"][0]["body"], "", "visitors see titles only");
+        let mut seen = 0;
+        let mut cursor: Option<String> = None;
+        loop {
+            let url = match &cursor {
+                Some(cur) => app.url(&format!("/api/v1/groups/{open}/threads?limit=10&cursor={cur}")),
+                None => app.url(&format!("/api/v1/groups/{open}/threads?limit=10")),
+            };
+            let page: Value = c.get(url).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+            seen += page["items"].as_array().unwrap().len();
+            assert_eq!(page["items"][0]["body"], "Body text");
+            match page["next_cursor"].as_str() {
+                Some(n) => cursor = Some(n.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, 25);
+        // Taking part earns points (the rewards slice hears about threads and replies).
+        let consumer: std::sync::Arc<dyn kernel::outbox::Consumer> = std::sync::Arc::new(rewards::PointsConsumer);
+        while kernel::outbox::run_once(&app.state.db, &consumer, 50).await.unwrap() > 0 {}
+        let points: Value = c.get(app.url("/api/v1/me/points")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(points["balance"], 30, "thread points are capped at 30 a day");
+    }
+);
+
+both_backends!(
+    async fn scripts_in_threads_and_replies_never_run(app) {
+        let (_, staff) = staff_token(app).await;
+        let open = group(app, &staff, json!({"name": "Open", "visibility": "open"})).await;
+        app.signup_verified("pat@example.org", "<script>alert('n')</script>").await;
+        let token = app.token("pat@example.org").await;
+        let c = app.client();
+        c.post(app.url(&format!("/api/v1/groups/{open}/join"))).bearer_auth(&token).send().await.unwrap();
+        let r = c
+            .post(app.url(&format!("/api/v1/groups/{open}/threads")))
+            .bearer_auth(&token)
+            .json(&json!({"title": "<img src=x onerror=alert(1)>", "body": "<script>alert(2)</script> [x](javascript:alert(3))"}))
+            .send()
+            .await
+            .unwrap();
+        let thread = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        c.post(app.url(&format!("/api/v1/threads/{thread}/replies"))).bearer_auth(&token).json(&json!({"body": "<svg onload=alert(4)>"})).send().await.unwrap();
+        let b = app.browser_login("pat@example.org").await;
+        for path in [format!("/threads/{thread}"), format!("/groups/{open}")] {
+            let html = b.get(app.url(&path)).send().await.unwrap().text().await.unwrap().to_lowercase();
+            assert!(!html.contains("<script>alert") && !html.contains("<img src=x") && !html.contains("<svg") && !html.contains("href=\"javascript:"), "{path}");
+        }
+    }
+);
