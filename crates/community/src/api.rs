@@ -10,7 +10,6 @@ use kernel::page::Page;
 use kernel::{AppResult, AppState};
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
-use uuid::Uuid;
 
 use crate::groups::{self, Group, JoinOutcome, NewGroup, Standing};
 use crate::threads::{self, NewReply, NewThread, Reply, Thread};
