@@ -2,6 +2,7 @@
 //! requests, threads and replies. What is said in a private group never leaves it.
 
 pub mod api;
+pub mod demo;
 pub mod groups;
 pub mod threads;
 pub mod web;

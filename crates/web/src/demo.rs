@@ -14,6 +14,8 @@ pub async fn load(
     progress("rewards", 1, 1);
     events::demo::load(state, &logins.member_ids, logins.admin_id).await?;
     progress("events", 1, 1);
+    community::demo::load(state, &logins.member_ids, logins.admin_id).await?;
+    progress("community", 1, 1);
     Ok(logins)
 }
 

@@ -94,6 +94,9 @@ both_backends!(
         let agenda = events::conference::agenda(&app.state, &kernel::viewer::Viewer::Anonymous, conference, None).await.unwrap();
         assert_eq!(agenda.days.len(), 2, "over two days in the conference's own zone");
         assert_eq!(app.count("SELECT COUNT(*) FROM events WHERE awards_ceremony = TRUE").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM groups WHERE visibility = 'private' AND name = 'Health Leaders'").await, 1);
+        assert!(app.count("SELECT COUNT(*) FROM threads").await >= 60, "a lively community");
+        assert!(app.count("SELECT COUNT(*) FROM posts").await >= 200);
         assert!(app.count("SELECT COUNT(*) FROM events WHERE recording_url <> ''").await >= 2, "past events have recordings");
         assert!(app.count("SELECT COUNT(*) FROM registrations WHERE status = 'waitlisted'").await >= 1, "one event is full");
     }
