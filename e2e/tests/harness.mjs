@@ -36,24 +36,38 @@ export async function startServer() {
   let output = "";
   child.stdout.on("data", (d) => (output += d));
   child.stderr.on("data", (d) => (output += d));
+  const exited = new Promise((r) => child.once("exit", r));
+  const giveUp = async (why) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+    throw new Error(`${why}:\n${output}`);
+  };
+  // /readyz rather than /healthz: it also waits for the database and migrations.
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`shn exited early:\n${output}`);
+  for (let ready = false; !ready; ) {
+    if (child.exitCode !== null || child.signalCode !== null) await giveUp("shn exited early");
+    if (Date.now() > deadline) await giveUp("shn was not ready within 60 s");
     try {
-      const r = await fetch(`${base}/readyz`);
-      if (r.ok) break;
+      ready = (await fetch(`${base}/readyz`)).ok;
     } catch {
       /* not listening yet */
     }
-    await new Promise((r) => setTimeout(r, 200));
+    if (!ready) await new Promise((r) => setTimeout(r, 200));
   }
   return {
     base,
     dataDir,
     output: () => output,
     async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode !== null ? r() : child.on("exit", r)));
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        const slow = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(slow);
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -129,8 +143,11 @@ export function useServerAndBrowser(hooks) {
     env.browser = await launchBrowser();
   });
   hooks.after(async () => {
-    await env.browser?.close();
-    await env.server?.stop();
+    try {
+      await env.browser?.close();
+    } finally {
+      await env.server?.stop();
+    }
   });
   return env;
 }

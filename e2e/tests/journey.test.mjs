@@ -52,6 +52,7 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   // Build the profile with conditions visible to members only.
   await page.goto(`${env.server.base}/settings/profile`);
   await assertAccessible(page, "profile settings");
+  await page.fill("#f-display_name", name);
   await page.fill("#f-pronouns", "they/them");
   await page.fill("#f-story", "I live with **migraine** and help others plan around bad days.");
   await page.check("label:has-text('Migraine') >> xpath=preceding-sibling::input");
@@ -73,9 +74,16 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   await page.click("button:has-text('Search')");
   await page.waitForSelector("h1:has-text('Find Health Leaders')");
   await assertAccessible(page, "directory (anonymous)");
+  assert.ok((await page.locator(".card h3 a").count()) > 0, "visitors do find members who share Migraine publicly");
   assert.equal(await page.locator(`.card h3 a:has-text('${name}')`).count(), 0, "not found by an anonymous visitor");
+  // They are hidden only from the condition search: by name a visitor still finds them.
+  await page.goto(`${env.server.base}/members`);
+  await page.fill("#q", "Journey");
+  await page.click("button:has-text('Search')");
+  await page.waitForSelector(`.card h3 a:has-text('${name}')`);
   await page.goto(`${env.server.base}${profileUrl}`);
-  assert.equal(await page.locator("text=Migraine").count(), 0, "condition hidden on the public profile");
+  await page.waitForSelector(`h1:has-text('${name}')`);
+  assert.ok(!(await page.locator("main").innerText()).includes("Migraine"), "condition hidden on the public profile");
   await assertAccessible(page, "profile (anonymous)");
 
   // Another member finds them by condition and sees it on the profile.

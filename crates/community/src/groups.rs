@@ -330,6 +330,23 @@ pub async fn requests(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<
         .await?)
 }
 
+/// The groups a member belongs to (for other slices' audiences, e.g. group events).
+pub async fn member_group_ids(db: &Db, member: MemberId) -> AppResult<Vec<Uuid>> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        group_id: Uuid,
+    }
+    let rows: Vec<Row> = db
+        .all("SELECT group_id FROM group_members WHERE member_id = $1 AND status = 'active'", params![member])
+        .await?;
+    Ok(rows.into_iter().map(|r| r.group_id).collect())
+}
+
+/// Whether a group exists.
+pub async fn exists(db: &Db, id: Uuid) -> AppResult<bool> {
+    Ok(db.scalar::<i64>("SELECT COUNT(*) FROM groups WHERE id = $1", params![id]).await?.unwrap_or(0) > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

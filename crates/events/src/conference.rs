@@ -12,7 +12,7 @@ use kernel::{AppError, AppResult, AppState, FieldErrors, audit, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::service::{self, COLUMNS, EventRow, can_view};
+use crate::service::{self, COLUMNS, EventRow, can_view, reader};
 use crate::speakers::{self, Speaker};
 use crate::time;
 
@@ -333,8 +333,10 @@ pub async fn agenda(state: &AppState, viewer: &Viewer, conference: Uuid, zone: O
     let zone = zone.unwrap_or(c.time_zone.clone());
     let tracks: Vec<Track> =
         state.db.all("SELECT id, name FROM conference_tracks WHERE conference_id = $1", params![conference]).await?;
-    let rows: Vec<EventRow> =
-        sessions(&state.db, conference).await?.into_iter().filter(|e| can_view(viewer, &e.audience)).collect();
+    let rows: Vec<EventRow> = {
+        let r = reader(&state.db, viewer).await?;
+        sessions(&state.db, conference).await?.into_iter().filter(|e| can_view(&r, e)).collect()
+    };
     let picks = my_picks(&state.db, viewer, conference).await?;
     let picked_rows: Vec<&EventRow> = rows.iter().filter(|e| picks.contains(&e.id)).collect();
     let mut days: BTreeMap<String, Vec<Session>> = BTreeMap::new();

@@ -16,8 +16,12 @@ pub fn kind_label(code: &str) -> &'static str {
 }
 
 /// Who may see (and register for) an event.
-pub const AUDIENCES: &[(&str, &str)] =
-    &[("public", "Everyone"), ("members", "Members"), ("health_leaders", "Health Leaders")];
+pub const AUDIENCES: &[(&str, &str)] = &[
+    ("public", "Everyone"),
+    ("members", "Members"),
+    ("health_leaders", "Health Leaders"),
+    ("group", "Members of a group"),
+];
 
 /// A registration's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]

@@ -43,6 +43,7 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
             let event: Option<EventRow> =
                 state.db.one(&format!("SELECT {COLUMNS} FROM events WHERE id = $1"), params![d.event_id]).await?;
             let Some(event) = event else { continue };
+            let zone = members::time_zone_of(&state.db, d.member_id).await?.unwrap_or_else(|| event.time_zone.clone());
             let tx = state.db.begin().await?;
             // Still registered at the moment of queueing (a cancellation may have raced).
             let still: Option<String> = kernel::db::scalar(
@@ -54,8 +55,6 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
             if still.as_deref() == Some("registered")
                 && let Some(to) = members::contact_email(&tx, d.member_id).await?
             {
-                let zone =
-                    members::time_zone_of(&state.db, d.member_id).await?.unwrap_or_else(|| event.time_zone.clone());
                 let text = format!(
                     "Hello,\n\nA reminder: {} starts {words}, {}.\n\nThe join link appears on the event page shortly before the start: {}\n\nCan't make it? Cancel there so someone on the waitlist can have your seat.\n",
                     event.title,

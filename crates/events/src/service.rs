@@ -38,6 +38,8 @@ pub struct EventRow {
     pub awards_ceremony: bool,
     /// JSON list of registration questions.
     pub questions: String,
+    /// For the `group` audience: the group whose members may come.
+    pub group_id: Option<Uuid>,
 }
 
 impl EventRow {
@@ -47,7 +49,7 @@ impl EventRow {
 }
 
 pub const COLUMNS: &str = "id, kind, title, description, starts_at, ends_at, time_zone, audience, capacity, join_url, \
-    recording_url, registration_opens_at, registration_closes_at, status, sequence, conference_id, track_id, room, awards_ceremony, questions";
+    recording_url, registration_opens_at, registration_closes_at, status, sequence, conference_id, track_id, room, awards_ceremony, questions, group_id";
 
 impl EventRow {
     /// Whether the join link may be shown now (to a registered member), from
@@ -66,19 +68,38 @@ impl EventRow {
     }
 }
 
-/// Whether `viewer` may see events for `audience`.
-pub fn can_view(viewer: &Viewer, audience: &str) -> bool {
-    match audience {
-        "public" => true,
-        "members" => viewer.is_signed_in(),
-        "health_leaders" => viewer.member().is_some_and(|m| m.health_leader) || viewer.is_staff(),
-        _ => viewer.is_staff(),
-    }
+/// What decides which events someone may see: who they are and which groups they are in.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    signed_in: bool,
+    health_leader: bool,
+    staff: bool,
+    groups: Vec<Uuid>,
 }
 
-/// The audiences `viewer` may see, for SQL `IN` lists.
-pub fn visible_audiences(viewer: &Viewer) -> Vec<&'static str> {
-    AUDIENCES.iter().map(|(a, _)| *a).filter(|a| can_view(viewer, a)).collect()
+pub async fn reader(db: &Db, viewer: &Viewer) -> AppResult<Reader> {
+    let groups = match viewer.id() {
+        Some(me) => community::groups::member_group_ids(db, me).await?,
+        None => vec![],
+    };
+    Ok(Reader {
+        signed_in: viewer.is_signed_in(),
+        health_leader: viewer.member().is_some_and(|m| m.health_leader),
+        staff: viewer.is_staff(),
+        groups,
+    })
+}
+
+/// Whether `r` may see (and register for) an event. Staff see every event they run.
+pub fn can_view(r: &Reader, e: &EventRow) -> bool {
+    r.staff
+        || match e.audience.as_str() {
+            "public" => true,
+            "members" => r.signed_in,
+            "health_leaders" => r.health_leader,
+            "group" => e.group_id.is_some_and(|g| r.groups.contains(&g)),
+            _ => false,
+        }
 }
 
 pub async fn load<C: sea_orm::ConnectionTrait>(c: &C, id: Uuid) -> AppResult<EventRow> {
@@ -88,7 +109,7 @@ pub async fn load<C: sea_orm::ConnectionTrait>(c: &C, id: Uuid) -> AppResult<Eve
 /// An event `viewer` may see (else 404: an event one may not see does not exist for them).
 pub async fn visible(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<EventRow> {
     let e = load(db.reader(), id).await?;
-    if can_view(viewer, &e.audience) { Ok(e) } else { Err(AppError::NotFound) }
+    if can_view(&reader(db, viewer).await?, &e) { Ok(e) } else { Err(AppError::NotFound) }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -128,6 +149,8 @@ pub struct EventInput {
     pub conditions: Option<Vec<Uuid>>,
     /// Questions asked at registration, e.g. "Do you need captions?" (at most 5).
     pub questions: Option<Vec<String>>,
+    /// The group an event belongs to (required for the `group` audience).
+    pub group_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -280,7 +303,10 @@ fn check(input: &EventInput, base: Option<&EventRow>) -> AppResult<Checked> {
     }
     let audience = pick(&input.audience, base.map(|b| b.audience.clone()).or(Some("members".into())));
     if !AUDIENCES.iter().any(|(a, _)| *a == audience) {
-        e.add("audience", "Choose public, members or health_leaders.");
+        e.add("audience", "Choose public, members, health_leaders or group.");
+    }
+    if audience == "group" && input.group_id.or(base.and_then(|b| b.group_id)).is_none() {
+        e.add("group_id", "A group event needs the group's id.");
     }
     let status = pick(&input.status, base.map(|b| b.status.clone()).or(Some("scheduled".into())));
     if !["scheduled", "cancelled"].contains(&status.as_str())
@@ -311,6 +337,7 @@ fn check(input: &EventInput, base: Option<&EventRow>) -> AppResult<Checked> {
 pub async fn create(state: &AppState, viewer: &Viewer, input: &EventInput, ip: &str) -> AppResult<EventRow> {
     let staff = viewer.require_role(Role::Staff)?;
     let c = check(input, None)?;
+    check_refs(state, input).await?;
     let id = Uuid::now_v7();
     let t = now();
     let tx = state.db.begin().await?;
@@ -330,7 +357,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: &EventInput, ip: &
     if let Some(speakers) = &input.speakers {
         crate::speakers::replace(&tx, id, speakers).await?;
     }
-    set_tags(state, &tx, id, input).await?;
+    set_tags(&tx, id, input).await?;
     audit::record(&tx, Some(staff.id), "event_created", None, Some(ip), serde_json::json!({ "event": id })).await?;
     tx.commit().await?;
     load(state.db.writer(), id).await
@@ -340,6 +367,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: &EventInput, ip: &
 /// everyone registered; so does a cancellation.
 pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: &EventInput, ip: &str) -> AppResult<EventRow> {
     let staff = viewer.require_role(Role::Staff)?;
+    check_refs(state, input).await?;
     let tx = state.db.begin().await?;
     let old: EventRow =
         db::one(&tx, &format!("SELECT {COLUMNS} FROM events WHERE id = $1{}", db::for_update(&tx)), params![id])
@@ -383,7 +411,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: &EventIn
     if let Some(speakers) = &input.speakers {
         crate::speakers::replace(&tx, id, speakers).await?;
     }
-    set_tags(state, &tx, id, input).await?;
+    set_tags(&tx, id, input).await?;
     // More seats may let people off the waitlist.
     promote(state, &tx, id).await?;
     let updated = load(&tx, id).await?;
@@ -463,6 +491,10 @@ pub async fn register(
     }
     let answers_json =
         serde_json::to_string(&answers.iter().map(|a| a.trim()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
+    // Everything read outside the transaction is read before it starts: a transaction
+    // that waits for a second pooled connection while holding a row lock can starve the
+    // pool under load.
+    let r = reader(&state.db, viewer).await?;
     let tx = state.db.begin().await?;
     // The event row lock serialises registrations for one event on PostgreSQL; on
     // SQLite the single writer already does.
@@ -470,7 +502,7 @@ pub async fn register(
         db::one(&tx, &format!("SELECT {COLUMNS} FROM events WHERE id = $1{}", db::for_update(&tx)), params![id])
             .await?
             .ok_or(AppError::NotFound)?;
-    if !can_view(viewer, &event.audience) {
+    if !can_view(&r, &event) {
         return Err(AppError::NotFound);
     }
     let existing: Option<String> =
@@ -675,14 +707,35 @@ pub async fn counts(db: &Db, id: Uuid) -> AppResult<Counts> {
 /// optionally of one kind, or only the viewer's own.
 pub async fn list(db: &Db, viewer: &Viewer, q: &ListQuery) -> AppResult<kernel::page::Page<EventRow>> {
     let limit = kernel::page::limit(q.limit);
-    let audiences = visible_audiences(viewer);
+    let r = reader(db, viewer).await?;
     let mut values: Vec<sea_orm::Value> = Vec::new();
     let bind = |v: sea_orm::Value, values: &mut Vec<sea_orm::Value>| {
         values.push(v);
         format!("${}", values.len())
     };
-    let aud = audiences.iter().map(|a| bind((*a).into(), &mut values)).collect::<Vec<_>>().join(", ");
-    let mut sql = format!("SELECT {COLUMNS} FROM events e WHERE e.audience IN ({aud})");
+    // The same rule as `can_view`, in SQL.
+    let mut sql = if r.staff {
+        format!("SELECT {COLUMNS} FROM events e WHERE 1 = 1")
+    } else {
+        let mut open = vec!["'public'"];
+        if r.signed_in {
+            open.push("'members'");
+        }
+        if r.health_leader {
+            open.push("'health_leaders'");
+        }
+        let mut cond = format!("e.audience IN ({})", open.join(", "));
+        if !r.groups.is_empty() {
+            let ids = r.groups.iter().map(|g| bind((*g).into(), &mut values)).collect::<Vec<_>>().join(", ");
+            cond = format!("({cond} OR (e.audience = 'group' AND e.group_id IN ({ids})))");
+        }
+        format!("SELECT {COLUMNS} FROM events e WHERE {cond}")
+    };
+    if let Some(g) = q.group.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        let g: Uuid = g.parse().map_err(|_| AppError::field("group", "That is not a group id."))?;
+        let p = bind(g.into(), &mut values);
+        sql.push_str(&format!(" AND e.group_id = {p}"));
+    }
     let past = q.when.as_deref() == Some("past");
     let t = bind(now().into(), &mut values);
     sql.push_str(&if past {
@@ -736,6 +789,8 @@ pub struct ListQuery {
     pub mine: Option<bool>,
     /// Only events about this condition (an id; empty means any).
     pub condition: Option<String>,
+    /// Only events of this group (an id).
+    pub group: Option<String>,
     pub cursor: Option<String>,
     pub limit: Option<u64>,
 }
@@ -773,16 +828,33 @@ async fn notify(
     Ok(())
 }
 
-/// Stores an event's condition tags and registration questions, when given.
-async fn set_tags(state: &AppState, tx: &Tx, id: Uuid, input: &EventInput) -> AppResult<()> {
+/// Checks that the groups and conditions an event refers to exist (before any
+/// transaction starts).
+async fn check_refs(state: &AppState, input: &EventInput) -> AppResult<()> {
+    if let Some(g) = input.group_id
+        && !community::groups::exists(&state.db, g).await?
+    {
+        return Err(AppError::field("group_id", "There is no such group."));
+    }
     if let Some(ids) = &input.conditions {
         let found = members::conditions::existing(&state.db, ids).await?;
         if found.len() != ids.iter().collect::<std::collections::HashSet<_>>().len() {
             return Err(AppError::field("conditions", "One of the conditions does not exist."));
         }
+    }
+    Ok(())
+}
+
+/// Stores an event's group, condition tags and registration questions, when given.
+async fn set_tags(tx: &Tx, id: Uuid, input: &EventInput) -> AppResult<()> {
+    if let Some(g) = input.group_id {
+        db::exec(tx, "UPDATE events SET group_id = $1 WHERE id = $2", params![g, id]).await?;
+    }
+    if let Some(ids) = &input.conditions {
+        let unique: std::collections::HashSet<&Uuid> = ids.iter().collect();
         db::exec(tx, "DELETE FROM event_conditions WHERE event_id = $1", params![id]).await?;
-        for c in found {
-            db::exec(tx, "INSERT INTO event_conditions (event_id, condition_id) VALUES ($1, $2)", params![id, c])
+        for c in unique {
+            db::exec(tx, "INSERT INTO event_conditions (event_id, condition_id) VALUES ($1, $2)", params![id, *c])
                 .await?;
         }
     }

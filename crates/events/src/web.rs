@@ -64,6 +64,7 @@ struct ListPage {
     next_href: Option<String>,
     conferences: Vec<conference::Conference>,
     conditions: Vec<(String, String, bool)>,
+    groups: Vec<(String, String, bool)>,
 }
 
 async fn list_page(
@@ -107,6 +108,9 @@ async fn list_page(
         if let Some(c) = q.condition.clone().filter(|c| !c.is_empty()) {
             params.push(("condition", c));
         }
+        if let Some(g) = q.group.clone().filter(|g| !g.is_empty()) {
+            params.push(("group", g));
+        }
         if when == "past" {
             params.push(("when", "past".into()));
         }
@@ -133,6 +137,15 @@ async fn list_page(
             .map(|c| {
                 let selected = q.condition.as_deref() == Some(c.id.to_string().as_str());
                 (c.id.to_string(), c.name, selected)
+            })
+            .collect(),
+        groups: community::groups::list(&state.db, &ctx.viewer)
+            .await?
+            .into_iter()
+            .filter(|(_, standing)| standing.is_member())
+            .map(|(g, _)| {
+                let selected = q.group.as_deref() == Some(g.id.to_string().as_str());
+                (g.id.to_string(), g.name, selected)
             })
             .collect(),
     });
@@ -421,11 +434,9 @@ async fn conference_page(
     if let Some(raw) = id.strip_suffix(".ics") {
         let id: Uuid = path_id(raw)?;
         conference::get(&state.db, id).await?;
-        let rows: Vec<EventRow> = conference::sessions(&state.db, id)
-            .await?
-            .into_iter()
-            .filter(|e| service::can_view(&ctx.viewer, &e.audience))
-            .collect();
+        let r = service::reader(&state.db, &ctx.viewer).await?;
+        let rows: Vec<EventRow> =
+            conference::sessions(&state.db, id).await?.into_iter().filter(|e| service::can_view(&r, e)).collect();
         return Ok((
             [
                 (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -51,6 +51,7 @@ CREATE TABLE events (
     ends_at TIMESTAMPTZ NOT NULL,
     time_zone TEXT NOT NULL,
     audience TEXT NOT NULL,
+    group_id UUID,
     capacity BIGINT,
     join_url TEXT NOT NULL DEFAULT '',
     recording_url TEXT NOT NULL DEFAULT '',

@@ -560,3 +560,33 @@ both_backends!(
         assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE answers LIKE '%Other person%'").await, 1, "others keep theirs");
     }
 );
+
+both_backends!(
+    async fn a_group_event_is_seen_only_by_the_groups_members(app) {
+        let (_, staff) = staff_token(app).await;
+        let c = app.client();
+        let g: Value = c.post(app.url("/api/v1/groups")).bearer_auth(&staff).json(&json!({"name": "Caregivers", "visibility": "open"})).send().await.unwrap().json().await.unwrap();
+        let gid = g["id"].as_str().unwrap().to_string();
+        let mut body = webinar(&local_in(60 * 24), &local_in(60 * 25), None);
+        body["audience"] = json!("group");
+        let r = c.post(app.url("/api/v1/events")).bearer_auth(&staff).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 422, "a group event needs its group");
+        body["group_id"] = json!(uuid::Uuid::now_v7());
+        let r = c.post(app.url("/api/v1/events")).bearer_auth(&staff).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), 422, "the group must exist");
+        body["group_id"] = json!(gid);
+        let e = create_event(app, &staff, body).await;
+        let id = e["id"].as_str().unwrap();
+        let (_, member) = quick_members(app, 1).await.remove(0);
+        let (_, outsider) = quick_members(app, 1).await.remove(0);
+        c.post(app.url(&format!("/api/v1/groups/{gid}/join"))).bearer_auth(&member).send().await.unwrap();
+        assert_eq!(c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&member).send().await.unwrap().status(), 200);
+        assert_eq!(c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&outsider).send().await.unwrap().status(), 404);
+        assert_eq!(c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&outsider).send().await.unwrap().status(), 404);
+        let mine: Value = c.get(app.url(&format!("/api/v1/events?group={gid}"))).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+        let theirs: Value = c.get(app.url("/api/v1/events")).bearer_auth(&outsider).send().await.unwrap().json().await.unwrap();
+        assert!(theirs["items"].as_array().unwrap().is_empty());
+        assert_eq!(c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).send().await.unwrap().status(), 201);
+    }
+);
