@@ -44,6 +44,10 @@ test("a member joins a group, starts a discussion and replies", async () => {
   await page.waitForSelector("text=Adding my own first idea");
   await assertAccessible(page, "thread with a reply");
 
+  await page.goto(`${env.server.base}/notifications`);
+  await page.waitForSelector("h1:has-text('Notifications')");
+  await assertAccessible(page, "notifications");
+
   assert.deepEqual(problems, [], "no script errors or CSP reports");
   await context.close();
 });

@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/groups/{id}/threads", get(list_threads).post(start_thread))
         .route("/api/v1/threads/{id}", get(get_thread))
         .route("/api/v1/threads/{id}/replies", post(post_reply))
+        .route("/api/v1/notifications", get(list_notifications))
+        .route("/api/v1/notifications/read", post(read_notifications))
 }
 
 #[derive(OpenApi)]
@@ -233,4 +235,33 @@ async fn post_reply(
 ) -> AppResult<Response> {
     let r = threads::reply(&state, &ctx.viewer, path_id(&id)?, &b).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NotificationList {
+    pub items: Vec<crate::notifications::Notification>,
+    pub unread: i64,
+    pub next_cursor: Option<String>,
+}
+
+/// My notifications, newest first, with the unread count.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "community", params(CursorQuery), security(("bearer" = [])),
+    responses((status = 200, body = NotificationList), (status = 401)))]
+async fn list_notifications(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<CursorQuery>,
+) -> AppResult<Json<NotificationList>> {
+    let me = ctx.viewer.require_member()?;
+    let (page, unread) =
+        crate::notifications::list(&state.db, me.id, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?;
+    Ok(Json(NotificationList { items: page.items, unread, next_cursor: page.next_cursor }))
+}
+
+/// Mark all my notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "community", security(("bearer" = [])), responses((status = 204), (status = 401)))]
+async fn read_notifications(State(state): State<AppState>, ctx: RequestContext) -> AppResult<StatusCode> {
+    let me = ctx.viewer.require_member()?;
+    crate::notifications::mark_all_read(&state.db, me.id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -12,6 +12,11 @@ use kernel::{AppError, AppResult, AppState, FieldErrors, audit, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+pub mod events {
+    pub const JOIN_REQUESTED: &str = "GroupJoinRequested";
+    pub const REQUEST_APPROVED: &str = "GroupRequestApproved";
+}
+
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Group {
     pub id: Uuid,
@@ -265,14 +270,24 @@ pub async fn join(state: &AppState, viewer: &Viewer, id: Uuid, answers: &[String
             if answers.iter().filter(|a| !a.trim().is_empty()).count() < questions.len() {
                 return Err(AppError::field("answers", "Please answer every screening question."));
             }
-            state
-                .db
-                .exec(
-                    "INSERT INTO group_members (group_id, member_id, role, status, answers, created_at) VALUES ($1, $2, 'member', 'pending', $3, $4) \
-                     ON CONFLICT (group_id, member_id) DO NOTHING",
-                    params![id, me.id, serde_json::to_string(answers).unwrap_or_else(|_| "[]".into()), now()],
+            let tx = state.db.begin().await?;
+            let n = db::exec(
+                &tx,
+                "INSERT INTO group_members (group_id, member_id, role, status, answers, created_at) VALUES ($1, $2, 'member', 'pending', $3, $4) \
+                 ON CONFLICT (group_id, member_id) DO NOTHING",
+                params![id, me.id, serde_json::to_string(answers).unwrap_or_else(|_| "[]".into()), now()],
+            )
+            .await?;
+            if n == 1 {
+                kernel::outbox::emit(
+                    &tx,
+                    events::JOIN_REQUESTED,
+                    Some(me.id),
+                    &serde_json::json!({ "member_id": me.id, "group_id": id }),
                 )
                 .await?;
+            }
+            tx.commit().await?;
             Ok(JoinOutcome::Pending)
         }
         _ => Err(AppError::conflict("invitation_only", "This group is by invitation only.")),
@@ -286,18 +301,25 @@ pub async fn approve(state: &AppState, viewer: &Viewer, id: Uuid, member: Member
     if !a.moderate {
         return Err(AppError::Forbidden);
     }
-    let n = state
-        .db
-        .exec(
-            "UPDATE group_members SET status = 'active', decided_at = $1 WHERE group_id = $2 AND member_id = $3 AND status = 'pending'",
-            params![now(), id, member],
-        )
-        .await?;
+    let tx = state.db.begin().await?;
+    let n = db::exec(
+        &tx,
+        "UPDATE group_members SET status = 'active', decided_at = $1 WHERE group_id = $2 AND member_id = $3 AND status = 'pending'",
+        params![now(), id, member],
+    )
+    .await?;
     if n == 0 {
         return Err(AppError::NotFound);
     }
+    kernel::outbox::emit(
+        &tx,
+        events::REQUEST_APPROVED,
+        Some(actor.id),
+        &serde_json::json!({ "member_id": member, "group_id": id }),
+    )
+    .await?;
     audit::record(
-        state.db.writer(),
+        &tx,
         Some(actor.id),
         "group_request_approved",
         Some(member),
@@ -305,6 +327,7 @@ pub async fn approve(state: &AppState, viewer: &Viewer, id: Uuid, member: Member
         serde_json::json!({ "group": id }),
     )
     .await?;
+    tx.commit().await?;
     Ok(())
 }
 

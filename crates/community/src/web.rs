@@ -24,6 +24,8 @@ pub fn router() -> Router<AppState> {
         .route("/groups/{id}/requests/{member_id}/approve", post(approve_submit))
         .route("/threads/{id}", get(thread_page))
         .route("/threads/{id}/replies", post(reply_submit))
+        .route("/notifications", get(notifications_page))
+        .route("/notifications/read", post(notifications_read))
 }
 
 #[derive(Template)]
@@ -299,4 +301,35 @@ async fn reply_submit(
         Err(AppError::Conflict { message, .. }) => render_thread(&state, &ctx, id, "", Some(message), f.body).await,
         Err(e) => Err(e),
     }
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage<'a> {
+    items: Vec<crate::notifications::Notification>,
+    unread: i64,
+    next_href: Option<String>,
+    csrf: &'a str,
+}
+
+async fn notifications_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<CursorQuery>,
+) -> AppResult<Response> {
+    let Some(me) = ctx.viewer.member() else { return Ok(Redirect::to("/login?next=/notifications").into_response()) };
+    let (page, unread) = crate::notifications::list(&state.db, me.id, Some(&q.cursor), 30).await?;
+    let body = ui::render(&NotificationsPage {
+        items: page.items,
+        unread,
+        next_href: page.next_cursor.map(|c| format!("/notifications?cursor={c}")),
+        csrf: &ctx.csrf,
+    });
+    Ok(ui::page(&state, &ctx, "Notifications", "/notifications", &body).into_response())
+}
+
+async fn notifications_read(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    let me = ctx.viewer.require_member()?;
+    crate::notifications::mark_all_read(&state.db, me.id).await?;
+    Ok(Redirect::to("/notifications").into_response())
 }

@@ -59,7 +59,21 @@ CREATE TABLE posts (
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX posts_by_thread ON posts (thread_id, created_at, id)
+CREATE INDEX posts_by_thread ON posts (thread_id, created_at, id);
+
+CREATE TABLE notifications (
+    id UUID PRIMARY KEY,
+    member_id UUID NOT NULL,
+    kind TEXT NOT NULL,
+    actor_id UUID,
+    text TEXT NOT NULL,
+    url TEXT NOT NULL,
+    dedupe_key TEXT NOT NULL UNIQUE,
+    created_at TIMESTAMPTZ NOT NULL,
+    read_at TIMESTAMPTZ
+);
+CREATE INDEX notifications_by_member ON notifications (member_id, created_at, id);
+CREATE INDEX notifications_unread ON notifications (member_id, read_at)
 "#;
 
 crate::portable_migration!(UP);

@@ -40,6 +40,7 @@ fn nav() -> Vec<NavItem> {
         NavItem { label: "Groups", href: "/groups" },
         NavItem { label: "Events", href: "/events" },
         NavItem { label: "Rewards", href: "/rewards" },
+        NavItem { label: "Notifications", href: "/notifications" },
     ]
 }
 
@@ -64,7 +65,11 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
         mailer,
         viewers: Arc::new(members::Viewers),
         jobs: registry,
-        consumers: vec![Arc::new(rewards::PointsConsumer), Arc::new(events::privacy::Eraser)],
+        consumers: vec![
+            Arc::new(rewards::PointsConsumer),
+            Arc::new(events::privacy::Eraser),
+            Arc::new(community::notifications::Notifier),
+        ],
         exporters: vec![Arc::new(rewards::RewardsExport), Arc::new(events::privacy::EventsExport)],
         schedules: vec![
             Schedule { job: rewards::EXPIRE_JOB, every: Duration::from_secs(24 * 3600) },

@@ -159,3 +159,53 @@ both_backends!(
         }
     }
 );
+
+/// Runs the notifications consumer from two workers at once until both find nothing.
+async fn notify_twice_concurrently(app: &TestApp) {
+    let consumer: std::sync::Arc<dyn kernel::outbox::Consumer> =
+        std::sync::Arc::new(community::notifications::Notifier);
+    let run = |c: std::sync::Arc<dyn kernel::outbox::Consumer>| {
+        let db = app.state.db.clone();
+        async move { while kernel::outbox::run_once(&db, &c, 3).await.unwrap() > 0 {} }
+    };
+    tokio::join!(run(consumer.clone()), run(consumer.clone()));
+}
+
+both_backends!(
+    async fn notifications_arrive_once_and_only_for_people_who_may_see_them(app) {
+        let (_, staff) = staff_token(app).await;
+        let private = group(app, &staff, json!({"name": "Circle", "visibility": "private", "screening": ["Why?"]})).await;
+        let people = quick_members(app, 3).await;
+        let ((author_id, author), (_, replier), (leaver_id, leaver)) = (&people[0], &people[1], &people[2]);
+        let c = app.client();
+        for (id, token) in [(author_id, author), (&people[1].0, replier), (leaver_id, leaver)] {
+            c.post(app.url(&format!("/api/v1/groups/{private}/join"))).bearer_auth(token).json(&json!({"answers": ["to help"]})).send().await.unwrap();
+            c.post(app.url(&format!("/api/v1/groups/{private}/requests/{id}/approve"))).bearer_auth(&staff).send().await.unwrap();
+        }
+        let t1: Value = c.post(app.url(&format!("/api/v1/groups/{private}/threads"))).bearer_auth(author).json(&json!({"title": "Mine", "body": "b"})).send().await.unwrap().json().await.unwrap();
+        let t2: Value = c.post(app.url(&format!("/api/v1/groups/{private}/threads"))).bearer_auth(leaver).json(&json!({"title": "Leaver's", "body": "b"})).send().await.unwrap().json().await.unwrap();
+        // The second author leaves the group before anyone replies.
+        app.state.db.exec("UPDATE group_members SET status = 'left' WHERE member_id = $1", kernel::params![*leaver_id]).await.unwrap();
+        for t in [&t1, &t2] {
+            let r = c.post(app.url(&format!("/api/v1/threads/{}/replies", t["id"].as_str().unwrap()))).bearer_auth(replier).json(&json!({"body": "reply"})).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+        }
+        c.post(app.url(&format!("/api/v1/threads/{}/replies", t1["id"].as_str().unwrap()))).bearer_auth(author).json(&json!({"body": "my own"})).send().await.unwrap();
+        notify_twice_concurrently(app).await;
+        notify_twice_concurrently(app).await;
+        let mine: Value = c.get(app.url("/api/v1/notifications")).bearer_auth(author).send().await.unwrap().json().await.unwrap();
+        let replies: Vec<&Value> = mine["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "reply").collect();
+        assert_eq!(replies.len(), 1, "one notification for one reply, none for my own: {mine}");
+        assert!(replies[0]["text"].as_str().unwrap().contains("replied to your discussion"));
+        assert_eq!(mine["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "approved").count(), 1, "{mine}");
+        let theirs: Value = c.get(app.url("/api/v1/notifications")).bearer_auth(leaver).send().await.unwrap().json().await.unwrap();
+        assert!(theirs["items"].as_array().unwrap().iter().all(|n| n["kind"] != "reply"), "someone who left hears nothing of the group: {theirs}");
+        let staff_n: Value = c.get(app.url("/api/v1/notifications")).bearer_auth(&staff).send().await.unwrap().json().await.unwrap();
+        assert_eq!(staff_n["items"].as_array().unwrap().iter().filter(|n| n["kind"] == "join_request").count(), 3, "the owner hears of each request");
+        assert_eq!(mine["unread"], 2);
+        assert_eq!(c.post(app.url("/api/v1/notifications/read")).bearer_auth(author).send().await.unwrap().status(), 204);
+        let after: Value = c.get(app.url("/api/v1/notifications")).bearer_auth(author).send().await.unwrap().json().await.unwrap();
+        assert_eq!(after["unread"], 0);
+        assert_eq!(c.get(app.url("/api/v1/notifications")).send().await.unwrap().status(), 401);
+    }
+);
