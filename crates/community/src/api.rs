@@ -24,6 +24,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/groups/{id}/threads", get(list_threads).post(start_thread))
         .route("/api/v1/threads/{id}", get(get_thread))
         .route("/api/v1/threads/{id}/replies", post(post_reply))
+        .route("/api/v1/reports", post(file_report))
+        .route("/api/v1/moderation/reports", get(moderation_queue))
+        .route("/api/v1/moderation/reports/{id}/decision", post(decide_report))
+        .route("/api/v1/me/moderation", get(my_moderation))
         .route("/api/v1/notifications", get(list_notifications))
         .route("/api/v1/notifications/read", post(read_notifications))
 }
@@ -264,4 +268,52 @@ async fn read_notifications(State(state): State<AppState>, ctx: RequestContext) 
     let me = ctx.viewer.require_member()?;
     crate::notifications::mark_all_read(&state.db, me.id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Report a thread, reply or member you can see.
+#[utoipa::path(post, path = "/api/v1/reports", tag = "moderation", request_body = crate::moderation::NewReport, security(("bearer" = [])),
+    responses((status = 201, body = crate::moderation::Report), (status = 404), (status = 422)))]
+async fn file_report(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiJson(b): ApiJson<crate::moderation::NewReport>,
+) -> AppResult<Response> {
+    let r = crate::moderation::report(&state, &ctx.viewer, &b).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportList {
+    pub items: Vec<crate::moderation::Report>,
+}
+
+/// Open reports I may handle (staff: all; group moderators: their groups').
+#[utoipa::path(get, path = "/api/v1/moderation/reports", tag = "moderation", security(("bearer" = [])), responses((status = 200, body = ReportList)))]
+async fn moderation_queue(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<ReportList>> {
+    Ok(Json(ReportList { items: crate::moderation::queue(&state, &ctx.viewer).await? }))
+}
+
+/// Act on a report: dismiss, hide or remove, with a reason the author sees.
+#[utoipa::path(post, path = "/api/v1/moderation/reports/{id}/decision", tag = "moderation", params(("id" = Uuid, Path)),
+    request_body = crate::moderation::Decision, security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn decide_report(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<crate::moderation::Decision>,
+) -> AppResult<StatusCode> {
+    crate::moderation::decide(&state, &ctx.viewer, path_id(&id)?, &b, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActionList {
+    pub items: Vec<crate::moderation::ActionRecord>,
+}
+
+/// What moderators did to my content, and why.
+#[utoipa::path(get, path = "/api/v1/me/moderation", tag = "moderation", security(("bearer" = [])), responses((status = 200, body = ActionList)))]
+async fn my_moderation(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<ActionList>> {
+    let me = ctx.viewer.require_member()?;
+    Ok(Json(ActionList { items: crate::moderation::about_me(&state.db, me.id).await? }))
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod demo;
 pub mod groups;
+pub mod moderation;
 pub mod notifications;
 pub mod threads;
 pub mod web;

@@ -73,7 +73,37 @@ CREATE TABLE notifications (
     read_at TIMESTAMPTZ
 );
 CREATE INDEX notifications_by_member ON notifications (member_id, created_at, id);
-CREATE INDEX notifications_unread ON notifications (member_id, read_at)
+CREATE INDEX notifications_unread ON notifications (member_id, read_at);
+
+CREATE TABLE reports (
+    id UUID PRIMARY KEY,
+    reporter_id UUID NOT NULL,
+    target_type TEXT NOT NULL,
+    target_id UUID NOT NULL,
+    group_id UUID,
+    author_id UUID,
+    reason TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'open',
+    created_at TIMESTAMPTZ NOT NULL,
+    decided_by UUID,
+    decided_at TIMESTAMPTZ,
+    UNIQUE (reporter_id, target_type, target_id)
+);
+CREATE INDEX reports_queue ON reports (status, group_id, created_at);
+
+CREATE TABLE moderation_actions (
+    id UUID PRIMARY KEY,
+    report_id UUID REFERENCES reports (id),
+    target_type TEXT NOT NULL,
+    target_id UUID NOT NULL,
+    author_id UUID,
+    moderator_id UUID NOT NULL,
+    action TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX moderation_by_author ON moderation_actions (author_id, created_at)
 "#;
 
 crate::portable_migration!(UP);

@@ -209,3 +209,44 @@ both_backends!(
         assert_eq!(c.get(app.url("/api/v1/notifications")).send().await.unwrap().status(), 401);
     }
 );
+
+both_backends!(
+    async fn reports_reach_moderators_whose_actions_hide_content_and_are_shown_to_the_author(app) {
+        let (_, staff) = staff_token(app).await;
+        let open = group(app, &staff, json!({"name": "Open", "visibility": "open"})).await;
+        let private = group(app, &staff, json!({"name": "Closed", "visibility": "private"})).await;
+        let people = quick_members(app, 2).await;
+        let ((_, author), (_, reporter)) = (&people[0], &people[1]);
+        let c = app.client();
+        for token in [author, reporter] {
+            c.post(app.url(&format!("/api/v1/groups/{open}/join"))).bearer_auth(token).send().await.unwrap();
+        }
+        let t: Value = c.post(app.url(&format!("/api/v1/groups/{open}/threads"))).bearer_auth(author).json(&json!({"title": "Miracle cure", "body": "Stop your meds!"})).send().await.unwrap().json().await.unwrap();
+        let thread = t["id"].as_str().unwrap().to_string();
+        let secret: Value = c.post(app.url(&format!("/api/v1/groups/{private}/threads"))).bearer_auth(&staff).json(&json!({"title": "Inside", "body": "x"})).send().await.unwrap().json().await.unwrap();
+        let post = |body: Value| c.post(app.url("/api/v1/reports")).bearer_auth(reporter).json(&body).send();
+        assert_eq!(post(json!({"target_type": "thread", "target_id": thread, "reason": "boring"})).await.unwrap().status(), 422);
+        assert_eq!(post(json!({"target_type": "thread", "target_id": secret["id"], "reason": "spam"})).await.unwrap().status(), 404, "cannot report what one cannot see");
+        let r = post(json!({"target_type": "thread", "target_id": thread, "reason": "medical_misinformation", "note": "Dangerous advice"})).await.unwrap();
+        assert_eq!(r.status(), 201);
+        let report = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        assert_eq!(post(json!({"target_type": "thread", "target_id": thread, "reason": "spam"})).await.unwrap().status(), 201, "a second report keeps the first");
+        assert_eq!(app.count("SELECT COUNT(*) FROM reports").await, 1);
+        let queue: Value = c.get(app.url("/api/v1/moderation/reports")).bearer_auth(&staff).send().await.unwrap().json().await.unwrap();
+        assert_eq!(queue["items"].as_array().unwrap().len(), 1);
+        let none: Value = c.get(app.url("/api/v1/moderation/reports")).bearer_auth(reporter).send().await.unwrap().json().await.unwrap();
+        assert!(none["items"].as_array().unwrap().is_empty(), "members see no queue");
+        let decide = |token: String, body: Value| c.post(app.url(&format!("/api/v1/moderation/reports/{report}/decision"))).bearer_auth(token).json(&body).send();
+        assert_eq!(decide(reporter.clone(), json!({"action": "hide", "reason": "x"})).await.unwrap().status(), 403);
+        assert_eq!(decide(staff.clone(), json!({"action": "ban", "reason": "x"})).await.unwrap().status(), 422);
+        assert_eq!(decide(staff.clone(), json!({"action": "hide", "reason": "Medical misinformation"})).await.unwrap().status(), 204);
+        assert_eq!(decide(staff.clone(), json!({"action": "remove", "reason": "again"})).await.unwrap().status(), 409);
+        assert_eq!(c.get(app.url(&format!("/api/v1/threads/{thread}"))).bearer_auth(reporter).send().await.unwrap().status(), 404, "hidden everywhere");
+        let feed = c.get(app.url(&format!("/api/v1/groups/{open}/threads"))).bearer_auth(reporter).send().await.unwrap().text().await.unwrap();
+        assert!(!feed.contains("Miracle cure"));
+        let mine: Value = c.get(app.url("/api/v1/me/moderation")).bearer_auth(author).send().await.unwrap().json().await.unwrap();
+        assert_eq!(mine["items"][0]["action"], "hide");
+        assert_eq!(mine["items"][0]["reason"], "Medical misinformation");
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'moderation_action'").await, 1);
+    }
+);
