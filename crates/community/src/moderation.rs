@@ -102,7 +102,7 @@ pub async fn report(state: &AppState, viewer: &Viewer, r: &NewReport) -> AppResu
             params![Uuid::now_v7(), me.id, r.target_type.clone(), r.target_id, group, author, r.reason.clone(), r.note.trim(), now()],
         )
         .await?;
-    Ok(state
+    state
         .db
         .one(
             &format!(
@@ -111,7 +111,7 @@ pub async fn report(state: &AppState, viewer: &Viewer, r: &NewReport) -> AppResu
             params![me.id, r.target_type.clone(), r.target_id],
         )
         .await?
-        .ok_or(AppError::NotFound)?)
+        .ok_or(AppError::NotFound)
 }
 
 /// Open reports the viewer may handle: every one for staff; their groups' for moderators.
