@@ -44,7 +44,13 @@ pub fn router() -> Router<AppState> {
         list_threads,
         start_thread,
         get_thread,
-        post_reply
+        post_reply,
+        list_notifications,
+        read_notifications,
+        file_report,
+        moderation_queue,
+        decide_report,
+        my_moderation
     ),
     components(schemas(
         Group,
@@ -61,7 +67,15 @@ pub fn router() -> Router<AppState> {
         NewThread,
         Reply,
         NewReply,
-        ThreadView
+        ThreadView,
+        crate::notifications::Notification,
+        NotificationList,
+        crate::moderation::NewReport,
+        crate::moderation::Report,
+        crate::moderation::Decision,
+        crate::moderation::ActionRecord,
+        ReportList,
+        ActionList
     ))
 )]
 pub struct CommunityApi;

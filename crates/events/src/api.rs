@@ -42,16 +42,53 @@ pub fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, create, get_one, patch, register, cancel, attendance, registrants, start_round, my_round),
+    paths(
+        list,
+        create,
+        get_one,
+        patch,
+        register,
+        cancel,
+        attendance,
+        registrants,
+        start_round,
+        my_round,
+        list_questions,
+        ask_question,
+        create_conference,
+        get_conference,
+        get_agenda,
+        take_ticket,
+        pick_session,
+        unpick_session
+    ),
     components(schemas(
         EventView,
         EventInput,
         RegistrationStatus,
         Registration,
+        RegistrationBody,
         AttendanceBody,
         RoundView,
         Group,
-        MyPlace
+        MyPlace,
+        crate::service::Registrant,
+        RegistrantList,
+        crate::service::SpeakerInput,
+        crate::speakers::Speaker,
+        Question,
+        QuestionBody,
+        QuestionList,
+        TicketBody,
+        conference::Conference,
+        conference::ConferenceView,
+        conference::NewConference,
+        conference::NewTicketType,
+        conference::Track,
+        conference::TicketType,
+        conference::Agenda,
+        conference::Day,
+        conference::Session
     ))
 )]
 pub struct EventsApi;

@@ -25,7 +25,11 @@ both_backends!(
         for path in ["/api/v1/auth/signup", "/api/v1/auth/verify", "/api/v1/auth/token", "/api/v1/me", "/api/v1/me/profile", "/api/v1/me/export", "/api/v1/members", "/api/v1/members/{id}", "/api/v1/conditions",
                      "/api/v1/me/points", "/api/v1/rewards", "/api/v1/rewards/{id}/redemptions", "/api/v1/me/redemptions",
                      "/api/v1/admin/earning-rules/{code}", "/api/v1/admin/points/adjustments", "/api/v1/admin/rewards",
-                     "/api/v1/admin/redemptions/{id}/fulfil", "/api/v1/admin/redemptions/{id}/reject"] {
+                     "/api/v1/admin/redemptions/{id}/fulfil", "/api/v1/admin/redemptions/{id}/reject",
+                     "/api/v1/events", "/api/v1/events/{id}", "/api/v1/events/{id}/registration", "/api/v1/events/{id}/rounds",
+                     "/api/v1/conferences/{id}", "/api/v1/conferences/{id}/agenda", "/api/v1/groups", "/api/v1/groups/{id}",
+                     "/api/v1/groups/{id}/join", "/api/v1/groups/{id}/requests/{member_id}/approve", "/api/v1/groups/{id}/threads",
+                     "/api/v1/threads/{id}", "/api/v1/threads/{id}/replies", "/api/v1/reports", "/api/v1/notifications"] {
             assert!(doc["paths"][path].is_object(), "{path} documented");
         }
         assert!(doc["paths"]["/api/v1/auth/token"]["delete"].is_object());
@@ -128,6 +132,10 @@ both_backends!(
             (reqwest::Method::PUT, "/api/v1/admin/earning-rules/course_completed".into()),
             (reqwest::Method::POST, "/api/v1/admin/points/adjustments".into()),
             (reqwest::Method::POST, "/api/v1/admin/rewards".into()),
+            (reqwest::Method::POST, "/api/v1/events".into()),
+            (reqwest::Method::POST, "/api/v1/conferences".into()),
+            (reqwest::Method::POST, "/api/v1/groups".into()),
+            (reqwest::Method::POST, "/api/v1/reports".into()),
         ];
         let snapshot = || async {
             (
@@ -137,6 +145,8 @@ both_backends!(
                 app.count("SELECT COUNT(*) FROM members WHERE role <> 'member' OR status <> 'active' OR health_leader_since IS NOT NULL OR story <> ''").await,
                 app.count("SELECT COUNT(*) FROM ledger_entries").await + app.count("SELECT COUNT(*) FROM rewards").await,
                 app.count("SELECT COUNT(*) FROM earning_rule_versions").await + app.count("SELECT COUNT(*) FROM points_accounts").await,
+                app.count("SELECT COUNT(*) FROM events").await + app.count("SELECT COUNT(*) FROM conferences").await,
+                app.count("SELECT COUNT(*) FROM groups").await + app.count("SELECT COUNT(*) FROM reports").await,
             )
         };
         let before = snapshot().await;
