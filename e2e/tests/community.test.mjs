@@ -44,6 +44,11 @@ test("a member joins a group, starts a discussion and replies", async () => {
   await page.waitForSelector("text=Adding my own first idea");
   await assertAccessible(page, "thread with a reply");
 
+  await page.goto(`${env.server.base}/search?q=respite`);
+  await page.waitForSelector("h2:has-text('Discussions')");
+  assert.ok((await page.locator(".card a:has-text('Respite ideas')").count()) > 0, "my discussion is found");
+  await assertAccessible(page, "search");
+
   await page.goto(`${env.server.base}/notifications`);
   await page.waitForSelector("h1:has-text('Notifications')");
   await assertAccessible(page, "notifications");

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/groups/{id}/threads", get(list_threads).post(start_thread))
         .route("/api/v1/threads/{id}", get(get_thread))
         .route("/api/v1/threads/{id}/replies", post(post_reply))
+        .route("/api/v1/search", get(search))
         .route("/api/v1/reports", post(file_report))
         .route("/api/v1/moderation/reports", get(moderation_queue))
         .route("/api/v1/moderation/reports/{id}/decision", post(decide_report))
@@ -50,7 +51,8 @@ pub fn router() -> Router<AppState> {
         file_report,
         moderation_queue,
         decide_report,
-        my_moderation
+        my_moderation,
+        search
     ),
     components(schemas(
         Group,
@@ -75,7 +77,9 @@ pub fn router() -> Router<AppState> {
         crate::moderation::Decision,
         crate::moderation::ActionRecord,
         ReportList,
-        ActionList
+        ActionList,
+        crate::search::Results,
+        crate::search::PostHit
     ))
 )]
 pub struct CommunityApi;
@@ -330,4 +334,19 @@ pub struct ActionList {
 async fn my_moderation(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<ActionList>> {
     let me = ctx.viewer.require_member()?;
     Ok(Json(ActionList { items: crate::moderation::about_me(&state.db, me.id).await? }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SearchQuery {
+    pub q: Option<String>,
+}
+
+/// One search over members, groups and discussions, showing only what the viewer may see.
+#[utoipa::path(get, path = "/api/v1/search", tag = "community", params(SearchQuery), responses((status = 200, body = crate::search::Results), (status = 422)))]
+async fn search(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> AppResult<Json<crate::search::Results>> {
+    Ok(Json(crate::search::search(&state, &ctx.viewer, q.q.as_deref().unwrap_or("")).await?))
 }

@@ -109,19 +109,40 @@ pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> an
             let started = t0 - ChronoDuration::hours(rng.random_range(1..24 * 40));
             let n_replies = rng.random_range(2..9);
             let mut last = started;
+            let title = TITLES[(gi * 5 + ti) % TITLES.len()];
+            let body = *BODIES.choose(&mut rng).unwrap_or(&"");
             kernel::db::exec(
                 &tx,
                 "INSERT INTO threads (id, group_id, author_id, title, body, reply_count, created_at, updated_at, last_activity_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)",
-                params![thread, id, author, TITLES[(gi * 5 + ti) % TITLES.len()], *BODIES.choose(&mut rng).unwrap_or(&""), n_replies as i64, started],
+                params![thread, id, author, title, body, n_replies as i64, started],
+            )
+            .await?;
+            kernel::search::index(
+                &tx,
+                &kernel::search::Doc { id: thread, kind: "thread", thread_id: thread, group_id: id, title, body },
             )
             .await?;
             for _ in 0..n_replies {
                 last += ChronoDuration::minutes(rng.random_range(5..600));
+                let post = Uuid::now_v7();
+                let text = *REPLIES.choose(&mut rng).unwrap_or(&"");
                 kernel::db::exec(
                     &tx,
                     "INSERT INTO posts (id, thread_id, author_id, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
-                    params![Uuid::now_v7(), thread, *joined.choose(&mut rng).unwrap_or(&admin), *REPLIES.choose(&mut rng).unwrap_or(&""), last],
+                    params![post, thread, *joined.choose(&mut rng).unwrap_or(&admin), text, last],
+                )
+                .await?;
+                kernel::search::index(
+                    &tx,
+                    &kernel::search::Doc {
+                        id: post,
+                        kind: "reply",
+                        thread_id: thread,
+                        group_id: id,
+                        title,
+                        body: text,
+                    },
                 )
                 .await?;
             }

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod groups;
 pub mod moderation;
 pub mod notifications;
+pub mod search;
 pub mod threads;
 pub mod web;
 

@@ -196,13 +196,15 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
         let new_status = if d.action == "hide" { "hidden" } else { "removed" };
         match r.target_type.as_str() {
             "thread" => {
-                db::exec(&tx, "UPDATE threads SET status = $1 WHERE id = $2", params![new_status, r.target_id]).await?
+                db::exec(&tx, "UPDATE threads SET status = $1 WHERE id = $2", params![new_status, r.target_id]).await?;
+                kernel::search::remove_thread(&tx, r.target_id).await?;
             }
             "reply" => {
-                db::exec(&tx, "UPDATE posts SET status = $1 WHERE id = $2", params![new_status, r.target_id]).await?
+                db::exec(&tx, "UPDATE posts SET status = $1 WHERE id = $2", params![new_status, r.target_id]).await?;
+                kernel::search::remove(&tx, r.target_id).await?;
             }
-            _ => 0,
-        };
+            _ => {}
+        }
     }
     db::exec(
         &tx,

@@ -92,6 +92,11 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
         params![id, group, me.id, title, t.body.trim(), at],
     )
     .await?;
+    kernel::search::index(
+        &tx,
+        &kernel::search::Doc { id, kind: "thread", thread_id: id, group_id: group, title, body: t.body.trim() },
+    )
+    .await?;
     outbox::emit(
         &tx,
         events::THREAD_STARTED,
@@ -168,6 +173,18 @@ pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply
         &tx,
         "UPDATE threads SET reply_count = reply_count + 1, last_activity_at = $1 WHERE id = $2",
         params![at, thread],
+    )
+    .await?;
+    kernel::search::index(
+        &tx,
+        &kernel::search::Doc {
+            id,
+            kind: "reply",
+            thread_id: thread,
+            group_id: t.group_id,
+            title: &t.title,
+            body: r.body.trim(),
+        },
     )
     .await?;
     outbox::emit(

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/groups/{id}/requests/{member_id}/approve", post(approve_submit))
         .route("/threads/{id}", get(thread_page))
         .route("/threads/{id}/replies", post(reply_submit))
+        .route("/search", get(search_page))
         .route("/notifications", get(notifications_page))
         .route("/notifications/read", post(notifications_read))
 }
@@ -332,4 +333,37 @@ async fn notifications_read(State(state): State<AppState>, ctx: RequestContext) 
     let me = ctx.viewer.require_member()?;
     crate::notifications::mark_all_read(&state.db, me.id).await?;
     Ok(Redirect::to("/notifications").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    q: String,
+    results: Option<crate::search::Results>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn search_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<SearchQuery>,
+) -> AppResult<Response> {
+    let (results, error) = if q.q.trim().is_empty() {
+        (None, None)
+    } else {
+        match crate::search::search(&state, &ctx.viewer, &q.q).await {
+            Ok(r) => (Some(r), None),
+            Err(AppError::Validation(e)) => (None, e.0.values().next().cloned()),
+            Err(e) => return Err(e),
+        }
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let body = ui::render(&SearchPage { q: q.q.clone(), results, error });
+    Ok((status, ui::page(&state, &ctx, "Search", "/search", &body)).into_response())
 }

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod outbox;
 pub mod page;
 pub mod ratelimit;
+pub mod search;
 pub mod secret;
 pub mod session;
 pub mod state;

@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_rewards::Migration),
             Box::new(m0004_events::Migration),
             Box::new(m0005_community::Migration),
+            Box::new(m0006_search::Migration),
         ]
     }
 }
@@ -57,6 +58,7 @@ mod m0002_members;
 mod m0003_rewards;
 mod m0004_events;
 mod m0005_community;
+mod m0006_search;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -250,3 +250,47 @@ both_backends!(
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'moderation_action'").await, 1);
     }
 );
+
+both_backends!(
+    async fn search_finds_only_what_the_viewer_may_read_and_highlights_matches(app) {
+        let (_, staff) = staff_token(app).await;
+        let open = group(app, &staff, json!({"name": "Sleep club", "description": "Rest and recovery", "visibility": "open"})).await;
+        let private = group(app, &staff, json!({"name": "Inner circle", "visibility": "private"})).await;
+        let hidden = group(app, &staff, json!({"name": "Quiet harbour", "visibility": "hidden"})).await;
+        let (_, member) = quick_members(app, 1).await.remove(0);
+        let c = app.client();
+        c.post(app.url(&format!("/api/v1/groups/{open}/join"))).bearer_auth(&member).send().await.unwrap();
+        let post = |g: &str, title: &str, body: &str| {
+            let (url, title, body) = (app.url(&format!("/api/v1/groups/{g}/threads")), title.to_string(), body.to_string());
+            let staff = staff.clone();
+            async move { reqwest::Client::new().post(url).bearer_auth(staff).json(&json!({"title": title, "body": body})).send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let public = post(&open, "Melatonin questions", "Has anyone tried melatonin for insomnia? <script>alert(1)</script>").await;
+        post(&private, "Melatonin secrets", "Private melatonin insomnia notes").await;
+        post(&hidden, "Melatonin hidden", "Hidden melatonin insomnia notes").await;
+        let r = c.post(app.url(&format!("/api/v1/threads/{}/replies", public["id"].as_str().unwrap()))).bearer_auth(&member).json(&json!({"body": "Insomnia got better with routine"})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        let res: Value = c.get(app.url("/api/v1/search?q=insomnia")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        let titles: Vec<&str> = res["posts"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+        assert!(titles.contains(&"Melatonin questions"), "{res}");
+        assert!(!titles.iter().any(|t| t.contains("secrets") || t.contains("hidden")), "{res}");
+        let snippets = res["posts"].to_string();
+        assert!(snippets.contains("<mark>") && !snippets.contains("<script>"), "matches highlighted, everything else escaped: {snippets}");
+        let anon: Value = c.get(app.url("/api/v1/search?q=melatonin")).send().await.unwrap().json().await.unwrap();
+        assert!(anon["posts"].as_array().unwrap().is_empty(), "visitors read no discussions (teaser only): {anon}");
+        let groups: Value = c.get(app.url("/api/v1/search?q=harbour")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert!(groups["groups"].as_array().unwrap().is_empty(), "a hidden group's name never shows to outsiders");
+        let groups: Value = c.get(app.url("/api/v1/search?q=sleep")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert_eq!(groups["groups"][0]["name"], "Sleep club");
+        // Operators in the query are just words.
+        let odd = c.get(app.url("/api/v1/search?q=title%3Asecrets%20OR%20%22")).bearer_auth(&member).send().await.unwrap();
+        assert_eq!(odd.status(), 200);
+        let html = c.get(app.url("/search?q=insomnia")).bearer_auth(&member).send().await.unwrap();
+        assert_eq!(html.status(), 200);
+        // Hidden by a moderator: gone from search too.
+        let report: Value = c.post(app.url("/api/v1/reports")).bearer_auth(&member).json(&json!({"target_type": "thread", "target_id": public["id"], "reason": "spam"})).send().await.unwrap().json().await.unwrap();
+        c.post(app.url(&format!("/api/v1/moderation/reports/{}/decision", report["id"].as_str().unwrap()))).bearer_auth(&staff).json(&json!({"action": "hide", "reason": "off topic"})).send().await.unwrap();
+        let after: Value = c.get(app.url("/api/v1/search?q=insomnia")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+        assert!(after["posts"].as_array().unwrap().is_empty(), "{after}");
+    }
+);

@@ -29,7 +29,7 @@ both_backends!(
                      "/api/v1/events", "/api/v1/events/{id}", "/api/v1/events/{id}/registration", "/api/v1/events/{id}/rounds",
                      "/api/v1/conferences/{id}", "/api/v1/conferences/{id}/agenda", "/api/v1/groups", "/api/v1/groups/{id}",
                      "/api/v1/groups/{id}/join", "/api/v1/groups/{id}/requests/{member_id}/approve", "/api/v1/groups/{id}/threads",
-                     "/api/v1/threads/{id}", "/api/v1/threads/{id}/replies", "/api/v1/reports", "/api/v1/notifications"] {
+                     "/api/v1/threads/{id}", "/api/v1/threads/{id}/replies", "/api/v1/reports", "/api/v1/notifications", "/api/v1/search"] {
             assert!(doc["paths"][path].is_object(), "{path} documented");
         }
         assert!(doc["paths"]["/api/v1/auth/token"]["delete"].is_object());

@@ -1,0 +1,66 @@
+//! One search box: members (only fields the viewer may see), groups (never a hidden
+//! group's name to outsiders) and discussions (only in groups the viewer may read),
+//! ranked, with highlighted snippets.
+
+use kernel::viewer::Viewer;
+use kernel::{AppError, AppResult, AppState};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::groups::{self, Group};
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Results {
+    pub members: Vec<members::directory::MemberCard>,
+    pub groups: Vec<Group>,
+    pub posts: Vec<PostHit>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PostHit {
+    /// thread or reply
+    pub kind: String,
+    pub thread_id: String,
+    pub title: String,
+    /// Escaped HTML with the matches in `<mark>`.
+    pub snippet: String,
+    pub url: String,
+}
+
+pub async fn search(state: &AppState, viewer: &Viewer, q: &str) -> AppResult<Results> {
+    let q = q.trim();
+    if q.chars().count() > 100 {
+        return Err(AppError::field("q", "Search for at most 100 characters."));
+    }
+    if q.is_empty() {
+        return Ok(Results { members: vec![], groups: vec![], posts: vec![] });
+    }
+    let known = groups::list(&state.db, viewer).await?;
+    let readable: Vec<Uuid> =
+        known.iter().filter(|(g, s)| groups::access(viewer, g, *s).read).map(|(g, _)| g.id).collect();
+    let needle = q.to_lowercase();
+    let matching_groups = known
+        .into_iter()
+        .map(|(g, _)| g)
+        .filter(|g| g.name.to_lowercase().contains(&needle) || g.description.to_lowercase().contains(&needle))
+        .take(10)
+        .collect();
+    let filters = members::directory::Filters { q: Some(q.to_string()), limit: Some(10), ..Default::default() };
+    let people = members::directory::search(&state.db, viewer, &filters).await?.items;
+    let posts = kernel::search::query(&state.db, q, &readable, 20)
+        .await?
+        .into_iter()
+        .map(|h| PostHit {
+            url: if h.kind == "reply" {
+                format!("/threads/{}#post-{}", h.thread_id, h.doc_id)
+            } else {
+                format!("/threads/{}", h.thread_id)
+            },
+            kind: h.kind,
+            thread_id: h.thread_id,
+            title: h.title,
+            snippet: h.snippet,
+        })
+        .collect();
+    Ok(Results { members: people, groups: matching_groups, posts })
+}

@@ -1,0 +1,136 @@
+//! Full-text search, the one module that speaks each backend's dialect: SQLite FTS5
+//! (`MATCH`, `bm25`, `snippet`) and PostgreSQL (`websearch_to_tsquery`, `ts_rank`,
+//! `ts_headline`). Slices index documents in the transaction that changes them and
+//! query with the set of groups the viewer may read, so the filter is in SQL.
+
+use sea_orm::{ConnectionTrait, DbErr};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::db::{self, Backend, Db, backend_of};
+use crate::params;
+
+/// Marks around matched words in snippets, chosen so no member can type them.
+const START: &str = "\u{2}";
+const STOP: &str = "\u{3}";
+
+pub struct Doc<'a> {
+    pub id: Uuid,
+    /// thread or reply
+    pub kind: &'a str,
+    pub thread_id: Uuid,
+    pub group_id: Uuid,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+/// Adds (or replaces) a document in the caller's transaction.
+pub async fn index<C: ConnectionTrait>(c: &C, d: &Doc<'_>) -> Result<(), DbErr> {
+    remove(c, d.id).await?;
+    db::exec(
+        c,
+        "INSERT INTO search_docs (doc_id, kind, thread_id, group_id, title, body) VALUES ($1, $2, $3, $4, $5, $6)",
+        params![d.id.to_string(), d.kind, d.thread_id.to_string(), d.group_id.to_string(), d.title, d.body],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Removes a document (content hidden, removed or erased).
+pub async fn remove<C: ConnectionTrait>(c: &C, id: Uuid) -> Result<(), DbErr> {
+    db::exec(c, "DELETE FROM search_docs WHERE doc_id = $1", params![id.to_string()]).await?;
+    Ok(())
+}
+
+/// Removes a thread and all its replies.
+pub async fn remove_thread<C: ConnectionTrait>(c: &C, thread: Uuid) -> Result<(), DbErr> {
+    db::exec(c, "DELETE FROM search_docs WHERE thread_id = $1", params![thread.to_string()]).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub doc_id: String,
+    pub kind: String,
+    pub thread_id: String,
+    pub group_id: String,
+    pub title: String,
+    /// HTML: escaped text with matches in `<mark>`.
+    pub snippet: String,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct Row {
+    doc_id: String,
+    kind: String,
+    thread_id: String,
+    group_id: String,
+    title: String,
+    snippet: String,
+}
+
+/// FTS5 query syntax from free text: each word quoted (so no operator or column filter
+/// can be smuggled in), all required.
+fn fts5_query(q: &str) -> String {
+    q.split_whitespace().take(12).map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
+}
+
+/// The best matches for `q` among documents of `groups`, best first.
+pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<Hit>, DbErr> {
+    if q.trim().is_empty() || groups.is_empty() {
+        return Ok(vec![]);
+    }
+    let group_params: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+    let placeholders =
+        |from: usize| (from..from + groups.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let rows: Vec<Row> = match backend_of(db.reader()) {
+        Backend::Sqlite => {
+            let mut values = params![fts5_query(q)];
+            values.extend(group_params.into_iter().map(sea_orm::Value::from));
+            values.push((limit as i64).into());
+            let sql = format!(
+                "SELECT doc_id, kind, thread_id, group_id, title, snippet(search_docs, 1, '{START}', '{STOP}', '…', 16) AS snippet \
+                 FROM search_docs WHERE search_docs MATCH $1 AND group_id IN ({}) ORDER BY bm25(search_docs, 4.0, 1.0) LIMIT ${}",
+                placeholders(2),
+                groups.len() + 2
+            );
+            db.all(&sql, values).await?
+        }
+        Backend::Postgres => {
+            let mut values = params![q.to_string()];
+            values.extend(group_params.into_iter().map(sea_orm::Value::from));
+            values.push((limit as i64).into());
+            let sql = format!(
+                "SELECT doc_id, kind, thread_id, group_id, title, \
+                 ts_headline('english', body, websearch_to_tsquery('english', $1), 'StartSel={START}, StopSel={STOP}, MaxFragments=1, MaxWords=24, MinWords=8') AS snippet \
+                 FROM search_docs WHERE tsv @@ websearch_to_tsquery('english', $1) AND group_id IN ({}) \
+                 ORDER BY ts_rank(tsv, websearch_to_tsquery('english', $1)) DESC LIMIT ${}",
+                placeholders(2),
+                groups.len() + 2
+            );
+            db.all(&sql, values).await?
+        }
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| Hit {
+            snippet: crate::ui::escape(&r.snippet).replace(START, "<mark>").replace(STOP, "</mark>"),
+            doc_id: r.doc_id,
+            kind: r.kind,
+            thread_id: r.thread_id,
+            group_id: r.group_id,
+            title: r.title,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts5_query;
+
+    #[test]
+    fn free_text_cannot_inject_fts5_syntax() {
+        assert_eq!(fts5_query("pain relief"), "\"pain\" \"relief\"");
+        assert_eq!(fts5_query("title:secret OR \"x"), "\"title:secret\" \"OR\" \"\"\"x\"");
+    }
+}
