@@ -25,6 +25,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/threads/{id}", get(get_thread))
         .route("/api/v1/threads/{id}/replies", post(post_reply))
         .route("/api/v1/search", get(search))
+        .route("/api/v1/conversations", get(list_conversations).post(start_conversation))
+        .route("/api/v1/conversations/{id}/messages", get(list_messages).post(send_message))
+        .route("/api/v1/me/messaging", axum::routing::put(put_messaging))
+        .route("/api/v1/members/{id}/block", post(block_member).delete(unblock_member))
         .route("/api/v1/reports", post(file_report))
         .route("/api/v1/moderation/reports", get(moderation_queue))
         .route("/api/v1/moderation/reports/{id}/decision", post(decide_report))
@@ -52,7 +56,14 @@ pub fn router() -> Router<AppState> {
         moderation_queue,
         decide_report,
         my_moderation,
-        search
+        search,
+        list_conversations,
+        start_conversation,
+        list_messages,
+        send_message,
+        put_messaging,
+        block_member,
+        unblock_member
     ),
     components(schemas(
         Group,
@@ -79,7 +90,15 @@ pub fn router() -> Router<AppState> {
         ReportList,
         ActionList,
         crate::search::Results,
-        crate::search::PostHit
+        crate::search::PostHit,
+        crate::messages::Conversation,
+        crate::messages::Message,
+        crate::messages::NewConversation,
+        crate::messages::NewMessage,
+        crate::messages::MessagingSettings,
+        ConversationList,
+        MessageList,
+        Started
     ))
 )]
 pub struct CommunityApi;
@@ -349,4 +368,98 @@ async fn search(
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> AppResult<Json<crate::search::Results>> {
     Ok(Json(crate::search::search(&state, &ctx.viewer, q.q.as_deref().unwrap_or("")).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConversationList {
+    pub items: Vec<crate::messages::Conversation>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageList {
+    pub conversation: crate::messages::Conversation,
+    pub items: Vec<crate::messages::Message>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Started {
+    pub id: uuid::Uuid,
+}
+
+/// My conversations, latest first.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "messages", security(("bearer" = [])), responses((status = 200, body = ConversationList), (status = 401)))]
+async fn list_conversations(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<ConversationList>> {
+    Ok(Json(ConversationList { items: crate::messages::list(&state, &ctx.viewer).await? }))
+}
+
+/// Message a member (continuing the conversation if there is one).
+#[utoipa::path(post, path = "/api/v1/conversations", tag = "messages", request_body = crate::messages::NewConversation, security(("bearer" = [])),
+    responses((status = 201, body = Started), (status = 404), (status = 409, description = "not_accepting"), (status = 422)))]
+async fn start_conversation(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiJson(b): ApiJson<crate::messages::NewConversation>,
+) -> AppResult<Response> {
+    let id = crate::messages::start(&state, &ctx.viewer, b.member_id, &b.body).await?;
+    Ok((StatusCode::CREATED, Json(Started { id })).into_response())
+}
+
+/// A conversation's messages (its two participants only).
+#[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "messages", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 200, body = MessageList), (status = 404)))]
+async fn list_messages(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<MessageList>> {
+    let (conversation, items) = crate::messages::messages(&state, &ctx.viewer, path_id(&id)?).await?;
+    Ok(Json(MessageList { conversation, items }))
+}
+
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "messages", params(("id" = Uuid, Path)), request_body = crate::messages::NewMessage,
+    security(("bearer" = [])), responses((status = 201, body = crate::messages::Message), (status = 404), (status = 409), (status = 422)))]
+async fn send_message(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<crate::messages::NewMessage>,
+) -> AppResult<Response> {
+    let m = crate::messages::send(&state, &ctx.viewer, path_id(&id)?, &b.body).await?;
+    Ok((StatusCode::CREATED, Json(m)).into_response())
+}
+
+/// Who may message me: everyone, shared_group (default) or nobody.
+#[utoipa::path(put, path = "/api/v1/me/messaging", tag = "messages", request_body = crate::messages::MessagingSettings, security(("bearer" = [])),
+    responses((status = 204), (status = 422)))]
+async fn put_messaging(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiJson(b): ApiJson<crate::messages::MessagingSettings>,
+) -> AppResult<StatusCode> {
+    let me = ctx.viewer.require_member()?;
+    crate::messages::set_allow(&state.db, me.id, &b.allow).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Block a member: neither of you can message the other.
+#[utoipa::path(post, path = "/api/v1/members/{id}/block", tag = "messages", params(("id" = Uuid, Path)), security(("bearer" = [])), responses((status = 204)))]
+async fn block_member(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let me = ctx.viewer.require_member()?;
+    crate::messages::block(&state.db, me.id, path_id(&id)?, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/members/{id}/block", tag = "messages", params(("id" = Uuid, Path)), security(("bearer" = [])), responses((status = 204)))]
+async fn unblock_member(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let me = ctx.viewer.require_member()?;
+    crate::messages::block(&state.db, me.id, path_id(&id)?, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -4,8 +4,10 @@
 pub mod api;
 pub mod demo;
 pub mod groups;
+pub mod messages;
 pub mod moderation;
 pub mod notifications;
+pub mod privacy;
 pub mod search;
 pub mod threads;
 pub mod web;

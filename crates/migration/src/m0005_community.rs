@@ -103,7 +103,39 @@ CREATE TABLE moderation_actions (
     reason TEXT NOT NULL,
     created_at TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX moderation_by_author ON moderation_actions (author_id, created_at)
+CREATE INDEX moderation_by_author ON moderation_actions (author_id, created_at);
+
+CREATE TABLE conversations (
+    id UUID PRIMARY KEY,
+    member_a UUID NOT NULL,
+    member_b UUID NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    last_message_at TIMESTAMPTZ NOT NULL,
+    UNIQUE (member_a, member_b)
+);
+CREATE INDEX conversations_by_a ON conversations (member_a, last_message_at);
+CREATE INDEX conversations_by_b ON conversations (member_b, last_message_at);
+
+CREATE TABLE messages (
+    id UUID PRIMARY KEY,
+    conversation_id UUID NOT NULL REFERENCES conversations (id),
+    sender_id UUID NOT NULL,
+    body TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX messages_by_conversation ON messages (conversation_id, created_at, id);
+
+CREATE TABLE messaging_settings (
+    member_id UUID PRIMARY KEY,
+    allow TEXT NOT NULL
+);
+
+CREATE TABLE blocks (
+    blocker_id UUID NOT NULL,
+    blocked_id UUID NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (blocker_id, blocked_id)
+)
 "#;
 
 crate::portable_migration!(UP);

@@ -70,8 +70,13 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
             Arc::new(rewards::PointsConsumer),
             Arc::new(events::privacy::Eraser),
             Arc::new(community::notifications::Notifier),
+            Arc::new(community::privacy::Eraser),
         ],
-        exporters: vec![Arc::new(rewards::RewardsExport), Arc::new(events::privacy::EventsExport)],
+        exporters: vec![
+            Arc::new(rewards::RewardsExport),
+            Arc::new(events::privacy::EventsExport),
+            Arc::new(community::privacy::CommunityExport),
+        ],
         schedules: vec![
             Schedule { job: rewards::EXPIRE_JOB, every: Duration::from_secs(24 * 3600) },
             Schedule { job: events::reminders::JOB, every: Duration::from_secs(300) },

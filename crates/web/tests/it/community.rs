@@ -294,3 +294,72 @@ both_backends!(
         assert!(after["posts"].as_array().unwrap().is_empty(), "{after}");
     }
 );
+
+both_backends!(
+    async fn direct_messages_reach_only_their_two_participants_and_respect_choices(app) {
+        let (_, staff) = staff_token(app).await;
+        let people = quick_members(app, 3).await;
+        let ((_, ana), (bo_id, bo), (_, cy)) = (&people[0], &people[1], &people[2]);
+        let c = app.client();
+        let start = |token: &str, to: &kernel::ids::MemberId, body: &str| {
+            c.post(app.url("/api/v1/conversations")).bearer_auth(token.to_string()).json(&json!({"member_id": to, "body": body})).send()
+        };
+        let r = start(ana, bo_id, "Hello from Ana").await.unwrap();
+        assert_eq!(r.status(), 409, "by default only people who share a group may write");
+        assert_eq!(c.put(app.url("/api/v1/me/messaging")).bearer_auth(bo).json(&json!({"allow": "sometimes"})).send().await.unwrap().status(), 422);
+        assert_eq!(c.put(app.url("/api/v1/me/messaging")).bearer_auth(bo).json(&json!({"allow": "everyone"})).send().await.unwrap().status(), 204);
+        assert_eq!(start(ana, bo_id, "   ").await.unwrap().status(), 422);
+        let r = start(ana, bo_id, "Hello from Ana: kumquat").await.unwrap();
+        assert_eq!(r.status(), 201);
+        let id = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+        let again: Value = start(ana, bo_id, "Second note").await.unwrap().json().await.unwrap();
+        assert_eq!(again["id"], id.as_str(), "one conversation per pair");
+        let read: Value = c.get(app.url(&format!("/api/v1/conversations/{id}/messages"))).bearer_auth(bo).send().await.unwrap().json().await.unwrap();
+        assert_eq!(read["items"].as_array().unwrap().len(), 2);
+        assert!(read.to_string().contains("kumquat"));
+        for outsider in [cy, &staff] {
+            let r = c.get(app.url(&format!("/api/v1/conversations/{id}/messages"))).bearer_auth(outsider).send().await.unwrap();
+            assert_eq!(r.status(), 404, "nobody else reads it, staff included");
+            let list = c.get(app.url("/api/v1/conversations")).bearer_auth(outsider).send().await.unwrap().text().await.unwrap();
+            assert!(!list.contains(&id));
+            let r = c.post(app.url(&format!("/api/v1/conversations/{id}/messages"))).bearer_auth(outsider).json(&json!({"body": "hi"})).send().await.unwrap();
+            assert_eq!(r.status(), 404);
+        }
+        let r = c.post(app.url(&format!("/api/v1/conversations/{id}/messages"))).bearer_auth(bo).json(&json!({"body": "Hi Ana"})).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        assert_eq!(c.post(app.url(&format!("/api/v1/members/{}/block", people[0].0))).bearer_auth(bo).send().await.unwrap().status(), 204);
+        let r = c.post(app.url(&format!("/api/v1/conversations/{id}/messages"))).bearer_auth(ana).json(&json!({"body": "Still there?"})).send().await.unwrap();
+        assert_eq!(r.status(), 409, "blocked");
+        assert_eq!(c.post(app.url("/api/v1/conversations")).bearer_auth(ana).json(&json!({"member_id": people[0].0, "body": "me"})).send().await.unwrap().status(), 422);
+        let search = c.get(app.url("/api/v1/search?q=kumquat")).bearer_auth(cy).send().await.unwrap().text().await.unwrap();
+        assert!(!search.contains("kumquat"), "messages are not searchable by others");
+    }
+);
+
+both_backends!(
+    async fn my_export_includes_my_community_data_and_deletion_erases_it_keeping_tombstones(app) {
+        let (_, staff) = staff_token(app).await;
+        let open = group(app, &staff, json!({"name": "Open", "visibility": "open"})).await;
+        app.signup_verified("gone@example.org", "Soon Gone").await;
+        let gone = app.token("gone@example.org").await;
+        let (_, other) = quick_members(app, 1).await.remove(0);
+        let c = app.client();
+        for t in [&gone, &other] {
+            c.post(app.url(&format!("/api/v1/groups/{open}/join"))).bearer_auth(t).send().await.unwrap();
+        }
+        let lonely: Value = c.post(app.url(&format!("/api/v1/groups/{open}/threads"))).bearer_auth(&gone).json(&json!({"title": "Lonely thread", "body": "pangolin"})).send().await.unwrap().json().await.unwrap();
+        let replied: Value = c.post(app.url(&format!("/api/v1/groups/{open}/threads"))).bearer_auth(&gone).json(&json!({"title": "Busy thread", "body": "armadillo"})).send().await.unwrap().json().await.unwrap();
+        c.post(app.url(&format!("/api/v1/threads/{}/replies", replied["id"].as_str().unwrap()))).bearer_auth(&other).json(&json!({"body": "a reply"})).send().await.unwrap();
+        let doc: Value = c.get(app.url("/api/v1/me/export")).bearer_auth(&gone).send().await.unwrap().json().await.unwrap();
+        assert_eq!(doc["community"]["threads"].as_array().unwrap().len(), 2);
+        assert_eq!(doc["community"]["groups"].as_array().unwrap().len(), 1);
+        assert_eq!(c.delete(app.url("/api/v1/me")).bearer_auth(&gone).send().await.unwrap().status(), 204);
+        app.drain().await;
+        assert_eq!(c.get(app.url(&format!("/api/v1/threads/{}", lonely["id"].as_str().unwrap()))).bearer_auth(&other).send().await.unwrap().status(), 404);
+        let busy: Value = c.get(app.url(&format!("/api/v1/threads/{}", replied["id"].as_str().unwrap()))).bearer_auth(&other).send().await.unwrap().json().await.unwrap();
+        assert_eq!(busy["body"], "[deleted]", "a tombstone where others replied");
+        assert_eq!(busy["replies"][0]["body"], "a reply", "others' replies stay");
+        let found: Value = c.get(app.url("/api/v1/search?q=armadillo")).bearer_auth(&other).send().await.unwrap().json().await.unwrap();
+        assert!(found["posts"].as_array().unwrap().is_empty(), "erased text leaves the search index");
+    }
+);

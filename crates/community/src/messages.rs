@@ -1,0 +1,250 @@
+//! Direct messages between two members. Only the two participants ever read a
+//! conversation (staff only through a report, which is audited). A member chooses who
+//! may write to them — everyone, people who share a group, or nobody — and can block.
+
+use chrono::{DateTime, Utc};
+use kernel::db::{self, Db};
+use kernel::ids::MemberId;
+use kernel::time::now;
+use kernel::viewer::Viewer;
+use kernel::{AppError, AppResult, AppState, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const ALLOW: &[&str] = &["everyone", "shared_group", "nobody"];
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Conversation {
+    pub id: Uuid,
+    pub with_member: MemberId,
+    pub with_name: String,
+    pub last_message_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
+pub struct Message {
+    pub id: Uuid,
+    pub sender_id: MemberId,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct ConvRow {
+    id: Uuid,
+    member_a: MemberId,
+    member_b: MemberId,
+    last_message_at: DateTime<Utc>,
+}
+
+fn ordered(a: MemberId, b: MemberId) -> (MemberId, MemberId) {
+    if a < b { (a, b) } else { (b, a) }
+}
+
+fn check_body(body: &str) -> AppResult<()> {
+    let n = body.trim().chars().count();
+    if n == 0 || n > 5000 {
+        return Err(AppError::field("body", "Write a message of 1 to 5,000 characters."));
+    }
+    Ok(())
+}
+
+pub async fn allow_setting(db: &Db, member: MemberId) -> AppResult<String> {
+    Ok(db
+        .scalar::<String>("SELECT allow FROM messaging_settings WHERE member_id = $1", params![member])
+        .await?
+        .unwrap_or_else(|| "shared_group".into()))
+}
+
+pub async fn set_allow(db: &Db, member: MemberId, allow: &str) -> AppResult<()> {
+    if !ALLOW.contains(&allow) {
+        return Err(AppError::field("allow", "Choose everyone, shared_group or nobody."));
+    }
+    db.exec(
+        "INSERT INTO messaging_settings (member_id, allow) VALUES ($1, $2) ON CONFLICT (member_id) DO UPDATE SET allow = excluded.allow",
+        params![member, allow.to_string()],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn block(db: &Db, blocker: MemberId, blocked: MemberId, on: bool) -> AppResult<()> {
+    if on {
+        db.exec(
+            "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (blocker_id, blocked_id) DO NOTHING",
+            params![blocker, blocked, now()],
+        )
+        .await?;
+    } else {
+        db.exec("DELETE FROM blocks WHERE blocker_id = $1 AND blocked_id = $2", params![blocker, blocked]).await?;
+    }
+    Ok(())
+}
+
+async fn blocked(db: &Db, a: MemberId, b: MemberId) -> AppResult<bool> {
+    let n: i64 = db
+        .scalar(
+            "SELECT COUNT(*) FROM blocks WHERE (blocker_id = $1 AND blocked_id = $2) OR (blocker_id = $2 AND blocked_id = $1)",
+            params![a, b],
+        )
+        .await?
+        .unwrap_or(0);
+    Ok(n > 0)
+}
+
+/// Whether `from` may write to `to` now (their setting, blocks either way).
+async fn may_write(db: &Db, from: MemberId, to: MemberId) -> AppResult<bool> {
+    if blocked(db, from, to).await? {
+        return Ok(false);
+    }
+    Ok(match allow_setting(db, to).await?.as_str() {
+        "everyone" => true,
+        "shared_group" => {
+            let mine = crate::groups::member_group_ids(db, from).await?;
+            let theirs = crate::groups::member_group_ids(db, to).await?;
+            mine.iter().any(|g| theirs.contains(g))
+        }
+        _ => false,
+    })
+}
+
+/// Starts (or continues) a conversation with `to` by sending `body`.
+pub async fn start(state: &AppState, viewer: &Viewer, to: MemberId, body: &str) -> AppResult<Uuid> {
+    let me = viewer.require_member()?;
+    if me.id == to {
+        return Err(AppError::field("member_id", "You cannot message yourself."));
+    }
+    check_body(body)?;
+    members::active_display_name(state.db.reader(), to).await?.ok_or(AppError::NotFound)?;
+    if !may_write(&state.db, me.id, to).await? {
+        return Err(AppError::conflict("not_accepting", "This member is not accepting messages from you."));
+    }
+    let (a, b) = ordered(me.id, to);
+    let t = now();
+    let tx = state.db.begin().await?;
+    db::exec(
+        &tx,
+        "INSERT INTO conversations (id, member_a, member_b, created_at, last_message_at) VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (member_a, member_b) DO NOTHING",
+        params![Uuid::now_v7(), a, b, t],
+    )
+    .await?;
+    let id: Uuid = db::scalar(&tx, "SELECT id FROM conversations WHERE member_a = $1 AND member_b = $2", params![a, b])
+        .await?
+        .ok_or(AppError::NotFound)?;
+    insert_message(&tx, id, me.id, body).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn insert_message(tx: &db::Tx, conversation: Uuid, sender: MemberId, body: &str) -> AppResult<Message> {
+    let m = Message { id: Uuid::now_v7(), sender_id: sender, body: body.trim().to_string(), created_at: now() };
+    db::exec(
+        tx,
+        "INSERT INTO messages (id, conversation_id, sender_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
+        params![m.id, conversation, sender, m.body.clone(), m.created_at],
+    )
+    .await?;
+    db::exec(tx, "UPDATE conversations SET last_message_at = $1 WHERE id = $2", params![m.created_at, conversation])
+        .await?;
+    Ok(m)
+}
+
+/// A conversation the viewer takes part in (404 for anyone else, staff included).
+async fn mine(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(ConvRow, MemberId)> {
+    let me = viewer.require_member()?;
+    let c: ConvRow = db
+        .one("SELECT id, member_a, member_b, last_message_at FROM conversations WHERE id = $1", params![id])
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let other = if c.member_a == me.id {
+        c.member_b
+    } else if c.member_b == me.id {
+        c.member_a
+    } else {
+        return Err(AppError::NotFound);
+    };
+    Ok((c, other))
+}
+
+pub async fn send(state: &AppState, viewer: &Viewer, id: Uuid, body: &str) -> AppResult<Message> {
+    let (c, other) = mine(&state.db, viewer, id).await?;
+    check_body(body)?;
+    let me = viewer.require_member()?;
+    // Someone who wrote to you has opened the door to a reply, unless either blocked.
+    let they_wrote: i64 = state
+        .db
+        .scalar("SELECT COUNT(*) FROM messages WHERE conversation_id = $1 AND sender_id = $2", params![c.id, other])
+        .await?
+        .unwrap_or(0);
+    let allowed = if they_wrote > 0 {
+        !blocked(&state.db, me.id, other).await?
+    } else {
+        may_write(&state.db, me.id, other).await?
+    };
+    if !allowed {
+        return Err(AppError::conflict("not_accepting", "This member is not accepting messages from you."));
+    }
+    let tx = state.db.begin().await?;
+    let m = insert_message(&tx, c.id, me.id, body).await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+pub async fn messages(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<(Conversation, Vec<Message>)> {
+    let (c, other) = mine(&state.db, viewer, id).await?;
+    let msgs: Vec<Message> = state
+        .db
+        .all(
+            "SELECT id, sender_id, body, created_at FROM messages WHERE conversation_id = $1 ORDER BY created_at, id LIMIT 500",
+            params![id],
+        )
+        .await?;
+    let name = members::active_display_name(state.db.reader(), other).await?.unwrap_or_else(|| "Member".into());
+    Ok((Conversation { id: c.id, with_member: other, with_name: name, last_message_at: c.last_message_at }, msgs))
+}
+
+pub async fn list(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Conversation>> {
+    let me = viewer.require_member()?;
+    let rows: Vec<ConvRow> = state
+        .db
+        .all(
+            "SELECT id, member_a, member_b, last_message_at FROM conversations WHERE member_a = $1 OR member_b = $1 \
+             ORDER BY last_message_at DESC LIMIT 200",
+            params![me.id],
+        )
+        .await?;
+    let others: Vec<MemberId> =
+        rows.iter().map(|c| if c.member_a == me.id { c.member_b } else { c.member_a }).collect();
+    let names = members::display_names(&state.db, &others).await?;
+    Ok(rows
+        .into_iter()
+        .zip(others)
+        .map(|(c, o)| Conversation {
+            id: c.id,
+            with_member: o,
+            with_name: names.get(&o).cloned().unwrap_or_else(|| "Member".into()),
+            last_message_at: c.last_message_at,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewConversation {
+    pub member_id: MemberId,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessagingSettings {
+    /// everyone, shared_group or nobody
+    pub allow: String,
+}
