@@ -49,6 +49,10 @@ test("a member joins a group, starts a discussion and replies", async () => {
   assert.ok((await page.locator(".card a:has-text('Respite ideas')").count()) > 0, "my discussion is found");
   await assertAccessible(page, "search");
 
+  await page.goto(`${env.server.base}/messages`);
+  await page.waitForSelector("h1:has-text('Messages')");
+  await assertAccessible(page, "messages");
+
   await page.goto(`${env.server.base}/notifications`);
   await page.waitForSelector("h1:has-text('Notifications')");
   await assertAccessible(page, "notifications");

@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/threads/{id}", get(thread_page))
         .route("/threads/{id}/replies", post(reply_submit))
         .route("/search", get(search_page))
+        .route("/messages", get(conversations_page).post(start_submit))
+        .route("/messages/{id}", get(conversation_page).post(message_submit))
         .route("/notifications", get(notifications_page))
         .route("/notifications/read", post(notifications_read))
 }
@@ -366,4 +368,108 @@ async fn search_page(
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let body = ui::render(&SearchPage { q: q.q.clone(), results, error });
     Ok((status, ui::page(&state, &ctx, "Search", "/search", &body)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "conversations.html")]
+struct ConversationsPage {
+    items: Vec<crate::messages::Conversation>,
+}
+
+async fn conversations_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    if !ctx.viewer.is_signed_in() {
+        return Ok(Redirect::to("/login?next=/messages").into_response());
+    }
+    let body = ui::render(&ConversationsPage { items: crate::messages::list(&state, &ctx.viewer).await? });
+    Ok(ui::page(&state, &ctx, "Messages", "/messages", &body).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "conversation.html")]
+struct ConversationPage<'a> {
+    c: crate::messages::Conversation,
+    items: Vec<(crate::messages::Message, bool, String)>,
+    csrf: &'a str,
+    error: Option<String>,
+}
+
+async fn render_conversation(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let me = ctx.viewer.require_member()?;
+    let (c, msgs) = crate::messages::messages(state, &ctx.viewer, id).await?;
+    let items = msgs
+        .into_iter()
+        .map(|m| {
+            let mine = m.sender_id == me.id;
+            let html = kernel::markdown::render(&m.body);
+            (m, mine, html)
+        })
+        .collect();
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let body = ui::render(&ConversationPage { c, items, csrf: &ctx.csrf, error });
+    Ok((status, ui::page(state, ctx, "Conversation", "/messages", &body)).into_response())
+}
+
+async fn conversation_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    render_conversation(&state, &ctx, path_id(&id)?, None).await
+}
+
+async fn message_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<ReplyForm>,
+) -> AppResult<Response> {
+    let id: Uuid = path_id(&id)?;
+    match crate::messages::send(&state, &ctx.viewer, id, &f.body).await {
+        Ok(_) => Ok(Redirect::to(&format!("/messages/{id}")).into_response()),
+        Err(AppError::Validation(e)) => render_conversation(&state, &ctx, id, e.0.values().next().cloned()).await,
+        Err(AppError::Conflict { message, .. }) => render_conversation(&state, &ctx, id, Some(message)).await,
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct StartForm {
+    #[serde(default)]
+    member_id: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// Starts a conversation from a profile page.
+async fn start_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<StartForm>,
+) -> AppResult<Response> {
+    let to: MemberId = path_id(&f.member_id)?;
+    match crate::messages::start(&state, &ctx.viewer, to, &f.body).await {
+        Ok(id) => Ok(Redirect::to(&format!("/messages/{id}")).into_response()),
+        Err(AppError::Conflict { message, .. }) | Err(AppError::BadRequest { message, .. }) => {
+            let body = format!(
+                "<h1>Message not sent</h1><p>{}</p><p><a href=\"/members/{to}\">Back to the profile</a></p>",
+                ui::escape(&message)
+            );
+            Ok((StatusCode::CONFLICT, ui::page(&state, &ctx, "Message not sent", "/messages", &body)).into_response())
+        }
+        Err(AppError::Validation(e)) => {
+            let msg = e.0.values().next().cloned().unwrap_or_default();
+            let body = format!(
+                "<h1>Message not sent</h1><p>{}</p><p><a href=\"/members/{to}\">Back to the profile</a></p>",
+                ui::escape(&msg)
+            );
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, ui::page(&state, &ctx, "Message not sent", "/messages", &body))
+                .into_response())
+        }
+        Err(e) => Err(e),
+    }
 }

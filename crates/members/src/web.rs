@@ -1147,6 +1147,7 @@ async fn directory_page(
 struct ProfilePage<'a> {
     p: ProfileView,
     story_html: Option<String>,
+    signed_in: bool,
     is_self: bool,
     is_staff: bool,
     csrf: &'a str,
@@ -1162,6 +1163,7 @@ async fn profile_view(
     let title = p.display_name.clone();
     let story_html = p.story.as_deref().map(kernel::markdown::render);
     let body = ui::render(&ProfilePage {
+        signed_in: ctx.viewer.is_signed_in(),
         is_self: ctx.viewer.id() == Some(id),
         is_staff: ctx.viewer.is_staff(),
         p,

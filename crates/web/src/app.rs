@@ -40,6 +40,7 @@ fn nav() -> Vec<NavItem> {
         NavItem { label: "Groups", href: "/groups" },
         NavItem { label: "Events", href: "/events" },
         NavItem { label: "Rewards", href: "/rewards" },
+        NavItem { label: "Messages", href: "/messages" },
         NavItem { label: "Search", href: "/search" },
         NavItem { label: "Notifications", href: "/notifications" },
     ]

@@ -363,3 +363,20 @@ both_backends!(
         assert!(found["posts"].as_array().unwrap().is_empty(), "erased text leaves the search index");
     }
 );
+
+both_backends!(
+    async fn a_member_messages_someone_from_their_profile_page(app) {
+        app.signup_verified("vi@example.org", "Vi").await;
+        let (to_id, to) = quick_members(app, 1).await.remove(0);
+        app.client().put(app.url("/api/v1/me/messaging")).bearer_auth(&to).json(&json!({"allow": "everyone"})).send().await.unwrap();
+        let b = app.browser_login("vi@example.org").await;
+        let profile = b.get(app.url(&format!("/members/{to_id}"))).send().await.unwrap().text().await.unwrap();
+        assert!(profile.contains("action=\"/messages\""));
+        let r = b.post(app.url("/messages")).form(&[("csrf", csrf_of(&profile)), ("member_id", to_id.to_string()), ("body", "Hello **there**".into())]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let page = b.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("<strong>there</strong>"));
+        let list = b.get(app.url("/messages")).send().await.unwrap().text().await.unwrap();
+        assert!(list.contains("Quick 000"));
+    }
+);
