@@ -87,10 +87,7 @@ impl Consumer for Eraser {
 
     fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            let Some(member) = event.payload_json()["member_id"].as_str().and_then(|s| s.parse::<MemberId>().ok())
-            else {
-                return Ok(());
-            };
+            let Some(member) = members::deleted_member(event) else { return Ok(()) };
             #[derive(sea_orm::FromQueryResult)]
             struct Row {
                 id: Uuid,

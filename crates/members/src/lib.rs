@@ -153,3 +153,10 @@ pub async fn active_display_name<C: sea_orm::ConnectionTrait>(
 ) -> Result<Option<String>, sea_orm::DbErr> {
     kernel::db::scalar(c, "SELECT display_name FROM members WHERE id = $1 AND status = 'active'", params![id]).await
 }
+
+/// The member an account-deletion event is about (for other slices' erasure consumers).
+pub fn deleted_member(event: &kernel::outbox::Event) -> Option<MemberId> {
+    (event.kind == model::events::MEMBER_DELETED)
+        .then(|| event.payload_json()["member_id"].as_str().and_then(|s| s.parse::<MemberId>().ok()))
+        .flatten()
+}
