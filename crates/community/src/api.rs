@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/threads/{id}", get(get_thread))
         .route("/api/v1/threads/{id}/replies", post(post_reply))
         .route("/api/v1/search", get(search))
+        .route("/api/v1/feed", get(home_feed))
+        .route("/api/v1/members/{id}/follow", post(follow).delete(unfollow))
         .route("/api/v1/conversations", get(list_conversations).post(start_conversation))
         .route("/api/v1/conversations/{id}/messages", get(list_messages).post(send_message))
         .route("/api/v1/me/messaging", axum::routing::put(put_messaging))
@@ -63,7 +65,10 @@ pub fn router() -> Router<AppState> {
         send_message,
         put_messaging,
         block_member,
-        unblock_member
+        unblock_member,
+        home_feed,
+        follow,
+        unfollow
     ),
     components(schemas(
         Group,
@@ -461,5 +466,31 @@ async fn unblock_member(
 ) -> AppResult<StatusCode> {
     let me = ctx.viewer.require_member()?;
     crate::messages::block(&state.db, me.id, path_id(&id)?, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// My home feed: discussions in my groups and by people I follow, latest first.
+#[utoipa::path(get, path = "/api/v1/feed", tag = "community", params(CursorQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<Thread>), (status = 401)))]
+async fn home_feed(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<CursorQuery>,
+) -> AppResult<Json<Page<Thread>>> {
+    Ok(Json(crate::feed::home(&state, &ctx.viewer, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?))
+}
+
+/// Follow a member to see the discussions they start in the home feed.
+#[utoipa::path(post, path = "/api/v1/members/{id}/follow", tag = "community", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404), (status = 422)))]
+async fn follow(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+    crate::feed::follow(&state, &ctx.viewer, path_id(&id)?, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/members/{id}/follow", tag = "community", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204)))]
+async fn unfollow(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+    crate::feed::follow(&state, &ctx.viewer, path_id(&id)?, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod demo;
+pub mod feed;
 pub mod groups;
 pub mod messages;
 pub mod moderation;

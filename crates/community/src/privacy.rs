@@ -124,6 +124,7 @@ impl Consumer for Eraser {
                 "DELETE FROM group_members WHERE member_id = $1",
                 "DELETE FROM messaging_settings WHERE member_id = $1",
                 "DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1",
+                "DELETE FROM follows WHERE follower_id = $1 OR followed_id = $1",
                 "UPDATE reports SET note = '' WHERE reporter_id = $1",
             ] {
                 db::exec(tx, sql, params![member]).await?;

@@ -130,6 +130,15 @@ CREATE TABLE messaging_settings (
     allow TEXT NOT NULL
 );
 
+CREATE TABLE follows (
+    follower_id UUID NOT NULL,
+    followed_id UUID NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (follower_id, followed_id)
+);
+CREATE INDEX follows_by_followed ON follows (followed_id);
+CREATE INDEX threads_by_author ON threads (author_id, last_activity_at);
+
 CREATE TABLE blocks (
     blocker_id UUID NOT NULL,
     blocked_id UUID NOT NULL,

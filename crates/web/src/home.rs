@@ -13,6 +13,27 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn home(State(state): State<AppState>, ctx: RequestContext) -> Html<String> {
+    let feed = match ctx.viewer.member() {
+        Some(_) => community::feed::home(&state, &ctx.viewer, None, 20).await.map(|p| p.items).unwrap_or_default(),
+        None => vec![],
+    };
+    let feed_html = if feed.is_empty() {
+        "<p>Join a group or follow people to see their discussions here. <a href=\"/groups\">Browse groups</a>.</p>"
+            .to_string()
+    } else {
+        let items: String = feed
+            .iter()
+            .map(|t| {
+                format!(
+                    "<li class=\"card\"><a href=\"/threads/{}\">{}</a> <span class=\"meta\">· {} replies</span></li>",
+                    t.id,
+                    escape(&t.title),
+                    t.reply_count
+                )
+            })
+            .collect();
+        format!("<ul class=\"cards\">{items}</ul>")
+    };
     let body = match ctx.viewer.member() {
         Some(m) => format!(
             "<h1>Welcome back, {}</h1>\
@@ -20,7 +41,8 @@ async fn home(State(state): State<AppState>, ctx: RequestContext) -> Html<String
              <li><a href=\"/members\">Find Health Leaders</a><p>Search by condition, member type, country and channel.</p></li>\
              <li><a href=\"/settings/profile\">Your profile</a><p>Tell your story and choose who sees what.</p></li>\
              <li><a href=\"/settings/account\">Account and security</a><p>Password, e-mail and sessions.</p></li>\
-             </ul>",
+             </ul>\
+             <h2>Your feed</h2>{feed_html}",
             escape(&m.display_name)
         ),
         None => "<h1>Where health advocates find each other</h1>\

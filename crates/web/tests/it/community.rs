@@ -380,3 +380,38 @@ both_backends!(
         assert!(list.contains("Quick 000"));
     }
 );
+
+both_backends!(
+    async fn the_home_feed_shows_my_groups_and_people_i_follow_but_never_unreadable_groups(app) {
+        let (_, staff) = staff_token(app).await;
+        let mine = group(app, &staff, json!({"name": "Mine", "visibility": "open"})).await;
+        let other_open = group(app, &staff, json!({"name": "Elsewhere", "visibility": "open"})).await;
+        let private = group(app, &staff, json!({"name": "Private", "visibility": "private"})).await;
+        let people = quick_members(app, 2).await;
+        let ((_, me), (friend_id, friend)) = (&people[0], &people[1]);
+        let c = app.client();
+        c.post(app.url(&format!("/api/v1/groups/{mine}/join"))).bearer_auth(me).send().await.unwrap();
+        c.post(app.url(&format!("/api/v1/groups/{other_open}/join"))).bearer_auth(friend).send().await.unwrap();
+        c.post(app.url(&format!("/api/v1/groups/{private}/join"))).bearer_auth(friend).json(&json!({"answers": []})).send().await.unwrap();
+        c.post(app.url(&format!("/api/v1/groups/{private}/requests/{friend_id}/approve"))).bearer_auth(&staff).send().await.unwrap();
+        let post = |g: &str, token: &str, title: &str| {
+            let (url, token, title) = (app.url(&format!("/api/v1/groups/{g}/threads")), token.to_string(), title.to_string());
+            async move { reqwest::Client::new().post(url).bearer_auth(token).json(&json!({"title": title, "body": "b"})).send().await.unwrap().status() }
+        };
+        assert_eq!(post(&mine, &staff, "In my group").await, 201);
+        assert_eq!(post(&other_open, friend, "Friend in an open group").await, 201);
+        assert_eq!(post(&private, friend, "Friend in a private group").await, 201);
+        assert_eq!(post(&other_open, &staff, "Stranger elsewhere").await, 201);
+        let titles = |v: Value| v["items"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        let before = titles(c.get(app.url("/api/v1/feed")).bearer_auth(me).send().await.unwrap().json().await.unwrap());
+        assert_eq!(before, vec!["In my group"]);
+        assert_eq!(c.post(app.url(&format!("/api/v1/members/{friend_id}/follow"))).bearer_auth(me).send().await.unwrap().status(), 204);
+        let after = titles(c.get(app.url("/api/v1/feed")).bearer_auth(me).send().await.unwrap().json().await.unwrap());
+        assert!(after.contains(&"Friend in an open group".to_string()) && after.contains(&"In my group".to_string()), "{after:?}");
+        assert!(!after.contains(&"Friend in a private group".to_string()), "never from a group I cannot read: {after:?}");
+        assert!(!after.contains(&"Stranger elsewhere".to_string()));
+        assert_eq!(c.get(app.url("/api/v1/feed")).send().await.unwrap().status(), 401);
+        let home = app.client().get(app.url("/")).bearer_auth(me).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains("Your feed") && home.contains("Friend in an open group") && !home.contains("Friend in a private group"));
+    }
+);

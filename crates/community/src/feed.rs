@@ -1,0 +1,80 @@
+//! The home feed: recent discussions in my groups, and those started by people I
+//! follow in groups I may read — never anything from a group I cannot read.
+
+use chrono::{DateTime, Utc};
+use kernel::ids::MemberId;
+use kernel::page::{self, Page};
+use kernel::time::now;
+use kernel::viewer::Viewer;
+use kernel::{AppError, AppResult, AppState, params};
+use uuid::Uuid;
+
+use crate::groups;
+use crate::threads::Thread;
+
+pub async fn follow(state: &AppState, viewer: &Viewer, who: MemberId, on: bool) -> AppResult<()> {
+    let me = viewer.require_member()?;
+    if me.id == who {
+        return Err(AppError::field("member_id", "You cannot follow yourself."));
+    }
+    if on {
+        members::profile::view(&state.db, viewer, who).await?.ok_or(AppError::NotFound)?;
+        state
+            .db
+            .exec(
+                "INSERT INTO follows (follower_id, followed_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (follower_id, followed_id) DO NOTHING",
+                params![me.id, who, now()],
+            )
+            .await?;
+    } else {
+        state.db.exec("DELETE FROM follows WHERE follower_id = $1 AND followed_id = $2", params![me.id, who]).await?;
+    }
+    Ok(())
+}
+
+pub async fn is_following(state: &AppState, viewer: &Viewer, who: MemberId) -> AppResult<bool> {
+    let Some(me) = viewer.id() else { return Ok(false) };
+    Ok(state
+        .db
+        .scalar::<i64>("SELECT COUNT(*) FROM follows WHERE follower_id = $1 AND followed_id = $2", params![me, who])
+        .await?
+        .unwrap_or(0)
+        > 0)
+}
+
+/// A page of the viewer's home feed, latest activity first.
+pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit: u64) -> AppResult<Page<Thread>> {
+    let me = viewer.require_member()?;
+    let known = groups::list(&state.db, viewer).await?;
+    let readable: Vec<Uuid> =
+        known.iter().filter(|(g, s)| groups::access(viewer, g, *s).read).map(|(g, _)| g.id).collect();
+    let mine: Vec<Uuid> = known.iter().filter(|(_, s)| s.is_member()).map(|(g, _)| g.id).collect();
+    if readable.is_empty() {
+        return Ok(Page { items: vec![], next_cursor: None });
+    }
+    let mut values: Vec<sea_orm::Value> = vec![me.id.into()];
+    let mut bind = |v: sea_orm::Value| {
+        values.push(v);
+        format!("${}", values.len())
+    };
+    let readable_in = readable.iter().map(|g| bind((*g).into())).collect::<Vec<_>>().join(", ");
+    let mine_clause = if mine.is_empty() {
+        "FALSE".to_string()
+    } else {
+        format!("t.group_id IN ({})", mine.iter().map(|g| bind((*g).into())).collect::<Vec<_>>().join(", "))
+    };
+    let mut sql = format!(
+        "SELECT t.id, t.group_id, t.author_id, t.title, t.body, t.pinned, t.locked, t.reply_count, t.created_at, t.last_activity_at \
+         FROM threads t WHERE t.status = 'visible' AND t.group_id IN ({readable_in}) \
+         AND ({mine_clause} OR t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1))"
+    );
+    if let Some(c) = cursor.filter(|c| !c.is_empty()) {
+        let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
+        let (a, i) = (bind(at.into()), bind(id.into()));
+        sql.push_str(&format!(" AND (t.last_activity_at < {a} OR (t.last_activity_at = {a} AND t.id < {i}))"));
+    }
+    let l = bind(((limit + 1) as i64).into());
+    sql.push_str(&format!(" ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {l}"));
+    let rows: Vec<Thread> = state.db.all(&sql, values).await?;
+    Ok(page::finish(rows, limit, |t| (t.last_activity_at, t.id)))
+}
