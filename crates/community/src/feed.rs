@@ -64,7 +64,7 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
         format!("t.group_id IN ({})", mine.iter().map(|g| bind((*g).into())).collect::<Vec<_>>().join(", "))
     };
     let mut sql = format!(
-        "SELECT t.id, t.group_id, t.author_id, t.title, t.body, t.pinned, t.locked, t.reply_count, t.created_at, t.last_activity_at \
+        "SELECT t.id, t.group_id, t.author_id, t.title, t.body, t.content_note, t.pinned, t.locked, t.reply_count, t.created_at, t.last_activity_at \
          FROM threads t WHERE t.status = 'visible' AND t.group_id IN ({readable_in}) \
          AND ({mine_clause} OR t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1))"
     );

@@ -26,6 +26,8 @@ pub struct Thread {
     pub title: String,
     /// Markdown (absent in a teaser).
     pub body: String,
+    /// A content note (e.g. "pregnancy loss"): readers see it first and open the body on purpose.
+    pub content_note: String,
     pub pinned: bool,
     pub locked: bool,
     pub reply_count: i64,
@@ -33,8 +35,8 @@ pub struct Thread {
     pub last_activity_at: DateTime<Utc>,
 }
 
-const THREAD_COLUMNS: &str =
-    "id, group_id, author_id, title, body, pinned, locked, reply_count, created_at, last_activity_at";
+pub const THREAD_COLUMNS: &str =
+    "id, group_id, author_id, title, body, content_note, pinned, locked, reply_count, created_at, last_activity_at";
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Reply {
@@ -42,6 +44,7 @@ pub struct Reply {
     pub author_id: MemberId,
     /// Markdown.
     pub body: String,
+    pub content_note: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -51,6 +54,9 @@ pub struct NewThread {
     pub title: String,
     /// Markdown.
     pub body: String,
+    /// Optional content note shown before the body, e.g. "suicide" or "pregnancy loss".
+    #[serde(default)]
+    pub content_note: String,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -58,6 +64,15 @@ pub struct NewThread {
 pub struct NewReply {
     /// Markdown.
     pub body: String,
+    /// Optional content note shown before the body.
+    #[serde(default)]
+    pub content_note: String,
+}
+
+fn check_note(note: &str, e: &mut FieldErrors) {
+    if note.trim().chars().count() > 80 {
+        e.add("content_note", "Keep a content note under 80 characters.");
+    }
 }
 
 fn check_body(body: &str, e: &mut FieldErrors) {
@@ -82,14 +97,16 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
         e.add("title", "Give the thread a title of 1 to 200 characters.");
     }
     check_body(&t.body, &mut e);
+    check_note(&t.content_note, &mut e);
     e.into_result()?;
     let id = Uuid::now_v7();
     let at = now();
     let tx = state.db.begin().await?;
     db::exec(
         &tx,
-        "INSERT INTO threads (id, group_id, author_id, title, body, created_at, updated_at, last_activity_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $6)",
-        params![id, group, me.id, title, t.body.trim(), at],
+        "INSERT INTO threads (id, group_id, author_id, title, body, content_note, created_at, updated_at, last_activity_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)",
+        params![id, group, me.id, title, t.body.trim(), t.content_note.trim(), at],
     )
     .await?;
     kernel::search::index(
@@ -129,7 +146,7 @@ pub async fn replies(db: &Db, thread: Uuid, cursor: Option<&str>, limit: u64) ->
     let rows: Vec<Reply> = match cursor.filter(|c| !c.is_empty()) {
         None => {
             db.all(
-                "SELECT id, author_id, body, created_at FROM posts WHERE thread_id = $1 AND status = 'visible' ORDER BY created_at, id LIMIT $2",
+                "SELECT id, author_id, body, content_note, created_at FROM posts WHERE thread_id = $1 AND status = 'visible' ORDER BY created_at, id LIMIT $2",
                 params![thread, (limit + 1) as i64],
             )
             .await?
@@ -137,7 +154,7 @@ pub async fn replies(db: &Db, thread: Uuid, cursor: Option<&str>, limit: u64) ->
         Some(c) => {
             let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
             db.all(
-                "SELECT id, author_id, body, created_at FROM posts WHERE thread_id = $1 AND status = 'visible' \
+                "SELECT id, author_id, body, content_note, created_at FROM posts WHERE thread_id = $1 AND status = 'visible' \
                  AND (created_at > $2 OR (created_at = $2 AND id > $3)) ORDER BY created_at, id LIMIT $4",
                 params![thread, at, id, (limit + 1) as i64],
             )
@@ -159,14 +176,15 @@ pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply
     }
     let mut e = FieldErrors::new();
     check_body(&r.body, &mut e);
+    check_note(&r.content_note, &mut e);
     e.into_result()?;
     let id = Uuid::now_v7();
     let at = now();
     let tx = state.db.begin().await?;
     db::exec(
         &tx,
-        "INSERT INTO posts (id, thread_id, author_id, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
-        params![id, thread, me.id, r.body.trim(), at],
+        "INSERT INTO posts (id, thread_id, author_id, body, content_note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        params![id, thread, me.id, r.body.trim(), r.content_note.trim(), at],
     )
     .await?;
     db::exec(
@@ -195,7 +213,13 @@ pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply
     )
     .await?;
     tx.commit().await?;
-    Ok(Reply { id, author_id: me.id, body: r.body.trim().to_string(), created_at: at })
+    Ok(Reply {
+        id,
+        author_id: me.id,
+        body: r.body.trim().to_string(),
+        content_note: r.content_note.trim().to_string(),
+        created_at: at,
+    })
 }
 
 /// A group's threads, pinned first, then by latest activity; a page at a time. Only

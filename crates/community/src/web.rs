@@ -192,6 +192,8 @@ struct ThreadForm {
     title: String,
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    content_note: String,
 }
 
 async fn thread_submit(
@@ -201,7 +203,14 @@ async fn thread_submit(
     HtmlForm(f): HtmlForm<ThreadForm>,
 ) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
-    match threads::start(&state, &ctx.viewer, id, &NewThread { title: f.title.clone(), body: f.body.clone() }).await {
+    match threads::start(
+        &state,
+        &ctx.viewer,
+        id,
+        &NewThread { title: f.title.clone(), body: f.body.clone(), content_note: f.content_note.clone() },
+    )
+    .await
+    {
         Ok(t) => Ok(Redirect::to(&format!("/threads/{}", t.id)).into_response()),
         Err(AppError::Validation(e)) => {
             let msg = e.0.values().cloned().collect::<Vec<_>>().join(" ");
@@ -289,6 +298,8 @@ async fn thread_page(
 struct ReplyForm {
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    content_note: String,
 }
 
 async fn reply_submit(
@@ -298,7 +309,14 @@ async fn reply_submit(
     HtmlForm(f): HtmlForm<ReplyForm>,
 ) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
-    match threads::reply(&state, &ctx.viewer, id, &NewReply { body: f.body.clone() }).await {
+    match threads::reply(
+        &state,
+        &ctx.viewer,
+        id,
+        &NewReply { body: f.body.clone(), content_note: f.content_note.clone() },
+    )
+    .await
+    {
         Ok(r) => Ok(Redirect::to(&format!("/threads/{id}#post-{}", r.id)).into_response()),
         Err(AppError::Validation(e)) => render_thread(&state, &ctx, id, "", e.0.values().next().cloned(), f.body).await,
         Err(AppError::Conflict { message, .. }) => render_thread(&state, &ctx, id, "", Some(message), f.body).await,

@@ -415,3 +415,31 @@ both_backends!(
         assert!(home.contains("Your feed") && home.contains("Friend in an open group") && !home.contains("Friend in a private group"));
     }
 );
+
+both_backends!(
+    async fn a_content_note_keeps_a_post_closed_until_the_reader_opens_it(app) {
+        let (_, staff) = staff_token(app).await;
+        let open = group(app, &staff, json!({"name": "Open", "visibility": "open"})).await;
+        app.signup_verified("nia@example.org", "Nia").await;
+        let token = app.token("nia@example.org").await;
+        let c = app.client();
+        c.post(app.url(&format!("/api/v1/groups/{open}/join"))).bearer_auth(&token).send().await.unwrap();
+        let long = "x".repeat(81);
+        let r = c.post(app.url(&format!("/api/v1/groups/{open}/threads"))).bearer_auth(&token).json(&json!({"title": "t", "body": "b", "content_note": long})).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let t: Value = c
+            .post(app.url(&format!("/api/v1/groups/{open}/threads")))
+            .bearer_auth(&token)
+            .json(&json!({"title": "My loss", "body": "What happened to us", "content_note": "pregnancy loss"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(t["content_note"], "pregnancy loss");
+        let b = app.browser_login("nia@example.org").await;
+        let html = b.get(app.url(&format!("/threads/{}", t["id"].as_str().unwrap()))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("<details class=\"content-note\"><summary>Content note: pregnancy loss. Show the post</summary>"), "{html}");
+    }
+);
