@@ -22,7 +22,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/groups/{id}/requests", get(list_requests))
         .route("/api/v1/groups/{id}/requests/{member_id}/approve", post(approve))
         .route("/api/v1/groups/{id}/threads", get(list_threads).post(start_thread))
-        .route("/api/v1/threads/{id}", get(get_thread))
+        .route(
+            "/api/v1/threads/{id}",
+            get(get_thread).patch(crate::actions_api::edit_thread).delete(crate::actions_api::delete_thread),
+        )
         .route("/api/v1/threads/{id}/replies", post(post_reply))
         .route("/api/v1/search", get(search))
         .route("/api/v1/feed", get(home_feed))
@@ -86,6 +89,7 @@ pub fn router() -> Router<AppState> {
         Reply,
         NewReply,
         ThreadView,
+        crate::reactions::Tally,
         crate::notifications::Notification,
         NotificationList,
         crate::moderation::NewReport,
@@ -237,7 +241,7 @@ async fn list_threads(
 
 /// Start a thread (group members).
 #[utoipa::path(post, path = "/api/v1/groups/{id}/threads", tag = "community", params(("id" = Uuid, Path)), request_body = NewThread,
-    security(("bearer" = [])), responses((status = 201, body = Thread), (status = 403), (status = 404), (status = 422)))]
+    security(("bearer" = [])), responses((status = 201, body = Thread, description = "The thread, with `crisis_resources` and `published`"), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn start_thread(
     State(state): State<AppState>,
     ctx: RequestContext,
@@ -254,6 +258,8 @@ pub struct ThreadView {
     pub thread: Thread,
     pub replies: Vec<Reply>,
     pub next_cursor: Option<String>,
+    /// Reactions on the thread and on this page's replies.
+    pub reactions: crate::reactions::Tally,
 }
 
 /// A thread and a page of its replies.
@@ -267,12 +273,14 @@ async fn get_thread(
 ) -> AppResult<Json<ThreadView>> {
     let (t, _, _) = threads::readable(&state.db, &ctx.viewer, path_id(&id)?).await?;
     let page = threads::replies(&state.db, t.id, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?;
-    Ok(Json(ThreadView { thread: t, replies: page.items, next_cursor: page.next_cursor }))
+    let ids: Vec<uuid::Uuid> = std::iter::once(t.id).chain(page.items.iter().map(|r| r.id)).collect();
+    let reactions = crate::reactions::tally(&state.db, &ids, ctx.viewer.id()).await?;
+    Ok(Json(ThreadView { thread: t, replies: page.items, next_cursor: page.next_cursor, reactions }))
 }
 
 /// Reply (group members; not in a locked thread).
 #[utoipa::path(post, path = "/api/v1/threads/{id}/replies", tag = "community", params(("id" = Uuid, Path)), request_body = NewReply,
-    security(("bearer" = [])), responses((status = 201, body = Reply), (status = 403), (status = 404), (status = 409), (status = 422)))]
+    security(("bearer" = [])), responses((status = 201, body = Reply, description = "The reply, with `crisis_resources` and `published`"), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn post_reply(
     State(state): State<AppState>,
     ctx: RequestContext,

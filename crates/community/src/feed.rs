@@ -63,9 +63,11 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
     } else {
         format!("t.group_id IN ({})", mine.iter().map(|g| bind((*g).into())).collect::<Vec<_>>().join(", "))
     };
+    let cols = crate::threads::THREAD_COLUMNS.split(", ").map(|c| format!("t.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let opened = bind(now().into());
     let mut sql = format!(
-        "SELECT t.id, t.group_id, t.author_id, t.title, t.body, t.content_note, t.pinned, t.locked, t.reply_count, t.created_at, t.last_activity_at \
-         FROM threads t WHERE t.status = 'visible' AND t.group_id IN ({readable_in}) \
+        "SELECT {cols} FROM threads t WHERE t.status = 'visible' AND t.group_id IN ({readable_in}) \
+         AND (t.opens_at IS NULL OR t.opens_at <= {opened}) \
          AND ({mine_clause} OR t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1))"
     );
     if let Some(c) = cursor.filter(|c| !c.is_empty()) {
@@ -77,4 +79,41 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
     sql.push_str(&format!(" ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {l}"));
     let rows: Vec<Thread> = state.db.all(&sql, values).await?;
     Ok(page::finish(rows, limit, |t| (t.last_activity_at, t.id)))
+}
+
+/// One thing a member wrote, as their profile shows it.
+#[derive(Debug, Clone, serde::Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
+pub struct ActivityItem {
+    /// thread or reply
+    pub kind: String,
+    pub id: Uuid,
+    pub thread_id: Uuid,
+    pub title: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a member wrote recently — only in groups the viewer may read, so a private
+/// group's discussions never show on a profile to anyone outside it.
+pub async fn member_activity(state: &AppState, viewer: &Viewer, member: MemberId) -> AppResult<Vec<ActivityItem>> {
+    members::profile::view(&state.db, viewer, member).await?.ok_or(AppError::NotFound)?;
+    let known = groups::list(&state.db, viewer).await?;
+    let readable: Vec<Uuid> =
+        known.iter().filter(|(g, s)| groups::access(viewer, g, *s).read).map(|(g, _)| g.id).collect();
+    if readable.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut values: Vec<sea_orm::Value> = vec![member.into(), now().into()];
+    let first = values.len();
+    values.extend(readable.iter().map(|g| sea_orm::Value::from(*g)));
+    let groups_in = (first + 1..=values.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT * FROM (\
+           SELECT 'thread' AS kind, t.id, t.id AS thread_id, t.title, t.created_at FROM threads t \
+           WHERE t.author_id = $1 AND t.status = 'visible' AND (t.opens_at IS NULL OR t.opens_at <= $2) AND t.group_id IN ({groups_in}) \
+           UNION ALL \
+           SELECT 'reply' AS kind, p.id, t.id AS thread_id, t.title, p.created_at FROM posts p JOIN threads t ON t.id = p.thread_id \
+           WHERE p.author_id = $1 AND p.status = 'visible' AND t.status = 'visible' AND t.group_id IN ({groups_in})\
+         ) a ORDER BY created_at DESC LIMIT 30"
+    );
+    Ok(state.db.all(&sql, values).await?)
 }

@@ -169,6 +169,10 @@ pub struct NewGroup {
     /// Screening questions for join requests (private groups).
     #[serde(default)]
     pub screening: Option<Vec<String>>,
+    /// Hold posts that match a crisis phrase until a moderator has looked (default:
+    /// publish them, and tell the moderators).
+    #[serde(default)]
+    pub hold_crisis_posts: bool,
 }
 
 fn slugify(name: &str) -> String {
@@ -214,10 +218,10 @@ pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -
     let tx = state.db.begin().await?;
     db::exec(
         &tx,
-        "INSERT INTO groups (id, slug, name, description, rules, visibility, public_preview, screening, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO groups (id, slug, name, description, rules, visibility, public_preview, screening, created_by, created_at, hold_crisis_posts) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         params![id, slug, name, g.description.trim(), g.rules.clone().unwrap_or_default(), g.visibility.clone(), preview,
-                serde_json::to_string(&screening).unwrap_or_else(|_| "[]".into()), staff.id, t],
+                serde_json::to_string(&screening).unwrap_or_else(|_| "[]".into()), staff.id, t, g.hold_crisis_posts],
     )
     .await?;
     add_member(&tx, id, staff.id, "owner").await?;
@@ -429,4 +433,80 @@ mod tests {
     fn slugs_are_readable() {
         assert_eq!(slugify("Type 2 Diabetes — peer support!"), "type-2-diabetes-peer-support");
     }
+}
+
+/// Leaves a group (an owner must hand the group over first).
+pub async fn leave(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()> {
+    let me = viewer.require_member()?;
+    let (_, s, _) = visible(&state.db, viewer, id).await?;
+    match s {
+        Standing::Owner => Err(AppError::conflict("owner_cannot_leave", "Make someone else the owner before you leave.")),
+        Standing::Banned | Standing::None => Err(AppError::NotFound),
+        _ => {
+            state.db.exec("DELETE FROM group_members WHERE group_id = $1 AND member_id = $2", params![id, me.id]).await?;
+            Ok(())
+        }
+    }
+}
+
+/// What a group's moderators may do to a member: remove, ban, unban, and (owners and
+/// staff) make or unmake a moderator.
+pub const MEMBER_ACTIONS: &[&str] = &["remove", "ban", "unban", "make_moderator", "make_member"];
+
+pub async fn manage(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    member: MemberId,
+    action: &str,
+    ip: &str,
+) -> AppResult<()> {
+    let me = viewer.require_member()?;
+    let (_, s, a) = visible(&state.db, viewer, id).await?;
+    if !MEMBER_ACTIONS.contains(&action) {
+        return Err(AppError::field("action", "Choose remove, ban, unban, make_moderator or make_member."));
+    }
+    if !a.moderate {
+        return Err(AppError::Forbidden);
+    }
+    if member == me.id {
+        return Err(AppError::field("member_id", "You cannot do that to yourself."));
+    }
+    let target: Option<MembershipRow> = state
+        .db
+        .one("SELECT role, status FROM group_members WHERE group_id = $1 AND member_id = $2", params![id, member])
+        .await?;
+    let owners_only = matches!(action, "make_moderator" | "make_member");
+    if owners_only && s != Standing::Owner && !viewer.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    if target.as_ref().is_some_and(|t| t.role == "owner") {
+        return Err(AppError::conflict("owner", "The group's owner cannot be removed, banned or changed."));
+    }
+    // Moderators do not act against each other; owners and staff do.
+    if target.as_ref().is_some_and(|t| t.role == "moderator") && s != Standing::Owner && !viewer.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let sql = match action {
+        "remove" => "DELETE FROM group_members WHERE group_id = $1 AND member_id = $2",
+        "ban" => {
+            "INSERT INTO group_members (group_id, member_id, role, status, created_at) VALUES ($1, $2, 'member', 'banned', $3) \
+             ON CONFLICT (group_id, member_id) DO UPDATE SET status = 'banned', role = 'member'"
+        }
+        "unban" => "DELETE FROM group_members WHERE group_id = $1 AND member_id = $2 AND status = 'banned'",
+        "make_moderator" => {
+            "UPDATE group_members SET role = 'moderator' WHERE group_id = $1 AND member_id = $2 AND status = 'active'"
+        }
+        _ => "UPDATE group_members SET role = 'member' WHERE group_id = $1 AND member_id = $2 AND status = 'active'",
+    };
+    let tx = state.db.begin().await?;
+    let values = if action == "ban" { params![id, member, now()] } else { params![id, member] };
+    let n = db::exec(&tx, sql, values).await?;
+    if n == 0 && action != "ban" {
+        return Err(AppError::NotFound);
+    }
+    audit::record(&tx, Some(me.id), &format!("group_{action}"), Some(member), Some(ip), serde_json::json!({ "group": id }))
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }

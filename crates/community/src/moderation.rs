@@ -16,13 +16,23 @@ use crate::groups;
 use crate::threads;
 
 pub const REASONS: &[&str] = &["spam", "harassment", "medical_misinformation", "self_harm_risk", "other"];
-pub const TARGETS: &[&str] = &["thread", "reply", "member"];
-pub const ACTIONS: &[&str] = &["dismiss", "hide", "remove"];
+pub const TARGETS: &[&str] = &["thread", "reply", "message", "member"];
+pub const ACTIONS: &[&str] = &["dismiss", "hide", "remove", "warn", "suspend_group", "suspend_platform"];
+
+/// The reporter recorded on flags raised by the platform itself (crisis phrases).
+pub const SYSTEM_REPORTER: Uuid = Uuid::nil();
+
+pub mod events {
+    /// A moderator acted on a member's content or account; the member is told.
+    pub const MODERATION_ACTED: &str = "ModerationActed";
+    /// A post matched a crisis phrase; the group's moderators are told.
+    pub const CRISIS_FLAGGED: &str = "CrisisFlagged";
+}
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReport {
-    /// thread, reply or member
+    /// thread, reply, message or member
     pub target_type: String,
     pub target_id: Uuid,
     /// spam, harassment, medical_misinformation, self_harm_risk or other
@@ -70,6 +80,19 @@ async fn locate(
             let (_, g, _) = threads::readable(db, viewer, row.thread_id).await?;
             Ok((Some(g.id), Some(row.author_id)))
         }
+        "message" => {
+            // Only a participant can report a message, and only one sent to them.
+            let me = viewer.require_member()?;
+            let sender: MemberId = db
+                .scalar(
+                    "SELECT m.sender_id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
+                     WHERE m.id = $1 AND m.sender_id <> $2 AND (c.member_a = $2 OR c.member_b = $2)",
+                    params![target, me.id],
+                )
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok((None, Some(sender)))
+        }
         _ => {
             let member = MemberId(target);
             members::profile::view(db, viewer, member).await?.ok_or(AppError::NotFound)?;
@@ -78,13 +101,49 @@ async fn locate(
     }
 }
 
+/// Flags a post that matched a crisis phrase to the group's moderators, as a report
+/// from the platform itself, in the transaction that stores the post.
+pub async fn flag_crisis(
+    tx: &db::Tx,
+    target_type: &str,
+    target: Uuid,
+    group: Uuid,
+    author: MemberId,
+    phrase: &str,
+) -> AppResult<()> {
+    db::exec(
+        tx,
+        "INSERT INTO reports (id, reporter_id, target_type, target_id, group_id, author_id, reason, note, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'self_harm_risk', $7, $8)",
+        params![
+            Uuid::now_v7(),
+            SYSTEM_REPORTER,
+            target_type,
+            target,
+            group,
+            author,
+            format!("Matched the crisis phrase \u{201c}{phrase}\u{201d}. The author was shown crisis resources."),
+            now()
+        ],
+    )
+    .await?;
+    kernel::outbox::emit(
+        tx,
+        events::CRISIS_FLAGGED,
+        None,
+        &serde_json::json!({ "group_id": group, "target_type": target_type, "target_id": target }),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Files a report about something the reporter can see. Reporting the same thing twice
 /// keeps the first report.
 pub async fn report(state: &AppState, viewer: &Viewer, r: &NewReport) -> AppResult<Report> {
     let me = viewer.require_member()?;
     let mut e = kernel::FieldErrors::new();
     if !TARGETS.contains(&r.target_type.as_str()) {
-        e.add("target_type", "Choose thread, reply or member.");
+        e.add("target_type", "Choose thread, reply, message or member.");
     }
     if !REASONS.contains(&r.reason.as_str()) {
         e.add("reason", "Choose spam, harassment, medical_misinformation, self_harm_risk or other.");
@@ -142,10 +201,13 @@ pub async fn queue(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Report>> 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
-    /// dismiss, hide or remove
+    /// dismiss, hide, remove, warn, suspend_group or suspend_platform (staff)
     pub action: String,
     /// Why; the author sees it.
     pub reason: String,
+    /// For suspend_group: how many days (1 to 365, default 7).
+    #[serde(default)]
+    pub days: Option<i64>,
 }
 
 /// Acts on a report (the group's moderators, or staff). Hiding or removing takes the
@@ -154,10 +216,14 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
     let me = viewer.require_member()?;
     let mut e = kernel::FieldErrors::new();
     if !ACTIONS.contains(&d.action.as_str()) {
-        e.add("action", "Choose dismiss, hide or remove.");
+        e.add("action", "Choose dismiss, hide, remove, warn, suspend_group or suspend_platform.");
     }
     if d.reason.trim().is_empty() || d.reason.chars().count() > 1000 {
         e.add("reason", "Give a reason of 1 to 1,000 characters.");
+    }
+    let days = d.days.unwrap_or(7);
+    if !(1..=365).contains(&days) {
+        e.add("days", "Suspend for 1 to 365 days.");
     }
     e.into_result()?;
     #[derive(sea_orm::FromQueryResult)]
@@ -184,6 +250,18 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
     if r.status != "open" {
         return Err(AppError::conflict("already_decided", "This report has already been handled."));
     }
+    let on_content = matches!(r.target_type.as_str(), "thread" | "reply" | "message");
+    let refusal = match d.action.as_str() {
+        "hide" | "remove" if !on_content => Some("Only a thread, reply or message can be hidden or removed."),
+        "suspend_group" if r.group_id.is_none() => Some("This report is not about a group; suspend from the platform instead."),
+        "suspend_platform" if !viewer.is_staff() => Some("Only staff can suspend an account from the platform."),
+        "warn" | "suspend_group" | "suspend_platform" if r.author_id.is_none() => Some("There is nobody to act on."),
+        _ => None,
+    };
+    if let Some(message) = refusal {
+        return Err(AppError::field("action", message));
+    }
+    let held = held_post(state, &r.target_type, r.target_id).await?;
     let tx = state.db.begin().await?;
     let status = if d.action == "dismiss" { "dismissed" } else { "actioned" };
     db::exec(
@@ -192,19 +270,53 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
         params![status, me.id, now(), report],
     )
     .await?;
-    if d.action != "dismiss" {
-        let new_status = if d.action == "hide" { "hidden" } else { "removed" };
-        match r.target_type.as_str() {
-            "thread" => {
-                db::exec(&tx, "UPDATE threads SET status = $1 WHERE id = $2", params![new_status, r.target_id]).await?;
-                kernel::search::remove_thread(&tx, r.target_id).await?;
+    match d.action.as_str() {
+        "hide" | "remove" => {
+            let new_status = if d.action == "hide" { "hidden" } else { "removed" };
+            match r.target_type.as_str() {
+                "thread" => {
+                    db::exec(&tx, "UPDATE threads SET status = $1 WHERE id = $2", params![new_status, r.target_id])
+                        .await?;
+                    kernel::search::remove_thread(&tx, r.target_id).await?;
+                }
+                "reply" => {
+                    db::exec(&tx, "UPDATE posts SET status = $1 WHERE id = $2", params![new_status, r.target_id])
+                        .await?;
+                    kernel::search::remove(&tx, r.target_id).await?;
+                }
+                _ => {
+                    db::exec(&tx, "UPDATE messages SET body = '[removed by a moderator]' WHERE id = $1", params![r.target_id])
+                        .await?;
+                }
             }
-            "reply" => {
-                db::exec(&tx, "UPDATE posts SET status = $1 WHERE id = $2", params![new_status, r.target_id]).await?;
-                kernel::search::remove(&tx, r.target_id).await?;
-            }
-            _ => {}
         }
+        "dismiss" => {
+            if let Some(held) = held {
+                release(&tx, held).await?;
+            }
+        }
+        "suspend_group" => {
+            let until = now() + chrono::Duration::days(days);
+            db::exec(
+                &tx,
+                "UPDATE group_members SET suspended_until = $1 WHERE group_id = $2 AND member_id = $3",
+                params![until, r.group_id, r.author_id],
+            )
+            .await?;
+        }
+        _ => {}
+    }
+    if d.action != "dismiss" && r.author_id.is_some() {
+        kernel::outbox::emit(
+            &tx,
+            events::MODERATION_ACTED,
+            Some(me.id),
+            &serde_json::json!({
+                "member_id": r.author_id, "action": d.action, "reason": d.reason.trim(),
+                "target_type": r.target_type, "target_id": r.target_id, "days": days,
+            }),
+        )
+        .await?;
     }
     db::exec(
         &tx,
@@ -223,7 +335,141 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
     )
     .await?;
     tx.commit().await?;
+    if d.action == "suspend_platform"
+        && let Some(author) = r.author_id
+    {
+        members::accounts::set_suspended(state, me.id, author, true, ip).await?;
+    }
     Ok(())
+}
+
+/// A post held for a moderator's look (a crisis phrase in a group that holds such posts).
+pub(crate) struct Held {
+    target_type: String,
+    id: Uuid,
+    thread: Uuid,
+    author: MemberId,
+    body: String,
+    at: DateTime<Utc>,
+}
+
+async fn held_post(state: &AppState, target_type: &str, id: Uuid) -> AppResult<Option<Held>> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        thread_id: Uuid,
+        author_id: MemberId,
+        body: String,
+        created_at: DateTime<Utc>,
+    }
+    let sql = match target_type {
+        "thread" => "SELECT id AS thread_id, author_id, body, created_at FROM threads WHERE id = $1 AND status = 'held'",
+        "reply" => "SELECT thread_id, author_id, body, created_at FROM posts WHERE id = $1 AND status = 'held'",
+        _ => return Ok(None),
+    };
+    let row: Option<Row> = state.db.one(sql, params![id]).await?;
+    Ok(row.map(|r| Held {
+        target_type: target_type.to_string(),
+        id,
+        thread: r.thread_id,
+        author: r.author_id,
+        body: r.body,
+        at: r.created_at,
+    }))
+}
+
+/// Publishes a held post as if it had just been posted (search, counts, notifications).
+async fn release(tx: &db::Tx, h: Held) -> AppResult<()> {
+    if h.target_type == "thread" {
+        db::exec(tx, "UPDATE threads SET status = 'visible' WHERE id = $1", params![h.id]).await?;
+        let t: threads::Thread = db::one(
+            tx,
+            &format!("SELECT {} FROM threads WHERE id = $1", threads::THREAD_COLUMNS),
+            params![h.id],
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+        kernel::search::index(
+            tx,
+            &kernel::search::Doc {
+                id: t.id,
+                kind: "thread",
+                thread_id: t.id,
+                group_id: t.group_id,
+                title: &t.title,
+                body: &t.body,
+            },
+        )
+        .await?;
+        kernel::outbox::emit(
+            tx,
+            threads::events::THREAD_STARTED,
+            Some(h.author),
+            &serde_json::json!({ "member_id": h.author, "thread_id": t.id, "group_id": t.group_id }),
+        )
+        .await?;
+    } else {
+        db::exec(tx, "UPDATE posts SET status = 'visible' WHERE id = $1", params![h.id]).await?;
+        let t: threads::Thread = db::one(
+            tx,
+            &format!("SELECT {} FROM threads WHERE id = $1", threads::THREAD_COLUMNS),
+            params![h.thread],
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
+        threads::publish_reply(tx, &t, h.id, h.author, &h.body, h.at).await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReportDetail {
+    #[serde(flatten)]
+    pub report: Report,
+    /// The reported text, for those who handle the report. Reading a reported direct
+    /// message is recorded in the audit log.
+    pub content: Option<String>,
+    pub author_id: Option<MemberId>,
+}
+
+/// One report with the reported content, for whoever may handle it. Direct messages
+/// are shown to staff only, and each reading is audited.
+pub async fn detail(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) -> AppResult<ReportDetail> {
+    let me = viewer.require_member()?;
+    let report: Report = state
+        .db
+        .one(&format!("SELECT {REPORT_COLUMNS} FROM reports WHERE id = $1"), params![id])
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let author_id: Option<MemberId> =
+        state.db.scalar("SELECT author_id FROM reports WHERE id = $1", params![id]).await?.flatten();
+    let allowed = viewer.is_staff()
+        || match report.group_id {
+            Some(g) => groups::standing(state.db.reader(), viewer, g).await?.can_moderate(),
+            None => false,
+        };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let content: Option<String> = match report.target_type.as_str() {
+        "thread" => state.db.scalar("SELECT title || ': ' || body FROM threads WHERE id = $1", params![report.target_id]).await?,
+        "reply" => state.db.scalar("SELECT body FROM posts WHERE id = $1", params![report.target_id]).await?,
+        "message" => {
+            let body: Option<String> =
+                state.db.scalar("SELECT body FROM messages WHERE id = $1", params![report.target_id]).await?;
+            audit::record(
+                state.db.writer(),
+                Some(me.id),
+                "reported_message_read",
+                author_id,
+                Some(ip),
+                serde_json::json!({ "report": id, "message": report.target_id }),
+            )
+            .await?;
+            body
+        }
+        _ => None,
+    };
+    Ok(ReportDetail { report, content, author_id })
 }
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]

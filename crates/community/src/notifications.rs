@@ -1,7 +1,8 @@
 //! In-app notifications, produced from outbox events by one consumer, so a crash never
 //! loses or doubles one (the delivery record and the notification share a transaction,
 //! and each notification has a unique key). A notification is written only for someone
-//! who may see what it points to at that moment.
+//! who may see what it points to at that moment, and shown (or e-mailed in a digest)
+//! only while they still may.
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -15,13 +16,16 @@ use sea_orm::DatabaseTransaction;
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::email::{self, Mailing};
 use crate::groups::events as group_events;
+use crate::moderation::events as moderation_events;
+use crate::reactions::events as reaction_events;
 use crate::threads::events as thread_events;
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Notification {
     pub id: Uuid,
-    /// reply, join_request or approved
+    /// reply, mention, reaction, join_request, approved, moderation or crisis_flag
     pub kind: String,
     pub text: String,
     pub url: String,
@@ -29,7 +33,21 @@ pub struct Notification {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-pub struct Notifier;
+/// Only notifications about groups the member may still read (or about no group).
+/// `n` is the notifications table's alias; `$1` the member.
+pub const STILL_READABLE: &str = "(n.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = n.group_id AND (\
+     EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.member_id = $1 AND m.status = 'active') \
+     OR (g.visibility = 'open' AND NOT EXISTS (SELECT 1 FROM group_members b WHERE b.group_id = g.id AND b.member_id = $1 AND b.status = 'banned')))))";
+
+pub struct Notifier {
+    mailing: Mailing,
+}
+
+impl Notifier {
+    pub fn new(mailing: Mailing) -> Self {
+        Notifier { mailing }
+    }
+}
 
 impl Consumer for Notifier {
     fn name(&self) -> &'static str {
@@ -37,7 +55,16 @@ impl Consumer for Notifier {
     }
 
     fn wants(&self, kind: &str) -> bool {
-        [thread_events::REPLY_POSTED, group_events::JOIN_REQUESTED, group_events::REQUEST_APPROVED].contains(&kind)
+        [
+            thread_events::THREAD_STARTED,
+            thread_events::REPLY_POSTED,
+            group_events::JOIN_REQUESTED,
+            group_events::REQUEST_APPROVED,
+            moderation_events::MODERATION_ACTED,
+            moderation_events::CRISIS_FLAGGED,
+            reaction_events::REACTION_ADDED,
+        ]
+        .contains(&kind)
     }
 
     fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
@@ -45,141 +72,289 @@ impl Consumer for Notifier {
             let p = event.payload_json();
             let uuid = |k: &str| p[k].as_str().and_then(|s| s.parse::<Uuid>().ok());
             let actor = p["member_id"].as_str().and_then(|s| s.parse::<MemberId>().ok());
+            let n = Notify { tx, mailing: &self.mailing, event: event.id };
             match event.kind.as_str() {
                 k if k == thread_events::REPLY_POSTED => {
+                    let (Some(thread), Some(actor), Some(post)) = (uuid("thread_id"), actor, uuid("post_id")) else {
+                        return Ok(());
+                    };
+                    n.on_reply(thread, actor, post).await
+                }
+                k if k == thread_events::THREAD_STARTED => {
                     let (Some(thread), Some(actor)) = (uuid("thread_id"), actor) else { return Ok(()) };
-                    on_reply(tx, event.id, thread, actor, uuid("post_id")).await
+                    n.on_thread(thread, actor).await
                 }
                 k if k == group_events::JOIN_REQUESTED => {
                     let (Some(group), Some(actor)) = (uuid("group_id"), actor) else { return Ok(()) };
-                    on_join_request(tx, event.id, group, actor).await
+                    n.on_join_request(group, actor).await
                 }
-                _ => {
+                k if k == group_events::REQUEST_APPROVED => {
                     let (Some(group), Some(member)) = (uuid("group_id"), actor) else { return Ok(()) };
                     let name: Option<String> =
                         db::scalar(tx, "SELECT name FROM groups WHERE id = $1", params![group]).await?;
                     let text = format!("You're now a member of {}.", name.unwrap_or_default());
-                    add(
-                        tx,
-                        member,
-                        "approved",
-                        None,
-                        &text,
-                        &format!("/groups/{group}"),
-                        &format!("approved:{}", event.id),
-                    )
-                    .await
+                    let url = format!("/groups/{group}");
+                    n.add(member, "approved", None, Some(group), &text, &url, &format!("approved:{}", event.id)).await
+                }
+                k if k == moderation_events::MODERATION_ACTED => {
+                    let Some(member) = actor else { return Ok(()) };
+                    let text = moderation_text(
+                        p["action"].as_str().unwrap_or(""),
+                        p["target_type"].as_str().unwrap_or(""),
+                        p["reason"].as_str().unwrap_or(""),
+                        p["days"].as_i64().unwrap_or(0),
+                    );
+                    n.add(member, "moderation", None, None, &text, "/moderation/me", &format!("moderation:{}", event.id))
+                        .await
+                }
+                k if k == moderation_events::CRISIS_FLAGGED => {
+                    let Some(group) = uuid("group_id") else { return Ok(()) };
+                    n.on_crisis_flag(group).await
+                }
+                _ => {
+                    let (Some(target), Some(target_type)) = (uuid("target_id"), p["target_type"].as_str()) else {
+                        return Ok(());
+                    };
+                    n.on_reaction(target_type, target).await
                 }
             }
         })
     }
 }
 
-async fn add(
-    tx: &Tx,
-    member: MemberId,
-    kind: &str,
-    actor: Option<MemberId>,
-    text: &str,
-    url: &str,
-    key: &str,
-) -> anyhow::Result<()> {
-    db::exec(
+fn moderation_text(action: &str, target: &str, reason: &str, days: i64) -> String {
+    let what = match target {
+        "thread" => "your discussion",
+        "reply" => "your reply",
+        "message" => "your message",
+        _ => "your account",
+    };
+    let done = match action {
+        "hide" => format!("A moderator hid {what}."),
+        "remove" => format!("A moderator removed {what}."),
+        "warn" => "A moderator sent you a warning.".to_string(),
+        "suspend_group" => format!("A moderator suspended you from posting in a group for {days} days."),
+        _ => "Your account was suspended by the team.".to_string(),
+    };
+    format!("{done} Reason: {reason}")
+}
+
+/// Writes notifications for one event, in the consumer's transaction.
+struct Notify<'a> {
+    tx: &'a Tx,
+    mailing: &'a Mailing,
+    event: kernel::ids::ActivityId,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct ThreadRow {
+    author_id: MemberId,
+    title: String,
+    body: String,
+    group_id: Uuid,
+}
+
+impl Notify<'_> {
+    #[allow(clippy::too_many_arguments)]
+    async fn add(
+        &self,
+        member: MemberId,
+        kind: &str,
+        actor: Option<MemberId>,
+        group: Option<Uuid>,
+        text: &str,
+        url: &str,
+        key: &str,
+    ) -> anyhow::Result<()> {
+        let id = Uuid::now_v7();
+        let mode = email::mode_for(self.tx, member, kind).await?;
+        let n = db::exec(
+            self.tx,
+            "INSERT INTO notifications (id, member_id, kind, actor_id, group_id, text, url, dedupe_key, digest_pending, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (dedupe_key) DO NOTHING",
+            params![id, member, kind, actor, group, text, url, key, mode == email::DAILY, now()],
+        )
+        .await?;
+        if n == 1 {
+            if mode == email::IMMEDIATE {
+                self.mailing.queue_one(self.tx, member, id, text, url).await?;
+            }
+            kernel::live::announce(self.tx, None, member).await?;
+        }
+        Ok(())
+    }
+
+    async fn thread(&self, thread: Uuid) -> anyhow::Result<Option<ThreadRow>> {
+        Ok(db::one(
+            self.tx,
+            "SELECT author_id, title, body, group_id FROM threads WHERE id = $1 AND status = 'visible'",
+            params![thread],
+        )
+        .await?)
+    }
+
+    /// The thread's author hears of a reply, and everyone mentioned in it of the
+    /// mention — each only if they may still read the thread (a member who left a
+    /// private group hears nothing of it).
+    async fn on_reply(&self, thread: Uuid, actor: MemberId, post: Uuid) -> anyhow::Result<()> {
+        let Some(t) = self.thread(thread).await? else { return Ok(()) };
+        let body: Option<String> =
+            db::scalar(self.tx, "SELECT body FROM posts WHERE id = $1 AND status = 'visible'", params![post]).await?;
+        let Some(body) = body else { return Ok(()) };
+        let url = format!("/threads/{thread}#post-{post}");
+        let mentioned = self.mentions(&t, actor, &body, &url).await?;
+        if t.author_id == actor || mentioned.contains(&t.author_id) || !may_read(self.tx, t.group_id, t.author_id).await?
+        {
+            return Ok(());
+        }
+        let text = format!("{} replied to your discussion \u{201c}{}\u{201d}.", name_of(self.tx, actor).await?, t.title);
+        self.add(t.author_id, "reply", Some(actor), Some(t.group_id), &text, &url, &format!("reply:{}", self.event)).await
+    }
+
+    async fn on_thread(&self, thread: Uuid, actor: MemberId) -> anyhow::Result<()> {
+        let Some(t) = self.thread(thread).await? else { return Ok(()) };
+        let text = format!("{}\n{}", t.title, t.body);
+        self.mentions(&t, actor, &text, &format!("/threads/{thread}")).await?;
+        Ok(())
+    }
+
+    /// Tells each member mentioned in `text` who may read the thread; returns them.
+    async fn mentions(&self, t: &ThreadRow, actor: MemberId, text: &str, url: &str) -> anyhow::Result<Vec<MemberId>> {
+        let mut told = Vec::new();
+        let name = name_of(self.tx, actor).await?;
+        for m in crate::posting::mentioned(self.tx, text).await? {
+            if m == actor || !may_read(self.tx, t.group_id, m).await? {
+                continue;
+            }
+            let text = format!("{name} mentioned you in \u{201c}{}\u{201d}.", t.title);
+            self.add(m, "mention", Some(actor), Some(t.group_id), &text, url, &format!("mention:{}:{m}", self.event))
+                .await?;
+            told.push(m);
+        }
+        Ok(told)
+    }
+
+    /// The group's owner and moderators hear of a request to join.
+    async fn on_join_request(&self, group: Uuid, actor: MemberId) -> anyhow::Result<()> {
+        let name: Option<String> = db::scalar(self.tx, "SELECT name FROM groups WHERE id = $1", params![group]).await?;
+        let text = format!("{} asked to join {}.", name_of(self.tx, actor).await?, name.unwrap_or_default());
+        for m in moderators(self.tx, group).await? {
+            let key = format!("join:{}:{m}", self.event);
+            self.add(m, "join_request", Some(actor), Some(group), &text, &format!("/groups/{group}"), &key).await?;
+        }
+        Ok(())
+    }
+
+    /// The group's moderators hear that a post may need a look; what it says stays in the group.
+    async fn on_crisis_flag(&self, group: Uuid) -> anyhow::Result<()> {
+        let name: Option<String> = db::scalar(self.tx, "SELECT name FROM groups WHERE id = $1", params![group]).await?;
+        let text = format!(
+            "A post in {} matched a crisis phrase. Please check in with its author.",
+            name.unwrap_or_default()
+        );
+        for m in moderators(self.tx, group).await? {
+            let key = format!("crisis:{}:{m}", self.event);
+            self.add(m, "crisis_flag", None, Some(group), &text, "/moderation", &key).await?;
+        }
+        Ok(())
+    }
+
+    /// Reactions are summarised: one notification per post, updated as people react,
+    /// and marked unread again.
+    async fn on_reaction(&self, target_type: &str, target: Uuid) -> anyhow::Result<()> {
+        let sql = match target_type {
+            "thread" => "SELECT t.author_id, t.title, '' AS body, t.group_id, t.id AS thread_id FROM threads t WHERE t.id = $1",
+            _ => "SELECT p.author_id, t.title, '' AS body, t.group_id, t.id AS thread_id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = $1",
+        };
+        #[derive(sea_orm::FromQueryResult)]
+        struct Row {
+            author_id: MemberId,
+            title: String,
+            group_id: Uuid,
+            thread_id: Uuid,
+        }
+        let Some(row): Option<Row> = db::one(self.tx, sql, params![target]).await? else { return Ok(()) };
+        let count: i64 = db::scalar(
+            self.tx,
+            "SELECT COUNT(DISTINCT member_id) FROM reactions WHERE target_id = $1 AND member_id <> $2",
+            params![target, row.author_id],
+        )
+        .await?
+        .unwrap_or(0);
+        if count == 0 || !may_read(self.tx, row.group_id, row.author_id).await? {
+            return Ok(());
+        }
+        let what = if target_type == "thread" { "your discussion" } else { "your reply in" };
+        let people = if count == 1 { "1 person".to_string() } else { format!("{count} people") };
+        let text = format!("{people} reacted to {what} \u{201c}{}\u{201d}.", row.title);
+        let url = if target_type == "thread" {
+            format!("/threads/{}", row.thread_id)
+        } else {
+            format!("/threads/{}#post-{target}", row.thread_id)
+        };
+        let key = format!("reactions:{target}");
+        let updated = db::exec(
+            self.tx,
+            "UPDATE notifications SET text = $1, read_at = NULL, created_at = $2 WHERE dedupe_key = $3",
+            params![text.clone(), now(), key.clone()],
+        )
+        .await?;
+        if updated == 0 {
+            self.add(row.author_id, "reaction", None, Some(row.group_id), &text, &url, &key).await?;
+        } else {
+            kernel::live::announce(self.tx, None, row.author_id).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn moderators(tx: &Tx, group: Uuid) -> anyhow::Result<Vec<MemberId>> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        member_id: MemberId,
+    }
+    let rows: Vec<Row> = db::all(
         tx,
-        "INSERT INTO notifications (id, member_id, kind, actor_id, text, url, dedupe_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (dedupe_key) DO NOTHING",
-        params![Uuid::now_v7(), member, kind, actor, text, url, key, now()],
+        "SELECT member_id FROM group_members WHERE group_id = $1 AND status = 'active' AND role IN ('owner', 'moderator')",
+        params![group],
     )
     .await?;
-    Ok(())
+    Ok(rows.into_iter().map(|r| r.member_id).collect())
+}
+
+/// Whether a member may read a group's content now.
+async fn may_read(tx: &Tx, group: Uuid, member: MemberId) -> anyhow::Result<bool> {
+    let visibility: Option<String> =
+        db::scalar(tx, "SELECT visibility FROM groups WHERE id = $1", params![group]).await?;
+    let status: Option<String> = db::scalar(
+        tx,
+        "SELECT status FROM group_members WHERE group_id = $1 AND member_id = $2",
+        params![group, member],
+    )
+    .await?;
+    let active = members::active_display_name(tx, member).await?.is_some();
+    Ok(active
+        && match visibility.as_deref() {
+            Some("open") => status.as_deref() != Some("banned"),
+            Some(_) => status.as_deref() == Some("active"),
+            None => false,
+        })
 }
 
 async fn name_of(tx: &Tx, member: MemberId) -> anyhow::Result<String> {
     Ok(members::active_display_name(tx, member).await?.unwrap_or_else(|| "Someone".into()))
 }
 
-/// The thread's author hears of a reply — if they may still read the thread (a member
-/// who left a private group hears nothing of it).
-async fn on_reply(
-    tx: &Tx,
-    event: kernel::ids::ActivityId,
-    thread: Uuid,
-    actor: MemberId,
-    post: Option<Uuid>,
-) -> anyhow::Result<()> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        author_id: MemberId,
-        title: String,
-        visibility: String,
-        group_id: Uuid,
-    }
-    let row: Option<Row> = db::one(
-        tx,
-        "SELECT t.author_id, t.title, g.visibility, g.id AS group_id FROM threads t JOIN groups g ON g.id = t.group_id WHERE t.id = $1",
-        params![thread],
-    )
-    .await?;
-    let Some(row) = row else { return Ok(()) };
-    if row.author_id == actor {
-        return Ok(());
-    }
-    let status: Option<String> = db::scalar(
-        tx,
-        "SELECT status FROM group_members WHERE group_id = $1 AND member_id = $2",
-        params![row.group_id, row.author_id],
-    )
-    .await?;
-    let may_read = match row.visibility.as_str() {
-        "open" => status.as_deref() != Some("banned"),
-        _ => status.as_deref() == Some("active"),
-    };
-    if !may_read {
-        return Ok(());
-    }
-    let text = format!("{} replied to your discussion \u{201c}{}\u{201d}.", name_of(tx, actor).await?, row.title);
-    let url = match post {
-        Some(p) => format!("/threads/{thread}#post-{p}"),
-        None => format!("/threads/{thread}"),
-    };
-    add(tx, row.author_id, "reply", Some(actor), &text, &url, &format!("reply:{event}")).await
-}
-
-/// The group's owner and moderators hear of a request to join.
-async fn on_join_request(tx: &Tx, event: kernel::ids::ActivityId, group: Uuid, actor: MemberId) -> anyhow::Result<()> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        member_id: MemberId,
-    }
-    let moderators: Vec<Row> = db::all(
-        tx,
-        "SELECT member_id FROM group_members WHERE group_id = $1 AND status = 'active' AND role IN ('owner', 'moderator')",
-        params![group],
-    )
-    .await?;
-    let name: Option<String> = db::scalar(tx, "SELECT name FROM groups WHERE id = $1", params![group]).await?;
-    let text = format!("{} asked to join {}.", name_of(tx, actor).await?, name.unwrap_or_default());
-    for m in moderators {
-        add(
-            tx,
-            m.member_id,
-            "join_request",
-            Some(actor),
-            &text,
-            &format!("/groups/{group}"),
-            &format!("join:{event}:{}", m.member_id),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 /// A member's notifications, newest first, with the unread count.
 pub async fn list(db: &Db, member: MemberId, cursor: Option<&str>, limit: u64) -> AppResult<(Page<Notification>, i64)> {
+    let cols = "n.id, n.kind, n.text, n.url, n.created_at, n.read_at";
     let rows: Vec<Notification> = match cursor.filter(|c| !c.is_empty()) {
         None => {
             db.all(
-                "SELECT id, kind, text, url, created_at, read_at FROM notifications WHERE member_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+                &format!(
+                    "SELECT {cols} FROM notifications n WHERE n.member_id = $1 AND {STILL_READABLE} \
+                     ORDER BY n.created_at DESC, n.id DESC LIMIT $2"
+                ),
                 params![member, (limit + 1) as i64],
             )
             .await?
@@ -187,8 +362,10 @@ pub async fn list(db: &Db, member: MemberId, cursor: Option<&str>, limit: u64) -
         Some(c) => {
             let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
             db.all(
-                "SELECT id, kind, text, url, created_at, read_at FROM notifications WHERE member_id = $1 \
-                 AND (created_at < $2 OR (created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC LIMIT $4",
+                &format!(
+                    "SELECT {cols} FROM notifications n WHERE n.member_id = $1 AND {STILL_READABLE} \
+                     AND (n.created_at < $2 OR (n.created_at = $2 AND n.id < $3)) ORDER BY n.created_at DESC, n.id DESC LIMIT $4"
+                ),
                 params![member, at, id, (limit + 1) as i64],
             )
             .await?
@@ -200,13 +377,20 @@ pub async fn list(db: &Db, member: MemberId, cursor: Option<&str>, limit: u64) -
 
 pub async fn unread(db: &Db, member: MemberId) -> AppResult<i64> {
     Ok(db
-        .scalar("SELECT COUNT(*) FROM notifications WHERE member_id = $1 AND read_at IS NULL", params![member])
+        .scalar(
+            &format!(
+                "SELECT COUNT(*) FROM notifications n WHERE n.member_id = $1 AND n.read_at IS NULL AND {STILL_READABLE}"
+            ),
+            params![member],
+        )
         .await?
         .unwrap_or(0))
 }
 
 pub async fn mark_all_read(db: &Db, member: MemberId) -> AppResult<u64> {
-    Ok(db
+    let n = db
         .exec("UPDATE notifications SET read_at = $1 WHERE member_id = $2 AND read_at IS NULL", params![now(), member])
-        .await?)
+        .await?;
+    kernel::live::announce(db.writer(), Some(db.live()), member).await?;
+    Ok(n)
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::groups::{self, Access, Group};
+use crate::posting;
 
 pub mod events {
     pub const THREAD_STARTED: &str = "ThreadStarted";
@@ -33,10 +34,26 @@ pub struct Thread {
     pub reply_count: i64,
     pub created_at: DateTime<Utc>,
     pub last_activity_at: DateTime<Utc>,
+    /// A staff prompt appears at `opens_at`, stays pinned until `closes_at`, then takes no more replies.
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+    /// Set when the author last edited it (moderators can read the earlier versions).
+    pub edited_at: Option<DateTime<Utc>>,
 }
 
-pub const THREAD_COLUMNS: &str =
-    "id, group_id, author_id, title, body, content_note, pinned, locked, reply_count, created_at, last_activity_at";
+impl Thread {
+    /// Pinned by a moderator, or a staff prompt within its window.
+    pub fn is_pinned(&self, at: DateTime<Utc>) -> bool {
+        self.pinned || self.closes_at.is_some_and(|c| c > at)
+    }
+    /// Takes no more replies: locked by a moderator, or a prompt past its end.
+    pub fn is_closed(&self, at: DateTime<Utc>) -> bool {
+        self.locked || self.closes_at.is_some_and(|c| c <= at)
+    }
+}
+
+pub const THREAD_COLUMNS: &str = "id, group_id, author_id, title, body, content_note, pinned, locked, reply_count, \
+     created_at, last_activity_at, opens_at, closes_at, edited_at";
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Reply {
@@ -45,7 +62,23 @@ pub struct Reply {
     /// Markdown.
     pub body: String,
     pub content_note: String,
+    /// The reply this one quotes, if any.
+    pub quote_post_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+pub const REPLY_COLUMNS: &str = "id, author_id, body, content_note, quote_post_id, created_at, edited_at";
+
+/// What a member gets back after posting: the post, and crisis resources when it
+/// matched a crisis phrase (shown at once; moderators have been told).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Posted<T> {
+    #[serde(flatten)]
+    pub item: T,
+    pub crisis_resources: Option<String>,
+    /// False when the group holds posts that need a moderator's look first.
+    pub published: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -67,15 +100,18 @@ pub struct NewReply {
     /// Optional content note shown before the body.
     #[serde(default)]
     pub content_note: String,
+    /// A reply in the same thread to quote.
+    #[serde(default)]
+    pub quote_id: Option<Uuid>,
 }
 
-fn check_note(note: &str, e: &mut FieldErrors) {
+pub(crate) fn check_note(note: &str, e: &mut FieldErrors) {
     if note.trim().chars().count() > 80 {
         e.add("content_note", "Keep a content note under 80 characters.");
     }
 }
 
-fn check_body(body: &str, e: &mut FieldErrors) {
+pub(crate) fn check_body(body: &str, e: &mut FieldErrors) {
     let n = body.trim().chars().count();
     if n == 0 {
         e.add("body", "Write something first.");
@@ -85,7 +121,7 @@ fn check_body(body: &str, e: &mut FieldErrors) {
 }
 
 /// Starts a thread in a group the viewer belongs to.
-pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread) -> AppResult<Thread> {
+pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread) -> AppResult<Posted<Thread>> {
     let me = viewer.require_member()?;
     let (_, _, a) = groups::visible(&state.db, viewer, group).await?;
     if !a.post {
@@ -93,36 +129,53 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
     }
     let mut e = FieldErrors::new();
     let title = t.title.trim();
-    if title.is_empty() || title.chars().count() > 200 {
-        e.add("title", "Give the thread a title of 1 to 200 characters.");
-    }
+    check_title(title, &mut e);
     check_body(&t.body, &mut e);
     check_note(&t.content_note, &mut e);
     e.into_result()?;
+    posting::check_may_post(state, viewer, group, &t.body).await?;
+    let crisis = posting::crisis_phrase(&state.config.crisis_phrases, &format!("{title}\n{}", t.body));
+    let held = crisis.is_some() && posting::holds_crisis_posts(state.db.reader(), group).await?;
     let id = Uuid::now_v7();
     let at = now();
     let tx = state.db.begin().await?;
     db::exec(
         &tx,
-        "INSERT INTO threads (id, group_id, author_id, title, body, content_note, created_at, updated_at, last_activity_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)",
-        params![id, group, me.id, title, t.body.trim(), t.content_note.trim(), at],
+        "INSERT INTO threads (id, group_id, author_id, title, body, content_note, status, flagged, created_at, updated_at, last_activity_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9)",
+        params![id, group, me.id, title, t.body.trim(), t.content_note.trim(), if held { "held" } else { "visible" }, crisis.is_some(), at],
     )
     .await?;
-    kernel::search::index(
-        &tx,
-        &kernel::search::Doc { id, kind: "thread", thread_id: id, group_id: group, title, body: t.body.trim() },
-    )
-    .await?;
-    outbox::emit(
-        &tx,
-        events::THREAD_STARTED,
-        Some(me.id),
-        &serde_json::json!({ "member_id": me.id, "thread_id": id, "group_id": group }),
-    )
-    .await?;
+    if !held {
+        kernel::search::index(
+            &tx,
+            &kernel::search::Doc { id, kind: "thread", thread_id: id, group_id: group, title, body: t.body.trim() },
+        )
+        .await?;
+        outbox::emit(
+            &tx,
+            events::THREAD_STARTED,
+            Some(me.id),
+            &serde_json::json!({ "member_id": me.id, "thread_id": id, "group_id": group }),
+        )
+        .await?;
+    }
+    if let Some(phrase) = crisis {
+        crate::moderation::flag_crisis(&tx, "thread", id, group, me.id, phrase).await?;
+    }
     tx.commit().await?;
-    get_row(&state.db, id).await
+    let item: Thread = state
+        .db
+        .one(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = $1"), params![id])
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Posted { item, crisis_resources: crisis.map(|_| state.config.crisis_message.clone()), published: !held })
+}
+
+pub(crate) fn check_title(title: &str, e: &mut FieldErrors) {
+    if title.is_empty() || title.chars().count() > 200 {
+        e.add("title", "Give the thread a title of 1 to 200 characters.");
+    }
 }
 
 async fn get_row(db: &Db, id: Uuid) -> AppResult<Thread> {
@@ -131,11 +184,13 @@ async fn get_row(db: &Db, id: Uuid) -> AppResult<Thread> {
         .ok_or(AppError::NotFound)
 }
 
-/// A thread with its group and what the viewer may do there (404 when they may not read it).
+/// A thread with its group and what the viewer may do there (404 when they may not read
+/// it, and for a staff prompt that has not opened yet, to all but moderators).
 pub async fn readable(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(Thread, Group, Access)> {
     let t = get_row(db, id).await?;
     let (g, _, a) = groups::visible(db, viewer, t.group_id).await?;
-    if !a.read {
+    let not_open_yet = t.opens_at.is_some_and(|o| o > now());
+    if !a.read || (not_open_yet && !a.moderate) {
         return Err(AppError::NotFound);
     }
     Ok((t, g, a))
@@ -146,7 +201,7 @@ pub async fn replies(db: &Db, thread: Uuid, cursor: Option<&str>, limit: u64) ->
     let rows: Vec<Reply> = match cursor.filter(|c| !c.is_empty()) {
         None => {
             db.all(
-                "SELECT id, author_id, body, content_note, created_at FROM posts WHERE thread_id = $1 AND status = 'visible' ORDER BY created_at, id LIMIT $2",
+                &format!("SELECT {REPLY_COLUMNS} FROM posts WHERE thread_id = $1 AND status = 'visible' ORDER BY created_at, id LIMIT $2"),
                 params![thread, (limit + 1) as i64],
             )
             .await?
@@ -154,8 +209,10 @@ pub async fn replies(db: &Db, thread: Uuid, cursor: Option<&str>, limit: u64) ->
         Some(c) => {
             let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
             db.all(
-                "SELECT id, author_id, body, content_note, created_at FROM posts WHERE thread_id = $1 AND status = 'visible' \
-                 AND (created_at > $2 OR (created_at = $2 AND id > $3)) ORDER BY created_at, id LIMIT $4",
+                &format!(
+                    "SELECT {REPLY_COLUMNS} FROM posts WHERE thread_id = $1 AND status = 'visible' \
+                     AND (created_at > $2 OR (created_at = $2 AND id > $3)) ORDER BY created_at, id LIMIT $4"
+                ),
                 params![thread, at, id, (limit + 1) as i64],
             )
             .await?
@@ -165,87 +222,156 @@ pub async fn replies(db: &Db, thread: Uuid, cursor: Option<&str>, limit: u64) ->
 }
 
 /// Replies in a thread the viewer belongs to (not when it is locked).
-pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply) -> AppResult<Reply> {
+pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply) -> AppResult<Posted<Reply>> {
     let me = viewer.require_member()?;
     let (t, _, a) = readable(&state.db, viewer, thread).await?;
     if !a.post {
         return Err(AppError::Forbidden);
     }
-    if t.locked {
-        return Err(AppError::conflict("thread_locked", "This thread is locked."));
+    if t.is_closed(now()) {
+        return Err(AppError::conflict("thread_locked", "This discussion is closed to new replies."));
     }
     let mut e = FieldErrors::new();
     check_body(&r.body, &mut e);
     check_note(&r.content_note, &mut e);
+    if let Some(q) = r.quote_id {
+        let same_thread: Option<Uuid> = state
+            .db
+            .scalar("SELECT thread_id FROM posts WHERE id = $1 AND status = 'visible'", params![q])
+            .await?;
+        if same_thread != Some(thread) {
+            e.add("quote_id", "You can only quote a reply in this discussion.");
+        }
+    }
     e.into_result()?;
+    posting::check_may_post(state, viewer, t.group_id, &r.body).await?;
+    let crisis = posting::crisis_phrase(&state.config.crisis_phrases, &r.body);
+    let held = crisis.is_some() && posting::holds_crisis_posts(state.db.reader(), t.group_id).await?;
     let id = Uuid::now_v7();
     let at = now();
     let tx = state.db.begin().await?;
     db::exec(
         &tx,
-        "INSERT INTO posts (id, thread_id, author_id, body, content_note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        params![id, thread, me.id, r.body.trim(), r.content_note.trim(), at],
+        "INSERT INTO posts (id, thread_id, author_id, body, content_note, quote_post_id, status, flagged, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        params![id, thread, me.id, r.body.trim(), r.content_note.trim(), r.quote_id, if held { "held" } else { "visible" }, crisis.is_some(), at],
     )
     .await?;
-    db::exec(
-        &tx,
-        "UPDATE threads SET reply_count = reply_count + 1, last_activity_at = $1 WHERE id = $2",
-        params![at, thread],
-    )
-    .await?;
-    kernel::search::index(
-        &tx,
-        &kernel::search::Doc {
-            id,
-            kind: "reply",
-            thread_id: thread,
-            group_id: t.group_id,
-            title: &t.title,
-            body: r.body.trim(),
-        },
-    )
-    .await?;
-    outbox::emit(
-        &tx,
-        events::REPLY_POSTED,
-        Some(me.id),
-        &serde_json::json!({ "member_id": me.id, "thread_id": thread, "post_id": id }),
-    )
-    .await?;
+    if !held {
+        publish_reply(&tx, &t, id, me.id, r.body.trim(), at).await?;
+    }
+    if let Some(phrase) = crisis {
+        crate::moderation::flag_crisis(&tx, "reply", id, t.group_id, me.id, phrase).await?;
+    }
     tx.commit().await?;
-    Ok(Reply {
+    let item = Reply {
         id,
         author_id: me.id,
         body: r.body.trim().to_string(),
         content_note: r.content_note.trim().to_string(),
+        quote_post_id: r.quote_id,
         created_at: at,
-    })
+        edited_at: None,
+    };
+    Ok(Posted { item, crisis_resources: crisis.map(|_| state.config.crisis_message.clone()), published: !held })
 }
 
-/// A group's threads, pinned first, then by latest activity; a page at a time. Only
-/// for viewers who may read the group (a teaser shows titles alone).
+/// What makes a reply part of its thread: the count and activity time, the search
+/// index and the event others hear of it by. Also used when a moderator releases a
+/// held reply.
+pub(crate) async fn publish_reply(
+    tx: &kernel::db::Tx,
+    t: &Thread,
+    id: Uuid,
+    author: MemberId,
+    body: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    db::exec(
+        tx,
+        "UPDATE threads SET reply_count = reply_count + 1, last_activity_at = $1 WHERE id = $2",
+        params![at, t.id],
+    )
+    .await?;
+    kernel::search::index(
+        tx,
+        &kernel::search::Doc { id, kind: "reply", thread_id: t.id, group_id: t.group_id, title: &t.title, body },
+    )
+    .await?;
+    outbox::emit(
+        tx,
+        events::REPLY_POSTED,
+        Some(author),
+        &serde_json::json!({ "member_id": author, "thread_id": t.id, "post_id": id }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A group's threads: the first page starts with what is pinned (by a moderator, or a
+/// staff prompt within its window); then everything else by latest activity, a page at
+/// a time. Prompts that have not opened yet are left out. Only for viewers who may read
+/// the group (a teaser shows titles alone).
 pub async fn feed(db: &Db, group: Uuid, teaser: bool, cursor: Option<&str>, limit: u64) -> AppResult<Page<Thread>> {
     let body = if teaser { "'' AS body" } else { "body" };
     let cols = THREAD_COLUMNS.replace("body", body);
-    let rows: Vec<Thread> = match cursor.filter(|c| !c.is_empty()) {
+    let t = now();
+    // The "unpinned" condition must stay the negation of Thread::is_pinned.
+    let live = "group_id = $1 AND status = 'visible' AND (opens_at IS NULL OR opens_at <= $2)";
+    let unpinned = "pinned = FALSE AND (closes_at IS NULL OR closes_at <= $2)";
+    let (mut pinned, rows): (Vec<Thread>, Vec<Thread>) = match cursor.filter(|c| !c.is_empty()) {
         None => {
-            db.all(
-                &format!("SELECT {cols} FROM threads WHERE group_id = $1 AND status = 'visible' ORDER BY last_activity_at DESC, id DESC LIMIT $2"),
-                params![group, (limit + 1) as i64],
-            )
-            .await?
+            let pinned = db
+                .all(
+                    &format!(
+                        "SELECT {cols} FROM threads WHERE {live} AND NOT ({unpinned}) ORDER BY last_activity_at DESC LIMIT 20"
+                    ),
+                    params![group, t],
+                )
+                .await?;
+            let rows = db
+                .all(
+                    &format!("SELECT {cols} FROM threads WHERE {live} AND {unpinned} ORDER BY last_activity_at DESC, id DESC LIMIT $3"),
+                    params![group, t, (limit + 1) as i64],
+                )
+                .await?;
+            (pinned, rows)
         }
         Some(c) => {
             let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
-            db.all(
-                &format!(
-                    "SELECT {cols} FROM threads WHERE group_id = $1 AND status = 'visible' \
-                     AND (last_activity_at < $2 OR (last_activity_at = $2 AND id < $3)) ORDER BY last_activity_at DESC, id DESC LIMIT $4"
-                ),
-                params![group, at, id, (limit + 1) as i64],
-            )
-            .await?
+            let rows = db
+                .all(
+                    &format!(
+                        "SELECT {cols} FROM threads WHERE {live} AND {unpinned} \
+                         AND (last_activity_at < $3 OR (last_activity_at = $3 AND id < $4)) ORDER BY last_activity_at DESC, id DESC LIMIT $5"
+                    ),
+                    params![group, t, at, id, (limit + 1) as i64],
+                )
+                .await?;
+            (vec![], rows)
         }
     };
-    Ok(page::finish(rows, limit, |t| (t.last_activity_at, t.id)))
+    let mut page = page::finish(rows, limit, |t| (t.last_activity_at, t.id));
+    pinned.append(&mut page.items);
+    page.items = pinned;
+    Ok(page)
+}
+
+/// Which of these threads are staff prompts that have not opened yet (kept out of search).
+pub async fn not_yet_open(db: &Db, ids: impl Iterator<Item = Uuid>) -> AppResult<Vec<String>> {
+    let ids: Vec<Uuid> = ids.collect();
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: Uuid,
+    }
+    let mut values: Vec<sea_orm::Value> = vec![now().into()];
+    values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
+    let placeholders = (2..=ids.len() + 1).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let rows: Vec<Row> = db
+        .all(&format!("SELECT id FROM threads WHERE opens_at > $1 AND id IN ({placeholders})"), values)
+        .await?;
+    Ok(rows.into_iter().map(|r| r.id.to_string()).collect())
 }

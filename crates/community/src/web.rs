@@ -13,7 +13,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::groups::{self, Group, Standing};
-use crate::threads::{self, NewReply, NewThread, Reply, Thread};
+use crate::threads::{self, NewThread, Thread};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -22,8 +22,6 @@ pub fn router() -> Router<AppState> {
         .route("/groups/{id}/join", post(join_submit))
         .route("/groups/{id}/threads", post(thread_submit))
         .route("/groups/{id}/requests/{member_id}/approve", post(approve_submit))
-        .route("/threads/{id}", get(thread_page))
-        .route("/threads/{id}/replies", post(reply_submit))
         .route("/search", get(search_page))
         .route("/messages", get(conversations_page).post(start_submit))
         .route("/messages/{id}", get(conversation_page).post(message_submit))
@@ -65,9 +63,9 @@ struct GroupPage<'a> {
 }
 
 #[derive(Deserialize, Default)]
-struct CursorQuery {
+pub(crate) struct CursorQuery {
     #[serde(default)]
-    cursor: String,
+    pub(crate) cursor: String,
 }
 
 struct Draft {
@@ -211,10 +209,13 @@ async fn thread_submit(
     )
     .await
     {
-        Ok(t) => Ok(Redirect::to(&format!("/threads/{}", t.id)).into_response()),
+        Ok(posted) => crate::thread_web::after_posting(&state, &ctx, posted.item.id, None, posted.crisis_resources, posted.published).await,
         Err(AppError::Validation(e)) => {
             let msg = e.0.values().cloned().collect::<Vec<_>>().join(" ");
             render_group(&state, &ctx, id, "", None, Some(msg), Draft { title: f.title, body: f.body }).await
+        }
+        Err(AppError::Conflict { message, .. }) => {
+            render_group(&state, &ctx, id, "", None, Some(message), Draft { title: f.title, body: f.body }).await
         }
         Err(e) => Err(e),
     }
@@ -228,100 +229,6 @@ async fn approve_submit(
     let id: Uuid = path_id(&id)?;
     groups::approve(&state, &ctx.viewer, id, path_id(&member)?, &ctx.client_ip).await?;
     render_group(&state, &ctx, id, "", Some("Approved."), None, no_draft()).await
-}
-
-#[derive(Template)]
-#[template(path = "thread.html")]
-struct ThreadPage<'a> {
-    t: Thread,
-    g: Group,
-    author: String,
-    body_html: String,
-    replies: Vec<(Reply, String, String)>,
-    next_href: Option<String>,
-    can_post: bool,
-    csrf: &'a str,
-    error: Option<String>,
-    draft: String,
-}
-
-async fn render_thread(
-    state: &AppState,
-    ctx: &RequestContext,
-    id: Uuid,
-    cursor: &str,
-    error: Option<String>,
-    draft: String,
-) -> AppResult<Response> {
-    let (t, g, a) = threads::readable(&state.db, &ctx.viewer, id).await?;
-    let page = threads::replies(&state.db, t.id, Some(cursor), 50).await?;
-    let mut ids: Vec<MemberId> = page.items.iter().map(|r| r.author_id).collect();
-    ids.push(t.author_id);
-    let names = members::display_names(&state.db, &ids).await?;
-    let name = |id: &MemberId| names.get(id).cloned().unwrap_or_else(|| "Member".into());
-    let replies = page
-        .items
-        .into_iter()
-        .map(|r| {
-            let n = name(&r.author_id);
-            let html = kernel::markdown::render(&r.body);
-            (r, n, html)
-        })
-        .collect();
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let title = t.title.clone();
-    let body = ui::render(&ThreadPage {
-        author: name(&t.author_id),
-        body_html: kernel::markdown::render(&t.body),
-        next_href: page.next_cursor.map(|c| format!("/threads/{}?cursor={c}", t.id)),
-        can_post: a.post,
-        csrf: &ctx.csrf,
-        replies,
-        error,
-        draft,
-        t,
-        g,
-    });
-    Ok((status, ui::page(state, ctx, &title, "/groups", &body)).into_response())
-}
-
-async fn thread_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<CursorQuery>,
-) -> AppResult<Response> {
-    render_thread(&state, &ctx, path_id(&id)?, &q.cursor, None, String::new()).await
-}
-
-#[derive(Deserialize, Default)]
-struct ReplyForm {
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    content_note: String,
-}
-
-async fn reply_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    HtmlForm(f): HtmlForm<ReplyForm>,
-) -> AppResult<Response> {
-    let id: Uuid = path_id(&id)?;
-    match threads::reply(
-        &state,
-        &ctx.viewer,
-        id,
-        &NewReply { body: f.body.clone(), content_note: f.content_note.clone() },
-    )
-    .await
-    {
-        Ok(r) => Ok(Redirect::to(&format!("/threads/{id}#post-{}", r.id)).into_response()),
-        Err(AppError::Validation(e)) => render_thread(&state, &ctx, id, "", e.0.values().next().cloned(), f.body).await,
-        Err(AppError::Conflict { message, .. }) => render_thread(&state, &ctx, id, "", Some(message), f.body).await,
-        Err(e) => Err(e),
-    }
 }
 
 #[derive(Template)]
@@ -444,7 +351,7 @@ async fn message_submit(
     State(state): State<AppState>,
     ctx: RequestContext,
     Path(id): Path<String>,
-    HtmlForm(f): HtmlForm<ReplyForm>,
+    HtmlForm(f): HtmlForm<MessageForm>,
 ) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
     match crate::messages::send(&state, &ctx.viewer, id, &f.body).await {
@@ -453,6 +360,12 @@ async fn message_submit(
         Err(AppError::Conflict { message, .. }) => render_conversation(&state, &ctx, id, Some(message)).await,
         Err(e) => Err(e),
     }
+}
+
+#[derive(Deserialize, Default)]
+struct MessageForm {
+    #[serde(default)]
+    body: String,
 }
 
 #[derive(Deserialize, Default)]

@@ -33,6 +33,10 @@ pub struct Settings {
     pub points_expire_months: Option<String>,
     /// SHN_EVENT_JOIN_MINUTES
     pub event_join_minutes: Option<String>,
+    /// SHN_CRISIS_PHRASES
+    pub crisis_phrases: Option<String>,
+    /// SHN_CRISIS_MESSAGE
+    pub crisis_message: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,7 +83,43 @@ pub struct Config {
     pub points_expire_months: Option<u32>,
     /// Minutes before an event's start when its join link appears.
     pub event_join_minutes: i64,
+    /// Phrases (lower case) that make a post show crisis resources to its author and
+    /// flag it to moderators.
+    pub crisis_phrases: Vec<String>,
+    /// What a member whose post matched a crisis phrase is shown at once.
+    pub crisis_message: String,
+    /// Limits for members who are new: an account younger than `days` that has
+    /// written fewer than `posts_to_graduate` posts.
+    pub new_member: NewMemberLimits,
 }
+
+#[derive(Clone, Debug)]
+pub struct NewMemberLimits {
+    pub days: i64,
+    pub posts_to_graduate: i64,
+    pub posts_per_day: i64,
+    pub links_per_day: i64,
+}
+
+/// Phrases that suggest someone may be in danger. Organisations add their own (and
+/// other languages) with `SHN_CRISIS_PHRASES`.
+pub const DEFAULT_CRISIS_PHRASES: &[&str] = &[
+    "kill myself",
+    "end my life",
+    "want to die",
+    "suicide",
+    "suicidal",
+    "hurt myself",
+    "self harm",
+    "self-harm",
+    "no reason to live",
+    "better off dead",
+];
+
+pub const DEFAULT_CRISIS_MESSAGE: &str = "It sounds like you may be going through something really hard. You are not alone. \
+If you are in immediate danger, call your local emergency number now. In the US you can call or text 988 \
+(Suicide & Crisis Lifeline); in the UK and Ireland call Samaritans on 116 123; elsewhere, findahelpline.com lists \
+free, confidential services. Our moderators have been told so they can check in with you.";
 
 /// A bad setting: names the variable and says what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -177,6 +217,18 @@ impl Config {
             })?,
             None => 15,
         };
+        let crisis_phrases = match non_empty(&s.crisis_phrases) {
+            Some(list) => {
+                let phrases: Vec<String> =
+                    list.split(';').map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty()).collect();
+                if phrases.iter().any(|p| p.chars().count() > 100) {
+                    return Err(bad("SHN_CRISIS_PHRASES", "each phrase (separated by ';') must be under 100 characters"));
+                }
+                phrases
+            }
+            None => DEFAULT_CRISIS_PHRASES.iter().map(|p| p.to_string()).collect(),
+        };
+        let crisis_message = non_empty(&s.crisis_message).unwrap_or(DEFAULT_CRISIS_MESSAGE).to_string();
         Ok(Config {
             database_url,
             data_dir,
@@ -197,6 +249,9 @@ impl Config {
             signups_per_ip_per_hour: 20,
             points_expire_months,
             event_join_minutes,
+            crisis_phrases,
+            crisis_message,
+            new_member: NewMemberLimits { days: 7, posts_to_graduate: 10, posts_per_day: 5, links_per_day: 2 },
         })
     }
 

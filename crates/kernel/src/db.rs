@@ -32,6 +32,7 @@ pub struct Db {
     read: DatabaseConnection,
     write: DatabaseConnection,
     backend: Backend,
+    live: crate::live::Hub,
 }
 
 /// Builds a parameter list for [`all`], [`one`], [`exec`] and friends.
@@ -61,7 +62,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .sqlx_logging(false);
             let pool = Database::connect(opts).await?;
-            Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres })
+            Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres, live: Default::default() })
         } else {
             Err(ConnectError::UnsupportedScheme(redact(url)))
         }
@@ -93,11 +94,16 @@ impl Db {
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(move |o| tune(o).read_only(true));
         let read = Database::connect(r).await?;
-        Ok(Db { read, write, backend: Backend::Sqlite })
+        Ok(Db { read, write, backend: Backend::Sqlite, live: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This node's live-signal hub for this database (see [`crate::live`]).
+    pub fn live(&self) -> &crate::live::Hub {
+        &self.live
     }
 
     /// The connection for reads that need no transaction.

@@ -160,3 +160,35 @@ pub fn deleted_member(event: &kernel::outbox::Event) -> Option<MemberId> {
         .then(|| event.payload_json()["member_id"].as_str().and_then(|s| s.parse::<MemberId>().ok()))
         .flatten()
 }
+
+/// When an active member joined (for other slices' limits on new accounts).
+pub async fn joined_at<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    id: MemberId,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, sea_orm::DbErr> {
+    kernel::db::scalar(c, "SELECT created_at FROM members WHERE id = $1 AND status = 'active'", params![id]).await
+}
+
+/// Active members whose display name is one of `names` (compared case-insensitively),
+/// for resolving @mentions. One query.
+pub async fn find_by_names<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    names: &[String],
+) -> Result<Vec<(MemberId, String)>, sea_orm::DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: MemberId,
+        name_key: String,
+    }
+    if names.is_empty() {
+        return Ok(vec![]);
+    }
+    let placeholders = (1..=names.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let rows: Vec<Row> = kernel::db::all(
+        c,
+        &format!("SELECT id, name_key FROM members WHERE status = 'active' AND name_key IN ({placeholders})"),
+        names.iter().map(|n| sea_orm::Value::from(n.to_lowercase())).collect(),
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name_key)).collect())
+}

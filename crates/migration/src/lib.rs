@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_events::Migration),
             Box::new(m0005_community::Migration),
             Box::new(m0006_search::Migration),
+            Box::new(m0007_conversation::Migration),
         ]
     }
 }
@@ -59,6 +60,7 @@ mod m0003_rewards;
 mod m0004_events;
 mod m0005_community;
 mod m0006_search;
+mod m0007_conversation;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -55,6 +55,12 @@ struct SettingsArgs {
     /// Minutes before an event starts when its join link appears to registered members [default: 15]
     #[arg(long, env = "SHN_EVENT_JOIN_MINUTES", global = true)]
     event_join_minutes: Option<String>,
+    /// Crisis phrases, separated by ';': a post containing one shows its author crisis resources and is flagged to moderators [default: a built-in English list]
+    #[arg(long, env = "SHN_CRISIS_PHRASES", global = true)]
+    crisis_phrases: Option<String>,
+    /// What a member whose post matched a crisis phrase is shown [default: a built-in message with helplines]
+    #[arg(long, env = "SHN_CRISIS_MESSAGE", global = true)]
+    crisis_message: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -119,6 +125,8 @@ impl SettingsArgs {
             db_max_connections: self.db_max_connections.clone(),
             points_expire_months: self.points_expire_months.clone(),
             event_join_minutes: self.event_join_minutes.clone(),
+            crisis_phrases: self.crisis_phrases.clone(),
+            crisis_message: self.crisis_message.clone(),
         }
     }
 }

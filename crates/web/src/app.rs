@@ -60,6 +60,8 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
     kernel::mail::register(&mut registry);
     rewards::register(&mut registry);
     events::register(&mut registry);
+    community::register(&mut registry);
+    let notifier = community::notifications::Notifier::new(community::email::Mailing::new(&config, &secret));
     let state = AppState(Arc::new(Inner {
         config,
         db,
@@ -70,7 +72,7 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
         consumers: vec![
             Arc::new(rewards::PointsConsumer),
             Arc::new(events::privacy::Eraser),
-            Arc::new(community::notifications::Notifier),
+            Arc::new(notifier),
             Arc::new(community::privacy::Eraser),
         ],
         exporters: vec![
@@ -81,6 +83,7 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
         schedules: vec![
             Schedule { job: rewards::EXPIRE_JOB, every: Duration::from_secs(24 * 3600) },
             Schedule { job: events::reminders::JOB, every: Duration::from_secs(300) },
+            Schedule { job: community::email::DIGEST_JOB, every: Duration::from_secs(24 * 3600) },
         ],
         nav: nav(),
     }));

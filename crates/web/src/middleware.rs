@@ -51,7 +51,10 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         via_token,
     };
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let req = if unsafe_method && !api {
+    // An unsubscribe link is its own proof (a signed token) and mail providers post to
+    // it without a session or a form token (RFC 8058 one-click).
+    let signed_link = req.uri().path().starts_with("/unsubscribe/");
+    let req = if unsafe_method && !api && !signed_link {
         match check_csrf(&state, req, existing.as_deref()).await {
             Ok(r) => r,
             Err(e) => {

@@ -68,6 +68,7 @@ pub fn openapi_doc() -> utoipa::openapi::OpenApi {
     doc.merge(rewards::api::RewardsApi::openapi());
     doc.merge(events::api::EventsApi::openapi());
     doc.merge(community::api::CommunityApi::openapi());
+    doc.merge(community::actions_api::ActionsApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components
         .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));

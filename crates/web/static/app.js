@@ -14,6 +14,22 @@
       });
     });
   });
+  // The unread notification count, kept current by server-sent events.
+  var badge = document.querySelector("[data-unread-count]");
+  if (badge && window.EventSource) {
+    var live = document.getElementById("unread-live");
+    var last = null;
+    var stream = new EventSource("/notifications/stream");
+    stream.addEventListener("unread", function (e) {
+      var n = parseInt(e.data, 10) || 0;
+      badge.textContent = n > 0 ? String(n) : "";
+      badge.hidden = n === 0;
+      if (live && last !== null && n > last) {
+        live.textContent = "You have " + n + " unread notification" + (n === 1 ? "" : "s") + ".";
+      }
+      last = n;
+    });
+  }
   // Move focus to an error summary so screen-reader users hear what went wrong.
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();

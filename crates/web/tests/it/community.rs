@@ -163,7 +163,7 @@ both_backends!(
 /// Runs the notifications consumer from two workers at once until both find nothing.
 async fn notify_twice_concurrently(app: &TestApp) {
     let consumer: std::sync::Arc<dyn kernel::outbox::Consumer> =
-        std::sync::Arc::new(community::notifications::Notifier);
+        std::sync::Arc::new(community::notifications::Notifier::new(community::email::Mailing::from_state(&app.state)));
     let run = |c: std::sync::Arc<dyn kernel::outbox::Consumer>| {
         let db = app.state.db.clone();
         async move { while kernel::outbox::run_once(&db, &c, 3).await.unwrap() > 0 {} }

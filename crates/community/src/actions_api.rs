@@ -1,0 +1,254 @@
+//! The community API, second part: what members do to posts (edit, delete, react),
+//! what moderators and staff do (pin, lock, move, prompts, group membership, report
+//! details) and notification e-mail settings.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use kernel::http::{ApiJson, RequestContext, path_id};
+use kernel::{AppResult, AppState};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::curation::{self, NewPrompt, ThreadChanges};
+use crate::edits::{self, Edit, Revision};
+use crate::email::{self, EmailSettings};
+use crate::threads::Thread;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/replies/{id}", axum::routing::patch(edit_reply).delete(delete_reply))
+        .route("/api/v1/threads/{id}/history", get(thread_history))
+        .route("/api/v1/replies/{id}/history", get(reply_history))
+        .route("/api/v1/threads/{id}/reactions/{kind}", put(react_thread).delete(unreact_thread))
+        .route("/api/v1/replies/{id}/reactions/{kind}", put(react_reply).delete(unreact_reply))
+        .route("/api/v1/threads/{id}/moderate", post(moderate_thread))
+        .route("/api/v1/groups/{id}/prompts", post(create_prompt))
+        .route("/api/v1/groups/{id}/leave", post(leave_group))
+        .route("/api/v1/groups/{id}/members/{member_id}/{action}", post(manage_member))
+        .route("/api/v1/moderation/reports/{id}", get(report_detail))
+        .route("/api/v1/me/notification-settings", get(get_settings).put(put_settings))
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        edit_thread,
+        edit_reply,
+        delete_thread,
+        delete_reply,
+        thread_history,
+        reply_history,
+        react_thread,
+        unreact_thread,
+        react_reply,
+        unreact_reply,
+        moderate_thread,
+        create_prompt,
+        leave_group,
+        manage_member,
+        report_detail,
+        get_settings,
+        put_settings,
+        crate::live::stream,
+        crate::settings_web::activity_api
+    ),
+    components(schemas(Edit, Revision, RevisionList, ThreadChanges, NewPrompt, EmailSettings, crate::moderation::ReportDetail, crate::settings_web::ActivityList, crate::feed::ActivityItem))
+)]
+pub struct ActionsApi;
+
+/// Edit my thread (title, body, content note). The earlier version is kept for moderators.
+#[utoipa::path(patch, path = "/api/v1/threads/{id}", tag = "community", params(("id" = Uuid, Path)), request_body = Edit,
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+pub(crate) async fn edit_thread(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Edit>,
+) -> AppResult<StatusCode> {
+    edits::edit(&state, &ctx.viewer, "thread", path_id(&id)?, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Edit my reply. The earlier version is kept for moderators.
+#[utoipa::path(patch, path = "/api/v1/replies/{id}", tag = "community", params(("id" = Uuid, Path)), request_body = Edit,
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+async fn edit_reply(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<Edit>,
+) -> AppResult<StatusCode> {
+    edits::edit(&state, &ctx.viewer, "reply", path_id(&id)?, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Delete my thread (a tombstone stays when others replied).
+#[utoipa::path(delete, path = "/api/v1/threads/{id}", tag = "community", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404)))]
+pub(crate) async fn delete_thread(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+    edits::delete(&state, &ctx.viewer, "thread", path_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Delete my reply (a tombstone stays when someone quoted it).
+#[utoipa::path(delete, path = "/api/v1/replies/{id}", tag = "community", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404)))]
+async fn delete_reply(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+    edits::delete(&state, &ctx.viewer, "reply", path_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RevisionList {
+    pub items: Vec<Revision>,
+}
+
+/// Earlier versions of a thread (the group's moderators and staff).
+#[utoipa::path(get, path = "/api/v1/threads/{id}/history", tag = "moderation", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 200, body = RevisionList), (status = 403), (status = 404)))]
+async fn thread_history(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<RevisionList>> {
+    Ok(Json(RevisionList { items: edits::history(&state, &ctx.viewer, "thread", path_id(&id)?).await? }))
+}
+
+/// Earlier versions of a reply (the group's moderators and staff).
+#[utoipa::path(get, path = "/api/v1/replies/{id}/history", tag = "moderation", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 200, body = RevisionList), (status = 403), (status = 404)))]
+async fn reply_history(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<RevisionList>> {
+    Ok(Json(RevisionList { items: edits::history(&state, &ctx.viewer, "reply", path_id(&id)?).await? }))
+}
+
+async fn react(state: &AppState, ctx: &RequestContext, target: &str, id: &str, kind: &str, on: bool) -> AppResult<StatusCode> {
+    crate::reactions::set(state, &ctx.viewer, target, path_id(id)?, kind, on).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// React to a thread: support, me_too or thank_you.
+#[utoipa::path(put, path = "/api/v1/threads/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+async fn react_thread(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((id, kind)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    react(&state, &ctx, "thread", &id, &kind, true).await
+}
+
+#[utoipa::path(delete, path = "/api/v1/threads/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 404)))]
+async fn unreact_thread(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((id, kind)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    react(&state, &ctx, "thread", &id, &kind, false).await
+}
+
+/// React to a reply: support, me_too or thank_you.
+#[utoipa::path(put, path = "/api/v1/replies/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+async fn react_reply(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((id, kind)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    react(&state, &ctx, "reply", &id, &kind, true).await
+}
+
+#[utoipa::path(delete, path = "/api/v1/replies/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 404)))]
+async fn unreact_reply(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((id, kind)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    react(&state, &ctx, "reply", &id, &kind, false).await
+}
+
+/// Pin, lock or move a thread (the group's moderators, or staff).
+#[utoipa::path(post, path = "/api/v1/threads/{id}/moderate", tag = "moderation", params(("id" = Uuid, Path)), request_body = ThreadChanges,
+    security(("bearer" = [])), responses((status = 200, body = Thread), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn moderate_thread(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ThreadChanges>,
+) -> AppResult<Json<Thread>> {
+    Ok(Json(curation::change(&state, &ctx.viewer, path_id(&id)?, &b, &ctx.client_ip).await?))
+}
+
+/// Schedule a Health Leader discussion: a prompt pinned from `opens_at` to `closes_at` (staff).
+#[utoipa::path(post, path = "/api/v1/groups/{id}/prompts", tag = "community", params(("id" = Uuid, Path)), request_body = NewPrompt,
+    security(("bearer" = [])), responses((status = 201, body = Thread), (status = 403), (status = 404), (status = 422)))]
+async fn create_prompt(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<NewPrompt>,
+) -> AppResult<Response> {
+    let t = curation::create_prompt(&state, &ctx.viewer, path_id(&id)?, &b).await?;
+    Ok((StatusCode::CREATED, Json(t)).into_response())
+}
+
+/// Leave a group.
+#[utoipa::path(post, path = "/api/v1/groups/{id}/leave", tag = "community", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409)))]
+async fn leave_group(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+    crate::groups::leave(&state, &ctx.viewer, path_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove, ban or unban a member; owners also make_moderator or make_member.
+#[utoipa::path(post, path = "/api/v1/groups/{id}/members/{member_id}/{action}", tag = "moderation",
+    params(("id" = Uuid, Path), ("member_id" = Uuid, Path), ("action" = String, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 409), (status = 422)))]
+async fn manage_member(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path((id, member, action)): Path<(String, String, String)>,
+) -> AppResult<StatusCode> {
+    crate::groups::manage(&state, &ctx.viewer, path_id(&id)?, path_id(&member)?, &action, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A report with the reported content, for those who handle it (reading a reported message is audited).
+#[utoipa::path(get, path = "/api/v1/moderation/reports/{id}", tag = "moderation", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 200, body = crate::moderation::ReportDetail), (status = 403), (status = 404)))]
+async fn report_detail(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Json<crate::moderation::ReportDetail>> {
+    Ok(Json(crate::moderation::detail(&state, &ctx.viewer, path_id(&id)?, &ctx.client_ip).await?))
+}
+
+/// How I hear of each kind of notification by e-mail.
+#[utoipa::path(get, path = "/api/v1/me/notification-settings", tag = "community", security(("bearer" = [])),
+    responses((status = 200, body = EmailSettings), (status = 401)))]
+async fn get_settings(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<EmailSettings>> {
+    let me = ctx.viewer.require_member()?;
+    Ok(Json(email::settings(&state.db, me.id).await?))
+}
+
+/// Change how I hear of some kinds of notification: immediate, daily or never.
+#[utoipa::path(put, path = "/api/v1/me/notification-settings", tag = "community", request_body = EmailSettings, security(("bearer" = [])),
+    responses((status = 200, body = EmailSettings), (status = 401), (status = 422)))]
+async fn put_settings(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiJson(b): ApiJson<EmailSettings>,
+) -> AppResult<Json<EmailSettings>> {
+    let me = ctx.viewer.require_member()?;
+    email::save(&state.db, me.id, &b).await?;
+    Ok(Json(email::settings(&state.db, me.id).await?))
+}

@@ -1,0 +1,146 @@
+//! Reactions ("support", "me too", "thank you") on threads and replies. The author
+//! hears of them summarised, one notification per post.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use kernel::db::{self, Db};
+use kernel::ids::MemberId;
+use kernel::time::now;
+use kernel::viewer::Viewer;
+use kernel::{AppError, AppResult, AppState, outbox, params};
+use uuid::Uuid;
+
+use crate::threads;
+
+pub mod events {
+    pub const REACTION_ADDED: &str = "ReactionAdded";
+}
+
+/// Each reaction and how it reads on a button.
+pub const KINDS: &[(&str, &str)] = &[("support", "Support"), ("me_too", "Me too"), ("thank_you", "Thank you")];
+
+pub fn label(kind: &str) -> &'static str {
+    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, l)| *l).unwrap_or("")
+}
+
+/// The thread a thread or reply belongs to, and the post's author.
+async fn locate(db: &Db, target_type: &str, target: Uuid) -> AppResult<(Uuid, MemberId)> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        thread_id: Uuid,
+        author_id: MemberId,
+    }
+    let sql = match target_type {
+        "thread" => "SELECT id AS thread_id, author_id FROM threads WHERE id = $1 AND status = 'visible'",
+        "reply" => "SELECT thread_id, author_id FROM posts WHERE id = $1 AND status = 'visible'",
+        _ => return Err(AppError::NotFound),
+    };
+    let row: Row = db.one(sql, params![target]).await?.ok_or(AppError::NotFound)?;
+    Ok((row.thread_id, row.author_id))
+}
+
+/// Adds (`on`) or takes back a reaction. Members of the group only.
+pub async fn set(state: &AppState, viewer: &Viewer, target_type: &str, target: Uuid, kind: &str, on: bool) -> AppResult<()> {
+    let me = viewer.require_member()?;
+    if !KINDS.iter().any(|(k, _)| *k == kind) {
+        return Err(AppError::field("kind", "React with support, me_too or thank_you."));
+    }
+    let (thread, author) = locate(&state.db, target_type, target).await?;
+    let (_, _, a) = threads::readable(&state.db, viewer, thread).await?;
+    if !a.post {
+        return Err(AppError::Forbidden);
+    }
+    let tx = state.db.begin().await?;
+    if on {
+        let added = db::exec(
+            &tx,
+            "INSERT INTO reactions (target_id, member_id, kind, target_type, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (target_id, member_id, kind) DO NOTHING",
+            params![target, me.id, kind, target_type, now()],
+        )
+        .await?;
+        if added == 1 && author != me.id {
+            outbox::emit(
+                &tx,
+                events::REACTION_ADDED,
+                Some(me.id),
+                &serde_json::json!({ "member_id": me.id, "target_type": target_type, "target_id": target, "kind": kind }),
+            )
+            .await?;
+        }
+    } else {
+        db::exec(
+            &tx,
+            "DELETE FROM reactions WHERE target_id = $1 AND member_id = $2 AND kind = $3",
+            params![target, me.id, kind],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Reactions on a page of posts: counts per post and kind, and which the viewer gave.
+/// Two queries whatever the number of posts.
+#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Tally {
+    /// Post id → reaction kind → how many.
+    pub counts: HashMap<Uuid, BTreeMap<String, i64>>,
+    /// "post id:kind" for each reaction the viewer gave.
+    pub mine: HashSet<String>,
+}
+
+impl Tally {
+    pub fn count(&self, target: &Uuid, kind: &str) -> i64 {
+        self.counts.get(target).and_then(|m| m.get(kind)).copied().unwrap_or(0)
+    }
+    pub fn is_mine(&self, target: &Uuid, kind: &str) -> bool {
+        self.mine.contains(&format!("{target}:{kind}"))
+    }
+}
+
+pub async fn tally(db: &Db, targets: &[Uuid], viewer: Option<MemberId>) -> AppResult<Tally> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Count {
+        target_id: Uuid,
+        kind: String,
+        n: i64,
+    }
+    #[derive(sea_orm::FromQueryResult)]
+    struct Mine {
+        target_id: Uuid,
+        kind: String,
+    }
+    let mut t = Tally::default();
+    if targets.is_empty() {
+        return Ok(t);
+    }
+    let placeholders = (1..=targets.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let values: Vec<sea_orm::Value> = targets.iter().map(|i| sea_orm::Value::from(*i)).collect();
+    let counts: Vec<Count> = db
+        .all(
+            &format!(
+                "SELECT target_id, kind, COUNT(*) AS n FROM reactions WHERE target_id IN ({placeholders}) GROUP BY target_id, kind"
+            ),
+            values.clone(),
+        )
+        .await?;
+    for c in counts {
+        t.counts.entry(c.target_id).or_default().insert(c.kind, c.n);
+    }
+    if let Some(me) = viewer {
+        let mut values = values;
+        values.push(sea_orm::Value::from(me));
+        let mine: Vec<Mine> = db
+            .all(
+                &format!(
+                    "SELECT target_id, kind FROM reactions WHERE target_id IN ({placeholders}) AND member_id = ${}",
+                    targets.len() + 1
+                ),
+                values,
+            )
+            .await?;
+        t.mine = mine.into_iter().map(|m| format!("{}:{}", m.target_id, m.kind)).collect();
+    }
+    Ok(t)
+}
