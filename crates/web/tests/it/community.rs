@@ -7,7 +7,7 @@ use crate::both_backends;
 use crate::rewards::staff_token;
 use crate::support::*;
 
-async fn group(app: &TestApp, staff: &str, body: Value) -> String {
+pub(crate) async fn group(app: &TestApp, staff: &str, body: Value) -> String {
     let r = app.client().post(app.url("/api/v1/groups")).bearer_auth(staff).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 201, "{:?}", r.text().await);
     r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string()

@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod community;
+mod discussions;
 mod events;
 mod kernel_parts;
 mod operations;
