@@ -55,7 +55,17 @@ pub fn router() -> Router<AppState> {
         crate::live::stream,
         crate::settings_web::activity_api
     ),
-    components(schemas(Edit, Revision, RevisionList, ThreadChanges, NewPrompt, EmailSettings, crate::moderation::ReportDetail, crate::settings_web::ActivityList, crate::feed::ActivityItem))
+    components(schemas(
+        Edit,
+        Revision,
+        RevisionList,
+        ThreadChanges,
+        NewPrompt,
+        EmailSettings,
+        crate::moderation::ReportDetail,
+        crate::settings_web::ActivityList,
+        crate::feed::ActivityItem
+    ))
 )]
 pub struct ActionsApi;
 
@@ -88,7 +98,11 @@ async fn edit_reply(
 /// Delete my thread (a tombstone stays when others replied).
 #[utoipa::path(delete, path = "/api/v1/threads/{id}", tag = "community", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404)))]
-pub(crate) async fn delete_thread(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+pub(crate) async fn delete_thread(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     edits::delete(&state, &ctx.viewer, "thread", path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -96,7 +110,11 @@ pub(crate) async fn delete_thread(State(state): State<AppState>, ctx: RequestCon
 /// Delete my reply (a tombstone stays when someone quoted it).
 #[utoipa::path(delete, path = "/api/v1/replies/{id}", tag = "community", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404)))]
-async fn delete_reply(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn delete_reply(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     edits::delete(&state, &ctx.viewer, "reply", path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -128,7 +146,14 @@ async fn reply_history(
     Ok(Json(RevisionList { items: edits::history(&state, &ctx.viewer, "reply", path_id(&id)?).await? }))
 }
 
-async fn react(state: &AppState, ctx: &RequestContext, target: &str, id: &str, kind: &str, on: bool) -> AppResult<StatusCode> {
+async fn react(
+    state: &AppState,
+    ctx: &RequestContext,
+    target: &str,
+    id: &str,
+    kind: &str,
+    on: bool,
+) -> AppResult<StatusCode> {
     crate::reactions::set(state, &ctx.viewer, target, path_id(id)?, kind, on).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -203,7 +228,11 @@ async fn create_prompt(
 /// Leave a group.
 #[utoipa::path(post, path = "/api/v1/groups/{id}/leave", tag = "community", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409)))]
-async fn leave_group(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn leave_group(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     crate::groups::leave(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -93,13 +93,35 @@ pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> an
             params![id, admin, t0],
         )
         .await?;
-        let joined: Vec<MemberId> = members.choose_multiple(&mut rng, (members.len() / 3).max(2)).copied().collect();
+        // The demo member (the first) stays outside private groups, so a first visit can
+        // show how asking to join works.
+        let eligible: Vec<MemberId> =
+            if *visibility == "open" { members.to_vec() } else { members.iter().skip(1).copied().collect() };
+        let joined: Vec<MemberId> = eligible.choose_multiple(&mut rng, (members.len() / 3).max(2)).copied().collect();
         for m in &joined {
             kernel::db::exec(
                 &tx,
                 "INSERT INTO group_members (group_id, member_id, role, status, created_at, decided_at) VALUES ($1, $2, 'member', 'active', $3, $3) \
                  ON CONFLICT (group_id, member_id) DO NOTHING",
                 params![id, *m, t0],
+            )
+            .await?;
+        }
+        if *visibility == "private" && gi == 0 {
+            // This week's staff-run Health Leader discussion, pinned until it closes.
+            let prompt = Uuid::now_v7();
+            let title = "Health Leader discussion: what does advocacy look like for you this month?";
+            let body = "Share one thing you did, or want to do, to speak up for your community. Small steps count.";
+            kernel::db::exec(
+                &tx,
+                "INSERT INTO threads (id, group_id, author_id, title, body, opens_at, closes_at, created_at, updated_at, last_activity_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $6, $6)",
+                params![prompt, id, admin, title, body, t0 - ChronoDuration::days(1), t0 + ChronoDuration::days(6)],
+            )
+            .await?;
+            kernel::search::index(
+                &tx,
+                &kernel::search::Doc { id: prompt, kind: "thread", thread_id: prompt, group_id: id, title, body },
             )
             .await?;
         }

@@ -143,7 +143,14 @@ pub(crate) async fn reindex_thread(tx: &db::Tx, thread: Uuid) -> AppResult<()> {
     .await?
     .ok_or(AppError::NotFound)?;
     kernel::search::remove_thread(tx, thread).await?;
-    let doc = |id, kind, body| kernel::search::Doc { id, kind, thread_id: thread, group_id: t.group_id, title: &t.title, body };
+    let doc = |id, kind, body| kernel::search::Doc {
+        id,
+        kind,
+        thread_id: thread,
+        group_id: t.group_id,
+        title: &t.title,
+        body,
+    };
     kernel::search::index(tx, &doc(thread, "thread", &t.body)).await?;
     let rows: Vec<Row> =
         db::all(tx, "SELECT id, body FROM posts WHERE thread_id = $1 AND status = 'visible'", params![thread]).await?;
@@ -183,7 +190,10 @@ pub async fn delete(state: &AppState, viewer: &Viewer, target_type: &str, id: Uu
         _ => {
             state
                 .db
-                .scalar::<i64>("SELECT COUNT(*) FROM posts WHERE quote_post_id = $1 AND status = 'visible'", params![id])
+                .scalar::<i64>(
+                    "SELECT COUNT(*) FROM posts WHERE quote_post_id = $1 AND status = 'visible'",
+                    params![id],
+                )
                 .await?
                 .unwrap_or(0)
                 > 0
@@ -192,7 +202,8 @@ pub async fn delete(state: &AppState, viewer: &Viewer, target_type: &str, id: Uu
     let tx = state.db.begin().await?;
     match (target_type, answered) {
         ("thread", true) => {
-            db::exec(&tx, "UPDATE threads SET body = '[deleted]', content_note = '' WHERE id = $1", params![id]).await?;
+            db::exec(&tx, "UPDATE threads SET body = '[deleted]', content_note = '' WHERE id = $1", params![id])
+                .await?;
             kernel::search::remove(&tx, id).await?;
         }
         ("thread", false) => {

@@ -39,7 +39,11 @@ fn default_mode(kind: &str) -> &'static str {
 }
 
 /// How a member wants to hear of one kind of notification by e-mail.
-pub async fn mode_for<C: sea_orm::ConnectionTrait>(c: &C, member: MemberId, kind: &str) -> Result<String, sea_orm::DbErr> {
+pub async fn mode_for<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    member: MemberId,
+    kind: &str,
+) -> Result<String, sea_orm::DbErr> {
     let chosen: Option<String> = db::scalar(
         c,
         "SELECT mode FROM notification_settings WHERE member_id = $1 AND kind = $2",
@@ -64,8 +68,7 @@ pub async fn settings(db: &Db, member: MemberId) -> AppResult<EmailSettings> {
     }
     let rows: Vec<Row> =
         db.all("SELECT kind, mode FROM notification_settings WHERE member_id = $1", params![member]).await?;
-    let mut email: BTreeMap<String, String> =
-        KINDS.iter().map(|(k, _, d)| (k.to_string(), d.to_string())).collect();
+    let mut email: BTreeMap<String, String> = KINDS.iter().map(|(k, _, d)| (k.to_string(), d.to_string())).collect();
     for r in rows {
         if email.contains_key(&r.kind) {
             email.insert(r.kind, r.mode);
@@ -236,10 +239,8 @@ pub async fn send_digests(state: &AppState) -> anyhow::Result<usize> {
     }
     let mailing = Mailing::from_state(state);
     let day = now().format("%Y-%m-%d").to_string();
-    let members: Vec<Row> = state
-        .db
-        .all("SELECT DISTINCT member_id FROM notifications WHERE digest_pending = TRUE", params![])
-        .await?;
+    let members: Vec<Row> =
+        state.db.all("SELECT DISTINCT member_id FROM notifications WHERE digest_pending = TRUE", params![]).await?;
     let mut sent = 0;
     for m in members {
         if mailing.digest(&state.db, m.member_id, &day).await? {

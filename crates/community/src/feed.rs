@@ -63,7 +63,8 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
     } else {
         format!("t.group_id IN ({})", mine.iter().map(|g| bind((*g).into())).collect::<Vec<_>>().join(", "))
     };
-    let cols = crate::threads::THREAD_COLUMNS.split(", ").map(|c| format!("t.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let cols =
+        crate::threads::THREAD_COLUMNS.split(", ").map(|c| format!("t.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let opened = bind(now().into());
     let mut sql = format!(
         "SELECT {cols} FROM threads t WHERE t.status = 'visible' AND t.group_id IN ({readable_in}) \

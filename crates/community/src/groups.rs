@@ -440,10 +440,15 @@ pub async fn leave(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()>
     let me = viewer.require_member()?;
     let (_, s, _) = visible(&state.db, viewer, id).await?;
     match s {
-        Standing::Owner => Err(AppError::conflict("owner_cannot_leave", "Make someone else the owner before you leave.")),
+        Standing::Owner => {
+            Err(AppError::conflict("owner_cannot_leave", "Make someone else the owner before you leave."))
+        }
         Standing::Banned | Standing::None => Err(AppError::NotFound),
         _ => {
-            state.db.exec("DELETE FROM group_members WHERE group_id = $1 AND member_id = $2", params![id, me.id]).await?;
+            state
+                .db
+                .exec("DELETE FROM group_members WHERE group_id = $1 AND member_id = $2", params![id, me.id])
+                .await?;
             Ok(())
         }
     }
@@ -505,8 +510,15 @@ pub async fn manage(
     if n == 0 && action != "ban" {
         return Err(AppError::NotFound);
     }
-    audit::record(&tx, Some(me.id), &format!("group_{action}"), Some(member), Some(ip), serde_json::json!({ "group": id }))
-        .await?;
+    audit::record(
+        &tx,
+        Some(me.id),
+        &format!("group_{action}"),
+        Some(member),
+        Some(ip),
+        serde_json::json!({ "group": id }),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -27,7 +27,12 @@ pub mod web;
 use kernel::AppState;
 
 pub fn router() -> axum::Router<AppState> {
-    web::router().merge(api::router()).merge(actions_api::router()).merge(live::router()).merge(thread_web::router()).merge(settings_web::router())
+    web::router()
+        .merge(api::router())
+        .merge(actions_api::router())
+        .merge(live::router())
+        .merge(thread_web::router())
+        .merge(settings_web::router())
 }
 
 /// The slice's background jobs.

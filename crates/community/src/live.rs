@@ -9,15 +9,13 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use futures::Stream;
-use kernel::ids::MemberId;
 use kernel::http::RequestContext;
+use kernel::ids::MemberId;
 use kernel::{AppResult, AppState};
 use tokio::sync::broadcast::error::RecvError;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/notifications/stream", get(stream))
-        .route("/api/v1/notifications/stream", get(stream))
+    Router::new().route("/notifications/stream", get(stream)).route("/api/v1/notifications/stream", get(stream))
 }
 
 struct Watch {

@@ -253,7 +253,9 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
     let on_content = matches!(r.target_type.as_str(), "thread" | "reply" | "message");
     let refusal = match d.action.as_str() {
         "hide" | "remove" if !on_content => Some("Only a thread, reply or message can be hidden or removed."),
-        "suspend_group" if r.group_id.is_none() => Some("This report is not about a group; suspend from the platform instead."),
+        "suspend_group" if r.group_id.is_none() => {
+            Some("This report is not about a group; suspend from the platform instead.")
+        }
         "suspend_platform" if !viewer.is_staff() => Some("Only staff can suspend an account from the platform."),
         "warn" | "suspend_group" | "suspend_platform" if r.author_id.is_none() => Some("There is nobody to act on."),
         _ => None,
@@ -285,8 +287,12 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
                     kernel::search::remove(&tx, r.target_id).await?;
                 }
                 _ => {
-                    db::exec(&tx, "UPDATE messages SET body = '[removed by a moderator]' WHERE id = $1", params![r.target_id])
-                        .await?;
+                    db::exec(
+                        &tx,
+                        "UPDATE messages SET body = '[removed by a moderator]' WHERE id = $1",
+                        params![r.target_id],
+                    )
+                    .await?;
                 }
             }
         }
@@ -362,7 +368,9 @@ async fn held_post(state: &AppState, target_type: &str, id: Uuid) -> AppResult<O
         created_at: DateTime<Utc>,
     }
     let sql = match target_type {
-        "thread" => "SELECT id AS thread_id, author_id, body, created_at FROM threads WHERE id = $1 AND status = 'held'",
+        "thread" => {
+            "SELECT id AS thread_id, author_id, body, created_at FROM threads WHERE id = $1 AND status = 'held'"
+        }
         "reply" => "SELECT thread_id, author_id, body, created_at FROM posts WHERE id = $1 AND status = 'held'",
         _ => return Ok(None),
     };
@@ -381,13 +389,10 @@ async fn held_post(state: &AppState, target_type: &str, id: Uuid) -> AppResult<O
 async fn release(tx: &db::Tx, h: Held) -> AppResult<()> {
     if h.target_type == "thread" {
         db::exec(tx, "UPDATE threads SET status = 'visible' WHERE id = $1", params![h.id]).await?;
-        let t: threads::Thread = db::one(
-            tx,
-            &format!("SELECT {} FROM threads WHERE id = $1", threads::THREAD_COLUMNS),
-            params![h.id],
-        )
-        .await?
-        .ok_or(AppError::NotFound)?;
+        let t: threads::Thread =
+            db::one(tx, &format!("SELECT {} FROM threads WHERE id = $1", threads::THREAD_COLUMNS), params![h.id])
+                .await?
+                .ok_or(AppError::NotFound)?;
         kernel::search::index(
             tx,
             &kernel::search::Doc {
@@ -409,13 +414,10 @@ async fn release(tx: &db::Tx, h: Held) -> AppResult<()> {
         .await?;
     } else {
         db::exec(tx, "UPDATE posts SET status = 'visible' WHERE id = $1", params![h.id]).await?;
-        let t: threads::Thread = db::one(
-            tx,
-            &format!("SELECT {} FROM threads WHERE id = $1", threads::THREAD_COLUMNS),
-            params![h.thread],
-        )
-        .await?
-        .ok_or(AppError::NotFound)?;
+        let t: threads::Thread =
+            db::one(tx, &format!("SELECT {} FROM threads WHERE id = $1", threads::THREAD_COLUMNS), params![h.thread])
+                .await?
+                .ok_or(AppError::NotFound)?;
         threads::publish_reply(tx, &t, h.id, h.author, &h.body, h.at).await?;
     }
     Ok(())
@@ -451,7 +453,12 @@ pub async fn detail(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) -> Ap
         return Err(AppError::Forbidden);
     }
     let content: Option<String> = match report.target_type.as_str() {
-        "thread" => state.db.scalar("SELECT title || ': ' || body FROM threads WHERE id = $1", params![report.target_id]).await?,
+        "thread" => {
+            state
+                .db
+                .scalar("SELECT title || ': ' || body FROM threads WHERE id = $1", params![report.target_id])
+                .await?
+        }
         "reply" => state.db.scalar("SELECT body FROM posts WHERE id = $1", params![report.target_id]).await?,
         "message" => {
             let body: Option<String> =

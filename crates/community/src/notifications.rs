@@ -104,8 +104,16 @@ impl Consumer for Notifier {
                         p["reason"].as_str().unwrap_or(""),
                         p["days"].as_i64().unwrap_or(0),
                     );
-                    n.add(member, "moderation", None, None, &text, "/moderation/me", &format!("moderation:{}", event.id))
-                        .await
+                    n.add(
+                        member,
+                        "moderation",
+                        None,
+                        None,
+                        &text,
+                        "/moderation/me",
+                        &format!("moderation:{}", event.id),
+                    )
+                    .await
                 }
                 k if k == moderation_events::CRISIS_FLAGGED => {
                     let Some(group) = uuid("group_id") else { return Ok(()) };
@@ -203,12 +211,16 @@ impl Notify<'_> {
         let Some(body) = body else { return Ok(()) };
         let url = format!("/threads/{thread}#post-{post}");
         let mentioned = self.mentions(&t, actor, &body, &url).await?;
-        if t.author_id == actor || mentioned.contains(&t.author_id) || !may_read(self.tx, t.group_id, t.author_id).await?
+        if t.author_id == actor
+            || mentioned.contains(&t.author_id)
+            || !may_read(self.tx, t.group_id, t.author_id).await?
         {
             return Ok(());
         }
-        let text = format!("{} replied to your discussion \u{201c}{}\u{201d}.", name_of(self.tx, actor).await?, t.title);
-        self.add(t.author_id, "reply", Some(actor), Some(t.group_id), &text, &url, &format!("reply:{}", self.event)).await
+        let text =
+            format!("{} replied to your discussion \u{201c}{}\u{201d}.", name_of(self.tx, actor).await?, t.title);
+        self.add(t.author_id, "reply", Some(actor), Some(t.group_id), &text, &url, &format!("reply:{}", self.event))
+            .await
     }
 
     async fn on_thread(&self, thread: Uuid, actor: MemberId) -> anyhow::Result<()> {
@@ -248,10 +260,8 @@ impl Notify<'_> {
     /// The group's moderators hear that a post may need a look; what it says stays in the group.
     async fn on_crisis_flag(&self, group: Uuid) -> anyhow::Result<()> {
         let name: Option<String> = db::scalar(self.tx, "SELECT name FROM groups WHERE id = $1", params![group]).await?;
-        let text = format!(
-            "A post in {} matched a crisis phrase. Please check in with its author.",
-            name.unwrap_or_default()
-        );
+        let text =
+            format!("A post in {} matched a crisis phrase. Please check in with its author.", name.unwrap_or_default());
         for m in moderators(self.tx, group).await? {
             let key = format!("crisis:{}:{m}", self.event);
             self.add(m, "crisis_flag", None, Some(group), &text, "/moderation", &key).await?;
@@ -263,8 +273,12 @@ impl Notify<'_> {
     /// and marked unread again.
     async fn on_reaction(&self, target_type: &str, target: Uuid) -> anyhow::Result<()> {
         let sql = match target_type {
-            "thread" => "SELECT t.author_id, t.title, '' AS body, t.group_id, t.id AS thread_id FROM threads t WHERE t.id = $1",
-            _ => "SELECT p.author_id, t.title, '' AS body, t.group_id, t.id AS thread_id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = $1",
+            "thread" => {
+                "SELECT t.author_id, t.title, '' AS body, t.group_id, t.id AS thread_id FROM threads t WHERE t.id = $1"
+            }
+            _ => {
+                "SELECT p.author_id, t.title, '' AS body, t.group_id, t.id AS thread_id FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = $1"
+            }
         };
         #[derive(sea_orm::FromQueryResult)]
         struct Row {

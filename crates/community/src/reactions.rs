@@ -40,7 +40,14 @@ async fn locate(db: &Db, target_type: &str, target: Uuid) -> AppResult<(Uuid, Me
 }
 
 /// Adds (`on`) or takes back a reaction. Members of the group only.
-pub async fn set(state: &AppState, viewer: &Viewer, target_type: &str, target: Uuid, kind: &str, on: bool) -> AppResult<()> {
+pub async fn set(
+    state: &AppState,
+    viewer: &Viewer,
+    target_type: &str,
+    target: Uuid,
+    kind: &str,
+    on: bool,
+) -> AppResult<()> {
     let me = viewer.require_member()?;
     if !KINDS.iter().any(|(k, _)| *k == kind) {
         return Err(AppError::field("kind", "React with support, me_too or thank_you."));

@@ -48,7 +48,8 @@ pub async fn search(state: &AppState, viewer: &Viewer, q: &str) -> AppResult<Res
     let filters = members::directory::Filters { q: Some(q.to_string()), limit: Some(10), ..Default::default() };
     let people = members::directory::search(&state.db, viewer, &filters).await?.items;
     let hits = kernel::search::query(&state.db, q, &readable, 20).await?;
-    let unopened = crate::threads::not_yet_open(&state.db, hits.iter().filter_map(|h| h.thread_id.parse().ok())).await?;
+    let unopened =
+        crate::threads::not_yet_open(&state.db, hits.iter().filter_map(|h| h.thread_id.parse().ok())).await?;
     let posts = hits
         .into_iter()
         .filter(|h| !unopened.contains(&h.thread_id))

@@ -57,7 +57,11 @@ async fn settings_page(State(state): State<AppState>, ctx: RequestContext) -> Ap
     render_settings(&state, &ctx, false).await
 }
 
-async fn settings_submit(State(state): State<AppState>, ctx: RequestContext, body: axum::body::Bytes) -> AppResult<Response> {
+async fn settings_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
     let me = ctx.viewer.require_member()?;
     let email = url::form_urlencoded::parse(&body)
         .filter(|(k, _)| k != "csrf")
@@ -137,7 +141,11 @@ async fn render_report(state: &AppState, ctx: &RequestContext, id: Uuid, error: 
     Ok((status, ui::page(state, ctx, "Report", "/notifications", &body)).into_response())
 }
 
-async fn report_page(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Response> {
+async fn report_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     render_report(&state, &ctx, path_id(&id)?, None).await
 }
 
@@ -178,7 +186,11 @@ struct ActivityPage {
     items: Vec<ActivityItem>,
 }
 
-async fn activity_page(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Response> {
+async fn activity_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let member: MemberId = path_id(&id)?;
     let items = crate::feed::member_activity(&state, &ctx.viewer, member).await?;
     let name = members::display_names(&state.db, &[member]).await?.remove(&member).unwrap_or_default();

@@ -133,8 +133,7 @@ async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, 
     let name = |id: &MemberId| names.get(id).cloned().unwrap_or_else(|| "Member".into());
     let post_ids: Vec<Uuid> = std::iter::once(t.id).chain(page.items.iter().map(|r| r.id)).collect();
     let tally = reactions::tally(&state.db, &post_ids, ctx.viewer.id()).await?;
-    let quote_view =
-        |q: Uuid| quotes.get(&q).map(|(author, body)| (q, name(author), excerpt(body)));
+    let quote_view = |q: Uuid| quotes.get(&q).map(|(author, body)| (q, name(author), excerpt(body)));
     let me = ctx.viewer.id();
     let replies = page
         .items
@@ -303,7 +302,9 @@ async fn report_submit(
         note: f.note,
     };
     let x = match crate::moderation::report(&state, &ctx.viewer, &r).await {
-        Ok(_) => Extras { notice: Some("Thank you. The moderators will look at your report.".into()), ..Extras::none() },
+        Ok(_) => {
+            Extras { notice: Some("Thank you. The moderators will look at your report.".into()), ..Extras::none() }
+        }
         Err(AppError::Validation(e)) => {
             Extras { error: Some(e.0.values().cloned().collect::<Vec<_>>().join(" ")), ..Extras::none() }
         }

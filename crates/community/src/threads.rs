@@ -235,10 +235,8 @@ pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply
     check_body(&r.body, &mut e);
     check_note(&r.content_note, &mut e);
     if let Some(q) = r.quote_id {
-        let same_thread: Option<Uuid> = state
-            .db
-            .scalar("SELECT thread_id FROM posts WHERE id = $1 AND status = 'visible'", params![q])
-            .await?;
+        let same_thread: Option<Uuid> =
+            state.db.scalar("SELECT thread_id FROM posts WHERE id = $1 AND status = 'visible'", params![q]).await?;
         if same_thread != Some(thread) {
             e.add("quote_id", "You can only quote a reply in this discussion.");
         }
@@ -370,8 +368,7 @@ pub async fn not_yet_open(db: &Db, ids: impl Iterator<Item = Uuid>) -> AppResult
     let mut values: Vec<sea_orm::Value> = vec![now().into()];
     values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
     let placeholders = (2..=ids.len() + 1).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-    let rows: Vec<Row> = db
-        .all(&format!("SELECT id FROM threads WHERE opens_at > $1 AND id IN ({placeholders})"), values)
-        .await?;
+    let rows: Vec<Row> =
+        db.all(&format!("SELECT id FROM threads WHERE opens_at > $1 AND id IN ({placeholders})"), values).await?;
     Ok(rows.into_iter().map(|r| r.id.to_string()).collect())
 }

@@ -209,7 +209,17 @@ async fn thread_submit(
     )
     .await
     {
-        Ok(posted) => crate::thread_web::after_posting(&state, &ctx, posted.item.id, None, posted.crisis_resources, posted.published).await,
+        Ok(posted) => {
+            crate::thread_web::after_posting(
+                &state,
+                &ctx,
+                posted.item.id,
+                None,
+                posted.crisis_resources,
+                posted.published,
+            )
+            .await
+        }
         Err(AppError::Validation(e)) => {
             let msg = e.0.values().cloned().collect::<Vec<_>>().join(" ");
             render_group(&state, &ctx, id, "", None, Some(msg), Draft { title: f.title, body: f.body }).await

@@ -222,7 +222,10 @@ impl Config {
                 let phrases: Vec<String> =
                     list.split(';').map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty()).collect();
                 if phrases.iter().any(|p| p.chars().count() > 100) {
-                    return Err(bad("SHN_CRISIS_PHRASES", "each phrase (separated by ';') must be under 100 characters"));
+                    return Err(bad(
+                        "SHN_CRISIS_PHRASES",
+                        "each phrase (separated by ';') must be under 100 characters",
+                    ));
                 }
                 phrases
             }

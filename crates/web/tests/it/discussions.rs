@@ -27,7 +27,8 @@ async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option
 }
 
 async fn join(app: &TestApp, group: &str, token: &str) {
-    let (s, _) = call(app, "POST", &format!("/api/v1/groups/{group}/join"), token, Some(json!({"answers": ["yes"]}))).await;
+    let (s, _) =
+        call(app, "POST", &format!("/api/v1/groups/{group}/join"), token, Some(json!({"answers": ["yes"]}))).await;
     assert!(s == 201 || s == 202, "join: {s}");
 }
 
@@ -38,9 +39,14 @@ async fn notifications(app: &TestApp, token: &str) -> Vec<Value> {
 }
 
 async fn thread(app: &TestApp, group: &str, token: &str, title: &str, body: &str) -> String {
-    let (s, v) =
-        call(app, "POST", &format!("/api/v1/groups/{group}/threads"), token, Some(json!({"title": title, "body": body})))
-            .await;
+    let (s, v) = call(
+        app,
+        "POST",
+        &format!("/api/v1/groups/{group}/threads"),
+        token,
+        Some(json!({"title": title, "body": body})),
+    )
+    .await;
     assert_eq!(s, 201, "{v}");
     v["id"].as_str().unwrap().to_string()
 }
