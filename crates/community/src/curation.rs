@@ -134,9 +134,9 @@ pub async fn create_prompt(state: &AppState, viewer: &Viewer, group: Uuid, p: &N
     )
     .await?;
     tx.commit().await?;
-    Ok(state
+    state
         .db
         .one(&format!("SELECT {} FROM threads WHERE id = $1", threads::THREAD_COLUMNS), params![id])
         .await?
-        .ok_or(AppError::NotFound)?)
+        .ok_or(AppError::NotFound)
 }

@@ -70,8 +70,8 @@ pub async fn settings(db: &Db, member: MemberId) -> AppResult<EmailSettings> {
         db.all("SELECT kind, mode FROM notification_settings WHERE member_id = $1", params![member]).await?;
     let mut email: BTreeMap<String, String> = KINDS.iter().map(|(k, _, d)| (k.to_string(), d.to_string())).collect();
     for r in rows {
-        if email.contains_key(&r.kind) {
-            email.insert(r.kind, r.mode);
+        if let Some(mode) = email.get_mut(&r.kind) {
+            *mode = r.mode;
         }
     }
     Ok(EmailSettings { email })

@@ -374,67 +374,6 @@ pub async fn exists(db: &Db, id: Uuid) -> AppResult<bool> {
     Ok(db.scalar::<i64>("SELECT COUNT(*) FROM groups WHERE id = $1", params![id]).await?.unwrap_or(0) > 0)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use kernel::viewer::Member;
-
-    fn group(visibility: &str, preview: &str) -> Group {
-        Group {
-            id: Uuid::nil(),
-            slug: "g".into(),
-            name: "G".into(),
-            description: String::new(),
-            rules: String::new(),
-            visibility: visibility.into(),
-            public_preview: preview.into(),
-            screening: "[]".into(),
-            created_at: Utc::now(),
-        }
-    }
-
-    fn member(role: Role) -> Viewer {
-        Viewer::Member(Member { id: MemberId::new(), display_name: "M".into(), role, health_leader: false })
-    }
-
-    #[test]
-    fn private_and_hidden_content_is_for_members_only_even_for_staff() {
-        let private = group("private", "teaser");
-        let hidden = group("hidden", "teaser");
-        for v in [Viewer::Anonymous, member(Role::Member), member(Role::Admin)] {
-            for s in [Standing::None, Standing::Pending, Standing::Banned] {
-                assert!(!access(&v, &private, s).read);
-                assert!(!access(&v, &hidden, s).read);
-            }
-        }
-        assert!(
-            !access(&Viewer::Anonymous, &hidden, Standing::None).see_group,
-            "hidden groups are unnamed to outsiders"
-        );
-        assert!(access(&member(Role::Member), &private, Standing::Member).read);
-        assert!(access(&member(Role::Member), &hidden, Standing::Member).read);
-    }
-
-    #[test]
-    fn open_groups_show_visitors_what_staff_chose() {
-        assert!(access(&Viewer::Anonymous, &group("open", "all"), Standing::None).read);
-        let teaser = access(&Viewer::Anonymous, &group("open", "teaser"), Standing::None);
-        assert!(!teaser.read && teaser.teaser);
-        let none = access(&Viewer::Anonymous, &group("open", "none"), Standing::None);
-        assert!(!none.read && !none.teaser);
-        assert!(access(&member(Role::Member), &group("open", "none"), Standing::None).read);
-        assert!(
-            !access(&member(Role::Member), &group("open", "all"), Standing::Banned).post,
-            "banned members cannot post"
-        );
-    }
-
-    #[test]
-    fn slugs_are_readable() {
-        assert_eq!(slugify("Type 2 Diabetes — peer support!"), "type-2-diabetes-peer-support");
-    }
-}
-
 /// Leaves a group (an owner must hand the group over first).
 pub async fn leave(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()> {
     let me = viewer.require_member()?;
@@ -521,4 +460,65 @@ pub async fn manage(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kernel::viewer::Member;
+
+    fn group(visibility: &str, preview: &str) -> Group {
+        Group {
+            id: Uuid::nil(),
+            slug: "g".into(),
+            name: "G".into(),
+            description: String::new(),
+            rules: String::new(),
+            visibility: visibility.into(),
+            public_preview: preview.into(),
+            screening: "[]".into(),
+            created_at: Utc::now(),
+        }
+    }
+
+    fn member(role: Role) -> Viewer {
+        Viewer::Member(Member { id: MemberId::new(), display_name: "M".into(), role, health_leader: false })
+    }
+
+    #[test]
+    fn private_and_hidden_content_is_for_members_only_even_for_staff() {
+        let private = group("private", "teaser");
+        let hidden = group("hidden", "teaser");
+        for v in [Viewer::Anonymous, member(Role::Member), member(Role::Admin)] {
+            for s in [Standing::None, Standing::Pending, Standing::Banned] {
+                assert!(!access(&v, &private, s).read);
+                assert!(!access(&v, &hidden, s).read);
+            }
+        }
+        assert!(
+            !access(&Viewer::Anonymous, &hidden, Standing::None).see_group,
+            "hidden groups are unnamed to outsiders"
+        );
+        assert!(access(&member(Role::Member), &private, Standing::Member).read);
+        assert!(access(&member(Role::Member), &hidden, Standing::Member).read);
+    }
+
+    #[test]
+    fn open_groups_show_visitors_what_staff_chose() {
+        assert!(access(&Viewer::Anonymous, &group("open", "all"), Standing::None).read);
+        let teaser = access(&Viewer::Anonymous, &group("open", "teaser"), Standing::None);
+        assert!(!teaser.read && teaser.teaser);
+        let none = access(&Viewer::Anonymous, &group("open", "none"), Standing::None);
+        assert!(!none.read && !none.teaser);
+        assert!(access(&member(Role::Member), &group("open", "none"), Standing::None).read);
+        assert!(
+            !access(&member(Role::Member), &group("open", "all"), Standing::Banned).post,
+            "banned members cannot post"
+        );
+    }
+
+    #[test]
+    fn slugs_are_readable() {
+        assert_eq!(slugify("Type 2 Diabetes — peer support!"), "type-2-diabetes-peer-support");
+    }
 }
