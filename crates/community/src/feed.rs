@@ -106,7 +106,7 @@ pub async fn member_activity(state: &AppState, viewer: &Viewer, member: MemberId
     let mut values: Vec<sea_orm::Value> = vec![member.into(), now().into()];
     let first = values.len();
     values.extend(readable.iter().map(|g| sea_orm::Value::from(*g)));
-    let groups_in = (first + 1..=values.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let groups_in = kernel::db::placeholders(first + 1, readable.len());
     let sql = format!(
         "SELECT * FROM (\
            SELECT 'thread' AS kind, t.id, t.id AS thread_id, t.title, t.created_at FROM threads t \

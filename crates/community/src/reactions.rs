@@ -122,7 +122,7 @@ pub async fn tally(db: &Db, targets: &[Uuid], viewer: Option<MemberId>) -> AppRe
     if targets.is_empty() {
         return Ok(t);
     }
-    let placeholders = (1..=targets.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let placeholders = kernel::db::placeholders(1, targets.len());
     let values: Vec<sea_orm::Value> = targets.iter().map(|i| sea_orm::Value::from(*i)).collect();
     let counts: Vec<Count> = db
         .all(

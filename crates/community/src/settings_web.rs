@@ -170,9 +170,7 @@ async fn decision_submit(
     let d = moderation::Decision { action: f.action, reason: f.reason, days };
     match moderation::decide(&state, &ctx.viewer, id, &d, &ctx.client_ip).await {
         Ok(()) => Ok(Redirect::to("/moderation").into_response()),
-        Err(AppError::Validation(e)) => {
-            render_report(&state, &ctx, id, Some(e.0.values().cloned().collect::<Vec<_>>().join(" "))).await
-        }
+        Err(AppError::Validation(e)) => render_report(&state, &ctx, id, Some(e.sentence())).await,
         Err(AppError::Conflict { message, .. }) => render_report(&state, &ctx, id, Some(message)).await,
         Err(e) => Err(e),
     }

@@ -95,7 +95,7 @@ async fn quoted(state: &AppState, ids: &[Uuid]) -> AppResult<HashMap<Uuid, (Memb
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let placeholders = kernel::db::placeholders(1, ids.len());
     let rows: Vec<Row> = state
         .db
         .all(
@@ -248,9 +248,7 @@ async fn reply_submit(
     let failed = |error: String| Extras { error: Some(error), draft: f.body.clone(), quote, ..Extras::none() };
     match threads::reply(&state, &ctx.viewer, id, &new).await {
         Ok(p) => after_posting(&state, &ctx, id, Some(p.item.id), p.crisis_resources, p.published).await,
-        Err(AppError::Validation(e)) => {
-            render(&state, &ctx, id, "", failed(e.0.values().cloned().collect::<Vec<_>>().join(" "))).await
-        }
+        Err(AppError::Validation(e)) => render(&state, &ctx, id, "", failed(e.sentence())).await,
         Err(AppError::Conflict { message, .. }) => render(&state, &ctx, id, "", failed(message)).await,
         Err(e) => Err(e),
     }
@@ -305,9 +303,7 @@ async fn report_submit(
         Ok(_) => {
             Extras { notice: Some("Thank you. The moderators will look at your report.".into()), ..Extras::none() }
         }
-        Err(AppError::Validation(e)) => {
-            Extras { error: Some(e.0.values().cloned().collect::<Vec<_>>().join(" ")), ..Extras::none() }
-        }
+        Err(AppError::Validation(e)) => Extras { error: Some(e.sentence()), ..Extras::none() },
         Err(e) => return Err(e),
     };
     render(&state, &ctx, id, "", x).await
@@ -339,9 +335,7 @@ async fn moderate_submit(
     }
     let x = match crate::curation::change(&state, &ctx.viewer, id, &c, &ctx.client_ip).await {
         Ok(_) => Extras { notice: Some("Done.".into()), ..Extras::none() },
-        Err(AppError::Validation(e)) => {
-            Extras { error: Some(e.0.values().cloned().collect::<Vec<_>>().join(" ")), ..Extras::none() }
-        }
+        Err(AppError::Validation(e)) => Extras { error: Some(e.sentence()), ..Extras::none() },
         Err(AppError::Conflict { message, .. }) => Extras { error: Some(message), ..Extras::none() },
         Err(e) => return Err(e),
     };
@@ -441,7 +435,7 @@ async fn edit_submit(
             let anchor = if kind == "reply" { format!("#post-{id}") } else { String::new() };
             return Ok(Redirect::to(&format!("/threads/{}{anchor}", own.thread_id)).into_response());
         }
-        Err(AppError::Validation(e)) => e.0.values().cloned().collect::<Vec<_>>().join(" "),
+        Err(AppError::Validation(e)) => e.sentence(),
         Err(AppError::Conflict { message, .. }) => message,
         Err(e) => return Err(e),
     };

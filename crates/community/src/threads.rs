@@ -367,7 +367,7 @@ pub async fn not_yet_open(db: &Db, ids: impl Iterator<Item = Uuid>) -> AppResult
     }
     let mut values: Vec<sea_orm::Value> = vec![now().into()];
     values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
-    let placeholders = (2..=ids.len() + 1).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let placeholders = kernel::db::placeholders(2, ids.len());
     let rows: Vec<Row> =
         db.all(&format!("SELECT id FROM threads WHERE opens_at > $1 AND id IN ({placeholders})"), values).await?;
     Ok(rows.into_iter().map(|r| r.id.to_string()).collect())

@@ -221,7 +221,7 @@ async fn thread_submit(
             .await
         }
         Err(AppError::Validation(e)) => {
-            let msg = e.0.values().cloned().collect::<Vec<_>>().join(" ");
+            let msg = e.sentence();
             render_group(&state, &ctx, id, "", None, Some(msg), Draft { title: f.title, body: f.body }).await
         }
         Err(AppError::Conflict { message, .. }) => {

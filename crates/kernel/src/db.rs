@@ -42,6 +42,11 @@ macro_rules! params {
     ($($v:expr),+ $(,)?) => { vec![$($crate::db::SqlValue::from($v)),+] };
 }
 
+/// `$from, $from+1, …` for `n` values: the inside of an `IN (…)` list.
+pub fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("SHN_DATABASE_URL must start with sqlite:// or postgres:// (got {0:?})")]

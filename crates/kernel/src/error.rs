@@ -22,6 +22,11 @@ impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.entry(field.to_string()).or_insert_with(|| message.into());
     }
+    /// Every message in one sentence, for a page that shows them together.
+    pub fn sentence(&self) -> String {
+        self.0.values().cloned().collect::<Vec<_>>().join(" ")
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -81,8 +81,7 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
         return Ok(vec![]);
     }
     let group_params: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
-    let placeholders =
-        |from: usize| (from..from + groups.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let placeholders = |from: usize| crate::db::placeholders(from, groups.len());
     let rows: Vec<Row> = match backend_of(db.reader()) {
         Backend::Sqlite => {
             let mut values = params![fts5_query(q)];

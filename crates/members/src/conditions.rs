@@ -60,7 +60,7 @@ pub async fn existing(db: &Db, ids: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let placeholders = kernel::db::placeholders(1, ids.len());
     let rows: Vec<Condition> = db
         .all(
             &format!("SELECT id, slug, name FROM conditions WHERE id IN ({placeholders})"),

@@ -203,7 +203,7 @@ async fn conditions_for(db: &Db, viewer: &Viewer, rows: &[Row]) -> AppResult<Has
     if visible.is_empty() {
         return Ok(out);
     }
-    let placeholders = (1..=visible.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let placeholders = kernel::db::placeholders(1, visible.len());
     let rows: Vec<MemberCondition> = db
         .all(
             &format!(

@@ -100,7 +100,7 @@ pub async fn display_names(
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let placeholders = kernel::db::placeholders(1, ids.len());
     let rows: Vec<Row> = db
         .all(
             &format!("SELECT id, display_name FROM members WHERE id IN ({placeholders})"),
@@ -130,7 +130,7 @@ pub async fn shared_conditions(
     if ids.is_empty() {
         return Ok(out);
     }
-    let placeholders = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let placeholders = kernel::db::placeholders(1, ids.len());
     let rows: Vec<Row> = db
         .all(
             &format!(
@@ -183,7 +183,7 @@ pub async fn find_by_names<C: sea_orm::ConnectionTrait>(
     if names.is_empty() {
         return Ok(vec![]);
     }
-    let placeholders = (1..=names.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let placeholders = kernel::db::placeholders(1, names.len());
     let rows: Vec<Row> = kernel::db::all(
         c,
         &format!("SELECT id, name_key FROM members WHERE status = 'active' AND name_key IN ({placeholders})"),
