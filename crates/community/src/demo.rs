@@ -29,7 +29,7 @@ const GROUPS: &[(&str, &str, &str, &[&str])] = &[
     ("Caregivers", "open", "For those who care for someone: you matter too.", &[]),
 ];
 
-const TITLES: &[&str] = &[
+pub(crate) const TITLES: &[&str] = &[
     "What helped you most in your first month after diagnosis?",
     "How do you explain invisible symptoms at work?",
     "Tips for preparing for a specialist appointment",
@@ -47,7 +47,7 @@ const TITLES: &[&str] = &[
     "Advocacy opportunities this month",
 ];
 
-const BODIES: &[&str] = &[
+pub(crate) const BODIES: &[&str] = &[
     "I'd love to hear what has worked for others. For me, **writing things down** before appointments made a real difference.",
     "This week was hard, but I'm trying to notice the small good things. How is everyone doing?",
     "I've been thinking about this a lot lately and would value your perspectives.",
@@ -55,7 +55,7 @@ const BODIES: &[&str] = &[
     "New here and grateful to have found this space. Any advice for a newcomer?",
 ];
 
-const REPLIES: &[&str] = &[
+pub(crate) const REPLIES: &[&str] = &[
     "Thank you for sharing this. I felt the same way at first.",
     "Me too! Keeping notes on my phone has helped a lot.",
     "Sending support. You're not alone in this.",

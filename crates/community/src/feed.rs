@@ -57,27 +57,45 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
         values.push(v);
         format!("${}", values.len())
     };
-    let readable_in = readable.iter().map(|g| bind((*g).into())).collect::<Vec<_>>().join(", ");
-    let mine_clause = if mine.is_empty() {
-        "FALSE".to_string()
-    } else {
-        format!("t.group_id IN ({})", mine.iter().map(|g| bind((*g).into())).collect::<Vec<_>>().join(", "))
-    };
-    let cols =
-        crate::threads::THREAD_COLUMNS.split(", ").map(|c| format!("t.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let cols = crate::threads::THREAD_COLUMNS;
+    let t_cols = cols.split(", ").map(|c| format!("t.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let opened = bind(now().into());
-    let mut sql = format!(
-        "SELECT {cols} FROM threads t WHERE t.status = 'visible' AND t.group_id IN ({readable_in}) \
-         AND (t.opens_at IS NULL OR t.opens_at <= {opened}) \
-         AND ({mine_clause} OR t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1))"
-    );
-    if let Some(c) = cursor.filter(|c| !c.is_empty()) {
-        let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
-        let (a, i) = (bind(at.into()), bind(id.into()));
-        sql.push_str(&format!(" AND (t.last_activity_at < {a} OR (t.last_activity_at = {a} AND t.id < {i}))"));
-    }
+    let after = match cursor.filter(|c| !c.is_empty()) {
+        Some(c) => {
+            let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
+            let (a, i) = (bind(at.into()), bind(id.into()));
+            format!(" AND (t.last_activity_at < {a} OR (t.last_activity_at = {a} AND t.id < {i}))")
+        }
+        None => String::new(),
+    };
     let l = bind(((limit + 1) as i64).into());
-    sql.push_str(&format!(" ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {l}"));
+    let visible = format!("t.status = 'visible' AND (t.opens_at IS NULL OR t.opens_at <= {opened}){after}");
+    let newest = format!("ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {l}");
+    // The newest page of each of my groups (an index seek each), plus threads by people
+    // I follow in other groups I may read; then the newest of those. Reading one merged
+    // range of all my groups instead would sort every thread they hold.
+    let mut parts: Vec<String> = mine
+        .iter()
+        .filter(|g| readable.contains(g))
+        .map(|g| {
+            format!("SELECT {t_cols} FROM threads t WHERE t.group_id = {} AND {visible} {newest}", bind((*g).into()))
+        })
+        .collect();
+    let others: Vec<Uuid> = readable.iter().filter(|g| !mine.contains(g)).copied().collect();
+    if !others.is_empty() {
+        let others_in = others.iter().map(|g| bind((*g).into())).collect::<Vec<_>>().join(", ");
+        parts.push(format!(
+            "SELECT {t_cols} FROM threads t WHERE t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1) \
+             AND t.group_id IN ({others_in}) AND {visible} {newest}"
+        ));
+    }
+    let union = parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!("SELECT {cols} FROM ({p}) AS part{i}"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let sql = format!("SELECT {cols} FROM ({union}) AS feed ORDER BY last_activity_at DESC, id DESC LIMIT {l}");
     let rows: Vec<Thread> = state.db.all(&sql, values).await?;
     Ok(page::finish(rows, limit, |t| (t.last_activity_at, t.id)))
 }

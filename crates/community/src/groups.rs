@@ -69,12 +69,24 @@ struct MembershipRow {
     status: String,
 }
 
+#[derive(sea_orm::FromQueryResult)]
+struct MembershipOfRow {
+    group_id: Uuid,
+    role: String,
+    status: String,
+}
+
 pub async fn standing<C: sea_orm::ConnectionTrait>(c: &C, viewer: &Viewer, group: Uuid) -> AppResult<Standing> {
     let Some(me) = viewer.id() else { return Ok(Standing::None) };
     let row: Option<MembershipRow> =
         db::one(c, "SELECT role, status FROM group_members WHERE group_id = $1 AND member_id = $2", params![group, me])
             .await?;
-    Ok(match row {
+    Ok(standing_of(row.as_ref()))
+}
+
+/// A membership row read as a standing (no row: not a member).
+fn standing_of(row: Option<&MembershipRow>) -> Standing {
+    match row {
         None => Standing::None,
         Some(r) if r.status == "pending" => Standing::Pending,
         Some(r) if r.status == "banned" => Standing::Banned,
@@ -84,7 +96,7 @@ pub async fn standing<C: sea_orm::ConnectionTrait>(c: &C, viewer: &Viewer, group
             "moderator" => Standing::Moderator,
             _ => Standing::Member,
         },
-    })
+    }
 }
 
 /// What a viewer may do with a group's content.
@@ -145,12 +157,26 @@ pub async fn list(db: &Db, viewer: &Viewer) -> AppResult<Vec<(Group, Standing)>>
         }
         None => db.all(&format!("SELECT {COLUMNS} FROM groups WHERE visibility IN ('open', 'private') ORDER BY name"), params![]).await?,
     };
-    let mut out = Vec::with_capacity(rows.len());
-    for g in rows {
-        let s = standing(db.reader(), viewer, g.id).await?;
-        out.push((g, s));
-    }
-    Ok(out)
+    // The viewer's memberships in one query, not one per group.
+    let mine: std::collections::HashMap<Uuid, MembershipRow> = match viewer.id() {
+        Some(me) => db
+            .all::<MembershipOfRow>(
+                "SELECT group_id, role, status FROM group_members WHERE member_id = $1",
+                params![me],
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.group_id, MembershipRow { role: r.role, status: r.status }))
+            .collect(),
+        None => Default::default(),
+    };
+    Ok(rows
+        .into_iter()
+        .map(|g| {
+            let s = standing_of(mine.get(&g.id));
+            (g, s)
+        })
+        .collect())
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod posting;
 pub mod privacy;
 pub mod reactions;
+pub mod scale;
 pub mod search;
 pub mod settings_web;
 pub mod thread_web;

@@ -13,6 +13,7 @@ pub mod networking;
 pub mod privacy;
 pub mod questions;
 pub mod reminders;
+pub mod scale;
 pub mod service;
 pub mod speakers;
 pub mod time;

@@ -638,11 +638,40 @@ pub async fn my_status(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<Option<R
     let Some(me) = viewer.id() else { return Ok(None) };
     let s: Option<String> =
         db.scalar("SELECT status FROM registrations WHERE event_id = $1 AND member_id = $2", params![id, me]).await?;
-    Ok(match s.as_deref() {
+    Ok(registration_status(s.as_deref()))
+}
+
+/// The viewer's registration status for each of `ids` (a list page), in one query.
+pub async fn my_statuses(
+    db: &Db,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, RegistrationStatus>> {
+    let Some(me) = viewer.id() else { return Ok(Default::default()) };
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        event_id: Uuid,
+        status: String,
+    }
+    let mut values = params![me];
+    values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
+    let sql = format!(
+        "SELECT event_id, status FROM registrations WHERE member_id = $1 AND event_id IN ({})",
+        db::placeholders(2, ids.len())
+    );
+    let rows: Vec<Row> = db.all(&sql, values).await?;
+    Ok(rows.into_iter().filter_map(|r| registration_status(Some(&r.status)).map(|s| (r.event_id, s))).collect())
+}
+
+fn registration_status(s: Option<&str>) -> Option<RegistrationStatus> {
+    match s {
         Some("registered") => Some(RegistrationStatus::Registered),
         Some("waitlisted") => Some(RegistrationStatus::Waitlisted),
         _ => None,
-    })
+    }
 }
 
 /// Marks a registered member as having attended (once) and tells other slices.

@@ -78,10 +78,12 @@ async fn list_page(
     }
     let page = service::list(&state.db, &ctx.viewer, &q).await?;
     let zone = viewer_zone(&state, &ctx).await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|e| e.id).collect();
+    let statuses = service::my_statuses(&state.db, &ctx.viewer, &ids).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for e in page.items {
         let z = zone.clone().unwrap_or_else(|| e.time_zone.clone());
-        let status = service::my_status(&state.db, &ctx.viewer, e.id).await?;
+        let status = statuses.get(&e.id).copied();
         items.push(Item {
             id: e.id,
             kind_label: kind_label(&e.kind),

@@ -33,6 +33,70 @@ pub struct Db {
     write: DatabaseConnection,
     backend: Backend,
     live: crate::live::Hub,
+    statements: StatementLog,
+}
+
+tokio::task_local! {
+    /// The statements of the request being captured on this task (see [`StatementLog::capture`]).
+    static CAPTURED: std::sync::Arc<std::sync::Mutex<Vec<Statement>>>;
+}
+
+/// Every statement either pool runs passes through here. Normally that costs one failed
+/// task-local lookup; while a request is being captured (tests of query discipline),
+/// its statements are kept, with their values, so a test can count them and ask the
+/// database for their query plans.
+#[derive(Clone, Default)]
+pub struct StatementLog {
+    capturing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<CapturedRequest>>>,
+}
+
+/// One request's statements, in the order they ran.
+#[derive(Clone, Debug)]
+pub struct CapturedRequest {
+    pub path: String,
+    pub statements: Vec<Statement>,
+}
+
+impl StatementLog {
+    fn install(&self, conn: &mut DatabaseConnection) {
+        conn.set_metric_callback(|info| {
+            let _ = CAPTURED.try_with(|c| {
+                if let Ok(mut v) = c.lock() {
+                    v.push(info.statement.clone());
+                }
+            });
+        });
+    }
+
+    /// Turns capturing on for this database (off by default).
+    pub fn enable_capture(&self) {
+        self.capturing.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn capture_enabled(&self) -> bool {
+        self.capturing.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs `work` and returns what it returned with the statements it ran on this task.
+    pub async fn capture<F: std::future::Future>(&self, work: F) -> (F::Output, Vec<Statement>) {
+        let cell = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let out = CAPTURED.scope(cell.clone(), work).await;
+        let statements = std::mem::take(&mut *cell.lock().unwrap_or_else(|e| e.into_inner()));
+        (out, statements)
+    }
+
+    /// Keeps a captured request for [`StatementLog::take_requests`].
+    pub fn keep(&self, path: String, statements: Vec<Statement>) {
+        if let Ok(mut r) = self.requests.lock() {
+            r.push(CapturedRequest { path, statements });
+        }
+    }
+
+    /// The requests captured since the last call, oldest first.
+    pub fn take_requests(&self) -> Vec<CapturedRequest> {
+        self.requests.lock().map(|mut r| std::mem::take(&mut *r)).unwrap_or_default()
+    }
 }
 
 /// Builds a parameter list for [`all`], [`one`], [`exec`] and friends.
@@ -66,8 +130,10 @@ impl Db {
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(10))
                 .sqlx_logging(false);
-            let pool = Database::connect(opts).await?;
-            Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres, live: Default::default() })
+            let mut pool = Database::connect(opts).await?;
+            let statements = StatementLog::default();
+            statements.install(&mut pool);
+            Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres, live: Default::default(), statements })
         } else {
             Err(ConnectError::UnsupportedScheme(redact(url)))
         }
@@ -91,15 +157,18 @@ impl Db {
             .acquire_timeout(Duration::from_secs(60))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(move |o| tune(o).create_if_missing(true));
-        let write = Database::connect(w).await?;
+        let mut write = Database::connect(w).await?;
         let mut r = ConnectOptions::new(url);
         r.max_connections(max_connections.max(2))
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(10))
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(move |o| tune(o).read_only(true));
-        let read = Database::connect(r).await?;
-        Ok(Db { read, write, backend: Backend::Sqlite, live: Default::default() })
+        let mut read = Database::connect(r).await?;
+        let statements = StatementLog::default();
+        statements.install(&mut write);
+        statements.install(&mut read);
+        Ok(Db { read, write, backend: Backend::Sqlite, live: Default::default(), statements })
     }
 
     pub fn backend(&self) -> Backend {
@@ -109,6 +178,11 @@ impl Db {
     /// This node's live-signal hub for this database (see [`crate::live`]).
     pub fn live(&self) -> &crate::live::Hub {
         &self.live
+    }
+
+    /// The statement log (see [`StatementLog`]).
+    pub fn statements(&self) -> &StatementLog {
+        &self.statements
     }
 
     /// The connection for reads that need no transaction.
@@ -196,6 +270,16 @@ pub fn backend_of<C: ConnectionTrait>(c: &C) -> Backend {
         DbBackend::Postgres => Backend::Postgres,
         _ => Backend::Sqlite,
     }
+}
+
+/// Refreshes the query planner's statistics (after a bulk load), and on SQLite folds the
+/// write-ahead log back into the database file.
+pub async fn analyze(db: &Db) -> Result<(), DbErr> {
+    db.writer().execute_unprepared("ANALYZE").await?;
+    if db.backend() == Backend::Sqlite {
+        db.writer().execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    }
+    Ok(())
 }
 
 /// Whether an error is a unique-constraint violation (a duplicate key).

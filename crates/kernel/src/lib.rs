@@ -5,6 +5,7 @@
 //! limits, audit, configuration and the shared UI layout.
 
 pub mod audit;
+pub mod bulk;
 pub mod config;
 pub mod db;
 pub mod error;

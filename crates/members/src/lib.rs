@@ -13,6 +13,7 @@ pub mod directory;
 pub mod model;
 pub mod password;
 pub mod profile;
+pub mod scale;
 pub mod seed_data;
 pub mod web;
 

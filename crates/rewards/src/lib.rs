@@ -11,6 +11,7 @@ pub mod leaderboard;
 pub mod ledger;
 pub mod redeem;
 pub mod rules;
+pub mod scale;
 pub mod web;
 
 use kernel::AppState;

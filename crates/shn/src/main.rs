@@ -92,6 +92,11 @@ enum Command {
         /// How many demo members to create.
         #[arg(long, default_value_t = 200)]
         members: usize,
+        /// Build the benchmark dataset instead: at scale 1, 100 000 members, 300 groups,
+        /// 100 000 threads, 1 000 000 replies, 5 000 events with 500 000 registrations and
+        /// 2 000 000 ledger entries (deterministic). Writes DATA_DIR/scale.json.
+        #[arg(long)]
+        scale: Option<f64>,
     },
     /// Verify data invariants; exits non-zero on any breach.
     Check,
@@ -252,7 +257,19 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 Err(e) => Err(anyhow::anyhow!("{e}")),
             }
         }
-        Command::Demo { members: count } => {
+        Command::Demo { scale: Some(scale), .. } => {
+            let out = config.data_dir.join("scale.json");
+            let app = start(config, StartOptions { migrate: true }).await?;
+            let report = web::demo::load_scale(&app.state, scale, &mut progress).await?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
+            println!("Scale {scale} dataset built on {} in {:.1} s:", report.backend, report.seconds);
+            for (stage, secs) in &report.stages {
+                println!("  {stage:<22} {secs:>7.1} s");
+            }
+            println!("Benchmark targets written to {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { members: count, scale: None } => {
             let app = start(config, StartOptions { migrate: true }).await?;
             let l = web::demo::load(&app.state, count, &mut progress).await?;
             println!(

@@ -242,3 +242,16 @@ pub async fn metrics(req: Request, next: Next) -> Response {
     metrics::histogram!("shn_http_request_duration_seconds").record(started.elapsed().as_secs_f64());
     res
 }
+
+/// While statement capture is on (tests of query discipline), records the SQL each
+/// request runs; otherwise passes straight through.
+pub async fn capture_statements(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let log = state.db.statements();
+    if !log.capture_enabled() {
+        return next.run(req).await;
+    }
+    let path = req.uri().to_string();
+    let (response, statements) = log.capture(next.run(req)).await;
+    log.keep(path, statements);
+    response
+}

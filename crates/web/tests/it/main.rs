@@ -10,5 +10,6 @@ mod kernel_parts;
 mod operations;
 mod privacy;
 mod profiles;
+mod queries;
 mod rewards;
 mod rewards_props;

@@ -1,0 +1,218 @@
+//! Discussions at scale, for the benchmark dataset (`shn demo --scale N`): at scale 1,
+//! 300 groups (one in ten private), 100 000 threads and 1 000 000 replies, all indexed
+//! for search. Both groups and replies are long-tailed: the first groups are the busiest,
+//! and a handful of threads hold tens of thousands of replies while most hold few.
+
+use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use kernel::bulk::{Loader, Table, long_tail, uuid_at};
+use kernel::ids::MemberId;
+use kernel::time::now;
+use kernel::{AppState, params};
+use rand::Rng;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::demo::{BODIES, REPLIES, TITLES};
+
+/// Pages and IDs the benchmark visits, found while generating.
+#[derive(Debug, Clone, Serialize)]
+pub struct Targets {
+    /// The busiest open group (the demo member belongs to it).
+    pub group_id: Uuid,
+    /// A thread with 50 to 99 replies in an open group.
+    pub thread_with_50_replies: Uuid,
+    /// The thread with the most replies, and the cursor of its last page of 50.
+    pub hot_thread: Uuid,
+    pub hot_thread_replies: usize,
+    pub hot_thread_last_page_cursor: String,
+}
+
+const REPLIES_PER_PAGE: usize = 50;
+/// Groups the demo member belongs to: enough for a busy home feed.
+const DEMO_MEMBER_GROUPS: usize = 10;
+
+/// Adds `round(300 × scale)` groups, `round(100 000 × scale)` threads and
+/// `round(1 000 000 × scale)` replies written by `members`; the demo member joins the
+/// busiest open groups.
+pub async fn load(
+    state: &AppState,
+    scale: f64,
+    members: &[MemberId],
+    demo_member: MemberId,
+    admin: MemberId,
+    rng: &mut StdRng,
+) -> anyhow::Result<Targets> {
+    anyhow::ensure!(!members.is_empty(), "no members to write discussions");
+    let n = |base: f64, min: usize| ((base * scale).round() as usize).max(min);
+    let (group_count, thread_count, reply_count) = (n(300.0, 3), n(100_000.0, 10), n(1_000_000.0, 100));
+    let conditions = members::conditions::all(&state.db).await?;
+    let t0 = now();
+    let mut load = Loader::new(&state.db);
+    let mut groups = Table::new(
+        "groups",
+        &[
+            "id",
+            "slug",
+            "name",
+            "description",
+            "rules",
+            "visibility",
+            "public_preview",
+            "screening",
+            "created_by",
+            "created_at",
+        ],
+    );
+    let mut group_members =
+        Table::new("group_members", &["group_id", "member_id", "role", "status", "created_at", "decided_at"]);
+    let mut threads = Table::new(
+        "threads",
+        &[
+            "id",
+            "group_id",
+            "author_id",
+            "title",
+            "body",
+            "reply_count",
+            "created_at",
+            "updated_at",
+            "last_activity_at",
+        ],
+    );
+    let mut posts = Table::new("posts", &["id", "thread_id", "author_id", "body", "created_at", "updated_at"]);
+    let mut search = Table::new("search_docs", &["doc_id", "kind", "thread_id", "group_id", "title", "body"]);
+
+    // Groups: named after conditions, every tenth private; the admin owns them all.
+    let mut group_ids = Vec::with_capacity(group_count);
+    let mut open_groups = Vec::new();
+    for gi in 0..group_count {
+        let created = t0 - ChronoDuration::days(1100) + ChronoDuration::minutes(gi as i64);
+        let id = uuid_at(rng, created);
+        let topic = &conditions[gi % conditions.len()].name;
+        let (name, visibility) = match gi % 10 {
+            9 => (format!("{topic} Health Leaders circle {gi}"), "private"),
+            _ => (format!("{topic} community {gi}"), "open"),
+        };
+        load.row(
+            &mut groups,
+            params![
+                id,
+                format!("scale-{gi}"),
+                name,
+                format!("Peer support for people affected by {}.", topic.to_lowercase()),
+                "Be kind. Share experience, not medical advice.",
+                visibility,
+                "teaser",
+                "[]",
+                admin,
+                created
+            ],
+        )
+        .await?;
+        load.child_row(&mut group_members, &mut [&mut groups], params![id, admin, "owner", "active", created, created])
+            .await?;
+        if visibility == "open" {
+            open_groups.push(gi);
+        }
+        group_ids.push(id);
+    }
+    // Members join one to four groups, the busiest most often; the demo member joins the
+    // busiest open ones.
+    for (mi, m) in members.iter().enumerate() {
+        let mut picked: Vec<usize> = (0..rng.random_range(1..=4)).map(|_| long_tail(rng, group_count, 2)).collect();
+        picked.sort_unstable();
+        picked.dedup();
+        let joined = t0 - ChronoDuration::minutes((members.len() - mi) as i64);
+        for gi in picked {
+            load.child_row(
+                &mut group_members,
+                &mut [&mut groups],
+                params![group_ids[gi], *m, "member", "active", joined, joined],
+            )
+            .await?;
+        }
+    }
+    for &gi in open_groups.iter().take(DEMO_MEMBER_GROUPS) {
+        load.child_row(
+            &mut group_members,
+            &mut [&mut groups],
+            params![group_ids[gi], demo_member, "member", "active", t0, t0],
+        )
+        .await?;
+    }
+
+    // How many replies each thread gets: thread 0 is the hottest.
+    let mut replies_per_thread = vec![0usize; thread_count];
+    for _ in 0..reply_count {
+        replies_per_thread[long_tail(rng, thread_count, 4)] += 1;
+    }
+    let busiest_open = open_groups[0];
+    let mut thread_with_50 = None;
+    let mut hot = (Uuid::nil(), 0usize, String::new());
+    for (ti, &count) in replies_per_thread.iter().enumerate() {
+        // The ten hottest threads live in the busiest open group; the rest spread long-tailed.
+        let gi = if ti < 10 { busiest_open } else { long_tail(rng, group_count, 2) };
+        let group = group_ids[gi];
+        let started = t0 - ChronoDuration::minutes(rng.random_range(60..2 * 365 * 24 * 60));
+        let id = uuid_at(rng, started);
+        let title = format!(
+            "{} ({})",
+            TITLES.choose(rng).copied().unwrap_or("Hello"),
+            conditions[rng.random_range(0..conditions.len())].name
+        );
+        let body = BODIES.choose(rng).copied().unwrap_or("");
+        let span = (t0 - started).num_seconds().max(1);
+        let at = |j: usize| -> DateTime<Utc> {
+            started + ChronoDuration::seconds(span * (j as i64 + 1) / (count as i64 + 2))
+        };
+        let last_activity = if count == 0 { started } else { at(count - 1) };
+        let author = *members.choose(rng).unwrap_or(&admin);
+        load.child_row(
+            &mut threads,
+            &mut [&mut groups],
+            params![id, group, author, title.clone(), body, count as i64, started, started, last_activity],
+        )
+        .await?;
+        load.row(
+            &mut search,
+            params![id.to_string(), "thread", id.to_string(), group.to_string(), title.clone(), body],
+        )
+        .await?;
+        for j in 0..count {
+            let when = at(j);
+            let post = uuid_at(rng, when);
+            let text = REPLIES.choose(rng).copied().unwrap_or("");
+            load.child_row(
+                &mut posts,
+                &mut [&mut groups, &mut threads],
+                params![post, id, *members.choose(rng).unwrap_or(&admin), text, when, when],
+            )
+            .await?;
+            load.row(
+                &mut search,
+                params![post.to_string(), "reply", id.to_string(), group.to_string(), title.clone(), text],
+            )
+            .await?;
+            if ti == 0 && count > REPLIES_PER_PAGE && j == count - REPLIES_PER_PAGE - 1 {
+                hot.2 = kernel::page::encode(&(when, post));
+            }
+        }
+        if ti == 0 {
+            hot.0 = id;
+            hot.1 = count;
+        }
+        if thread_with_50.is_none() && (REPLIES_PER_PAGE..2 * REPLIES_PER_PAGE).contains(&count) && gi % 10 != 9 {
+            thread_with_50 = Some(id);
+        }
+    }
+    load.finish(&mut [&mut groups, &mut group_members, &mut threads, &mut posts, &mut search]).await?;
+    Ok(Targets {
+        group_id: group_ids[busiest_open],
+        thread_with_50_replies: thread_with_50.unwrap_or(hot.0),
+        hot_thread: hot.0,
+        hot_thread_replies: hot.1,
+        hot_thread_last_page_cursor: hot.2,
+    })
+}

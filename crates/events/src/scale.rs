@@ -1,0 +1,109 @@
+//! Events at scale, for the benchmark dataset (`shn demo --scale N`): at scale 1, 5 000
+//! events over three years (one in ten still to come) and 500 000 registrations, the
+//! popular events drawing most of them.
+
+use chrono::Duration as ChronoDuration;
+use kernel::bulk::{Loader, Table, long_tail, uuid_at};
+use kernel::ids::MemberId;
+use kernel::time::now;
+use kernel::{AppState, params};
+use rand::Rng;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+
+const TOPICS: &[&str] = &[
+    "Telling your health story",
+    "Preparing for appointments",
+    "Advocacy on social media",
+    "Living well with a chronic condition",
+    "Caregiver check-in",
+    "Clinical trials explained",
+    "Speaking at conferences",
+    "Insurance and appeals",
+];
+const ZONES: &[&str] = &["America/New_York", "America/Los_Angeles", "Europe/London", "Europe/Berlin", "Asia/Kolkata"];
+
+/// Adds `round(5 000 × scale)` events and `round(500 000 × scale)` registrations by `members`.
+pub async fn load(
+    state: &AppState,
+    scale: f64,
+    members: &[MemberId],
+    admin: MemberId,
+    rng: &mut StdRng,
+) -> anyhow::Result<()> {
+    anyhow::ensure!(!members.is_empty(), "no members to register");
+    let event_count = ((5_000.0 * scale).round() as usize).max(5);
+    let registration_count = ((500_000.0 * scale).round() as usize).max(10);
+    let t0 = now();
+    let mut load = Loader::new(&state.db);
+    let mut events = Table::new(
+        "events",
+        &[
+            "id",
+            "kind",
+            "title",
+            "description",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "audience",
+            "join_url",
+            "status",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ],
+    );
+    let mut registrations =
+        Table::new("registrations", &["event_id", "member_id", "status", "position", "created_at", "updated_at"]);
+    let mut per_event = vec![0usize; event_count];
+    for _ in 0..registration_count {
+        per_event[long_tail(rng, event_count, 2)] += 1;
+    }
+    let kinds: Vec<&str> = crate::model::KINDS.iter().map(|(k, _)| *k).filter(|k| *k != "conference_session").collect();
+    for (ei, &wanted) in per_event.iter().enumerate() {
+        // Nine in ten are past (up to three years ago), one in ten within the next six months.
+        let starts = if ei % 10 == 0 {
+            t0 + ChronoDuration::hours(rng.random_range(1..180 * 24))
+        } else {
+            t0 - ChronoDuration::hours(rng.random_range(1..3 * 365 * 24))
+        };
+        let created = starts - ChronoDuration::days(30);
+        let id = uuid_at(rng, created);
+        let kind = *kinds.choose(rng).unwrap_or(&"webinar");
+        let topic = TOPICS.choose(rng).copied().unwrap_or("Community call");
+        load.row(
+            &mut events,
+            params![
+                id,
+                kind,
+                format!("{topic} #{ei}"),
+                "An hour together, with time for questions.",
+                starts,
+                starts + ChronoDuration::minutes(60),
+                *ZONES.choose(rng).unwrap_or(&"Europe/London"),
+                if rng.random_bool(0.5) { "public" } else { "members" },
+                format!("https://meet.example.org/scale-{ei}"),
+                "scheduled",
+                admin,
+                created,
+                created
+            ],
+        )
+        .await?;
+        // A run of consecutive members from a random start: distinct, and cheap to pick.
+        let start = rng.random_range(0..members.len());
+        for k in 0..wanted.min(members.len()) {
+            let m = members[(start + k) % members.len()];
+            let at = created + ChronoDuration::minutes(k as i64);
+            load.child_row(
+                &mut registrations,
+                &mut [&mut events],
+                params![id, m, "registered", (k + 1) as i64, at, at],
+            )
+            .await?;
+        }
+    }
+    load.finish(&mut [&mut events, &mut registrations]).await?;
+    Ok(())
+}

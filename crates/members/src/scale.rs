@@ -1,0 +1,116 @@
+//! Members at scale, for the benchmark dataset (`shn demo --scale N`): at scale 1,
+//! 100 000 members with profiles, stories and one to three conditions each. Conditions
+//! are long-tailed, as in life: a few are common, most are rare.
+
+use chrono::Duration as ChronoDuration;
+use kernel::bulk::{Loader, Table, long_tail, uuid_at};
+use kernel::ids::MemberId;
+use kernel::time::now;
+use kernel::{AppState, params};
+use rand::Rng;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+
+use crate::conditions;
+use crate::demo_data::*;
+
+pub const MEMBERS_AT_SCALE_1: f64 = 100_000.0;
+
+const MEMBER_COLUMNS: &[&str] = &[
+    "id",
+    "email",
+    "password_hash",
+    "email_verified_at",
+    "display_name",
+    "name_key",
+    "pronouns",
+    "member_type",
+    "role",
+    "status",
+    "profile_completed_at",
+    "story",
+    "story_key",
+    "country",
+    "region",
+    "languages",
+    "time_zone",
+    "vis_conditions",
+    "vis_story",
+    "created_at",
+    "updated_at",
+];
+
+/// Adds `round(100 000 × scale)` members; returns their IDs, oldest first. They share the
+/// demo password (one hash, computed once).
+pub async fn load(state: &AppState, scale: f64, rng: &mut StdRng) -> anyhow::Result<Vec<MemberId>> {
+    let count = ((MEMBERS_AT_SCALE_1 * scale).round() as usize).max(1);
+    let all_conditions = conditions::all(&state.db).await?;
+    anyhow::ensure!(!all_conditions.is_empty(), "conditions are not seeded; run `shn migrate` first");
+    let hash = crate::password::hash(crate::demo::DEMO_PASSWORD, state.config.password_cost)?;
+    let existing: i64 = state.db.scalar("SELECT COUNT(*) FROM members", params![]).await?.unwrap_or(0);
+    let t0 = now();
+    let mut load = Loader::new(&state.db);
+    let mut members = Table::new("members", MEMBER_COLUMNS);
+    let mut member_conditions = Table::new("member_conditions", &["member_id", "condition_id"]);
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        // Oldest first, spread over three years, so IDs and join dates agree.
+        let created = t0 - ChronoDuration::minutes(((count - i) as i64) * 3 * 365 * 24 * 60 / count as i64 + 60);
+        let id = MemberId(uuid_at(rng, created));
+        ids.push(id);
+        let first = *FIRST_NAMES.choose(rng).unwrap_or(&"Sam");
+        let last = *LAST_NAMES.choose(rng).unwrap_or(&"Lee");
+        let name = format!("{first} {last}");
+        let email =
+            format!("scale{}.{}@scale.example.org", existing + i as i64, first.to_lowercase()).replace([' ', '\''], "");
+        let member_type =
+            *["patient", "patient", "patient", "caregiver", "caregiver", "healthcare_professional", "advocate"]
+                .choose(rng)
+                .unwrap_or(&"patient");
+        let place = PLACES.choose(rng).expect("places");
+        let region = place.regions.choose(rng).copied().unwrap_or("");
+        let mut picked: Vec<usize> =
+            (0..rng.random_range(1..=3)).map(|_| long_tail(rng, all_conditions.len(), 2)).collect();
+        picked.sort_unstable();
+        picked.dedup();
+        let main = all_conditions[picked[0]].name.to_lowercase();
+        let story = format!(
+            "{}\n\n{}",
+            STORY_OPENINGS.choose(rng).copied().unwrap_or("").replace("{condition}", &main).replace("{years}", "5"),
+            STORY_ENDINGS.choose(rng).copied().unwrap_or("").replace("{condition}", &main)
+        );
+        let vis = if rng.random_bool(0.3) { "public" } else { "members" };
+        load.row(
+            &mut members,
+            params![
+                id,
+                email,
+                hash.clone(),
+                created,
+                name.clone(),
+                name.to_lowercase(),
+                *PRONOUNS.choose(rng).unwrap_or(&""),
+                member_type,
+                "member",
+                "active",
+                created,
+                story.clone(),
+                story.to_lowercase(),
+                place.country,
+                region,
+                place.languages.join(","),
+                place.time_zone,
+                vis,
+                vis,
+                created,
+                created
+            ],
+        )
+        .await?;
+        for c in picked {
+            load.child_row(&mut member_conditions, &mut [&mut members], params![id, all_conditions[c].id]).await?;
+        }
+    }
+    load.finish(&mut [&mut members, &mut member_conditions]).await?;
+    Ok(ids)
+}

@@ -1,0 +1,256 @@
+//! Query discipline on the hot pages: the number of SQL statements a page runs does not
+//! grow with the number of items on it (no N+1), and none of those statements reads a
+//! whole large table (every hot query has an index), checked with the database's own
+//! query plans on both backends.
+//!
+//! Each page is captured twice: on the ordinary demo data (a few items per list), and
+//! again after the scale generator has filled the database (full pages).
+
+use kernel::db::{Backend as DbBackend, CapturedRequest};
+use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+
+use crate::both_backends;
+use crate::support::*;
+
+/// Tables small by nature (reference data, a few hundred rows at most at any scale),
+/// where a full read is cheaper than an index lookup. Nothing a member writes is here.
+/// Conferences are one a year.
+const SMALL_TABLES: &[&str] =
+    &["conditions", "groups", "conferences", "conference_tracks", "seaql_migrations", "earning_rules", "rewards"];
+
+struct Visit {
+    page: &'static str,
+    path: String,
+    body_len: usize,
+    statements: Vec<Statement>,
+}
+
+/// Signs in as the demo member, visits each hot page and returns what each one ran.
+async fn visit(app: &TestApp, pages: &[(&'static str, String)]) -> Vec<Visit> {
+    let c = app.client();
+    let r = form_post(
+        app,
+        &c,
+        "/login",
+        &[("email", members::demo::MEMBER_EMAIL), ("password", members::demo::DEMO_PASSWORD)],
+    )
+    .await;
+    assert_eq!(r.status(), 303, "the demo member signs in");
+    let log = app.state.db.statements();
+    log.enable_capture();
+    let mut out = Vec::new();
+    for (page, path) in pages {
+        log.take_requests();
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{page} ({path})");
+        let body_len = r.text().await.unwrap().len();
+        let captured: Vec<CapturedRequest> = log.take_requests();
+        let mine = captured.into_iter().find(|q| &q.path == path).expect("the request was captured");
+        out.push(Visit { page, path: path.clone(), body_len, statements: mine.statements });
+    }
+    out
+}
+
+async fn id_of(app: &TestApp, sql: &str) -> String {
+    let id: uuid::Uuid = app.state.db.scalar(sql, vec![]).await.unwrap().expect(sql);
+    id.to_string()
+}
+
+/// The hot pages on the ordinary demo data, then on the scale data added to it.
+async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>) {
+    web::demo::load(&app.state, 4, &mut |_, _, _| {}).await.expect("demo data");
+    let member = id_of(app, "SELECT id FROM members WHERE email = 'member@demo.example.org'").await;
+    // The demo member joins a small open group, so its lists hold a few items.
+    let group = id_of(app, "SELECT id FROM groups WHERE visibility = 'open' ORDER BY name LIMIT 1").await;
+    let c = app.client();
+    form_post(app, &c, "/login", &[("email", members::demo::MEMBER_EMAIL), ("password", members::demo::DEMO_PASSWORD)])
+        .await;
+    let r = form_post(app, &c, &format!("/groups/{group}/join"), &[]).await;
+    assert!(r.status().is_redirection() || r.status().is_success(), "joins the group: {}", r.status());
+    let group_id: uuid::Uuid = group.parse().unwrap();
+    let thread: uuid::Uuid = app
+        .state
+        .db
+        .scalar(
+            "SELECT id FROM threads WHERE group_id = $1 AND reply_count > 0 ORDER BY reply_count LIMIT 1",
+            vec![group_id.into()],
+        )
+        .await
+        .unwrap()
+        .expect("a demo thread with replies");
+    let condition = id_of(
+        app,
+        "SELECT mc.condition_id FROM member_conditions mc JOIN members m ON m.id = mc.member_id \
+         WHERE m.vis_conditions <> 'private' LIMIT 1",
+    )
+    .await;
+    let small = vec![
+        ("home feed", "/".to_string()),
+        ("group page", format!("/groups/{group}")),
+        ("thread page", format!("/threads/{thread}")),
+        ("directory by condition", format!("/members?condition={condition}")),
+        ("search", "/search?q=appointment".to_string()),
+        ("event list", "/events".to_string()),
+        ("points history", "/rewards/history".to_string()),
+        ("profile", format!("/members/{member}")),
+    ];
+    let before = visit(app, &small).await;
+
+    let report = web::demo::load_scale(&app.state, 0.01, &mut |_, _, _| {}).await.expect("scale data");
+    let d = &report.discussions;
+    let someone = id_of(app, "SELECT id FROM members WHERE email LIKE 'scale%' ORDER BY email LIMIT 1").await;
+    let large = vec![
+        ("home feed", "/".to_string()),
+        ("group page", format!("/groups/{}", d.group_id)),
+        ("thread page", format!("/threads/{}", d.thread_with_50_replies)),
+        ("directory by condition", format!("/members?condition={}", report.condition_id)),
+        ("search", "/search?q=appointment".to_string()),
+        ("event list", "/events".to_string()),
+        ("points history", "/rewards/history".to_string()),
+        ("profile", format!("/members/{someone}")),
+    ];
+    let after = visit(app, &large).await;
+    (before, after)
+}
+
+fn describe(v: &Visit) -> String {
+    v.statements.iter().map(|s| format!("  {}", s.sql)).collect::<Vec<_>>().join("\n")
+}
+
+both_backends! {
+    async fn hot_pages_run_as_many_statements_for_a_full_page_as_for_a_nearly_empty_one(app) {
+        let (small, large) = small_then_large(app).await;
+        for (s, l) in small.iter().zip(&large) {
+            if s.page != "profile" {
+                assert!(l.body_len > s.body_len, "{}: the large page should list more ({} vs {} bytes)", s.page, l.body_len, s.body_len);
+            }
+            assert_eq!(
+                s.statements.len(),
+                l.statements.len(),
+                "{}: {} statements for {} but {} for {}\nsmall:\n{}\nlarge:\n{}",
+                s.page, s.statements.len(), s.path, l.statements.len(), l.path, describe(s), describe(l)
+            );
+            assert!(l.statements.len() <= 16, "{} runs {} statements:\n{}", l.page, l.statements.len(), describe(l));
+        }
+    }
+}
+
+/// The table each name in a statement's FROM and JOIN clauses stands for (SQLite's plans
+/// name tables by their alias).
+fn table_names(sql: &str) -> std::collections::HashMap<String, String> {
+    const NOT_ALIAS: &[&str] =
+        &["WHERE", "JOIN", "LEFT", "INNER", "ON", "ORDER", "GROUP", "LIMIT", "UNION", "CROSS", "USING", "AND", "OR"];
+    let tokens: Vec<&str> =
+        sql.split(|c: char| c.is_whitespace() || "(),".contains(c)).filter(|t| !t.is_empty()).collect();
+    let mut names = std::collections::HashMap::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if !(t.eq_ignore_ascii_case("FROM") || t.eq_ignore_ascii_case("JOIN")) {
+            continue;
+        }
+        let Some(table) = tokens.get(i + 1) else { continue };
+        names.insert(table.to_string(), table.to_string());
+        let mut next = i + 2;
+        if tokens.get(next).is_some_and(|a| a.eq_ignore_ascii_case("AS")) {
+            next += 1;
+        }
+        if let Some(alias) = tokens.get(next).filter(|a| !NOT_ALIAS.iter().any(|k| a.eq_ignore_ascii_case(k))) {
+            names.insert(alias.to_string(), table.to_string());
+        }
+    }
+    names
+}
+
+/// The tables a statement reads in full, by the database's own plan.
+async fn full_scans(app: &TestApp, s: &Statement) -> Vec<String> {
+    let db = app.state.db.writer();
+    let mut scans = Vec::new();
+    match app.state.db.backend() {
+        DbBackend::Sqlite => {
+            let plan = db
+                .query_all_raw(Statement::from_sql_and_values(
+                    db.get_database_backend(),
+                    format!("EXPLAIN QUERY PLAN {}", s.sql),
+                    s.values.clone().map(|v| v.0).unwrap_or_default(),
+                ))
+                .await
+                .unwrap();
+            for row in plan {
+                let detail: String = row.try_get("", "detail").unwrap();
+                // "SCAN t" reads the table; "SCAN t USING INDEX i" walks an index in
+                // order and stops at the LIMIT; virtual tables are the search index.
+                if let Some(rest) = detail.strip_prefix("SCAN ")
+                    && !rest.contains(" USING ")
+                    && !rest.contains("VIRTUAL TABLE")
+                    && !rest.starts_with("CONSTANT ROW")
+                {
+                    let name = rest.split_whitespace().next().unwrap_or("");
+                    let table = table_names(&s.sql).get(name).cloned().unwrap_or_else(|| name.to_string());
+                    // A scan of a subquery's few rows (no such table) is not a table scan.
+                    let real: i64 = app
+                        .state
+                        .db
+                        .scalar(
+                            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+                            vec![table.clone().into()],
+                        )
+                        .await
+                        .unwrap()
+                        .unwrap_or(0);
+                    if real > 0 {
+                        scans.push(format!("{detail} [{table}]"));
+                    }
+                }
+            }
+        }
+        DbBackend::Postgres => {
+            // With sequential scans priced out, a plan that still has one has no index to use.
+            let tx = db.begin().await.unwrap();
+            tx.execute_unprepared("SET LOCAL enable_seqscan = off").await.unwrap();
+            let plan = tx
+                .query_all_raw(Statement::from_sql_and_values(
+                    tx.get_database_backend(),
+                    format!("EXPLAIN {}", s.sql),
+                    s.values.clone().map(|v| v.0).unwrap_or_default(),
+                ))
+                .await
+                .unwrap();
+            for row in plan {
+                let line: String = row.try_get("", "QUERY PLAN").unwrap();
+                if let Some(at) = line.find("Seq Scan on ") {
+                    scans.push(format!(
+                        "{} [{}]",
+                        line.trim(),
+                        line[at + 12..].split_whitespace().next().unwrap_or("")
+                    ));
+                }
+            }
+            tx.rollback().await.unwrap();
+        }
+    }
+    scans
+        .into_iter()
+        .filter(|s| {
+            let table = s.rsplit_once('[').map(|(_, t)| t.trim_end_matches(']')).unwrap_or("");
+            !SMALL_TABLES.contains(&table)
+        })
+        .collect()
+}
+
+both_backends! {
+    async fn no_statement_on_a_hot_page_reads_a_whole_large_table(app) {
+        let (_, large) = small_then_large(app).await;
+        let mut problems = Vec::new();
+        for v in &large {
+            for s in &v.statements {
+                let sql = s.sql.trim_start().to_uppercase();
+                if !(sql.starts_with("SELECT") || sql.starts_with("WITH")) {
+                    continue;
+                }
+                for scan in full_scans(app, s).await {
+                    problems.push(format!("{}: {scan}\n    {}", v.page, s.sql));
+                }
+            }
+        }
+        assert!(problems.is_empty(), "full scans on hot pages:\n{}", problems.join("\n"));
+    }
+}
