@@ -1,6 +1,7 @@
 //! Markdown from members, rendered to safe HTML. We store Markdown, never HTML from users.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use pulldown_cmark::{Options, Parser, html};
 
@@ -16,17 +17,20 @@ pub fn render(markdown: &str) -> String {
     sanitise(&raw)
 }
 
-fn sanitise(html: &str) -> String {
+/// The sanitiser, built once: building one sets up its tables, which would otherwise
+/// cost more than the cleaning on every post of every page.
+static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> =
         ["p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "hr"]
             .into_iter()
             .collect();
-    ammonia::Builder::default()
-        .tags(tags)
-        .link_rel(Some("nofollow ugc noopener"))
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .clean(html)
-        .to_string()
+    let mut b = ammonia::Builder::default();
+    b.tags(tags).link_rel(Some("nofollow ugc noopener")).url_schemes(["http", "https", "mailto"].into_iter().collect());
+    b
+});
+
+fn sanitise(html: &str) -> String {
+    SANITISER.clean(html).to_string()
 }
 
 /// Plain text (Markdown syntax removed) of at most `max` characters, for previews and e-mail.

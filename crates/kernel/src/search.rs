@@ -75,37 +75,54 @@ fn fts5_query(q: &str) -> String {
     q.split_whitespace().take(12).map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect::<Vec<_>>().join(" ")
 }
 
-/// The best matches for `q` among documents of `groups`, best first.
+/// How many of the newest matching documents are ranked. A common word matches a large
+/// share of a big forum; ranking every match would cost time in proportion to the whole
+/// forum, so the search ranks the newest matches only (which are also what people are
+/// usually looking for) and its cost stays flat as the forum grows.
+const RANKED: i64 = 1000;
+
+/// The best matches for `q` among the newest [`RANKED`] matching documents of `groups`,
+/// best first.
 pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<Hit>, DbErr> {
     if q.trim().is_empty() || groups.is_empty() {
         return Ok(vec![]);
     }
-    let group_params: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
-    let placeholders = |from: usize| crate::db::placeholders(from, groups.len());
+    let mut values = params![match backend_of(db.reader()) {
+        Backend::Sqlite => fts5_query(q),
+        Backend::Postgres => q.to_string(),
+    }];
+    values.extend(groups.iter().map(|g| sea_orm::Value::from(g.to_string())));
+    let groups_in = crate::db::placeholders(2, groups.len());
+    let (ranked, limit_at) = (groups.len() + 2, groups.len() + 3);
+    values.push(RANKED.into());
+    values.push((limit as i64).into());
     let rows: Vec<Row> = match backend_of(db.reader()) {
+        // FTS5 walks matches newest first (by rowid) and stops at the cut; the snippets
+        // are made for the final few only.
         Backend::Sqlite => {
-            let mut values = params![fts5_query(q)];
-            values.extend(group_params.into_iter().map(sea_orm::Value::from));
-            values.push((limit as i64).into());
             let sql = format!(
                 "SELECT doc_id, kind, thread_id, group_id, title, snippet(search_docs, 1, '{START}', '{STOP}', '…', 16) AS snippet \
-                 FROM search_docs WHERE search_docs MATCH $1 AND group_id IN ({}) ORDER BY bm25(search_docs, 4.0, 1.0) LIMIT ${}",
-                placeholders(2),
-                groups.len() + 2
+                 FROM search_docs WHERE search_docs MATCH $1 AND rowid IN (\
+                   SELECT rowid FROM (\
+                     SELECT rowid, bm25(search_docs, 4.0, 1.0) AS score FROM search_docs \
+                     WHERE search_docs MATCH $1 AND group_id IN ({groups_in}) ORDER BY rowid DESC LIMIT ${ranked}\
+                   ) AS newest ORDER BY score LIMIT ${limit_at}) \
+                 ORDER BY bm25(search_docs, 4.0, 1.0)"
             );
             db.all(&sql, values).await?
         }
+        // Document IDs are time-ordered UUIDs, so the primary key walks newest first.
         Backend::Postgres => {
-            let mut values = params![q.to_string()];
-            values.extend(group_params.into_iter().map(sea_orm::Value::from));
-            values.push((limit as i64).into());
             let sql = format!(
                 "SELECT doc_id, kind, thread_id, group_id, title, \
                  ts_headline('english', body, websearch_to_tsquery('english', $1), 'StartSel={START}, StopSel={STOP}, MaxFragments=1, MaxWords=24, MinWords=8') AS snippet \
-                 FROM search_docs WHERE tsv @@ websearch_to_tsquery('english', $1) AND group_id IN ({}) \
-                 ORDER BY ts_rank(tsv, websearch_to_tsquery('english', $1)) DESC LIMIT ${}",
-                placeholders(2),
-                groups.len() + 2
+                 FROM (\
+                   SELECT * FROM (\
+                     SELECT doc_id, kind, thread_id, group_id, title, body, ts_rank(tsv, websearch_to_tsquery('english', $1)) AS score \
+                     FROM search_docs WHERE tsv @@ websearch_to_tsquery('english', $1) AND group_id IN ({groups_in}) \
+                     ORDER BY doc_id DESC LIMIT ${ranked}\
+                   ) AS newest ORDER BY score DESC LIMIT ${limit_at}\
+                 ) AS best ORDER BY score DESC"
             );
             db.all(&sql, values).await?
         }
