@@ -123,12 +123,16 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         started = time.monotonic()
+        # The server's log goes to a file: a pipe nobody reads would fill and stall it.
+        self.log_path = BENCH / "out" / f"serve-{dataset.backend}.log"
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([shn, "serve"], env=dataset.env(SHN_BIND=f"127.0.0.1:{self.port}"),
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = started + 60
         while True:
             if self.proc.poll() is not None:
-                raise SystemExit(f"shn serve exited: {self.proc.stderr.read().decode()[-2000:]}")
+                raise SystemExit(f"shn serve exited: {self.log_path.read_text()[-2000:]}")
             try:
                 with urllib.request.urlopen(self.base + "/readyz", timeout=1) as r:
                     if r.status == 200:
@@ -153,6 +157,7 @@ class Server:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.log.close()
 
 
 def log_in(base, email, password):
@@ -190,7 +195,7 @@ def scenarios(t):
 
 def check_page(base, path, cookie):
     req = urllib.request.Request(base + path, headers={"Cookie": cookie} if cookie else {})
-    with urllib.request.urlopen(req) as r:
+    with urllib.request.urlopen(req, timeout=30) as r:
         body = r.read()
         if r.status != 200 or not body:
             raise SystemExit(f"{path} answered {r.status}")

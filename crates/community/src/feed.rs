@@ -64,7 +64,7 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
         Some(c) => {
             let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
             let (a, i) = (bind(at.into()), bind(id.into()));
-            format!(" AND (t.last_activity_at < {a} OR (t.last_activity_at = {a} AND t.id < {i}))")
+            format!(" AND (t.last_activity_at, t.id) < ({a}, {i})")
         }
         None => String::new(),
     };

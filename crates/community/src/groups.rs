@@ -142,21 +142,19 @@ pub async fn visible(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(Group, St
     Ok((g, s, a))
 }
 
+/// Every group, by name, from memory for up to a second (see [`Db::memo`]): groups are
+/// created but never changed, so a node that has not seen a new group yet only misses it
+/// for that second.
+async fn all_groups(db: &Db) -> AppResult<std::sync::Arc<Vec<Group>>> {
+    Ok(db
+        .memo("groups", std::time::Duration::from_secs(1), || async {
+            db.all::<Group>(&format!("SELECT {COLUMNS} FROM groups ORDER BY name"), params![]).await
+        })
+        .await?)
+}
+
 /// Groups the viewer may know about: open and private ones, and hidden ones they are in.
 pub async fn list(db: &Db, viewer: &Viewer) -> AppResult<Vec<(Group, Standing)>> {
-    let rows: Vec<Group> = match viewer.id() {
-        Some(me) => {
-            db.all(
-                &format!(
-                    "SELECT {COLUMNS} FROM groups g WHERE g.visibility IN ('open', 'private') OR EXISTS \
-                     (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.member_id = $1 AND m.status = 'active') ORDER BY g.name"
-                ),
-                params![me],
-            )
-            .await?
-        }
-        None => db.all(&format!("SELECT {COLUMNS} FROM groups WHERE visibility IN ('open', 'private') ORDER BY name"), params![]).await?,
-    };
     // The viewer's memberships in one query, not one per group.
     let mine: std::collections::HashMap<Uuid, MembershipRow> = match viewer.id() {
         Some(me) => db
@@ -170,12 +168,12 @@ pub async fn list(db: &Db, viewer: &Viewer) -> AppResult<Vec<(Group, Standing)>>
             .collect(),
         None => Default::default(),
     };
-    Ok(rows
-        .into_iter()
-        .map(|g| {
-            let s = standing_of(mine.get(&g.id));
-            (g, s)
-        })
+    let active = |g: &Group| mine.get(&g.id).is_some_and(|m| m.status == "active");
+    Ok(all_groups(db)
+        .await?
+        .iter()
+        .filter(|g| matches!(g.visibility.as_str(), "open" | "private") || active(g))
+        .map(|g| (g.clone(), standing_of(mine.get(&g.id))))
         .collect())
 }
 
@@ -253,6 +251,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -
     add_member(&tx, id, staff.id, "owner").await?;
     audit::record(&tx, Some(staff.id), "group_created", None, Some(ip), serde_json::json!({ "group": id })).await?;
     tx.commit().await?;
+    state.db.forget("groups");
     state.db.one(&format!("SELECT {COLUMNS} FROM groups WHERE id = $1"), params![id]).await?.ok_or(AppError::NotFound)
 }
 

@@ -378,7 +378,7 @@ pub async fn list(db: &Db, member: MemberId, cursor: Option<&str>, limit: u64) -
             db.all(
                 &format!(
                     "SELECT {cols} FROM notifications n WHERE n.member_id = $1 AND {STILL_READABLE} \
-                     AND (n.created_at < $2 OR (n.created_at = $2 AND n.id < $3)) ORDER BY n.created_at DESC, n.id DESC LIMIT $4"
+                     AND (n.created_at, n.id) < ($2, $3) ORDER BY n.created_at DESC, n.id DESC LIMIT $4"
                 ),
                 params![member, at, id, (limit + 1) as i64],
             )

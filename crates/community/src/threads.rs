@@ -211,7 +211,7 @@ pub async fn replies(db: &Db, thread: Uuid, cursor: Option<&str>, limit: u64) ->
             db.all(
                 &format!(
                     "SELECT {REPLY_COLUMNS} FROM posts WHERE thread_id = $1 AND status = 'visible' \
-                     AND (created_at > $2 OR (created_at = $2 AND id > $3)) ORDER BY created_at, id LIMIT $4"
+                     AND (created_at, id) > ($2, $3) ORDER BY created_at, id LIMIT $4"
                 ),
                 params![thread, at, id, (limit + 1) as i64],
             )
@@ -319,10 +319,16 @@ pub async fn feed(db: &Db, group: Uuid, teaser: bool, cursor: Option<&str>, limi
     let unpinned = "pinned = FALSE AND (closes_at IS NULL OR closes_at <= $2)";
     let (mut pinned, rows): (Vec<Thread>, Vec<Thread>) = match cursor.filter(|c| !c.is_empty()) {
         None => {
+            // Pinned threads, and prompts still open: two seeks on `threads_pinned`. As one
+            // `NOT (unpinned)` condition it would read every thread of the group. `status || ''`
+            // keeps the planner off `threads_group_feed`, which matches only the group.
+            let featured = ["pinned = TRUE", "pinned = FALSE AND closes_at > $2"]
+                .map(|which| format!("SELECT {cols} FROM threads WHERE group_id = $1 AND {which} AND status || '' = 'visible' AND (opens_at IS NULL OR opens_at <= $2)"));
             let pinned = db
                 .all(
                     &format!(
-                        "SELECT {cols} FROM threads WHERE {live} AND NOT ({unpinned}) ORDER BY last_activity_at DESC LIMIT 20"
+                        "SELECT {THREAD_COLUMNS} FROM ({} UNION ALL {}) AS featured ORDER BY last_activity_at DESC LIMIT 20",
+                        featured[0], featured[1]
                     ),
                     params![group, t],
                 )
@@ -341,7 +347,7 @@ pub async fn feed(db: &Db, group: Uuid, teaser: bool, cursor: Option<&str>, limi
                 .all(
                     &format!(
                         "SELECT {cols} FROM threads WHERE {live} AND {unpinned} \
-                         AND (last_activity_at < $3 OR (last_activity_at = $3 AND id < $4)) ORDER BY last_activity_at DESC, id DESC LIMIT $5"
+                         AND (last_activity_at, id) < ($3, $4) ORDER BY last_activity_at DESC, id DESC LIMIT $5"
                     ),
                     params![group, t, at, id, (limit + 1) as i64],
                 )

@@ -34,12 +34,26 @@ pub struct Db {
     backend: Backend,
     live: crate::live::Hub,
     statements: StatementLog,
+    memo: Memo,
 }
+
+/// Small reference lists kept in memory for a moment (see [`Db::memo`]).
+#[derive(Clone, Default)]
+struct Memo {
+    slots: std::sync::Arc<std::sync::Mutex<MemoSlots>>,
+}
+
+type MemoSlots =
+    std::collections::HashMap<&'static str, (std::time::Instant, std::sync::Arc<dyn std::any::Any + Send + Sync>)>;
 
 tokio::task_local! {
     /// The statements of the request being captured on this task (see [`StatementLog::capture`]).
     static CAPTURED: std::sync::Arc<std::sync::Mutex<Vec<Statement>>>;
 }
+
+/// A statement slower than this is logged (with its SQL, never its values: they may be
+/// health information).
+const SLOW_STATEMENT: Duration = Duration::from_millis(100);
 
 /// Every statement either pool runs passes through here. Normally that costs one failed
 /// task-local lookup; while a request is being captured (tests of query discipline),
@@ -61,6 +75,9 @@ pub struct CapturedRequest {
 impl StatementLog {
     fn install(&self, conn: &mut DatabaseConnection) {
         conn.set_metric_callback(|info| {
+            if info.elapsed >= SLOW_STATEMENT {
+                tracing::warn!(target: "shn::sql", elapsed_ms = info.elapsed.as_millis() as u64, sql = %info.statement.sql, "slow statement");
+            }
             let _ = CAPTURED.try_with(|c| {
                 if let Ok(mut v) = c.lock() {
                     v.push(info.statement.clone());
@@ -133,7 +150,14 @@ impl Db {
             let mut pool = Database::connect(opts).await?;
             let statements = StatementLog::default();
             statements.install(&mut pool);
-            Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres, live: Default::default(), statements })
+            Ok(Db {
+                read: pool.clone(),
+                write: pool,
+                backend: Backend::Postgres,
+                live: Default::default(),
+                statements,
+                memo: Default::default(),
+            })
         } else {
             Err(ConnectError::UnsupportedScheme(redact(url)))
         }
@@ -168,7 +192,7 @@ impl Db {
         let statements = StatementLog::default();
         statements.install(&mut write);
         statements.install(&mut read);
-        Ok(Db { read, write, backend: Backend::Sqlite, live: Default::default(), statements })
+        Ok(Db { read, write, backend: Backend::Sqlite, live: Default::default(), statements, memo: Default::default() })
     }
 
     pub fn backend(&self) -> Backend {
@@ -178,6 +202,46 @@ impl Db {
     /// This node's live-signal hub for this database (see [`crate::live`]).
     pub fn live(&self) -> &crate::live::Hub {
         &self.live
+    }
+
+    /// A small list every page needs and that rarely changes (all groups, all conditions),
+    /// read from the database at most once per `ttl` on this node. Loading a few hundred
+    /// rows costs a page more than everything else it does; a short `ttl` bounds how long
+    /// another node's change takes to show here. [`Db::forget`] drops it at once.
+    pub async fn memo<T, F, Fut>(&self, key: &'static str, ttl: Duration, load: F) -> Result<std::sync::Arc<T>, DbErr>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<T, DbErr>>,
+    {
+        let fresh = self
+            .memo
+            .slots
+            .lock()
+            .ok()
+            .and_then(|slots| slots.get(key).filter(|(at, _)| at.elapsed() < ttl).map(|(_, v)| v.clone()));
+        if let Some(hit) = fresh.and_then(|v| v.downcast::<T>().ok()) {
+            return Ok(hit);
+        }
+        let value = std::sync::Arc::new(load().await?);
+        if let Ok(mut slots) = self.memo.slots.lock() {
+            slots.insert(key, (std::time::Instant::now(), value.clone()));
+        }
+        Ok(value)
+    }
+
+    /// Drops a memoised list (after a change to it on this node).
+    pub fn forget(&self, key: &'static str) {
+        if let Ok(mut slots) = self.memo.slots.lock() {
+            slots.remove(key);
+        }
+    }
+
+    /// Drops every memoised list (tests that count what a cold page reads).
+    pub fn forget_all(&self) {
+        if let Ok(mut slots) = self.memo.slots.lock() {
+            slots.clear();
+        }
     }
 
     /// The statement log (see [`StatementLog`]).

@@ -97,17 +97,19 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
     values.push(RANKED.into());
     values.push((limit as i64).into());
     let rows: Vec<Row> = match backend_of(db.reader()) {
-        // FTS5 walks matches newest first (by rowid) and stops at the cut; the snippets
-        // are made for the final few only.
+        // FTS5 walks matches newest first (by rowid) and stops at the cut. The snippets
+        // are made for the final few only, each found again by rowid: asked as
+        // `rowid IN (…)` instead, FTS5 would walk every match of the word.
         Backend::Sqlite => {
             let sql = format!(
-                "SELECT doc_id, kind, thread_id, group_id, title, snippet(search_docs, 1, '{START}', '{STOP}', '…', 16) AS snippet \
-                 FROM search_docs WHERE search_docs MATCH $1 AND rowid IN (\
-                   SELECT rowid FROM (\
-                     SELECT rowid, bm25(search_docs, 4.0, 1.0) AS score FROM search_docs \
+                "WITH best AS (\
+                   SELECT r, score FROM (\
+                     SELECT rowid AS r, bm25(search_docs, 4.0, 1.0) AS score FROM search_docs \
                      WHERE search_docs MATCH $1 AND group_id IN ({groups_in}) ORDER BY rowid DESC LIMIT ${ranked}\
                    ) AS newest ORDER BY score LIMIT ${limit_at}) \
-                 ORDER BY bm25(search_docs, 4.0, 1.0)"
+                 SELECT search_docs.doc_id, search_docs.kind, search_docs.thread_id, search_docs.group_id, search_docs.title, \
+                 snippet(search_docs, 1, '{START}', '{STOP}', '…', 16) AS snippet \
+                 FROM best JOIN search_docs ON search_docs.rowid = best.r WHERE search_docs MATCH $1 ORDER BY best.score"
             );
             db.all(&sql, values).await?
         }

@@ -52,7 +52,13 @@ pub async fn search(db: &Db, q: &str, limit: u64) -> Result<Vec<Condition>, DbEr
 }
 
 pub async fn all(db: &Db) -> Result<Vec<Condition>, DbErr> {
-    db.all("SELECT id, slug, name FROM conditions ORDER BY name", params![]).await
+    // Reference data, changed only by `shn migrate`.
+    let all = db
+        .memo("conditions", std::time::Duration::from_secs(60), || async {
+            db.all::<Condition>("SELECT id, slug, name FROM conditions ORDER BY name", params![]).await
+        })
+        .await?;
+    Ok(all.as_ref().clone())
 }
 
 /// Which of `ids` exist.

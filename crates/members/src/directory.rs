@@ -179,7 +179,7 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
         let (key, id): (String, Uuid) = page::decode(&cursor)?;
         let k = w.bind(key);
         let i = w.bind(id);
-        w.push(format!("(m.name_key > {k} OR (m.name_key = {k} AND m.id > {i}))"));
+        w.push(format!("(m.name_key, m.id) > ({k}, {i})"));
     }
     let lim = w.bind((limit + 1) as i64);
     let sql = format!(

@@ -1308,7 +1308,7 @@ async fn admin_members(
         values.push(key.into());
         values.push(id.into());
         let (k, i) = (values.len() - 1, values.len());
-        sql.push_str(&format!(" AND (name_key > ${k} OR (name_key = ${k} AND id > ${i}))"));
+        sql.push_str(&format!(" AND (name_key, id) > (${k}, ${i})"));
     }
     values.push(51i64.into());
     sql.push_str(&format!(" ORDER BY name_key, id LIMIT ${}", values.len()));

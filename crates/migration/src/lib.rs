@@ -20,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_community::Migration),
             Box::new(m0006_search::Migration),
             Box::new(m0007_conversation::Migration),
+            Box::new(m0008_performance::Migration),
         ]
     }
 }
@@ -61,6 +62,7 @@ mod m0004_events;
 mod m0005_community;
 mod m0006_search;
 mod m0007_conversation;
+mod m0008_performance;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -130,7 +130,7 @@ pub async fn history(
             let (at, id): (Instant, Uuid) = kernel::page::decode(c)?;
             db.all(
                 "SELECT id, amount, reason, source_type, source_id, note, created_at FROM ledger_entries \
-                 WHERE member_id = $1 AND (created_at < $2 OR (created_at = $2 AND id < $3)) \
+                 WHERE member_id = $1 AND (created_at, id) < ($2, $3) \
                  ORDER BY created_at DESC, id DESC LIMIT $4",
                 params![member, at, id, (limit + 1) as i64],
             )

@@ -40,6 +40,8 @@ async fn visit(app: &TestApp, pages: &[(&'static str, String)]) -> Vec<Visit> {
     log.enable_capture();
     let mut out = Vec::new();
     for (page, path) in pages {
+        // Measured cold: memoised lists (groups, conditions) are read again.
+        app.state.db.forget_all();
         log.take_requests();
         let r = c.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{page} ({path})");
