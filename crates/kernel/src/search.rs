@@ -91,9 +91,13 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
         Backend::Sqlite => fts5_query(q),
         Backend::Postgres => q.to_string(),
     }];
-    values.extend(groups.iter().map(|g| sea_orm::Value::from(g.to_string())));
-    let groups_in = crate::db::placeholders(2, groups.len());
-    let (ranked, limit_at) = (groups.len() + 2, groups.len() + 3);
+    // The groups as one JSON parameter: a member may read hundreds (see `db::uuid_set`).
+    values.push(crate::db::uuid_set_value(groups));
+    let groups_in = match backend_of(db.reader()) {
+        Backend::Sqlite => "SELECT value FROM json_each($2)",
+        Backend::Postgres => "SELECT json_array_elements_text(CAST($2 AS json))",
+    };
+    let (ranked, limit_at) = (3, 4);
     values.push(RANKED.into());
     values.push((limit as i64).into());
     let rows: Vec<Row> = match backend_of(db.reader()) {
