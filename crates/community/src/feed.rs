@@ -83,10 +83,10 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
         .collect();
     let others: Vec<Uuid> = readable.iter().filter(|g| !mine.contains(g)).copied().collect();
     if !others.is_empty() {
-        let others_in = kernel::db::uuid_set(state.db.reader(), &bind(kernel::db::uuid_set_value(&others)));
+        let others_in = kernel::db::uuid_in(state.db.reader(), "t.group_id", &others, &mut bind);
         parts.push(format!(
             "SELECT {t_cols} FROM threads t WHERE t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1) \
-             AND t.group_id IN {others_in} AND {visible} {newest}"
+             AND {others_in} AND {visible} {newest}"
         ));
     }
     let union = parts

@@ -370,20 +370,28 @@ pub fn for_update<C: ConnectionTrait>(c: &C) -> &'static str {
     }
 }
 
-/// `IN (…)` over a set of UUIDs passed as one parameter (see [`uuid_set_value`]), for sets
-/// that can run to hundreds (the groups a member may read): sqlx binds SQLite parameters
-/// at a cost that grows faster than their number, so a long `$1, $2, …` list costs more
-/// than the query. SQLite keeps UUIDs as 16-byte blobs; PostgreSQL as `uuid`.
-pub fn uuid_set<C: ConnectionTrait>(c: &C, param: &str) -> String {
+/// `column IN` a set of UUIDs that can run to hundreds (the groups a member may read),
+/// binding through `bind` (which adds a value and returns its placeholder). sqlx binds
+/// SQLite parameters at a cost that grows faster than their number, so there the set goes
+/// as one JSON array (UUIDs are 16-byte blobs in SQLite); PostgreSQL gets the plain list,
+/// which it binds cheaply and plans best (an array parameter measured 4 to 20 times slower
+/// on search).
+pub fn uuid_in<C: ConnectionTrait>(
+    c: &C,
+    column: &str,
+    ids: &[uuid::Uuid],
+    bind: &mut dyn FnMut(Value) -> String,
+) -> String {
     match backend_of(c) {
-        Backend::Sqlite => format!("(SELECT unhex(replace(value, '-', '')) FROM json_each({param}))"),
-        Backend::Postgres => format!("(SELECT value::uuid FROM json_array_elements_text(CAST({param} AS json)))"),
+        Backend::Sqlite => {
+            let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+            format!("{column} IN (SELECT unhex(replace(value, '-', '')) FROM json_each({}))", bind(json.into()))
+        }
+        Backend::Postgres => {
+            let list: Vec<String> = ids.iter().map(|id| bind((*id).into())).collect();
+            format!("{column} IN ({})", list.join(", "))
+        }
     }
-}
-
-/// The one parameter of a [`uuid_set`]: the UUIDs as a JSON array.
-pub fn uuid_set_value(ids: &[uuid::Uuid]) -> Value {
-    Value::from(serde_json::to_string(ids).unwrap_or_else(|_| "[]".into()))
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside a `LIKE … ESCAPE '\'`.

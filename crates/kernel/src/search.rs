@@ -92,12 +92,20 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
         Backend::Postgres => q.to_string(),
     }];
     // The groups as one JSON parameter: a member may read hundreds (see `db::uuid_set`).
-    values.push(crate::db::uuid_set_value(groups));
+    // The groups a member may read run to hundreds: one JSON parameter on SQLite, whose
+    // binding cost grows faster than the number of parameters; a plain list on
+    // PostgreSQL, which plans it best (see `db::uuid_in`). `group_id` is text here.
     let groups_in = match backend_of(db.reader()) {
-        Backend::Sqlite => "SELECT value FROM json_each($2)",
-        Backend::Postgres => "SELECT json_array_elements_text(CAST($2 AS json))",
+        Backend::Sqlite => {
+            values.push(serde_json::to_string(groups).unwrap_or_else(|_| "[]".into()).into());
+            "group_id IN (SELECT value FROM json_each($2))".to_string()
+        }
+        Backend::Postgres => {
+            values.extend(groups.iter().map(|g| sea_orm::Value::from(g.to_string())));
+            format!("group_id IN ({})", crate::db::placeholders(2, groups.len()))
+        }
     };
-    let (ranked, limit_at) = (3, 4);
+    let (ranked, limit_at) = (values.len() + 1, values.len() + 2);
     values.push(RANKED.into());
     values.push((limit as i64).into());
     let rows: Vec<Row> = match backend_of(db.reader()) {
@@ -109,7 +117,7 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
                 "WITH best AS (\
                    SELECT r, score FROM (\
                      SELECT rowid AS r, bm25(search_docs, 4.0, 1.0) AS score FROM search_docs \
-                     WHERE search_docs MATCH $1 AND group_id IN ({groups_in}) ORDER BY rowid DESC LIMIT ${ranked}\
+                     WHERE search_docs MATCH $1 AND {groups_in} ORDER BY rowid DESC LIMIT ${ranked}\
                    ) AS newest ORDER BY score LIMIT ${limit_at}) \
                  SELECT search_docs.doc_id, search_docs.kind, search_docs.thread_id, search_docs.group_id, search_docs.title, \
                  snippet(search_docs, 1, '{START}', '{STOP}', '…', 16) AS snippet \
@@ -125,7 +133,7 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
                  FROM (\
                    SELECT * FROM (\
                      SELECT doc_id, kind, thread_id, group_id, title, body, ts_rank(tsv, websearch_to_tsquery('english', $1)) AS score \
-                     FROM search_docs WHERE tsv @@ websearch_to_tsquery('english', $1) AND group_id IN ({groups_in}) \
+                     FROM search_docs WHERE tsv @@ websearch_to_tsquery('english', $1) AND {groups_in} \
                      ORDER BY doc_id DESC LIMIT ${ranked}\
                    ) AS newest ORDER BY score DESC LIMIT ${limit_at}\
                  ) AS best ORDER BY score DESC"
