@@ -162,22 +162,23 @@ fn table_names(sql: &str) -> std::collections::HashMap<String, String> {
     names
 }
 
+/// The lines of the plan the database gives for `explain` + the statement, from `column`.
+async fn plan<C: ConnectionTrait>(c: &C, explain: &str, s: &Statement, column: &str) -> Vec<String> {
+    let values = s.values.clone().map(|v| v.0).unwrap_or_default();
+    let rows = c
+        .query_all_raw(Statement::from_sql_and_values(c.get_database_backend(), format!("{explain} {}", s.sql), values))
+        .await
+        .unwrap();
+    rows.iter().map(|row| row.try_get::<String>("", column).unwrap()).collect()
+}
+
 /// The tables a statement reads in full, by the database's own plan.
 async fn full_scans(app: &TestApp, s: &Statement) -> Vec<String> {
     let db = app.state.db.writer();
     let mut scans = Vec::new();
     match app.state.db.backend() {
         DbBackend::Sqlite => {
-            let plan = db
-                .query_all_raw(Statement::from_sql_and_values(
-                    db.get_database_backend(),
-                    format!("EXPLAIN QUERY PLAN {}", s.sql),
-                    s.values.clone().map(|v| v.0).unwrap_or_default(),
-                ))
-                .await
-                .unwrap();
-            for row in plan {
-                let detail: String = row.try_get("", "detail").unwrap();
+            for detail in plan(db, "EXPLAIN QUERY PLAN", s, "detail").await {
                 // "SCAN t" reads the table; "SCAN t USING INDEX i" walks an index in
                 // order and stops at the LIMIT; virtual tables are the search index.
                 if let Some(rest) = detail.strip_prefix("SCAN ")
@@ -208,22 +209,10 @@ async fn full_scans(app: &TestApp, s: &Statement) -> Vec<String> {
             // With sequential scans priced out, a plan that still has one has no index to use.
             let tx = db.begin().await.unwrap();
             tx.execute_unprepared("SET LOCAL enable_seqscan = off").await.unwrap();
-            let plan = tx
-                .query_all_raw(Statement::from_sql_and_values(
-                    tx.get_database_backend(),
-                    format!("EXPLAIN {}", s.sql),
-                    s.values.clone().map(|v| v.0).unwrap_or_default(),
-                ))
-                .await
-                .unwrap();
-            for row in plan {
-                let line: String = row.try_get("", "QUERY PLAN").unwrap();
+            for line in plan(&tx, "EXPLAIN", s, "QUERY PLAN").await {
                 if let Some(at) = line.find("Seq Scan on ") {
-                    scans.push(format!(
-                        "{} [{}]",
-                        line.trim(),
-                        line[at + 12..].split_whitespace().next().unwrap_or("")
-                    ));
+                    let table = line[at + 12..].split_whitespace().next().unwrap_or("").to_string();
+                    scans.push(format!("{} [{table}]", line.trim()));
                 }
             }
             tx.rollback().await.unwrap();
