@@ -83,7 +83,8 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
         .collect();
     let others: Vec<Uuid> = readable.iter().filter(|g| !mine.contains(g)).copied().collect();
     if !others.is_empty() {
-        let others_in = kernel::db::uuid_in(state.db.reader(), "t.group_id", &others, &mut bind);
+        let others_in =
+            kernel::db::uuid_in(state.db.reader(), "t.group_id", kernel::db::UuidColumn::Native, &others, &mut bind);
         parts.push(format!(
             "SELECT {t_cols} FROM threads t WHERE t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1) \
              AND {others_in} AND {visible} {newest}"

@@ -91,20 +91,11 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
         Backend::Sqlite => fts5_query(q),
         Backend::Postgres => q.to_string(),
     }];
-    // The groups as one JSON parameter: a member may read hundreds (see `db::uuid_set`).
-    // The groups a member may read run to hundreds: one JSON parameter on SQLite, whose
-    // binding cost grows faster than the number of parameters; a plain list on
-    // PostgreSQL, which plans it best (see `db::uuid_in`). `group_id` is text here.
-    let groups_in = match backend_of(db.reader()) {
-        Backend::Sqlite => {
-            values.push(serde_json::to_string(groups).unwrap_or_else(|_| "[]".into()).into());
-            "group_id IN (SELECT value FROM json_each($2))".to_string()
-        }
-        Backend::Postgres => {
-            values.extend(groups.iter().map(|g| sea_orm::Value::from(g.to_string())));
-            format!("group_id IN ({})", crate::db::placeholders(2, groups.len()))
-        }
-    };
+    // The groups a member may read run to hundreds (see `db::uuid_in`).
+    let groups_in = db::uuid_in(db.reader(), "group_id", db::UuidColumn::Text, groups, &mut |v| {
+        values.push(v);
+        format!("${}", values.len())
+    });
     let (ranked, limit_at) = (values.len() + 1, values.len() + 2);
     values.push(RANKED.into());
     values.push((limit as i64).into());

@@ -30,6 +30,10 @@ const RULES: &[(&str, &str)] = &[
         "directory sort keys out of step with names",
     ),
     (
+        "SELECT COUNT(*) FROM member_conditions mc JOIN members m ON m.id = mc.member_id WHERE mc.name_key <> m.name_key",
+        "condition rows whose directory sort key is out of step with the member's name",
+    ),
+    (
         "SELECT COUNT(*) FROM sessions s WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id = s.member_id AND m.status = 'active')",
         "sessions belonging to suspended, deleted or unknown accounts",
     ),

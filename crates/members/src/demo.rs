@@ -109,10 +109,8 @@ pub async fn load(
             ],
         )
         .await?;
-        for c in &picked {
-            db::exec(&tx, "INSERT INTO member_conditions (member_id, condition_id) VALUES ($1, $2)", params![id, c.id])
-                .await?;
-        }
+        let condition_ids: Vec<Uuid> = picked.iter().map(|c| c.id).collect();
+        crate::profile::set_conditions(&tx, id, &condition_ids).await?;
         let n_channels = rng.random_range(0..=2);
         for (pos, (platform, prefix)) in PLATFORMS.choose_multiple(&mut rng, n_channels).enumerate() {
             let handle = format!("{}{}", first.to_lowercase(), rng.random_range(10..999));

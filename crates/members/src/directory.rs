@@ -115,14 +115,18 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
         Where { parts: vec!["m.status = 'active'".into(), "m.email_verified_at IS NOT NULL".into()], values: vec![] };
     let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
 
-    if let Some(c) = nonempty(&f.condition) {
-        let id = Uuid::parse_str(&c).map_err(|_| bad("condition", "That is not a condition id."))?;
-        let p = w.bind(id);
-        let vis = w.visible(viewer, "m.vis_conditions");
-        w.push(format!(
-            "EXISTS (SELECT 1 FROM member_conditions mc WHERE mc.member_id = m.id AND mc.condition_id = {p}) AND {vis}"
-        ));
-    }
+    // Filtered by a condition, the page is read from that condition's rows, which carry
+    // the name key: one index range in name order, stopped at the page size.
+    let (from, order) = match nonempty(&f.condition) {
+        Some(c) => {
+            let id = Uuid::parse_str(&c).map_err(|_| bad("condition", "That is not a condition id."))?;
+            let p = w.bind(id);
+            let vis = w.visible(viewer, "m.vis_conditions");
+            w.push(format!("mc.condition_id = {p} AND {vis}"));
+            ("member_conditions mc JOIN members m ON m.id = mc.member_id", "mc.name_key, mc.member_id")
+        }
+        None => ("members m", "m.name_key, m.id"),
+    };
     if let Some(t) = nonempty(&f.member_type) {
         let t = MemberType::parse(&t)
             .ok_or_else(|| bad("member_type", "Choose patient, caregiver, healthcare_professional or advocate."))?;
@@ -179,13 +183,13 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
         let (key, id): (String, Uuid) = page::decode(&cursor)?;
         let k = w.bind(key);
         let i = w.bind(id);
-        w.push(format!("(m.name_key, m.id) > ({k}, {i})"));
+        w.push(format!("({order}) > ({k}, {i})"));
     }
     let lim = w.bind((limit + 1) as i64);
     let sql = format!(
         "SELECT m.id, m.display_name, m.name_key, m.health_leader_since, m.pronouns, m.vis_pronouns, m.member_type, \
          m.vis_member_type, m.country, m.region, m.vis_location, m.story, m.vis_story, m.vis_conditions, m.avatar_file, m.vis_avatar \
-         FROM members m WHERE {} ORDER BY m.name_key, m.id LIMIT {lim}",
+         FROM {from} WHERE {} ORDER BY {order} LIMIT {lim}",
         w.parts.join(" AND ")
     );
     let rows: Vec<Row> = db.all(&sql, w.values).await?;

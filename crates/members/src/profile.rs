@@ -355,6 +355,25 @@ async fn validate(db: &Db, p: &ProfilePatch) -> AppResult<Clean> {
     })
 }
 
+/// Replaces a member's conditions. Each row carries the member's name key (already
+/// written), so the directory can list a condition's members in name order from one index.
+pub(crate) async fn set_conditions<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    member: MemberId,
+    conditions: &[Uuid],
+) -> Result<(), sea_orm::DbErr> {
+    db::exec(c, "DELETE FROM member_conditions WHERE member_id = $1", params![member]).await?;
+    for id in conditions {
+        db::exec(
+            c,
+            "INSERT INTO member_conditions (member_id, condition_id, name_key) SELECT id, $2, name_key FROM members WHERE id = $1",
+            params![member, *id],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Applies a profile change after validating all of it: on any error, nothing changes.
 pub async fn update(state: &AppState, member: MemberId, patch: &ProfilePatch) -> AppResult<()> {
     let c = validate(&state.db, patch).await?;
@@ -399,15 +418,15 @@ pub async fn update(state: &AppState, member: MemberId, patch: &ProfilePatch) ->
     let sql = format!("UPDATE members SET {} WHERE id = ${}", sets.join(", "), values.len());
     db::exec(&tx, &sql, values).await?;
     if let Some(ids) = &c.conditions {
-        db::exec(&tx, "DELETE FROM member_conditions WHERE member_id = $1", params![member]).await?;
-        for id in ids {
-            db::exec(
-                &tx,
-                "INSERT INTO member_conditions (member_id, condition_id) VALUES ($1, $2)",
-                params![member, *id],
-            )
-            .await?;
-        }
+        set_conditions(&tx, member, ids).await?;
+    } else if c.display_name.is_some() {
+        // The directory lists members by condition in name order from these rows.
+        db::exec(
+            &tx,
+            "UPDATE member_conditions SET name_key = (SELECT name_key FROM members WHERE id = $1) WHERE member_id = $1",
+            params![member],
+        )
+        .await?;
     }
     if let Some(list) = &c.channels {
         db::exec(&tx, "DELETE FROM member_channels WHERE member_id = $1", params![member]).await?;

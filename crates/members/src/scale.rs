@@ -51,7 +51,7 @@ pub async fn load(state: &AppState, scale: f64, rng: &mut StdRng) -> anyhow::Res
     let t0 = now();
     let mut load = Loader::new(&state.db);
     let mut members = Table::new("members", MEMBER_COLUMNS);
-    let mut member_conditions = Table::new("member_conditions", &["member_id", "condition_id"]);
+    let mut member_conditions = Table::new("member_conditions", &["member_id", "condition_id", "name_key"]);
     let mut ids = Vec::with_capacity(count);
     for i in 0..count {
         // Oldest first, spread over three years, so IDs and join dates agree.
@@ -108,7 +108,12 @@ pub async fn load(state: &AppState, scale: f64, rng: &mut StdRng) -> anyhow::Res
         )
         .await?;
         for c in picked {
-            load.child_row(&mut member_conditions, &mut [&mut members], params![id, all_conditions[c].id]).await?;
+            load.child_row(
+                &mut member_conditions,
+                &mut [&mut members],
+                params![id, all_conditions[c].id, name.to_lowercase()],
+            )
+            .await?;
         }
     }
     load.finish(&mut [&mut members, &mut member_conditions]).await?;

@@ -21,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_search::Migration),
             Box::new(m0007_conversation::Migration),
             Box::new(m0008_performance::Migration),
+            Box::new(m0009_directory_by_condition::Migration),
         ]
     }
 }
@@ -63,6 +64,7 @@ mod m0005_community;
 mod m0006_search;
 mod m0007_conversation;
 mod m0008_performance;
+mod m0009_directory_by_condition;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -127,35 +127,60 @@ both_backends!(
 both_backends!(
     async fn the_directory_pages_through_every_match_once_in_name_order(app) {
         let (_, viewer) = app.member("viewer@example.org", "Zed Viewer").await;
+        let conditions: Value = app.client().get(app.url("/api/v1/conditions?q=migraine")).send().await.unwrap().json().await.unwrap();
+        let migraine = conditions["items"][0]["id"].as_str().unwrap().to_string();
+        let mut tokens = Vec::new();
         for i in 0..23 {
             let email = format!("p{i}@example.org");
             let (_, t) = app.member(&email, &format!("Person {:02}", 22 - i)).await;
             let kind = if i % 2 == 0 { "caregiver" } else { "advocate" };
-            app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&t).json(&json!({"member_type": kind})).send().await.unwrap();
+            let mut patch = json!({"member_type": kind});
+            if i % 4 != 3 {
+                patch["conditions"] = json!([migraine]);
+                patch["visibility"] = json!({"conditions": "members"});
+            }
+            app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&t).json(&patch).send().await.unwrap();
+            tokens.push(t);
         }
         let c = app.client();
-        let mut seen: Vec<String> = Vec::new();
-        let mut cursor: Option<String> = None;
-        let mut pages = 0;
-        loop {
-            let mut url = app.url("/api/v1/members?q=person&limit=10");
-            if let Some(cur) = &cursor {
-                url.push_str(&format!("&cursor={cur}"));
+        let page_through = |query: String| {
+            let (c, viewer) = (c.clone(), viewer.clone());
+            async move {
+                let (mut seen, mut cursor, mut pages) = (Vec::<String>::new(), None::<String>, 0);
+                loop {
+                    let mut url = app.url(&format!("/api/v1/members?{query}&limit=10"));
+                    if let Some(cur) = &cursor {
+                        url.push_str(&format!("&cursor={cur}"));
+                    }
+                    let v: Value = c.get(url).bearer_auth(&viewer).send().await.unwrap().json().await.unwrap();
+                    seen.extend(v["items"].as_array().unwrap().iter().map(|m| m["display_name"].as_str().unwrap().to_string()));
+                    pages += 1;
+                    match v["next_cursor"].as_str() {
+                        Some(next) => cursor = Some(next.to_string()),
+                        None => break,
+                    }
+                }
+                (seen, pages)
             }
-            let v: Value = c.get(url).bearer_auth(&viewer).send().await.unwrap().json().await.unwrap();
-            seen.extend(v["items"].as_array().unwrap().iter().map(|m| m["display_name"].as_str().unwrap().to_string()));
-            pages += 1;
-            match v["next_cursor"].as_str() {
-                Some(next) => cursor = Some(next.to_string()),
-                None => break,
-            }
-        }
+        };
+        let (seen, pages) = page_through("q=person".into()).await;
         assert_eq!(pages, 3);
         let mut sorted = seen.clone();
         sorted.sort();
         sorted.dedup();
         assert_eq!(seen, sorted, "each once, in name order");
         assert_eq!(seen.len(), 23);
+
+        // Filtered by a condition, in name order too, and still after a member renames.
+        let by_condition = format!("condition={migraine}");
+        let (with_migraine, _) = page_through(by_condition.clone()).await;
+        let expected: Vec<String> = sorted.iter().filter(|n| (22 - n[7..].parse::<u32>().unwrap()) % 4 != 3).cloned().collect();
+        assert_eq!(with_migraine, expected);
+        c.patch(app.url("/api/v1/me/profile")).bearer_auth(&tokens[0]).json(&json!({"display_name": "Abigail Person"})).send().await.unwrap();
+        let (renamed, _) = page_through(by_condition).await;
+        assert_eq!(renamed[0], "Abigail Person");
+        assert!(!renamed.contains(&"Person 22".to_string()));
+        assert_eq!(renamed.len(), expected.len());
         let carers: Value = c.get(app.url("/api/v1/members?member_type=caregiver&limit=100")).bearer_auth(&viewer).send().await.unwrap().json().await.unwrap();
         assert_eq!(carers["items"].as_array().unwrap().len(), 12);
         for (q, code) in [("cursor=garbage", "invalid_cursor"), ("member_type=wizard", "validation_failed"), ("condition=nope", "validation_failed"), ("limit=lots", "invalid_query")] {
