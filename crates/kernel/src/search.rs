@@ -78,11 +78,16 @@ fn fts5_query(q: &str) -> String {
 /// How many of the newest matching documents are ranked. A common word matches a large
 /// share of a big forum; ranking every match would cost time in proportion to the whole
 /// forum, so the search ranks the newest matches only (which are also what people are
-/// usually looking for) and its cost stays flat as the forum grows.
-const RANKED: i64 = 1000;
+/// usually looking for) and its cost stays flat as the forum grows. At 1000 the ranking
+/// was most of the search page's time (bench/RESULTS.md).
+const RANKED: i64 = 200;
 
 /// The best matches for `q` among the newest [`RANKED`] matching documents of `groups`,
-/// best first.
+/// best first, newest first among equals. "Best" is PostgreSQL's `ts_rank` with its
+/// default weights on both backends: each matching word counts 1.0 in the title and 0.4
+/// in the body. (SQLite's `bm25` also weighs how rare each word is across the whole
+/// index, which it learns by reading every match of the word: for a common word, more
+/// time than all the rest of the search page.)
 pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<Hit>, DbErr> {
     if q.trim().is_empty() || groups.is_empty() {
         return Ok(vec![]);
@@ -100,19 +105,25 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
     values.push(RANKED.into());
     values.push((limit as i64).into());
     let rows: Vec<Row> = match backend_of(db.reader()) {
-        // FTS5 walks matches newest first (by rowid) and stops at the cut. The snippets
-        // are made for the final few only, each found again by rowid: asked as
-        // `rowid IN (…)` instead, FTS5 would walk every match of the word.
+        // FTS5 walks matches newest first (by rowid) and stops at the cut. Matching words
+        // are counted by marking them (`highlight`, with the index's own stemming) and
+        // measuring the marks. The snippets are made for the final few only, each found
+        // again by rowid: asked as `rowid IN (…)` instead, FTS5 would walk every match.
         Backend::Sqlite => {
+            let hits = |column: usize, text: &str| {
+                format!("(length(highlight(search_docs, {column}, '{START}', '')) - length({text}))")
+            };
+            let (in_title, in_body) = (hits(0, "title"), hits(1, "body"));
             let sql = format!(
                 "WITH best AS (\
                    SELECT r, score FROM (\
-                     SELECT rowid AS r, bm25(search_docs, 4.0, 1.0) AS score FROM search_docs \
+                     SELECT rowid AS r, {in_title} * 1.0 + {in_body} * 0.4 AS score FROM search_docs \
                      WHERE search_docs MATCH $1 AND {groups_in} ORDER BY rowid DESC LIMIT ${ranked}\
-                   ) AS newest ORDER BY score LIMIT ${limit_at}) \
+                   ) AS newest ORDER BY score DESC, r DESC LIMIT ${limit_at}) \
                  SELECT search_docs.doc_id, search_docs.kind, search_docs.thread_id, search_docs.group_id, search_docs.title, \
                  snippet(search_docs, 1, '{START}', '{STOP}', '…', 16) AS snippet \
-                 FROM best JOIN search_docs ON search_docs.rowid = best.r WHERE search_docs MATCH $1 ORDER BY best.score"
+                 FROM best JOIN search_docs ON search_docs.rowid = best.r WHERE search_docs MATCH $1 \
+                 ORDER BY best.score DESC, best.r DESC"
             );
             db.all(&sql, values).await?
         }
@@ -126,8 +137,8 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
                      SELECT doc_id, kind, thread_id, group_id, title, body, ts_rank(tsv, websearch_to_tsquery('english', $1)) AS score \
                      FROM search_docs WHERE tsv @@ websearch_to_tsquery('english', $1) AND {groups_in} \
                      ORDER BY doc_id DESC LIMIT ${ranked}\
-                   ) AS newest ORDER BY score DESC LIMIT ${limit_at}\
-                 ) AS best ORDER BY score DESC"
+                   ) AS newest ORDER BY score DESC, doc_id DESC LIMIT ${limit_at}\
+                 ) AS best ORDER BY score DESC, doc_id DESC"
             );
             db.all(&sql, values).await?
         }

@@ -296,6 +296,25 @@ both_backends!(
 );
 
 both_backends!(
+    async fn search_ranks_title_matches_first_then_the_newest(app) {
+        let (_, staff) = staff_token(app).await;
+        let open = group(app, &staff, json!({"name": "Energy", "visibility": "open"})).await;
+        let c = app.client();
+        for (title, body) in [
+            ("Fatigue diary", "What helped this week."),
+            ("Monday check-in", "A little fatigue after the infusion."),
+            ("Tuesday check-in", "Fatigue again, and brain fog."),
+        ] {
+            let r = c.post(app.url(&format!("/api/v1/groups/{open}/threads"))).bearer_auth(&staff).json(&json!({"title": title, "body": body})).send().await.unwrap();
+            assert_eq!(r.status(), 201);
+        }
+        let res: Value = c.get(app.url("/api/v1/search?q=fatigue")).bearer_auth(&staff).send().await.unwrap().json().await.unwrap();
+        let titles: Vec<&str> = res["posts"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, ["Fatigue diary", "Tuesday check-in", "Monday check-in"], "{res}");
+    }
+);
+
+both_backends!(
     async fn direct_messages_reach_only_their_two_participants_and_respect_choices(app) {
         let (_, staff) = staff_token(app).await;
         let people = quick_members(app, 3).await;
