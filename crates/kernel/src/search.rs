@@ -105,27 +105,27 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
     values.push(RANKED.into());
     values.push((limit as i64).into());
     let rows: Vec<Row> = match backend_of(db.reader()) {
-        // FTS5 walks matches newest first (by rowid) and stops at the cut. Matching words
-        // are counted by marking them (`highlight`, with the index's own stemming) and
-        // measuring the marks. The snippets are made for the final few only, each found
-        // again by rowid: asked as `rowid IN (…)` instead, FTS5 would walk every match.
+        // FTS5 walks matches newest first (by rowid) and stops at the cut. Matches are
+        // marked with the index's own stemming (`highlight`); the marks are counted for
+        // the score, and the marked body of the final few is cut to a snippet here.
+        // (FTS5's `snippet` needs each of them found again through the index, which cost
+        // more than all the rest.)
         Backend::Sqlite => {
-            let hits = |column: usize, text: &str| {
-                format!("(length(highlight(search_docs, {column}, '{START}', '')) - length({text}))")
-            };
-            let (in_title, in_body) = (hits(0, "title"), hits(1, "body"));
+            let marks = |text: &str| format!("(length({text}) - length(replace({text}, '{START}', '')))");
+            let (in_title, in_body) = (marks("marked_title"), marks("marked_body"));
             let sql = format!(
-                "WITH best AS (\
-                   SELECT r, score FROM (\
-                     SELECT rowid AS r, {in_title} * 1.0 + {in_body} * 0.4 AS score FROM search_docs \
-                     WHERE search_docs MATCH $1 AND {groups_in} ORDER BY rowid DESC LIMIT ${ranked}\
-                   ) AS newest ORDER BY score DESC, r DESC LIMIT ${limit_at}) \
-                 SELECT search_docs.doc_id, search_docs.kind, search_docs.thread_id, search_docs.group_id, search_docs.title, \
-                 snippet(search_docs, 1, '{START}', '{STOP}', '…', 16) AS snippet \
-                 FROM best JOIN search_docs ON search_docs.rowid = best.r WHERE search_docs MATCH $1 \
-                 ORDER BY best.score DESC, best.r DESC"
+                "SELECT doc_id, kind, thread_id, group_id, title, marked_body AS snippet FROM (\
+                   SELECT rowid AS r, doc_id, kind, thread_id, group_id, title, \
+                   highlight(search_docs, 0, '{START}', '{STOP}') AS marked_title, \
+                   highlight(search_docs, 1, '{START}', '{STOP}') AS marked_body \
+                   FROM search_docs WHERE search_docs MATCH $1 AND {groups_in} ORDER BY rowid DESC LIMIT ${ranked}\
+                 ) AS newest ORDER BY {in_title} * 1.0 + {in_body} * 0.4 DESC, r DESC LIMIT ${limit_at}"
             );
-            db.all(&sql, values).await?
+            let mut rows: Vec<Row> = db.all(&sql, values).await?;
+            for row in &mut rows {
+                row.snippet = fragment(&row.snippet, SNIPPET_WORDS);
+            }
+            rows
         }
         // Document IDs are time-ordered UUIDs, so the primary key walks newest first.
         Backend::Postgres => {
@@ -156,9 +156,65 @@ pub async fn query(db: &Db, q: &str, groups: &[Uuid], limit: u64) -> Result<Vec<
         .collect())
 }
 
+/// About as many words as PostgreSQL's headline gives.
+const SNIPPET_WORDS: usize = 16;
+
+/// About `words` words of `marked` (text with matches between [`START`] and [`STOP`]),
+/// starting a little before its first match, with "…" where it was cut. A mark cut in two
+/// is closed (or reopened) so no highlight runs past the snippet or loses its start.
+fn fragment(marked: &str, words: usize) -> String {
+    let tokens: Vec<&str> = marked.split_whitespace().collect();
+    let first = tokens.iter().position(|t| t.contains(START)).unwrap_or(0);
+    let start = first.saturating_sub(words / 4).min(tokens.len().saturating_sub(words));
+    let end = (start + words).min(tokens.len());
+    let mut text = tokens[start..end].join(" ");
+    let (mut open, mut opened_before) = (false, false);
+    for ch in text.chars() {
+        if START.starts_with(ch) {
+            open = true;
+        } else if STOP.starts_with(ch) {
+            opened_before |= !open;
+            open = false;
+        }
+    }
+    if opened_before {
+        text.insert_str(0, START);
+    }
+    if open {
+        text.push_str(STOP);
+    }
+    let mut out = String::with_capacity(text.len() + 6);
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(&text);
+    if end < tokens.len() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::fts5_query;
+    use super::{START, STOP, fragment, fts5_query};
+
+    #[test]
+    fn snippets_start_a_little_before_the_first_match_and_keep_marks_whole() {
+        let words: Vec<String> = (0..40).map(|i| format!("w{i}")).collect();
+        let mut marked = words.clone();
+        marked[20] = format!("{START}pain{STOP}");
+        let snippet = fragment(&marked.join(" "), 16);
+        assert_eq!(snippet, format!("…w16 w17 w18 w19 {START}pain{STOP} w21 w22 w23 w24 w25 w26 w27 w28 w29 w30 w31…"));
+        // Short texts come whole, without ellipses.
+        assert_eq!(fragment(&format!("a {START}b{STOP} c"), 16), format!("a {START}b{STOP} c"));
+        // A mark spanning the cut is closed.
+        let mut long = words.clone();
+        long[2] = format!("{START}x");
+        long[30] = format!("y{STOP}");
+        let cut = fragment(&long.join(" "), 16);
+        assert_eq!(cut.matches(START).count(), cut.matches(STOP).count(), "{cut}");
+        assert!(cut.starts_with(&format!("w0 w1 {START}x")), "{cut}");
+    }
 
     #[test]
     fn free_text_cannot_inject_fts5_syntax() {

@@ -80,6 +80,7 @@ pub async fn load_scale(
         ids(members::demo::MEMBER_EMAIL).await?.ok_or_else(|| anyhow::anyhow!("the demo member is missing"))?;
     let admin = ids(members::demo::ADMIN_EMAIL).await?.ok_or_else(|| anyhow::anyhow!("the demo admin is missing"))?;
     stage("demo data", &mut since, progress);
+    kernel::db::bulk_load_cache(&state.db, true).await?;
     let people = members::scale::load(state, scale, &mut StdRng::seed_from_u64(1)).await?;
     stage("members", &mut since, progress);
     let discussions =
@@ -89,6 +90,7 @@ pub async fn load_scale(
     stage("events", &mut since, progress);
     rewards::scale::load(state, scale, &people, demo_member, &mut StdRng::seed_from_u64(4)).await?;
     stage("points", &mut since, progress);
+    kernel::db::bulk_load_cache(&state.db, false).await?;
     kernel::db::analyze(&state.db).await?;
     stage("statistics (ANALYZE)", &mut since, progress);
     // Conditions are long-tailed in the same order as `conditions::all` (see members::scale).
