@@ -49,7 +49,7 @@ pub async fn load(
     let (group_count, thread_count, reply_count) = (n(300.0, 3), n(100_000.0, 10), n(1_000_000.0, 100));
     let conditions = members::conditions::all(&state.db).await?;
     let t0 = now();
-    let mut load = Loader::new(&state.db);
+    let mut load = Loader::new(&state.db).defer_indexes(&["group_members", "threads", "posts", "search_docs"]).await?;
     let mut groups = Table::new(
         "groups",
         &[

@@ -35,7 +35,7 @@ pub async fn load(
     let event_count = ((5_000.0 * scale).round() as usize).max(5);
     let registration_count = ((500_000.0 * scale).round() as usize).max(10);
     let t0 = now();
-    let mut load = Loader::new(&state.db);
+    let mut load = Loader::new(&state.db).defer_indexes(&["registrations"]).await?;
     let mut events = Table::new(
         "events",
         &[

@@ -48,11 +48,43 @@ pub struct Loader<'a> {
     db: &'a Db,
     tx: Option<DatabaseTransaction>,
     rows_in_tx: usize,
+    /// `CREATE INDEX` statements to run again when the load is finished.
+    deferred_indexes: Vec<String>,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct IndexDefinition {
+    name: String,
+    sql: String,
 }
 
 impl<'a> Loader<'a> {
     pub fn new(db: &'a Db) -> Self {
-        Loader { db, tx: None, rows_in_tx: 0 }
+        Loader { db, tx: None, rows_in_tx: 0, deferred_indexes: Vec::new() }
+    }
+
+    /// Drops the secondary indexes of `tables` (not primary keys or constraints) until
+    /// [`Loader::finish`], which builds them again: one sort per index at the end instead
+    /// of a million inserts into each, most of them at random places (IDs and times are
+    /// not loaded in order). Nothing may read these tables until the load is finished.
+    pub async fn defer_indexes(mut self, tables: &[&str]) -> Result<Self, DbErr> {
+        let sql = match self.db.backend() {
+            Backend::Sqlite => {
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = $1"
+            }
+            Backend::Postgres => {
+                "SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i WHERE i.schemaname = current_schema() \
+                 AND i.tablename = $1 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+            }
+        };
+        for table in tables {
+            let found: Vec<IndexDefinition> = self.db.all(sql, crate::params![*table]).await?;
+            for index in found {
+                self.db.exec(&format!("DROP INDEX \"{}\"", index.name), vec![]).await?;
+                self.deferred_indexes.push(index.sql);
+            }
+        }
+        Ok(self)
     }
 
     /// Adds one row to `table`; the values are in the order of its columns.
@@ -125,12 +157,16 @@ impl<'a> Loader<'a> {
     }
 
     /// Writes what the tables still hold, in the order given (parents before children),
-    /// and commits.
+    /// and commits; then builds any deferred indexes.
     pub async fn finish(mut self, tables: &mut [&mut Table]) -> Result<(), DbErr> {
         for t in tables.iter_mut() {
             self.flush(t).await?;
         }
-        self.commit().await
+        self.commit().await?;
+        for sql in std::mem::take(&mut self.deferred_indexes) {
+            self.db.exec(&sql, vec![]).await?;
+        }
+        Ok(())
     }
 }
 

@@ -76,7 +76,9 @@ impl StatementLog {
     fn install(&self, conn: &mut DatabaseConnection) {
         conn.set_metric_callback(|info| {
             if info.elapsed >= SLOW_STATEMENT {
-                tracing::warn!(target: "shn::sql", elapsed_ms = info.elapsed.as_millis() as u64, sql = %info.statement.sql, "slow statement");
+                // The start says which statement it is; a bulk insert's full text runs to pages.
+                let sql: String = info.statement.sql.chars().take(400).collect();
+                tracing::warn!(target: "shn::sql", elapsed_ms = info.elapsed.as_millis() as u64, sql = %sql, "slow statement");
             } else {
                 // Every statement's time, for profiling (`SHN_LOG=warn,shn::sql=debug`).
                 tracing::debug!(target: "shn::sql", elapsed_us = info.elapsed.as_micros() as u64, sql = %info.statement.sql, "statement");

@@ -49,7 +49,7 @@ pub async fn load(state: &AppState, scale: f64, rng: &mut StdRng) -> anyhow::Res
     let hash = crate::password::hash(crate::demo::DEMO_PASSWORD, state.config.password_cost)?;
     let existing: i64 = state.db.scalar("SELECT COUNT(*) FROM members", params![]).await?.unwrap_or(0);
     let t0 = now();
-    let mut load = Loader::new(&state.db);
+    let mut load = Loader::new(&state.db).defer_indexes(&["members", "member_conditions"]).await?;
     let mut members = Table::new("members", MEMBER_COLUMNS);
     let mut member_conditions = Table::new("member_conditions", &["member_id", "condition_id", "name_key"]);
     let mut ids = Vec::with_capacity(count);

@@ -33,7 +33,7 @@ pub async fn load(
     anyhow::ensure!(!members.is_empty(), "no members to credit");
     let total = ((2_000_000.0 * scale).round() as usize).max(members.len());
     let t0 = now();
-    let mut load = Loader::new(&state.db);
+    let mut load = Loader::new(&state.db).defer_indexes(&["ledger_entries"]).await?;
     let mut accounts = Table::new("points_accounts", &["member_id", "balance", "leaderboard_opt_in", "updated_at"]);
     let mut ledger = Table::new(
         "ledger_entries",

@@ -58,6 +58,17 @@ async fn id_of(app: &TestApp, sql: &str) -> String {
     id.to_string()
 }
 
+/// Every index in the database, by name.
+async fn index_names(app: &TestApp) -> Vec<String> {
+    let sql = match app.state.db.backend() {
+        DbBackend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name",
+        _ => "SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+    };
+    let db = app.state.db.writer();
+    let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.unwrap();
+    rows.iter().map(|r| r.try_get::<String>("", "name").unwrap()).collect()
+}
+
 /// The hot pages on the ordinary demo data, then on the scale data added to it.
 async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>) {
     web::demo::load(&app.state, 4, &mut |_, _, _| {}).await.expect("demo data");
@@ -98,7 +109,9 @@ async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>) {
     ];
     let before = visit(app, &small).await;
 
+    let indexes = index_names(app).await;
     let report = web::demo::load_scale(&app.state, 0.01, &mut |_, _, _| {}).await.expect("scale data");
+    assert_eq!(index_names(app).await, indexes, "the scale load builds again every index it dropped for speed");
     let d = &report.discussions;
     let someone = id_of(app, "SELECT id FROM members WHERE email LIKE 'scale%' ORDER BY email LIMIT 1").await;
     let large = vec![
