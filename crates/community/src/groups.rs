@@ -142,12 +142,15 @@ pub async fn visible(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(Group, St
     Ok((g, s, a))
 }
 
+/// The key of the memoised list of groups.
+const GROUPS_MEMO: &str = "groups";
+
 /// Every group, by name, from memory for up to a second (see [`Db::memo`]): groups are
 /// created but never changed, so a node that has not seen a new group yet only misses it
 /// for that second.
 async fn all_groups(db: &Db) -> AppResult<std::sync::Arc<Vec<Group>>> {
     Ok(db
-        .memo("groups", std::time::Duration::from_secs(1), || async {
+        .memo(GROUPS_MEMO, std::time::Duration::from_secs(1), || async {
             db.all::<Group>(&format!("SELECT {COLUMNS} FROM groups ORDER BY name"), params![]).await
         })
         .await?)
@@ -251,7 +254,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -
     add_member(&tx, id, staff.id, "owner").await?;
     audit::record(&tx, Some(staff.id), "group_created", None, Some(ip), serde_json::json!({ "group": id })).await?;
     tx.commit().await?;
-    state.db.forget("groups");
+    state.db.forget(GROUPS_MEMO);
     state.db.one(&format!("SELECT {COLUMNS} FROM groups WHERE id = $1"), params![id]).await?.ok_or(AppError::NotFound)
 }
 

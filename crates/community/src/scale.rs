@@ -45,7 +45,7 @@ pub async fn load(
     rng: &mut StdRng,
 ) -> anyhow::Result<Targets> {
     anyhow::ensure!(!members.is_empty(), "no members to write discussions");
-    let n = |base: f64, min: usize| ((base * scale).round() as usize).max(min);
+    let n = |base: f64, min: usize| kernel::bulk::scaled(base, scale, min);
     let (group_count, thread_count, reply_count) = (n(300.0, 3), n(100_000.0, 10), n(1_000_000.0, 100));
     let conditions = members::conditions::all(&state.db).await?;
     let t0 = now();

@@ -32,8 +32,8 @@ pub async fn load(
     rng: &mut StdRng,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(!members.is_empty(), "no members to register");
-    let event_count = ((5_000.0 * scale).round() as usize).max(5);
-    let registration_count = ((500_000.0 * scale).round() as usize).max(10);
+    let event_count = kernel::bulk::scaled(5_000.0, scale, 5);
+    let registration_count = kernel::bulk::scaled(500_000.0, scale, 10);
     let t0 = now();
     let mut load = Loader::new(&state.db).defer_indexes(&["registrations"]).await?;
     let mut events = Table::new(

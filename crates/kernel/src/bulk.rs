@@ -177,6 +177,12 @@ pub fn uuid_at(rng: &mut impl Rng, at: DateTime<Utc>) -> Uuid {
     uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &random).into_uuid()
 }
 
+/// How many rows of something there are at `scale`, given how many at scale 1: rounded,
+/// and never fewer than `min` (a small scale still needs some of everything).
+pub fn scaled(at_scale_1: f64, scale: f64, min: usize) -> usize {
+    ((at_scale_1 * scale).round() as usize).max(min)
+}
+
 /// An index in `0..n` from a long-tailed distribution: index 0 is the most likely, and
 /// `P(index < k) = (k / n)^(1 / skew)`. A skew of 1 is uniform; 4 gives a handful of very
 /// hot items and a long tail, the shape of real discussion traffic.
@@ -190,6 +196,13 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
+
+    #[test]
+    fn counts_scale_and_round_but_never_fall_below_the_minimum() {
+        assert_eq!(scaled(100_000.0, 1.0, 1), 100_000);
+        assert_eq!(scaled(5_000.0, 0.0101, 5), 51);
+        assert_eq!(scaled(5_000.0, 0.0001, 5), 5);
+    }
 
     #[test]
     fn the_same_seed_gives_the_same_ids_in_time_order() {

@@ -43,7 +43,7 @@ const MEMBER_COLUMNS: &[&str] = &[
 /// Adds `round(100 000 × scale)` members; returns their IDs, oldest first. They share the
 /// demo password (one hash, computed once).
 pub async fn load(state: &AppState, scale: f64, rng: &mut StdRng) -> anyhow::Result<Vec<MemberId>> {
-    let count = ((MEMBERS_AT_SCALE_1 * scale).round() as usize).max(1);
+    let count = kernel::bulk::scaled(MEMBERS_AT_SCALE_1, scale, 1);
     let all_conditions = conditions::all(&state.db).await?;
     anyhow::ensure!(!all_conditions.is_empty(), "conditions are not seeded; run `shn migrate` first");
     let hash = crate::password::hash(crate::demo::DEMO_PASSWORD, state.config.password_cost)?;

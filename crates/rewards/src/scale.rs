@@ -31,7 +31,7 @@ pub async fn load(
     rng: &mut StdRng,
 ) -> anyhow::Result<()> {
     anyhow::ensure!(!members.is_empty(), "no members to credit");
-    let total = ((2_000_000.0 * scale).round() as usize).max(members.len());
+    let total = kernel::bulk::scaled(2_000_000.0, scale, members.len());
     let t0 = now();
     let mut load = Loader::new(&state.db).defer_indexes(&["ledger_entries"]).await?;
     let mut accounts = Table::new("points_accounts", &["member_id", "balance", "leaderboard_opt_in", "updated_at"]);

@@ -117,6 +117,22 @@ both_backends!(
 );
 
 both_backends!(
+    async fn the_invariant_check_reports_condition_rows_out_of_step_with_a_name(app) {
+        let (_, token) = app.member("lee@example.org", "Lee").await;
+        let found: serde_json::Value = app.client().get(app.url("/api/v1/conditions?q=asthma")).send().await.unwrap().json().await.unwrap();
+        let asthma = found["items"][0]["id"].clone();
+        let r = app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&token).json(&serde_json::json!({"conditions": [asthma]})).send().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        let r = app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&token).json(&serde_json::json!({"display_name": "Lee Park"})).send().await.unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+        assert!(members::check::run(&app.state.db).await.unwrap().is_empty(), "a rename keeps the condition rows in step");
+        app.state.db.exec("UPDATE member_conditions SET name_key = 'someone else'", vec![]).await.unwrap();
+        let problems = members::check::run(&app.state.db).await.unwrap();
+        assert!(problems.iter().any(|p| p.contains("out of step with the member's name")), "{problems:?}");
+    }
+);
+
+both_backends!(
     async fn every_json_write_route_answers_bad_bodies_with_a_clear_4xx_and_stores_nothing(app) {
         let (id, token) = app.member("root@example.org", "Root").await;
         app.set_role(&id, "admin").await;

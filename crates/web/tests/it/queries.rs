@@ -112,6 +112,12 @@ async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>) {
     let indexes = index_names(app).await;
     let report = web::demo::load_scale(&app.state, 0.01, &mut |_, _, _| {}).await.expect("scale data");
     assert_eq!(index_names(app).await, indexes, "the scale load builds again every index it dropped for speed");
+    assert_eq!(
+        members::check::run(&app.state.db).await.unwrap(),
+        Vec::<String>::new(),
+        "scale members hold the invariants"
+    );
+    assert_eq!(rewards::check::run(&app.state.db).await.unwrap(), Vec::<String>::new(), "scale balances add up");
     let d = &report.discussions;
     let someone = id_of(app, "SELECT id FROM members WHERE email LIKE 'scale%' ORDER BY email LIMIT 1").await;
     let large = vec![
