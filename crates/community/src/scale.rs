@@ -208,6 +208,7 @@ pub async fn load(
         }
     }
     load.finish(&mut [&mut groups, &mut group_members, &mut threads, &mut posts, &mut search]).await?;
+    kernel::search::key_loaded_docs(&state.db).await?;
     Ok(Targets {
         group_id: group_ids[busiest_open],
         thread_with_50_replies: thread_with_50.unwrap_or(hot.0),

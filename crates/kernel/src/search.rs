@@ -24,28 +24,105 @@ pub struct Doc<'a> {
     pub body: &'a str,
 }
 
+// On SQLite, `doc_id` and `thread_id` are unindexed columns of the FTS5 table: a
+// condition on them reads every document. Each document's key is kept in `search_keys`
+// (m0010), whose `id` is the FTS5 row's id, and documents are found through it. On
+// PostgreSQL `search_docs` is an ordinary table with indexes on both.
+
 /// Adds (or replaces) a document in the caller's transaction.
 pub async fn index<C: ConnectionTrait>(c: &C, d: &Doc<'_>) -> Result<(), DbErr> {
     remove(c, d.id).await?;
-    db::exec(
-        c,
-        "INSERT INTO search_docs (doc_id, kind, thread_id, group_id, title, body) VALUES ($1, $2, $3, $4, $5, $6)",
-        params![d.id.to_string(), d.kind, d.thread_id.to_string(), d.group_id.to_string(), d.title, d.body],
-    )
-    .await?;
+    let (doc_id, thread_id) = (d.id.to_string(), d.thread_id.to_string());
+    let values = params![doc_id.clone(), d.kind, thread_id.clone(), d.group_id.to_string(), d.title, d.body];
+    match backend_of(c) {
+        Backend::Sqlite => {
+            db::exec(c, "INSERT INTO search_keys (doc_id, thread_id) VALUES ($1, $2)", params![doc_id, thread_id])
+                .await?;
+            db::exec(
+                c,
+                "INSERT INTO search_docs (rowid, doc_id, kind, thread_id, group_id, title, body) \
+                 VALUES ((SELECT id FROM search_keys WHERE doc_id = $1), $1, $2, $3, $4, $5, $6)",
+                values,
+            )
+            .await?;
+        }
+        Backend::Postgres => {
+            db::exec(
+                c,
+                "INSERT INTO search_docs (doc_id, kind, thread_id, group_id, title, body) VALUES ($1, $2, $3, $4, $5, $6)",
+                values,
+            )
+            .await?;
+        }
+    }
     Ok(())
 }
 
 /// Removes a document (content hidden, removed or erased).
 pub async fn remove<C: ConnectionTrait>(c: &C, id: Uuid) -> Result<(), DbErr> {
-    db::exec(c, "DELETE FROM search_docs WHERE doc_id = $1", params![id.to_string()]).await?;
-    Ok(())
+    remove_where(c, "doc_id", id).await
 }
 
 /// Removes a thread and all its replies.
 pub async fn remove_thread<C: ConnectionTrait>(c: &C, thread: Uuid) -> Result<(), DbErr> {
-    db::exec(c, "DELETE FROM search_docs WHERE thread_id = $1", params![thread.to_string()]).await?;
+    remove_where(c, "thread_id", thread).await
+}
+
+/// Removes the documents whose `column` (`doc_id` or `thread_id`) is `value`.
+async fn remove_where<C: ConnectionTrait>(c: &C, column: &str, value: Uuid) -> Result<(), DbErr> {
+    let value = value.to_string();
+    if backend_of(c) == Backend::Sqlite {
+        db::exec(
+            c,
+            &format!("DELETE FROM search_docs WHERE rowid IN (SELECT id FROM search_keys WHERE {column} = $1)"),
+            params![value.clone()],
+        )
+        .await?;
+        db::exec(c, &format!("DELETE FROM search_keys WHERE {column} = $1"), params![value]).await?;
+    } else {
+        db::exec(c, &format!("DELETE FROM search_docs WHERE {column} = $1"), params![value]).await?;
+    }
     Ok(())
+}
+
+/// Keys the documents a bulk load wrote straight into `search_docs` (SQLite only; see
+/// above). Documents already keyed are left alone.
+pub async fn key_loaded_docs(db: &Db) -> Result<(), DbErr> {
+    if db.backend() == Backend::Sqlite {
+        db.exec(
+            "INSERT INTO search_keys (id, doc_id, thread_id) SELECT rowid, doc_id, thread_id FROM search_docs \
+             WHERE rowid > (SELECT COALESCE(MAX(id), 0) FROM search_keys)",
+            vec![],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The search index's invariants, for `shn check`: on SQLite, every document has its key
+/// and every key its document (see above). PostgreSQL has nothing to keep in step.
+pub async fn check(db: &Db) -> Result<Vec<String>, DbErr> {
+    const RULES: &[(&str, &str)] = &[
+        (
+            "SELECT COUNT(*) FROM search_docs d WHERE NOT EXISTS \
+             (SELECT 1 FROM search_keys k WHERE k.id = d.rowid AND k.doc_id = d.doc_id AND k.thread_id = d.thread_id)",
+            "search documents without their key",
+        ),
+        (
+            "SELECT COUNT(*) FROM search_keys k WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.rowid = k.id)",
+            "search keys without their document",
+        ),
+    ];
+    let mut problems = Vec::new();
+    if db.backend() == Backend::Sqlite {
+        for (sql, what) in RULES {
+            let n: i64 = db.scalar(sql, vec![]).await?.unwrap_or(0);
+            if n > 0 {
+                problems.push(format!("{n} {what}"));
+            }
+        }
+    }
+    Ok(problems)
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_conversation::Migration),
             Box::new(m0008_performance::Migration),
             Box::new(m0009_directory_by_condition::Migration),
+            Box::new(m0010_hot_writes::Migration),
         ]
     }
 }
@@ -56,6 +57,31 @@ macro_rules! portable_migration {
 }
 pub(crate) use portable_migration;
 
+/// Declares a migration whose DDL differs by backend (the search index), each run as-is
+/// in one transaction.
+macro_rules! per_backend_migration {
+    (sqlite: $sqlite:expr, postgres: $postgres:expr) => {
+        #[derive(DeriveMigrationName)]
+        pub struct Migration;
+
+        #[async_trait::async_trait]
+        impl MigrationTrait for Migration {
+            async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+                let ddl = match manager.get_database_backend() {
+                    sea_orm::DbBackend::Postgres => $postgres,
+                    _ => $sqlite,
+                };
+                crate::run_ddl(manager, ddl).await
+            }
+
+            fn use_transaction(&self) -> Option<bool> {
+                Some(true)
+            }
+        }
+    };
+}
+pub(crate) use per_backend_migration;
+
 mod m0001_kernel;
 mod m0002_members;
 mod m0003_rewards;
@@ -65,6 +91,7 @@ mod m0006_search;
 mod m0007_conversation;
 mod m0008_performance;
 mod m0009_directory_by_condition;
+mod m0010_hot_writes;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
@@ -88,5 +115,37 @@ mod tests {
             "CREATE TABLE t (id BLOB PRIMARY KEY, at TEXT NOT NULL, uuid_note TEXT)"
         );
         assert_eq!(render(sea_orm::DbBackend::Postgres, ddl), ddl);
+    }
+
+    /// m0010 keys the search documents an existing SQLite database already holds, with
+    /// the FTS5 row ids the search orders by.
+    #[tokio::test]
+    async fn upgrading_keys_the_search_documents_already_indexed() {
+        let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+        let before_m0010 = Migrator::migrations().len() as u32 - 1;
+        Migrator::up(&db, Some(before_m0010)).await.unwrap();
+        for (rowid, doc) in [(7, "a"), (9, "b")] {
+            db.execute_unprepared(&format!(
+                "INSERT INTO search_docs (rowid, doc_id, kind, thread_id, group_id, title, body) \
+                 VALUES ({rowid}, '{doc}', 'reply', 't', 'g', 'Title', 'Body')"
+            ))
+            .await
+            .unwrap();
+        }
+        Migrator::up(&db, None).await.unwrap();
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                "SELECT id, doc_id, thread_id FROM search_keys ORDER BY id",
+            ))
+            .await
+            .unwrap();
+        let keys: Vec<(i64, String, String)> = rows
+            .iter()
+            .map(|r| {
+                (r.try_get("", "id").unwrap(), r.try_get("", "doc_id").unwrap(), r.try_get("", "thread_id").unwrap())
+            })
+            .collect();
+        assert_eq!(keys, vec![(7, "a".into(), "t".into()), (9, "b".into(), "t".into())]);
     }
 }

@@ -1,5 +1,5 @@
-//! Full-text search over discussions. The one place where the backends differ in
-//! schema: SQLite gets an FTS5 table, PostgreSQL a table with a generated `tsvector`
+//! Full-text search over discussions, where the backends differ in schema (here and in
+//! m0010): SQLite gets an FTS5 table, PostgreSQL a table with a generated `tsvector`
 //! and a GIN index. `kernel::search` holds the matching query code.
 
 use sea_orm_migration::prelude::*;
@@ -20,24 +20,4 @@ CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv);
 CREATE INDEX search_docs_group ON search_docs (group_id)
 "#;
 
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[async_trait::async_trait]
-impl MigrationTrait for Migration {
-    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let conn = manager.get_connection();
-        let ddl = match manager.get_database_backend() {
-            sea_orm::DbBackend::Postgres => POSTGRES,
-            _ => SQLITE,
-        };
-        for stmt in ddl.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-            conn.execute_unprepared(stmt).await?;
-        }
-        Ok(())
-    }
-
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-}
+crate::per_backend_migration!(sqlite: SQLITE, postgres: POSTGRES);

@@ -298,6 +298,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             }
             problems.extend(members::check::run(&app.state.db).await?);
             problems.extend(rewards::check::run(&app.state.db).await?);
+            problems.extend(kernel::search::check(&app.state.db).await?);
             if problems.is_empty() {
                 println!("All checks passed.");
                 Ok(ExitCode::SUCCESS)

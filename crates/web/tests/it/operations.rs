@@ -117,6 +117,18 @@ both_backends!(
 );
 
 both_backends!(
+    async fn the_invariant_check_reports_search_documents_out_of_step_with_their_keys(app) {
+        web::demo::load(&app.state, 4, &mut |_, _, _| {}).await.expect("demo data");
+        assert_eq!(kernel::search::check(&app.state.db).await.unwrap(), Vec::<String>::new());
+        if app.state.db.backend() == kernel::db::Backend::Sqlite {
+            app.state.db.exec("DELETE FROM search_keys WHERE id = (SELECT MIN(id) FROM search_keys)", vec![]).await.unwrap();
+            let problems = kernel::search::check(&app.state.db).await.unwrap();
+            assert_eq!(problems, vec!["1 search documents without their key".to_string()]);
+        }
+    }
+);
+
+both_backends!(
     async fn the_invariant_check_reports_condition_rows_out_of_step_with_a_name(app) {
         let (_, token) = app.member("lee@example.org", "Lee").await;
         let found: serde_json::Value = app.client().get(app.url("/api/v1/conditions?q=asthma")).send().await.unwrap().json().await.unwrap();
