@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use kernel::db::{Db, like_contains};
+use kernel::db::{Backend, Db, UuidColumn, like_contains};
 use kernel::ids::MemberId;
 use kernel::page::{self, Page};
 use kernel::viewer::{Viewer, Visibility, can_see, visible_sql};
@@ -178,6 +178,10 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
         w.push(format!(
             "(m.name_key LIKE {pattern} ESCAPE '\\' OR (m.story_key LIKE {pattern} ESCAPE '\\' AND {vis}))"
         ));
+        if let Some(ids) = text_candidates(db, &q).await? {
+            let within = kernel::db::uuid_in(db.reader(), "m.id", UuidColumn::Native, &ids, &mut |v| w.bind(v));
+            w.push(within);
+        }
     }
     if let Some(cursor) = nonempty(&f.cursor) {
         let (key, id): (String, Uuid) = page::decode(&cursor)?;
@@ -197,6 +201,36 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
     let conditions = conditions_for(db, viewer, &page.items).await?;
     let items = page.items.into_iter().map(|r| card(viewer, r, &conditions)).collect();
     Ok(Page { items, next_cursor: page.next_cursor })
+}
+
+/// How many members holding the searched text are few enough to sort by name. Beyond
+/// that the text is common, and the walk in name order meets a page of matches soon.
+const FEW_CANDIDATES: usize = 2000;
+
+#[derive(sea_orm::FromQueryResult)]
+struct Candidate {
+    member_id: Uuid,
+}
+
+/// On SQLite, the members whose name or story holds `q` (a superset of the `LIKE` matches,
+/// from the trigram index of m0011), when there are at most [`FEW_CANDIDATES`]; `None`
+/// when there are more, or `q` is too short for trigrams. Without it, text nobody uses
+/// walked every member in name order looking for a match. PostgreSQL's planner makes the
+/// same choice by itself from its trigram indexes and statistics.
+async fn text_candidates(db: &Db, q: &str) -> AppResult<Option<Vec<Uuid>>> {
+    if db.backend() != Backend::Sqlite || q.chars().count() < 3 {
+        return Ok(None);
+    }
+    // One quoted FTS5 phrase: with the trigram tokenizer, a plain substring.
+    let phrase = format!("\"{}\"", q.to_lowercase().replace('"', "\"\""));
+    let found: Vec<Candidate> = db
+        .all(
+            "SELECT k.member_id FROM member_text t JOIN member_text_keys k ON k.id = t.rowid \
+             WHERE member_text MATCH $1 LIMIT $2",
+            kernel::params![phrase, (FEW_CANDIDATES + 1) as i64],
+        )
+        .await?;
+    Ok((found.len() <= FEW_CANDIDATES).then(|| found.into_iter().map(|c| c.member_id).collect()))
 }
 
 /// Conditions of every member on the page in one query (never one per member), only

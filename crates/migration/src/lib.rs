@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_performance::Migration),
             Box::new(m0009_directory_by_condition::Migration),
             Box::new(m0010_hot_writes::Migration),
+            Box::new(m0011_member_text::Migration),
         ]
     }
 }
@@ -92,15 +93,37 @@ mod m0007_conversation;
 mod m0008_performance;
 mod m0009_directory_by_condition;
 mod m0010_hot_writes;
+mod m0011_member_text;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
     let conn = manager.get_connection();
     let sql = render(manager.get_database_backend(), ddl);
-    for stmt in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-        conn.execute_unprepared(stmt).await?;
+    for stmt in statements(&sql) {
+        conn.execute_unprepared(&stmt).await?;
     }
     Ok(())
+}
+
+/// The `;`-separated statements of `sql`, where a trigger (`CREATE TRIGGER … BEGIN …;
+/// END`) is one statement with its own semicolons inside.
+fn statements(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for piece in sql.split(';') {
+        current.push_str(piece);
+        let stmt = current.trim();
+        let open_trigger = stmt.to_uppercase().starts_with("CREATE TRIGGER") && !stmt.to_uppercase().ends_with("END");
+        if open_trigger {
+            current.push(';');
+            continue;
+        }
+        if !stmt.is_empty() {
+            out.push(stmt.to_string());
+        }
+        current.clear();
+    }
+    out
 }
 
 #[cfg(test)]
@@ -117,12 +140,25 @@ mod tests {
         assert_eq!(render(sea_orm::DbBackend::Postgres, ddl), ddl);
     }
 
+    #[test]
+    fn a_trigger_is_one_statement_with_its_semicolons() {
+        let sql = "CREATE TABLE a (x INT);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  DELETE FROM b;\n  DELETE FROM c;\nEND;\nDROP TABLE d;\n";
+        assert_eq!(
+            statements(sql),
+            vec![
+                "CREATE TABLE a (x INT)",
+                "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  DELETE FROM b;\n  DELETE FROM c;\nEND",
+                "DROP TABLE d"
+            ]
+        );
+    }
+
     /// m0010 keys the search documents an existing SQLite database already holds, with
     /// the FTS5 row ids the search orders by.
     #[tokio::test]
     async fn upgrading_keys_the_search_documents_already_indexed() {
         let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
-        let before_m0010 = Migrator::migrations().len() as u32 - 1;
+        let before_m0010 = 9;
         Migrator::up(&db, Some(before_m0010)).await.unwrap();
         for (rowid, doc) in [(7, "a"), (9, "b")] {
             db.execute_unprepared(&format!(

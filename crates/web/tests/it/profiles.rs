@@ -194,3 +194,41 @@ both_backends!(
         assert!(html.text().await.unwrap().contains("The page cursor is not valid"));
     }
 );
+
+both_backends!(
+    async fn member_search_finds_any_part_of_a_name_or_story_and_follows_every_change(app) {
+        let (_, viewer) = app.member("viewer@example.org", "Viewer").await;
+        let (_, ana) = app.member("ana@example.org", "Ana Quillfeather").await;
+        let (_, ben) = app.member("ben@example.org", "Ben").await;
+        let patch = |token: &str, body: Value| {
+            let request = app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(token).json(&body);
+            async move { assert_eq!(request.send().await.unwrap().status(), 200) }
+        };
+        patch(&ben, json!({"story": "I care for my dad, who has Parkinson's.", "visibility": {"story": "members"}})).await;
+        let found = |q: &str| {
+            let request = app.client().get(app.url("/api/v1/members")).query(&[("q", q)]).bearer_auth(&viewer);
+            async move {
+                let v: Value = request.send().await.unwrap().json().await.unwrap();
+                v["items"].as_array().unwrap().iter().map(|m| m["display_name"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(found("quill").await, ["Ana Quillfeather"], "the middle of a name");
+        assert_eq!(found("arkinso").await, ["Ben"], "the middle of a word in a story");
+        assert_eq!(found("PARKINSON'S").await, ["Ben"], "in any case, with punctuation");
+        assert_eq!(found("dad, who").await, ["Ben"], "across words");
+        assert_eq!(found("\"dad").await, Vec::<String>::new(), "quotes are text, not syntax");
+        assert_eq!(found("en").await, ["Ben"], "two letters");
+        assert!(found("zebrafish").await.is_empty());
+
+        patch(&ben, json!({"story": "Running helps me, and so does my zebrafish tank."})).await;
+        assert!(found("parkinson").await.is_empty(), "words of a changed story no longer match");
+        assert_eq!(found("zebrafish").await, ["Ben"], "the new story matches");
+        patch(&ana, json!({"display_name": "Ana Brightwater"})).await;
+        assert!(found("quill").await.is_empty());
+        assert_eq!(found("brightwat").await, ["Ana Brightwater"], "a new name matches");
+        patch(&ben, json!({"visibility": {"story": "private"}})).await;
+        assert!(found("zebrafish").await.is_empty(), "a story made private stops matching");
+        assert_eq!(app.client().delete(app.url("/api/v1/me")).bearer_auth(&ana).send().await.unwrap().status(), 204);
+        assert!(found("brightwat").await.is_empty(), "an erased member is not found");
+    }
+);

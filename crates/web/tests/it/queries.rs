@@ -19,6 +19,19 @@ use crate::support::*;
 const SMALL_TABLES: &[&str] =
     &["conditions", "groups", "conferences", "conference_tracks", "seaql_migrations", "earning_rules", "rewards"];
 
+/// The directory searched for text one member's story holds: found without walking
+/// every member in name order looking for it.
+const RARE_TEXT_PAGE: &str = "member search, rare text";
+const RARE_WORD: &str = "zebrafish";
+
+/// Puts [`RARE_WORD`] in a member's story, for members to see.
+async fn tell_of_the_rare_word(app: &TestApp, member: &str) {
+    let story = format!("Keeping {RARE_WORD} taught me patience.");
+    let values = vec![story.clone().into(), story.to_lowercase().into(), member.parse::<uuid::Uuid>().unwrap().into()];
+    let sql = "UPDATE members SET story = $1, story_key = $2, vis_story = 'members' WHERE id = $3";
+    app.state.db.exec(sql, values).await.unwrap();
+}
+
 struct Visit {
     page: &'static str,
     path: String,
@@ -108,7 +121,9 @@ async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid)
         ("event list", "/events".to_string()),
         ("points history", "/rewards/history".to_string()),
         ("profile", format!("/members/{member}")),
+        (RARE_TEXT_PAGE, format!("/members?q={RARE_WORD}")),
     ];
+    tell_of_the_rare_word(app, &member).await;
     let before = visit(app, &small).await;
 
     let indexes = index_names(app).await;
@@ -123,6 +138,7 @@ async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid)
     assert_eq!(kernel::search::check(&app.state.db).await.unwrap(), Vec::<String>::new(), "scale posts are searchable");
     let d = &report.discussions;
     let someone = id_of(app, "SELECT id FROM members WHERE email LIKE 'scale%' ORDER BY email LIMIT 1").await;
+    tell_of_the_rare_word(app, &someone).await;
     let large = vec![
         ("home feed", "/".to_string()),
         ("group page", format!("/groups/{}", d.group_id)),
@@ -132,6 +148,7 @@ async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid)
         ("event list", "/events".to_string()),
         ("points history", "/rewards/history".to_string()),
         ("profile", format!("/members/{someone}")),
+        (RARE_TEXT_PAGE, format!("/members?q={RARE_WORD}")),
     ];
     let after = visit(app, &large).await;
     (before, after, d.group_id)
@@ -194,18 +211,33 @@ async fn plan<C: ConnectionTrait>(c: &C, explain: &str, s: &Statement, column: &
     rows.iter().map(|row| row.try_get::<String>("", column).unwrap()).collect()
 }
 
+/// The plan of a statement, a line per step, with sequential scans priced out on
+/// PostgreSQL (so a plan that still has one has no index to use).
+async fn plan_lines(app: &TestApp, s: &Statement) -> Vec<String> {
+    let db = app.state.db.writer();
+    match app.state.db.backend() {
+        DbBackend::Sqlite => plan(db, "EXPLAIN QUERY PLAN", s, "detail").await,
+        DbBackend::Postgres => {
+            let tx = db.begin().await.unwrap();
+            tx.execute_unprepared("SET LOCAL enable_seqscan = off").await.unwrap();
+            let lines = plan(&tx, "EXPLAIN", s, "QUERY PLAN").await;
+            tx.rollback().await.unwrap();
+            lines
+        }
+    }
+}
+
 /// The tables a statement reads in full, by the database's own plan.
 async fn full_scans(app: &TestApp, s: &Statement) -> Vec<String> {
-    let db = app.state.db.writer();
     let mut scans = Vec::new();
-    match app.state.db.backend() {
-        DbBackend::Sqlite => {
-            for detail in plan(db, "EXPLAIN QUERY PLAN", s, "detail").await {
+    for line in plan_lines(app, s).await {
+        match app.state.db.backend() {
+            DbBackend::Sqlite => {
                 // "SCAN t" reads the table; "SCAN t USING INDEX i" walks an index in
                 // order and stops at the LIMIT. A virtual table (the search index, or
                 // json_each over a parameter) is read in full when it was given no
                 // constraint: nothing after the colon of "VIRTUAL TABLE INDEX n:".
-                if let Some(rest) = detail.strip_prefix("SCAN ")
+                if let Some(rest) = line.strip_prefix("SCAN ")
                     && !rest.contains(" USING ")
                     && (!rest.contains("VIRTUAL TABLE") || rest.trim_end().ends_with(':'))
                     && !rest.starts_with("CONSTANT ROW")
@@ -224,22 +256,16 @@ async fn full_scans(app: &TestApp, s: &Statement) -> Vec<String> {
                         .unwrap()
                         .unwrap_or(0);
                     if real > 0 {
-                        scans.push(format!("{detail} [{table}]"));
+                        scans.push(format!("{line} [{table}]"));
                     }
                 }
             }
-        }
-        DbBackend::Postgres => {
-            // With sequential scans priced out, a plan that still has one has no index to use.
-            let tx = db.begin().await.unwrap();
-            tx.execute_unprepared("SET LOCAL enable_seqscan = off").await.unwrap();
-            for line in plan(&tx, "EXPLAIN", s, "QUERY PLAN").await {
+            DbBackend::Postgres => {
                 if let Some(at) = line.find("Seq Scan on ") {
                     let table = line[at + 12..].split_whitespace().next().unwrap_or("").to_string();
                     scans.push(format!("{} [{table}]", line.trim()));
                 }
             }
-            tx.rollback().await.unwrap();
         }
     }
     scans
@@ -353,5 +379,11 @@ both_backends! {
             }
         }
         assert!(problems.is_empty(), "full scans on hot pages and writes:\n{}", problems.join("\n"));
+        let rare = large.iter().find(|v| v.page == RARE_TEXT_PAGE).unwrap();
+        for s in &rare.statements {
+            for line in plan_lines(app, s).await {
+                assert!(!line.contains("members_directory"), "{RARE_TEXT_PAGE} walks the members in name order: {line}\n{}", s.sql);
+            }
+        }
     }
 }
