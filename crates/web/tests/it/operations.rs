@@ -141,6 +141,11 @@ both_backends!(
         app.state.db.exec("UPDATE member_conditions SET name_key = 'someone else'", vec![]).await.unwrap();
         let problems = members::check::run(&app.state.db).await.unwrap();
         assert!(problems.iter().any(|p| p.contains("out of step with the member's name")), "{problems:?}");
+        if app.state.db.backend() == kernel::db::Backend::Sqlite {
+            app.state.db.exec("DELETE FROM member_text_keys", vec![]).await.unwrap();
+            let problems = members::check::run(&app.state.db).await.unwrap();
+            assert!(problems.iter().any(|p| p.contains("missing from the name and story search index")), "{problems:?}");
+        }
     }
 );
 
