@@ -39,8 +39,8 @@ struct Visit {
     statements: Vec<Statement>,
 }
 
-/// Signs in as the demo member, visits each hot page and returns what each one ran.
-async fn visit(app: &TestApp, pages: &[(&'static str, String)]) -> Vec<Visit> {
+/// A client signed in as the demo member.
+async fn demo_member(app: &TestApp) -> reqwest::Client {
     let c = app.client();
     let r = form_post(
         app,
@@ -50,6 +50,12 @@ async fn visit(app: &TestApp, pages: &[(&'static str, String)]) -> Vec<Visit> {
     )
     .await;
     assert_eq!(r.status(), 303, "the demo member signs in");
+    c
+}
+
+/// Signs in as the demo member, visits each hot page and returns what each one ran.
+async fn visit(app: &TestApp, pages: &[(&'static str, String)]) -> Vec<Visit> {
+    let c = demo_member(app).await;
     let log = app.state.db.statements();
     log.enable_capture();
     let mut out = Vec::new();
@@ -90,9 +96,7 @@ async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid)
     let member = id_of(app, "SELECT id FROM members WHERE email = 'member@demo.example.org'").await;
     // The demo member joins a small open group, so its lists hold a few items.
     let group = id_of(app, "SELECT id FROM groups WHERE visibility = 'open' ORDER BY name LIMIT 1").await;
-    let c = app.client();
-    form_post(app, &c, "/login", &[("email", members::demo::MEMBER_EMAIL), ("password", members::demo::DEMO_PASSWORD)])
-        .await;
+    let c = demo_member(app).await;
     let r = form_post(app, &c, &format!("/groups/{group}/join"), &[]).await;
     assert!(r.status().is_redirection() || r.status().is_success(), "joins the group: {}", r.status());
     let group_id: uuid::Uuid = group.parse().unwrap();
@@ -281,15 +285,7 @@ async fn full_scans(app: &TestApp, s: &Statement) -> Vec<String> {
 /// replies, edits the reply, reacts, deletes the reply and the thread, registers for an
 /// event. Returns what each form post ran.
 async fn write(app: &TestApp, group: uuid::Uuid) -> Vec<Visit> {
-    let c = app.client();
-    let r = form_post(
-        app,
-        &c,
-        "/login",
-        &[("email", members::demo::MEMBER_EMAIL), ("password", members::demo::DEMO_PASSWORD)],
-    )
-    .await;
-    assert_eq!(r.status(), 303, "the demo member signs in");
+    let c = demo_member(app).await;
     let busiest: uuid::Uuid = app
         .state
         .db
