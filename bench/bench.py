@@ -178,6 +178,9 @@ def log_in(base, email, password):
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+RARE_TEXT = "zebrafish"
+
+
 def scenarios(t):
     d = t["discussions"]
     return [
@@ -189,6 +192,8 @@ def scenarios(t):
          f"/threads/{d['hot_thread']}?cursor={d['hot_thread_last_page_cursor']}", True),
         (f"directory by condition ({t['condition_name']})", f"/members?condition={t['condition_id']}", True),
         (f"search \"{t['search_term']}\"", f"/search?q={urllib.parse.quote(t['search_term'])}", True),
+        # Text no name or story holds: before the trigram index (m0011), the worst case.
+        (f"member search \"{RARE_TEXT}\" (no match)", f"/members?q={RARE_TEXT}", True),
         ("event list", "/events", True),
         ("my points history", "/rewards/history", True),
     ]
