@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use kernel::db::{Backend, Db, UuidColumn, like_contains};
+use kernel::db::{Backend, Db, like_contains};
 use kernel::ids::MemberId;
 use kernel::page::{self, Page};
 use kernel::viewer::{Viewer, Visibility, can_see, visible_sql};
@@ -179,8 +179,8 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
             "(m.name_key LIKE {pattern} ESCAPE '\\' OR (m.story_key LIKE {pattern} ESCAPE '\\' AND {vis}))"
         ));
         if let Some(ids) = text_candidates(db, &q).await? {
-            let within = kernel::db::uuid_in(db.reader(), "m.id", UuidColumn::Native, &ids, &mut |v| w.bind(v));
-            w.push(within);
+            let ids = w.bind(ids);
+            w.push(format!("m.id IN (SELECT unhex(value) FROM json_each({ids}))"));
         }
     }
     if let Some(cursor) = nonempty(&f.cursor) {
@@ -204,33 +204,40 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
 }
 
 /// How many members holding the searched text are few enough to sort by name. Beyond
-/// that the text is common, and the walk in name order meets a page of matches soon.
-const FEW_CANDIDATES: usize = 2000;
+/// that the text is common, and the walk in name order meets a page of matches soon. The
+/// index costs about 2 µs per match read and the walk about 2.6 µs per member passed, so
+/// at 1000 the worst of either is a few milliseconds on 100 000 members (bench/RESULTS.md).
+const FEW_CANDIDATES: i64 = 1000;
 
 #[derive(sea_orm::FromQueryResult)]
-struct Candidate {
-    member_id: Uuid,
+struct Candidates {
+    found: i64,
+    /// A JSON array of the members' IDs in hex.
+    ids: String,
 }
 
 /// On SQLite, the members whose name or story holds `q` (a superset of the `LIKE` matches,
-/// from the trigram index of m0011), when there are at most [`FEW_CANDIDATES`]; `None`
-/// when there are more, or `q` is too short for trigrams. Without it, text nobody uses
-/// walked every member in name order looking for a match. PostgreSQL's planner makes the
-/// same choice by itself from its trigram indexes and statistics.
-async fn text_candidates(db: &Db, q: &str) -> AppResult<Option<Vec<Uuid>>> {
+/// from the trigram index of m0011), as a JSON array of hex IDs, when there are at most
+/// [`FEW_CANDIDATES`]; `None` when there are more, or `q` is too short for trigrams.
+/// Without it, text nobody uses walked every member in name order looking for a match.
+/// They come back as one row (sqlx hands each row across threads, which cost more than
+/// the lookup itself at a thousand rows). PostgreSQL's planner makes the same choice by
+/// itself from its trigram indexes and statistics.
+async fn text_candidates(db: &Db, q: &str) -> AppResult<Option<String>> {
     if db.backend() != Backend::Sqlite || q.chars().count() < 3 {
         return Ok(None);
     }
     // One quoted FTS5 phrase: with the trigram tokenizer, a plain substring.
     let phrase = format!("\"{}\"", q.to_lowercase().replace('"', "\"\""));
-    let found: Vec<Candidate> = db
-        .all(
-            "SELECT k.member_id FROM member_text t JOIN member_text_keys k ON k.id = t.rowid \
-             WHERE member_text MATCH $1 LIMIT $2",
-            kernel::params![phrase, (FEW_CANDIDATES + 1) as i64],
+    let found: Option<Candidates> = db
+        .one(
+            "SELECT COUNT(*) AS found, json_group_array(hex(k.member_id)) AS ids \
+             FROM (SELECT rowid AS r FROM member_text WHERE member_text MATCH $1 LIMIT $2) AS t \
+             JOIN member_text_keys k ON k.id = t.r",
+            kernel::params![phrase, FEW_CANDIDATES + 1],
         )
         .await?;
-    Ok((found.len() <= FEW_CANDIDATES).then(|| found.into_iter().map(|c| c.member_id).collect()))
+    Ok(found.filter(|c| c.found <= FEW_CANDIDATES).map(|c| c.ids))
 }
 
 /// Conditions of every member on the page in one query (never one per member), only
