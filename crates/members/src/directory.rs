@@ -83,6 +83,7 @@ struct MemberCondition {
 }
 
 /// Builds a parameterised WHERE clause, numbering `$N` as values are added.
+#[derive(Clone)]
 struct Where {
     parts: Vec<String>,
     values: Vec<sea_orm::Value>,
@@ -169,45 +170,73 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
         let vis = w.visible(viewer, "m.vis_channels");
         w.push(format!("{cond}) AND {vis}"));
     }
-    if let Some(q) = nonempty(&f.q) {
+    let text = nonempty(&f.q);
+    if let Some(q) = &text {
         if q.chars().count() > 100 {
             return Err(bad("q", "Search for at most 100 characters."));
         }
-        let pattern = w.bind(like_contains(&q));
+        let pattern = w.bind(like_contains(q));
         let vis = w.visible(viewer, "m.vis_story");
         w.push(format!(
             "(m.name_key LIKE {pattern} ESCAPE '\\' OR (m.story_key LIKE {pattern} ESCAPE '\\' AND {vis}))"
         ));
-        if let Some(ids) = text_candidates(db, &q).await? {
-            let ids = w.bind(ids);
-            w.push(format!("m.id IN (SELECT unhex(value) FROM json_each({ids}))"));
-        }
     }
+    let mut after = None;
     if let Some(cursor) = nonempty(&f.cursor) {
         let (key, id): (String, Uuid) = page::decode(&cursor)?;
+        after = Some((key.clone(), id));
         let k = w.bind(key);
         let i = w.bind(id);
         w.push(format!("({order}) > ({k}, {i})"));
     }
-    let lim = w.bind((limit + 1) as i64);
-    let sql = format!(
-        "SELECT m.id, m.display_name, m.name_key, m.health_leader_since, m.pronouns, m.vis_pronouns, m.member_type, \
-         m.vis_member_type, m.country, m.region, m.vis_location, m.story, m.vis_story, m.vis_conditions, m.avatar_file, m.vis_avatar \
-         FROM {from} WHERE {} ORDER BY {order} LIMIT {lim}",
-        w.parts.join(" AND ")
-    );
-    let rows: Vec<Row> = db.all(&sql, w.values).await?;
+    let page_of = |mut w: Where| {
+        let lim = w.bind((limit + 1) as i64);
+        let sql = format!(
+            "SELECT m.id, m.display_name, m.name_key, m.health_leader_since, m.pronouns, m.vis_pronouns, m.member_type, \
+             m.vis_member_type, m.country, m.region, m.vis_location, m.story, m.vis_story, m.vis_conditions, m.avatar_file, m.vis_avatar \
+             FROM {from} WHERE {} ORDER BY {order} LIMIT {lim}",
+            w.parts.join(" AND ")
+        );
+        async move { db.all::<Row>(&sql, w.values).await }
+    };
+    let rows = match text.as_deref().filter(|q| uses_text_index(db, q)) {
+        Some(q) => by_text(db, q, w, order, after.as_ref(), limit, page_of).await?,
+        None => page_of(w).await?,
+    };
     let page = page::finish(rows, limit, |r| (r.name_key.clone(), r.id.0));
     let conditions = conditions_for(db, viewer, &page.items).await?;
     let items = page.items.into_iter().map(|r| card(viewer, r, &conditions)).collect();
     Ok(Page { items, next_cursor: page.next_cursor })
 }
 
-/// How many members holding the searched text are few enough to sort by name. Beyond
-/// that the text is common, and the walk in name order meets a page of matches soon. The
-/// index costs about 2 µs per match read and the walk about 2.6 µs per member passed, so
-/// at 1000 the worst of either is a few milliseconds on 100 000 members (bench/RESULTS.md).
-const FEW_CANDIDATES: i64 = 1000;
+// Searching by text on SQLite (PostgreSQL's planner weighs its trigram indexes against
+// the walk in name order by itself, from its statistics). The directory lists matches in
+// name order. Text many members hold is met soon by walking the members in that order;
+// text few hold is found at once in the trigram index of m0011, but a walk would pass
+// every member looking for it. So the page first walks a window of the next
+// [`TEXT_WINDOW`] members by name; if that holds a full page of matches, those are the
+// first matches of all. Otherwise the matches come from the index (when few enough to
+// sort) and the page is read from them.
+
+/// How many members, in name order, the first walk looks through.
+const TEXT_WINDOW: i64 = 1000;
+
+/// How many members holding the text are few enough to sort by name. A text met fewer
+/// than a page's worth of times in the window is rare, so this is seldom reached; beyond
+/// it the walk goes on through every member.
+const FEW_CANDIDATES: i64 = 2000;
+
+/// Whether `q` goes through [`by_text`]: on SQLite, text of three characters or more (the
+/// shortest the trigram index answers).
+fn uses_text_index(db: &Db, q: &str) -> bool {
+    db.backend() == Backend::Sqlite && q.chars().count() >= 3
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct NameKey {
+    name_key: String,
+    id: Uuid,
+}
 
 #[derive(sea_orm::FromQueryResult)]
 struct Candidates {
@@ -216,18 +245,42 @@ struct Candidates {
     ids: String,
 }
 
-/// On SQLite, the members whose name or story holds `q` (a superset of the `LIKE` matches,
-/// from the trigram index of m0011), as a JSON array of hex IDs, when there are at most
-/// [`FEW_CANDIDATES`]; `None` when there are more, or `q` is too short for trigrams.
-/// Without it, text nobody uses walked every member in name order looking for a match.
-/// They come back as one row (sqlx hands each row across threads, which cost more than
-/// the lookup itself at a thousand rows). PostgreSQL's planner makes the same choice by
-/// itself from its trigram indexes and statistics.
-async fn text_candidates(db: &Db, q: &str) -> AppResult<Option<String>> {
-    if db.backend() != Backend::Sqlite || q.chars().count() < 3 {
-        return Ok(None);
+/// The rows of a page of members matching `q` (already in `w`), as described above.
+async fn by_text<F, Fut>(
+    db: &Db,
+    q: &str,
+    w: Where,
+    order: &str,
+    after: Option<&(String, Uuid)>,
+    limit: u64,
+    page_of: F,
+) -> AppResult<Vec<Row>>
+where
+    F: Fn(Where) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Row>, sea_orm::DbErr>>,
+{
+    // The last member of the window: an index seek.
+    let (from_key, from_id) = after.cloned().unwrap_or_default();
+    let last: Option<NameKey> = db
+        .one(
+            "SELECT name_key, id FROM members WHERE status = 'active' AND (name_key, id) > ($1, $2) \
+             ORDER BY name_key, id LIMIT 1 OFFSET $3",
+            kernel::params![from_key, from_id, TEXT_WINDOW - 1],
+        )
+        .await?;
+    let Some(last) = last else {
+        // Fewer members than the window are left: the walk is short.
+        return Ok(page_of(w).await?);
+    };
+    let mut window = w.clone();
+    let (k, i) = (window.bind(last.name_key), window.bind(last.id));
+    window.push(format!("({order}) <= ({k}, {i})"));
+    let rows = page_of(window).await?;
+    if rows.len() as u64 > limit {
+        return Ok(rows);
     }
-    // One quoted FTS5 phrase: with the trigram tokenizer, a plain substring.
+    // One row back (sqlx hands each row across threads; a thousand cost more than the
+    // lookup). One quoted FTS5 phrase: with the trigram tokenizer, a plain substring.
     let phrase = format!("\"{}\"", q.to_lowercase().replace('"', "\"\""));
     let found: Option<Candidates> = db
         .one(
@@ -237,7 +290,12 @@ async fn text_candidates(db: &Db, q: &str) -> AppResult<Option<String>> {
             kernel::params![phrase, FEW_CANDIDATES + 1],
         )
         .await?;
-    Ok(found.filter(|c| c.found <= FEW_CANDIDATES).map(|c| c.ids))
+    let mut w = w;
+    if let Some(c) = found.filter(|c| c.found <= FEW_CANDIDATES) {
+        let ids = w.bind(c.ids);
+        w.push(format!("m.id IN (SELECT unhex(value) FROM json_each({ids}))"));
+    }
+    Ok(page_of(w).await?)
 }
 
 /// Conditions of every member on the page in one query (never one per member), only
