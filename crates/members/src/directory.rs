@@ -249,7 +249,7 @@ struct Candidates {
 async fn by_text<F, Fut>(
     db: &Db,
     q: &str,
-    w: Where,
+    mut w: Where,
     order: &str,
     after: Option<&(String, Uuid)>,
     limit: u64,
@@ -290,7 +290,6 @@ where
             kernel::params![phrase, FEW_CANDIDATES + 1],
         )
         .await?;
-    let mut w = w;
     if let Some(c) = found.filter(|c| c.found <= FEW_CANDIDATES) {
         let ids = w.bind(c.ids);
         w.push(format!("m.id IN (SELECT unhex(value) FROM json_each({ids}))"));
