@@ -271,5 +271,14 @@ both_backends!(
         assert!(found("pebblesnout").await.is_empty(), "a story made private stops matching");
         assert_eq!(app.client().delete(app.url("/api/v1/me")).bearer_auth(&ana).send().await.unwrap().status(), 204);
         assert!(found("zyxwov").await.is_empty(), "an erased member is not found");
+        if app.state.db.backend() == kernel::db::Backend::Sqlite {
+            // Nor is the erased name left in the text index itself.
+            let left: i64 = app.state.db
+                .scalar("SELECT COUNT(*) FROM member_text WHERE member_text MATCH '\"zyxwoven\"'", vec![])
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(left, 0, "erasure leaves nothing of the name in the text index");
+        }
     }
 );
