@@ -105,16 +105,18 @@ pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<()
     Ok(())
 }
 
-/// The `;`-separated statements of `sql`, where a trigger (`CREATE TRIGGER … BEGIN …;
-/// END`) is one statement with its own semicolons inside.
+/// The `;`-separated statements of `sql`, where a trigger (`CREATE TRIGGER … BEGIN …;`
+/// and `END` on a line of its own) is one statement with its own semicolons inside. (A
+/// `CASE … END` inside a trigger's body does not end it: it is not alone on its line.)
 fn statements(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
     for piece in sql.split(';') {
         current.push_str(piece);
         let stmt = current.trim();
-        let open_trigger = stmt.to_uppercase().starts_with("CREATE TRIGGER") && !stmt.to_uppercase().ends_with("END");
-        if open_trigger {
+        let in_trigger = stmt.get(..14).is_some_and(|start| start.eq_ignore_ascii_case("CREATE TRIGGER"));
+        let ended = stmt.lines().last().is_some_and(|line| line.trim().eq_ignore_ascii_case("END"));
+        if in_trigger && !ended {
             current.push(';');
             continue;
         }
@@ -142,12 +144,14 @@ mod tests {
 
     #[test]
     fn a_trigger_is_one_statement_with_its_semicolons() {
-        let sql = "CREATE TABLE a (x INT);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  DELETE FROM b;\n  DELETE FROM c;\nEND;\nDROP TABLE d;\n";
+        let sql = "CREATE TABLE a (x INT);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  DELETE FROM b;\n  \
+                   UPDATE c SET y = CASE WHEN new.x > 0 THEN 1 ELSE 0 END;\nEND;\nDROP TABLE d;\n";
         assert_eq!(
             statements(sql),
             vec![
                 "CREATE TABLE a (x INT)",
-                "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  DELETE FROM b;\n  DELETE FROM c;\nEND",
+                "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  DELETE FROM b;\n  \
+                 UPDATE c SET y = CASE WHEN new.x > 0 THEN 1 ELSE 0 END;\nEND",
                 "DROP TABLE d"
             ]
         );
