@@ -3,7 +3,7 @@
 //! ranked, with highlighted snippets.
 
 use kernel::viewer::Viewer;
-use kernel::{AppError, AppResult, AppState};
+use kernel::{AppResult, AppState};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -28,10 +28,7 @@ pub struct PostHit {
 }
 
 pub async fn search(state: &AppState, viewer: &Viewer, q: &str) -> AppResult<Results> {
-    let q = q.trim();
-    if q.chars().count() > 100 {
-        return Err(AppError::field("q", "Search for at most 100 characters."));
-    }
+    let q = kernel::search::search_text(q)?;
     if q.is_empty() {
         return Ok(Results { members: vec![], groups: vec![], posts: vec![] });
     }

@@ -299,10 +299,8 @@ async fn list_conditions(
     ApiQuery(q): ApiQuery<ConditionQuery>,
 ) -> AppResult<Json<ConditionList>> {
     let q = q.q.unwrap_or_default();
-    if q.chars().count() > 100 {
-        return Err(AppError::field("q", "Search for at most 100 characters."));
-    }
-    Ok(Json(ConditionList { items: conditions::search(&state.db, &q, 200).await? }))
+    let q = kernel::search::search_text(&q)?;
+    Ok(Json(ConditionList { items: conditions::search(&state.db, q, 200).await? }))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -170,11 +170,9 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
         let vis = w.visible(viewer, "m.vis_channels");
         w.push(format!("{cond}) AND {vis}"));
     }
-    let text = nonempty(&f.q);
+    let text = kernel::search::search_text(f.q.as_deref().unwrap_or(""))?;
+    let text = (!text.is_empty()).then(|| text.to_string());
     if let Some(q) = &text {
-        if q.chars().count() > 100 {
-            return Err(bad("q", "Search for at most 100 characters."));
-        }
         let pattern = w.bind(like_contains(q));
         let vis = w.visible(viewer, "m.vis_story");
         w.push(format!(

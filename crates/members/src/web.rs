@@ -1298,8 +1298,9 @@ async fn admin_members(
         values.push(status.clone().into());
         sql.push_str(&format!(" AND status = ${}", values.len()));
     }
-    if !q.q.trim().is_empty() {
-        values.push(kernel::db::like_contains(q.q.trim()).into());
+    let text = kernel::search::search_text(&q.q)?;
+    if !text.is_empty() {
+        values.push(kernel::db::like_contains(text).into());
         let n = values.len();
         sql.push_str(&format!(" AND (name_key LIKE ${n} ESCAPE '\\' OR email LIKE ${n} ESCAPE '\\')"));
     }

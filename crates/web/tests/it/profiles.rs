@@ -221,6 +221,17 @@ both_backends!(
         assert_eq!(found("WOBBLEQUILL.").await, ["Ben Okafor"], "in any case, with punctuation");
         assert_eq!(found("called wobble").await, ["Ben Okafor"], "across words");
         assert_eq!(found("\"wobble").await, Vec::<String>::new(), "quotes are text, not syntax");
+        for odd in ["wob\u{0}ble", "wob\u{7}ble"] {
+            let r = app.client().get(app.url("/api/v1/members")).query(&[("q", odd)]).bearer_auth(&viewer).send().await.unwrap();
+            assert_eq!(r.status(), 422, "{odd:?}");
+            let v: Value = r.json().await.unwrap();
+            assert_eq!(v["error"]["code"], "validation_failed", "{odd:?}");
+            for page in ["/search", "/members", "/api/v1/search", "/api/v1/conditions"] {
+                let r = app.client().get(app.url(page)).query(&[("q", odd)]).bearer_auth(&viewer).send().await.unwrap();
+                assert!(r.status().is_client_error(), "{odd:?} on {page}: {}", r.status());
+                assert!(r.text().await.unwrap().contains("letters, numbers and punctuation"), "{odd:?} on {page}: says why");
+            }
+        }
 
         // Text some members hold: more than a page, but fewer than a page in a window of
         // 1000 members by name (so the pages come from the text index). Paged through,
