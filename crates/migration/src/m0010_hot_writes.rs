@@ -9,6 +9,10 @@
 //! documents are found through a B-tree index. On PostgreSQL `search_docs` is an ordinary
 //! table keyed by `doc_id`; removing a thread's documents gets an index on `thread_id`.
 //!
+//! On SQLite the index also gets FTS5's `secure-delete`: the words of a removed or erased
+//! post leave the index's own pages at once, not only what searches see (health details
+//! should not linger in the database file).
+//!
 //! Deleting a reply counts the visible replies quoting it, which read every post: quotes
 //! get an index (partial, as few posts quote).
 
@@ -18,6 +22,7 @@ const SQLITE: &str = r#"
 CREATE TABLE search_keys (id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, thread_id TEXT NOT NULL);
 CREATE INDEX search_keys_thread ON search_keys (thread_id);
 INSERT INTO search_keys (id, doc_id, thread_id) SELECT rowid, doc_id, thread_id FROM search_docs;
+INSERT INTO search_docs (search_docs, rank) VALUES ('secure-delete', 1);
 CREATE INDEX posts_quoting ON posts (quote_post_id) WHERE quote_post_id IS NOT NULL
 "#;
 

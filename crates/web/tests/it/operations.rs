@@ -121,6 +121,11 @@ both_backends!(
         web::demo::load(&app.state, 4, &mut |_, _, _| {}).await.expect("demo data");
         assert_eq!(kernel::search::check(&app.state.db).await.unwrap(), Vec::<String>::new());
         if app.state.db.backend() == kernel::db::Backend::Sqlite {
+            for index in ["search_docs", "member_text"] {
+                let secure: Option<i64> =
+                    app.state.db.scalar(&format!("SELECT v FROM {index}_config WHERE k = 'secure-delete'"), vec![]).await.unwrap();
+                assert_eq!(secure, Some(1), "{index}: removed text leaves the index's pages at once");
+            }
             app.state.db.exec("DELETE FROM search_keys WHERE id = (SELECT MIN(id) FROM search_keys)", vec![]).await.unwrap();
             let problems = kernel::search::check(&app.state.db).await.unwrap();
             assert_eq!(problems, vec!["1 search documents without their key".to_string()]);
