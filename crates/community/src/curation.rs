@@ -128,9 +128,9 @@ pub async fn create_prompt(state: &AppState, viewer: &Viewer, group: Uuid, p: &N
     )
     .await?;
     // A prompt is found by search once it has opened (see `search`); its text is the staff's.
-    kernel::search::index(
+    crate::search_index::index(
         &tx,
-        &kernel::search::Doc { id, kind: "thread", thread_id: id, group_id: group, title, body: p.body.trim() },
+        &crate::search_index::Doc { id, kind: "thread", thread_id: id, group_id: group, title, body: p.body.trim() },
     )
     .await?;
     tx.commit().await?;

@@ -3,6 +3,7 @@
 
 use chrono::Duration as ChronoDuration;
 use kernel::ids::MemberId;
+use kernel::slice::DemoPeople;
 use kernel::time::now;
 use kernel::{AppState, params};
 use rand::rngs::StdRng;
@@ -68,7 +69,8 @@ pub(crate) const REPLIES: &[&str] = &[
     "Thank you, this thread made my day a little lighter.",
 ];
 
-pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> anyhow::Result<()> {
+pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::Result<()> {
+    let (members, admin) = (&people.member_ids[..], people.admin()?);
     let have: i64 = state.db.scalar("SELECT COUNT(*) FROM groups", params![]).await?.unwrap_or(0);
     if have > 0 || members.is_empty() {
         return Ok(());
@@ -119,9 +121,9 @@ pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> an
                 params![prompt, id, admin, title, body, t0 - ChronoDuration::days(1), t0 + ChronoDuration::days(6)],
             )
             .await?;
-            kernel::search::index(
+            crate::search_index::index(
                 &tx,
-                &kernel::search::Doc { id: prompt, kind: "thread", thread_id: prompt, group_id: id, title, body },
+                &crate::search_index::Doc { id: prompt, kind: "thread", thread_id: prompt, group_id: id, title, body },
             )
             .await?;
         }
@@ -140,9 +142,9 @@ pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> an
                 params![thread, id, author, title, body, n_replies as i64, started],
             )
             .await?;
-            kernel::search::index(
+            crate::search_index::index(
                 &tx,
-                &kernel::search::Doc { id: thread, kind: "thread", thread_id: thread, group_id: id, title, body },
+                &crate::search_index::Doc { id: thread, kind: "thread", thread_id: thread, group_id: id, title, body },
             )
             .await?;
             for _ in 0..n_replies {
@@ -155,9 +157,9 @@ pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> an
                     params![post, thread, *joined.choose(&mut rng).unwrap_or(&admin), text, last],
                 )
                 .await?;
-                kernel::search::index(
+                crate::search_index::index(
                     &tx,
-                    &kernel::search::Doc {
+                    &crate::search_index::Doc {
                         id: post,
                         kind: "reply",
                         thread_id: thread,

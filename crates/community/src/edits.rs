@@ -116,10 +116,17 @@ pub async fn edit(state: &AppState, viewer: &Viewer, target_type: &str, id: Uuid
             params![body, note.trim(), at, id],
         )
         .await?;
-        kernel::search::remove(&tx, id).await?;
-        kernel::search::index(
+        crate::search_index::remove(&tx, id).await?;
+        crate::search_index::index(
             &tx,
-            &kernel::search::Doc { id, kind: "reply", thread_id: t.id, group_id: t.group_id, title: &t.title, body },
+            &crate::search_index::Doc {
+                id,
+                kind: "reply",
+                thread_id: t.id,
+                group_id: t.group_id,
+                title: &t.title,
+                body,
+            },
         )
         .await?;
     }
@@ -142,8 +149,8 @@ pub(crate) async fn reindex_thread(tx: &db::Tx, thread: Uuid) -> AppResult<()> {
     )
     .await?
     .ok_or(AppError::NotFound)?;
-    kernel::search::remove_thread(tx, thread).await?;
-    let doc = |id, kind, body| kernel::search::Doc {
+    crate::search_index::remove_thread(tx, thread).await?;
+    let doc = |id, kind, body| crate::search_index::Doc {
         id,
         kind,
         thread_id: thread,
@@ -151,11 +158,11 @@ pub(crate) async fn reindex_thread(tx: &db::Tx, thread: Uuid) -> AppResult<()> {
         title: &t.title,
         body,
     };
-    kernel::search::index(tx, &doc(thread, "thread", &t.body)).await?;
+    crate::search_index::index(tx, &doc(thread, "thread", &t.body)).await?;
     let rows: Vec<Row> =
         db::all(tx, "SELECT id, body FROM posts WHERE thread_id = $1 AND status = 'visible'", params![thread]).await?;
     for r in &rows {
-        kernel::search::index(tx, &doc(r.id, "reply", &r.body)).await?;
+        crate::search_index::index(tx, &doc(r.id, "reply", &r.body)).await?;
     }
     Ok(())
 }
@@ -204,15 +211,15 @@ pub async fn delete(state: &AppState, viewer: &Viewer, target_type: &str, id: Uu
         ("thread", true) => {
             db::exec(&tx, "UPDATE threads SET body = '[deleted]', content_note = '' WHERE id = $1", params![id])
                 .await?;
-            kernel::search::remove(&tx, id).await?;
+            crate::search_index::remove(&tx, id).await?;
         }
         ("thread", false) => {
             db::exec(&tx, "UPDATE threads SET status = 'deleted', body = '' WHERE id = $1", params![id]).await?;
-            kernel::search::remove_thread(&tx, id).await?;
+            crate::search_index::remove_thread(&tx, id).await?;
         }
         (_, true) => {
             db::exec(&tx, "UPDATE posts SET body = '[deleted]', content_note = '' WHERE id = $1", params![id]).await?;
-            kernel::search::remove(&tx, id).await?;
+            crate::search_index::remove(&tx, id).await?;
         }
         _ => {
             db::exec(&tx, "UPDATE posts SET status = 'deleted', body = '' WHERE id = $1", params![id]).await?;
@@ -222,7 +229,7 @@ pub async fn delete(state: &AppState, viewer: &Viewer, target_type: &str, id: Uu
                 params![t.id],
             )
             .await?;
-            kernel::search::remove(&tx, id).await?;
+            crate::search_index::remove(&tx, id).await?;
         }
     }
     // Earlier versions go too: the author took the words back.

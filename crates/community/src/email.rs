@@ -3,6 +3,10 @@
 //! workers run (the schedule is queued once per day, and the e-mail is queued at most
 //! once per member and day). Every such e-mail carries a one-click unsubscribe link.
 
+use std::sync::Arc;
+
+use contracts::members::MemberDirectory;
+use kernel::slice::MissingPort;
 use std::collections::BTreeMap;
 
 use kernel::db::{self, Db, Tx};
@@ -20,8 +24,6 @@ pub const IMMEDIATE: &str = "immediate";
 pub const DAILY: &str = "daily";
 pub const NEVER: &str = "never";
 pub const MODES: &[&str] = &[IMMEDIATE, DAILY, NEVER];
-
-pub const DIGEST_JOB: &str = "community.digests";
 
 /// Each kind of notification, what members call it, and its e-mail default.
 pub const KINDS: &[(&str, &str, &str)] = &[
@@ -131,15 +133,18 @@ pub async fn unsubscribe_all(db: &Db, member: MemberId) -> AppResult<()> {
 pub struct Mailing {
     base_url: String,
     secret: SecretKey,
+    /// Where members' addresses and names come from (the members port).
+    pub(crate) people: Arc<dyn MemberDirectory>,
 }
 
 impl Mailing {
-    pub fn new(config: &kernel::config::Config, secret: &SecretKey) -> Self {
-        Mailing { base_url: config.url(""), secret: secret.clone() }
+    pub fn new(config: &kernel::config::Config, secret: &SecretKey, people: Arc<dyn MemberDirectory>) -> Self {
+        Mailing { base_url: config.url(""), secret: secret.clone(), people }
     }
 
-    pub fn from_state(state: &AppState) -> Self {
-        Mailing::new(&state.config, &state.secret)
+    pub fn from_state(state: &AppState) -> Result<Self, MissingPort> {
+        let people = state.port::<Arc<dyn MemberDirectory>>()?.clone();
+        Ok(Mailing::new(&state.config, &state.secret, people))
     }
 
     fn message(member: MemberId) -> Vec<u8> {
@@ -171,7 +176,7 @@ impl Mailing {
 
     /// Queues the e-mail for one notification (a member who chose "immediately").
     pub async fn queue_one(&self, tx: &Tx, member: MemberId, id: Uuid, text: &str, url: &str) -> anyhow::Result<()> {
-        let Some(to) = members::contact_email(tx, member).await? else { return Ok(()) };
+        let Some(to) = self.people.contact_email(tx.into(), member).await? else { return Ok(()) };
         let email = Email {
             to,
             subject: text.chars().take(120).collect(),
@@ -207,7 +212,7 @@ impl Mailing {
             params![member],
         )
         .await?;
-        let sent = match (rows.is_empty(), members::contact_email(&tx, member).await?) {
+        let sent = match (rows.is_empty(), self.people.contact_email((&tx).into(), member).await?) {
             (false, Some(to)) => {
                 let mut text = String::from("Here is what happened since your last digest:\n\n");
                 for r in &rows {
@@ -237,7 +242,7 @@ pub async fn send_digests(state: &AppState) -> anyhow::Result<usize> {
     struct Row {
         member_id: MemberId,
     }
-    let mailing = Mailing::from_state(state);
+    let mailing = Mailing::from_state(state)?;
     let day = now().format("%Y-%m-%d").to_string();
     let members: Vec<Row> =
         state.db.all("SELECT DISTINCT member_id FROM notifications WHERE digest_pending = TRUE", params![]).await?;
@@ -250,17 +255,23 @@ pub async fn send_digests(state: &AppState) -> anyhow::Result<usize> {
     Ok(sent)
 }
 
-pub fn register(registry: &mut jobs::Registry) {
-    registry.register(DIGEST_JOB, |state, _payload| async move {
+/// Queues each member's daily digest (scheduled once a day).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct SendDigests {}
+
+impl jobs::Job for SendDigests {
+    const KIND: &'static str = "community.digests";
+
+    async fn run(self, state: AppState) -> anyhow::Result<()> {
         let n = send_digests(&state).await?;
         tracing::info!(digests = n, "daily digests queued");
         Ok(())
-    });
+    }
 }
 
 /// Checks an unsubscribe token and turns that member's notification e-mail off.
 pub async fn unsubscribe(state: &AppState, token: &str) -> AppResult<MemberId> {
-    let member = Mailing::from_state(state).verify(token).ok_or(AppError::NotFound)?;
+    let member = Mailing::from_state(state)?.verify(token).ok_or(AppError::NotFound)?;
     unsubscribe_all(&state.db, member).await?;
     Ok(member)
 }

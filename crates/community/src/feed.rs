@@ -18,7 +18,7 @@ pub async fn follow(state: &AppState, viewer: &Viewer, who: MemberId, on: bool) 
         return Err(AppError::field("member_id", "You cannot follow yourself."));
     }
     if on {
-        members::profile::view(&state.db, viewer, who).await?.ok_or(AppError::NotFound)?;
+        contracts::members::visible_profile(state, viewer, who).await?;
         state
             .db
             .exec(
@@ -30,16 +30,6 @@ pub async fn follow(state: &AppState, viewer: &Viewer, who: MemberId, on: bool) 
         state.db.exec("DELETE FROM follows WHERE follower_id = $1 AND followed_id = $2", params![me.id, who]).await?;
     }
     Ok(())
-}
-
-pub async fn is_following(state: &AppState, viewer: &Viewer, who: MemberId) -> AppResult<bool> {
-    let Some(me) = viewer.id() else { return Ok(false) };
-    Ok(state
-        .db
-        .scalar::<i64>("SELECT COUNT(*) FROM follows WHERE follower_id = $1 AND followed_id = $2", params![me, who])
-        .await?
-        .unwrap_or(0)
-        > 0)
 }
 
 /// A page of the viewer's home feed, latest activity first.
@@ -115,7 +105,7 @@ pub struct ActivityItem {
 /// What a member wrote recently — only in groups the viewer may read, so a private
 /// group's discussions never show on a profile to anyone outside it.
 pub async fn member_activity(state: &AppState, viewer: &Viewer, member: MemberId) -> AppResult<Vec<ActivityItem>> {
-    members::profile::view(&state.db, viewer, member).await?.ok_or(AppError::NotFound)?;
+    contracts::members::visible_profile(state, viewer, member).await?;
     let known = groups::list(&state.db, viewer).await?;
     let readable: Vec<Uuid> =
         known.iter().filter(|(g, s)| groups::access(viewer, g, *s).read).map(|(g, _)| g.id).collect();

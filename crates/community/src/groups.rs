@@ -4,6 +4,8 @@
 //! listed, and not even named to anyone outside them.
 
 use chrono::{DateTime, Utc};
+use contracts::events::{GroupJoinRequested, GroupRequestApproved};
+use contracts::ids::GroupId;
 use kernel::db::{self, Db, Tx};
 use kernel::ids::MemberId;
 use kernel::time::now;
@@ -11,11 +13,6 @@ use kernel::viewer::{Role, Viewer};
 use kernel::{AppError, AppResult, AppState, FieldErrors, audit, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-
-pub mod events {
-    pub const JOIN_REQUESTED: &str = "GroupJoinRequested";
-    pub const REQUEST_APPROVED: &str = "GroupRequestApproved";
-}
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Group {
@@ -311,13 +308,8 @@ pub async fn join(state: &AppState, viewer: &Viewer, id: Uuid, answers: &[String
             )
             .await?;
             if n == 1 {
-                kernel::outbox::emit(
-                    &tx,
-                    events::JOIN_REQUESTED,
-                    Some(me.id),
-                    &serde_json::json!({ "member_id": me.id, "group_id": id }),
-                )
-                .await?;
+                let requested = GroupJoinRequested { member_id: me.id, group_id: GroupId(id) };
+                kernel::outbox::publish(&tx, Some(me.id), &requested).await?;
             }
             tx.commit().await?;
             Ok(JoinOutcome::Pending)
@@ -343,13 +335,8 @@ pub async fn approve(state: &AppState, viewer: &Viewer, id: Uuid, member: Member
     if n == 0 {
         return Err(AppError::NotFound);
     }
-    kernel::outbox::emit(
-        &tx,
-        events::REQUEST_APPROVED,
-        Some(actor.id),
-        &serde_json::json!({ "member_id": member, "group_id": id }),
-    )
-    .await?;
+    kernel::outbox::publish(&tx, Some(actor.id), &GroupRequestApproved { member_id: member, group_id: GroupId(id) })
+        .await?;
     audit::record(
         &tx,
         Some(actor.id),
@@ -386,20 +373,18 @@ pub async fn requests(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<
 }
 
 /// The groups a member belongs to (for other slices' audiences, e.g. group events).
-pub async fn member_group_ids(db: &Db, member: MemberId) -> AppResult<Vec<Uuid>> {
+pub async fn member_group_ids<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    member: MemberId,
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
     #[derive(sea_orm::FromQueryResult)]
     struct Row {
         group_id: Uuid,
     }
-    let rows: Vec<Row> = db
-        .all("SELECT group_id FROM group_members WHERE member_id = $1 AND status = 'active'", params![member])
-        .await?;
+    let rows: Vec<Row> =
+        db::all(c, "SELECT group_id FROM group_members WHERE member_id = $1 AND status = 'active'", params![member])
+            .await?;
     Ok(rows.into_iter().map(|r| r.group_id).collect())
-}
-
-/// Whether a group exists.
-pub async fn exists(db: &Db, id: Uuid) -> AppResult<bool> {
-    Ok(db.scalar::<i64>("SELECT COUNT(*) FROM groups WHERE id = $1", params![id]).await?.unwrap_or(0) > 0)
 }
 
 /// Leaves a group (an owner must hand the group over first).

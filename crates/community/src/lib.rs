@@ -3,40 +3,67 @@
 //! the app, live, and by e-mail), direct messages, follows and search. What is said in
 //! a private group never leaves it.
 
-pub mod actions_api;
-pub mod api;
-pub mod curation;
-pub mod demo;
-pub mod edits;
-pub mod email;
-pub mod feed;
-pub mod groups;
-pub mod live;
-pub mod messages;
-pub mod moderation;
-pub mod notifications;
-pub mod posting;
-pub mod privacy;
-pub mod reactions;
-pub mod scale;
-pub mod search;
-pub mod settings_web;
-pub mod thread_web;
-pub mod threads;
-pub mod web;
+mod actions_api;
+mod api;
+mod curation;
+mod demo;
+mod edits;
+mod email;
+mod feed;
+mod groups;
+mod live;
+mod messages;
+mod moderation;
+mod notifications;
+mod ports;
+mod posting;
+mod privacy;
+mod reactions;
+mod scale;
+mod search;
+mod search_index;
+mod settings;
+mod settings_web;
+mod thread_web;
+mod threads;
+mod web;
 
-use kernel::AppState;
+use std::sync::Arc;
+use std::time::Duration;
 
-pub fn router() -> axum::Router<AppState> {
-    web::router()
-        .merge(api::router())
-        .merge(actions_api::router())
-        .merge(live::router())
-        .merge(thread_web::router())
-        .merge(settings_web::router())
-}
+use contracts::groups::GroupDirectory;
+pub(crate) use contracts::members::directory as people;
+use kernel::slice::Slice;
 
-/// The slice's background jobs.
-pub fn register(registry: &mut kernel::jobs::Registry) {
-    email::register(registry);
+/// The community slice's manifest.
+pub fn slice() -> Slice {
+    Slice::new("community")
+        .settings(settings::SETTINGS)
+        .nav(20, "Groups", "/groups")
+        .nav(50, "Messages", "/messages")
+        .nav(60, "Search", "/search")
+        .nav(70, "Notifications", "/notifications")
+        .routes(web::router)
+        .routes(api::router)
+        .routes(actions_api::router)
+        .routes(live::router)
+        .routes(thread_web::router)
+        .routes(settings_web::router)
+        .openapi(<api::CommunityApi as utoipa::OpenApi>::openapi)
+        .openapi(<actions_api::ActionsApi as utoipa::OpenApi>::openapi)
+        .scheduled::<email::SendDigests>(Duration::from_secs(24 * 3600))
+        .check(|db| Box::pin(async move { Ok(search_index::check(db).await?) }))
+        .demo(|state, people| Box::pin(demo::load(state, people)))
+        .scale(|state, run| Box::pin(scale::run(state, run)))
+        .wire(|w| {
+            w.provide(settings::CommunitySettings::parse(w.settings)?);
+            w.provide::<Arc<dyn GroupDirectory>>(Arc::new(ports::Groups));
+            w.provide::<Arc<dyn contracts::home::HomeFeed>>(Arc::new(ports::Feed));
+            let people = w.port::<Arc<dyn contracts::members::MemberDirectory>>()?;
+            let mailing = email::Mailing::new(w.config, w.secret, people);
+            w.consumer(Arc::new(notifications::Notifier::new(mailing)));
+            w.consumer(Arc::new(privacy::Eraser));
+            w.exporter(Arc::new(privacy::CommunityExport));
+            Ok(())
+        })
 }

@@ -2,6 +2,7 @@
 //! conversation (staff only through a report, which is audited). A member chooses who
 //! may write to them — everyone, people who share a group, or nobody — and can block.
 
+use crate::people;
 use chrono::{DateTime, Utc};
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
@@ -100,8 +101,8 @@ async fn may_write(db: &Db, from: MemberId, to: MemberId) -> AppResult<bool> {
     Ok(match allow_setting(db, to).await?.as_str() {
         "everyone" => true,
         "shared_group" => {
-            let mine = crate::groups::member_group_ids(db, from).await?;
-            let theirs = crate::groups::member_group_ids(db, to).await?;
+            let mine = crate::groups::member_group_ids(db.reader(), from).await?;
+            let theirs = crate::groups::member_group_ids(db.reader(), to).await?;
             mine.iter().any(|g| theirs.contains(g))
         }
         _ => false,
@@ -115,7 +116,7 @@ pub async fn start(state: &AppState, viewer: &Viewer, to: MemberId, body: &str) 
         return Err(AppError::field("member_id", "You cannot message yourself."));
     }
     check_body(body)?;
-    members::active_display_name(state.db.reader(), to).await?.ok_or(AppError::NotFound)?;
+    people(state)?.active_display_name((&state.db).into(), to).await?.ok_or(AppError::NotFound)?;
     if !may_write(&state.db, me.id, to).await? {
         return Err(AppError::conflict("not_accepting", "This member is not accepting messages from you."));
     }
@@ -200,7 +201,7 @@ pub async fn messages(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<
             params![id],
         )
         .await?;
-    let name = members::active_display_name(state.db.reader(), other).await?.unwrap_or_else(|| "Member".into());
+    let name = people(state)?.active_display_name((&state.db).into(), other).await?.unwrap_or_else(|| "Member".into());
     Ok((Conversation { id: c.id, with_member: other, with_name: name, last_message_at: c.last_message_at }, msgs))
 }
 
@@ -216,7 +217,7 @@ pub async fn list(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Conversati
         .await?;
     let others: Vec<MemberId> =
         rows.iter().map(|c| if c.member_a == me.id { c.member_b } else { c.member_a }).collect();
-    let names = members::display_names(&state.db, &others).await?;
+    let names = people(state)?.display_names((&state.db).into(), &others).await?;
     Ok(rows
         .into_iter()
         .zip(others)

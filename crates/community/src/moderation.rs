@@ -4,6 +4,8 @@
 //! what was done to their own content.
 
 use chrono::{DateTime, Utc};
+use contracts::events::{CrisisFlagged, ModerationActed, ModerationAction, ThreadStarted};
+use contracts::ids::GroupId;
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
 use kernel::time::now;
@@ -21,13 +23,6 @@ pub const ACTIONS: &[&str] = &["dismiss", "hide", "remove", "warn", "suspend_gro
 
 /// The reporter recorded on flags raised by the platform itself (crisis phrases).
 pub const SYSTEM_REPORTER: Uuid = Uuid::nil();
-
-pub mod events {
-    /// A moderator acted on a member's content or account; the member is told.
-    pub const MODERATION_ACTED: &str = "ModerationActed";
-    /// A post matched a crisis phrase; the group's moderators are told.
-    pub const CRISIS_FLAGGED: &str = "CrisisFlagged";
-}
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -57,11 +52,12 @@ const REPORT_COLUMNS: &str = "id, target_type, target_id, group_id, reason, note
 
 /// What a report is about: its group (for content) and author.
 async fn locate(
-    db: &Db,
+    state: &AppState,
     viewer: &Viewer,
     target_type: &str,
     target: Uuid,
 ) -> AppResult<(Option<Uuid>, Option<MemberId>)> {
+    let db = &state.db;
     match target_type {
         "thread" => {
             let (t, g, _) = threads::readable(db, viewer, target).await?;
@@ -95,7 +91,7 @@ async fn locate(
         }
         _ => {
             let member = MemberId(target);
-            members::profile::view(db, viewer, member).await?.ok_or(AppError::NotFound)?;
+            contracts::members::visible_profile(state, viewer, member).await?;
             Ok((None, Some(member)))
         }
     }
@@ -127,11 +123,10 @@ pub async fn flag_crisis(
         ],
     )
     .await?;
-    kernel::outbox::emit(
+    kernel::outbox::publish(
         tx,
-        events::CRISIS_FLAGGED,
         None,
-        &serde_json::json!({ "group_id": group, "target_type": target_type, "target_id": target }),
+        &CrisisFlagged { group_id: GroupId(group), target_type: target_type.to_string(), target_id: target },
     )
     .await?;
     Ok(())
@@ -152,7 +147,7 @@ pub async fn report(state: &AppState, viewer: &Viewer, r: &NewReport) -> AppResu
         e.add("note", "Keep the note under 2,000 characters.");
     }
     e.into_result()?;
-    let (group, author) = locate(&state.db, viewer, &r.target_type, r.target_id).await?;
+    let (group, author) = locate(state, viewer, &r.target_type, r.target_id).await?;
     state
         .db
         .exec(
@@ -279,12 +274,12 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
                 "thread" => {
                     db::exec(&tx, "UPDATE threads SET status = $1 WHERE id = $2", params![new_status, r.target_id])
                         .await?;
-                    kernel::search::remove_thread(&tx, r.target_id).await?;
+                    crate::search_index::remove_thread(&tx, r.target_id).await?;
                 }
                 "reply" => {
                     db::exec(&tx, "UPDATE posts SET status = $1 WHERE id = $2", params![new_status, r.target_id])
                         .await?;
-                    kernel::search::remove(&tx, r.target_id).await?;
+                    crate::search_index::remove(&tx, r.target_id).await?;
                 }
                 _ => {
                     db::exec(
@@ -312,17 +307,20 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
         }
         _ => {}
     }
-    if d.action != "dismiss" && r.author_id.is_some() {
-        kernel::outbox::emit(
-            &tx,
-            events::MODERATION_ACTED,
-            Some(me.id),
-            &serde_json::json!({
-                "member_id": r.author_id, "action": d.action, "reason": d.reason.trim(),
-                "target_type": r.target_type, "target_id": r.target_id, "days": days,
-            }),
-        )
-        .await?;
+    // The author is told; a platform suspension is carried out by the members slice,
+    // which consumes this event in its own transaction.
+    if let (Some(author), Some(action)) = (r.author_id, ModerationAction::parse(&d.action))
+        && action != ModerationAction::Dismiss
+    {
+        let acted = ModerationActed {
+            member_id: author,
+            action,
+            reason: d.reason.trim().to_string(),
+            target_type: r.target_type.clone(),
+            target_id: r.target_id,
+            days,
+        };
+        kernel::outbox::publish(&tx, Some(me.id), &acted).await?;
     }
     db::exec(
         &tx,
@@ -341,11 +339,6 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
     )
     .await?;
     tx.commit().await?;
-    if d.action == "suspend_platform"
-        && let Some(author) = r.author_id
-    {
-        members::accounts::set_suspended(state, me.id, author, true, ip).await?;
-    }
     Ok(())
 }
 
@@ -393,9 +386,9 @@ async fn release(tx: &db::Tx, h: Held) -> AppResult<()> {
             db::one(tx, &format!("SELECT {} FROM threads WHERE id = $1", threads::THREAD_COLUMNS), params![h.id])
                 .await?
                 .ok_or(AppError::NotFound)?;
-        kernel::search::index(
+        crate::search_index::index(
             tx,
-            &kernel::search::Doc {
+            &crate::search_index::Doc {
                 id: t.id,
                 kind: "thread",
                 thread_id: t.id,
@@ -405,11 +398,10 @@ async fn release(tx: &db::Tx, h: Held) -> AppResult<()> {
             },
         )
         .await?;
-        kernel::outbox::emit(
+        kernel::outbox::publish(
             tx,
-            threads::events::THREAD_STARTED,
             Some(h.author),
-            &serde_json::json!({ "member_id": h.author, "thread_id": t.id, "group_id": t.group_id }),
+            &ThreadStarted { member_id: h.author, thread_id: t.id, group_id: GroupId(t.group_id) },
         )
         .await?;
     } else {

@@ -5,10 +5,14 @@
 //! only while they still may.
 
 use chrono::{DateTime, Utc};
+use contracts::events::{
+    CrisisFlagged, GroupJoinRequested, GroupRequestApproved, ModerationActed, ReactionAdded, ReplyPosted, ThreadStarted,
+};
+use contracts::members::MemberDirectory;
 use futures::future::BoxFuture;
 use kernel::db::{self, Db, Tx};
 use kernel::ids::MemberId;
-use kernel::outbox::{Consumer, Event};
+use kernel::outbox::{Consumer, DomainEvent, Event};
 use kernel::page::{self, Page};
 use kernel::time::now;
 use kernel::{AppResult, params};
@@ -17,10 +21,6 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::email::{self, Mailing};
-use crate::groups::events as group_events;
-use crate::moderation::events as moderation_events;
-use crate::reactions::events as reaction_events;
-use crate::threads::events as thread_events;
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Notification {
@@ -54,77 +54,39 @@ impl Consumer for Notifier {
         "community-notifications"
     }
 
-    fn wants(&self, kind: &str) -> bool {
-        [
-            thread_events::THREAD_STARTED,
-            thread_events::REPLY_POSTED,
-            group_events::JOIN_REQUESTED,
-            group_events::REQUEST_APPROVED,
-            moderation_events::MODERATION_ACTED,
-            moderation_events::CRISIS_FLAGGED,
-            reaction_events::REACTION_ADDED,
+    fn handles(&self) -> &'static [&'static str] {
+        &[
+            ThreadStarted::KIND,
+            ReplyPosted::KIND,
+            GroupJoinRequested::KIND,
+            GroupRequestApproved::KIND,
+            ModerationActed::KIND,
+            CrisisFlagged::KIND,
+            ReactionAdded::KIND,
         ]
-        .contains(&kind)
     }
 
     fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            let p = event.payload_json();
-            let uuid = |k: &str| p[k].as_str().and_then(|s| s.parse::<Uuid>().ok());
-            let actor = p["member_id"].as_str().and_then(|s| s.parse::<MemberId>().ok());
             let n = Notify { tx, mailing: &self.mailing, event: event.id };
-            match event.kind.as_str() {
-                k if k == thread_events::REPLY_POSTED => {
-                    let (Some(thread), Some(actor), Some(post)) = (uuid("thread_id"), actor, uuid("post_id")) else {
-                        return Ok(());
-                    };
-                    n.on_reply(thread, actor, post).await
-                }
-                k if k == thread_events::THREAD_STARTED => {
-                    let (Some(thread), Some(actor)) = (uuid("thread_id"), actor) else { return Ok(()) };
-                    n.on_thread(thread, actor).await
-                }
-                k if k == group_events::JOIN_REQUESTED => {
-                    let (Some(group), Some(actor)) = (uuid("group_id"), actor) else { return Ok(()) };
-                    n.on_join_request(group, actor).await
-                }
-                k if k == group_events::REQUEST_APPROVED => {
-                    let (Some(group), Some(member)) = (uuid("group_id"), actor) else { return Ok(()) };
-                    let name: Option<String> =
-                        db::scalar(tx, "SELECT name FROM groups WHERE id = $1", params![group]).await?;
-                    let text = format!("You're now a member of {}.", name.unwrap_or_default());
-                    let url = format!("/groups/{group}");
-                    n.add(member, "approved", None, Some(group), &text, &url, &format!("approved:{}", event.id)).await
-                }
-                k if k == moderation_events::MODERATION_ACTED => {
-                    let Some(member) = actor else { return Ok(()) };
-                    let text = moderation_text(
-                        p["action"].as_str().unwrap_or(""),
-                        p["target_type"].as_str().unwrap_or(""),
-                        p["reason"].as_str().unwrap_or(""),
-                        p["days"].as_i64().unwrap_or(0),
-                    );
-                    n.add(
-                        member,
-                        "moderation",
-                        None,
-                        None,
-                        &text,
-                        "/moderation/me",
-                        &format!("moderation:{}", event.id),
-                    )
-                    .await
-                }
-                k if k == moderation_events::CRISIS_FLAGGED => {
-                    let Some(group) = uuid("group_id") else { return Ok(()) };
-                    n.on_crisis_flag(group).await
-                }
-                _ => {
-                    let (Some(target), Some(target_type)) = (uuid("target_id"), p["target_type"].as_str()) else {
-                        return Ok(());
-                    };
-                    n.on_reaction(target_type, target).await
-                }
+            if let Some(e) = event.decode::<ReplyPosted>() {
+                n.on_reply(e.thread_id, e.member_id, e.post_id).await
+            } else if let Some(e) = event.decode::<ThreadStarted>() {
+                n.on_thread(e.thread_id, e.member_id).await
+            } else if let Some(e) = event.decode::<GroupJoinRequested>() {
+                n.on_join_request(e.group_id.0, e.member_id).await
+            } else if let Some(e) = event.decode::<GroupRequestApproved>() {
+                n.on_approval(e.group_id.0, e.member_id).await
+            } else if let Some(e) = event.decode::<ModerationActed>() {
+                let text = moderation_text(e.action.as_str(), &e.target_type, &e.reason, e.days);
+                let key = format!("moderation:{}", event.id);
+                n.add(e.member_id, "moderation", None, None, &text, "/moderation/me", &key).await
+            } else if let Some(e) = event.decode::<CrisisFlagged>() {
+                n.on_crisis_flag(e.group_id.0).await
+            } else if let Some(e) = event.decode::<ReactionAdded>() {
+                n.on_reaction(&e.target_type, e.target_id).await
+            } else {
+                Ok(())
             }
         })
     }
@@ -152,6 +114,20 @@ struct Notify<'a> {
     tx: &'a Tx,
     mailing: &'a Mailing,
     event: kernel::ids::ActivityId,
+}
+
+impl Notify<'_> {
+    fn people(&self) -> &dyn MemberDirectory {
+        self.mailing.people.as_ref()
+    }
+
+    /// The member who was let into a group hears of it.
+    async fn on_approval(&self, group: Uuid, member: MemberId) -> anyhow::Result<()> {
+        let name: Option<String> = db::scalar(self.tx, "SELECT name FROM groups WHERE id = $1", params![group]).await?;
+        let text = format!("You're now a member of {}.", name.unwrap_or_default());
+        let url = format!("/groups/{group}");
+        self.add(member, "approved", None, Some(group), &text, &url, &format!("approved:{}", self.event)).await
+    }
 }
 
 #[derive(sea_orm::FromQueryResult)]
@@ -213,12 +189,15 @@ impl Notify<'_> {
         let mentioned = self.mentions(&t, actor, &body, &url).await?;
         if t.author_id == actor
             || mentioned.contains(&t.author_id)
-            || !may_read(self.tx, t.group_id, t.author_id).await?
+            || !may_read(self.tx, self.people(), t.group_id, t.author_id).await?
         {
             return Ok(());
         }
-        let text =
-            format!("{} replied to your discussion \u{201c}{}\u{201d}.", name_of(self.tx, actor).await?, t.title);
+        let text = format!(
+            "{} replied to your discussion \u{201c}{}\u{201d}.",
+            name_of(self.tx, self.people(), actor).await?,
+            t.title
+        );
         self.add(t.author_id, "reply", Some(actor), Some(t.group_id), &text, &url, &format!("reply:{}", self.event))
             .await
     }
@@ -233,9 +212,9 @@ impl Notify<'_> {
     /// Tells each member mentioned in `text` who may read the thread; returns them.
     async fn mentions(&self, t: &ThreadRow, actor: MemberId, text: &str, url: &str) -> anyhow::Result<Vec<MemberId>> {
         let mut told = Vec::new();
-        let name = name_of(self.tx, actor).await?;
-        for m in crate::posting::mentioned(self.tx, text).await? {
-            if m == actor || !may_read(self.tx, t.group_id, m).await? {
+        let name = name_of(self.tx, self.people(), actor).await?;
+        for m in crate::posting::mentioned(self.tx, self.people(), text).await? {
+            if m == actor || !may_read(self.tx, self.people(), t.group_id, m).await? {
                 continue;
             }
             let text = format!("{name} mentioned you in \u{201c}{}\u{201d}.", t.title);
@@ -249,7 +228,8 @@ impl Notify<'_> {
     /// The group's owner and moderators hear of a request to join.
     async fn on_join_request(&self, group: Uuid, actor: MemberId) -> anyhow::Result<()> {
         let name: Option<String> = db::scalar(self.tx, "SELECT name FROM groups WHERE id = $1", params![group]).await?;
-        let text = format!("{} asked to join {}.", name_of(self.tx, actor).await?, name.unwrap_or_default());
+        let text =
+            format!("{} asked to join {}.", name_of(self.tx, self.people(), actor).await?, name.unwrap_or_default());
         for m in moderators(self.tx, group).await? {
             let key = format!("join:{}:{m}", self.event);
             self.add(m, "join_request", Some(actor), Some(group), &text, &format!("/groups/{group}"), &key).await?;
@@ -295,7 +275,7 @@ impl Notify<'_> {
         )
         .await?
         .unwrap_or(0);
-        if count == 0 || !may_read(self.tx, row.group_id, row.author_id).await? {
+        if count == 0 || !may_read(self.tx, self.people(), row.group_id, row.author_id).await? {
             return Ok(());
         }
         let what = if target_type == "thread" { "your discussion" } else { "your reply in" };
@@ -337,7 +317,7 @@ async fn moderators(tx: &Tx, group: Uuid) -> anyhow::Result<Vec<MemberId>> {
 }
 
 /// Whether a member may read a group's content now.
-async fn may_read(tx: &Tx, group: Uuid, member: MemberId) -> anyhow::Result<bool> {
+async fn may_read(tx: &Tx, people: &dyn MemberDirectory, group: Uuid, member: MemberId) -> anyhow::Result<bool> {
     let visibility: Option<String> =
         db::scalar(tx, "SELECT visibility FROM groups WHERE id = $1", params![group]).await?;
     let status: Option<String> = db::scalar(
@@ -346,7 +326,7 @@ async fn may_read(tx: &Tx, group: Uuid, member: MemberId) -> anyhow::Result<bool
         params![group, member],
     )
     .await?;
-    let active = members::active_display_name(tx, member).await?.is_some();
+    let active = people.active_display_name(tx.into(), member).await?.is_some();
     Ok(active
         && match visibility.as_deref() {
             Some("open") => status.as_deref() != Some("banned"),
@@ -355,8 +335,8 @@ async fn may_read(tx: &Tx, group: Uuid, member: MemberId) -> anyhow::Result<bool
         })
 }
 
-async fn name_of(tx: &Tx, member: MemberId) -> anyhow::Result<String> {
-    Ok(members::active_display_name(tx, member).await?.unwrap_or_else(|| "Someone".into()))
+async fn name_of(tx: &Tx, people: &dyn MemberDirectory, member: MemberId) -> anyhow::Result<String> {
+    Ok(people.active_display_name(tx.into(), member).await?.unwrap_or_else(|| "Someone".into()))
 }
 
 /// A member's notifications, newest first, with the unread count.

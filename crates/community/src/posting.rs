@@ -2,6 +2,8 @@
 //! its author or others: limits for new members, suspensions from a group, crisis
 //! phrases and @mentions.
 
+use crate::people;
+use crate::settings::CommunitySettings;
 use chrono::Duration;
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
@@ -57,13 +59,17 @@ pub fn mention_candidates(text: &str) -> Vec<Vec<String>> {
 
 /// Members mentioned in `text`: for each `@`, the longest following name that is an
 /// active member's display name.
-pub async fn mentioned<C: sea_orm::ConnectionTrait>(c: &C, text: &str) -> Result<Vec<MemberId>, sea_orm::DbErr> {
+pub async fn mentioned(
+    c: &kernel::db::Tx,
+    people: &dyn contracts::members::MemberDirectory,
+    text: &str,
+) -> Result<Vec<MemberId>, sea_orm::DbErr> {
     let candidates = mention_candidates(text);
     let mut all: Vec<String> = candidates.iter().flatten().cloned().collect();
     all.sort();
     all.dedup();
     all.truncate(200);
-    let found = members::find_by_names(c, &all).await?;
+    let found = people.find_by_names(c.into(), &all).await?;
     let mut out = Vec::new();
     for names in candidates {
         if let Some(name) = names.iter().find(|n| found.iter().any(|(_, k)| k == *n)) {
@@ -80,8 +86,8 @@ pub async fn mentioned<C: sea_orm::ConnectionTrait>(c: &C, text: &str) -> Result
 /// Whether a member is still new: their account is younger than the configured number
 /// of days and they have written fewer than the configured number of posts.
 async fn is_new_member(state: &AppState, me: MemberId) -> AppResult<bool> {
-    let limits = &state.config.new_member;
-    let Some(joined) = members::joined_at(state.db.reader(), me).await? else { return Ok(false) };
+    let limits = &CommunitySettings::of(state)?.new_member;
+    let Some(joined) = people(state)?.joined_at((&state.db).into(), me).await? else { return Ok(false) };
     if now() - joined >= Duration::days(limits.days) {
         return Ok(false);
     }
@@ -112,7 +118,7 @@ pub async fn check_new_member_limits(state: &AppState, viewer: &Viewer, body: &s
     if viewer.is_staff() || viewer.has_role(kernel::viewer::Role::Moderator) || !is_new_member(state, me.id).await? {
         return Ok(());
     }
-    let limits = &state.config.new_member;
+    let limits = &CommunitySettings::of(state)?.new_member;
     let today = posts_since(&state.db, me.id, now() - Duration::days(1)).await?;
     let mut e = FieldErrors::new();
     if today.len() as i64 >= limits.posts_per_day {

@@ -2,9 +2,11 @@
 //! erasure when the account is deleted (discussions others replied to keep a
 //! tombstone; everything else of theirs goes).
 
+use contracts::events::MemberDeleted;
 use futures::future::BoxFuture;
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
+use kernel::outbox::DomainEvent;
 use kernel::outbox::{Consumer, Event};
 use kernel::params;
 use sea_orm::DatabaseTransaction;
@@ -81,13 +83,13 @@ impl Consumer for Eraser {
         "community-erasure"
     }
 
-    fn wants(&self, kind: &str) -> bool {
-        kind == members::model::events::MEMBER_DELETED
+    fn handles(&self) -> &'static [&'static str] {
+        &[MemberDeleted::KIND]
     }
 
     fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            let Some(member) = members::deleted_member(event) else { return Ok(()) };
+            let Some(MemberDeleted { member_id: member }) = event.decode() else { return Ok(()) };
             #[derive(sea_orm::FromQueryResult)]
             struct Row {
                 id: Uuid,
@@ -96,7 +98,7 @@ impl Consumer for Eraser {
             let threads: Vec<Row> =
                 db::all(tx, "SELECT id, reply_count FROM threads WHERE author_id = $1", params![member]).await?;
             for t in threads {
-                kernel::search::remove(tx, t.id).await?;
+                crate::search_index::remove(tx, t.id).await?;
                 if t.reply_count == 0 {
                     db::exec(
                         tx,
@@ -115,7 +117,7 @@ impl Consumer for Eraser {
             }
             let posts: Vec<Post> = db::all(tx, "SELECT id FROM posts WHERE author_id = $1", params![member]).await?;
             for p in posts {
-                kernel::search::remove(tx, p.id).await?;
+                crate::search_index::remove(tx, p.id).await?;
             }
             for sql in [
                 "UPDATE posts SET body = '[deleted]' WHERE author_id = $1",

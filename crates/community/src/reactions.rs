@@ -1,6 +1,7 @@
 //! Reactions ("support", "me too", "thank you") on threads and replies. The author
 //! hears of them summarised, one notification per post.
 
+use contracts::events::ReactionAdded;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kernel::db::{self, Db};
@@ -12,16 +13,8 @@ use uuid::Uuid;
 
 use crate::threads;
 
-pub mod events {
-    pub const REACTION_ADDED: &str = "ReactionAdded";
-}
-
 /// Each reaction and how it reads on a button.
 pub const KINDS: &[(&str, &str)] = &[("support", "Support"), ("me_too", "Me too"), ("thank_you", "Thank you")];
-
-pub fn label(kind: &str) -> &'static str {
-    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, l)| *l).unwrap_or("")
-}
 
 /// The thread a thread or reply belongs to, and the post's author.
 async fn locate(db: &Db, target_type: &str, target: Uuid) -> AppResult<(Uuid, MemberId)> {
@@ -67,13 +60,13 @@ pub async fn set(
         )
         .await?;
         if added == 1 && author != me.id {
-            outbox::emit(
-                &tx,
-                events::REACTION_ADDED,
-                Some(me.id),
-                &serde_json::json!({ "member_id": me.id, "target_type": target_type, "target_id": target, "kind": kind }),
-            )
-            .await?;
+            let added = ReactionAdded {
+                member_id: me.id,
+                target_type: target_type.to_string(),
+                target_id: target,
+                kind: kind.to_string(),
+            };
+            outbox::publish(&tx, Some(me.id), &added).await?;
         }
     } else {
         db::exec(

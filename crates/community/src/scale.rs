@@ -6,6 +6,7 @@
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use kernel::bulk::{Loader, Table, long_tail, uuid_at};
 use kernel::ids::MemberId;
+use kernel::slice::ScaleRun;
 use kernel::time::now;
 use kernel::{AppState, params};
 use rand::Rng;
@@ -36,7 +37,7 @@ const DEMO_MEMBER_GROUPS: usize = 10;
 /// Adds `round(300 × scale)` groups, `round(100 000 × scale)` threads and
 /// `round(1 000 000 × scale)` replies written by `members`; the demo member joins the
 /// busiest open groups.
-pub async fn load(
+async fn load(
     state: &AppState,
     scale: f64,
     members: &[MemberId],
@@ -47,7 +48,7 @@ pub async fn load(
     anyhow::ensure!(!members.is_empty(), "no members to write discussions");
     let n = |base: f64, min: usize| kernel::bulk::scaled(base, scale, min);
     let (group_count, thread_count, reply_count) = (n(300.0, 3), n(100_000.0, 10), n(1_000_000.0, 100));
-    let conditions = members::conditions::all(&state.db).await?;
+    let conditions = crate::people(state)?.conditions(&state.db).await?;
     let t0 = now();
     let mut load = Loader::new(&state.db).defer_indexes(&["group_members", "threads", "posts", "search_docs"]).await?;
     let mut groups = Table::new(
@@ -208,7 +209,7 @@ pub async fn load(
         }
     }
     load.finish(&mut [&mut groups, &mut group_members, &mut threads, &mut posts, &mut search]).await?;
-    kernel::search::key_loaded_docs(&state.db).await?;
+    crate::search_index::key_loaded_docs(&state.db).await?;
     Ok(Targets {
         group_id: group_ids[busiest_open],
         thread_with_50_replies: thread_with_50.unwrap_or(hot.0),
@@ -216,4 +217,17 @@ pub async fn load(
         hot_thread_replies: hot.1,
         hot_thread_last_page_cursor: hot.2,
     })
+}
+
+/// This slice's part of the benchmark dataset, for the people the members slice made.
+pub(crate) async fn run(state: &AppState, run: &mut ScaleRun) -> anyhow::Result<()> {
+    use rand::SeedableRng;
+    let people = run.people.clone();
+    let demo_member = run.demo_member.ok_or_else(|| anyhow::anyhow!("the demo member is missing"))?;
+    let admin = run.admin.ok_or_else(|| anyhow::anyhow!("the demo admin is missing"))?;
+    let targets = load(state, run.scale, &people, demo_member, admin, &mut StdRng::seed_from_u64(run.seed + 2)).await?;
+    run.targets.insert("discussions".into(), serde_json::to_value(targets)?);
+    // A word many posts contain, for search.
+    run.targets.insert("search_term".into(), "appointment".into());
+    Ok(())
 }

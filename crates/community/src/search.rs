@@ -11,7 +11,7 @@ use crate::groups::{self, Group};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Results {
-    pub members: Vec<members::directory::MemberCard>,
+    pub members: Vec<contracts::members::MemberCard>,
     pub groups: Vec<Group>,
     pub posts: Vec<PostHit>,
 }
@@ -42,9 +42,8 @@ pub async fn search(state: &AppState, viewer: &Viewer, q: &str) -> AppResult<Res
         .filter(|g| g.name.to_lowercase().contains(&needle) || g.description.to_lowercase().contains(&needle))
         .take(10)
         .collect();
-    let filters = members::directory::Filters { q: Some(q.to_string()), limit: Some(10), ..Default::default() };
-    let people = members::directory::search(&state.db, viewer, &filters).await?.items;
-    let hits = kernel::search::query(&state.db, q, &readable, 20).await?;
+    let people = crate::people(state)?.search(&state.db, viewer, q, 10).await?;
+    let hits = crate::search_index::query(&state.db, q, &readable, 20).await?;
     let unopened =
         crate::threads::not_yet_open(&state.db, hits.iter().filter_map(|h| h.thread_id.parse().ok())).await?;
     let posts = hits

@@ -2,6 +2,7 @@
 //! one-click unsubscribe, what moderators did about my content, a member's activity,
 //! and the moderation queue.
 
+use crate::people;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -83,7 +84,7 @@ async fn unsubscribe_page(
     ctx: RequestContext,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
-    email::Mailing::from_state(&state).verify(&token).ok_or(AppError::NotFound)?;
+    email::Mailing::from_state(&state)?.verify(&token).ok_or(AppError::NotFound)?;
     let body = ui::render(&UnsubscribePage { token, done: false });
     Ok(ui::page(&state, &ctx, "Unsubscribe", "", &body).into_response())
 }
@@ -191,7 +192,7 @@ async fn activity_page(
 ) -> AppResult<Response> {
     let member: MemberId = path_id(&id)?;
     let items = crate::feed::member_activity(&state, &ctx.viewer, member).await?;
-    let name = members::display_names(&state.db, &[member]).await?.remove(&member).unwrap_or_default();
+    let name = people(&state)?.display_names((&state.db).into(), &[member]).await?.remove(&member).unwrap_or_default();
     let title = format!("{name}: recent posts");
     let body = ui::render(&ActivityPage { name, member, items });
     Ok(ui::page(&state, &ctx, &title, "/members", &body).into_response())

@@ -2,6 +2,7 @@
 //! react, report, edit and delete their own posts, read earlier versions (moderators),
 //! pin, lock and move.
 
+use crate::people;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -129,7 +130,7 @@ async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, 
     let mut ids: Vec<MemberId> = page.items.iter().map(|r| r.author_id).collect();
     ids.push(t.author_id);
     ids.extend(quotes.values().map(|(a, _)| *a));
-    let names = members::display_names(&state.db, &ids).await?;
+    let names = people(&state)?.display_names((&state.db).into(), &ids).await?;
     let name = |id: &MemberId| names.get(id).cloned().unwrap_or_else(|| "Member".into());
     let post_ids: Vec<Uuid> = std::iter::once(t.id).chain(page.items.iter().map(|r| r.id)).collect();
     let tally = reactions::tally(&state.db, &post_ids, ctx.viewer.id()).await?;
@@ -489,7 +490,7 @@ async fn history_page(
         state.db.scalar("SELECT thread_id FROM posts WHERE id = $1", params![id]).await?.ok_or(AppError::NotFound)?
     };
     let ids: Vec<MemberId> = items.iter().map(|r| r.editor_id).collect();
-    let names = members::display_names(&state.db, &ids).await?;
+    let names = people(&state)?.display_names((&state.db).into(), &ids).await?;
     let items = items
         .into_iter()
         .map(|r| {

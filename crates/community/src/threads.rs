@@ -1,7 +1,10 @@
 //! Threads and replies. What a viewer may read follows [`crate::groups::access`]:
 //! a private group's threads never reach anyone outside it.
 
+use crate::settings::CommunitySettings;
 use chrono::{DateTime, Utc};
+use contracts::events::{ReplyPosted, ThreadStarted};
+use contracts::ids::GroupId;
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
 use kernel::page::{self, Page};
@@ -13,11 +16,6 @@ use uuid::Uuid;
 
 use crate::groups::{self, Access, Group};
 use crate::posting;
-
-pub mod events {
-    pub const THREAD_STARTED: &str = "ThreadStarted";
-    pub const REPLY_POSTED: &str = "ReplyPosted";
-}
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Thread {
@@ -134,7 +132,8 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
     check_note(&t.content_note, &mut e);
     e.into_result()?;
     posting::check_may_post(state, viewer, group, &t.body).await?;
-    let crisis = posting::crisis_phrase(&state.config.crisis_phrases, &format!("{title}\n{}", t.body));
+    let settings = CommunitySettings::of(state)?;
+    let crisis = posting::crisis_phrase(&settings.crisis_phrases, &format!("{title}\n{}", t.body));
     let held = crisis.is_some() && posting::holds_crisis_posts(state.db.reader(), group).await?;
     let id = Uuid::now_v7();
     let at = now();
@@ -147,18 +146,20 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
     )
     .await?;
     if !held {
-        kernel::search::index(
+        crate::search_index::index(
             &tx,
-            &kernel::search::Doc { id, kind: "thread", thread_id: id, group_id: group, title, body: t.body.trim() },
+            &crate::search_index::Doc {
+                id,
+                kind: "thread",
+                thread_id: id,
+                group_id: group,
+                title,
+                body: t.body.trim(),
+            },
         )
         .await?;
-        outbox::emit(
-            &tx,
-            events::THREAD_STARTED,
-            Some(me.id),
-            &serde_json::json!({ "member_id": me.id, "thread_id": id, "group_id": group }),
-        )
-        .await?;
+        outbox::publish(&tx, Some(me.id), &ThreadStarted { member_id: me.id, thread_id: id, group_id: GroupId(group) })
+            .await?;
     }
     if let Some(phrase) = crisis {
         crate::moderation::flag_crisis(&tx, "thread", id, group, me.id, phrase).await?;
@@ -169,7 +170,7 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
         .one(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = $1"), params![id])
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Posted { item, crisis_resources: crisis.map(|_| state.config.crisis_message.clone()), published: !held })
+    Ok(Posted { item, crisis_resources: crisis.map(|_| settings.crisis_message.clone()), published: !held })
 }
 
 pub(crate) fn check_title(title: &str, e: &mut FieldErrors) {
@@ -243,7 +244,8 @@ pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply
     }
     e.into_result()?;
     posting::check_may_post(state, viewer, t.group_id, &r.body).await?;
-    let crisis = posting::crisis_phrase(&state.config.crisis_phrases, &r.body);
+    let settings = CommunitySettings::of(state)?;
+    let crisis = posting::crisis_phrase(&settings.crisis_phrases, &r.body);
     let held = crisis.is_some() && posting::holds_crisis_posts(state.db.reader(), t.group_id).await?;
     let id = Uuid::now_v7();
     let at = now();
@@ -271,7 +273,7 @@ pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply
         created_at: at,
         edited_at: None,
     };
-    Ok(Posted { item, crisis_resources: crisis.map(|_| state.config.crisis_message.clone()), published: !held })
+    Ok(Posted { item, crisis_resources: crisis.map(|_| settings.crisis_message.clone()), published: !held })
 }
 
 /// What makes a reply part of its thread: the count and activity time, the search
@@ -291,18 +293,12 @@ pub(crate) async fn publish_reply(
         params![at, t.id],
     )
     .await?;
-    kernel::search::index(
+    crate::search_index::index(
         tx,
-        &kernel::search::Doc { id, kind: "reply", thread_id: t.id, group_id: t.group_id, title: &t.title, body },
+        &crate::search_index::Doc { id, kind: "reply", thread_id: t.id, group_id: t.group_id, title: &t.title, body },
     )
     .await?;
-    outbox::emit(
-        tx,
-        events::REPLY_POSTED,
-        Some(author),
-        &serde_json::json!({ "member_id": author, "thread_id": t.id, "post_id": id }),
-    )
-    .await?;
+    outbox::publish(tx, Some(author), &ReplyPosted { member_id: author, thread_id: t.id, post_id: id }).await?;
     Ok(())
 }
 

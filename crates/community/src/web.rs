@@ -1,5 +1,6 @@
 //! Community pages: groups, a group with its discussions, a thread.
 
+use crate::people;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -86,7 +87,7 @@ async fn render_group(
     let (threads, next_href) = if a.read || a.teaser {
         let page = threads::feed(&state.db, g.id, !a.read, Some(cursor), 20).await?;
         let ids: Vec<MemberId> = page.items.iter().map(|t| t.author_id).collect();
-        let names = members::display_names(&state.db, &ids).await?;
+        let names = people(&state)?.display_names((&state.db).into(), &ids).await?;
         let rows = page.items.into_iter().map(|t| {
             let n = names.get(&t.author_id).cloned().unwrap_or_default();
             (t, n)
@@ -98,7 +99,7 @@ async fn render_group(
     let requests = if a.moderate {
         let reqs = groups::requests(state, &ctx.viewer, id).await?;
         let ids: Vec<MemberId> = reqs.iter().map(|r| r.member_id).collect();
-        let names = members::display_names(&state.db, &ids).await?;
+        let names = people(&state)?.display_names((&state.db).into(), &ids).await?;
         reqs.into_iter()
             .map(|r| {
                 (

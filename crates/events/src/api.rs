@@ -129,7 +129,7 @@ pub async fn view(state: &AppState, viewer: &Viewer, e: EventRow) -> AppResult<E
     let counts = service::counts(&state.db, e.id).await?;
     let mine = service::my_status(&state.db, viewer, e.id).await?;
     let join_url = (mine == Some(RegistrationStatus::Registered)
-        && e.join_open(now(), state.config.event_join_minutes)
+        && e.join_open(now(), crate::settings::EventSettings::join_minutes(&state)?)
         && !e.join_url.is_empty())
     .then(|| e.join_url.clone());
     Ok(EventView {
@@ -166,7 +166,7 @@ async fn list(
     ctx: RequestContext,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<Page<EventView>>> {
-    let page = service::list(&state.db, &ctx.viewer, &q).await?;
+    let page = service::list(&state, &ctx.viewer, &q).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for e in page.items {
         items.push(view(&state, &ctx.viewer, e).await?);
@@ -192,7 +192,7 @@ async fn get_one(
     ctx: RequestContext,
     Path(id): Path<String>,
 ) -> AppResult<Json<EventView>> {
-    let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(Json(view(&state, &ctx.viewer, e).await?))
 }
 
@@ -262,7 +262,7 @@ async fn attendance(
     ApiJson(b): ApiJson<AttendanceBody>,
 ) -> AppResult<StatusCode> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
-    service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
     service::mark_attended(&state, Some(staff.id), path_id(&id)?, b.member_id, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -311,7 +311,7 @@ async fn list_questions(
     Path(id): Path<String>,
 ) -> AppResult<Json<QuestionList>> {
     ctx.viewer.require_member()?;
-    let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(Json(QuestionList { items: questions::of_event(&state.db, e.id).await? }))
 }
 
@@ -360,7 +360,7 @@ async fn get_agenda(
     Path(id): Path<String>,
 ) -> AppResult<Json<conference::Agenda>> {
     let zone = match ctx.viewer.id() {
-        Some(me) => members::time_zone_of(&state.db, me).await?,
+        Some(me) => contracts::members::directory(&state)?.time_zone_of((&state.db).into(), me).await?,
         None => None,
     };
     Ok(Json(conference::agenda(&state, &ctx.viewer, path_id(&id)?, zone).await?))
@@ -423,6 +423,6 @@ async fn registrants(
     Path(id): Path<String>,
 ) -> AppResult<Json<RegistrantList>> {
     ctx.viewer.require_role(Role::Staff)?;
-    let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(Json(RegistrantList { items: service::registrants(&state, &ctx.viewer, e.id, &ctx.client_ip).await? }))
 }

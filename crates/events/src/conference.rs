@@ -334,7 +334,7 @@ pub async fn agenda(state: &AppState, viewer: &Viewer, conference: Uuid, zone: O
     let tracks: Vec<Track> =
         state.db.all("SELECT id, name FROM conference_tracks WHERE conference_id = $1", params![conference]).await?;
     let rows: Vec<EventRow> = {
-        let r = reader(&state.db, viewer).await?;
+        let r = reader(state, viewer).await?;
         sessions(&state.db, conference).await?.into_iter().filter(|e| can_view(&r, e)).collect()
     };
     let picks = my_picks(&state.db, viewer, conference).await?;
@@ -386,7 +386,7 @@ async fn my_picks(db: &Db, viewer: &Viewer, conference: Uuid) -> AppResult<Vec<U
 /// Adds a session to (or removes it from) the viewer's agenda.
 pub async fn pick(state: &AppState, viewer: &Viewer, session: Uuid, on: bool) -> AppResult<()> {
     let me = viewer.require_member()?;
-    let e = service::visible(&state.db, viewer, session).await?;
+    let e = service::visible(&state, viewer, session).await?;
     if e.conference_id.is_none() {
         return Err(AppError::conflict("not_a_session", "Only conference sessions go in an agenda."));
     }

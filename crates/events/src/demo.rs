@@ -3,6 +3,7 @@
 
 use chrono::{Duration as ChronoDuration, Timelike, Utc};
 use kernel::ids::MemberId;
+use kernel::slice::DemoPeople;
 use kernel::{AppState, params};
 use uuid::Uuid;
 
@@ -100,7 +101,8 @@ const SEASON: &[DemoEvent] = &[
     ),
 ];
 
-pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> anyhow::Result<()> {
+pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::Result<()> {
+    let (members, admin) = (&people.member_ids[..], people.admin()?);
     let have: i64 = state.db.scalar("SELECT COUNT(*) FROM events", params![]).await?.unwrap_or(0);
     if have > 0 {
         return Ok(());
@@ -143,7 +145,7 @@ pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> an
             .await?;
         }
     }
-    connexion(&tx, members, admin, today).await?;
+    connexion(&tx, contracts::members::directory(state)?, members, admin, today).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -200,6 +202,7 @@ const CONNEXION: &[DemoSession] = &[
 
 async fn connexion(
     tx: &kernel::db::Tx,
+    people: &dyn contracts::members::MemberDirectory,
     members: &[MemberId],
     admin: MemberId,
     today: chrono::DateTime<Utc>,
@@ -268,7 +271,7 @@ async fn connexion(
         )
         .await?;
         if let Some(m) = members.get(i * 5) {
-            let name = members::active_display_name(tx, *m).await?.unwrap_or_else(|| "Health Leader".into());
+            let name = people.active_display_name(tx.into(), *m).await?.unwrap_or_else(|| "Health Leader".into());
             kernel::db::exec(
                 tx,
                 "INSERT INTO event_speakers (id, event_id, position, role, member_id, name, bio) VALUES ($1, $2, 1, 'panelist', $3, $4, '')",

@@ -2,36 +2,44 @@
 //! discussions and conference sessions; registration with a waitlist; calendar files;
 //! attendance, which earns points through the outbox.
 
-pub mod api;
-pub mod conference;
-pub mod demo;
-pub mod feed;
-pub mod ics;
-pub mod matching;
-pub mod model;
-pub mod networking;
-pub mod privacy;
-pub mod questions;
-pub mod reminders;
-pub mod scale;
-pub mod service;
-pub mod speakers;
-pub mod time;
-pub mod web;
+mod api;
+mod conference;
+mod demo;
+mod feed;
+mod ics;
+mod matching;
+mod model;
+mod networking;
+mod privacy;
+mod questions;
+mod reminders;
+mod scale;
+mod service;
+mod settings;
+mod speakers;
+mod time;
+mod web;
 
-use kernel::AppState;
+use std::sync::Arc;
+use std::time::Duration;
 
-pub fn router() -> axum::Router<AppState> {
-    web::router().merge(api::router())
-}
+use kernel::slice::Slice;
 
-/// Job handlers of this slice.
-pub fn register(registry: &mut kernel::jobs::Registry) {
-    registry.register(reminders::JOB, |state, _| async move {
-        let n = reminders::queue_due(&state).await?;
-        if n > 0 {
-            tracing::info!(reminders = n, "queued event reminders");
-        }
-        Ok(())
-    });
+/// The events slice's manifest.
+pub fn slice() -> Slice {
+    Slice::new("events")
+        .settings(settings::SETTINGS)
+        .nav(30, "Events", "/events")
+        .routes(web::router)
+        .routes(api::router)
+        .openapi(<api::EventsApi as utoipa::OpenApi>::openapi)
+        .scheduled::<reminders::QueueReminders>(Duration::from_secs(300))
+        .demo(|state, people| Box::pin(demo::load(state, people)))
+        .scale(|state, run| Box::pin(scale::run(state, run)))
+        .wire(|w| {
+            w.provide(settings::EventSettings::parse(w.settings)?);
+            w.consumer(Arc::new(privacy::Eraser));
+            w.exporter(Arc::new(privacy::EventsExport));
+            Ok(())
+        })
 }

@@ -30,7 +30,3 @@ pub enum RegistrationStatus {
     Registered,
     Waitlisted,
 }
-
-pub mod events {
-    pub const EVENT_ATTENDED: &str = "EventAttended";
-}

@@ -53,7 +53,7 @@ fn room_url(state: &AppState, e: &EventRow, number: i64, group: i64) -> String {
 /// Starts the next round of a networking event (staff) and returns its groups.
 pub async fn start_round(state: &AppState, viewer: &Viewer, event: Uuid) -> AppResult<RoundView> {
     let staff = viewer.require_role(Role::Staff)?;
-    let e = service::visible(&state.db, viewer, event).await?;
+    let e = service::visible(&state, viewer, event).await?;
     if e.kind != "networking" {
         return Err(AppError::conflict("not_networking", "Rounds are for networking events."));
     }
@@ -72,7 +72,7 @@ pub async fn start_round(state: &AppState, viewer: &Viewer, event: Uuid) -> AppR
         return Err(AppError::conflict("too_few_present", "At least two people must be checked in to start a round."));
     }
     let ids: Vec<MemberId> = present.iter().map(|p| p.member_id).collect();
-    let interests = members::shared_conditions(&state.db, &ids).await?;
+    let interests = contracts::members::directory(state)?.shared_conditions((&state.db).into(), &ids).await?;
     let people: Vec<Attendee> =
         ids.iter().map(|id| Attendee { id: *id, interests: interests.get(id).cloned().unwrap_or_default() }).collect();
     let history = places(state, event).await?;
@@ -145,21 +145,22 @@ pub async fn start_round(state: &AppState, viewer: &Viewer, event: Uuid) -> AppR
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyPlace {
     pub round: i64,
-    pub partners: Vec<members::profile::ProfileView>,
+    pub partners: Vec<contracts::members::ProfileView>,
     pub room_url: Option<String>,
 }
 
 pub async fn my_place(state: &AppState, viewer: &Viewer, event: Uuid) -> AppResult<Option<MyPlace>> {
     let Some(me) = viewer.id() else { return Ok(None) };
-    let e = service::visible(&state.db, viewer, event).await?;
+    let e = service::visible(&state, viewer, event).await?;
     let history = places(state, event).await?;
     let Some(last) = history.iter().map(|p| p.number).max() else { return Ok(None) };
     let Some(mine) = history.iter().find(|p| p.number == last && p.member_id == me) else { return Ok(None) };
     let Some(group) = mine.group_no else { return Ok(Some(MyPlace { round: last, partners: vec![], room_url: None })) };
+    let people = contracts::members::directory(state)?;
     let mut partners = Vec::new();
     for p in history.iter().filter(|p| p.number == last && p.group_no == Some(group) && p.member_id != me) {
         // Partners' cards show only what the profile's owner lets members see.
-        if let Some(card) = members::profile::view(&state.db, viewer, p.member_id).await? {
+        if let Some(card) = people.profile(&state.db, viewer, p.member_id).await? {
             partners.push(card);
         }
     }

@@ -1,9 +1,11 @@
 //! What the events slice holds about a member: their part of the data export, and
 //! erasure when the account is deleted.
 
+use contracts::events::MemberDeleted;
 use futures::future::BoxFuture;
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
+use kernel::outbox::DomainEvent;
 use kernel::outbox::{Consumer, Event};
 use kernel::params;
 use sea_orm::DatabaseTransaction;
@@ -77,13 +79,13 @@ impl Consumer for Eraser {
         "events-erasure"
     }
 
-    fn wants(&self, kind: &str) -> bool {
-        kind == members::model::events::MEMBER_DELETED
+    fn handles(&self) -> &'static [&'static str] {
+        &[MemberDeleted::KIND]
     }
 
     fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            let Some(member) = members::deleted_member(event) else { return Ok(()) };
+            let Some(MemberDeleted { member_id: member }) = event.decode() else { return Ok(()) };
             db::exec(tx, "UPDATE registrations SET answers = '[]' WHERE member_id = $1", params![member]).await?;
             for sql in [
                 "DELETE FROM panel_questions WHERE member_id = $1",

@@ -4,6 +4,7 @@
 //! once however many workers run, and people who cancelled are not reminded.
 
 use chrono::Duration as ChronoDuration;
+use contracts::members::directory as people;
 use kernel::ids::MemberId;
 use kernel::time::now;
 use kernel::{AppState, params};
@@ -12,7 +13,21 @@ use uuid::Uuid;
 use crate::service::{COLUMNS, EventRow};
 use crate::time;
 
-pub const JOB: &str = "events.reminders";
+/// Queues the reminders that are due (scheduled every five minutes).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct QueueReminders {}
+
+impl kernel::jobs::Job for QueueReminders {
+    const KIND: &'static str = "events.reminders";
+
+    async fn run(self, state: AppState) -> anyhow::Result<()> {
+        let n = queue_due(&state).await?;
+        if n > 0 {
+            tracing::info!(reminders = n, "queued event reminders");
+        }
+        Ok(())
+    }
+}
 
 /// (name in the key, hours before, words for the subject)
 const WINDOWS: &[(&str, i64, &str)] = &[("24h", 24, "within a day"), ("1h", 1, "within the hour")];
@@ -43,7 +58,10 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
             let event: Option<EventRow> =
                 state.db.one(&format!("SELECT {COLUMNS} FROM events WHERE id = $1"), params![d.event_id]).await?;
             let Some(event) = event else { continue };
-            let zone = members::time_zone_of(&state.db, d.member_id).await?.unwrap_or_else(|| event.time_zone.clone());
+            let zone = people(state)?
+                .time_zone_of((&state.db).into(), d.member_id)
+                .await?
+                .unwrap_or_else(|| event.time_zone.clone());
             let tx = state.db.begin().await?;
             // Still registered at the moment of queueing (a cancellation may have raced).
             let still: Option<String> = kernel::db::scalar(
@@ -53,7 +71,7 @@ pub async fn queue_due(state: &AppState) -> anyhow::Result<usize> {
             )
             .await?;
             if still.as_deref() == Some("registered")
-                && let Some(to) = members::contact_email(&tx, d.member_id).await?
+                && let Some(to) = people(state)?.contact_email((&tx).into(), d.member_id).await?
             {
                 let text = format!(
                     "Hello,\n\nA reminder: {} starts {words}, {}.\n\nThe join link appears on the event page shortly before the start: {}\n\nCan't make it? Cancel there so someone on the waitlist can have your seat.\n",

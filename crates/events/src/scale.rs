@@ -5,6 +5,7 @@
 use chrono::Duration as ChronoDuration;
 use kernel::bulk::{Loader, Table, long_tail, uuid_at};
 use kernel::ids::MemberId;
+use kernel::slice::ScaleRun;
 use kernel::time::now;
 use kernel::{AppState, params};
 use rand::Rng;
@@ -24,7 +25,7 @@ const TOPICS: &[&str] = &[
 const ZONES: &[&str] = &["America/New_York", "America/Los_Angeles", "Europe/London", "Europe/Berlin", "Asia/Kolkata"];
 
 /// Adds `round(5 000 × scale)` events and `round(500 000 × scale)` registrations by `members`.
-pub async fn load(
+async fn load(
     state: &AppState,
     scale: f64,
     members: &[MemberId],
@@ -106,4 +107,12 @@ pub async fn load(
     }
     load.finish(&mut [&mut events, &mut registrations]).await?;
     Ok(())
+}
+
+/// This slice's part of the benchmark dataset, for the people the members slice made.
+pub(crate) async fn run(state: &AppState, run: &mut ScaleRun) -> anyhow::Result<()> {
+    use rand::SeedableRng;
+    let people = run.people.clone();
+    let admin = run.admin.ok_or_else(|| anyhow::anyhow!("the demo admin is missing"))?;
+    load(state, run.scale, &people, admin, &mut StdRng::seed_from_u64(run.seed + 3)).await
 }

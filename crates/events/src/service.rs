@@ -3,6 +3,9 @@
 //! attendance (which other slices hear about through the outbox).
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use contracts::events::EventAttended;
+use contracts::ids::{EventId, GroupId};
+use contracts::members::directory as people;
 use kernel::db::{self, Db, Tx};
 use kernel::ids::MemberId;
 use kernel::mail::{self, Attachment, Email};
@@ -12,7 +15,7 @@ use kernel::{AppError, AppResult, AppState, FieldErrors, audit, outbox, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::model::{AUDIENCES, KINDS, RegistrationStatus, events};
+use crate::model::{AUDIENCES, KINDS, RegistrationStatus};
 use crate::time::{self, LocalTimeError};
 
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]
@@ -77,9 +80,9 @@ pub struct Reader {
     groups: Vec<Uuid>,
 }
 
-pub async fn reader(db: &Db, viewer: &Viewer) -> AppResult<Reader> {
+pub async fn reader(state: &AppState, viewer: &Viewer) -> AppResult<Reader> {
     let groups = match viewer.id() {
-        Some(me) => community::groups::member_group_ids(db, me).await?,
+        Some(me) => contracts::groups::member_groups(state, me).await?.into_iter().map(|g| g.0).collect(),
         None => vec![],
     };
     Ok(Reader {
@@ -107,9 +110,9 @@ pub async fn load<C: sea_orm::ConnectionTrait>(c: &C, id: Uuid) -> AppResult<Eve
 }
 
 /// An event `viewer` may see (else 404: an event one may not see does not exist for them).
-pub async fn visible(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<EventRow> {
-    let e = load(db.reader(), id).await?;
-    if can_view(&reader(db, viewer).await?, &e) { Ok(e) } else { Err(AppError::NotFound) }
+pub async fn visible(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<EventRow> {
+    let e = load(state.db.reader(), id).await?;
+    if can_view(&reader(state, viewer).await?, &e) { Ok(e) } else { Err(AppError::NotFound) }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -355,7 +358,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, input: &EventInput, ip: &
     )
     .await?;
     if let Some(speakers) = &input.speakers {
-        crate::speakers::replace(&tx, id, speakers).await?;
+        crate::speakers::replace(&tx, people(state)?, id, speakers).await?;
     }
     set_tags(&tx, id, input).await?;
     audit::record(&tx, Some(staff.id), "event_created", None, Some(ip), serde_json::json!({ "event": id })).await?;
@@ -409,7 +412,7 @@ pub async fn update(state: &AppState, viewer: &Viewer, id: Uuid, input: &EventIn
         .await?;
     }
     if let Some(speakers) = &input.speakers {
-        crate::speakers::replace(&tx, id, speakers).await?;
+        crate::speakers::replace(&tx, people(state)?, id, speakers).await?;
     }
     set_tags(&tx, id, input).await?;
     // More seats may let people off the waitlist.
@@ -494,7 +497,7 @@ pub async fn register(
     // Everything read outside the transaction is read before it starts: a transaction
     // that waits for a second pooled connection while holding a row lock can starve the
     // pool under load.
-    let r = reader(&state.db, viewer).await?;
+    let r = reader(state, viewer).await?;
     let tx = state.db.begin().await?;
     // The event row lock serialises registrations for one event on PostgreSQL; on
     // SQLite the single writer already does.
@@ -553,7 +556,7 @@ pub async fn register(
                 "Hello,\n\nYou are registered for {}, {}.\n\nThe attached calendar file adds it to your calendar. The join link appears on the event page {} minutes before the start.\n",
                 event.title,
                 time::display(event.starts_at, &event.time_zone),
-                state.config.event_join_minutes
+                crate::settings::EventSettings::join_minutes(&state)?
             ),
         ),
         RegistrationStatus::Waitlisted => (
@@ -690,13 +693,8 @@ pub async fn mark_attended(
     )
     .await?;
     if n == 1 {
-        outbox::emit(
-            &tx,
-            events::EVENT_ATTENDED,
-            actor.or(Some(member)),
-            &serde_json::json!({ "member_id": member, "event_id": id }),
-        )
-        .await?;
+        outbox::publish(&tx, actor.or(Some(member)), &EventAttended { member_id: member, event_id: EventId(id) })
+            .await?;
         audit::record(&tx, actor, "event_attendance", Some(member), Some(ip), serde_json::json!({ "event": id }))
             .await?;
     } else {
@@ -734,9 +732,10 @@ pub async fn counts(db: &Db, id: Uuid) -> AppResult<Counts> {
 
 /// A page of events `viewer` may see: upcoming (soonest first) or past (latest first),
 /// optionally of one kind, or only the viewer's own.
-pub async fn list(db: &Db, viewer: &Viewer, q: &ListQuery) -> AppResult<kernel::page::Page<EventRow>> {
+pub async fn list(state: &AppState, viewer: &Viewer, q: &ListQuery) -> AppResult<kernel::page::Page<EventRow>> {
+    let db = &state.db;
     let limit = kernel::page::limit(q.limit);
-    let r = reader(db, viewer).await?;
+    let r = reader(state, viewer).await?;
     let mut values: Vec<sea_orm::Value> = Vec::new();
     let bind = |v: sea_orm::Value, values: &mut Vec<sea_orm::Value>| {
         values.push(v);
@@ -838,7 +837,7 @@ async fn notify(
     subject: &str,
     text: String,
 ) -> AppResult<()> {
-    let Some(to) = members::contact_email(tx, member).await? else { return Ok(()) };
+    let Some(to) = people(state)?.contact_email(tx.into(), member).await? else { return Ok(()) };
     let link = state.config.url(&format!("/events/{}", event.id));
     mail::queue(
         tx,
@@ -864,12 +863,12 @@ async fn notify(
 /// transaction starts).
 async fn check_refs(state: &AppState, input: &EventInput) -> AppResult<()> {
     if let Some(g) = input.group_id
-        && !community::groups::exists(&state.db, g).await?
+        && !contracts::groups::directory(state)?.exists((&state.db).into(), GroupId(g)).await?
     {
         return Err(AppError::field("group_id", "There is no such group."));
     }
     if let Some(ids) = &input.conditions {
-        let found = members::conditions::existing(&state.db, ids).await?;
+        let found = people(state)?.existing_conditions(&state.db, ids).await?;
         if found.len() != ids.iter().collect::<std::collections::HashSet<_>>().len() {
             return Err(AppError::field("conditions", "One of the conditions does not exist."));
         }
@@ -932,7 +931,7 @@ pub async fn registrants(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) 
         )
         .await?;
     let ids: Vec<MemberId> = rows.iter().map(|r| r.member_id).collect();
-    let names = members::display_names(&state.db, &ids).await?;
+    let names = people(state)?.display_names((&state.db).into(), &ids).await?;
     audit::record(
         state.db.writer(),
         Some(staff.id),

@@ -20,11 +20,16 @@ pub struct Speaker {
 }
 
 /// Replaces an event's speakers. A member speaker takes their display name.
-pub async fn replace(tx: &Tx, event: Uuid, speakers: &[SpeakerInput]) -> AppResult<()> {
+pub async fn replace(
+    tx: &Tx,
+    people: &dyn contracts::members::MemberDirectory,
+    event: Uuid,
+    speakers: &[SpeakerInput],
+) -> AppResult<()> {
     db::exec(tx, "DELETE FROM event_speakers WHERE event_id = $1", params![event]).await?;
     for (i, sp) in speakers.iter().enumerate() {
         let name = match sp.member_id {
-            Some(m) => members::active_display_name(tx, m).await?.ok_or_else(|| {
+            Some(m) => people.active_display_name(tx.into(), m).await?.ok_or_else(|| {
                 AppError::field("speakers", "A speaker's member_id does not belong to an active member.")
             })?,
             None => sp.name.trim().to_string(),

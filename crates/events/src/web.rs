@@ -38,7 +38,7 @@ pub fn router() -> Router<AppState> {
 /// The zone to show times in: the member's own, else the event's (or UTC for lists).
 async fn viewer_zone(state: &AppState, ctx: &RequestContext) -> AppResult<Option<String>> {
     match ctx.viewer.id() {
-        Some(id) => Ok(members::time_zone_of(&state.db, id).await?),
+        Some(id) => Ok(contracts::members::directory(state)?.time_zone_of((&state.db).into(), id).await?),
         None => Ok(None),
     }
 }
@@ -76,7 +76,7 @@ async fn list_page(
     if mine && !ctx.viewer.is_signed_in() {
         return Ok(Redirect::to("/login?next=/events?mine=true").into_response());
     }
-    let page = service::list(&state.db, &ctx.viewer, &q).await?;
+    let page = service::list(&state, &ctx.viewer, &q).await?;
     let zone = viewer_zone(&state, &ctx).await?;
     let ids: Vec<Uuid> = page.items.iter().map(|e| e.id).collect();
     let statuses = service::my_statuses(&state.db, &ctx.viewer, &ids).await?;
@@ -133,7 +133,8 @@ async fn list_page(
         items,
         next_href,
         conferences: conference::upcoming(&state.db).await?,
-        conditions: members::conditions::all(&state.db)
+        conditions: contracts::members::directory(&state)?
+            .conditions(&state.db)
             .await?
             .into_iter()
             .map(|c| {
@@ -141,11 +142,10 @@ async fn list_page(
                 (c.id.to_string(), c.name, selected)
             })
             .collect(),
-        groups: community::groups::list(&state.db, &ctx.viewer)
+        groups: contracts::groups::joined_by(&state, &ctx.viewer)
             .await?
             .into_iter()
-            .filter(|(_, standing)| standing.is_member())
-            .map(|(g, _)| {
+            .map(|g| {
                 let selected = q.group.as_deref() == Some(g.id.to_string().as_str());
                 (g.id.to_string(), g.name, selected)
             })
@@ -220,9 +220,9 @@ async fn render_event(
         open: e.registration_open(t),
         full: e.capacity.is_some_and(|c| counts.registered >= c),
         join_open: mine == Some(RegistrationStatus::Registered)
-            && e.join_open(t, state.config.event_join_minutes)
+            && e.join_open(t, crate::settings::EventSettings::join_minutes(&state)?)
             && !e.join_url.is_empty(),
-        join_minutes: state.config.event_join_minutes,
+        join_minutes: crate::settings::EventSettings::join_minutes(&state)?,
         csrf: &ctx.csrf,
         status_text,
         error,
@@ -241,7 +241,7 @@ async fn render_event(
 async fn event_page(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Response> {
     // `/events/{id}.ics` is the calendar file of the same event.
     if let Some(raw) = id.strip_suffix(".ics") {
-        let e = service::visible(&state.db, &ctx.viewer, path_id(raw)?).await?;
+        let e = service::visible(&state, &ctx.viewer, path_id(raw)?).await?;
         let body = ics::calendar(&state, &[e]);
         return Ok((
             [
@@ -252,7 +252,7 @@ async fn event_page(State(state): State<AppState>, ctx: RequestContext, Path(id)
         )
             .into_response());
     }
-    let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
     render_event(&state, &ctx, e, None, None).await
 }
 
@@ -273,7 +273,7 @@ async fn register_submit(
         .collect();
     match service::register(&state, &ctx.viewer, id, &answers).await {
         Ok(status) => {
-            let e = service::visible(&state.db, &ctx.viewer, id).await?;
+            let e = service::visible(&state, &ctx.viewer, id).await?;
             let text = match status {
                 RegistrationStatus::Registered => "You're registered. We have e-mailed you a calendar file.",
                 RegistrationStatus::Waitlisted => {
@@ -283,11 +283,11 @@ async fn register_submit(
             render_event(&state, &ctx, e, Some(text), None).await
         }
         Err(AppError::Conflict { message, .. }) => {
-            let e = service::visible(&state.db, &ctx.viewer, id).await?;
+            let e = service::visible(&state, &ctx.viewer, id).await?;
             render_event(&state, &ctx, e, None, Some(message)).await
         }
         Err(AppError::Validation(errors)) => {
-            let e = service::visible(&state.db, &ctx.viewer, id).await?;
+            let e = service::visible(&state, &ctx.viewer, id).await?;
             render_event(&state, &ctx, e, None, errors.0.values().next().cloned()).await
         }
         Err(e) => Err(e),
@@ -302,7 +302,7 @@ async fn cancel_submit(
     ctx.viewer.require_member()?;
     let id: Uuid = path_id(&id)?;
     service::cancel(&state, &ctx.viewer, id).await?;
-    let e = service::visible(&state.db, &ctx.viewer, id).await?;
+    let e = service::visible(&state, &ctx.viewer, id).await?;
     render_event(&state, &ctx, e, Some("Your place has been given up."), None).await
 }
 
@@ -313,9 +313,12 @@ async fn join_submit(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let me = ctx.viewer.require_member()?;
-    let e = service::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
+    let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
     let registered = service::my_status(&state.db, &ctx.viewer, e.id).await? == Some(RegistrationStatus::Registered);
-    if !registered || !e.join_open(now(), state.config.event_join_minutes) || e.join_url.is_empty() {
+    if !registered
+        || !e.join_open(now(), crate::settings::EventSettings::join_minutes(&state)?)
+        || e.join_url.is_empty()
+    {
         return render_event(&state, &ctx, e, None, Some("The join link is not open for you right now.".into())).await;
     }
     service::mark_attended(&state, None, e.id, me.id, &ctx.client_ip).await?;
@@ -362,12 +365,12 @@ async fn start_round_submit(
     let id: Uuid = path_id(&id)?;
     match networking::start_round(&state, &ctx.viewer, id).await {
         Ok(r) => {
-            let e = service::visible(&state.db, &ctx.viewer, id).await?;
+            let e = service::visible(&state, &ctx.viewer, id).await?;
             let text = format!("Round {} has started with {} groups.", r.number, r.groups.len());
             render_event(&state, &ctx, e, Some(&text), None).await
         }
         Err(AppError::Conflict { message, .. }) => {
-            let e = service::visible(&state.db, &ctx.viewer, id).await?;
+            let e = service::visible(&state, &ctx.viewer, id).await?;
             render_event(&state, &ctx, e, None, Some(message)).await
         }
         Err(e) => Err(e),
@@ -388,7 +391,7 @@ async fn question_submit(
 ) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
     let result = questions::ask(&state, &ctx.viewer, id, &f.body).await;
-    let e = service::visible(&state.db, &ctx.viewer, id).await?;
+    let e = service::visible(&state, &ctx.viewer, id).await?;
     match result {
         Ok(_) => {
             render_event(&state, &ctx, e, Some("Thank you: your question has been sent to the panel."), None).await
@@ -436,7 +439,7 @@ async fn conference_page(
     if let Some(raw) = id.strip_suffix(".ics") {
         let id: Uuid = path_id(raw)?;
         conference::get(&state.db, id).await?;
-        let r = service::reader(&state.db, &ctx.viewer).await?;
+        let r = service::reader(&state, &ctx.viewer).await?;
         let rows: Vec<EventRow> =
             conference::sessions(&state.db, id).await?.into_iter().filter(|e| service::can_view(&r, e)).collect();
         return Ok((
@@ -504,12 +507,12 @@ async fn speaker_page(
 ) -> AppResult<Response> {
     let sp = speakers::get(&state.db, path_id(&id)?).await?;
     // A speaker is shown only with an event the viewer may see.
-    let e = service::visible(&state.db, &ctx.viewer, sp.event_id).await?;
+    let e = service::visible(&state, &ctx.viewer, sp.event_id).await?;
     let mut sessions = vec![(e.id, e.title.clone())];
     if let Some(m) = sp.member_id {
         for other in speakers::events_of_member(&state.db, m).await? {
             if other.0 != e.id
-                && let Ok(o) = service::visible(&state.db, &ctx.viewer, other.0).await
+                && let Ok(o) = service::visible(&state, &ctx.viewer, other.0).await
             {
                 sessions.push((o.id, o.title));
             }
@@ -541,7 +544,7 @@ async fn render_registrants(
     id: Uuid,
     notice: Option<&str>,
 ) -> AppResult<Response> {
-    let e = service::visible(&state.db, &ctx.viewer, id).await?;
+    let e = service::visible(&state, &ctx.viewer, id).await?;
     let questions = e.question_list();
     let mut rows = service::registrants(state, &ctx.viewer, id, &ctx.client_ip).await?;
     // One cell per question, even for answers left out.
@@ -575,7 +578,7 @@ async fn attendance_submit(
 ) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(kernel::viewer::Role::Staff)?;
     let id: Uuid = path_id(&id)?;
-    service::visible(&state.db, &ctx.viewer, id).await?;
+    service::visible(&state, &ctx.viewer, id).await?;
     service::mark_attended(&state, Some(staff.id), id, path_id(&f.member_id)?, &ctx.client_ip).await?;
     render_registrants(&state, &ctx, id, Some("Attendance recorded.")).await
 }

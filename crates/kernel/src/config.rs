@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use url::Url;
 
+pub use crate::slice::SliceSettings;
+
 /// Raw settings as given (environment variables or flags), before validation.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
@@ -29,14 +31,8 @@ pub struct Settings {
     pub mail_from: Option<String>,
     /// SHN_DB_MAX_CONNECTIONS
     pub db_max_connections: Option<String>,
-    /// SHN_POINTS_EXPIRE_MONTHS
-    pub points_expire_months: Option<String>,
-    /// SHN_EVENT_JOIN_MINUTES
-    pub event_join_minutes: Option<String>,
-    /// SHN_CRISIS_PHRASES
-    pub crisis_phrases: Option<String>,
-    /// SHN_CRISIS_MESSAGE
-    pub crisis_message: Option<String>,
+    /// The slices' own settings (each slice declares and parses its own), by variable.
+    pub slices: SliceSettings,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,47 +75,9 @@ pub struct Config {
     pub worker_poll: Duration,
     /// Sign-ups allowed from one address per hour.
     pub signups_per_ip_per_hour: i64,
-    /// Points expire this many months after they were earned (never when `None`).
-    pub points_expire_months: Option<u32>,
-    /// Minutes before an event's start when its join link appears.
-    pub event_join_minutes: i64,
-    /// Phrases (lower case) that make a post show crisis resources to its author and
-    /// flag it to moderators.
-    pub crisis_phrases: Vec<String>,
-    /// What a member whose post matched a crisis phrase is shown at once.
-    pub crisis_message: String,
-    /// Limits for members who are new: an account younger than `days` that has
-    /// written fewer than `posts_to_graduate` posts.
-    pub new_member: NewMemberLimits,
+    /// Settings that belong to one slice, as given; the slice parses them at start-up.
+    pub slices: SliceSettings,
 }
-
-#[derive(Clone, Debug)]
-pub struct NewMemberLimits {
-    pub days: i64,
-    pub posts_to_graduate: i64,
-    pub posts_per_day: i64,
-    pub links_per_day: i64,
-}
-
-/// Phrases that suggest someone may be in danger. Organisations add their own (and
-/// other languages) with `SHN_CRISIS_PHRASES`.
-pub const DEFAULT_CRISIS_PHRASES: &[&str] = &[
-    "kill myself",
-    "end my life",
-    "want to die",
-    "suicide",
-    "suicidal",
-    "hurt myself",
-    "self harm",
-    "self-harm",
-    "no reason to live",
-    "better off dead",
-];
-
-pub const DEFAULT_CRISIS_MESSAGE: &str = "It sounds like you may be going through something really hard. You are not alone. \
-If you are in immediate danger, call your local emergency number now. In the US you can call or text 988 \
-(Suicide & Crisis Lifeline); in the UK and Ireland call Samaritans on 116 123; elsewhere, findahelpline.com lists \
-free, confidential services. Our moderators have been told so they can check in with you.";
 
 /// A bad setting: names the variable and says what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -129,7 +87,7 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
+pub fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError { var, problem: problem.into() }
 }
 
@@ -205,33 +163,6 @@ impl Config {
                 })?,
                 None => 10,
             };
-        let points_expire_months = match non_empty(&s.points_expire_months) {
-            Some(n) => Some(n.parse::<u32>().ok().filter(|n| (1..=120).contains(n)).ok_or_else(|| {
-                bad("SHN_POINTS_EXPIRE_MONTHS", format!("{n:?} is not a whole number of months from 1 to 120"))
-            })?),
-            None => None,
-        };
-        let event_join_minutes = match non_empty(&s.event_join_minutes) {
-            Some(n) => n.parse::<i64>().ok().filter(|n| (0..=240).contains(n)).ok_or_else(|| {
-                bad("SHN_EVENT_JOIN_MINUTES", format!("{n:?} is not a whole number of minutes from 0 to 240"))
-            })?,
-            None => 15,
-        };
-        let crisis_phrases = match non_empty(&s.crisis_phrases) {
-            Some(list) => {
-                let phrases: Vec<String> =
-                    list.split(';').map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty()).collect();
-                if phrases.iter().any(|p| p.chars().count() > 100) {
-                    return Err(bad(
-                        "SHN_CRISIS_PHRASES",
-                        "each phrase (separated by ';') must be under 100 characters",
-                    ));
-                }
-                phrases
-            }
-            None => DEFAULT_CRISIS_PHRASES.iter().map(|p| p.to_string()).collect(),
-        };
-        let crisis_message = non_empty(&s.crisis_message).unwrap_or(DEFAULT_CRISIS_MESSAGE).to_string();
         Ok(Config {
             database_url,
             data_dir,
@@ -250,11 +181,7 @@ impl Config {
             max_body_bytes: 6 * 1024 * 1024,
             worker_poll: Duration::from_millis(500),
             signups_per_ip_per_hour: 20,
-            points_expire_months,
-            event_join_minutes,
-            crisis_phrases,
-            crisis_message,
-            new_member: NewMemberLimits { days: 7, posts_to_graduate: 10, posts_per_day: 5, links_per_day: 2 },
+            slices: s.slices.clone(),
         })
     }
 
@@ -301,7 +228,6 @@ mod tests {
             (Settings { secret_key: Some("short".into()), ..Default::default() }, "SHN_SECRET_KEY"),
             (Settings { log_format: Some("xml".into()), ..Default::default() }, "SHN_LOG_FORMAT"),
             (Settings { db_max_connections: Some("0".into()), ..Default::default() }, "SHN_DB_MAX_CONNECTIONS"),
-            (Settings { points_expire_months: Some("soon".into()), ..Default::default() }, "SHN_POINTS_EXPIRE_MONTHS"),
         ];
         for (s, var) in cases {
             let err = Config::from_settings(&s).unwrap_err();

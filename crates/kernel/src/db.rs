@@ -19,7 +19,7 @@ use sea_orm::{
     FromQueryResult, Statement, TransactionTrait, TryGetable, Value,
 };
 
-pub use sea_orm::{ConnectionTrait as Conn, DatabaseTransaction as Tx, Value as SqlValue};
+pub use sea_orm::{DatabaseTransaction as Tx, Value as SqlValue};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -301,6 +301,72 @@ fn redact(url: &str) -> String {
     match url.find('@') {
         Some(at) => format!("…{}", &url[at..]),
         None => url.chars().take(40).collect(),
+    }
+}
+
+/// The pool or a transaction, as one value that a trait object's method can take (a
+/// port's methods cannot be generic over [`ConnectionTrait`]). It is itself a
+/// connection, so every helper here accepts it.
+#[derive(Clone, Copy)]
+pub enum Conn<'a> {
+    Pool(&'a DatabaseConnection),
+    Tx(&'a DatabaseTransaction),
+}
+
+impl<'a> From<&'a DatabaseConnection> for Conn<'a> {
+    fn from(c: &'a DatabaseConnection) -> Self {
+        Conn::Pool(c)
+    }
+}
+
+impl<'a> From<&'a DatabaseTransaction> for Conn<'a> {
+    fn from(c: &'a DatabaseTransaction) -> Self {
+        Conn::Tx(c)
+    }
+}
+
+impl<'a> From<&'a Db> for Conn<'a> {
+    /// Reads through the reader pool.
+    fn from(db: &'a Db) -> Self {
+        Conn::Pool(db.reader())
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Conn<'_> {
+    fn get_database_backend(&self) -> DbBackend {
+        match self {
+            Conn::Pool(c) => c.get_database_backend(),
+            Conn::Tx(c) => c.get_database_backend(),
+        }
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<sea_orm::ExecResult, DbErr> {
+        match self {
+            Conn::Pool(c) => c.execute_raw(stmt).await,
+            Conn::Tx(c) => c.execute_raw(stmt).await,
+        }
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<sea_orm::ExecResult, DbErr> {
+        match self {
+            Conn::Pool(c) => c.execute_unprepared(sql).await,
+            Conn::Tx(c) => c.execute_unprepared(sql).await,
+        }
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<sea_orm::QueryResult>, DbErr> {
+        match self {
+            Conn::Pool(c) => c.query_one_raw(stmt).await,
+            Conn::Tx(c) => c.query_one_raw(stmt).await,
+        }
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
+        match self {
+            Conn::Pool(c) => c.query_all_raw(stmt).await,
+            Conn::Tx(c) => c.query_all_raw(stmt).await,
+        }
     }
 }
 

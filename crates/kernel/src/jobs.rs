@@ -10,6 +10,7 @@ use chrono::Duration as ChronoDuration;
 use futures::future::BoxFuture;
 use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::db::{self, Db};
 use crate::ids::JobId;
@@ -28,7 +29,24 @@ pub struct Registry {
     handlers: HashMap<&'static str, Handler>,
 }
 
+/// A kind of background work: a type whose value is the job's payload. Queue it with
+/// [`queue`]; a slice declares the types it runs in its manifest.
+pub trait Job: Serialize + DeserializeOwned + Send + 'static {
+    /// The job's kind as stored in the queue (`slice.what`); never rename a live one.
+    const KIND: &'static str;
+    fn run(self, state: AppState) -> impl std::future::Future<Output = anyhow::Result<()>> + Send;
+}
+
 impl Registry {
+    /// Runs jobs of type `J`.
+    pub fn add<J: Job>(&mut self) {
+        self.register(J::KIND, |state, payload| async move {
+            let job: J = serde_json::from_value(payload)
+                .map_err(|e| anyhow::anyhow!("job {} has a payload it cannot read: {e}", J::KIND))?;
+            job.run(state).await
+        });
+    }
+
     pub fn register<F, Fut>(&mut self, kind: &'static str, f: F)
     where
         F: Fn(AppState, serde_json::Value) -> Fut + Send + Sync + 'static,
@@ -40,6 +58,16 @@ impl Registry {
     pub fn get(&self, kind: &str) -> Option<&Handler> {
         self.handlers.get(kind)
     }
+}
+
+/// Queues `job` in the caller's transaction; see [`enqueue`] for `unique_key`.
+pub async fn queue<C: ConnectionTrait, J: Job>(
+    c: &C,
+    job: &J,
+    unique_key: Option<&str>,
+    run_at: Option<Instant>,
+) -> Result<bool, DbErr> {
+    enqueue(c, J::KIND, job, unique_key, run_at).await
 }
 
 /// Queues a job in the caller's transaction. With a `unique_key`, a second job with the
@@ -63,8 +91,9 @@ pub async fn enqueue<C: ConnectionTrait, P: Serialize>(
     Ok(n == 1)
 }
 
+/// A claimed row of the queue.
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]
-pub struct Job {
+pub struct Claimed {
     pub id: JobId,
     pub kind: String,
     pub payload: String,
@@ -74,7 +103,7 @@ pub struct Job {
 
 /// Claims up to `n` due jobs for `worker`: queued ones whose time has come, and
 /// running ones whose lease ran out (their worker died).
-pub async fn claim(db: &Db, worker: &str, n: u64) -> Result<Vec<Job>, DbErr> {
+pub async fn claim(db: &Db, worker: &str, n: u64) -> Result<Vec<Claimed>, DbErr> {
     let tx = db.writer().begin().await?;
     let t = now();
     let ids: Vec<JobId> = db::all::<IdRow, _>(
@@ -92,7 +121,7 @@ pub async fn claim(db: &Db, worker: &str, n: u64) -> Result<Vec<Job>, DbErr> {
     .collect();
     let mut jobs = Vec::with_capacity(ids.len());
     for id in ids {
-        let job: Option<Job> = db::one(
+        let job: Option<Claimed> = db::one(
             &tx,
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1, locked_until = $2 \
              WHERE id = $3 RETURNING id, kind, payload, attempts, max_attempts",
@@ -119,7 +148,7 @@ pub async fn complete(db: &Db, id: JobId) -> Result<(), DbErr> {
 
 /// Records a failure: retried later with exponential backoff, or given up after
 /// `max_attempts`.
-pub async fn fail(db: &Db, job: &Job, error: &str) -> Result<(), DbErr> {
+pub async fn fail(db: &Db, job: &Claimed, error: &str) -> Result<(), DbErr> {
     let give_up = job.attempts >= job.max_attempts;
     let delay = backoff_secs(job.attempts);
     db.exec(

@@ -21,6 +21,7 @@ pub mod ratelimit;
 pub mod search;
 pub mod secret;
 pub mod session;
+pub mod slice;
 pub mod state;
 pub mod time;
 pub mod ui;

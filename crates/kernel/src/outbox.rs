@@ -17,6 +17,7 @@ use chrono::Duration as ChronoDuration;
 use futures::future::BoxFuture;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, TransactionTrait};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::db::{self, Db};
 use crate::ids::{ActivityId, MemberId};
@@ -35,14 +36,48 @@ pub struct Event {
     pub created_at: Instant,
 }
 
+/// A fact one slice tells the others: a type whose value is the event's payload, with
+/// its kind fixed by the type, so producer and consumer agree at compile time. The
+/// types live in the contracts crate.
+pub trait DomainEvent: Serialize + DeserializeOwned {
+    /// The kind as stored in the outbox; never rename a live one.
+    const KIND: &'static str;
+}
+
 impl Event {
     pub fn payload_json(&self) -> serde_json::Value {
         serde_json::from_str(&self.payload).unwrap_or(serde_json::Value::Null)
     }
+
+    /// Whether this is an event of type `E`.
+    pub fn is<E: DomainEvent>(&self) -> bool {
+        self.kind == E::KIND
+    }
+
+    /// The event as `E`, when it is one (and its payload reads as one).
+    pub fn decode<E: DomainEvent>(&self) -> Option<E> {
+        if !self.is::<E>() {
+            return None;
+        }
+        serde_json::from_str(&self.payload)
+            .inspect_err(
+                |e| tracing::warn!(event = %self.id, kind = %self.kind, error = %e, "unreadable event payload"),
+            )
+            .ok()
+    }
 }
 
-/// Writes an event in the caller's transaction.
-pub async fn emit<C: ConnectionTrait, P: Serialize>(
+/// Publishes `event` in the caller's transaction.
+pub async fn publish<C: ConnectionTrait, E: DomainEvent>(
+    c: &C,
+    actor: Option<MemberId>,
+    event: &E,
+) -> Result<ActivityId, DbErr> {
+    emit(c, E::KIND, actor, event).await
+}
+
+/// Writes an event in the caller's transaction (typed callers use [`publish`]).
+pub(crate) async fn emit<C: ConnectionTrait, P: Serialize>(
     c: &C,
     kind: &str,
     actor: Option<MemberId>,
@@ -63,8 +98,9 @@ pub async fn emit<C: ConnectionTrait, P: Serialize>(
 /// records the delivery, so its database effects happen exactly once.
 pub trait Consumer: Send + Sync {
     fn name(&self) -> &'static str;
-    /// The event kinds this consumer wants; others are marked delivered untouched.
-    fn wants(&self, kind: &str) -> bool;
+    /// The kinds of the event types this consumer handles (`SomeEvent::KIND`); others
+    /// are marked delivered untouched.
+    fn handles(&self) -> &'static [&'static str];
     fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>>;
 }
 
@@ -124,7 +160,7 @@ async fn deliver(db: &Db, consumer: &Arc<dyn Consumer>, event: &Event) -> anyhow
         tx.rollback().await?;
         return Ok(false);
     }
-    if consumer.wants(&event.kind) {
+    if consumer.handles().contains(&event.kind.as_str()) {
         consumer.handle(&tx, event).await?;
     }
     tx.commit().await?;

@@ -29,6 +29,9 @@ pub struct Inner {
     /// Slices' parts of a member's "download my data" file.
     pub exporters: Vec<Arc<dyn Exporter>>,
     pub nav: Vec<NavItem>,
+    /// What slices provide to each other (ports) and their own parsed settings; see
+    /// [`crate::slice::Wiring::provide`] and [`AppState::port`].
+    pub ports: axum::http::Extensions,
 }
 
 /// A slice's section of a member's data export: everything it holds about them.
@@ -59,6 +62,7 @@ impl Inner {
             schedules: self.schedules.clone(),
             exporters: self.exporters.clone(),
             nav: self.nav.clone(),
+            ports: self.ports.clone(),
         }
     }
 }

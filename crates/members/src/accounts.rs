@@ -14,8 +14,9 @@ use kernel::{AppError, AppResult, AppState, FieldErrors, audit, outbox, params, 
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 
-use crate::model::{MemberType, events};
+use crate::model::MemberType;
 use crate::password;
+use contracts::events::{HealthLeaderGranted, MemberJoined};
 
 const LOGIN_PER_IP: Limit = Limit::per(30, 300);
 const LOGIN_PER_ACCOUNT: Limit = Limit::per(10, 900);
@@ -225,8 +226,7 @@ pub async fn verify_email(state: &AppState, raw: &str) -> AppResult<MemberId> {
     )
     .await?;
     if changed == 1 {
-        outbox::emit(&tx, events::MEMBER_JOINED, Some(token.member_id), &json!({ "member_id": token.member_id }))
-            .await?;
+        outbox::publish(&tx, Some(token.member_id), &MemberJoined { member_id: token.member_id }).await?;
         audit::record(&tx, Some(token.member_id), "email_verified", Some(token.member_id), None, json!({})).await?;
     }
     tx.commit().await?;
@@ -561,7 +561,7 @@ pub async fn set_health_leader(
     };
     if n == 1 {
         if on {
-            outbox::emit(&tx, events::HEALTH_LEADER_GRANTED, Some(actor), &json!({ "member_id": member })).await?;
+            outbox::publish(&tx, Some(actor), &HealthLeaderGranted { member_id: member }).await?;
         }
         let action = if on { "health_leader_granted" } else { "health_leader_removed" };
         audit::record(&tx, Some(actor), action, Some(member), Some(ip), json!({})).await?;
@@ -576,22 +576,36 @@ pub async fn set_suspended(state: &AppState, actor: MemberId, member: MemberId, 
         return Err(AppError::bad_request("self_suspend", "You cannot suspend your own account."));
     }
     let tx = state.db.begin().await?;
+    change_suspension(&tx, actor, member, on, Some(ip)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Suspends (ending every session and token) or reinstates `member` in the caller's
+/// transaction, with an audit row; a no-op when the account is not in the state to
+/// change from.
+pub(crate) async fn change_suspension(
+    tx: &sea_orm::DatabaseTransaction,
+    actor: MemberId,
+    member: MemberId,
+    on: bool,
+    ip: Option<&str>,
+) -> Result<(), sea_orm::DbErr> {
     let (from, to) = if on { ("active", "suspended") } else { ("suspended", "active") };
     let n = db::exec(
-        &tx,
+        tx,
         "UPDATE members SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
         params![to, now(), member, from],
     )
     .await?;
     if n == 1 {
         if on {
-            session::end_all_for(&tx, member, None).await?;
-            session::revoke_all_api_tokens(&tx, member).await?;
+            session::end_all_for(tx, member, None).await?;
+            session::revoke_all_api_tokens(tx, member).await?;
         }
-        audit::record(&tx, Some(actor), if on { "suspended" } else { "reinstated" }, Some(member), Some(ip), json!({}))
+        audit::record(tx, Some(actor), if on { "suspended" } else { "reinstated" }, Some(member), ip, json!({}))
             .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

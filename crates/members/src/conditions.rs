@@ -3,17 +3,11 @@
 use kernel::db::{self, Db, like_contains};
 use kernel::params;
 use sea_orm::DbErr;
-use serde::Serialize;
 use uuid::Uuid;
 
 use crate::seed_data::CONDITIONS;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, sea_orm::FromQueryResult, utoipa::ToSchema)]
-pub struct Condition {
-    pub id: Uuid,
-    pub slug: String,
-    pub name: String,
-}
+pub use contracts::members::Condition;
 
 /// Adds any seeded condition the database does not have yet (safe to run at every start).
 pub async fn seed(db: &Db) -> Result<usize, DbErr> {

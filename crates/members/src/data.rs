@@ -6,8 +6,8 @@ use kernel::time::now;
 use kernel::{AppError, AppResult, AppState, audit, outbox, params, session};
 use serde_json::{Value, json};
 
-use crate::model::events;
 use crate::profile::{self, channels_of, conditions_of};
+use contracts::events::MemberDeleted;
 
 /// Everything the platform holds about `member`, as one JSON document. Audited.
 pub async fn export(state: &AppState, member: MemberId, ip: &str) -> AppResult<Value> {
@@ -100,7 +100,7 @@ pub async fn delete_account(state: &AppState, member: MemberId, ip: &str) -> App
         params![t, member],
     )
     .await?;
-    outbox::emit(&tx, events::MEMBER_DELETED, None, &json!({ "member_id": member })).await?;
+    outbox::publish(&tx, None, &MemberDeleted { member_id: member }).await?;
     audit::record(&tx, Some(member), "account_deleted", Some(member), Some(ip), json!({})).await?;
     tx.commit().await?;
     if let Some(file) = avatar {

@@ -3,6 +3,7 @@
 use chrono::Duration as ChronoDuration;
 use kernel::db;
 use kernel::ids::MemberId;
+use kernel::slice::DemoPeople;
 use kernel::time::now;
 use kernel::{AppState, params};
 use rand::rngs::StdRng;
@@ -18,23 +19,10 @@ pub const DEMO_PASSWORD: &str = "demo-health-leader";
 pub const ADMIN_EMAIL: &str = "admin@demo.example.org";
 pub const MEMBER_EMAIL: &str = "member@demo.example.org";
 
-pub struct DemoLogins {
-    pub admin_email: &'static str,
-    pub member_email: &'static str,
-    pub password: &'static str,
-    /// The demo admin, for other slices' demo content.
-    pub admin_id: MemberId,
-    /// Members created by this load (not the admin).
-    pub member_ids: Vec<MemberId>,
-}
-
 /// Adds `count` demo members (plus a demo admin and a demo member with known logins).
 /// The same seed gives the same people, so screenshots and tests stay stable.
-pub async fn load(
-    state: &AppState,
-    count: usize,
-    progress: &mut dyn FnMut(&str, usize, usize),
-) -> anyhow::Result<DemoLogins> {
+pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::Result<()> {
+    let count = people.count;
     let all_conditions = conditions::all(&state.db).await?;
     anyhow::ensure!(!all_conditions.is_empty(), "conditions are not seeded; run `shn migrate` first");
     // One hash for every demo account: they share the demo password.
@@ -127,9 +115,6 @@ pub async fn load(
             )
             .await?;
         }
-        if (i + 1) % 25 == 0 || i + 1 == count + 2 {
-            progress("demo members", i + 1, count + 2);
-        }
     }
     tx.commit().await?;
     let admin_id: MemberId = state
@@ -137,11 +122,9 @@ pub async fn load(
         .scalar("SELECT id FROM members WHERE email = $1", params![ADMIN_EMAIL])
         .await?
         .ok_or_else(|| anyhow::anyhow!("the demo admin is missing"))?;
-    Ok(DemoLogins {
-        admin_email: ADMIN_EMAIL,
-        member_email: MEMBER_EMAIL,
-        password: DEMO_PASSWORD,
-        admin_id,
-        member_ids,
-    })
+    people.member_ids = member_ids;
+    people.admin_id = Some(admin_id);
+    people.logins = vec![(ADMIN_EMAIL.to_string(), "admin"), (MEMBER_EMAIL.to_string(), "member")];
+    people.password = DEMO_PASSWORD.to_string();
+    Ok(())
 }

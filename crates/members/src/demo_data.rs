@@ -259,7 +259,6 @@ pub const LAST_NAMES: &[&str] = &[
 pub struct Place {
     /// ISO 3166-1 alpha-2.
     pub country: &'static str,
-    pub country_name: &'static str,
     pub regions: &'static [&'static str],
     /// IANA time zone.
     pub time_zone: &'static str,
@@ -270,126 +269,98 @@ pub struct Place {
 pub const PLACES: &[Place] = &[
     Place {
         country: "US",
-        country_name: "United States",
         regions: &["New York", "Florida", "Georgia", "Massachusetts", "Pennsylvania", "North Carolina"],
         time_zone: "America/New_York",
         languages: &["en", "es"],
     },
     Place {
         country: "US",
-        country_name: "United States",
         regions: &["Texas", "Illinois", "Minnesota"],
         time_zone: "America/Chicago",
         languages: &["en", "es"],
     },
     Place {
         country: "US",
-        country_name: "United States",
         regions: &["California", "Washington", "Oregon"],
         time_zone: "America/Los_Angeles",
         languages: &["en", "es"],
     },
-    Place {
-        country: "CA",
-        country_name: "Canada",
-        regions: &["Ontario", "Quebec"],
-        time_zone: "America/Toronto",
-        languages: &["en", "fr"],
-    },
+    Place { country: "CA", regions: &["Ontario", "Quebec"], time_zone: "America/Toronto", languages: &["en", "fr"] },
     Place {
         country: "GB",
-        country_name: "United Kingdom",
         regions: &["England", "Scotland", "Wales", "Northern Ireland"],
         time_zone: "Europe/London",
         languages: &["en"],
     },
     Place {
         country: "IE",
-        country_name: "Ireland",
         regions: &["Dublin", "Cork", "Galway"],
         time_zone: "Europe/Dublin",
         languages: &["en", "ga"],
     },
     Place {
         country: "AU",
-        country_name: "Australia",
         regions: &["New South Wales", "Australian Capital Territory"],
         time_zone: "Australia/Sydney",
         languages: &["en"],
     },
     Place {
         country: "NZ",
-        country_name: "New Zealand",
         regions: &["Auckland", "Wellington", "Canterbury"],
         time_zone: "Pacific/Auckland",
         languages: &["en", "mi"],
     },
     Place {
         country: "IN",
-        country_name: "India",
         regions: &["Maharashtra", "Karnataka", "Tamil Nadu", "Delhi"],
         time_zone: "Asia/Kolkata",
         languages: &["en", "hi"],
     },
-    Place {
-        country: "NG",
-        country_name: "Nigeria",
-        regions: &["Lagos", "Abuja", "Enugu"],
-        time_zone: "Africa/Lagos",
-        languages: &["en", "yo"],
-    },
+    Place { country: "NG", regions: &["Lagos", "Abuja", "Enugu"], time_zone: "Africa/Lagos", languages: &["en", "yo"] },
     Place {
         country: "KE",
-        country_name: "Kenya",
         regions: &["Nairobi", "Mombasa", "Kisumu"],
         time_zone: "Africa/Nairobi",
         languages: &["en", "sw"],
     },
     Place {
         country: "ZA",
-        country_name: "South Africa",
         regions: &["Gauteng", "Western Cape", "KwaZulu-Natal"],
         time_zone: "Africa/Johannesburg",
         languages: &["en", "zu"],
     },
     Place {
         country: "DE",
-        country_name: "Germany",
         regions: &["Berlin", "Bavaria", "Hamburg"],
         time_zone: "Europe/Berlin",
         languages: &["de", "en"],
     },
     Place {
         country: "FR",
-        country_name: "France",
         regions: &["Île-de-France", "Occitanie", "Bretagne"],
         time_zone: "Europe/Paris",
         languages: &["fr"],
     },
     Place {
         country: "ES",
-        country_name: "Spain",
         regions: &["Madrid", "Catalonia", "Andalusia"],
         time_zone: "Europe/Madrid",
         languages: &["es", "ca"],
     },
     Place {
         country: "MX",
-        country_name: "Mexico",
         regions: &["Mexico City", "Jalisco", "Puebla"],
         time_zone: "America/Mexico_City",
         languages: &["es"],
     },
     Place {
         country: "BR",
-        country_name: "Brazil",
         regions: &["São Paulo", "Rio de Janeiro", "Minas Gerais"],
         time_zone: "America/Sao_Paulo",
         languages: &["pt-BR"],
     },
     Place {
         country: "PH",
-        country_name: "Philippines",
         regions: &["Metro Manila", "Cebu", "Davao"],
         time_zone: "Asia/Manila",
         languages: &["en", "tl"],
@@ -536,7 +507,7 @@ mod tests {
         assert!(STORY_OPENINGS.len() >= 20 && STORY_MIDDLES.len() >= 20 && STORY_ENDINGS.len() >= 20);
         assert!(CAREGIVER_OPENINGS.iter().chain(PROFESSIONAL_OPENINGS).all(|s| s.contains("{condition}")));
         for (code, _) in PLATFORMS {
-            assert!(crate::model::platform_label(code).is_some(), "{code} is a platform the profile accepts");
+            assert!(crate::model::PLATFORMS.iter().any(|(c, _)| c == code), "{code} is a platform the profile accepts");
         }
     }
 }

@@ -9,7 +9,7 @@ use kernel::ids::MemberId;
 use kernel::page::{self, Page};
 use kernel::viewer::{Viewer, Visibility, can_see, visible_sql};
 use kernel::{AppError, AppResult};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::conditions::Condition;
@@ -32,27 +32,7 @@ pub struct Filters {
     pub limit: Option<u64>,
 }
 
-/// One member in a directory listing, showing only what the viewer may see.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct MemberCard {
-    pub id: MemberId,
-    pub display_name: String,
-    pub health_leader: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pronouns: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub member_type: Option<MemberType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<Condition>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub story_excerpt: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-}
+pub use contracts::members::MemberCard;
 
 #[derive(sea_orm::FromQueryResult)]
 struct Row {

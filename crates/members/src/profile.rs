@@ -7,13 +7,13 @@ use kernel::ids::MemberId;
 use kernel::time::{Instant, now};
 use kernel::viewer::{Viewer, Visibility, can_see};
 use kernel::{AppError, AppResult, AppState, FieldErrors, outbox, params};
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::accounts::validate_display_name;
 use crate::conditions::{self, Condition};
-use crate::model::{MemberType, PLATFORMS, VISIBILITY_FIELDS, events};
+use crate::model::{MemberType, PLATFORMS, VISIBILITY_FIELDS};
+use contracts::events::ProfileCompleted;
 
 /// A member's row as stored (only this slice ever reads it whole).
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]
@@ -27,7 +27,6 @@ pub struct MemberRow {
     pub role: String,
     pub status: String,
     pub health_leader_since: Option<Instant>,
-    pub profile_completed_at: Option<Instant>,
     pub story: String,
     pub country: String,
     pub region: String,
@@ -46,7 +45,7 @@ pub struct MemberRow {
 }
 
 pub const MEMBER_COLUMNS: &str = "id, email, email_verified_at, display_name, pronouns, member_type, role, status, \
-    health_leader_since, profile_completed_at, story, country, region, languages, time_zone, avatar_file, \
+    health_leader_since, story, country, region, languages, time_zone, avatar_file, \
     vis_pronouns, vis_member_type, vis_conditions, vis_story, vis_channels, vis_location, vis_languages, vis_avatar, created_at";
 
 impl MemberRow {
@@ -74,13 +73,7 @@ pub async fn load_row<C: sea_orm::ConnectionTrait>(c: &C, id: MemberId) -> Resul
     db::one(c, &format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1"), params![id]).await
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, sea_orm::FromQueryResult, utoipa::ToSchema)]
-pub struct Channel {
-    pub platform: String,
-    pub handle: String,
-    pub url: String,
-    pub audience_size: i64,
-}
+pub use contracts::members::Channel;
 
 pub async fn channels_of(db: &Db, id: MemberId) -> Result<Vec<Channel>, sea_orm::DbErr> {
     db.all(
@@ -99,32 +92,7 @@ pub async fn conditions_of(db: &Db, id: MemberId) -> Result<Vec<Condition>, sea_
     .await
 }
 
-/// A profile as one viewer may see it: a field the viewer may not see is absent.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ProfileView {
-    pub id: MemberId,
-    pub display_name: String,
-    pub health_leader: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pronouns: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub member_type: Option<MemberType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub conditions: Option<Vec<Condition>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub story: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub channels: Option<Vec<Channel>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub languages: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    pub joined: String,
-}
+pub use contracts::members::ProfileView;
 
 fn split_list(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
@@ -455,7 +423,7 @@ async fn mark_complete_once(tx: &kernel::db::Tx, member: MemberId) -> AppResult<
     )
     .await?;
     if n == 1 {
-        outbox::emit(tx, events::PROFILE_COMPLETED, Some(member), &json!({ "member_id": member })).await?;
+        outbox::publish(tx, Some(member), &ProfileCompleted { member_id: member }).await?;
     }
     Ok(())
 }

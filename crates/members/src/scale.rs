@@ -5,11 +5,12 @@
 use chrono::Duration as ChronoDuration;
 use kernel::bulk::{Loader, Table, long_tail, uuid_at};
 use kernel::ids::MemberId;
+use kernel::slice::ScaleRun;
 use kernel::time::now;
 use kernel::{AppState, params};
-use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
 
 use crate::conditions;
 use crate::demo_data::*;
@@ -42,7 +43,9 @@ const MEMBER_COLUMNS: &[&str] = &[
 
 /// Adds `round(100 000 × scale)` members; returns their IDs, oldest first. They share the
 /// demo password (one hash, computed once).
-pub async fn load(state: &AppState, scale: f64, rng: &mut StdRng) -> anyhow::Result<Vec<MemberId>> {
+pub(crate) async fn load(state: &AppState, run: &mut ScaleRun) -> anyhow::Result<()> {
+    let rng = &mut StdRng::seed_from_u64(run.seed + 1);
+    let scale = run.scale;
     let count = kernel::bulk::scaled(MEMBERS_AT_SCALE_1, scale, 1);
     let all_conditions = conditions::all(&state.db).await?;
     anyhow::ensure!(!all_conditions.is_empty(), "conditions are not seeded; run `shn migrate` first");
@@ -117,5 +120,25 @@ pub async fn load(state: &AppState, scale: f64, rng: &mut StdRng) -> anyhow::Res
         }
     }
     load.finish(&mut [&mut members, &mut member_conditions]).await?;
-    Ok(ids)
+    targets(state, run).await?;
+    run.people = ids;
+    Ok(())
+}
+
+/// The demo member and admin, the sign-in the benchmark uses, and a moderately common
+/// condition (the eleventh most common) for the directory filter.
+async fn targets(state: &AppState, run: &mut ScaleRun) -> anyhow::Result<()> {
+    let id_of = |email: &'static str| async move {
+        state.db.scalar::<MemberId>("SELECT id FROM members WHERE email = $1", params![email]).await
+    };
+    run.demo_member = id_of(crate::demo::MEMBER_EMAIL).await?;
+    run.admin = id_of(crate::demo::ADMIN_EMAIL).await?;
+    // Conditions are long-tailed in the same order as `conditions::all`.
+    let all = conditions::all(&state.db).await?;
+    let condition = all.get(10).or(all.first()).ok_or_else(|| anyhow::anyhow!("no conditions"))?;
+    run.targets.insert("member_email".into(), crate::demo::MEMBER_EMAIL.into());
+    run.targets.insert("password".into(), crate::demo::DEMO_PASSWORD.into());
+    run.targets.insert("condition_id".into(), condition.id.to_string().into());
+    run.targets.insert("condition_name".into(), condition.name.clone().into());
+    Ok(())
 }

@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kernel::error::FieldErrors;
 use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id, set_cookie};
@@ -1233,11 +1233,6 @@ async fn staff_role(
         Role::parse(&f.role).ok_or_else(|| AppError::field("role", "Choose member, moderator, staff or admin."))?;
     accounts::set_role(&state, actor.id, id, role, &ctx.client_ip).await?;
     Ok(Redirect::to("/admin/members?status=all").into_response())
-}
-
-/// Renders a page body (used by the shell for the home page).
-pub fn html(state: &AppState, ctx: &RequestContext, title: &str, body: &str) -> Html<String> {
-    ui::page(state, ctx, title, "/", body)
 }
 
 // ---------- staff: accounts and the audit log ----------

@@ -1,6 +1,6 @@
 //! Full-text search over discussions, where the backends differ in schema (here and in
 //! m0010): SQLite gets an FTS5 table, PostgreSQL a table with a generated `tsvector`
-//! and a GIN index. `kernel::search` holds the matching query code.
+//! and a GIN index. `community::search_index` holds the matching query code.
 
 use sea_orm_migration::prelude::*;
 

@@ -32,7 +32,7 @@ pub async fn adjust(state: &AppState, actor: MemberId, a: &Adjustment, ip: &str)
         e.add("reason", "Say why, in 3 to 500 characters.");
     }
     e.into_result()?;
-    if !members::exists(state.db.reader(), a.member_id).await? {
+    if !contracts::members::directory(state)?.exists((&state.db).into(), a.member_id).await? {
         return Err(AppError::field("member_id", "There is no such member."));
     }
     let tx = state.db.begin().await?;
@@ -77,6 +77,22 @@ pub async fn adjust(state: &AppState, actor: MemberId, a: &Adjustment, ip: &str)
     .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(entry)
+}
+
+/// Expires old points when `SHN_POINTS_EXPIRE_MONTHS` is set (scheduled once a day).
+#[derive(Debug, Default, serde::Serialize, Deserialize)]
+pub(crate) struct ExpirePoints {}
+
+impl kernel::jobs::Job for ExpirePoints {
+    const KIND: &'static str = "rewards.expire";
+
+    async fn run(self, state: AppState) -> anyhow::Result<()> {
+        if let Some(months) = state.port::<crate::settings::RewardSettings>()?.points_expire_months {
+            let n = expire(&state, months).await?;
+            tracing::info!(members = n, months, "expired old points");
+        }
+        Ok(())
+    }
 }
 
 /// Expires points earned more than `months` months ago, oldest first: whatever of

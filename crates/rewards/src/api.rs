@@ -144,7 +144,7 @@ pub struct Leaderboard {
 #[utoipa::path(get, path = "/api/v1/leaderboard", tag = "rewards", security(("bearer" = [])), responses((status = 200, body = Leaderboard)))]
 async fn leaderboard_list(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<Leaderboard>> {
     ctx.viewer.require_member()?;
-    Ok(Json(Leaderboard { items: leaderboard::this_month(&state.db, 50).await? }))
+    Ok(Json(Leaderboard { items: leaderboard::this_month(&state, 50).await? }))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -54,10 +54,6 @@ pub async fn available(db: &Db) -> Result<Vec<Reward>, sea_orm::DbErr> {
     .await
 }
 
-pub async fn all(db: &Db) -> Result<Vec<Reward>, sea_orm::DbErr> {
-    db.all(&format!("SELECT {COLUMNS} FROM rewards ORDER BY active DESC, cost, id"), params![]).await
-}
-
 pub async fn get<C: sea_orm::ConnectionTrait>(c: &C, id: Uuid) -> AppResult<Reward> {
     kernel::db::one(c, &format!("SELECT {COLUMNS} FROM rewards WHERE id = $1"), params![id])
         .await?

@@ -2,7 +2,7 @@
 //! members earn them (through the ledger), with a few redemptions in the queue.
 
 use chrono::Duration as ChronoDuration;
-use kernel::ids::MemberId;
+use kernel::slice::DemoPeople;
 use kernel::time::now;
 use kernel::{AppState, params};
 
@@ -54,7 +54,8 @@ const CATALOGUE: &[DemoReward] = &[
 
 /// Adds the demo catalogue and points for up to `members` demo members (idempotent:
 /// nothing is added twice).
-pub async fn load(state: &AppState, members: &[MemberId], admin: MemberId) -> anyhow::Result<()> {
+pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::Result<()> {
+    let (members, admin) = (&people.member_ids[..], people.admin()?);
     let have: i64 = state.db.scalar("SELECT COUNT(*) FROM rewards", params![]).await?.unwrap_or(0);
     if have == 0 {
         for (name, description, cost, stock, limit, fulfilment, charity) in CATALOGUE {

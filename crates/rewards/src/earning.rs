@@ -2,9 +2,11 @@
 //! other slices into ledger credits, each exactly once, within the rule's caps.
 
 use chrono::{Duration as ChronoDuration, TimeZone, Utc};
+use contracts::events::MemberDeleted;
 use futures::future::BoxFuture;
 use kernel::db::{self, Tx};
 use kernel::ids::MemberId;
+use kernel::outbox::DomainEvent;
 use kernel::outbox::{Consumer, Event};
 use kernel::params;
 use sea_orm::DatabaseTransaction;
@@ -16,23 +18,29 @@ pub const CONSUMER: &str = "rewards";
 
 pub struct PointsConsumer;
 
+/// Every earning event, and the erasure of a member (who then leaves the leaderboard).
+const HANDLED: [&str; EVENT_RULES.len() + 1] = {
+    let mut kinds = [MemberDeleted::KIND; EVENT_RULES.len() + 1];
+    let mut i = 0;
+    while i < EVENT_RULES.len() {
+        kinds[i] = EVENT_RULES[i].0;
+        i += 1;
+    }
+    kinds
+};
+
 impl Consumer for PointsConsumer {
     fn name(&self) -> &'static str {
         CONSUMER
     }
 
-    fn wants(&self, kind: &str) -> bool {
-        EVENT_RULES.iter().any(|(k, _)| *k == kind) || kind == members::model::events::MEMBER_DELETED
+    fn handles(&self) -> &'static [&'static str] {
+        &HANDLED
     }
 
     fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
         Box::pin(async move {
-            let payload = event.payload_json();
-            let Some(member) = payload["member_id"].as_str().and_then(|s| s.parse::<MemberId>().ok()) else {
-                tracing::warn!(event = %event.id, kind = %event.kind, "event without a member_id; no points");
-                return Ok(());
-            };
-            if event.kind == members::model::events::MEMBER_DELETED {
+            if let Some(MemberDeleted { member_id: member }) = event.decode() {
                 // The ledger stays (it names no one); the leaderboard forgets them.
                 db::exec(
                     tx,
@@ -42,6 +50,10 @@ impl Consumer for PointsConsumer {
                 .await?;
                 return Ok(());
             }
+            let Some(member) = contracts::events::earner(event) else {
+                tracing::warn!(event = %event.id, kind = %event.kind, "event without a member_id; no points");
+                return Ok(());
+            };
             let Some((_, code)) = EVENT_RULES.iter().find(|(k, _)| *k == event.kind) else { return Ok(()) };
             credit_for_event(tx, member, code, event).await?;
             Ok(())

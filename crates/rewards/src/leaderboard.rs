@@ -4,7 +4,7 @@ use chrono::{Datelike, TimeZone, Utc};
 use kernel::db::Db;
 use kernel::ids::MemberId;
 use kernel::time::now;
-use kernel::{AppResult, params};
+use kernel::{AppResult, AppState, params};
 use serde::Serialize;
 
 use crate::ledger;
@@ -24,7 +24,8 @@ struct Row {
 }
 
 /// Points earned this calendar month (UTC) by members who opted in, highest first.
-pub async fn this_month(db: &Db, limit: u64) -> AppResult<Vec<Place>> {
+pub async fn this_month(state: &AppState, limit: u64) -> AppResult<Vec<Place>> {
+    let db = &state.db;
     let t = now();
     let start = Utc.with_ymd_and_hms(t.year(), t.month(), 1, 0, 0, 0).single().unwrap_or(t);
     let rows: Vec<Row> = db
@@ -37,7 +38,7 @@ pub async fn this_month(db: &Db, limit: u64) -> AppResult<Vec<Place>> {
         )
         .await?;
     let ids: Vec<MemberId> = rows.iter().map(|r| r.member_id).collect();
-    let names = members::display_names(db, &ids).await?;
+    let names = contracts::members::directory(state)?.display_names(db.into(), &ids).await?;
     Ok(rows
         .into_iter()
         .enumerate()

@@ -1,49 +1,55 @@
 //! The rewards slice: points earned for taking part, kept in an exact append-only
 //! ledger, and redeemed for rewards.
 
-pub mod adjust;
-pub mod api;
-pub mod catalogue;
-pub mod check;
-pub mod demo;
-pub mod earning;
-pub mod leaderboard;
-pub mod ledger;
-pub mod redeem;
-pub mod rules;
-pub mod scale;
-pub mod web;
+mod adjust;
+mod api;
+mod catalogue;
+mod check;
+mod demo;
+mod earning;
+mod leaderboard;
+mod ledger;
+mod redeem;
+mod rules;
+mod scale;
+mod settings;
+mod web;
 
-use kernel::AppState;
-use kernel::jobs::Registry;
+use std::sync::Arc;
+use std::time::Duration;
 
-pub use earning::PointsConsumer;
+use kernel::slice::Slice;
 
-pub const EXPIRE_JOB: &str = "rewards.expire";
+use earning::PointsConsumer;
 
-/// Reference data every install needs: the default earning rules.
-pub async fn prepare(state: &AppState) -> anyhow::Result<()> {
-    rules::seed(&state.db).await?;
-    Ok(())
-}
-
-/// Job handlers of this slice.
-pub fn register(registry: &mut Registry) {
-    registry.register(EXPIRE_JOB, |state, _| async move {
-        if let Some(months) = state.config.points_expire_months {
-            let n = adjust::expire(&state, months).await?;
-            tracing::info!(members = n, months, "expired old points");
-        }
-        Ok(())
-    });
-}
-
-pub fn router() -> axum::Router<AppState> {
-    web::router().merge(api::router())
+/// The rewards slice's manifest.
+pub fn slice() -> Slice {
+    Slice::new("rewards")
+        .settings(settings::SETTINGS)
+        .nav(40, "Rewards", "/rewards")
+        .routes(web::router)
+        .routes(api::router)
+        .openapi(<api::RewardsApi as utoipa::OpenApi>::openapi)
+        .scheduled::<adjust::ExpirePoints>(Duration::from_secs(24 * 3600))
+        .check(|db| Box::pin(check::run(db)))
+        .prepare(|state| {
+            Box::pin(async move {
+                rules::seed(&state.db).await?;
+                Ok(())
+            })
+        })
+        .demo(|state, people| Box::pin(demo::load(state, people)))
+        .scale(|state, run| Box::pin(scale::run(state, run)))
+        .wire(|w| {
+            w.provide(settings::RewardSettings::parse(w.settings)?);
+            w.consumer(Arc::new(PointsConsumer));
+            w.exporter(Arc::new(RewardsExport));
+            Ok(())
+        })
 }
 
 /// The rewards part of a member's data export.
-pub struct RewardsExport;
+struct RewardsExport;
 
 impl kernel::state::Exporter for RewardsExport {
     fn section(&self) -> &'static str {

@@ -262,7 +262,7 @@ async fn decide(tx: &Tx, id: Uuid) -> AppResult<Redemption> {
 }
 
 async fn notify(state: &AppState, tx: &Tx, member: MemberId, id: Uuid, step: &str, message: &str) -> AppResult<()> {
-    let Some(to) = members::contact_email(tx, member).await? else { return Ok(()) };
+    let Some(to) = contracts::members::directory(state)?.contact_email(tx.into(), member).await? else { return Ok(()) };
     let subject = match step {
         "requested" => "We received your reward request",
         "fulfilled" => "Your reward is on its way",

@@ -28,19 +28,7 @@ const DEFAULTS: &[DefaultRule] = &[
 ];
 
 /// Outbox event kind → the rule it earns under.
-pub const EVENT_RULES: &[(&str, &str)] = &[
-    ("ProfileCompleted", "profile_completed"),
-    ("EventAttended", "event_attended"),
-    ("CourseCompleted", "course_completed"),
-    ("SurveyCompleted", "survey_completed"),
-    ("ThreadStarted", "thread_started"),
-    ("ReplyPosted", "reply_posted"),
-    ("ArticlePublished", "article_published"),
-    ("AwardNominated", "award_nominated"),
-    ("AwardFinalist", "award_finalist"),
-    ("AwardWon", "award_won"),
-    ("ReferralJoined", "referral_joined"),
-];
+pub use contracts::events::EARNING as EVENT_RULES;
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Rule {

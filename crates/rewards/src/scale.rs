@@ -6,6 +6,7 @@
 use chrono::Duration as ChronoDuration;
 use kernel::bulk::{Loader, Table, uuid_at};
 use kernel::ids::MemberId;
+use kernel::slice::ScaleRun;
 use kernel::time::now;
 use kernel::{AppState, params};
 use rand::Rng;
@@ -23,7 +24,7 @@ const DEMO_MEMBER_ENTRIES: usize = 1_000;
 
 /// Adds `round(2 000 000 × scale)` entries spread over `members` (who have no points
 /// account yet), plus [`DEMO_MEMBER_ENTRIES`] for the demo member.
-pub async fn load(
+async fn load(
     state: &AppState,
     scale: f64,
     members: &[MemberId],
@@ -73,4 +74,12 @@ pub async fn load(
     }
     load.finish(&mut [&mut accounts, &mut ledger]).await?;
     Ok(())
+}
+
+/// This slice's part of the benchmark dataset, for the people the members slice made.
+pub(crate) async fn run(state: &AppState, run: &mut ScaleRun) -> anyhow::Result<()> {
+    use rand::SeedableRng;
+    let people = run.people.clone();
+    let demo_member = run.demo_member.ok_or_else(|| anyhow::anyhow!("the demo member is missing"))?;
+    load(state, run.scale, &people, demo_member, &mut StdRng::seed_from_u64(run.seed + 4)).await
 }

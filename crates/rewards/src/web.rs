@@ -234,7 +234,7 @@ async fn leaderboard_page(State(state): State<AppState>, ctx: RequestContext) ->
         nav: nav("leaderboard"),
         csrf: &ctx.csrf,
         opted_in: leaderboard::opted_in(&state.db, me.id).await?,
-        places: leaderboard::this_month(&state.db, 50).await?,
+        places: leaderboard::this_month(&state, 50).await?,
     });
     Ok(page(&state, &ctx, StatusCode::OK, "Leaderboard", body, None))
 }

@@ -3,8 +3,9 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Arg, ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use kernel::config::{Config, LogFormat, Settings};
+use kernel::slice::{Setting, SliceSettings};
 use web::{StartOptions, start};
 
 /// Social Health Network: a self-hosted community for patients, caregivers and
@@ -49,18 +50,6 @@ struct SettingsArgs {
     /// Largest database connection pool [default: 10]
     #[arg(long, env = "SHN_DB_MAX_CONNECTIONS", global = true)]
     db_max_connections: Option<String>,
-    /// Points expire this many months after they were earned, oldest first [default: never]
-    #[arg(long, env = "SHN_POINTS_EXPIRE_MONTHS", global = true)]
-    points_expire_months: Option<String>,
-    /// Minutes before an event starts when its join link appears to registered members [default: 15]
-    #[arg(long, env = "SHN_EVENT_JOIN_MINUTES", global = true)]
-    event_join_minutes: Option<String>,
-    /// Crisis phrases, separated by ';': a post containing one shows its author crisis resources and is flagged to moderators [default: a built-in English list]
-    #[arg(long, env = "SHN_CRISIS_PHRASES", global = true)]
-    crisis_phrases: Option<String>,
-    /// What a member whose post matched a crisis phrase is shown [default: a built-in message with helplines]
-    #[arg(long, env = "SHN_CRISIS_MESSAGE", global = true)]
-    crisis_message: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -128,10 +117,7 @@ impl SettingsArgs {
             log_format: self.log_format.clone(),
             mail_from: self.mail_from.clone(),
             db_max_connections: self.db_max_connections.clone(),
-            points_expire_months: self.points_expire_months.clone(),
-            event_join_minutes: self.event_join_minutes.clone(),
-            crisis_phrases: self.crisis_phrases.clone(),
-            crisis_message: self.crisis_message.clone(),
+            slices: Default::default(),
         }
     }
 }
@@ -157,10 +143,30 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// The command line: the kernel's settings and commands, plus each slice's own settings
+/// (environment variable or flag of the same name).
+fn parse_command_line() -> (Cli, SliceSettings) {
+    let settings: Vec<Setting> = web::app::slices().iter().flat_map(|s| s.settings.iter().copied()).collect();
+    let command = settings.iter().fold(Cli::command(), |c, s| {
+        // clap keeps flag names for the life of the process; these few are made once.
+        let flag: &'static str = Box::leak(s.flag().into_boxed_str());
+        c.arg(Arg::new(s.var).long(flag).env(s.var).global(true).help(s.help).value_name("VALUE"))
+    });
+    let matches: ArgMatches = command.get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let given = settings
+        .iter()
+        .filter_map(|s| matches.get_one::<String>(s.var).map(|v| (s.var.to_string(), v.clone())))
+        .collect();
+    (cli, SliceSettings(given))
+}
+
 fn main() -> ExitCode {
     limit_malloc_arenas();
-    let cli = Cli::parse();
-    let config = match Config::from_settings(&cli.settings.settings()) {
+    let (cli, slice_settings) = parse_command_line();
+    let mut settings = cli.settings.settings();
+    settings.slices = slice_settings;
+    let config = match Config::from_settings(&settings) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("shn: configuration error: {e}");
@@ -204,13 +210,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Serve { no_worker, demo } => {
             let bind = config.bind;
             let base = config.base_url.to_string();
-            let app = start(config, StartOptions { migrate: true }).await?;
-            if demo {
-                let logins = web::demo::load_if_empty(&app.state, 200, &mut progress).await?;
-                if let Some(l) = logins {
-                    println!("Demo data loaded. Demo logins (password: {}):", l.password);
-                    println!("  admin:  {}", l.admin_email);
-                    println!("  member: {}", l.member_email);
+            let app = start(config, StartOptions::migrating()).await?;
+            if demo && let Some(people) = web::demo::load_if_empty(&app.state, &app.slices, 200, &mut progress).await? {
+                println!("Demo data loaded. Demo logins (password: {}):", people.password);
+                for (email, role) in &people.logins {
+                    println!("  {role}: {email}");
                 }
             }
             let listener = tokio::net::TcpListener::bind(bind)
@@ -237,7 +241,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Worker { once } => {
-            let app = start(config, StartOptions { migrate: false }).await?;
+            let app = start(config, StartOptions::default()).await?;
             if once {
                 kernel::worker::drain(&app.state).await?;
             } else {
@@ -246,7 +250,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            start(config, StartOptions { migrate: true }).await?;
+            start(config, StartOptions::migrating()).await?;
             println!("Migrations applied; the schema is current.");
             Ok(ExitCode::SUCCESS)
         }
@@ -254,8 +258,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\r', '\n']);
-            let app = start(config, StartOptions { migrate: true }).await?;
-            match members::accounts::create_admin(&app.state, &email, &name, password).await {
+            let app = start(config, StartOptions::migrating()).await?;
+            let admins = contracts::members::admin_accounts(&app.state)?;
+            match admins.create_admin(&app.state, &email, &name, password).await {
                 Ok(id) => {
                     println!("Created admin {id} <{email}>.");
                     Ok(ExitCode::SUCCESS)
@@ -271,8 +276,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { scale: Some(scale), .. } => {
             let out = config.data_dir.join("scale.json");
-            let app = start(config, StartOptions { migrate: true }).await?;
-            let report = web::demo::load_scale(&app.state, scale, &mut progress).await?;
+            let app = start(config, StartOptions::migrating()).await?;
+            let report = web::demo::load_scale(&app.state, &app.slices, scale, &mut progress).await?;
             std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
             println!("Scale {scale} dataset built on {} in {:.1} s:", report.backend, report.seconds);
             for (stage, secs) in &report.stages {
@@ -282,23 +287,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { members: count, scale: None } => {
-            let app = start(config, StartOptions { migrate: true }).await?;
-            let l = web::demo::load(&app.state, count, &mut progress).await?;
-            println!(
-                "Demo data loaded. Demo logins (password: {}): {} (admin), {} (member)",
-                l.password, l.admin_email, l.member_email
-            );
+            let app = start(config, StartOptions::migrating()).await?;
+            let people = web::demo::load(&app.state, &app.slices, count, &mut progress).await?;
+            let logins: Vec<String> = people.logins.iter().map(|(email, role)| format!("{email} ({role})")).collect();
+            println!("Demo data loaded. Demo logins (password: {}): {}", people.password, logins.join(", "));
             Ok(ExitCode::SUCCESS)
         }
         Command::Check => {
-            let app = start(config, StartOptions { migrate: false }).await?;
-            let mut problems = Vec::new();
-            if !web::app::migrations_current(&app.state.db).await? {
-                problems.push("the schema has pending migrations (run `shn migrate`)".to_string());
-            }
-            problems.extend(members::check::run(&app.state.db).await?);
-            problems.extend(rewards::check::run(&app.state.db).await?);
-            problems.extend(kernel::search::check(&app.state.db).await?);
+            let app = start(config, StartOptions::default()).await?;
+            let problems = web::app::check(&app).await?;
             if problems.is_empty() {
                 println!("All checks passed.");
                 Ok(ExitCode::SUCCESS)

@@ -11,8 +11,10 @@ use kernel::config::Config;
 use kernel::db::Db;
 use kernel::mail::Mailer;
 use kernel::secret::SecretKey;
-use kernel::state::{Inner, Schedule};
+use kernel::slice::{Slice, Wiring};
+use kernel::state::Inner;
 use kernel::ui::NavItem;
+use kernel::viewer::ViewerDirectory;
 use kernel::{AppState, jobs};
 use migration::{Migrator, MigratorTrait};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -21,32 +23,51 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::{home, middleware, ops};
 
-#[derive(Clone, Debug, Default)]
+/// Every area of the platform, in the order their navigation, demo data and benchmark
+/// data come (members first: the others' demo content is about its people). Adding an
+/// area is its crate plus one line here.
+pub const SLICES: &[fn() -> Slice] = &[members::slice, community::slice, events::slice, rewards::slice];
+
+#[derive(Clone)]
 pub struct StartOptions {
     /// Run pending migrations (serve and migrate do; tests do).
     pub migrate: bool,
+    /// The areas to assemble (normally [`SLICES`]).
+    pub slices: Vec<Slice>,
 }
 
-/// A started application: its state, ready to serve or to work.
+impl Default for StartOptions {
+    fn default() -> Self {
+        StartOptions { migrate: false, slices: slices() }
+    }
+}
+
+impl StartOptions {
+    pub fn migrating() -> Self {
+        StartOptions { migrate: true, ..Default::default() }
+    }
+}
+
+/// Every slice's manifest.
+pub fn slices() -> Vec<Slice> {
+    SLICES.iter().map(|slice| slice()).collect()
+}
+
+/// A started application: its state, ready to serve or to work, and the slices it was
+/// assembled from.
 pub struct App {
     pub state: AppState,
+    pub slices: Vec<Slice>,
 }
 
-/// The main navigation. Areas appear here as their slices land.
-fn nav() -> Vec<NavItem> {
-    vec![
-        NavItem { label: "Home", href: "/" },
-        NavItem { label: "Find Health Leaders", href: "/members" },
-        NavItem { label: "Groups", href: "/groups" },
-        NavItem { label: "Events", href: "/events" },
-        NavItem { label: "Rewards", href: "/rewards" },
-        NavItem { label: "Messages", href: "/messages" },
-        NavItem { label: "Search", href: "/search" },
-        NavItem { label: "Notifications", href: "/notifications" },
-    ]
+/// The main navigation: Home, then each slice's entries in their order.
+fn nav(slices: &[Slice]) -> Vec<NavItem> {
+    let mut entries: Vec<(u16, NavItem)> = slices.iter().flat_map(|s| s.nav.iter().cloned()).collect();
+    entries.sort_by_key(|(order, _)| *order);
+    std::iter::once(NavItem { label: "Home", href: "/" }).chain(entries.into_iter().map(|(_, item)| item)).collect()
 }
 
-/// Connects to the database, migrates if asked, and assembles the state.
+/// Connects to the database, migrates if asked, and assembles the state from the slices.
 pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| anyhow::anyhow!("SHN_DATA_DIR: cannot create {}: {e}", config.data_dir.display()))?;
@@ -56,42 +77,62 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
     }
     let secret = SecretKey::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
     let mailer = Mailer::from_config(&config)?;
+    let slices = opts.slices;
     let mut registry = jobs::Registry::default();
     kernel::mail::register(&mut registry);
-    rewards::register(&mut registry);
-    events::register(&mut registry);
-    community::register(&mut registry);
-    let notifier = community::notifications::Notifier::new(community::email::Mailing::new(&config, &secret));
+    let (mut ports, mut consumers, mut exporters) = (Default::default(), Vec::new(), Vec::new());
+    for slice in &slices {
+        slice.jobs.iter().for_each(|add| add(&mut registry));
+        if let Some(wire) = slice.wire {
+            let mut w = Wiring::new(&config, &secret, &config.slices, &mut ports, &mut consumers, &mut exporters);
+            wire(&mut w)?;
+        }
+    }
+    let viewers = ports.get::<Arc<dyn ViewerDirectory>>().cloned().unwrap_or_else(|| Arc::new(NoViewers));
     let state = AppState(Arc::new(Inner {
         config,
         db,
         secret,
         mailer,
-        viewers: Arc::new(members::Viewers),
+        viewers,
         jobs: registry,
-        consumers: vec![
-            Arc::new(rewards::PointsConsumer),
-            Arc::new(events::privacy::Eraser),
-            Arc::new(notifier),
-            Arc::new(community::privacy::Eraser),
-        ],
-        exporters: vec![
-            Arc::new(rewards::RewardsExport),
-            Arc::new(events::privacy::EventsExport),
-            Arc::new(community::privacy::CommunityExport),
-        ],
-        schedules: vec![
-            Schedule { job: rewards::EXPIRE_JOB, every: Duration::from_secs(24 * 3600) },
-            Schedule { job: events::reminders::JOB, every: Duration::from_secs(300) },
-            Schedule { job: community::email::DIGEST_JOB, every: Duration::from_secs(24 * 3600) },
-        ],
-        nav: nav(),
+        consumers,
+        exporters,
+        schedules: slices.iter().flat_map(|s| s.schedules.iter().cloned()).collect(),
+        nav: nav(&slices),
+        ports,
     }));
     if opts.migrate {
-        members::prepare(&state).await?;
-        rewards::prepare(&state).await?;
+        for prepare in slices.iter().filter_map(|s| s.prepare) {
+            prepare(&state).await?;
+        }
     }
-    Ok(App { state })
+    Ok(App { state, slices })
+}
+
+/// Without the members slice nobody can sign in.
+struct NoViewers;
+
+impl ViewerDirectory for NoViewers {
+    fn load<'a>(
+        &'a self,
+        _: &'a Db,
+        _: kernel::ids::MemberId,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<Option<kernel::viewer::Member>>> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// Every breach of every slice's data invariants, and pending migrations (`shn check`).
+pub async fn check(app: &App) -> anyhow::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    if !migrations_current(&app.state.db).await? {
+        problems.push("the schema has pending migrations (run `shn migrate`)".to_string());
+    }
+    for check in app.slices.iter().flat_map(|s| s.checks.iter()) {
+        problems.extend(check(&app.state.db).await?);
+    }
+    Ok(problems)
 }
 
 /// Whether the schema is up to date (for `/readyz` and `shn check`).
@@ -100,17 +141,15 @@ pub async fn migrations_current(db: &Db) -> anyhow::Result<bool> {
 }
 
 /// The whole HTTP surface.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, slices: &[Slice]) -> Router {
     // Install the metrics recorder before the first request is counted.
     ops::prometheus();
     let max_body = state.config.max_body_bytes;
+    let areas = slices.iter().flat_map(|s| s.routes.iter()).fold(Router::new(), |r, routes| r.merge(routes()));
     Router::new()
         .merge(home::router())
-        .merge(members::router())
-        .merge(rewards::router())
-        .merge(events::router())
-        .merge(community::router())
-        .merge(ops::router())
+        .merge(areas)
+        .merge(ops::router(ops::openapi_json(slices)))
         .fallback(middleware::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::context))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::error_pages))
@@ -131,7 +170,7 @@ impl App {
         listener: tokio::net::TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let app = router(self.state.clone());
+        let app = router(self.state.clone(), &self.slices);
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await?;

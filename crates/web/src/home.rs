@@ -14,7 +14,7 @@ pub fn router() -> Router<AppState> {
 
 async fn home(State(state): State<AppState>, ctx: RequestContext) -> Html<String> {
     let feed = match ctx.viewer.member() {
-        Some(_) => community::feed::home(&state, &ctx.viewer, None, 20).await.map(|p| p.items).unwrap_or_default(),
+        Some(_) => contracts::home::latest(&state, &ctx.viewer, 20).await.unwrap_or_default(),
         None => vec![],
     };
     let feed_html = if feed.is_empty() {
@@ -25,10 +25,10 @@ async fn home(State(state): State<AppState>, ctx: RequestContext) -> Html<String
             .iter()
             .map(|t| {
                 format!(
-                    "<li class=\"card\"><a href=\"/threads/{}\">{}</a> <span class=\"meta\">· {} replies</span></li>",
-                    t.id,
+                    "<li class=\"card\"><a href=\"{}\">{}</a> <span class=\"meta\">· {}</span></li>",
+                    escape(&t.href),
                     escape(&t.title),
-                    t.reply_count
+                    escape(&t.note)
                 )
             })
             .collect();

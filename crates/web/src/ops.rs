@@ -10,12 +10,17 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-pub fn router() -> Router<AppState> {
+/// `openapi` is the OpenAPI document of the assembled slices, as JSON.
+pub fn router(openapi: String) -> Router<AppState> {
+    let openapi = axum::body::Bytes::from(openapi);
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .route("/api/v1/openapi.json", get(openapi))
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi.clone()) }),
+        )
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
 }
@@ -62,23 +67,21 @@ async fn metrics(State(state): State<AppState>) -> Response {
 ))]
 struct BaseApi;
 
-pub fn openapi_doc() -> utoipa::openapi::OpenApi {
+/// The OpenAPI document of `slices`' JSON API.
+pub fn openapi_doc(slices: &[kernel::slice::Slice]) -> utoipa::openapi::OpenApi {
     let mut doc = BaseApi::openapi();
-    doc.merge(members::api::MembersApi::openapi());
-    doc.merge(rewards::api::RewardsApi::openapi());
-    doc.merge(events::api::EventsApi::openapi());
-    doc.merge(community::api::CommunityApi::openapi());
-    doc.merge(community::actions_api::ActionsApi::openapi());
+    for part in slices.iter().flat_map(|s| s.openapi.iter()) {
+        doc.merge(part());
+    }
     let components = doc.components.get_or_insert_with(Default::default);
     components
         .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
     doc
 }
 
-async fn openapi() -> Response {
-    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let body = DOC.get_or_init(|| openapi_doc().to_json().unwrap_or_else(|_| "{}".into()));
-    ([(header::CONTENT_TYPE, "application/json")], body.as_str()).into_response()
+/// The document as served, rendered once per application.
+pub fn openapi_json(slices: &[kernel::slice::Slice]) -> String {
+    openapi_doc(slices).to_json().unwrap_or_else(|_| "{}".into())
 }
 
 async fn css() -> Response {

@@ -128,8 +128,7 @@ both_backends!(
         }
         assert_eq!(seen, 25);
         // Taking part earns points (the rewards slice hears about threads and replies).
-        let consumer: std::sync::Arc<dyn kernel::outbox::Consumer> = std::sync::Arc::new(rewards::PointsConsumer);
-        while kernel::outbox::run_once(&app.state.db, &consumer, 50).await.unwrap() > 0 {}
+        app.consume("rewards").await;
         let points: Value = c.get(app.url("/api/v1/me/points")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
         assert_eq!(points["balance"], 30, "thread points are capped at 30 a day");
     }
@@ -162,8 +161,7 @@ both_backends!(
 
 /// Runs the notifications consumer from two workers at once until both find nothing.
 async fn notify_twice_concurrently(app: &TestApp) {
-    let consumer: std::sync::Arc<dyn kernel::outbox::Consumer> =
-        std::sync::Arc::new(community::notifications::Notifier::new(community::email::Mailing::from_state(&app.state)));
+    let consumer = app.consumer("community-notifications");
     let run = |c: std::sync::Arc<dyn kernel::outbox::Consumer>| {
         let db = app.state.db.clone();
         async move { while kernel::outbox::run_once(&db, &c, 3).await.unwrap() > 0 {} }

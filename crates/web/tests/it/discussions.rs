@@ -362,9 +362,11 @@ both_backends!(
         // Ada leaves the private group before the digest: its discussion is left out.
         call(app, "POST", &format!("/api/v1/groups/{private}/leave"), &ada.1, None).await;
         // Two workers run the digest at once: one e-mail.
-        let (a, b) = tokio::join!(community::email::send_digests(&app.state), community::email::send_digests(&app.state));
-        assert_eq!(a.unwrap() + b.unwrap(), 2, "Ada's digest and the staff member's (join requests), each queued once");
-        community::email::send_digests(&app.state).await.unwrap();
+        let (a, b) = tokio::join!(app.run_job("community.digests"), app.run_job("community.digests"));
+        (a.unwrap(), b.unwrap());
+        let digests_queued = "SELECT COUNT(*) FROM jobs WHERE unique_key LIKE 'mail:digest:%'";
+        assert_eq!(app.count(digests_queued).await, 2, "Ada's digest and the staff member's (join requests), each queued once");
+        app.run_job("community.digests").await.unwrap();
         let mails = app.mails_to("ada@example.org").await;
         let digests: Vec<&Mail> = mails.iter().filter(|m| m.subject().contains("digest")).collect();
         assert_eq!(digests.len(), 1);

@@ -3,11 +3,9 @@
 //! attendance earning points through the outbox.
 
 use std::str::FromStr;
-use std::sync::Arc;
 
 use chrono::{Duration as ChronoDuration, Utc};
 use icalendar::{Calendar, CalendarComponent, Component};
-use kernel::outbox;
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -241,8 +239,7 @@ both_backends!(
         assert_eq!(mark(member_id, staff.clone()).await.unwrap().status(), 204);
         assert_eq!(mark(member_id, staff.clone()).await.unwrap().status(), 204, "marking twice is harmless");
         assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'EventAttended'").await, 1);
-        let consumer: Arc<dyn outbox::Consumer> = Arc::new(rewards::PointsConsumer);
-        while outbox::run_once(&app.state.db, &consumer, 50).await.unwrap() > 0 {}
+        app.consume("rewards").await;
         let points: Value = c.get(app.url("/api/v1/me/points")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
         assert_eq!(points["balance"], 30);
         assert_eq!(points["entries"][0]["reason"], "event_attended");
@@ -290,10 +287,10 @@ both_backends!(
         }
         let r = c.delete(app.url(&format!("/api/v1/events/{}/registration", soon["id"].as_str().unwrap()))).bearer_auth(&people[2].1).send().await.unwrap();
         assert_eq!(r.status(), 204);
-        let (a, b) = tokio::join!(events::reminders::queue_due(&app.state), events::reminders::queue_due(&app.state));
+        let (a, b) = tokio::join!(app.run_job("events.reminders"), app.run_job("events.reminders"));
         a.unwrap();
         b.unwrap();
-        events::reminders::queue_due(&app.state).await.unwrap();
+        app.run_job("events.reminders").await.unwrap();
         for (i, (id, _)) in people.iter().enumerate() {
             let email: String = app.state.db.scalar("SELECT email FROM members WHERE id = $1", kernel::params![*id]).await.unwrap().unwrap();
             let mails = app.mails_to(&email).await;

@@ -16,6 +16,33 @@ use crate::support::*;
 
 const CONSUMER: &str = "test-recorder";
 
+/// What the test consumer handles; `fail` makes its handling fail after writing.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct TestHappened {
+    #[serde(default)]
+    fail: bool,
+}
+
+impl outbox::DomainEvent for TestHappened {
+    const KIND: &'static str = "TestHappened";
+}
+
+/// Handled too, and stamped in the past by the test.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct TestLate {}
+
+impl outbox::DomainEvent for TestLate {
+    const KIND: &'static str = "TestLate";
+}
+
+/// Not handled by the test consumer.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SomethingElse {}
+
+impl outbox::DomainEvent for SomethingElse {
+    const KIND: &'static str = "SomethingElse";
+}
+
 /// Records each event it handles as a row in its own test table, written through the
 /// transaction it is given, and counts every call; fails (after writing) on events whose
 /// payload says so.
@@ -28,8 +55,9 @@ impl outbox::Consumer for Recorder {
     fn name(&self) -> &'static str {
         CONSUMER
     }
-    fn wants(&self, kind: &str) -> bool {
-        kind.starts_with("Test")
+    fn handles(&self) -> &'static [&'static str] {
+        use outbox::DomainEvent;
+        &[TestHappened::KIND, TestLate::KIND]
     }
     fn handle<'a>(
         &'a self,
@@ -40,7 +68,7 @@ impl outbox::Consumer for Recorder {
             self.calls.fetch_add(1, Ordering::SeqCst);
             let sql = format!("INSERT INTO {} (event_id) VALUES ($1)", self.table);
             db::exec(tx, &sql, params![event.id.to_string()]).await?;
-            if event.payload_json()["fail"] == true {
+            if event.decode::<TestHappened>().is_some_and(|e| e.fail) {
                 anyhow::bail!("this event always fails");
             }
             Ok(())
@@ -56,11 +84,11 @@ fn with_consumer(app: &TestApp, table: &'static str, calls: Arc<AtomicUsize>) ->
     AppState(Arc::new(inner))
 }
 
-async fn emit_many(app: &TestApp, n: usize, payload: serde_json::Value) -> Vec<ActivityId> {
+async fn emit_many(app: &TestApp, n: usize, fail: bool) -> Vec<ActivityId> {
     let tx: Tx = app.state.db.begin().await.unwrap();
     let mut ids = Vec::with_capacity(n);
     for _ in 0..n {
-        ids.push(outbox::emit(&tx, "TestHappened", None, &payload).await.unwrap());
+        ids.push(outbox::publish(&tx, None, &TestHappened { fail }).await.unwrap());
     }
     tx.commit().await.unwrap();
     ids
@@ -83,7 +111,7 @@ both_backends!(
     async fn two_workers_handle_every_outbox_event_exactly_once(app) {
         // No unique key on purpose: an event handled twice would show up as a second row.
         app.state.db.exec("CREATE TABLE handled_by_two_workers (event_id TEXT NOT NULL)", vec![]).await.unwrap();
-        let emitted = emit_many(app, 200, serde_json::json!({})).await;
+        let emitted = emit_many(app, 200, false).await;
         let calls = Arc::new(AtomicUsize::new(0));
         let workers: Vec<_> = (0..2)
             .map(|_| {
@@ -133,7 +161,7 @@ both_backends!(
         assert_eq!(app.count("SELECT COUNT(*) FROM outbox_cursors WHERE consumer = 'test-recorder'").await, 1);
         // Events of kinds it does not want are passed over without a call.
         let tx = app.state.db.begin().await.unwrap();
-        outbox::emit(&tx, "SomethingElse", None, &serde_json::json!({})).await.unwrap();
+        outbox::publish(&tx, None, &SomethingElse {}).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(outbox::run_once(&state.db, &state.consumers[0], 100).await.unwrap(), 1);
         assert_eq!(calls.load(Ordering::SeqCst), 200);
@@ -144,9 +172,9 @@ both_backends!(
 both_backends!(
     async fn a_failing_event_is_rolled_back_and_retried_later(app) {
         app.state.db.exec("CREATE TABLE handled_after_failure (event_id TEXT PRIMARY KEY)", vec![]).await.unwrap();
-        let bad = emit_many(app, 1, serde_json::json!({"fail": true})).await[0];
+        let bad = emit_many(app, 1, true).await[0];
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        emit_many(app, 1, serde_json::json!({})).await;
+        emit_many(app, 1, false).await;
         let calls = Arc::new(AtomicUsize::new(0));
         let state = with_consumer(app, "handled_after_failure", calls.clone());
         let consumer = state.consumers[0].clone();
@@ -174,12 +202,12 @@ both_backends!(
         let calls = Arc::new(AtomicUsize::new(0));
         let state = with_consumer(app, "handled_late", calls.clone());
         let consumer = state.consumers[0].clone();
-        emit_many(app, 1, serde_json::json!({})).await;
+        emit_many(app, 1, false).await;
         assert_eq!(outbox::run_once(&state.db, &consumer, 100).await.unwrap(), 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM outbox_cursors WHERE consumer = 'test-recorder'").await, 1);
         // An event stamped before the cursor, as a slow transaction that commits late leaves it.
         let tx = app.state.db.begin().await.unwrap();
-        let late = outbox::emit(&tx, "TestLate", None, &serde_json::json!({})).await.unwrap();
+        let late = outbox::publish(&tx, None, &TestLate {}).await.unwrap();
         tx.commit().await.unwrap();
         let earlier = chrono::Utc::now() - chrono::Duration::seconds(30);
         app.state.db.exec("UPDATE activity SET created_at = $1 WHERE id = $2", params![earlier, late]).await.unwrap();

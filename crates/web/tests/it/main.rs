@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod architecture;
 mod community;
 mod discussions;
 mod events;

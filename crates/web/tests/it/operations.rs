@@ -72,31 +72,32 @@ both_backends!(
 both_backends!(
     async fn demo_data_loads_a_realistic_community_that_passes_every_check(app) {
         let mut calls = 0;
-        let logins = web::demo::load(&app.state, 40, &mut |_, _, _| calls += 1).await.unwrap();
+        let logins = web::demo::load(&app.state, &app.slices, 40, &mut |_, _, _| calls += 1).await.unwrap();
         assert!(calls > 0, "progress is shown");
         assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 42);
         assert!(app.count("SELECT COUNT(DISTINCT member_type) FROM members").await >= 3);
         assert!(app.count("SELECT COUNT(*) FROM member_conditions").await >= 40);
-        assert!(members::check::run(&app.state.db).await.unwrap().is_empty());
+        assert!(app.breaches().await.is_empty());
         let r = app
             .client()
             .post(app.url("/api/v1/auth/token"))
-            .json(&serde_json::json!({"email": logins.admin_email, "password": logins.password}))
+            .json(&serde_json::json!({"email": logins.logins[0].0, "password": logins.password}))
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "the printed demo login works");
         // Loading again does not collide with what is there.
-        web::demo::load(&app.state, 5, &mut |_, _, _| {}).await.unwrap();
-        assert!(members::check::run(&app.state.db).await.unwrap().is_empty());
-        assert!(rewards::check::run(&app.state.db).await.unwrap().is_empty());
+        web::demo::load(&app.state, &app.slices, 5, &mut |_, _, _| {}).await.unwrap();
+        assert!(app.breaches().await.is_empty());
+        assert!(app.breaches().await.is_empty());
         assert_eq!(app.count("SELECT COUNT(*) FROM rewards").await, 5, "the catalogue is added once");
         assert!(app.count("SELECT COUNT(*) FROM redemptions WHERE status = 'pending'").await >= 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM events WHERE conference_id IS NULL").await, 8, "a season of events, added once");
         assert_eq!(app.count("SELECT COUNT(*) FROM conference_tracks").await, 2, "Connexion has two tracks");
         let conference: uuid::Uuid = app.state.db.scalar("SELECT id FROM conferences", vec![]).await.unwrap().unwrap();
-        let agenda = events::conference::agenda(&app.state, &kernel::viewer::Viewer::Anonymous, conference, None).await.unwrap();
-        assert_eq!(agenda.days.len(), 2, "over two days in the conference's own zone");
+        let agenda: serde_json::Value =
+            app.client().get(app.url(&format!("/api/v1/conferences/{conference}/agenda"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(agenda["days"].as_array().map(Vec::len), Some(2), "over two days in the conference's own zone");
         assert_eq!(app.count("SELECT COUNT(*) FROM events WHERE awards_ceremony = TRUE").await, 1);
         assert_eq!(app.count("SELECT COUNT(*) FROM groups WHERE visibility = 'private' AND name = 'Health Leaders'").await, 1);
         assert!(app.count("SELECT COUNT(*) FROM threads").await >= 60, "a lively community");
@@ -109,17 +110,17 @@ both_backends!(
 both_backends!(
     async fn the_invariant_check_reports_a_breach(app) {
         app.signup_verified("kim@example.org", "Kim").await;
-        assert!(members::check::run(&app.state.db).await.unwrap().is_empty());
+        assert!(app.breaches().await.is_empty());
         app.state.db.exec("UPDATE members SET status = 'deleted'", vec![]).await.unwrap();
-        let problems = members::check::run(&app.state.db).await.unwrap();
+        let problems = app.breaches().await;
         assert!(problems.iter().any(|p| p.contains("deleted accounts still holding personal data")), "{problems:?}");
     }
 );
 
 both_backends!(
     async fn the_invariant_check_reports_search_documents_out_of_step_with_their_keys(app) {
-        web::demo::load(&app.state, 4, &mut |_, _, _| {}).await.expect("demo data");
-        assert_eq!(kernel::search::check(&app.state.db).await.unwrap(), Vec::<String>::new());
+        web::demo::load(&app.state, &app.slices, 4, &mut |_, _, _| {}).await.expect("demo data");
+        assert_eq!(app.breaches().await, Vec::<String>::new());
         if app.state.db.backend() == kernel::db::Backend::Sqlite {
             for index in ["search_docs", "member_text"] {
                 let secure: Option<i64> =
@@ -127,7 +128,7 @@ both_backends!(
                 assert_eq!(secure, Some(1), "{index}: removed text leaves the index's pages at once");
             }
             app.state.db.exec("DELETE FROM search_keys WHERE id = (SELECT MIN(id) FROM search_keys)", vec![]).await.unwrap();
-            let problems = kernel::search::check(&app.state.db).await.unwrap();
+            let problems = app.breaches().await;
             assert_eq!(problems, vec!["1 search documents without their key".to_string()]);
         }
     }
@@ -142,13 +143,13 @@ both_backends!(
         assert!(r.status().is_success(), "{}", r.status());
         let r = app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&token).json(&serde_json::json!({"display_name": "Lee Park"})).send().await.unwrap();
         assert!(r.status().is_success(), "{}", r.status());
-        assert!(members::check::run(&app.state.db).await.unwrap().is_empty(), "a rename keeps the condition rows in step");
+        assert!(app.breaches().await.is_empty(), "a rename keeps the condition rows in step");
         app.state.db.exec("UPDATE member_conditions SET name_key = 'someone else'", vec![]).await.unwrap();
-        let problems = members::check::run(&app.state.db).await.unwrap();
+        let problems = app.breaches().await;
         assert!(problems.iter().any(|p| p.contains("out of step with the member's name")), "{problems:?}");
         if app.state.db.backend() == kernel::db::Backend::Sqlite {
             app.state.db.exec("DELETE FROM member_text_keys", vec![]).await.unwrap();
-            let problems = members::check::run(&app.state.db).await.unwrap();
+            let problems = app.breaches().await;
             assert!(problems.iter().any(|p| p.contains("missing from the name and story search index")), "{problems:?}");
         }
     }

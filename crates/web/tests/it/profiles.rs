@@ -198,8 +198,8 @@ both_backends!(
 both_backends!(
     async fn member_search_finds_any_part_of_a_name_or_story_and_follows_every_change(app) {
         // More members than the directory walks in name order before it asks the text index.
-        web::demo::load(&app.state, 4, &mut |_, _, _| {}).await.expect("demo data");
-        web::demo::load_scale(&app.state, 0.03, &mut |_, _, _| {}).await.expect("scale data");
+        web::demo::load(&app.state, &app.slices, 4, &mut |_, _, _| {}).await.expect("demo data");
+        web::demo::load_scale(&app.state, &app.slices, 0.03, &mut |_, _, _| {}).await.expect("scale data");
         let (_, viewer) = app.member("viewer@example.org", "Viewer").await;
         let (_, ana) = app.member("ana@example.org", "Ana Quillfeather").await;
         let (_, ben) = app.member("ben@example.org", "Ben Okafor").await;
@@ -239,7 +239,7 @@ both_backends!(
         let matching = "FROM members WHERE status = 'active' AND email_verified_at IS NOT NULL \
                         AND (name_key LIKE $1 OR (story_key LIKE $1 AND vis_story <> 'private'))";
         let mut text = None;
-        for c in members::conditions::all(&app.state.db).await.unwrap().iter() {
+        for c in contracts::members::directory(&app.state).unwrap().conditions(&app.state.db).await.unwrap().iter() {
             let like = format!("%{}%", c.name.to_lowercase());
             let n: i64 = app.state.db.scalar(&format!("SELECT COUNT(*) {matching}"), vec![like.into()]).await.unwrap().unwrap();
             if (12..=30).contains(&n) {

@@ -95,7 +95,7 @@ async fn index_names(app: &TestApp) -> Vec<String> {
 /// The hot pages on the ordinary demo data, then on the scale data added to it; and the
 /// scale data's busiest open group.
 async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid) {
-    web::demo::load(&app.state, 4, &mut |_, _, _| {}).await.expect("demo data");
+    web::demo::load(&app.state, &app.slices, 4, &mut |_, _, _| {}).await.expect("demo data");
     let member = id_of(app, "SELECT id FROM members WHERE email = 'member@demo.example.org'").await;
     // The demo member joins a small open group, so its lists hold a few items.
     let group = id_of(app, "SELECT id FROM groups WHERE visibility = 'open' ORDER BY name LIMIT 1").await;
@@ -132,23 +132,21 @@ async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid)
     let before = visit(app, &small).await;
 
     let indexes = index_names(app).await;
-    let report = web::demo::load_scale(&app.state, 0.01, &mut |_, _, _| {}).await.expect("scale data");
+    let report = web::demo::load_scale(&app.state, &app.slices, 0.01, &mut |_, _, _| {}).await.expect("scale data");
     assert_eq!(index_names(app).await, indexes, "the scale load builds again every index it dropped for speed");
-    assert_eq!(
-        members::check::run(&app.state.db).await.unwrap(),
-        Vec::<String>::new(),
-        "scale members hold the invariants"
-    );
-    assert_eq!(rewards::check::run(&app.state.db).await.unwrap(), Vec::<String>::new(), "scale balances add up");
-    assert_eq!(kernel::search::check(&app.state.db).await.unwrap(), Vec::<String>::new(), "scale posts are searchable");
-    let d = &report.discussions;
+    assert_eq!(app.breaches().await, Vec::<String>::new(), "scale members hold the invariants");
+    assert_eq!(app.breaches().await, Vec::<String>::new(), "scale balances add up");
+    assert_eq!(app.breaches().await, Vec::<String>::new(), "scale posts are searchable");
+    let d = &report.targets["discussions"];
+    let (group_id, thread) =
+        (d["group_id"].as_str().unwrap().to_string(), d["thread_with_50_replies"].as_str().unwrap());
     let someone = id_of(app, "SELECT id FROM members WHERE email LIKE 'scale%' ORDER BY email LIMIT 1").await;
     tell_of_the_rare_word(app, &someone).await;
     let large = vec![
         ("home feed", "/".to_string()),
-        ("group page", format!("/groups/{}", d.group_id)),
-        ("thread page", format!("/threads/{}", d.thread_with_50_replies)),
-        ("directory by condition", format!("/members?condition={}", report.condition_id)),
+        ("group page", format!("/groups/{group_id}")),
+        ("thread page", format!("/threads/{thread}")),
+        ("directory by condition", format!("/members?condition={}", report.targets["condition_id"].as_str().unwrap())),
         ("search", "/search?q=appointment".to_string()),
         ("event list", "/events".to_string()),
         ("points history", "/rewards/history".to_string()),
@@ -156,7 +154,7 @@ async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid)
         (RARE_TEXT_PAGE, format!("/members?q={RARE_WORD}")),
     ];
     let after = visit(app, &large).await;
-    (before, after, d.group_id)
+    (before, after, group_id.parse().unwrap())
 }
 
 fn describe(v: &Visit) -> String {

@@ -47,7 +47,7 @@ async fn redeem(app: &TestApp, token: &str, reward: &str, key: Option<&str>) -> 
 }
 
 async fn assert_invariants(app: &TestApp) {
-    let problems = rewards::check::run(&app.state.db).await.unwrap();
+    let problems = app.breaches().await;
     assert!(problems.is_empty(), "{problems:?}");
 }
 
@@ -164,14 +164,14 @@ both_backends!(
 
 async fn emit(app: &TestApp, kind: &str, member: MemberId) -> kernel::ids::ActivityId {
     let tx = app.state.db.begin().await.unwrap();
-    let id = outbox::emit(&tx, kind, Some(member), &json!({ "member_id": member })).await.unwrap();
+    let id = publish_kind(&tx, kind, member).await;
     tx.commit().await.unwrap();
     id
 }
 
 /// Runs the rewards consumer from two workers at once until both find nothing.
 async fn consume_twice_concurrently(app: &TestApp) {
-    let consumer: Arc<dyn outbox::Consumer> = Arc::new(rewards::PointsConsumer);
+    let consumer = app.consumer("rewards");
     let run = |c: Arc<dyn outbox::Consumer>| {
         let db = app.state.db.clone();
         async move { while outbox::run_once(&db, &c, 7).await.unwrap() > 0 {} }
@@ -251,25 +251,38 @@ both_backends!(
     }
 );
 
-both_backends!(
-    async fn old_points_expire_oldest_first_and_only_once(app) {
-        let (_, staff) = staff_token(app).await;
-        let (member, token) = quick_members(app, 1).await.remove(0);
-        credit(app, &staff, member, 100).await;
-        // That credit was earned 13 months ago.
-        let long_ago = chrono::Utc::now() - chrono::Duration::days(400);
-        app.state.db.exec("UPDATE ledger_entries SET occurred_at = $1", params![long_ago]).await.unwrap();
-        credit(app, &staff, member, 50).await;
-        let reward = create_reward(app, &staff, json!({"name": "Sticker", "cost": 30})).await;
-        assert_eq!(redeem(app, &token, &reward, None).await.status(), 201);
-        // 100 old − 30 spent (from the oldest) = 70 expire; the recent 50 stay.
-        assert_eq!(rewards::adjust::expire(&app.state, 12).await.unwrap(), 1);
-        assert_eq!(points(app, &token).await["balance"], 50);
-        assert_eq!(rewards::adjust::expire(&app.state, 12).await.unwrap(), 0, "nothing left to expire");
-        assert_eq!(points(app, &token).await["balance"], 50);
-        assert_invariants(app).await;
-    }
-);
+/// Points expire only where `SHN_POINTS_EXPIRE_MONTHS` is set, so this test starts its
+/// own application with it.
+async fn old_points_expire_oldest_first_and_only_once(backend: Backend) {
+    let app =
+        &TestApp::start_with(backend, web::StartOptions::migrating(), &[("SHN_POINTS_EXPIRE_MONTHS", "12")]).await;
+    let (_, staff) = staff_token(app).await;
+    let (member, token) = quick_members(app, 1).await.remove(0);
+    credit(app, &staff, member, 100).await;
+    // That credit was earned 13 months ago.
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(400);
+    app.state.db.exec("UPDATE ledger_entries SET occurred_at = $1", params![long_ago]).await.unwrap();
+    credit(app, &staff, member, 50).await;
+    let reward = create_reward(app, &staff, json!({"name": "Sticker", "cost": 30})).await;
+    assert_eq!(redeem(app, &token, &reward, None).await.status(), 201);
+    // 100 old − 30 spent (from the oldest) = 70 expire; the recent 50 stay.
+    app.run_job("rewards.expire").await.unwrap();
+    assert_eq!(points(app, &token).await["balance"], 50);
+    app.run_job("rewards.expire").await.unwrap();
+    assert_eq!(points(app, &token).await["balance"], 50, "nothing left to expire");
+    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries WHERE reason = 'expiry'").await, 1);
+    assert_invariants(app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_points_expire_oldest_first_and_only_once_sqlite() {
+    old_points_expire_oldest_first_and_only_once(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_points_expire_oldest_first_and_only_once_postgres() {
+    old_points_expire_oldest_first_and_only_once(Backend::Postgres).await;
+}
 
 both_backends!(
     async fn the_check_catches_a_balance_that_disagrees_with_its_entries(app) {
@@ -278,7 +291,7 @@ both_backends!(
         credit(app, &staff, member, 10).await;
         assert_invariants(app).await;
         app.state.db.exec("UPDATE points_accounts SET balance = balance + 5", vec![]).await.unwrap();
-        let problems = rewards::check::run(&app.state.db).await.unwrap();
+        let problems = app.breaches().await;
         assert!(problems.iter().any(|p| p.contains("differ from the sum")), "{problems:?}");
     }
 );

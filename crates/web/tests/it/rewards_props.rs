@@ -1,13 +1,10 @@
 //! Property test: random sequences of earning, redeeming, rejecting, fulfilling,
 //! expiring and adjusting keep every ledger invariant, on both backends.
 
-use std::sync::Arc;
-
 use kernel::ids::MemberId;
-use kernel::{outbox, params};
+use kernel::params;
 use proptest::prelude::*;
-use rewards::catalogue::NewReward;
-use rewards::redeem::Outcome;
+use serde_json::{Value, json};
 
 use crate::support::*;
 
@@ -36,39 +33,62 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-async fn apply(app: &TestApp, staff: MemberId, members: &[MemberId], rewards_: &[uuid::Uuid], op: &Op) {
+/// The people of a case: a staff member and three members, each with an API token.
+struct People {
+    staff: String,
+    members: Vec<(MemberId, String)>,
+}
+
+async fn apply(app: &TestApp, people: &People, rewards_: &[String], op: &Op) {
     let state = &app.state;
+    let c = app.client();
+    let staff = &people.staff;
     match op {
         Op::Earn { member, kind } => {
             let tx = state.db.begin().await.unwrap();
-            outbox::emit(&tx, KINDS[*kind], None, &serde_json::json!({ "member_id": members[*member] })).await.unwrap();
+            let member_id = people.members[*member].0;
+            publish_kind(&tx, KINDS[*kind], member_id).await;
             tx.commit().await.unwrap();
-            let consumer: Arc<dyn outbox::Consumer> = Arc::new(rewards::PointsConsumer);
-            while outbox::run_once(&state.db, &consumer, 50).await.unwrap() > 0 {}
+            app.consume("rewards").await;
         }
         Op::Adjust { member, amount } => {
-            let a = rewards::adjust::Adjustment {
-                member_id: members[*member],
-                amount: *amount,
-                reason: "property test".into(),
-            };
-            let _ = rewards::adjust::adjust(state, staff, &a, "test").await;
+            let body = json!({"member_id": people.members[*member].0, "amount": amount, "reason": "property test"});
+            let r = c
+                .post(app.url("/api/v1/admin/points/adjustments"))
+                .bearer_auth(staff)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert!([201, 409, 422].contains(&r.status().as_u16()), "adjusting: {}", r.status());
         }
         Op::Redeem { member, reward, key } => {
-            let key = key.map(|k| format!("k{k}"));
-            match rewards::redeem::redeem(state, members[*member], rewards_[*reward], key.as_deref()).await {
-                Ok(Outcome::Created(_) | Outcome::Replayed(_)) | Err(kernel::AppError::Conflict { .. }) => {}
-                Err(e) => panic!("redeem failed unexpectedly: {e:?}"),
+            let mut req = c.post(app.url(&format!("/api/v1/rewards/{}/redemptions", rewards_[*reward])));
+            if let Some(k) = key {
+                req = req.header("Idempotency-Key", format!("k{k}"));
             }
+            let r = req.bearer_auth(&people.members[*member].1).send().await.unwrap();
+            assert!(
+                [201, 409].contains(&r.status().as_u16()),
+                "redeem failed unexpectedly: {}",
+                r.text().await.unwrap()
+            );
         }
         Op::Reject { nth } | Op::Fulfil { nth } => {
-            let pending = rewards::redeem::queue(&state.db, "pending").await.unwrap();
-            if let Some(r) = pending.get(*nth) {
-                let result = match op {
-                    Op::Reject { .. } => rewards::redeem::reject(state, staff, r.id, "out of stock", "test").await,
-                    _ => rewards::redeem::fulfil(state, staff, r.id, "done", "test").await,
-                };
-                result.unwrap();
+            let queue: Value = c
+                .get(app.url("/api/v1/admin/redemptions?status=pending"))
+                .bearer_auth(staff)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(r) = queue["items"].as_array().unwrap().get(*nth) {
+                let step = if matches!(op, Op::Reject { .. }) { "reject" } else { "fulfil" };
+                let url = app.url(&format!("/api/v1/admin/redemptions/{}/{step}", r["id"].as_str().unwrap()));
+                let r = c.post(url).bearer_auth(staff).json(&json!({"note": "out of stock"})).send().await.unwrap();
+                assert_eq!(r.status(), 200, "{step}: {}", r.text().await.unwrap());
             }
         }
         Op::AgeEverything => {
@@ -91,42 +111,35 @@ async fn apply(app: &TestApp, staff: MemberId, members: &[MemberId], rewards_: &
             }
         }
         Op::Expire => {
-            rewards::adjust::expire(state, 1).await.unwrap();
+            app.run_job("rewards.expire").await.unwrap();
         }
     }
 }
 
 async fn run_case(backend: Backend, ops: Vec<Op>) {
-    let app = TestApp::start(backend).await;
-    let mut members = Vec::new();
-    let mut staff = None;
-    let t = chrono::Utc::now();
-    for i in 0..4 {
-        let id = MemberId::new();
-        app.state
-            .db
-            .exec(
-                "INSERT INTO members (id, email, email_verified_at, display_name, name_key, member_type, created_at, updated_at) VALUES ($1, $2, $3, 'P', 'p', 'patient', $3, $3)",
-                params![id, format!("p{i}-{id}@example.org"), t],
-            )
-            .await
-            .unwrap();
-        if i == 0 {
-            app.set_role(&id.to_string(), "staff").await;
-            staff = Some(id);
-        } else {
-            members.push(id);
-        }
-    }
-    let staff = staff.unwrap();
+    let opts = web::StartOptions::migrating();
+    let app = TestApp::start_with(backend, opts, &[("SHN_POINTS_EXPIRE_MONTHS", "1")]).await;
+    let mut members = quick_members(&app, 4).await;
+    let (staff_id, staff) = members.remove(0);
+    app.set_role(&staff_id.to_string(), "staff").await;
+    let people = People { staff, members };
     let mut rewards_ = Vec::new();
     for (cost, stock, limit) in [(30, Some(3), None), (55, None, Some(2)), (10, Some(1), Some(1))] {
-        let r = NewReward { name: format!("R{cost}"), cost, stock, per_member_limit: limit, ..Default::default() };
-        rewards_.push(rewards::catalogue::create(&app.state, staff, &r, "test").await.unwrap().id);
+        let body = json!({"name": format!("R{cost}"), "cost": cost, "stock": stock, "per_member_limit": limit});
+        let r = app
+            .client()
+            .post(app.url("/api/v1/admin/rewards"))
+            .bearer_auth(&people.staff)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "creating a reward");
+        rewards_.push(r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string());
     }
     for op in &ops {
-        apply(&app, staff, &members, &rewards_, op).await;
-        let problems = rewards::check::run(&app.state.db).await.unwrap();
+        apply(&app, &people, &rewards_, op).await;
+        let problems = app.breaches().await;
         assert!(problems.is_empty(), "after {op:?}: {problems:?}\nops: {ops:?}");
     }
     app.finish().await;

@@ -108,6 +108,8 @@ async fn serve_smtp(stream: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>)
 pub struct TestApp {
     pub base: String,
     pub state: AppState,
+    /// The slices the application was assembled from.
+    pub slices: Vec<kernel::slice::Slice>,
     pub smtp: SmtpSink,
     pg_db: Option<String>,
     dir: PathBuf,
@@ -157,18 +159,50 @@ pub async fn test_config(
 
 impl TestApp {
     pub async fn start(backend: Backend) -> TestApp {
+        TestApp::start_with(backend, StartOptions::migrating(), &[]).await
+    }
+
+    /// An application of the given slices, with slice settings (`SHN_…` variable, value).
+    pub async fn start_with(backend: Backend, opts: StartOptions, settings: &[(&str, &str)]) -> TestApp {
         let dir = std::env::temp_dir().join(format!("shn-test-{}", random_suffix()));
         std::fs::create_dir_all(&dir).unwrap();
         let (smtp, smtp_addr) = SmtpSink::start().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let (config, pg_db) = test_config(backend, &dir, smtp_addr, &base).await;
-        let app = web::start(config, StartOptions { migrate: true }).await.expect("app starts");
-        let state = app.state.clone();
+        let (mut config, pg_db) = test_config(backend, &dir, smtp_addr, &base).await;
+        config.slices.0.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let app = web::start(config, opts).await.expect("app starts");
+        let (state, slices) = (app.state.clone(), app.slices.clone());
         let server = tokio::spawn(async move {
             let _ = app.serve(listener, std::future::pending()).await;
         });
-        TestApp { base, state, smtp, pg_db, dir, server }
+        TestApp { base, state, slices, smtp, pg_db, dir, server }
+    }
+
+    /// Every breach of every slice's invariants (what `shn check` reports).
+    pub async fn breaches(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for check in self.slices.iter().flat_map(|s| s.checks.iter()) {
+            problems.extend(check(&self.state.db).await.expect("checks run"));
+        }
+        problems
+    }
+
+    /// The outbox consumer called `name`, as the application wired it.
+    pub fn consumer(&self, name: &str) -> std::sync::Arc<dyn kernel::outbox::Consumer> {
+        self.state.consumers.iter().find(|c| c.name() == name).cloned().unwrap_or_else(|| panic!("no consumer {name}"))
+    }
+
+    /// Feeds every pending event to the consumer called `name`.
+    pub async fn consume(&self, name: &str) {
+        let consumer = self.consumer(name);
+        while kernel::outbox::run_once(&self.state.db, &consumer, 50).await.unwrap() > 0 {}
+    }
+
+    /// Runs a job of kind `kind` (with an empty payload) now, as the worker would.
+    pub async fn run_job(&self, kind: &str) -> anyhow::Result<()> {
+        let handler = self.state.jobs.get(kind).unwrap_or_else(|| panic!("no job {kind}")).clone();
+        handler(self.state.clone(), serde_json::json!({})).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -331,4 +365,31 @@ pub async fn quick_members(app: &TestApp, n: usize) -> Vec<(kernel::ids::MemberI
         out.push((id, token));
     }
     out
+}
+
+/// Publishes the domain event of kind `kind` for `member`, as its slice would (the
+/// tests that exercise earning rules name events by kind). Ids it refers to are new.
+pub async fn publish_kind(
+    tx: &kernel::db::Tx,
+    kind: &str,
+    member_id: kernel::ids::MemberId,
+) -> kernel::ids::ActivityId {
+    use contracts::events::*;
+    use contracts::ids::{EventId, GroupId};
+    use kernel::outbox::publish;
+    let some = uuid::Uuid::now_v7();
+    let actor = Some(member_id);
+    let published = match kind {
+        "ReplyPosted" => publish(tx, actor, &ReplyPosted { member_id, thread_id: some, post_id: some }).await,
+        "ThreadStarted" => {
+            publish(tx, actor, &ThreadStarted { member_id, thread_id: some, group_id: GroupId(some) }).await
+        }
+        "EventAttended" => publish(tx, actor, &EventAttended { member_id, event_id: EventId(some) }).await,
+        "ProfileCompleted" => publish(tx, actor, &ProfileCompleted { member_id }).await,
+        "MemberJoined" => publish(tx, actor, &MemberJoined { member_id }).await,
+        "CourseCompleted" => publish(tx, actor, &CourseCompleted { member_id }).await,
+        "ArticlePublished" => publish(tx, actor, &ArticlePublished { member_id }).await,
+        other => panic!("no event type for {other:?} in the test support"),
+    };
+    published.unwrap()
 }

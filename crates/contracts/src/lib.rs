@@ -1,0 +1,15 @@
+//! The contracts between slices: everything that crosses a slice boundary, and nothing
+//! else. A slice crate depends on the kernel and on this crate, never on another slice.
+//!
+//! - [`ids`]: typed ids of things one slice refers to in another.
+//! - [`events`]: domain events, each a type with its kind, published to the outbox by
+//!   the slice that owns the change and consumed by others in their own transactions.
+//! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
+//!   provides while the application is wired; other slices reach them with
+//!   [`members::directory`] and [`groups::directory`].
+
+pub mod events;
+pub mod groups;
+pub mod home;
+pub mod ids;
+pub mod members;

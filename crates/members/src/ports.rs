@@ -1,0 +1,236 @@
+//! The members port: what other slices may read about members (see
+//! `contracts::members::MemberDirectory`), each answer honouring the member's status
+//! and field visibility.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use contracts::members::{Condition, MemberCard, MemberDirectory, ProfileView};
+use futures::future::BoxFuture;
+use kernel::AppResult;
+use kernel::db::{Conn, Db};
+use kernel::ids::MemberId;
+use kernel::params;
+use kernel::viewer::Viewer;
+use sea_orm::DbErr;
+use uuid::Uuid;
+
+/// The members slice's implementation of the port.
+pub(crate) struct Directory;
+
+impl MemberDirectory for Directory {
+    fn display_names<'a>(
+        &'a self,
+        c: Conn<'a>,
+        ids: &'a [MemberId],
+    ) -> BoxFuture<'a, Result<HashMap<MemberId, String>, DbErr>> {
+        Box::pin(async move { display_names(&c, ids).await })
+    }
+
+    fn active_display_name<'a>(&'a self, c: Conn<'a>, id: MemberId) -> BoxFuture<'a, Result<Option<String>, DbErr>> {
+        Box::pin(async move { active_display_name(&c, id).await })
+    }
+
+    fn contact_email<'a>(&'a self, c: Conn<'a>, id: MemberId) -> BoxFuture<'a, Result<Option<String>, DbErr>> {
+        Box::pin(async move { contact_email(&c, id).await })
+    }
+
+    fn exists<'a>(&'a self, c: Conn<'a>, id: MemberId) -> BoxFuture<'a, Result<bool, DbErr>> {
+        Box::pin(async move { exists(&c, id).await })
+    }
+
+    fn joined_at<'a>(&'a self, c: Conn<'a>, id: MemberId) -> BoxFuture<'a, Result<Option<DateTime<Utc>>, DbErr>> {
+        Box::pin(async move { joined_at(&c, id).await })
+    }
+
+    fn find_by_names<'a>(
+        &'a self,
+        c: Conn<'a>,
+        names: &'a [String],
+    ) -> BoxFuture<'a, Result<Vec<(MemberId, String)>, DbErr>> {
+        Box::pin(async move { find_by_names(&c, names).await })
+    }
+
+    fn time_zone_of<'a>(&'a self, c: Conn<'a>, id: MemberId) -> BoxFuture<'a, Result<Option<String>, DbErr>> {
+        Box::pin(async move { time_zone_of(&c, id).await })
+    }
+
+    fn shared_conditions<'a>(
+        &'a self,
+        c: Conn<'a>,
+        ids: &'a [MemberId],
+    ) -> BoxFuture<'a, Result<HashMap<MemberId, Vec<Uuid>>, DbErr>> {
+        Box::pin(async move { shared_conditions(&c, ids).await })
+    }
+
+    fn conditions<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Vec<Condition>, DbErr>> {
+        Box::pin(crate::conditions::all(db))
+    }
+
+    fn existing_conditions<'a>(&'a self, db: &'a Db, ids: &'a [Uuid]) -> BoxFuture<'a, Result<Vec<Uuid>, DbErr>> {
+        Box::pin(crate::conditions::existing(db, ids))
+    }
+
+    fn profile<'a>(
+        &'a self,
+        db: &'a Db,
+        viewer: &'a Viewer,
+        id: MemberId,
+    ) -> BoxFuture<'a, AppResult<Option<ProfileView>>> {
+        Box::pin(crate::profile::view(db, viewer, id))
+    }
+
+    fn search<'a>(
+        &'a self,
+        db: &'a Db,
+        viewer: &'a Viewer,
+        q: &'a str,
+        limit: u64,
+    ) -> BoxFuture<'a, AppResult<Vec<MemberCard>>> {
+        Box::pin(async move {
+            let filters =
+                crate::directory::Filters { q: Some(q.to_string()), limit: Some(limit), ..Default::default() };
+            Ok(crate::directory::search(db, viewer, &filters).await?.items)
+        })
+    }
+}
+
+/// The address at which other slices may e-mail a member about their own activity
+/// (active accounts only). Never for display.
+async fn contact_email<C: sea_orm::ConnectionTrait>(c: &C, id: MemberId) -> Result<Option<String>, sea_orm::DbErr> {
+    Ok(kernel::db::scalar::<Option<String>, _>(
+        c,
+        "SELECT email FROM members WHERE id = $1 AND status = 'active'",
+        params![id],
+    )
+    .await?
+    .flatten())
+}
+
+/// Whether an account exists and is not deleted.
+async fn exists<C: sea_orm::ConnectionTrait>(c: &C, id: MemberId) -> Result<bool, sea_orm::DbErr> {
+    Ok(kernel::db::scalar::<i64, _>(
+        c,
+        "SELECT COUNT(*) FROM members WHERE id = $1 AND status <> 'deleted'",
+        params![id],
+    )
+    .await?
+    .unwrap_or(0)
+        > 0)
+}
+
+/// Display names for a set of members (one query), for other slices' lists.
+async fn display_names<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    ids: &[MemberId],
+) -> Result<std::collections::HashMap<MemberId, String>, sea_orm::DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: MemberId,
+        display_name: String,
+    }
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let placeholders = kernel::db::placeholders(1, ids.len());
+    let rows: Vec<Row> = kernel::db::all(
+        c,
+        &format!("SELECT id, display_name FROM members WHERE id IN ({placeholders})"),
+        ids.iter().map(|i| sea_orm::Value::from(*i)).collect(),
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.display_name)).collect())
+}
+
+/// A member's own time zone (IANA name), if they set one.
+async fn time_zone_of<C: sea_orm::ConnectionTrait>(c: &C, id: MemberId) -> Result<Option<String>, sea_orm::DbErr> {
+    Ok(kernel::db::scalar::<String, _>(c, "SELECT time_zone FROM members WHERE id = $1", params![id])
+        .await?
+        .filter(|z| !z.is_empty()))
+}
+
+/// For each member, the conditions they show to other members (never private ones):
+/// other slices may use these to bring people together without revealing more.
+async fn shared_conditions<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    ids: &[MemberId],
+) -> Result<std::collections::HashMap<MemberId, Vec<uuid::Uuid>>, sea_orm::DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        member_id: MemberId,
+        condition_id: uuid::Uuid,
+    }
+    let mut out: std::collections::HashMap<MemberId, Vec<uuid::Uuid>> = Default::default();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let placeholders = kernel::db::placeholders(1, ids.len());
+    let rows: Vec<Row> = kernel::db::all(
+        c,
+        &format!(
+            "SELECT mc.member_id, mc.condition_id FROM member_conditions mc JOIN members m ON m.id = mc.member_id \
+             WHERE mc.member_id IN ({placeholders}) AND m.vis_conditions IN ('public', 'members')"
+        ),
+        ids.iter().map(|i| sea_orm::Value::from(*i)).collect(),
+    )
+    .await?;
+    for r in rows {
+        out.entry(r.member_id).or_default().push(r.condition_id);
+    }
+    Ok(out)
+}
+
+/// The display name of an active member (for other slices naming people they link to).
+async fn active_display_name<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    id: MemberId,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    kernel::db::scalar(c, "SELECT display_name FROM members WHERE id = $1 AND status = 'active'", params![id]).await
+}
+
+/// When an active member joined (for other slices' limits on new accounts).
+async fn joined_at<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    id: MemberId,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, sea_orm::DbErr> {
+    kernel::db::scalar(c, "SELECT created_at FROM members WHERE id = $1 AND status = 'active'", params![id]).await
+}
+
+/// Active members whose display name is one of `names` (compared case-insensitively),
+/// for resolving @mentions. One query.
+async fn find_by_names<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    names: &[String],
+) -> Result<Vec<(MemberId, String)>, sea_orm::DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: MemberId,
+        name_key: String,
+    }
+    if names.is_empty() {
+        return Ok(vec![]);
+    }
+    let placeholders = kernel::db::placeholders(1, names.len());
+    let rows: Vec<Row> = kernel::db::all(
+        c,
+        &format!("SELECT id, name_key FROM members WHERE status = 'active' AND name_key IN ({placeholders})"),
+        names.iter().map(|n| sea_orm::Value::from(n.to_lowercase())).collect(),
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name_key)).collect())
+}
+
+/// Creating admins from the command line.
+pub(crate) struct Admins;
+
+impl contracts::members::AdminAccounts for Admins {
+    fn create_admin<'a>(
+        &'a self,
+        state: &'a kernel::AppState,
+        email: &'a str,
+        name: &'a str,
+        password: &'a str,
+    ) -> BoxFuture<'a, AppResult<MemberId>> {
+        Box::pin(crate::accounts::create_admin(state, email, name, password))
+    }
+}

@@ -1,0 +1,32 @@
+//! Platform suspensions decided elsewhere: a moderator's decision on a report arrives
+//! as a `ModerationActed` event, and the account changes here, in the same
+//! transaction that records the event's delivery, so it happens exactly once and never
+//! half (the report acted on but the member still active).
+
+use contracts::events::{ModerationActed, ModerationAction};
+use futures::future::BoxFuture;
+use kernel::outbox::{Consumer, DomainEvent, Event};
+use sea_orm::DatabaseTransaction;
+
+pub(crate) struct Suspensions;
+
+impl Consumer for Suspensions {
+    fn name(&self) -> &'static str {
+        "members-suspensions"
+    }
+
+    fn handles(&self) -> &'static [&'static str] {
+        &[ModerationActed::KIND]
+    }
+
+    fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
+        Box::pin(async move {
+            let Some(acted) = event.decode::<ModerationActed>() else { return Ok(()) };
+            let Some(moderator) = event.actor_id else { return Ok(()) };
+            if acted.action == ModerationAction::SuspendPlatform && moderator != acted.member_id {
+                crate::accounts::change_suspension(tx, moderator, acted.member_id, true, None).await?;
+            }
+            Ok(())
+        })
+    }
+}
