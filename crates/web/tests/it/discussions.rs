@@ -254,7 +254,11 @@ both_backends!(
         assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'reported_message_read'").await, 1);
         let (s, _) = call(app, "POST", &format!("/api/v1/moderation/reports/{rid}/decision"), &staff, Some(json!({"action": "suspend_platform", "reason": "Threats"}))).await;
         assert_eq!(s, 204);
+        // The members slice carries the suspension out when it handles the decision's event.
+        app.drain().await;
         assert_eq!(call(app, "GET", "/api/v1/notifications", ada, None).await.0, 401, "suspended: tokens revoked");
+        assert_eq!(app.count("SELECT COUNT(*) FROM members WHERE status = 'suspended'").await, 1);
+        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'suspended'").await, 1, "audited once");
         let _ = ada_id;
     }
 );
