@@ -53,7 +53,7 @@ fn room_url(state: &AppState, e: &EventRow, number: i64, group: i64) -> String {
 /// Starts the next round of a networking event (staff) and returns its groups.
 pub async fn start_round(state: &AppState, viewer: &Viewer, event: Uuid) -> AppResult<RoundView> {
     let staff = viewer.require_role(Role::Staff)?;
-    let e = service::visible(&state, viewer, event).await?;
+    let e = service::visible(state, viewer, event).await?;
     if e.kind != "networking" {
         return Err(AppError::conflict("not_networking", "Rounds are for networking events."));
     }
@@ -151,7 +151,7 @@ pub struct MyPlace {
 
 pub async fn my_place(state: &AppState, viewer: &Viewer, event: Uuid) -> AppResult<Option<MyPlace>> {
     let Some(me) = viewer.id() else { return Ok(None) };
-    let e = service::visible(&state, viewer, event).await?;
+    let e = service::visible(state, viewer, event).await?;
     let history = places(state, event).await?;
     let Some(last) = history.iter().map(|p| p.number).max() else { return Ok(None) };
     let Some(mine) = history.iter().find(|p| p.number == last && p.member_id == me) else { return Ok(None) };

@@ -220,9 +220,9 @@ async fn render_event(
         open: e.registration_open(t),
         full: e.capacity.is_some_and(|c| counts.registered >= c),
         join_open: mine == Some(RegistrationStatus::Registered)
-            && e.join_open(t, crate::settings::EventSettings::join_minutes(&state)?)
+            && e.join_open(t, crate::settings::EventSettings::join_minutes(state)?)
             && !e.join_url.is_empty(),
-        join_minutes: crate::settings::EventSettings::join_minutes(&state)?,
+        join_minutes: crate::settings::EventSettings::join_minutes(state)?,
         csrf: &ctx.csrf,
         status_text,
         error,
@@ -544,7 +544,7 @@ async fn render_registrants(
     id: Uuid,
     notice: Option<&str>,
 ) -> AppResult<Response> {
-    let e = service::visible(&state, &ctx.viewer, id).await?;
+    let e = service::visible(state, &ctx.viewer, id).await?;
     let questions = e.question_list();
     let mut rows = service::registrants(state, &ctx.viewer, id, &ctx.client_ip).await?;
     // One cell per question, even for answers left out.

@@ -367,7 +367,7 @@ both_backends!(
         call(app, "POST", &format!("/api/v1/groups/{private}/leave"), &ada.1, None).await;
         // Two workers run the digest at once: one e-mail.
         let (a, b) = tokio::join!(app.run_job("community.digests"), app.run_job("community.digests"));
-        (a.unwrap(), b.unwrap());
+        a.unwrap(); b.unwrap();
         let digests_queued = "SELECT COUNT(*) FROM jobs WHERE unique_key LIKE 'mail:digest:%'";
         assert_eq!(app.count(digests_queued).await, 2, "Ada's digest and the staff member's (join requests), each queued once");
         app.run_job("community.digests").await.unwrap();
