@@ -13,6 +13,11 @@ use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use crate::both_backends;
 use crate::support::*;
 
+both_backends![
+    hot_pages_run_as_many_statements_for_a_full_page_as_for_a_nearly_empty_one,
+    no_statement_on_a_hot_page_or_a_hot_write_reads_a_whole_large_table,
+];
+
 /// Tables small by nature (reference data, a few hundred rows at most at any scale),
 /// where a full read is cheaper than an index lookup. Nothing a member writes is here.
 /// Conferences are one a year.
@@ -163,21 +168,31 @@ fn describe(v: &Visit) -> String {
     v.statements.iter().map(|s| format!("  {}", s.sql)).collect::<Vec<_>>().join("\n")
 }
 
-both_backends! {
-    async fn hot_pages_run_as_many_statements_for_a_full_page_as_for_a_nearly_empty_one(app) {
-        let (small, large, _) = small_then_large(app).await;
-        for (s, l) in small.iter().zip(&large) {
-            if s.page != "profile" {
-                assert!(l.body_len > s.body_len, "{}: the large page should list more ({} vs {} bytes)", s.page, l.body_len, s.body_len);
-            }
-            assert_eq!(
-                s.statements.len(),
-                l.statements.len(),
-                "{}: {} statements for {} but {} for {}\nsmall:\n{}\nlarge:\n{}",
-                s.page, s.statements.len(), s.path, l.statements.len(), l.path, describe(s), describe(l)
+async fn hot_pages_run_as_many_statements_for_a_full_page_as_for_a_nearly_empty_one(app: &TestApp) {
+    let (small, large, _) = small_then_large(app).await;
+    for (s, l) in small.iter().zip(&large) {
+        if s.page != "profile" {
+            assert!(
+                l.body_len > s.body_len,
+                "{}: the large page should list more ({} vs {} bytes)",
+                s.page,
+                l.body_len,
+                s.body_len
             );
-            assert!(l.statements.len() <= 16, "{} runs {} statements:\n{}", l.page, l.statements.len(), describe(l));
         }
+        assert_eq!(
+            s.statements.len(),
+            l.statements.len(),
+            "{}: {} statements for {} but {} for {}\nsmall:\n{}\nlarge:\n{}",
+            s.page,
+            s.statements.len(),
+            s.path,
+            l.statements.len(),
+            l.path,
+            describe(s),
+            describe(l)
+        );
+        assert!(l.statements.len() <= 16, "{} runs {} statements:\n{}", l.page, l.statements.len(), describe(l));
     }
 }
 
@@ -359,31 +374,29 @@ async fn write(app: &TestApp, group: uuid::Uuid) -> Vec<Visit> {
     out
 }
 
-both_backends! {
-    async fn no_statement_on_a_hot_page_or_a_hot_write_reads_a_whole_large_table(app) {
-        let (_, mut large, group) = small_then_large(app).await;
-        large.extend(write(app, group).await);
-        let mut problems = Vec::new();
-        for v in &large {
-            for s in &v.statements {
-                let sql = s.sql.trim_start().to_uppercase();
-                if !["SELECT", "WITH", "INSERT", "UPDATE", "DELETE"].iter().any(|k| sql.starts_with(k)) {
-                    continue;
-                }
-                for scan in full_scans(app, s).await {
-                    problems.push(format!("{}: {scan}\n    {}", v.page, s.sql));
-                }
+async fn no_statement_on_a_hot_page_or_a_hot_write_reads_a_whole_large_table(app: &TestApp) {
+    let (_, mut large, group) = small_then_large(app).await;
+    large.extend(write(app, group).await);
+    let mut problems = Vec::new();
+    for v in &large {
+        for s in &v.statements {
+            let sql = s.sql.trim_start().to_uppercase();
+            if !["SELECT", "WITH", "INSERT", "UPDATE", "DELETE"].iter().any(|k| sql.starts_with(k)) {
+                continue;
+            }
+            for scan in full_scans(app, s).await {
+                problems.push(format!("{}: {scan}\n    {}", v.page, s.sql));
             }
         }
-        assert!(problems.is_empty(), "full scans on hot pages and writes:\n{}", problems.join("\n"));
-        // The page may walk a window of members in name order (an index range with an
-        // upper bound) before it asks the text index, never every member.
-        let rare = large.iter().find(|v| v.page == RARE_TEXT_PAGE).unwrap();
-        for s in rare.statements.iter().filter(|s| s.sql.contains("m.story")) {
-            for line in plan_lines(app, s).await {
-                let unbounded_walk = line.contains("members_directory") && !line.contains('<');
-                assert!(!unbounded_walk, "{RARE_TEXT_PAGE} walks every member in name order: {line}\n{}", s.sql);
-            }
+    }
+    assert!(problems.is_empty(), "full scans on hot pages and writes:\n{}", problems.join("\n"));
+    // The page may walk a window of members in name order (an index range with an
+    // upper bound) before it asks the text index, never every member.
+    let rare = large.iter().find(|v| v.page == RARE_TEXT_PAGE).unwrap();
+    for s in rare.statements.iter().filter(|s| s.sql.contains("m.story")) {
+        for line in plan_lines(app, s).await {
+            let unbounded_walk = line.contains("members_directory") && !line.contains('<');
+            assert!(!unbounded_walk, "{RARE_TEXT_PAGE} walks every member in name order: {line}\n{}", s.sql);
         }
     }
 }

@@ -10,6 +10,20 @@ use serde_json::{Value, json};
 use crate::both_backends;
 use crate::support::*;
 
+both_backends![
+    redeeming_debits_once_per_idempotency_key_and_explains_every_refusal,
+    a_rejection_returns_points_and_stock_and_fulfilment_shows_the_code,
+    a_hundred_concurrent_redemptions_covered_once_succeed_exactly_once,
+    a_hundred_members_racing_for_ten_in_stock_get_exactly_ten,
+    events_earn_points_once_within_daily_and_lifetime_caps,
+    a_rule_change_applies_to_new_events_only,
+    adjustments_need_a_reason_never_go_below_zero_and_are_audited,
+    old_points_expire_oldest_first_and_only_once,
+    the_check_catches_a_balance_that_disagrees_with_its_entries,
+    the_leaderboard_lists_only_members_who_opted_in,
+    the_reward_pages_redeem_once_per_form_and_staff_decide_from_their_desk,
+];
+
 pub async fn staff_token(app: &TestApp) -> (MemberId, String) {
     let (id, token) = quick_members(app, 1).await.remove(0);
     app.set_role(&id.to_string(), "staff").await;
@@ -51,116 +65,160 @@ async fn assert_invariants(app: &TestApp) {
     assert!(problems.is_empty(), "{problems:?}");
 }
 
-both_backends!(
-    async fn redeeming_debits_once_per_idempotency_key_and_explains_every_refusal(app) {
-        let (_, staff) = staff_token(app).await;
-        let (member, token) = quick_members(app, 1).await.remove(0);
-        let mug = create_reward(app, &staff, json!({"name": "Mug", "description": "A fine mug", "cost": 100, "stock": 1, "per_member_limit": 1})).await;
-        let book = create_reward(app, &staff, json!({"name": "Book", "cost": 500})).await;
-        assert_eq!(points(app, &token).await["balance"], 0);
-        let r = redeem(app, &token, &mug, None).await;
-        assert_eq!(r.status(), 409);
-        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "insufficient_points");
-        credit(app, &staff, member, 300).await;
-        let first = redeem(app, &token, &mug, Some("key-1")).await;
-        assert_eq!(first.status(), 201);
-        let first: Value = first.json().await.unwrap();
-        let replay = redeem(app, &token, &mug, Some("key-1")).await;
-        assert_eq!(replay.status(), 201);
-        assert_eq!(replay.headers()["idempotent-replayed"], "true");
-        assert_eq!(replay.json::<Value>().await.unwrap(), first, "a replay returns the first result");
-        let p = points(app, &token).await;
-        assert_eq!(p["balance"], 200, "debited once");
-        assert_eq!(p["entries"][0]["reason"], "redemption");
-        assert_eq!(p["entries"][1]["reason"], "adjustment");
-        let r = redeem(app, &token, &mug, Some("key-2")).await;
-        assert_eq!(r.status(), 409);
-        let code = r.json::<Value>().await.unwrap()["error"]["code"].clone();
-        assert!(code == "out_of_stock" || code == "limit_reached", "{code}");
-        let (other, other_token) = quick_members(app, 1).await.remove(0);
-        credit(app, &staff, other, 300).await;
-        assert_eq!(redeem(app, &other_token, &mug, None).await.json::<Value>().await.unwrap()["error"]["code"], "out_of_stock");
-        let r = redeem(app, &token, &book, None).await;
-        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "insufficient_points");
-        assert_eq!(redeem(app, &token, "not-an-id", None).await.status(), 404);
-        assert_eq!(redeem(app, &token, &uuid::Uuid::now_v7().to_string(), None).await.status(), 404);
-        let mine: Value = app.client().get(app.url("/api/v1/me/redemptions")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-        assert_eq!(mine["items"].as_array().unwrap().len(), 1);
-        assert_invariants(app).await;
-    }
-);
+async fn redeeming_debits_once_per_idempotency_key_and_explains_every_refusal(app: &TestApp) {
+    let (_, staff) = staff_token(app).await;
+    let (member, token) = quick_members(app, 1).await.remove(0);
+    let mug = create_reward(
+        app,
+        &staff,
+        json!({"name": "Mug", "description": "A fine mug", "cost": 100, "stock": 1, "per_member_limit": 1}),
+    )
+    .await;
+    let book = create_reward(app, &staff, json!({"name": "Book", "cost": 500})).await;
+    assert_eq!(points(app, &token).await["balance"], 0);
+    let r = redeem(app, &token, &mug, None).await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "insufficient_points");
+    credit(app, &staff, member, 300).await;
+    let first = redeem(app, &token, &mug, Some("key-1")).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let replay = redeem(app, &token, &mug, Some("key-1")).await;
+    assert_eq!(replay.status(), 201);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.json::<Value>().await.unwrap(), first, "a replay returns the first result");
+    let p = points(app, &token).await;
+    assert_eq!(p["balance"], 200, "debited once");
+    assert_eq!(p["entries"][0]["reason"], "redemption");
+    assert_eq!(p["entries"][1]["reason"], "adjustment");
+    let r = redeem(app, &token, &mug, Some("key-2")).await;
+    assert_eq!(r.status(), 409);
+    let code = r.json::<Value>().await.unwrap()["error"]["code"].clone();
+    assert!(code == "out_of_stock" || code == "limit_reached", "{code}");
+    let (other, other_token) = quick_members(app, 1).await.remove(0);
+    credit(app, &staff, other, 300).await;
+    assert_eq!(
+        redeem(app, &other_token, &mug, None).await.json::<Value>().await.unwrap()["error"]["code"],
+        "out_of_stock"
+    );
+    let r = redeem(app, &token, &book, None).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "insufficient_points");
+    assert_eq!(redeem(app, &token, "not-an-id", None).await.status(), 404);
+    assert_eq!(redeem(app, &token, &uuid::Uuid::now_v7().to_string(), None).await.status(), 404);
+    let mine: Value = app
+        .client()
+        .get(app.url("/api/v1/me/redemptions"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    assert_invariants(app).await;
+}
 
-both_backends!(
-    async fn a_rejection_returns_points_and_stock_and_fulfilment_shows_the_code(app) {
-        let (_, staff) = staff_token(app).await;
-        let (member, token) = quick_members(app, 1).await.remove(0);
-        credit(app, &staff, member, 100).await;
-        let voucher = create_reward(app, &staff, json!({"name": "Voucher", "cost": 40, "stock": 2})).await;
-        let a: Value = redeem(app, &token, &voucher, None).await.json().await.unwrap();
-        let b: Value = redeem(app, &token, &voucher, None).await.json().await.unwrap();
-        let c = app.client();
-        let r = c.post(app.url(&format!("/api/v1/admin/redemptions/{}/reject", a["id"].as_str().unwrap()))).bearer_auth(&token).json(&json!({"note": "x"})).send().await.unwrap();
-        assert_eq!(r.status(), 403, "members cannot decide");
-        let r = c.post(app.url(&format!("/api/v1/admin/redemptions/{}/reject", a["id"].as_str().unwrap()))).bearer_auth(&staff).send().await.unwrap();
-        assert_eq!(r.status(), 422, "a rejection needs a reason");
-        let r = c.post(app.url(&format!("/api/v1/admin/redemptions/{}/reject", a["id"].as_str().unwrap()))).bearer_auth(&staff).json(&json!({"note": "Address undeliverable"})).send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        assert_eq!(r.json::<Value>().await.unwrap()["status"], "rejected");
-        let r = c.post(app.url(&format!("/api/v1/admin/redemptions/{}/fulfil", b["id"].as_str().unwrap()))).bearer_auth(&staff).json(&json!({"note": "CODE-1234"})).send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        let again = c.post(app.url(&format!("/api/v1/admin/redemptions/{}/reject", b["id"].as_str().unwrap()))).bearer_auth(&staff).json(&json!({"note": "oops"})).send().await.unwrap();
-        assert_eq!(again.status(), 409, "decided once");
-        assert_eq!(points(app, &token).await["balance"], 60, "100 - 40 - 40 + 40");
-        let list: Value = c.get(app.url("/api/v1/rewards")).send().await.unwrap().json().await.unwrap();
-        assert_eq!(list["items"][0]["stock"], 1, "stock returned");
-        let mine: Value = c.get(app.url("/api/v1/me/redemptions")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-        assert!(mine["items"].as_array().unwrap().iter().any(|r| r["outcome_note"] == "CODE-1234"));
-        let email: String = app.state.db.scalar("SELECT email FROM members WHERE id = $1", params![member]).await.unwrap().unwrap();
-        let subjects: Vec<String> = app.mails_to(&email).await.iter().map(|m| m.subject()).collect();
-        assert!(subjects.iter().any(|s| s.contains("received")), "{subjects:?}");
-        assert!(subjects.iter().any(|s| s.contains("on its way")), "{subjects:?}");
-        assert!(subjects.iter().any(|s| s.contains("About your reward")), "{subjects:?}");
-        assert_invariants(app).await;
-    }
-);
+async fn a_rejection_returns_points_and_stock_and_fulfilment_shows_the_code(app: &TestApp) {
+    let (_, staff) = staff_token(app).await;
+    let (member, token) = quick_members(app, 1).await.remove(0);
+    credit(app, &staff, member, 100).await;
+    let voucher = create_reward(app, &staff, json!({"name": "Voucher", "cost": 40, "stock": 2})).await;
+    let a: Value = redeem(app, &token, &voucher, None).await.json().await.unwrap();
+    let b: Value = redeem(app, &token, &voucher, None).await.json().await.unwrap();
+    let c = app.client();
+    let r = c
+        .post(app.url(&format!("/api/v1/admin/redemptions/{}/reject", a["id"].as_str().unwrap())))
+        .bearer_auth(&token)
+        .json(&json!({"note": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "members cannot decide");
+    let r = c
+        .post(app.url(&format!("/api/v1/admin/redemptions/{}/reject", a["id"].as_str().unwrap())))
+        .bearer_auth(&staff)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a rejection needs a reason");
+    let r = c
+        .post(app.url(&format!("/api/v1/admin/redemptions/{}/reject", a["id"].as_str().unwrap())))
+        .bearer_auth(&staff)
+        .json(&json!({"note": "Address undeliverable"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "rejected");
+    let r = c
+        .post(app.url(&format!("/api/v1/admin/redemptions/{}/fulfil", b["id"].as_str().unwrap())))
+        .bearer_auth(&staff)
+        .json(&json!({"note": "CODE-1234"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let again = c
+        .post(app.url(&format!("/api/v1/admin/redemptions/{}/reject", b["id"].as_str().unwrap())))
+        .bearer_auth(&staff)
+        .json(&json!({"note": "oops"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 409, "decided once");
+    assert_eq!(points(app, &token).await["balance"], 60, "100 - 40 - 40 + 40");
+    let list: Value = c.get(app.url("/api/v1/rewards")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["items"][0]["stock"], 1, "stock returned");
+    let mine: Value =
+        c.get(app.url("/api/v1/me/redemptions")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert!(mine["items"].as_array().unwrap().iter().any(|r| r["outcome_note"] == "CODE-1234"));
+    let email: String =
+        app.state.db.scalar("SELECT email FROM members WHERE id = $1", params![member]).await.unwrap().unwrap();
+    let subjects: Vec<String> = app.mails_to(&email).await.iter().map(|m| m.subject()).collect();
+    assert!(subjects.iter().any(|s| s.contains("received")), "{subjects:?}");
+    assert!(subjects.iter().any(|s| s.contains("on its way")), "{subjects:?}");
+    assert!(subjects.iter().any(|s| s.contains("About your reward")), "{subjects:?}");
+    assert_invariants(app).await;
+}
 
-both_backends!(
-    async fn a_hundred_concurrent_redemptions_covered_once_succeed_exactly_once(app) {
-        let (_, staff) = staff_token(app).await;
-        let (member, token) = quick_members(app, 1).await.remove(0);
-        let prize = create_reward(app, &staff, json!({"name": "Prize", "cost": 70})).await;
-        credit(app, &staff, member, 100).await;
-        let tasks = (0..100).map(|_| {
-            let (url, token) = (app.url(&format!("/api/v1/rewards/{prize}/redemptions")), token.clone());
-            tokio::spawn(async move { reqwest::Client::new().post(url).bearer_auth(token).send().await.unwrap().status().as_u16() })
-        });
-        let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
-        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
-        assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 99);
-        assert_eq!(points(app, &token).await["balance"], 30);
-        assert_invariants(app).await;
-    }
-);
+async fn a_hundred_concurrent_redemptions_covered_once_succeed_exactly_once(app: &TestApp) {
+    let (_, staff) = staff_token(app).await;
+    let (member, token) = quick_members(app, 1).await.remove(0);
+    let prize = create_reward(app, &staff, json!({"name": "Prize", "cost": 70})).await;
+    credit(app, &staff, member, 100).await;
+    let tasks = (0..100).map(|_| {
+        let (url, token) = (app.url(&format!("/api/v1/rewards/{prize}/redemptions")), token.clone());
+        tokio::spawn(async move {
+            reqwest::Client::new().post(url).bearer_auth(token).send().await.unwrap().status().as_u16()
+        })
+    });
+    let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 99);
+    assert_eq!(points(app, &token).await["balance"], 30);
+    assert_invariants(app).await;
+}
 
-both_backends!(
-    async fn a_hundred_members_racing_for_ten_in_stock_get_exactly_ten(app) {
-        let (_, staff) = staff_token(app).await;
-        let racers = quick_members(app, 100).await;
-        for (id, _) in &racers {
-            credit(app, &staff, *id, 50).await;
-        }
-        let tee = create_reward(app, &staff, json!({"name": "T-shirt", "cost": 50, "stock": 10})).await;
-        let tasks = racers.iter().map(|(_, token)| {
-            let (url, token) = (app.url(&format!("/api/v1/rewards/{tee}/redemptions")), token.clone());
-            tokio::spawn(async move { reqwest::Client::new().post(url).bearer_auth(token).send().await.unwrap().status().as_u16() })
-        });
-        let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
-        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 10, "{statuses:?}");
-        assert_eq!(app.count("SELECT CAST(COALESCE(SUM(stock), 0) AS BIGINT) FROM rewards").await, 0);
-        assert_eq!(app.count("SELECT COUNT(*) FROM redemptions").await, 10);
-        assert_invariants(app).await;
+async fn a_hundred_members_racing_for_ten_in_stock_get_exactly_ten(app: &TestApp) {
+    let (_, staff) = staff_token(app).await;
+    let racers = quick_members(app, 100).await;
+    for (id, _) in &racers {
+        credit(app, &staff, *id, 50).await;
     }
-);
+    let tee = create_reward(app, &staff, json!({"name": "T-shirt", "cost": 50, "stock": 10})).await;
+    let tasks = racers.iter().map(|(_, token)| {
+        let (url, token) = (app.url(&format!("/api/v1/rewards/{tee}/redemptions")), token.clone());
+        tokio::spawn(async move {
+            reqwest::Client::new().post(url).bearer_auth(token).send().await.unwrap().status().as_u16()
+        })
+    });
+    let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 10, "{statuses:?}");
+    assert_eq!(app.count("SELECT CAST(COALESCE(SUM(stock), 0) AS BIGINT) FROM rewards").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM redemptions").await, 10);
+    assert_invariants(app).await;
+}
 
 async fn emit(app: &TestApp, kind: &str, member: MemberId) -> kernel::ids::ActivityId {
     let tx = app.state.db.begin().await.unwrap();
@@ -179,176 +237,252 @@ async fn consume_twice_concurrently(app: &TestApp) {
     tokio::join!(run(consumer.clone()), run(consumer.clone()));
 }
 
-both_backends!(
-    async fn events_earn_points_once_within_daily_and_lifetime_caps(app) {
-        let (member, token) = quick_members(app, 1).await.remove(0);
-        for _ in 0..15 {
-            emit(app, "ReplyPosted", member).await;
-        }
-        emit(app, "ProfileCompleted", member).await;
-        emit(app, "ProfileCompleted", member).await;
-        emit(app, "MemberJoined", member).await;
-        consume_twice_concurrently(app).await;
-        let p = points(app, &token).await;
-        // Replies: 2 points each, capped at 20 a day; profile: 50, once in a lifetime.
-        assert_eq!(p["balance"], 70, "{p}");
-        // The same event handed to the consumer again (its delivery record lost) still credits once.
-        app.state.db.exec("DELETE FROM outbox_deliveries", vec![]).await.unwrap();
-        app.state.db.exec("DELETE FROM outbox_cursors", vec![]).await.unwrap();
-        consume_twice_concurrently(app).await;
-        assert_eq!(points(app, &token).await["balance"], 70);
-        assert_invariants(app).await;
+async fn events_earn_points_once_within_daily_and_lifetime_caps(app: &TestApp) {
+    let (member, token) = quick_members(app, 1).await.remove(0);
+    for _ in 0..15 {
+        emit(app, "ReplyPosted", member).await;
     }
-);
+    emit(app, "ProfileCompleted", member).await;
+    emit(app, "ProfileCompleted", member).await;
+    emit(app, "MemberJoined", member).await;
+    consume_twice_concurrently(app).await;
+    let p = points(app, &token).await;
+    // Replies: 2 points each, capped at 20 a day; profile: 50, once in a lifetime.
+    assert_eq!(p["balance"], 70, "{p}");
+    // The same event handed to the consumer again (its delivery record lost) still credits once.
+    app.state.db.exec("DELETE FROM outbox_deliveries", vec![]).await.unwrap();
+    app.state.db.exec("DELETE FROM outbox_cursors", vec![]).await.unwrap();
+    consume_twice_concurrently(app).await;
+    assert_eq!(points(app, &token).await["balance"], 70);
+    assert_invariants(app).await;
+}
 
-both_backends!(
-    async fn a_rule_change_applies_to_new_events_only(app) {
-        let (_, staff) = staff_token(app).await;
-        let (member, token) = quick_members(app, 1).await.remove(0);
-        emit(app, "CourseCompleted", member).await;
-        let r = app
-            .client()
-            .put(app.url("/api/v1/admin/earning-rules/course_completed"))
-            .bearer_auth(&staff)
-            .json(&json!({"points": 7, "daily_cap": null, "lifetime_cap": null, "enabled": true}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        assert_eq!(r.json::<Value>().await.unwrap()["points"], 7);
-        emit(app, "CourseCompleted", member).await;
-        consume_twice_concurrently(app).await;
-        assert_eq!(points(app, &token).await["balance"], 107, "the first at the old 100, the second at the new 7");
-        let r = app.client().put(app.url("/api/v1/admin/earning-rules/course_completed")).bearer_auth(&token).json(&json!({"points": 1000, "daily_cap": null, "lifetime_cap": null, "enabled": true})).send().await.unwrap();
-        assert_eq!(r.status(), 403);
-        let r = app.client().put(app.url("/api/v1/admin/earning-rules/no_such_rule")).bearer_auth(&staff).json(&json!({"points": 1, "daily_cap": null, "lifetime_cap": null, "enabled": true})).send().await.unwrap();
-        assert_eq!(r.status(), 404);
-        let r = app.client().put(app.url("/api/v1/admin/earning-rules/course_completed")).bearer_auth(&staff).json(&json!({"points": -5, "daily_cap": null, "lifetime_cap": null, "enabled": true})).send().await.unwrap();
-        assert_eq!(r.status(), 422);
-        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'earning_rule_changed'").await, 1);
-    }
-);
+async fn a_rule_change_applies_to_new_events_only(app: &TestApp) {
+    let (_, staff) = staff_token(app).await;
+    let (member, token) = quick_members(app, 1).await.remove(0);
+    emit(app, "CourseCompleted", member).await;
+    let r = app
+        .client()
+        .put(app.url("/api/v1/admin/earning-rules/course_completed"))
+        .bearer_auth(&staff)
+        .json(&json!({"points": 7, "daily_cap": null, "lifetime_cap": null, "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["points"], 7);
+    emit(app, "CourseCompleted", member).await;
+    consume_twice_concurrently(app).await;
+    assert_eq!(points(app, &token).await["balance"], 107, "the first at the old 100, the second at the new 7");
+    let r = app
+        .client()
+        .put(app.url("/api/v1/admin/earning-rules/course_completed"))
+        .bearer_auth(&token)
+        .json(&json!({"points": 1000, "daily_cap": null, "lifetime_cap": null, "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = app
+        .client()
+        .put(app.url("/api/v1/admin/earning-rules/no_such_rule"))
+        .bearer_auth(&staff)
+        .json(&json!({"points": 1, "daily_cap": null, "lifetime_cap": null, "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = app
+        .client()
+        .put(app.url("/api/v1/admin/earning-rules/course_completed"))
+        .bearer_auth(&staff)
+        .json(&json!({"points": -5, "daily_cap": null, "lifetime_cap": null, "enabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'earning_rule_changed'").await, 1);
+}
 
-both_backends!(
-    async fn adjustments_need_a_reason_never_go_below_zero_and_are_audited(app) {
-        let (_, staff) = staff_token(app).await;
-        let (member, token) = quick_members(app, 1).await.remove(0);
-        let c = app.client();
-        let post = |body: Value| c.post(app.url("/api/v1/admin/points/adjustments")).bearer_auth(&staff).json(&body).send();
-        assert_eq!(post(json!({"member_id": member, "amount": 10, "reason": ""})).await.unwrap().status(), 422);
-        assert_eq!(post(json!({"member_id": member, "amount": 0, "reason": "nothing"})).await.unwrap().status(), 422);
-        assert_eq!(post(json!({"member_id": MemberId::new(), "amount": 5, "reason": "ghost"})).await.unwrap().status(), 422);
-        assert_eq!(post(json!({"member_id": member, "amount": -1, "reason": "too much"})).await.unwrap().status(), 409);
-        assert_eq!(post(json!({"member_id": member, "amount": "ten", "reason": "typo"})).await.unwrap().status(), 400);
-        assert_eq!(post(json!({"member_id": member, "amount": 25, "reason": "Speaker thank-you"})).await.unwrap().status(), 201);
-        let r = c.post(app.url("/api/v1/admin/points/adjustments")).bearer_auth(&token).json(&json!({"member_id": member, "amount": 1000, "reason": "me"})).send().await.unwrap();
-        assert_eq!(r.status(), 403);
-        let p = points(app, &token).await;
-        assert_eq!(p["balance"], 25);
-        assert_eq!(p["entries"][0]["note"], "Speaker thank-you");
-        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'points_adjusted'").await, 1);
-        assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries").await, 1, "refused adjustments stored nothing");
-    }
-);
+async fn adjustments_need_a_reason_never_go_below_zero_and_are_audited(app: &TestApp) {
+    let (_, staff) = staff_token(app).await;
+    let (member, token) = quick_members(app, 1).await.remove(0);
+    let c = app.client();
+    let post = |body: Value| c.post(app.url("/api/v1/admin/points/adjustments")).bearer_auth(&staff).json(&body).send();
+    assert_eq!(post(json!({"member_id": member, "amount": 10, "reason": ""})).await.unwrap().status(), 422);
+    assert_eq!(post(json!({"member_id": member, "amount": 0, "reason": "nothing"})).await.unwrap().status(), 422);
+    assert_eq!(
+        post(json!({"member_id": MemberId::new(), "amount": 5, "reason": "ghost"})).await.unwrap().status(),
+        422
+    );
+    assert_eq!(post(json!({"member_id": member, "amount": -1, "reason": "too much"})).await.unwrap().status(), 409);
+    assert_eq!(post(json!({"member_id": member, "amount": "ten", "reason": "typo"})).await.unwrap().status(), 400);
+    assert_eq!(
+        post(json!({"member_id": member, "amount": 25, "reason": "Speaker thank-you"})).await.unwrap().status(),
+        201
+    );
+    let r = c
+        .post(app.url("/api/v1/admin/points/adjustments"))
+        .bearer_auth(&token)
+        .json(&json!({"member_id": member, "amount": 1000, "reason": "me"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let p = points(app, &token).await;
+    assert_eq!(p["balance"], 25);
+    assert_eq!(p["entries"][0]["note"], "Speaker thank-you");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'points_adjusted'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM ledger_entries").await, 1, "refused adjustments stored nothing");
+}
 
-both_backends!(
-    async fn old_points_expire_oldest_first_and_only_once(app) {
-        let (_, staff) = staff_token(app).await;
-        let (member, token) = quick_members(app, 1).await.remove(0);
-        credit(app, &staff, member, 100).await;
-        // That credit was earned 13 months ago.
-        let long_ago = chrono::Utc::now() - chrono::Duration::days(400);
-        app.state.db.exec("UPDATE ledger_entries SET occurred_at = $1", params![long_ago]).await.unwrap();
-        credit(app, &staff, member, 50).await;
-        let reward = create_reward(app, &staff, json!({"name": "Sticker", "cost": 30})).await;
-        assert_eq!(redeem(app, &token, &reward, None).await.status(), 201);
-        // 100 old − 30 spent (from the oldest) = 70 expire; the recent 50 stay.
-        assert_eq!(rewards::adjust::expire(&app.state, 12).await.unwrap(), 1);
-        assert_eq!(points(app, &token).await["balance"], 50);
-        assert_eq!(rewards::adjust::expire(&app.state, 12).await.unwrap(), 0, "nothing left to expire");
-        assert_eq!(points(app, &token).await["balance"], 50);
-        assert_invariants(app).await;
-    }
-);
+async fn old_points_expire_oldest_first_and_only_once(app: &TestApp) {
+    let (_, staff) = staff_token(app).await;
+    let (member, token) = quick_members(app, 1).await.remove(0);
+    credit(app, &staff, member, 100).await;
+    // That credit was earned 13 months ago.
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(400);
+    app.state.db.exec("UPDATE ledger_entries SET occurred_at = $1", params![long_ago]).await.unwrap();
+    credit(app, &staff, member, 50).await;
+    let reward = create_reward(app, &staff, json!({"name": "Sticker", "cost": 30})).await;
+    assert_eq!(redeem(app, &token, &reward, None).await.status(), 201);
+    // 100 old − 30 spent (from the oldest) = 70 expire; the recent 50 stay.
+    assert_eq!(rewards::adjust::expire(&app.state, 12).await.unwrap(), 1);
+    assert_eq!(points(app, &token).await["balance"], 50);
+    assert_eq!(rewards::adjust::expire(&app.state, 12).await.unwrap(), 0, "nothing left to expire");
+    assert_eq!(points(app, &token).await["balance"], 50);
+    assert_invariants(app).await;
+}
 
-both_backends!(
-    async fn the_check_catches_a_balance_that_disagrees_with_its_entries(app) {
-        let (_, staff) = staff_token(app).await;
-        let (member, _) = quick_members(app, 1).await.remove(0);
-        credit(app, &staff, member, 10).await;
-        assert_invariants(app).await;
-        app.state.db.exec("UPDATE points_accounts SET balance = balance + 5", vec![]).await.unwrap();
-        let problems = rewards::check::run(&app.state.db).await.unwrap();
-        assert!(problems.iter().any(|p| p.contains("differ from the sum")), "{problems:?}");
-    }
-);
+async fn the_check_catches_a_balance_that_disagrees_with_its_entries(app: &TestApp) {
+    let (_, staff) = staff_token(app).await;
+    let (member, _) = quick_members(app, 1).await.remove(0);
+    credit(app, &staff, member, 10).await;
+    assert_invariants(app).await;
+    app.state.db.exec("UPDATE points_accounts SET balance = balance + 5", vec![]).await.unwrap();
+    let problems = rewards::check::run(&app.state.db).await.unwrap();
+    assert!(problems.iter().any(|p| p.contains("differ from the sum")), "{problems:?}");
+}
 
-both_backends!(
-    async fn the_leaderboard_lists_only_members_who_opted_in(app) {
-        let people = quick_members(app, 3).await;
-        for (id, _) in &people {
-            emit(app, "ArticlePublished", *id).await;
-        }
-        consume_twice_concurrently(app).await;
-        let c = app.client();
-        let r = c.put(app.url("/api/v1/me/leaderboard")).bearer_auth(&people[0].1).json(&json!({"opt_in": true})).send().await.unwrap();
-        assert_eq!(r.status(), 204);
-        let board: Value = c.get(app.url("/api/v1/leaderboard")).bearer_auth(&people[1].1).send().await.unwrap().json().await.unwrap();
-        let ids: Vec<&str> = board["items"].as_array().unwrap().iter().map(|p| p["member_id"].as_str().unwrap()).collect();
-        assert_eq!(ids, vec![people[0].0.to_string().as_str()]);
-        assert_eq!(c.get(app.url("/api/v1/leaderboard")).send().await.unwrap().status(), 401);
+async fn the_leaderboard_lists_only_members_who_opted_in(app: &TestApp) {
+    let people = quick_members(app, 3).await;
+    for (id, _) in &people {
+        emit(app, "ArticlePublished", *id).await;
     }
-);
+    consume_twice_concurrently(app).await;
+    let c = app.client();
+    let r = c
+        .put(app.url("/api/v1/me/leaderboard"))
+        .bearer_auth(&people[0].1)
+        .json(&json!({"opt_in": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let board: Value =
+        c.get(app.url("/api/v1/leaderboard")).bearer_auth(&people[1].1).send().await.unwrap().json().await.unwrap();
+    let ids: Vec<&str> = board["items"].as_array().unwrap().iter().map(|p| p["member_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![people[0].0.to_string().as_str()]);
+    assert_eq!(c.get(app.url("/api/v1/leaderboard")).send().await.unwrap().status(), 401);
+}
 
-both_backends!(
-    async fn the_reward_pages_redeem_once_per_form_and_staff_decide_from_their_desk(app) {
-        app.signup_verified("rae@example.org", "Rae").await;
-        let (staff_id, _) = staff_token(app).await;
-        let staff = app.client();
-        let t = kernel::session::start(app.state.db.writer(), staff_id, None).await.unwrap();
-        let jar_cookie = format!("shn_session={t}");
-        let member_id: MemberId = app.state.db.scalar("SELECT id FROM members WHERE email = 'rae@example.org'", vec![]).await.unwrap().unwrap();
-        let b = app.browser_login("rae@example.org").await;
-        let html = b.get(app.url("/rewards")).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains("You have <strong>0</strong> points."));
-        // Staff add a reward and credit the member through the desk's forms.
-        let desk = staff.get(app.url("/admin/rewards")).header("cookie", &jar_cookie).send().await.unwrap();
-        assert_eq!(desk.status(), 200);
-        let csrf_cookie = desk.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string()).find(|c| c.starts_with("shn_csrf=")).unwrap();
-        let token = csrf_of(&desk.text().await.unwrap());
-        let cookies = format!("{jar_cookie}; {csrf_cookie}");
-        let r = staff.post(app.url("/admin/rewards/catalogue")).header("cookie", &cookies).form(&[("csrf", token.as_str()), ("name", "Tote bag"), ("cost", "abc")]).send().await.unwrap();
-        assert_eq!(r.status(), 422);
-        assert!(r.text().await.unwrap().contains("value=\"Tote bag\""), "input kept");
-        let r = staff.post(app.url("/admin/rewards/catalogue")).header("cookie", &cookies).form(&[("csrf", token.as_str()), ("name", "Tote bag"), ("cost", "20"), ("stock", "5")]).send().await.unwrap();
-        assert_eq!(r.status(), 303);
-        let r = staff.post(app.url("/admin/rewards/adjustments")).header("cookie", &cookies).form(&[("csrf", token.as_str()), ("member_id", member_id.to_string().as_str()), ("amount", "45"), ("reason", "Panel speaker")]).send().await.unwrap();
-        assert_eq!(r.status(), 303);
-        // The member redeems; a resent form does not redeem twice.
-        let html = b.get(app.url("/rewards")).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains("Tote bag") && html.contains("<strong>45</strong>"));
-        let action_at = html.find("/redeem\"").unwrap();
-        let action_start = html[..action_at].rfind("action=\"").unwrap() + 8;
-        let action = &html[action_start..action_at + 7];
-        let key_at = html.find("name=\"idempotency_key\" value=\"").unwrap() + 30;
-        let key = html[key_at..].split('"').next().unwrap().to_string();
-        let form = [("csrf", csrf_of(&html)), ("idempotency_key", key)];
-        assert_eq!(b.post(app.url(action)).form(&form).send().await.unwrap().status(), 303);
-        assert_eq!(b.post(app.url(action)).form(&form).send().await.unwrap().status(), 303);
-        assert_eq!(app.count("SELECT COUNT(*) FROM redemptions").await, 1);
-        let history = b.get(app.url("/rewards/history")).send().await.unwrap().text().await.unwrap();
-        assert!(history.contains("Adjusted by the team: Panel speaker") && history.contains("Redeemed: Tote bag") && history.contains("+45"));
-        let mine = b.get(app.url("/rewards/redemptions?done=requested")).send().await.unwrap().text().await.unwrap();
-        assert!(mine.contains("Your request is in.") && mine.contains("pending"));
-        // Staff fulfil from the queue; the CSV export is staff-only and audited.
-        let redemption: uuid::Uuid = app.state.db.scalar("SELECT id FROM redemptions", vec![]).await.unwrap().unwrap();
-        let r = staff.post(app.url(&format!("/admin/rewards/redemptions/{redemption}/fulfil"))).header("cookie", &cookies).form(&[("csrf", token.as_str()), ("note", "Posted today")]).send().await.unwrap();
-        assert_eq!(r.status(), 303);
-        assert!(b.get(app.url("/rewards/redemptions")).send().await.unwrap().text().await.unwrap().contains("Posted today"));
-        assert_eq!(b.get(app.url("/admin/rewards/ledger.csv")).send().await.unwrap().status(), 403);
-        let csv = staff.get(app.url("/admin/rewards/ledger.csv")).header("cookie", &cookies).send().await.unwrap().text().await.unwrap();
-        assert!(csv.starts_with("created_at,member_id,reason,amount,note") && csv.contains("\"Panel speaker\""));
-        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'ledger_exported'").await, 1);
-        assert_invariants(app).await;
-    }
-);
+async fn the_reward_pages_redeem_once_per_form_and_staff_decide_from_their_desk(app: &TestApp) {
+    app.signup_verified("rae@example.org", "Rae").await;
+    let (staff_id, _) = staff_token(app).await;
+    let staff = app.client();
+    let t = kernel::session::start(app.state.db.writer(), staff_id, None).await.unwrap();
+    let jar_cookie = format!("shn_session={t}");
+    let member_id: MemberId =
+        app.state.db.scalar("SELECT id FROM members WHERE email = 'rae@example.org'", vec![]).await.unwrap().unwrap();
+    let b = app.browser_login("rae@example.org").await;
+    let html = b.get(app.url("/rewards")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("You have <strong>0</strong> points."));
+    // Staff add a reward and credit the member through the desk's forms.
+    let desk = staff.get(app.url("/admin/rewards")).header("cookie", &jar_cookie).send().await.unwrap();
+    assert_eq!(desk.status(), 200);
+    let csrf_cookie = desk
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("shn_csrf="))
+        .unwrap();
+    let token = csrf_of(&desk.text().await.unwrap());
+    let cookies = format!("{jar_cookie}; {csrf_cookie}");
+    let r = staff
+        .post(app.url("/admin/rewards/catalogue"))
+        .header("cookie", &cookies)
+        .form(&[("csrf", token.as_str()), ("name", "Tote bag"), ("cost", "abc")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("value=\"Tote bag\""), "input kept");
+    let r = staff
+        .post(app.url("/admin/rewards/catalogue"))
+        .header("cookie", &cookies)
+        .form(&[("csrf", token.as_str()), ("name", "Tote bag"), ("cost", "20"), ("stock", "5")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = staff
+        .post(app.url("/admin/rewards/adjustments"))
+        .header("cookie", &cookies)
+        .form(&[
+            ("csrf", token.as_str()),
+            ("member_id", member_id.to_string().as_str()),
+            ("amount", "45"),
+            ("reason", "Panel speaker"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // The member redeems; a resent form does not redeem twice.
+    let html = b.get(app.url("/rewards")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Tote bag") && html.contains("<strong>45</strong>"));
+    let action_at = html.find("/redeem\"").unwrap();
+    let action_start = html[..action_at].rfind("action=\"").unwrap() + 8;
+    let action = &html[action_start..action_at + 7];
+    let key_at = html.find("name=\"idempotency_key\" value=\"").unwrap() + 30;
+    let key = html[key_at..].split('"').next().unwrap().to_string();
+    let form = [("csrf", csrf_of(&html)), ("idempotency_key", key)];
+    assert_eq!(b.post(app.url(action)).form(&form).send().await.unwrap().status(), 303);
+    assert_eq!(b.post(app.url(action)).form(&form).send().await.unwrap().status(), 303);
+    assert_eq!(app.count("SELECT COUNT(*) FROM redemptions").await, 1);
+    let history = b.get(app.url("/rewards/history")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        history.contains("Adjusted by the team: Panel speaker")
+            && history.contains("Redeemed: Tote bag")
+            && history.contains("+45")
+    );
+    let mine = b.get(app.url("/rewards/redemptions?done=requested")).send().await.unwrap().text().await.unwrap();
+    assert!(mine.contains("Your request is in.") && mine.contains("pending"));
+    // Staff fulfil from the queue; the CSV export is staff-only and audited.
+    let redemption: uuid::Uuid = app.state.db.scalar("SELECT id FROM redemptions", vec![]).await.unwrap().unwrap();
+    let r = staff
+        .post(app.url(&format!("/admin/rewards/redemptions/{redemption}/fulfil")))
+        .header("cookie", &cookies)
+        .form(&[("csrf", token.as_str()), ("note", "Posted today")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        b.get(app.url("/rewards/redemptions")).send().await.unwrap().text().await.unwrap().contains("Posted today")
+    );
+    assert_eq!(b.get(app.url("/admin/rewards/ledger.csv")).send().await.unwrap().status(), 403);
+    let csv = staff
+        .get(app.url("/admin/rewards/ledger.csv"))
+        .header("cookie", &cookies)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("created_at,member_id,reason,amount,note") && csv.contains("\"Panel speaker\""));
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'ledger_exported'").await, 1);
+    assert_invariants(app).await;
+}

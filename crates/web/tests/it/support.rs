@@ -284,29 +284,36 @@ pub async fn form_post(app: &TestApp, c: &reqwest::Client, path: &str, fields: &
     c.post(app.url(path)).form(&all).send().await.unwrap()
 }
 
-/// Runs a test body once on SQLite and once on PostgreSQL, each on a fresh database.
+/// Runs each listed test once on SQLite and once on PostgreSQL, each on a fresh database.
+///
+/// A test is a plain `async fn name(app: &TestApp)` in the file (so `cargo fmt` formats
+/// it); the listing, at the top of each file, names them:
+///
+/// ```ignore
+/// both_backends![a_member_signs_up, a_member_logs_in];
+/// ```
+///
+/// Each name becomes a module with a `sqlite` and a `postgres` test, so nextest shows
+/// `accounts::a_member_signs_up::sqlite`. A test left out of the listing is never run,
+/// and the compiler says so (an unused function is a warning, and clippy denies it).
 #[macro_export]
 macro_rules! both_backends {
-    ($(#[$meta:meta])* async fn $name:ident($app:ident) $body:block) => {
-        $(#[$meta])*
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn body($app: &$crate::support::TestApp) $body
+    ($($test:ident),+ $(,)?) => {$(
+        mod $test {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let app = $crate::support::TestApp::start($crate::support::Backend::Sqlite).await;
-                body(&app).await;
+                super::$test(&app).await;
                 app.finish().await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 let app = $crate::support::TestApp::start($crate::support::Backend::Postgres).await;
-                body(&app).await;
+                super::$test(&app).await;
                 app.finish().await;
             }
         }
-    };
+    )+};
 }
 
 /// `n` verified members created directly (fast), each with an API token. They joined a
