@@ -389,10 +389,8 @@ async fn forms_without_a_valid_csrf_token_or_from_another_site_are_refused(app: 
 }
 
 async fn only_staff_grant_badges_only_admins_change_roles_and_both_are_audited(app: &TestApp) {
-    let (admin_id, _) = app.member("admin@example.org", "Admin").await;
-    app.set_role(&admin_id, "admin").await;
-    let admin = app.token("admin@example.org").await;
-    let (member_id, member) = app.member("jo@example.org", "Jo").await;
+    let Member { id: admin_id, token: admin, .. } = app.member().named("Admin").signed_up().admin().create().await;
+    let Member { id: member_id, token: member, .. } = app.member().named("Jo").signed_up().create().await;
     let c = app.client();
     let r = c
         .post(app.url(&format!("/api/v1/admin/members/{admin_id}/role")))
@@ -491,13 +489,13 @@ async fn sessions_end_after_their_idle_and_absolute_lifetimes(app: &TestApp) {
 }
 
 async fn staff_manage_accounts_from_an_audited_page_that_members_cannot_open(app: &TestApp) {
-    let (staff_id, _) = app.member("staff@example.org", "Stef Staff").await;
-    app.set_role(&staff_id, "staff").await;
-    let (member_id, _) = app.member("mo@example.org", "Mo Member").await;
-    let member = app.browser_login("mo@example.org").await;
+    let stef = app.member().named("Stef Staff").signed_up().staff().create().await;
+    let mo = app.member().named("Mo Member").email("mo@example.org").signed_up().create().await;
+    let member_id = mo.id;
+    let member = mo.browser(app).await;
     assert_eq!(member.get(app.url("/admin/members")).send().await.unwrap().status(), 403);
     assert_eq!(app.client().get(app.url("/admin/members")).send().await.unwrap().status(), 401);
-    let staff = app.browser_login("staff@example.org").await;
+    let staff = stef.browser(app).await;
     let html = staff.get(app.url("/admin/members?q=mo")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("mo@example.org") && html.contains("Grant badge"));
     assert!(!html.contains("Set role"), "only admins change roles");

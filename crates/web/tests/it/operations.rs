@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::support::TestApp;
+use crate::support::*;
 
 both_backends![
     health_readiness_and_metrics_answer,
@@ -106,13 +106,12 @@ async fn pages_carry_strict_security_headers_and_friendly_errors(app: &TestApp) 
 }
 
 async fn demo_data_loads_a_realistic_community_that_passes_every_check(app: &TestApp) {
-    let mut calls = 0;
-    let logins = web::demo::load(&app.state, 40, &mut |_, _, _| calls += 1).await.unwrap();
-    assert!(calls > 0, "progress is shown");
+    let logins = app.load_demo(40).await;
+    assert!(logins.progress_reports > 0, "progress is shown");
     assert_eq!(app.count("SELECT COUNT(*) FROM members").await, 42);
     assert!(app.count("SELECT COUNT(DISTINCT member_type) FROM members").await >= 3);
     assert!(app.count("SELECT COUNT(*) FROM member_conditions").await >= 40);
-    assert!(members::check::run(&app.state.db).await.unwrap().is_empty());
+    assert!(app.member_problems().await.is_empty());
     let r = app
         .client()
         .post(app.url("/api/v1/auth/token"))
@@ -122,9 +121,9 @@ async fn demo_data_loads_a_realistic_community_that_passes_every_check(app: &Tes
         .unwrap();
     assert_eq!(r.status(), 200, "the printed demo login works");
     // Loading again does not collide with what is there.
-    web::demo::load(&app.state, 5, &mut |_, _, _| {}).await.unwrap();
-    assert!(members::check::run(&app.state.db).await.unwrap().is_empty());
-    assert!(rewards::check::run(&app.state.db).await.unwrap().is_empty());
+    app.load_demo(5).await;
+    assert!(app.member_problems().await.is_empty());
+    assert!(app.ledger_problems().await.is_empty());
     assert_eq!(app.count("SELECT COUNT(*) FROM rewards").await, 5, "the catalogue is added once");
     assert!(app.count("SELECT COUNT(*) FROM redemptions WHERE status = 'pending'").await >= 1);
     assert_eq!(
@@ -134,9 +133,7 @@ async fn demo_data_loads_a_realistic_community_that_passes_every_check(app: &Tes
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM conference_tracks").await, 2, "Connexion has two tracks");
     let conference: uuid::Uuid = app.state.db.scalar("SELECT id FROM conferences", vec![]).await.unwrap().unwrap();
-    let agenda =
-        events::conference::agenda(&app.state, &kernel::viewer::Viewer::Anonymous, conference, None).await.unwrap();
-    assert_eq!(agenda.days.len(), 2, "over two days in the conference's own zone");
+    assert_eq!(app.conference_agenda_days(conference).await, 2, "over two days in the conference's own zone");
     assert_eq!(app.count("SELECT COUNT(*) FROM events WHERE awards_ceremony = TRUE").await, 1);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM groups WHERE visibility = 'private' AND name = 'Health Leaders'").await,
@@ -156,15 +153,15 @@ async fn demo_data_loads_a_realistic_community_that_passes_every_check(app: &Tes
 
 async fn the_invariant_check_reports_a_breach(app: &TestApp) {
     app.signup_verified("kim@example.org", "Kim").await;
-    assert!(members::check::run(&app.state.db).await.unwrap().is_empty());
+    assert!(app.member_problems().await.is_empty());
     app.state.db.exec("UPDATE members SET status = 'deleted'", vec![]).await.unwrap();
-    let problems = members::check::run(&app.state.db).await.unwrap();
+    let problems = app.member_problems().await;
     assert!(problems.iter().any(|p| p.contains("deleted accounts still holding personal data")), "{problems:?}");
 }
 
 async fn the_invariant_check_reports_search_documents_out_of_step_with_their_keys(app: &TestApp) {
-    web::demo::load(&app.state, 4, &mut |_, _, _| {}).await.expect("demo data");
-    assert_eq!(kernel::search::check(&app.state.db).await.unwrap(), Vec::<String>::new());
+    app.load_demo(4).await;
+    assert_eq!(app.search_problems().await, Vec::<String>::new());
     if app.state.db.backend() == kernel::db::Backend::Sqlite {
         for index in ["search_docs", "member_text"] {
             let secure: Option<i64> = app
@@ -180,13 +177,13 @@ async fn the_invariant_check_reports_search_documents_out_of_step_with_their_key
             .exec("DELETE FROM search_keys WHERE id = (SELECT MIN(id) FROM search_keys)", vec![])
             .await
             .unwrap();
-        let problems = kernel::search::check(&app.state.db).await.unwrap();
+        let problems = app.search_problems().await;
         assert_eq!(problems, vec!["1 search documents without their key".to_string()]);
     }
 }
 
 async fn the_invariant_check_reports_condition_rows_out_of_step_with_a_name(app: &TestApp) {
-    let (_, token) = app.member("lee@example.org", "Lee").await;
+    let Member { token, .. } = app.member().named("Lee").email("lee@example.org").signed_up().create().await;
     let found: serde_json::Value =
         app.client().get(app.url("/api/v1/conditions?q=asthma")).send().await.unwrap().json().await.unwrap();
     let asthma = found["items"][0]["id"].clone();
@@ -208,20 +205,19 @@ async fn the_invariant_check_reports_condition_rows_out_of_step_with_a_name(app:
         .await
         .unwrap();
     assert!(r.status().is_success(), "{}", r.status());
-    assert!(members::check::run(&app.state.db).await.unwrap().is_empty(), "a rename keeps the condition rows in step");
+    assert!(app.member_problems().await.is_empty(), "a rename keeps the condition rows in step");
     app.state.db.exec("UPDATE member_conditions SET name_key = 'someone else'", vec![]).await.unwrap();
-    let problems = members::check::run(&app.state.db).await.unwrap();
+    let problems = app.member_problems().await;
     assert!(problems.iter().any(|p| p.contains("out of step with the member's name")), "{problems:?}");
     if app.state.db.backend() == kernel::db::Backend::Sqlite {
         app.state.db.exec("DELETE FROM member_text_keys", vec![]).await.unwrap();
-        let problems = members::check::run(&app.state.db).await.unwrap();
+        let problems = app.member_problems().await;
         assert!(problems.iter().any(|p| p.contains("missing from the name and story search index")), "{problems:?}");
     }
 }
 
 async fn every_json_write_route_answers_bad_bodies_with_a_clear_4xx_and_stores_nothing(app: &TestApp) {
-    let (id, token) = app.member("root@example.org", "Root").await;
-    app.set_role(&id, "admin").await;
+    let Member { id, token, .. } = app.member().named("Root").signed_up().admin().create().await;
     let routes: Vec<(reqwest::Method, String)> = vec![
         (reqwest::Method::POST, "/api/v1/auth/signup".into()),
         (reqwest::Method::POST, "/api/v1/auth/verify".into()),

@@ -29,8 +29,10 @@ fn ids(v: &Value) -> Vec<String> {
 }
 
 async fn each_profile_field_is_seen_only_by_whom_its_owner_chose_everywhere(app: &TestApp) {
-    let (ana, ana_token) = app.member("ana@example.org", "Ana").await;
-    let (_, ben_token) = app.member("ben@example.org", "Ben").await;
+    let Member { id: ana, token: ana_token, .. } =
+        app.member().named("Ana").email("ana@example.org").signed_up().create().await;
+    let ana = ana.to_string();
+    let Member { token: ben_token, .. } = app.member().named("Ben").email("ben@example.org").signed_up().create().await;
     let migraine = condition_id(app, "migraine").await;
     let r = patch(
         app,
@@ -121,8 +123,10 @@ async fn unverified_suspended_and_deleted_members_are_not_listed_or_shown(app: &
         .send()
         .await
         .unwrap();
-    let (gone, gone_token) = app.member("gone@example.org", "Gone Gil").await;
-    let (_, viewer) = app.member("viewer@example.org", "Viewer").await;
+    let Member { id: gone, token: gone_token, .. } =
+        app.member().named("Gone Gil").email("gone@example.org").signed_up().create().await;
+    let Member { token: viewer, .. } =
+        app.member().named("Viewer").email("viewer@example.org").signed_up().create().await;
     let list: Value =
         c.get(app.url("/api/v1/members?q=una")).bearer_auth(&viewer).send().await.unwrap().json().await.unwrap();
     assert!(list["items"].as_array().unwrap().is_empty());
@@ -138,8 +142,8 @@ async fn unverified_suspended_and_deleted_members_are_not_listed_or_shown(app: &
 }
 
 async fn my_data_export_holds_everything_about_me_and_nothing_about_others(app: &TestApp) {
-    let (_, ana) = app.member("ana@example.org", "Ana").await;
-    let (_, ben) = app.member("ben@example.org", "Ben").await;
+    let Member { token: ana, .. } = app.member().named("Ana").email("ana@example.org").signed_up().create().await;
+    let Member { token: ben, .. } = app.member().named("Ben").email("ben@example.org").signed_up().create().await;
     patch(app, &ben, json!({"story": "Ben's own secret story", "visibility": {"story": "private"}})).await;
     patch(app, &ana, json!({"story": "Ana's story", "pronouns": "she/her", "languages": ["en", "cy"]})).await;
     let r = app.client().get(app.url("/api/v1/me/export")).bearer_auth(&ana).send().await.unwrap();
@@ -167,7 +171,8 @@ async fn my_data_export_holds_everything_about_me_and_nothing_about_others(app: 
 }
 
 async fn deleting_my_account_erases_personal_data_and_uploads(app: &TestApp) {
-    let (ana_id, ana) = app.member("ana@example.org", "Ana Erased").await;
+    let Member { id: ana_id, token: ana, .. } =
+        app.member().named("Ana Erased").email("ana@example.org").signed_up().create().await;
     patch(
         app,
         &ana,
@@ -185,7 +190,7 @@ async fn deleting_my_account_erases_personal_data_and_uploads(app: &TestApp) {
     let r = form_post(app, &b, "/settings/delete", &[("password", PASSWORD)]).await;
     assert_eq!(r.status(), 200);
     assert_eq!(std::fs::read_dir(app.state.config.uploads_dir().join("avatars")).unwrap().count(), 0, "photo erased");
-    let id = uuid::Uuid::parse_str(&ana_id).unwrap();
+    let id = ana_id;
     let leftover: i64 = app
         .state
         .db
@@ -208,7 +213,7 @@ async fn deleting_my_account_erases_personal_data_and_uploads(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    assert!(members::check::run(&app.state.db).await.unwrap().is_empty(), "invariants hold after erasure");
+    assert!(app.member_problems().await.is_empty(), "invariants hold after erasure");
     // The address can be used again for a new account.
     app.signup_verified("ana@example.org", "Ana Again").await;
 }
@@ -228,7 +233,8 @@ async fn script_in_names_stories_and_channels_never_runs_on_any_page(app: &TestA
         "\"><svg onload=alert(1)>",
         "[x](javascript:alert(1))",
     ];
-    let (id, token) = app.member("xss@example.org", "<script>alert('name')</script>").await;
+    let Member { id, token, .. } =
+        app.member().named("<script>alert('name')</script>").email("xss@example.org").signed_up().create().await;
     let story = payloads.join("\n\n");
     let r = patch(
         app,

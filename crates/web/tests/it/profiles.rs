@@ -29,7 +29,7 @@ async fn me(app: &TestApp, token: &str) -> Value {
 }
 
 async fn a_bad_profile_change_is_refused_whole_with_reasons_per_field(app: &TestApp) {
-    let (_, token) = app.member("pat@example.org", "Pat").await;
+    let Member { token, .. } = app.member().named("Pat").email("pat@example.org").signed_up().create().await;
     let before = me(app, &token).await;
     let c = app.client();
     let bad = json!({
@@ -74,7 +74,7 @@ async fn a_bad_profile_change_is_refused_whole_with_reasons_per_field(app: &Test
 }
 
 async fn completing_a_profile_emits_one_profile_completed_event(app: &TestApp) {
-    let (_, token) = app.member("cal@example.org", "Cal").await;
+    let Member { token, .. } = app.member().named("Cal").email("cal@example.org").signed_up().create().await;
     let ms: Value = app.client().get(app.url("/api/v1/conditions?q=ms")).send().await.unwrap().json().await.unwrap();
     assert!(
         ms["items"].as_array().unwrap().iter().any(|c| c["name"] == "Multiple Sclerosis"),
@@ -136,7 +136,7 @@ async fn the_profile_form_keeps_input_and_shows_errors_inline(app: &TestApp) {
 }
 
 async fn avatars_are_squared_reencoded_and_served_only_to_whom_the_owner_allows(app: &TestApp) {
-    let (id, token) = app.member("eve@example.org", "Eve").await;
+    let Member { id, token, .. } = app.member().named("Eve").email("eve@example.org").signed_up().create().await;
     let b = app.browser_login("eve@example.org").await;
     let r = upload_avatar(app, &b, b"GIF89a definitely not allowed".to_vec()).await;
     assert_eq!(r.status(), 422);
@@ -163,14 +163,15 @@ async fn avatars_are_squared_reencoded_and_served_only_to_whom_the_owner_allows(
 }
 
 async fn the_directory_pages_through_every_match_once_in_name_order(app: &TestApp) {
-    let (_, viewer) = app.member("viewer@example.org", "Zed Viewer").await;
+    let Member { token: viewer, .. } =
+        app.member().named("Zed Viewer").email("viewer@example.org").signed_up().create().await;
     let conditions: Value =
         app.client().get(app.url("/api/v1/conditions?q=migraine")).send().await.unwrap().json().await.unwrap();
     let migraine = conditions["items"][0]["id"].as_str().unwrap().to_string();
     let mut tokens = Vec::new();
     for i in 0..23 {
         let email = format!("p{i}@example.org");
-        let (_, t) = app.member(&email, &format!("Person {:02}", 22 - i)).await;
+        let t = app.member().named(&format!("Person {:02}", 22 - i)).email(&email).signed_up().create().await.token;
         let kind = if i % 2 == 0 { "caregiver" } else { "advocate" };
         let mut patch = json!({"member_type": kind});
         if i % 4 != 3 {
@@ -255,11 +256,14 @@ async fn the_directory_pages_through_every_match_once_in_name_order(app: &TestAp
 
 async fn member_search_finds_any_part_of_a_name_or_story_and_follows_every_change(app: &TestApp) {
     // More members than the directory walks in name order before it asks the text index.
-    web::demo::load(&app.state, 4, &mut |_, _, _| {}).await.expect("demo data");
-    web::demo::load_scale(&app.state, 0.03, &mut |_, _, _| {}).await.expect("scale data");
-    let (_, viewer) = app.member("viewer@example.org", "Viewer").await;
-    let (_, ana) = app.member("ana@example.org", "Ana Quillfeather").await;
-    let (_, ben) = app.member("ben@example.org", "Ben Okafor").await;
+    app.load_demo(4).await;
+    app.load_scale(0.03).await;
+    let Member { token: viewer, .. } =
+        app.member().named("Viewer").email("viewer@example.org").signed_up().create().await;
+    let Member { token: ana, .. } =
+        app.member().named("Ana Quillfeather").email("ana@example.org").signed_up().create().await;
+    let Member { token: ben, .. } =
+        app.member().named("Ben Okafor").email("ben@example.org").signed_up().create().await;
     let patch = |token: &str, body: Value| {
         let request = app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(token).json(&body);
         async move { assert_eq!(request.send().await.unwrap().status(), 200) }
@@ -311,12 +315,12 @@ async fn member_search_finds_any_part_of_a_name_or_story_and_follows_every_chang
     let matching = "FROM members WHERE status = 'active' AND email_verified_at IS NOT NULL \
                     AND (name_key LIKE $1 OR (story_key LIKE $1 AND vis_story <> 'private'))";
     let mut text = None;
-    for c in members::conditions::all(&app.state.db).await.unwrap().iter() {
-        let like = format!("%{}%", c.name.to_lowercase());
+    for name in app.condition_names().await {
+        let like = format!("%{}%", name.to_lowercase());
         let n: i64 =
             app.state.db.scalar(&format!("SELECT COUNT(*) {matching}"), vec![like.into()]).await.unwrap().unwrap();
         if (12..=30).contains(&n) {
-            text = Some(c.name.to_lowercase());
+            text = Some(name.to_lowercase());
             break;
         }
     }

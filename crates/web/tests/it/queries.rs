@@ -27,7 +27,7 @@ const SMALL_TABLES: &[&str] =
 /// The directory searched for text one member's story holds: found without walking
 /// every member in name order looking for it. Visited on the large data only: on SQLite
 /// it takes more statements when the members outnumber the window walked first
-/// (`members::directory`), which depends on how many members there are, not on how many
+/// (in the members slice's directory), which depends on how many members there are, not on how many
 /// are on the page.
 const RARE_TEXT_PAGE: &str = "member search, rare text";
 const RARE_WORD: &str = "zebrafish";
@@ -50,13 +50,7 @@ struct Visit {
 /// A client signed in as the demo member.
 async fn demo_member(app: &TestApp) -> reqwest::Client {
     let c = app.client();
-    let r = form_post(
-        app,
-        &c,
-        "/login",
-        &[("email", members::demo::MEMBER_EMAIL), ("password", members::demo::DEMO_PASSWORD)],
-    )
-    .await;
+    let r = form_post(app, &c, "/login", &[("email", DEMO_MEMBER_EMAIL), ("password", DEMO_PASSWORD)]).await;
     assert_eq!(r.status(), 303, "the demo member signs in");
     c
 }
@@ -100,7 +94,7 @@ async fn index_names(app: &TestApp) -> Vec<String> {
 /// The hot pages on the ordinary demo data, then on the scale data added to it; and the
 /// scale data's busiest open group.
 async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid) {
-    web::demo::load(&app.state, 4, &mut |_, _, _| {}).await.expect("demo data");
+    app.load_demo(4).await;
     let member = id_of(app, "SELECT id FROM members WHERE email = 'member@demo.example.org'").await;
     // The demo member joins a small open group, so its lists hold a few items.
     let group = id_of(app, "SELECT id FROM groups WHERE visibility = 'open' ORDER BY name LIMIT 1").await;
@@ -137,15 +131,11 @@ async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid)
     let before = visit(app, &small).await;
 
     let indexes = index_names(app).await;
-    let report = web::demo::load_scale(&app.state, 0.01, &mut |_, _, _| {}).await.expect("scale data");
+    let report = app.load_scale(0.01).await;
     assert_eq!(index_names(app).await, indexes, "the scale load builds again every index it dropped for speed");
-    assert_eq!(
-        members::check::run(&app.state.db).await.unwrap(),
-        Vec::<String>::new(),
-        "scale members hold the invariants"
-    );
-    assert_eq!(rewards::check::run(&app.state.db).await.unwrap(), Vec::<String>::new(), "scale balances add up");
-    assert_eq!(kernel::search::check(&app.state.db).await.unwrap(), Vec::<String>::new(), "scale posts are searchable");
+    assert_eq!(app.member_problems().await, Vec::<String>::new(), "scale members hold the invariants");
+    assert_eq!(app.ledger_problems().await, Vec::<String>::new(), "scale balances add up");
+    assert_eq!(app.search_problems().await, Vec::<String>::new(), "scale posts are searchable");
     let d = &report.discussions;
     let someone = id_of(app, "SELECT id FROM members WHERE email LIKE 'scale%' ORDER BY email LIMIT 1").await;
     tell_of_the_rare_word(app, &someone).await;
@@ -364,8 +354,7 @@ async fn write(app: &TestApp, group: uuid::Uuid) -> Vec<Visit> {
             "SELECT COUNT(*) FROM {table} WHERE {column} = $1 AND member_id = (SELECT id FROM members WHERE email = $2)"
         );
         async move {
-            let n: Option<i64> =
-                app.state.db.scalar(&sql, vec![id.into(), members::demo::MEMBER_EMAIL.into()]).await.unwrap();
+            let n: Option<i64> = app.state.db.scalar(&sql, vec![id.into(), DEMO_MEMBER_EMAIL.into()]).await.unwrap();
             n.unwrap_or(0)
         }
     };

@@ -1,13 +1,9 @@
 //! Property test: random sequences of earning, redeeming, rejecting, fulfilling,
 //! expiring and adjusting keep every ledger invariant, on both backends.
 
-use std::sync::Arc;
-
 use kernel::ids::MemberId;
 use kernel::{outbox, params};
 use proptest::prelude::*;
-use rewards::catalogue::NewReward;
-use rewards::redeem::Outcome;
 
 use crate::support::*;
 
@@ -43,32 +39,26 @@ async fn apply(app: &TestApp, staff: MemberId, members: &[MemberId], rewards_: &
             let tx = state.db.begin().await.unwrap();
             outbox::emit(&tx, KINDS[*kind], None, &serde_json::json!({ "member_id": members[*member] })).await.unwrap();
             tx.commit().await.unwrap();
-            let consumer: Arc<dyn outbox::Consumer> = Arc::new(rewards::PointsConsumer);
-            while outbox::run_once(&state.db, &consumer, 50).await.unwrap() > 0 {}
+            app.award_points().await;
         }
         Op::Adjust { member, amount } => {
-            let a = rewards::adjust::Adjustment {
-                member_id: members[*member],
-                amount: *amount,
-                reason: "property test".into(),
-            };
-            let _ = rewards::adjust::adjust(state, staff, &a, "test").await;
+            // Refusals (a debit below zero) are part of the sequence.
+            let _ = app.adjust_points_directly(staff, members[*member], *amount, "property test").await;
         }
         Op::Redeem { member, reward, key } => {
             let key = key.map(|k| format!("k{k}"));
-            match rewards::redeem::redeem(state, members[*member], rewards_[*reward], key.as_deref()).await {
-                Ok(Outcome::Created(_) | Outcome::Replayed(_)) | Err(kernel::AppError::Conflict { .. }) => {}
+            match app.redeem_directly(members[*member], rewards_[*reward], key.as_deref()).await {
+                Ok(()) | Err(kernel::AppError::Conflict { .. }) => {}
                 Err(e) => panic!("redeem failed unexpectedly: {e:?}"),
             }
         }
         Op::Reject { nth } | Op::Fulfil { nth } => {
-            let pending = rewards::redeem::queue(&state.db, "pending").await.unwrap();
-            if let Some(r) = pending.get(*nth) {
-                let result = match op {
-                    Op::Reject { .. } => rewards::redeem::reject(state, staff, r.id, "out of stock", "test").await,
-                    _ => rewards::redeem::fulfil(state, staff, r.id, "done", "test").await,
-                };
-                result.unwrap();
+            let pending = app.pending_redemptions().await;
+            if let Some(id) = pending.get(*nth) {
+                match op {
+                    Op::Reject { .. } => app.reject_redemption_directly(staff, *id, "out of stock").await,
+                    _ => app.fulfil_redemption_directly(staff, *id, "done").await,
+                }
             }
         }
         Op::AgeEverything => {
@@ -91,7 +81,7 @@ async fn apply(app: &TestApp, staff: MemberId, members: &[MemberId], rewards_: &
             }
         }
         Op::Expire => {
-            rewards::adjust::expire(state, 1).await.unwrap();
+            app.expire_points(1).await;
         }
     }
 }
@@ -112,7 +102,7 @@ async fn run_case(backend: Backend, ops: Vec<Op>) {
             .await
             .unwrap();
         if i == 0 {
-            app.set_role(&id.to_string(), "staff").await;
+            app.set_role(id, "staff").await;
             staff = Some(id);
         } else {
             members.push(id);
@@ -121,12 +111,11 @@ async fn run_case(backend: Backend, ops: Vec<Op>) {
     let staff = staff.unwrap();
     let mut rewards_ = Vec::new();
     for (cost, stock, limit) in [(30, Some(3), None), (55, None, Some(2)), (10, Some(1), Some(1))] {
-        let r = NewReward { name: format!("R{cost}"), cost, stock, per_member_limit: limit, ..Default::default() };
-        rewards_.push(rewards::catalogue::create(&app.state, staff, &r, "test").await.unwrap().id);
+        rewards_.push(app.add_reward_directly(staff, &format!("R{cost}"), cost, stock, limit).await);
     }
     for op in &ops {
         apply(&app, staff, &members, &rewards_, op).await;
-        let problems = rewards::check::run(&app.state.db).await.unwrap();
+        let problems = app.ledger_problems().await;
         assert!(problems.is_empty(), "after {op:?}: {problems:?}\nops: {ops:?}");
     }
     app.finish().await;
