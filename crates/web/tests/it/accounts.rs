@@ -255,7 +255,8 @@ async fn a_password_reset_link_works_once_ends_every_session_and_expires(app: &T
         .unwrap();
     assert_eq!(r.status(), 200);
     // An expired link is refused.
-    form_post(app, &c, "/forgot-password", &[("email", "ed@example.org")]).await;
+    let again = form_post(app, &c, "/forgot-password", &[("email", "ed@example.org")]).await;
+    expect_status(again, 200, "a second reset asked for").await;
     let mail = app.mails_to("ed@example.org").await.into_iter().rev().find(|m| m.subject().contains("Reset")).unwrap();
     let token2 = mail.token("/reset-password?token=").unwrap();
     assert_ne!(token, token2);
@@ -354,7 +355,7 @@ async fn logging_in_sets_a_fresh_httponly_session_and_logging_out_ends_it(app: &
 async fn forms_without_a_valid_csrf_token_or_from_another_site_are_refused(app: &TestApp) {
     app.signup_verified("io@example.org", "Io").await;
     let c = app.client();
-    c.get(app.url("/login")).send().await.unwrap();
+    send_expecting(c.get(app.url("/login")), 200, "the log-in page").await;
     let r =
         c.post(app.url("/login")).form(&[("email", "io@example.org"), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(r.status(), 403);
@@ -377,7 +378,7 @@ async fn forms_without_a_valid_csrf_token_or_from_another_site_are_refused(app: 
     assert_eq!(r.status(), 403);
     // A token from one browser does not work in another.
     let other = app.client();
-    other.get(app.url("/login")).send().await.unwrap();
+    send_expecting(other.get(app.url("/login")), 200, "the log-in page in another browser").await;
     let r = other
         .post(app.url("/login"))
         .form(&[("csrf", csrf_of(&html).as_str()), ("email", "io@example.org"), ("password", PASSWORD)])

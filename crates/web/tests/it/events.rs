@@ -579,11 +579,8 @@ async fn a_conference_agenda_runs_by_day_and_track_with_my_picks_clashes_and_tic
     assert_eq!(first[1]["clashes"], true);
     assert_eq!(days[1]["sessions"][0]["awards_ceremony"], true);
     assert_eq!(first[0]["speakers"].as_array().unwrap().len(), 2);
-    c.delete(app.url(&format!("/api/v1/me/agenda/{}", parallel["id"].as_str().unwrap())))
-        .bearer_auth(&member)
-        .send()
-        .await
-        .unwrap();
+    let unpick = c.delete(app.url(&format!("/api/v1/me/agenda/{}", parallel["id"].as_str().unwrap())));
+    send_expecting(unpick.bearer_auth(&member), 204, "the parallel session taken off the agenda").await;
     let agenda: Value = c
         .get(app.url(&format!("/api/v1/conferences/{cid}/agenda")))
         .bearer_auth(&member)

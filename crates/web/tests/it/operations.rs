@@ -23,7 +23,7 @@ async fn health_readiness_and_metrics_answer(app: &TestApp) {
     let ready: Value = c.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["database"], true);
     assert_eq!(ready["migrations_current"], true);
-    c.get(app.url("/")).send().await.unwrap();
+    send_expecting(c.get(app.url("/")), 200, "the home page").await;
     let metrics = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("shn_http_requests_total"), "{metrics}");
 }

@@ -118,11 +118,8 @@ async fn each_profile_field_is_seen_only_by_whom_its_owner_chose_everywhere(app:
 
 async fn unverified_suspended_and_deleted_members_are_not_listed_or_shown(app: &TestApp) {
     let c = app.client();
-    c.post(app.url("/api/v1/auth/signup"))
-        .json(&json!({"email": "unv@example.org", "password": PASSWORD, "display_name": "Unverified Una", "member_type": "patient"}))
-        .send()
-        .await
-        .unwrap();
+    let una = json!({"email": "unv@example.org", "password": PASSWORD, "display_name": "Unverified Una", "member_type": "patient"});
+    send_expecting(c.post(app.url("/api/v1/auth/signup")).json(&una), 201, "Una signs up").await;
     let Member { id: gone, token: gone_token, .. } =
         app.member().named("Gone Gil").email("gone@example.org").signed_up().create().await;
     let Member { token: viewer, .. } =
@@ -144,8 +141,10 @@ async fn unverified_suspended_and_deleted_members_are_not_listed_or_shown(app: &
 async fn my_data_export_holds_everything_about_me_and_nothing_about_others(app: &TestApp) {
     let Member { token: ana, .. } = app.member().named("Ana").email("ana@example.org").signed_up().create().await;
     let Member { token: ben, .. } = app.member().named("Ben").email("ben@example.org").signed_up().create().await;
-    patch(app, &ben, json!({"story": "Ben's own secret story", "visibility": {"story": "private"}})).await;
-    patch(app, &ana, json!({"story": "Ana's story", "pronouns": "she/her", "languages": ["en", "cy"]})).await;
+    let r = patch(app, &ben, json!({"story": "Ben's own secret story", "visibility": {"story": "private"}})).await;
+    expect_status(r, 200, "Ben's story").await;
+    let r = patch(app, &ana, json!({"story": "Ana's story", "pronouns": "she/her", "languages": ["en", "cy"]})).await;
+    expect_status(r, 200, "Ana's profile").await;
     let r = app.client().get(app.url("/api/v1/me/export")).bearer_auth(&ana).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
@@ -173,15 +172,16 @@ async fn my_data_export_holds_everything_about_me_and_nothing_about_others(app: 
 async fn deleting_my_account_erases_personal_data_and_uploads(app: &TestApp) {
     let Member { id: ana_id, token: ana, .. } =
         app.member().named("Ana Erased").email("ana@example.org").signed_up().create().await;
-    patch(
+    let r = patch(
         app,
         &ana,
         json!({"story": "to be forgotten", "country": "FR", "conditions": [condition_id(app, "migraine").await]}),
     )
     .await;
+    expect_status(r, 200, "Ana's profile").await;
     let b = app.browser_login("ana@example.org").await;
     let png = crate::profiles::png(400, 300);
-    upload_avatar(app, &b, png).await;
+    expect_status(upload_avatar(app, &b, png).await, 303, "Ana's photo").await;
     let files = std::fs::read_dir(app.state.config.uploads_dir().join("avatars")).unwrap().count();
     assert_eq!(files, 1);
     let r = form_post(app, &b, "/settings/delete", &[("password", "not my password")]).await;

@@ -152,13 +152,8 @@ async fn avatars_are_squared_reencoded_and_served_only_to_whom_the_owner_allows(
         404,
         "members-only by default"
     );
-    app.client()
-        .patch(app.url("/api/v1/me/profile"))
-        .bearer_auth(&token)
-        .json(&json!({"visibility": {"avatar": "public"}}))
-        .send()
-        .await
-        .unwrap();
+    let public = app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&token);
+    send_expecting(public.json(&json!({"visibility": {"avatar": "public"}})), 200, "photo made public").await;
     assert_eq!(app.client().get(app.url(&format!("/members/{id}/avatar"))).send().await.unwrap().status(), 200);
 }
 
@@ -178,7 +173,8 @@ async fn the_directory_pages_through_every_match_once_in_name_order(app: &TestAp
             patch["conditions"] = json!([migraine]);
             patch["visibility"] = json!({"conditions": "members"});
         }
-        app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&t).json(&patch).send().await.unwrap();
+        let profile = app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&t).json(&patch);
+        send_expecting(profile, 200, &format!("profile {i}")).await;
         tokens.push(t);
     }
     let c = app.client();
@@ -218,12 +214,8 @@ async fn the_directory_pages_through_every_match_once_in_name_order(app: &TestAp
     let expected: Vec<String> =
         sorted.iter().filter(|n| (22 - n[7..].parse::<u32>().unwrap()) % 4 != 3).cloned().collect();
     assert_eq!(with_migraine, expected);
-    c.patch(app.url("/api/v1/me/profile"))
-        .bearer_auth(&tokens[0])
-        .json(&json!({"display_name": "Abigail Person"}))
-        .send()
-        .await
-        .unwrap();
+    let rename = c.patch(app.url("/api/v1/me/profile")).bearer_auth(&tokens[0]);
+    send_expecting(rename.json(&json!({"display_name": "Abigail Person"})), 200, "a member renamed").await;
     let (renamed, _) = page_through(by_condition).await;
     assert_eq!(renamed[0], "Abigail Person");
     assert!(!renamed.contains(&"Person 22".to_string()));
