@@ -325,14 +325,14 @@ async fn reports_reach_moderators_whose_actions_hide_content_and_are_shown_to_th
     let (author, reporter) = (&author_member.token, &reporter_member.token);
     let c = app.client();
     let thread = open.thread(app, &author_member, "Miracle cure", "Stop your meds!").await;
-    let secret = json!({ "id": private.thread(app, &staff, "Inside", "x").await });
+    let secret = private.thread(app, &staff, "Inside", "x").await;
     let post = |body: Value| c.post(app.url("/api/v1/reports")).bearer_auth(reporter).json(&body).send();
     assert_eq!(
         post(json!({"target_type": "thread", "target_id": thread, "reason": "boring"})).await.unwrap().status(),
         422
     );
     assert_eq!(
-        post(json!({"target_type": "thread", "target_id": secret["id"], "reason": "spam"})).await.unwrap().status(),
+        post(json!({"target_type": "thread", "target_id": secret, "reason": "spam"})).await.unwrap().status(),
         404,
         "cannot report what one cannot see"
     );
@@ -614,25 +614,20 @@ async fn my_export_includes_my_community_data_and_deletion_erases_it_keeping_tom
     open.admit(app, &staying).await;
     let (gone, other) = (leaving.token.clone(), staying.token.clone());
     let c = app.client();
-    let lonely = json!({ "id": open.thread(app, &leaving, "Lonely thread", "pangolin").await });
-    let replied = json!({ "id": open.thread(app, &leaving, "Busy thread", "armadillo").await });
-    app.reply(&staying, replied["id"].as_str().unwrap(), "a reply").await;
+    let lonely = open.thread(app, &leaving, "Lonely thread", "pangolin").await;
+    let replied = open.thread(app, &leaving, "Busy thread", "armadillo").await;
+    app.reply(&staying, &replied, "a reply").await;
     let doc: Value = c.get(app.url("/api/v1/me/export")).bearer_auth(&gone).send().await.unwrap().json().await.unwrap();
     assert_eq!(doc["community"]["threads"].as_array().unwrap().len(), 2);
     assert_eq!(doc["community"]["groups"].as_array().unwrap().len(), 1);
     assert_eq!(c.delete(app.url("/api/v1/me")).bearer_auth(&gone).send().await.unwrap().status(), 204);
     app.drain().await;
     assert_eq!(
-        c.get(app.url(&format!("/api/v1/threads/{}", lonely["id"].as_str().unwrap())))
-            .bearer_auth(&other)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        c.get(app.url(&format!("/api/v1/threads/{lonely}"))).bearer_auth(&other).send().await.unwrap().status(),
         404
     );
     let busy: Value = c
-        .get(app.url(&format!("/api/v1/threads/{}", replied["id"].as_str().unwrap())))
+        .get(app.url(&format!("/api/v1/threads/{replied}")))
         .bearer_auth(&other)
         .send()
         .await

@@ -259,13 +259,13 @@ async fn warnings_and_suspensions_are_recorded_and_reported_messages_are_read_on
         .await
         .unwrap();
     let t = open.thread(app, bea, "Carb counting", "x").await;
-    let r = json!({ "id": app.reply(ada, &t, "Buy my miracle cure").await });
+    let r = app.reply(ada, &t, "Buy my miracle cure").await;
     let (s, report) = call(
         app,
         "POST",
         "/api/v1/reports",
         bea,
-        Some(json!({"target_type": "reply", "target_id": r["id"], "reason": "spam"})),
+        Some(json!({"target_type": "reply", "target_id": r, "reason": "spam"})),
     )
     .await;
     assert_eq!(s, 201);

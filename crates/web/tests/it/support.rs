@@ -1,6 +1,27 @@
 //! Test support: a real server on port 0 against a fresh database (a temp SQLite file,
 //! or a fresh PostgreSQL database on the local server), a real SMTP sink, and a
 //! cookie-keeping HTTP client.
+//!
+//! How a test reads:
+//!
+//! ```ignore
+//! both_backends![a_private_groups_content_reaches_its_members];
+//!
+//! async fn a_private_groups_content_reaches_its_members(app: &TestApp) {
+//!     let staff = app.staff_member().create().await;
+//!     let ana = app.member().named("Ana").create().await;
+//!     let group = app.group().private().owned_by(&staff).with_members(&[&ana]).create().await;
+//!     let webinar = app.event().webinar().starting_in(days(3)).capacity(2).by(&staff).create().await;
+//!     // ... the behaviour under test, through the HTTP surface ...
+//! }
+//! ```
+//!
+//! - People, groups and events come from the builders ([`TestApp::member`],
+//!   [`TestApp::staff_member`], [`TestApp::group`], [`TestApp::event`]).
+//! - Every request that only prepares state checks its status, with the response body in
+//!   the failure message ([`expect_status`], [`send_expecting`]); the builders do so.
+//! - A test reaches past HTTP into a slice only through one `TestApp` method per use
+//!   (the block at the end of this file), so a slice's internals can move freely.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
