@@ -15,6 +15,7 @@ pub mod live;
 pub mod messages;
 pub mod moderation;
 pub mod notifications;
+pub mod policy;
 pub mod posting;
 pub mod privacy;
 pub mod reactions;

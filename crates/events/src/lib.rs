@@ -10,6 +10,7 @@ pub mod ics;
 pub mod matching;
 pub mod model;
 pub mod networking;
+pub mod policy;
 pub mod privacy;
 pub mod questions;
 pub mod reminders;
