@@ -6,6 +6,7 @@ mod accounts;
 mod community;
 mod discussions;
 mod events;
+mod hidden_groups;
 mod kernel_parts;
 mod operations;
 mod privacy;
