@@ -163,8 +163,11 @@ async fn group_readability_in_rust_and_sql_agrees_for_every_viewer_group_and_mem
     }
 }
 
+/// A named case: when a thread opens and closes.
+type Window = (&'static str, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// Times around a thread's window, relative to `at`.
-fn windows(at: DateTime<Utc>) -> Vec<(&'static str, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
+fn windows(at: DateTime<Utc>) -> Vec<Window> {
     let h = Duration::hours(1);
     vec![
         ("no window", None, None),
