@@ -126,7 +126,7 @@ pub struct GroupList {
     pub items: Vec<GroupView>,
 }
 
-/// Groups the viewer may know about (hidden groups only to their members).
+/// Groups the viewer may know about (hidden groups only to their members and to staff).
 #[utoipa::path(get, path = "/api/v1/groups", tag = "community", responses((status = 200, body = GroupList)))]
 async fn list_groups(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<GroupList>> {
     let items = groups::list(&state.db, &ctx.viewer)

@@ -18,7 +18,7 @@ use kernel::{AppError, AppResult, AppState, FieldErrors, jobs, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::notifications::STILL_READABLE;
+use crate::policy::group_read;
 
 pub const IMMEDIATE: &str = "immediate";
 pub const DAILY: &str = "daily";
@@ -201,7 +201,8 @@ impl Mailing {
             &tx,
             &format!(
                 "SELECT n.text, n.url FROM notifications n WHERE n.member_id = $1 AND n.digest_pending = TRUE \
-                 AND n.read_at IS NULL AND {STILL_READABLE} ORDER BY n.created_at LIMIT 100"
+                 AND n.read_at IS NULL AND {} ORDER BY n.created_at LIMIT 100",
+                group_read::still_readable_sql("$1")
             ),
             params![member],
         )

@@ -10,6 +10,7 @@ use kernel::{AppError, AppResult, AppState, params};
 use uuid::Uuid;
 
 use crate::groups;
+use crate::policy::live_threads;
 use crate::threads::Thread;
 
 pub async fn follow(state: &AppState, viewer: &Viewer, who: MemberId, on: bool) -> AppResult<()> {
@@ -59,7 +60,7 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
         None => String::new(),
     };
     let l = bind(((limit + 1) as i64).into());
-    let visible = format!("t.status = 'visible' AND (t.opens_at IS NULL OR t.opens_at <= {opened}){after}");
+    let visible = format!("t.status = 'visible' AND {}{after}", live_threads::has_opened_sql("t", &opened));
     let newest = format!("ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {l}");
     // The newest page of each of my groups (an index seek each), plus threads by people
     // I follow in other groups I may read; then the newest of those. Reading one merged
@@ -116,10 +117,11 @@ pub async fn member_activity(state: &AppState, viewer: &Viewer, member: MemberId
     let first = values.len();
     values.extend(readable.iter().map(|g| sea_orm::Value::from(*g)));
     let groups_in = kernel::db::placeholders(first + 1, readable.len());
+    let opened = live_threads::has_opened_sql("t", "$2");
     let sql = format!(
         "SELECT * FROM (\
            SELECT 'thread' AS kind, t.id, t.id AS thread_id, t.title, t.created_at FROM threads t \
-           WHERE t.author_id = $1 AND t.status = 'visible' AND (t.opens_at IS NULL OR t.opens_at <= $2) AND t.group_id IN ({groups_in}) \
+           WHERE t.author_id = $1 AND t.status = 'visible' AND {opened} AND t.group_id IN ({groups_in}) \
            UNION ALL \
            SELECT 'reply' AS kind, p.id, t.id AS thread_id, t.title, p.created_at FROM posts p JOIN threads t ON t.id = p.thread_id \
            WHERE p.author_id = $1 AND p.status = 'visible' AND t.status = 'visible' AND t.group_id IN ({groups_in})\

@@ -1,7 +1,8 @@
 //! Groups and who may see them. Open groups: any member reads and joins; visitors see
 //! a teaser or everything, as staff choose. Private groups: joined by request with a
 //! short screening questionnaire; content for their members only. Hidden groups: not
-//! listed, and not even named to anyone outside them.
+//! listed, and not even named to anyone outside them but staff, who administer them.
+//! The rule itself lives in [`crate::policy::group_read`].
 
 use chrono::{DateTime, Utc};
 use contracts::events::{GroupJoinRequested, GroupRequestApproved};
@@ -13,6 +14,9 @@ use kernel::viewer::{Role, Viewer};
 use kernel::{AppError, AppResult, AppState, FieldErrors, audit, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+/// Who may know of and read a group is decided in one place.
+pub use crate::policy::group_read::{Access, Standing, access};
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Group {
@@ -39,27 +43,6 @@ impl Group {
     }
 }
 
-/// The viewer's standing in a group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Standing {
-    None,
-    Pending,
-    Banned,
-    Member,
-    Moderator,
-    Owner,
-}
-
-impl Standing {
-    pub fn is_member(self) -> bool {
-        matches!(self, Standing::Member | Standing::Moderator | Standing::Owner)
-    }
-    pub fn can_moderate(self) -> bool {
-        matches!(self, Standing::Moderator | Standing::Owner)
-    }
-}
-
 #[derive(sea_orm::FromQueryResult)]
 struct MembershipRow {
     role: String,
@@ -83,48 +66,7 @@ pub async fn standing<C: sea_orm::ConnectionTrait>(c: &C, viewer: &Viewer, group
 
 /// A membership row read as a standing (no row: not a member).
 fn standing_of(row: Option<&MembershipRow>) -> Standing {
-    match row {
-        None => Standing::None,
-        Some(r) if r.status == "pending" => Standing::Pending,
-        Some(r) if r.status == "banned" => Standing::Banned,
-        Some(r) if r.status != "active" => Standing::None,
-        Some(r) => match r.role.as_str() {
-            "owner" => Standing::Owner,
-            "moderator" => Standing::Moderator,
-            _ => Standing::Member,
-        },
-    }
-}
-
-/// What a viewer may do with a group's content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Access {
-    /// May know the group exists (name, description).
-    pub see_group: bool,
-    /// May read threads and replies in full.
-    pub read: bool,
-    /// May read only titles (a teaser for visitors of an open group).
-    pub teaser: bool,
-    pub post: bool,
-    pub moderate: bool,
-}
-
-/// The one rule for group content. Staff moderate everywhere but, like anyone else,
-/// read a private group's content only as its members (or through a report).
-pub fn access(viewer: &Viewer, g: &Group, s: Standing) -> Access {
-    let staff = viewer.is_staff();
-    let member = s.is_member();
-    let banned = s == Standing::Banned;
-    let (see_group, read, teaser) = match g.visibility.as_str() {
-        "open" => {
-            let signed_in = viewer.is_signed_in() && !banned;
-            let read = signed_in || g.public_preview == "all";
-            (true, read, !read && g.public_preview == "teaser")
-        }
-        "private" => (true, member, false),
-        _ => (member || staff, member, false),
-    };
-    Access { see_group, read, teaser, post: member, moderate: s.can_moderate() || staff }
+    Standing::of(row.map(|r| (r.role.as_str(), r.status.as_str())))
 }
 
 /// A group the viewer may know about (else 404 — a hidden group does not exist to outsiders).
@@ -153,7 +95,8 @@ async fn all_groups(db: &Db) -> AppResult<std::sync::Arc<Vec<Group>>> {
         .await?)
 }
 
-/// Groups the viewer may know about: open and private ones, and hidden ones they are in.
+/// Groups the viewer may know about ([`Access::see_group`]): open and private ones, and
+/// hidden ones they are in (or all of them, for staff).
 pub async fn list(db: &Db, viewer: &Viewer) -> AppResult<Vec<(Group, Standing)>> {
     // The viewer's memberships in one query, not one per group.
     let mine: std::collections::HashMap<Uuid, MembershipRow> = match viewer.id() {
@@ -168,12 +111,12 @@ pub async fn list(db: &Db, viewer: &Viewer) -> AppResult<Vec<(Group, Standing)>>
             .collect(),
         None => Default::default(),
     };
-    let active = |g: &Group| mine.get(&g.id).is_some_and(|m| m.status == "active");
     Ok(all_groups(db)
         .await?
         .iter()
-        .filter(|g| matches!(g.visibility.as_str(), "open" | "private") || active(g))
-        .map(|g| (g.clone(), standing_of(mine.get(&g.id))))
+        .map(|g| (g, standing_of(mine.get(&g.id))))
+        .filter(|(g, s)| access(viewer, g, *s).see_group)
+        .map(|(g, s)| (g.clone(), s))
         .collect())
 }
 

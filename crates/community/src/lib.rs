@@ -15,6 +15,7 @@ mod live;
 mod messages;
 mod moderation;
 mod notifications;
+pub mod policy;
 mod ports;
 mod posting;
 mod privacy;

@@ -21,6 +21,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::email::{self, Mailing};
+use crate::policy::group_read::{self, Asker};
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Notification {
@@ -32,12 +33,6 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
 }
-
-/// Only notifications about groups the member may still read (or about no group).
-/// `n` is the notifications table's alias; `$1` the member.
-pub const STILL_READABLE: &str = "(n.group_id IS NULL OR EXISTS (SELECT 1 FROM groups g WHERE g.id = n.group_id AND (\
-     EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id AND m.member_id = $1 AND m.status = 'active') \
-     OR (g.visibility = 'open' AND NOT EXISTS (SELECT 1 FROM group_members b WHERE b.group_id = g.id AND b.member_id = $1 AND b.status = 'banned')))))";
 
 pub struct Notifier {
     mailing: Mailing,
@@ -316,23 +311,19 @@ async fn moderators(tx: &Tx, group: Uuid) -> anyhow::Result<Vec<MemberId>> {
     Ok(rows.into_iter().map(|r| r.member_id).collect())
 }
 
-/// Whether a member may read a group's content now.
+/// Whether a member may read a group's content now: an active account, and the group
+/// rule ([`group_read::read_sql`]) in one query.
 async fn may_read(tx: &Tx, people: &dyn MemberDirectory, group: Uuid, member: MemberId) -> anyhow::Result<bool> {
-    let visibility: Option<String> =
-        db::scalar(tx, "SELECT visibility FROM groups WHERE id = $1", params![group]).await?;
-    let status: Option<String> = db::scalar(
+    let readable: Option<i64> = db::scalar(
         tx,
-        "SELECT status FROM group_members WHERE group_id = $1 AND member_id = $2",
+        &format!(
+            "SELECT COUNT(*) FROM groups g WHERE g.id = $1 AND {}",
+            group_read::read_sql(Asker::Member, "g", "$2")
+        ),
         params![group, member],
     )
     .await?;
-    let active = people.active_display_name(tx.into(), member).await?.is_some();
-    Ok(active
-        && match visibility.as_deref() {
-            Some("open") => status.as_deref() != Some("banned"),
-            Some(_) => status.as_deref() == Some("active"),
-            None => false,
-        })
+    Ok(readable.unwrap_or(0) > 0 && people.active_display_name(tx.into(), member).await?.is_some())
 }
 
 async fn name_of(tx: &Tx, people: &dyn MemberDirectory, member: MemberId) -> anyhow::Result<String> {
@@ -342,11 +333,12 @@ async fn name_of(tx: &Tx, people: &dyn MemberDirectory, member: MemberId) -> any
 /// A member's notifications, newest first, with the unread count.
 pub async fn list(db: &Db, member: MemberId, cursor: Option<&str>, limit: u64) -> AppResult<(Page<Notification>, i64)> {
     let cols = "n.id, n.kind, n.text, n.url, n.created_at, n.read_at";
+    let still_readable = group_read::still_readable_sql("$1");
     let rows: Vec<Notification> = match cursor.filter(|c| !c.is_empty()) {
         None => {
             db.all(
                 &format!(
-                    "SELECT {cols} FROM notifications n WHERE n.member_id = $1 AND {STILL_READABLE} \
+                    "SELECT {cols} FROM notifications n WHERE n.member_id = $1 AND {still_readable} \
                      ORDER BY n.created_at DESC, n.id DESC LIMIT $2"
                 ),
                 params![member, (limit + 1) as i64],
@@ -357,7 +349,7 @@ pub async fn list(db: &Db, member: MemberId, cursor: Option<&str>, limit: u64) -
             let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
             db.all(
                 &format!(
-                    "SELECT {cols} FROM notifications n WHERE n.member_id = $1 AND {STILL_READABLE} \
+                    "SELECT {cols} FROM notifications n WHERE n.member_id = $1 AND {still_readable} \
                      AND (n.created_at, n.id) < ($2, $3) ORDER BY n.created_at DESC, n.id DESC LIMIT $4"
                 ),
                 params![member, at, id, (limit + 1) as i64],
@@ -370,10 +362,11 @@ pub async fn list(db: &Db, member: MemberId, cursor: Option<&str>, limit: u64) -
 }
 
 pub async fn unread(db: &Db, member: MemberId) -> AppResult<i64> {
+    let still_readable = group_read::still_readable_sql("$1");
     Ok(db
         .scalar(
             &format!(
-                "SELECT COUNT(*) FROM notifications n WHERE n.member_id = $1 AND n.read_at IS NULL AND {STILL_READABLE}"
+                "SELECT COUNT(*) FROM notifications n WHERE n.member_id = $1 AND n.read_at IS NULL AND {still_readable}"
             ),
             params![member],
         )

@@ -1,6 +1,7 @@
-//! One search box: members (only fields the viewer may see), groups (never a hidden
-//! group's name to outsiders) and discussions (only in groups the viewer may read),
-//! ranked, with highlighted snippets.
+//! One search box: members (only fields the viewer may see), groups (those the viewer
+//! may know of: never a hidden group's name to outsiders, though staff find every group)
+//! and discussions (only in groups the viewer may read), ranked, with highlighted
+//! snippets. Both follow [`crate::policy::group_read`].
 
 use kernel::viewer::Viewer;
 use kernel::{AppResult, AppState};

@@ -1,5 +1,6 @@
-//! Threads and replies. What a viewer may read follows [`crate::groups::access`]:
-//! a private group's threads never reach anyone outside it.
+//! Threads and replies. What a viewer may read follows [`crate::policy::group_read`]:
+//! a private group's threads never reach anyone outside it; when a thread shows, is
+//! pinned and takes replies follows [`crate::policy::live_threads`].
 
 use crate::settings::CommunitySettings;
 use chrono::{DateTime, Utc};
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::groups::{self, Access, Group};
+use crate::policy::live_threads;
 use crate::posting;
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
@@ -40,13 +42,22 @@ pub struct Thread {
 }
 
 impl Thread {
+    /// The columns the timing rule reads.
+    pub fn timing(&self) -> live_threads::Timing {
+        live_threads::Timing {
+            pinned: self.pinned,
+            locked: self.locked,
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+        }
+    }
     /// Pinned by a moderator, or a staff prompt within its window.
     pub fn is_pinned(&self, at: DateTime<Utc>) -> bool {
-        self.pinned || self.closes_at.is_some_and(|c| c > at)
+        live_threads::is_pinned(&self.timing(), at)
     }
     /// Takes no more replies: locked by a moderator, or a prompt past its end.
     pub fn is_closed(&self, at: DateTime<Utc>) -> bool {
-        self.locked || self.closes_at.is_some_and(|c| c <= at)
+        live_threads::is_closed(&self.timing(), at)
     }
 }
 
@@ -190,8 +201,7 @@ async fn get_row(db: &Db, id: Uuid) -> AppResult<Thread> {
 pub async fn readable(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(Thread, Group, Access)> {
     let t = get_row(db, id).await?;
     let (g, _, a) = groups::visible(db, viewer, t.group_id).await?;
-    let not_open_yet = t.opens_at.is_some_and(|o| o > now());
-    if !a.read || (not_open_yet && !a.moderate) {
+    if !a.read || !live_threads::may_open(&t.timing(), now(), a.moderate) {
         return Err(AppError::NotFound);
     }
     Ok((t, g, a))
@@ -310,16 +320,16 @@ pub async fn feed(db: &Db, group: Uuid, teaser: bool, cursor: Option<&str>, limi
     let body = if teaser { "'' AS body" } else { "body" };
     let cols = THREAD_COLUMNS.replace("body", body);
     let t = now();
-    // The "unpinned" condition must stay the negation of Thread::is_pinned.
-    let live = "group_id = $1 AND status = 'visible' AND (opens_at IS NULL OR opens_at <= $2)";
-    let unpinned = "pinned = FALSE AND (closes_at IS NULL OR closes_at <= $2)";
+    let opened = live_threads::has_opened_sql("", "$2");
+    let live = format!("group_id = $1 AND status = 'visible' AND {opened}");
+    let unpinned = live_threads::unpinned_sql("", "$2");
     let (mut pinned, rows): (Vec<Thread>, Vec<Thread>) = match cursor.filter(|c| !c.is_empty()) {
         None => {
             // Pinned threads, and prompts still open: two seeks on `threads_pinned`. As one
             // `NOT (unpinned)` condition it would read every thread of the group. `status || ''`
             // keeps the planner off `threads_group_feed`, which matches only the group.
-            let featured = ["pinned = TRUE", "pinned = FALSE AND closes_at > $2"]
-                .map(|which| format!("SELECT {cols} FROM threads WHERE group_id = $1 AND {which} AND status || '' = 'visible' AND (opens_at IS NULL OR opens_at <= $2)"));
+            let featured = live_threads::pinned_sql_parts("", "$2")
+                .map(|which| format!("SELECT {cols} FROM threads WHERE group_id = $1 AND {which} AND status || '' = 'visible' AND {opened}"));
             let pinned = db
                 .all(
                     &format!(
@@ -370,7 +380,14 @@ pub async fn not_yet_open(db: &Db, ids: impl Iterator<Item = Uuid>) -> AppResult
     let mut values: Vec<sea_orm::Value> = vec![now().into()];
     values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
     let placeholders = kernel::db::placeholders(2, ids.len());
-    let rows: Vec<Row> =
-        db.all(&format!("SELECT id FROM threads WHERE opens_at > $1 AND id IN ({placeholders})"), values).await?;
+    let rows: Vec<Row> = db
+        .all(
+            &format!(
+                "SELECT id FROM threads WHERE NOT {} AND id IN ({placeholders})",
+                live_threads::has_opened_sql("", "$1")
+            ),
+            values,
+        )
+        .await?;
     Ok(rows.into_iter().map(|r| r.id.to_string()).collect())
 }

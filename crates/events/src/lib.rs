@@ -10,6 +10,7 @@ mod ics;
 mod matching;
 mod model;
 mod networking;
+pub mod policy;
 mod privacy;
 mod questions;
 mod reminders;

@@ -71,14 +71,7 @@ impl EventRow {
     }
 }
 
-/// What decides which events someone may see: who they are and which groups they are in.
-#[derive(Debug, Clone)]
-pub struct Reader {
-    signed_in: bool,
-    health_leader: bool,
-    staff: bool,
-    groups: Vec<Uuid>,
-}
+pub use crate::policy::Reader;
 
 pub async fn reader(state: &AppState, viewer: &Viewer) -> AppResult<Reader> {
     let groups = match viewer.id() {
@@ -93,16 +86,9 @@ pub async fn reader(state: &AppState, viewer: &Viewer) -> AppResult<Reader> {
     })
 }
 
-/// Whether `r` may see (and register for) an event. Staff see every event they run.
+/// Whether `r` may see (and register for) an event: the rule in [`crate::policy`].
 pub fn can_view(r: &Reader, e: &EventRow) -> bool {
-    r.staff
-        || match e.audience.as_str() {
-            "public" => true,
-            "members" => r.signed_in,
-            "health_leaders" => r.health_leader,
-            "group" => e.group_id.is_some_and(|g| r.groups.contains(&g)),
-            _ => false,
-        }
+    crate::policy::can_view(r, &e.audience, e.group_id)
 }
 
 pub async fn load<C: sea_orm::ConnectionTrait>(c: &C, id: Uuid) -> AppResult<EventRow> {
@@ -741,24 +727,8 @@ pub async fn list(state: &AppState, viewer: &Viewer, q: &ListQuery) -> AppResult
         values.push(v);
         format!("${}", values.len())
     };
-    // The same rule as `can_view`, in SQL.
-    let mut sql = if r.staff {
-        format!("SELECT {COLUMNS} FROM events e WHERE 1 = 1")
-    } else {
-        let mut open = vec!["'public'"];
-        if r.signed_in {
-            open.push("'members'");
-        }
-        if r.health_leader {
-            open.push("'health_leaders'");
-        }
-        let mut cond = format!("e.audience IN ({})", open.join(", "));
-        if !r.groups.is_empty() {
-            let ids = r.groups.iter().map(|g| bind((*g).into(), &mut values)).collect::<Vec<_>>().join(", ");
-            cond = format!("({cond} OR (e.audience = 'group' AND e.group_id IN ({ids})))");
-        }
-        format!("SELECT {COLUMNS} FROM events e WHERE {cond}")
-    };
+    let cond = crate::policy::can_view_sql(&r, "e", &mut |v| bind(v, &mut values));
+    let mut sql = format!("SELECT {COLUMNS} FROM events e WHERE {cond}");
     if let Some(g) = q.group.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
         let g: Uuid = g.parse().map_err(|_| AppError::field("group", "That is not a group id."))?;
         let p = bind(g.into(), &mut values);
