@@ -16,6 +16,44 @@ use crate::viewer::Viewer;
 pub const CSRF_COOKIE: &str = "shn_csrf";
 pub const CSRF_FIELD: &str = "csrf";
 
+/// Largest body accepted on the routes that take credentials or e-mail addresses (log
+/// in, sign up, tokens, resets, password and e-mail changes): a few KB is plenty.
+pub const AUTH_BODY_LIMIT: usize = 8 * 1024;
+
+/// Largest body accepted on other routes (posts, profiles, JSON), except uploads.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+const AUTH_PATHS: &[&str] = &[
+    "/api/v1/auth/",
+    "/login",
+    "/signup",
+    "/logout",
+    "/verify",
+    "/forgot-password",
+    "/reset-password",
+    "/confirm-email",
+    "/settings/password",
+    "/settings/email",
+    "/settings/delete",
+    "/settings/tokens",
+];
+
+/// Routes that take uploaded files; they get the configured maximum.
+const UPLOAD_PATHS: &[&str] = &["/settings/avatar"];
+
+/// The largest request body `path` accepts: small on authentication routes, the
+/// configured maximum for uploads, a sensible megabyte elsewhere.
+pub fn body_limit(path: &str, max_body_bytes: usize) -> usize {
+    let under = |p: &&str| path == p.trim_end_matches('/') || path.starts_with(*p);
+    if AUTH_PATHS.iter().any(under) {
+        AUTH_BODY_LIMIT.min(max_body_bytes)
+    } else if UPLOAD_PATHS.iter().any(|p| path == *p) {
+        max_body_bytes
+    } else {
+        DEFAULT_BODY_LIMIT.min(max_body_bytes)
+    }
+}
+
 /// Everything known about the requester, put on the request by the shell.
 #[derive(Clone, Debug, Default)]
 pub struct RequestContext {

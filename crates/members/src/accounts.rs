@@ -30,6 +30,27 @@ pub struct SignupInput {
     pub member_type: String,
 }
 
+/// The longest e-mail address accepted anywhere (RFC 5321's path limit).
+pub const MAX_EMAIL_LEN: usize = 254;
+
+/// Refuses an over-long e-mail address or password at once: no hashing, no lower-casing,
+/// no rate-limit row and no database lookup is spent on a value that cannot be real.
+/// `emails` and `passwords` are (field name, value) pairs.
+pub fn refuse_oversized(emails: &[(&str, &str)], passwords: &[(&str, &str)]) -> AppResult<()> {
+    let mut errors = FieldErrors::new();
+    for (field, v) in emails {
+        if v.len() > MAX_EMAIL_LEN * 4 || v.trim().chars().count() > MAX_EMAIL_LEN {
+            errors.add(field, format!("An e-mail address has at most {MAX_EMAIL_LEN} characters."));
+        }
+    }
+    for (field, v) in passwords {
+        if v.len() > password::MAX_LEN * 4 || v.chars().count() > password::MAX_LEN {
+            errors.add(field, format!("A password has at most {} characters.", password::MAX_LEN));
+        }
+    }
+    errors.into_result()
+}
+
 /// Lower-cases and trims an address and checks its shape; `None` when it is not one.
 pub fn normalise_email(raw: &str) -> Option<String> {
     let e = raw.trim().to_lowercase();
@@ -62,6 +83,7 @@ pub fn validate_display_name(name: &str, errors: &mut FieldErrors) -> String {
 /// address that already has an account gets the same answer; its owner is told by
 /// e-mail instead. Returns the new member's id when one was created.
 pub async fn signup(state: &AppState, input: &SignupInput, ip: &str) -> AppResult<Option<MemberId>> {
+    refuse_oversized(&[("email", &input.email)], &[("password", &input.password)])?;
     let mut errors = FieldErrors::new();
     let email = normalise_email(&input.email);
     if email.is_none() {
@@ -245,9 +267,13 @@ struct LoginRow {
 /// Checks credentials under rate limits. On success returns the member; every failure
 /// is audited and answered with the same message.
 pub async fn check_credentials(state: &AppState, email: &str, password_text: &str, ip: &str) -> AppResult<MemberId> {
+    refuse_oversized(&[("email", email)], &[("password", password_text)])?;
     let email = normalise_email(email).unwrap_or_else(|| email.trim().to_lowercase());
+    // Both limits apply before the account is looked up or a hash is checked. Every
+    // attempt counts against the address; only failures count against the account.
+    let account_bucket = format!("login:account:{email}");
     ratelimit::hit(&state.db, &format!("login:ip:{ip}"), LOGIN_PER_IP).await?;
-    ratelimit::hit(&state.db, &format!("login:account:{email}"), LOGIN_PER_ACCOUNT).await?;
+    ratelimit::check(&state.db, &account_bucket, LOGIN_PER_ACCOUNT).await?;
     let row: Option<LoginRow> = state
         .db
         .one(
@@ -263,6 +289,8 @@ pub async fn check_credentials(state: &AppState, email: &str, password_text: &st
         }
     };
     let Some(row) = row.filter(|_| ok) else {
+        // Counted after the answer is known, so the limit is for failures only.
+        let _ = ratelimit::hit(&state.db, &account_bucket, LOGIN_PER_ACCOUNT).await;
         let subject = state.db.scalar::<MemberId>("SELECT id FROM members WHERE email = $1", params![email]).await?;
         audit::record(state.db.writer(), None, "login_failed", subject, Some(ip), json!({})).await?;
         // One answer for "no such account" and "wrong password", so neither can be told apart.
@@ -314,6 +342,7 @@ pub async fn login_token(state: &AppState, member: MemberId, ip: &str) -> AppRes
 
 /// Starts a password reset. Known and unknown addresses get the same answer.
 pub async fn request_reset(state: &AppState, email: &str, ip: &str) -> AppResult<()> {
+    refuse_oversized(&[("email", email)], &[])?;
     let Some(email) = normalise_email(email) else {
         return Err(AppError::field("email", "Enter an e-mail address like name@example.org."));
     };
@@ -346,6 +375,7 @@ pub async fn request_reset(state: &AppState, email: &str, ip: &str) -> AppResult
 
 /// Sets a new password from a reset link. Ends every session and API token.
 pub async fn reset_password(state: &AppState, raw: &str, new_password: &str, ip: &str) -> AppResult<MemberId> {
+    refuse_oversized(&[], &[("password", new_password)])?;
     if let Some(p) = password::problem(new_password, &[]) {
         return Err(AppError::field("password", p));
     }
@@ -392,6 +422,7 @@ pub async fn change_password(
     this_session: Option<&str>,
     ip: &str,
 ) -> AppResult<u64> {
+    refuse_oversized(&[], &[("current_password", current), ("new_password", new_password)])?;
     let mut errors = FieldErrors::new();
     let stored = current_hash(state.db.writer(), member).await?;
     if !password::verify(&stored, current) {
@@ -429,6 +460,7 @@ pub async fn request_email_change(
     new_email: &str,
     ip: &str,
 ) -> AppResult<()> {
+    refuse_oversized(&[("new_email", new_email)], &[("password", password_text)])?;
     let mut errors = FieldErrors::new();
     let stored = current_hash(state.db.writer(), member).await?;
     if !password::verify(&stored, password_text) {

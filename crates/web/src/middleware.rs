@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kernel::error::ErrorPage;
 use kernel::http::{
-    CSRF_COOKIE, CSRF_FIELD, RequestContext, authenticate, cookie, csrf_token_for, csrf_valid, set_cookie,
+    body_limit, CSRF_COOKIE, CSRF_FIELD, RequestContext, authenticate, cookie, csrf_token_for, csrf_valid, set_cookie,
 };
 use kernel::secret::random_token;
 use kernel::ui::{self, escape};
@@ -31,6 +31,10 @@ fn client_ip(req: &Request) -> String {
 /// The API authenticates by bearer token only: a browser's session cookie is ignored
 /// there, so no cross-site page can ride on it and the API needs no CSRF token.
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let req = match limit_body(&state, req) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
     let api = is_api(req.uri().path());
     let mut headers = req.headers().clone();
     if api {
@@ -78,6 +82,22 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     res
 }
 
+/// Caps the body at the route's limit ([`body_limit`]): a declared length over it is
+/// refused at once, and a body that streams past it fails as it is read (413 either way).
+fn limit_body(state: &AppState, req: Request) -> Result<Request, AppError> {
+    let limit = body_limit(req.uri().path(), state.config.max_body_bytes);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(AppError::PayloadTooLarge);
+    }
+    let (parts, body) = req.into_parts();
+    Ok(Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, limit))))
+}
+
 async fn check_csrf(state: &AppState, req: Request, cookie_value: Option<&str>) -> Result<Request, AppError> {
     let headers = req.headers();
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
@@ -110,7 +130,8 @@ async fn check_csrf(state: &AppState, req: Request, cookie_value: Option<&str>) 
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, state.config.max_body_bytes).await.map_err(|_| AppError::PayloadTooLarge)?;
+    let limit = body_limit(parts.uri.path(), state.config.max_body_bytes);
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| AppError::PayloadTooLarge)?;
     let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));

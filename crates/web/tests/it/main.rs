@@ -13,3 +13,4 @@ mod profiles;
 mod queries;
 mod rewards;
 mod rewards_props;
+mod security;
