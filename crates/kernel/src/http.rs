@@ -5,7 +5,7 @@
 use axum::extract::rejection::{FormRejection, JsonRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, AppResult};
@@ -208,6 +208,54 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             )),
         }
     }
+}
+
+/// A `next` (return-to) value is followed only when it is a path on this site: it
+/// starts with a single `/`, and neither it nor its percent-decoded form holds a
+/// backslash, a control or whitespace character, or starts with `//`. Anything else
+/// (a scheme, `//host`, `/\host`, `/%09/host`, which browsers read as another site)
+/// gives `/`.
+pub fn safe_next(next: &str) -> &str {
+    fn bad(p: &str) -> bool {
+        !p.starts_with('/')
+            || p.starts_with("//")
+            || p.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    }
+    if next.len() > 2048 || bad(next) || bad(&percent_decode(next)) { "/" } else { next }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The one way a page redirects after an action (303 See Other): to a path on this
+/// site, checked by [`safe_next`], so no redirect can be turned into a way off-site.
+pub fn redirect(path: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let to = HeaderValue::from_str(safe_next(path)).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+}
+
+/// Sends a visitor to log in, coming back to `return_to` (a path on this site) after.
+pub fn login_redirect(return_to: &str) -> axum::response::Response {
+    let encoded = url::form_urlencoded::Serializer::new(String::new()).append_pair("next", safe_next(return_to)).finish();
+    redirect(&format!("/login?{encoded}"))
 }
 
 /// Parses an id from a path segment; an id that cannot exist is simply not found.

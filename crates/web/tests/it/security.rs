@@ -109,3 +109,75 @@ async fn oversized_credentials_and_bodies_are_refused_before_any_work_postgres()
     oversized_credentials_and_bodies_are_refused_before_any_work(&app).await;
     app.finish().await;
 }
+
+// ---------- item 2: redirects ----------
+
+const OFF_SITE: &[&str] = &[
+    "/\t/evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "https://evil.example",
+    "javascript:alert(1)",
+    "/%09/evil.example",
+    "/%5Cevil.example",
+    "/%2F/evil.example",
+    " /groups",
+    "/groups\r\nSet-Cookie: x=1",
+    "evil.example",
+];
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").map(|v| v.to_str().unwrap_or("?").to_string()).unwrap_or_default()
+}
+
+async fn next_only_ever_leads_to_a_path_on_this_site(app: &TestApp) {
+    app.signup_verified("rui@example.org", "Rui").await;
+    let anon = app.client();
+    for bad in OFF_SITE {
+        // The login form carries only a safe value forward…
+        let r = anon.get(app.url("/login")).query(&[("next", bad)]).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{bad:?}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("name=\"next\" value=\"/\""), "{bad:?} is not carried by the form");
+        // …and a posted one is checked again.
+        let c = app.client();
+        let r = form_post(app, &c, "/login", &[("email", "rui@example.org"), ("password", PASSWORD), ("next", bad)]).await;
+        assert_eq!(r.status(), 303, "{bad:?}");
+        assert_eq!(location(&r), "/", "after log-in with next={bad:?}");
+        // Signed in, the login page sends straight on: never off-site.
+        let r = c.get(app.url("/login")).query(&[("next", bad)]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), "/", "signed in, next={bad:?}");
+    }
+    // The review's exact URL.
+    let c = app.browser_login("rui@example.org").await;
+    let r = c.get(format!("{}/login?next=/%09/evil.example", app.base)).send().await.unwrap();
+    assert_eq!(location(&r), "/");
+    // Same-site paths still work, query and all.
+    let r = c.get(app.url("/login")).query(&[("next", "/events?mine=true")]).send().await.unwrap();
+    assert_eq!(location(&r), "/events?mine=true");
+    let r = form_post(app, &app.client(), "/login", &[("email", "rui@example.org"), ("password", PASSWORD), ("next", "/groups")]).await;
+    assert_eq!(location(&r), "/groups");
+    // Pages that need a log-in send the way back encoded, and it round-trips.
+    for page in ["/settings/account", "/rewards/history", "/events?mine=true", "/messages"] {
+        let r = anon.get(app.url(page)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{page}");
+        let to = location(&r);
+        let next: Vec<(String, String)> = serde_urlencoded::from_str(to.strip_prefix("/login?").unwrap_or("")).unwrap();
+        assert_eq!(next, vec![("next".to_string(), page.to_string())], "{to}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_only_ever_leads_to_a_path_on_this_site_sqlite() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    next_only_ever_leads_to_a_path_on_this_site(&app).await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn next_only_ever_leads_to_a_path_on_this_site_postgres() {
+    let app = TestApp::start(Backend::Postgres).await;
+    next_only_ever_leads_to_a_path_on_this_site(&app).await;
+    app.finish().await;
+}
