@@ -373,7 +373,8 @@ pub async fn request_reset(state: &AppState, email: &str, ip: &str) -> AppResult
     Ok(())
 }
 
-/// Sets a new password from a reset link. Ends every session and API token.
+/// Sets a new password from a reset link. Ends every session and API token, and
+/// cancels pending e-mail changes and other reset links.
 pub async fn reset_password(state: &AppState, raw: &str, new_password: &str, ip: &str) -> AppResult<MemberId> {
     refuse_oversized(&[], &[("password", new_password)])?;
     if let Some(p) = password::problem(new_password, &[]) {
@@ -384,6 +385,14 @@ pub async fn reset_password(state: &AppState, raw: &str, new_password: &str, ip:
     let token = live_token(&tx, raw, "reset").await?;
     use_token(&tx, raw).await?;
     set_password(&tx, token.member_id, &hash, None).await?;
+    // Whoever had the account before the reset may have asked to move it to their own
+    // address (or asked for other reset links): every pending link ends here.
+    db::exec(
+        &tx,
+        "UPDATE email_tokens SET used_at = $1 WHERE member_id = $2 AND used_at IS NULL AND purpose IN ('change_email', 'reset')",
+        params![now(), token.member_id],
+    )
+    .await?;
     // A reset proves control of the address, so an unverified account becomes verified.
     db::exec(
         &tx,

@@ -181,3 +181,57 @@ async fn next_only_ever_leads_to_a_path_on_this_site_postgres() {
     next_only_ever_leads_to_a_path_on_this_site(&app).await;
     app.finish().await;
 }
+
+// ---------- item 9: account recovery ----------
+
+async fn a_password_reset_cancels_email_changes_and_ends_every_session_and_token(app: &TestApp) {
+    app.signup_verified("ana@example.org", "Ana").await;
+    // Someone who got into the account: a browser session, an API token, and a request
+    // to move the account to their own address.
+    let intruder = app.browser_login("ana@example.org").await;
+    let token = app.token("ana@example.org").await;
+    let r = form_post(app, &intruder, "/settings/email", &[("new_email", "thief@example.org"), ("password", PASSWORD)]).await;
+    assert_eq!(r.status(), 303);
+    let change = app.mails_to("thief@example.org").await.last().and_then(|m| m.token("/confirm-email?token=")).unwrap();
+    // The owner resets the password from the e-mailed link.
+    let owner = app.client();
+    assert_eq!(form_post(app, &owner, "/forgot-password", &[("email", "ana@example.org")]).await.status(), 200);
+    let reset = app
+        .mails_to("ana@example.org")
+        .await
+        .into_iter()
+        .rev()
+        .find_map(|m| m.token("/reset-password?token="))
+        .expect("reset mail");
+    let r = form_post(app, &owner, "/reset-password", &[("token", &reset), ("password", "a brand new passphrase here")]).await;
+    assert_eq!(r.status(), 200);
+    // Every session and token has ended…
+    let r = intruder.get(app.url("/settings/account")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "the intruder's session ended");
+    let r = app.client().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(r.status(), 401, "API tokens are revoked");
+    // …and the pending e-mail change is cancelled.
+    let r = form_post(app, &app.client(), "/confirm-email", &[("token", &change)]).await;
+    assert_eq!(r.status(), 400, "the change link no longer works");
+    let email = app
+        .state
+        .db
+        .scalar::<String>("SELECT email FROM members WHERE email LIKE 'ana@%' OR email LIKE 'thief@%'", vec![])
+        .await
+        .unwrap();
+    assert_eq!(email.as_deref(), Some("ana@example.org"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_reset_cancels_email_changes_and_ends_every_session_and_token_sqlite() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    a_password_reset_cancels_email_changes_and_ends_every_session_and_token(&app).await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_reset_cancels_email_changes_and_ends_every_session_and_token_postgres() {
+    let app = TestApp::start(Backend::Postgres).await;
+    a_password_reset_cancels_email_changes_and_ends_every_session_and_token(&app).await;
+    app.finish().await;
+}
