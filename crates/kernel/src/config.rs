@@ -37,6 +37,8 @@ pub struct Settings {
     pub crisis_phrases: Option<String>,
     /// SHN_CRISIS_MESSAGE
     pub crisis_message: Option<String>,
+    /// SHN_TRUSTED_PROXIES
+    pub trusted_proxies: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +93,8 @@ pub struct Config {
     /// Limits for members who are new: an account younger than `days` that has
     /// written fewer than `posts_to_graduate` posts.
     pub new_member: NewMemberLimits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (none by default).
+    pub trusted_proxies: Vec<crate::net::Cidr>,
 }
 
 #[derive(Clone, Debug)]
@@ -231,6 +235,12 @@ impl Config {
             }
             None => DEFAULT_CRISIS_PHRASES.iter().map(|p| p.to_string()).collect(),
         };
+        let trusted_proxies = match non_empty(&s.trusted_proxies) {
+            Some(list) => crate::net::parse_list(list).map_err(|e| {
+                bad("SHN_TRUSTED_PROXIES", format!("{e}; give addresses or CIDR blocks like 10.0.0.0/8, ::1"))
+            })?,
+            None => Vec::new(),
+        };
         let crisis_message = non_empty(&s.crisis_message).unwrap_or(DEFAULT_CRISIS_MESSAGE).to_string();
         Ok(Config {
             database_url,
@@ -255,6 +265,7 @@ impl Config {
             crisis_phrases,
             crisis_message,
             new_member: NewMemberLimits { days: 7, posts_to_graduate: 10, posts_per_day: 5, links_per_day: 2 },
+            trusted_proxies,
         })
     }
 
@@ -302,6 +313,7 @@ mod tests {
             (Settings { log_format: Some("xml".into()), ..Default::default() }, "SHN_LOG_FORMAT"),
             (Settings { db_max_connections: Some("0".into()), ..Default::default() }, "SHN_DB_MAX_CONNECTIONS"),
             (Settings { points_expire_months: Some("soon".into()), ..Default::default() }, "SHN_POINTS_EXPIRE_MONTHS"),
+            (Settings { trusted_proxies: Some("10.0.0.0/99".into()), ..Default::default() }, "SHN_TRUSTED_PROXIES"),
         ];
         for (s, var) in cases {
             let err = Config::from_settings(&s).unwrap_err();

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod jobs;
 pub mod live;
 pub mod mail;
+pub mod net;
 pub mod markdown;
 pub mod outbox;
 pub mod page;

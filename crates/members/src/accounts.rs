@@ -18,6 +18,9 @@ use crate::model::{MemberType, events};
 use crate::password;
 
 const LOGIN_PER_IP: Limit = Limit::per(30, 300);
+/// Failed log-ins to one account from one address. Keyed by both, so a stranger
+/// guessing from elsewhere cannot lock the member out; guessing from many addresses is
+/// held back by the per-address limit and the cost of each hash.
 const LOGIN_PER_ACCOUNT: Limit = Limit::per(10, 900);
 const RESET_PER_IP: Limit = Limit::per(10, 900);
 const RESET_PER_ACCOUNT: Limit = Limit::per(3, 900);
@@ -271,7 +274,7 @@ pub async fn check_credentials(state: &AppState, email: &str, password_text: &st
     let email = normalise_email(email).unwrap_or_else(|| email.trim().to_lowercase());
     // Both limits apply before the account is looked up or a hash is checked. Every
     // attempt counts against the address; only failures count against the account.
-    let account_bucket = format!("login:account:{email}");
+    let account_bucket = format!("login:account:{ip}:{email}");
     ratelimit::hit(&state.db, &format!("login:ip:{ip}"), LOGIN_PER_IP).await?;
     ratelimit::check(&state.db, &account_bucket, LOGIN_PER_ACCOUNT).await?;
     let row: Option<LoginRow> = state

@@ -61,6 +61,9 @@ struct SettingsArgs {
     /// What a member whose post matched a crisis phrase is shown [default: a built-in message with helplines]
     #[arg(long, env = "SHN_CRISIS_MESSAGE", global = true)]
     crisis_message: Option<String>,
+    /// Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For header is believed [default: none]
+    #[arg(long, env = "SHN_TRUSTED_PROXIES", global = true)]
+    trusted_proxies: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -132,6 +135,7 @@ impl SettingsArgs {
             event_join_minutes: self.event_join_minutes.clone(),
             crisis_phrases: self.crisis_phrases.clone(),
             crisis_message: self.crisis_message.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 }

@@ -21,8 +21,15 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-fn client_ip(req: &Request) -> String {
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+/// The client's address: the peer's, or what a trusted proxy says it forwarded for
+/// (see [`kernel::net::client_ip`]).
+fn client_ip(state: &AppState, req: &Request) -> String {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded: Vec<&str> =
+        req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    kernel::net::client_ip(peer, &forwarded, &state.config.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Resolves the requester once per request and guards every unsafe browser request
@@ -51,7 +58,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         viewer,
         session,
         csrf: csrf_token_for(&state, &csrf_cookie),
-        client_ip: client_ip(&req),
+        client_ip: client_ip(&state, &req),
         via_token,
     };
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);

@@ -1,9 +1,76 @@
 //! Security and privacy hardening (issue 13): each test names the rule it proves and
 //! runs on SQLite and on PostgreSQL.
 
+use kernel::AppState;
+use kernel::config::Config;
+use kernel::ids::MemberId;
+use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
 use crate::support::*;
+
+/// An app started with a changed configuration (trusted proxies, an https base URL),
+/// which [`TestApp`] does not offer.
+struct Custom {
+    base: String,
+    state: AppState,
+    pg_db: Option<String>,
+    dir: std::path::PathBuf,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Custom {
+    async fn start(backend: Backend, base_url: Option<&str>, tweak: impl FnOnce(&mut Config)) -> Custom {
+        let dir = std::env::temp_dir().join(format!("shn-sec-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (_smtp, smtp_addr) = SmtpSink::start().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (mut config, pg_db) = test_config(backend, &dir, smtp_addr, base_url.unwrap_or(&base)).await;
+        tweak(&mut config);
+        let app = web::start(config, web::StartOptions { migrate: true }).await.expect("app starts");
+        let state = app.state.clone();
+        let server = tokio::spawn(async move {
+            let _ = app.serve(listener, std::future::pending()).await;
+        });
+        Custom { base, state, pg_db, dir, server }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A verified member with the test password, created directly.
+    async fn member(&self, email: &str) -> MemberId {
+        let id = MemberId::new();
+        let hash = members::password::hash(PASSWORD, kernel::config::PasswordCost::Fast).unwrap();
+        let t = chrono::Utc::now();
+        self.state
+            .db
+            .exec(
+                "INSERT INTO members (id, email, password_hash, email_verified_at, display_name, name_key, member_type, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'Someone', 'someone', 'patient', $4, $4)",
+                kernel::params![id, email.to_string(), hash, t],
+            )
+            .await
+            .unwrap();
+        id
+    }
+
+    async fn finish(self) {
+        self.server.abort();
+        let db = self.state.db.clone();
+        drop(self.state);
+        db.close().await;
+        if let Some(name) = &self.pg_db
+            && let Ok(admin) = Database::connect(pg_admin_url()).await
+        {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            let _ = admin.close().await;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
 
 async fn max_bucket_len(app: &TestApp) -> i64 {
     app.count("SELECT CAST(COALESCE(MAX(LENGTH(bucket)), 0) AS BIGINT) FROM rate_limits").await
@@ -234,4 +301,81 @@ async fn a_password_reset_cancels_email_changes_and_ends_every_session_and_token
     let app = TestApp::start(Backend::Postgres).await;
     a_password_reset_cancels_email_changes_and_ends_every_session_and_token(&app).await;
     app.finish().await;
+}
+
+// ---------- item 10: the client's address ----------
+
+async fn token_from(app: &Custom, from: &str, email: &str, password: &str) -> u16 {
+    reqwest::Client::new()
+        .post(app.url("/api/v1/auth/token"))
+        .header("x-forwarded-for", from)
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out(backend: Backend) {
+    // Behind a proxy on 127.0.0.1: each client is known by its forwarded address.
+    let app = Custom::start(backend, None, |c| c.trusted_proxies = kernel::net::parse_list("127.0.0.0/8").unwrap()).await;
+    app.member("mo@example.org").await;
+    // A stranger guessing Mo's password from one address is stopped…
+    let mut stopped = false;
+    for _ in 0..15 {
+        match token_from(&app, "198.51.100.7", "mo@example.org", "guess guess guess").await {
+            401 => {}
+            429 => {
+                stopped = true;
+                break;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(stopped, "guessing is limited");
+    // …but Mo, from elsewhere, still gets in: the stranger cannot lock the account.
+    assert_eq!(token_from(&app, "203.0.113.20", "mo@example.org", PASSWORD).await, 200);
+    // Limits are per client, not site-wide: the per-address limit of one client
+    // leaves another alone.
+    let mut limited = false;
+    for i in 0..40 {
+        let s = token_from(&app, "198.51.100.8", &format!("nobody{i}@example.org"), "whatever it is").await;
+        if s == 429 {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "one address is limited");
+    assert_eq!(token_from(&app, "203.0.113.21", "mo@example.org", PASSWORD).await, 200);
+    // A client cannot pick its own address by writing the header's left part.
+    let spoofed = format!("203.0.113.99, 198.51.100.8");
+    assert_eq!(token_from(&app, &spoofed, "mo@example.org", PASSWORD).await, 429);
+    // The audit log records the forwarded address.
+    let ips = app.state.db.scalar::<i64>("SELECT COUNT(*) FROM audit_log WHERE ip = '203.0.113.20'", vec![]).await.unwrap();
+    assert_eq!(ips, Some(1));
+    app.finish().await;
+
+    // Without trusted proxies, the header is ignored: every request here is 127.0.0.1.
+    let app = Custom::start(backend, None, |_| {}).await;
+    app.member("mo@example.org").await;
+    for i in 0..40 {
+        if token_from(&app, &format!("198.51.100.{i}"), "mo@example.org", "guess guess guess").await == 429 {
+            break;
+        }
+    }
+    assert_eq!(token_from(&app, "203.0.113.20", "mo@example.org", PASSWORD).await, 429, "a forged header changes nothing");
+    let forged = app.state.db.scalar::<i64>("SELECT COUNT(*) FROM audit_log WHERE ip LIKE '198.51.100.%'", vec![]).await.unwrap();
+    assert_eq!(forged, Some(0));
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out_sqlite() {
+    forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out_postgres() {
+    forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out(Backend::Postgres).await;
 }
