@@ -557,12 +557,61 @@ pub async fn confirm_email_change(state: &AppState, raw: &str) -> AppResult<Memb
     Ok(token.member_id)
 }
 
+/// The role of a member who still has an account.
+async fn role_of<C: ConnectionTrait>(c: &C, member: MemberId) -> AppResult<Option<Role>> {
+    let role: Option<String> = db::scalar(
+        c,
+        &format!("SELECT role FROM members WHERE id = $1 AND status <> 'deleted'{}", db::for_update(c)),
+        params![member],
+    )
+    .await?;
+    Ok(role.map(|r| Role::parse(&r).unwrap_or(Role::Member)))
+}
+
+/// Whether `member` is the only active admin left.
+async fn last_admin<C: ConnectionTrait>(c: &C, member: MemberId) -> AppResult<bool> {
+    let others: i64 = db::scalar(
+        c,
+        "SELECT COUNT(*) FROM members WHERE role = 'admin' AND status = 'active' AND id <> $1",
+        params![member],
+    )
+    .await?
+    .unwrap_or(0);
+    Ok(others == 0)
+}
+
+/// The role hierarchy for acting on an account (suspending it, changing its role):
+/// only an admin acts on an admin, and the last active admin is never demoted or
+/// suspended, so the site always has someone who can manage it.
+async fn check_hierarchy<C: ConnectionTrait>(c: &C, actor: MemberId, target: Role, member: MemberId) -> AppResult<()> {
+    let actor_role = role_of(c, actor).await?.unwrap_or(Role::Member);
+    if target == Role::Admin && actor_role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    if target == Role::Admin && last_admin(c, member).await? {
+        return Err(AppError::conflict(
+            "last_admin",
+            "This is the only admin left. Make someone else an admin first.",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `actor` may suspend `member` (see [`check_hierarchy`]); for callers that
+/// must know before they change anything else.
+pub async fn may_suspend(state: &AppState, actor: MemberId, member: MemberId) -> AppResult<()> {
+    let target = role_of(state.db.writer(), member).await?.ok_or(AppError::NotFound)?;
+    check_hierarchy(state.db.writer(), actor, target, member).await
+}
+
 /// Changes a member's role (admins only). Audited.
 pub async fn set_role(state: &AppState, actor: MemberId, member: MemberId, role: Role, ip: &str) -> AppResult<()> {
     let tx = state.db.begin().await?;
-    let old: Option<String> =
-        db::scalar(&tx, "SELECT role FROM members WHERE id = $1 AND status <> 'deleted'", params![member]).await?;
-    let Some(old) = old else { return Err(AppError::NotFound) };
+    let Some(old_role) = role_of(&tx, member).await? else { return Err(AppError::NotFound) };
+    if old_role != role {
+        check_hierarchy(&tx, actor, old_role, member).await?;
+    }
+    let old = old_role.as_str();
     db::exec(&tx, "UPDATE members SET role = $1, updated_at = $2 WHERE id = $3", params![role.as_str(), now(), member])
         .await?;
     audit::record(
@@ -620,6 +669,10 @@ pub async fn set_suspended(state: &AppState, actor: MemberId, member: MemberId, 
         return Err(AppError::bad_request("self_suspend", "You cannot suspend your own account."));
     }
     let tx = state.db.begin().await?;
+    if on {
+        let target = role_of(&tx, member).await?.ok_or(AppError::NotFound)?;
+        check_hierarchy(&tx, actor, target, member).await?;
+    }
     let (from, to) = if on { ("active", "suspended") } else { ("suspended", "active") };
     let n = db::exec(
         &tx,

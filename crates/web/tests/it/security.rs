@@ -379,3 +379,106 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_canno
 async fn forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out_postgres() {
     forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out(Backend::Postgres).await;
 }
+
+// ---------- item 11: role hierarchy ----------
+
+/// Sends JSON with a bearer token; returns the status and the body.
+async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut r = app.client().request(m, app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let res = r.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+async fn the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders(app: &TestApp) {
+    let people = quick_members(app, 6).await;
+    let [(admin_id, admin), (staff_id, staff), (owner_id, owner), (mod_id, moderator), (mod2_id, moderator2), (_, member)] =
+        <[_; 6]>::try_from(people).unwrap();
+    app.set_role(&admin_id.to_string(), "admin").await;
+    app.set_role(&staff_id.to_string(), "staff").await;
+    // Staff cannot suspend (nor, as before, re-role) an admin.
+    let (s, _) = call(app, "POST", &format!("/api/v1/admin/members/{admin_id}/suspension"), &staff, Some(json!({"on": true}))).await;
+    assert_eq!(s, 403, "staff cannot suspend an admin");
+    let (s, _) = call(app, "POST", &format!("/api/v1/admin/members/{admin_id}/role"), &staff, Some(json!({"role": "member"}))).await;
+    assert_eq!(s, 403);
+    // A report about the admin does not let staff suspend them either, and stays open.
+    let (s, report) = call(app, "POST", "/api/v1/reports", &member, Some(json!({"target_type": "member", "target_id": admin_id, "reason": "other"}))).await;
+    assert_eq!(s, 201);
+    let rid = report["id"].as_str().unwrap().to_string();
+    let (s, _) = call(app, "POST", &format!("/api/v1/moderation/reports/{rid}/decision"), &staff, Some(json!({"action": "suspend_platform", "reason": "x"}))).await;
+    assert_eq!(s, 403);
+    assert_eq!(app.count("SELECT COUNT(*) FROM reports WHERE status = 'open'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM members WHERE status = 'suspended'").await, 0);
+    // The last admin cannot be demoted, not even by themselves.
+    let (s, v) = call(app, "POST", &format!("/api/v1/admin/members/{admin_id}/role"), &admin, Some(json!({"role": "staff"}))).await;
+    assert_eq!(s, 409, "{v}");
+    assert_eq!(v["error"]["code"], "last_admin");
+    // With a second admin, one admin may demote or suspend the other.
+    let (s, _) = call(app, "POST", &format!("/api/v1/admin/members/{staff_id}/role"), &admin, Some(json!({"role": "admin"}))).await;
+    assert_eq!(s, 204);
+    let (s, _) = call(app, "POST", &format!("/api/v1/admin/members/{admin_id}/suspension"), &staff, Some(json!({"on": true}))).await;
+    assert_eq!(s, 204, "an admin may suspend another admin");
+    let (s, v) = call(app, "POST", &format!("/api/v1/admin/members/{staff_id}/role"), &staff, Some(json!({"role": "member"}))).await;
+    assert_eq!(s, 409, "now the only active admin: {v}");
+    // In a group, moderators cannot act on the owner or on other moderators.
+    let (s, g) = call(app, "POST", "/api/v1/groups", &staff, Some(json!({"name": "Lupus Circle", "visibility": "open"}))).await;
+    assert_eq!(s, 201, "{g}");
+    let group = g["id"].as_str().unwrap().to_string();
+    for t in [&owner, &moderator, &moderator2, &member] {
+        let (s, _) = call(app, "POST", &format!("/api/v1/groups/{group}/join"), t, Some(json!({"answers": []}))).await;
+        assert!(s == 201 || s == 202, "join: {s}");
+    }
+    let set = |id: MemberId, role: &'static str| {
+        let db = app.state.db.clone();
+        let group = uuid::Uuid::parse_str(&group).unwrap();
+        async move {
+            db.exec("UPDATE group_members SET role = $1 WHERE group_id = $2 AND member_id = $3", kernel::params![role, group, id])
+                .await
+                .unwrap();
+        }
+    };
+    set(owner_id, "owner").await;
+    set(mod_id, "moderator").await;
+    set(mod2_id, "moderator").await;
+    let mut reports = Vec::new();
+    for author in [&owner, &moderator2, &member] {
+        let (s, t) = call(app, "POST", &format!("/api/v1/groups/{group}/threads"), author, Some(json!({"title": "A thread", "body": "Text"}))).await;
+        assert_eq!(s, 201, "{t}");
+        let (s, r) = call(app, "POST", "/api/v1/reports", &member, Some(json!({"target_type": "thread", "target_id": t["id"], "reason": "spam"}))).await;
+        assert_eq!(s, 201, "{r}");
+        reports.push(r["id"].as_str().unwrap().to_string());
+    }
+    let decide = |token: &str, report: &str, action: &str| {
+        let (token, path) = (token.to_string(), format!("/api/v1/moderation/reports/{report}/decision"));
+        let body = json!({"action": action, "reason": "Off topic", "days": 3});
+        async move { call(app, "POST", &path, &token, Some(body)).await }
+    };
+    for action in ["hide", "remove", "warn", "suspend_group"] {
+        let (s, v) = decide(&moderator, &reports[0], action).await;
+        assert_eq!(s, 422, "a moderator cannot {action} the owner: {v}");
+        assert!(v["error"]["fields"]["action"].as_str().unwrap().contains("owner"));
+        let (s, _) = decide(&moderator, &reports[1], action).await;
+        assert_eq!(s, 422, "a moderator cannot {action} another moderator");
+    }
+    assert_eq!(decide(&moderator, &reports[2], "suspend_group").await.0, 204, "but can act on a member");
+    assert_eq!(decide(&owner, &reports[1], "hide").await.0, 204, "the owner can act on a moderator");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders_sqlite() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders(&app).await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders_postgres() {
+    let app = TestApp::start(Backend::Postgres).await;
+    the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders(&app).await;
+    app.finish().await;
+}
