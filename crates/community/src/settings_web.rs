@@ -106,7 +106,9 @@ struct AboutMePage {
 }
 
 async fn about_me_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
-    let Some(me) = ctx.viewer.member() else { return Ok(kernel::http::login_redirect("/moderation/me").into_response()) };
+    let Some(me) = ctx.viewer.member() else {
+        return Ok(kernel::http::login_redirect("/moderation/me").into_response());
+    };
     let body = ui::render(&AboutMePage { items: moderation::about_me(&state.db, me.id).await? });
     Ok(ui::page(&state, &ctx, "Moderation of my content", "/notifications", &body).into_response())
 }

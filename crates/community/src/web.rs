@@ -255,7 +255,9 @@ async fn notifications_page(
     ctx: RequestContext,
     ApiQuery(q): ApiQuery<CursorQuery>,
 ) -> AppResult<Response> {
-    let Some(me) = ctx.viewer.member() else { return Ok(kernel::http::login_redirect("/notifications").into_response()) };
+    let Some(me) = ctx.viewer.member() else {
+        return Ok(kernel::http::login_redirect("/notifications").into_response());
+    };
     let (page, unread) = crate::notifications::list(&state.db, me.id, Some(&q.cursor), 30).await?;
     let body = ui::render(&NotificationsPage {
         items: page.items,

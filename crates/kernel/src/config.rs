@@ -9,7 +9,8 @@ use std::time::Duration;
 use url::Url;
 
 /// Raw settings as given (environment variables or flags), before validation.
-#[derive(Clone, Debug, Default)]
+/// `Debug` never shows a secret (see [`redacted_url`]).
+#[derive(Clone, Default)]
 pub struct Settings {
     /// SHN_DATABASE_URL
     pub database_url: Option<String>,
@@ -55,7 +56,9 @@ pub enum PasswordCost {
     Fast,
 }
 
-#[derive(Clone, Debug)]
+/// The validated configuration. Its `Debug` (what ends up in logs and panics) never
+/// shows a secret: the key is hidden and passwords in URLs are replaced.
+#[derive(Clone)]
 pub struct Config {
     pub database_url: String,
     pub data_dir: PathBuf,
@@ -95,6 +98,76 @@ pub struct Config {
     pub new_member: NewMemberLimits,
     /// Reverse proxies whose `X-Forwarded-For` is believed (none by default).
     pub trusted_proxies: Vec<crate::net::Cidr>,
+    /// A personal access token stops working this long after it was issued.
+    pub api_token_lifetime: Duration,
+}
+
+const REDACTED: &str = "[redacted]";
+
+/// A URL with its password (and, for database URLs, any `password=` parameter)
+/// replaced by `[redacted]`; text that is not a URL is hidden whole.
+pub fn redacted_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some(REDACTED));
+            }
+            if u.query_pairs().any(|(k, _)| k.eq_ignore_ascii_case("password")) {
+                let pairs: Vec<(String, String)> = u
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let v = if k.eq_ignore_ascii_case("password") { REDACTED.to_string() } else { v.into_owned() };
+                        (k.into_owned(), v)
+                    })
+                    .collect();
+                u.query_pairs_mut().clear().extend_pairs(pairs);
+            }
+            u.to_string()
+        }
+        Err(_) => REDACTED.to_string(),
+    }
+}
+
+fn redacted_opt(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(redacted_url)
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redacted_opt(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("base_url", &self.base_url)
+            .field("smtp_url", &redacted_opt(&self.smtp_url))
+            .field("secret_key", &self.secret_key.as_ref().map(|_| REDACTED))
+            .field("log_format", &self.log_format)
+            .field("mail_from", &self.mail_from)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redacted_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("base_url", &self.base_url.as_str())
+            .field("smtp_url", &redacted_opt(&self.smtp_url))
+            .field("secret_key", &self.secret_key.as_ref().map(|_| REDACTED))
+            .field("log_format", &self.log_format)
+            .field("mail_from", &self.mail_from)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("password_cost", &self.password_cost)
+            .field("session_idle", &self.session_idle)
+            .field("session_absolute", &self.session_absolute)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("api_token_lifetime", &self.api_token_lifetime)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -266,6 +339,7 @@ impl Config {
             crisis_message,
             new_member: NewMemberLimits { days: 7, posts_to_graduate: 10, posts_per_day: 5, links_per_day: 2 },
             trusted_proxies,
+            api_token_lifetime: Duration::from_secs(90 * 24 * 3600),
         })
     }
 
@@ -319,6 +393,21 @@ mod tests {
             let err = Config::from_settings(&s).unwrap_err();
             assert_eq!(err.var, var);
             assert!(err.to_string().starts_with(var));
+        }
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let s = Settings {
+            database_url: Some("postgres://shn:hunter2-db@db.example/shn?sslmode=require".into()),
+            smtp_url: Some("smtps://mailer:hunter2-smtp@smtp.example:465".into()),
+            secret_key: Some("hunter2-key-that-is-long-enough-0123456789".into()),
+            ..Default::default()
+        };
+        let c = Config::from_settings(&s).unwrap();
+        for shown in [format!("{s:?}"), format!("{c:?}"), format!("{c:#?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains("[redacted]") && shown.contains("db.example"), "{shown}");
         }
     }
 

@@ -106,15 +106,26 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Optio
     c
 }
 
-/// The CSRF token that goes with a CSRF cookie value.
-pub fn csrf_token_for(state: &AppState, cookie_value: &str) -> String {
-    state.secret.sign(format!("csrf:{cookie_value}").as_bytes())
+/// The CSRF token that goes with a CSRF cookie value and the session (its stored id;
+/// none when signed out): a token from one session is refused in another, so a token
+/// seen before log-in, or by someone sharing the browser's CSRF cookie, is no use later.
+pub fn csrf_token_for(state: &AppState, cookie_value: &str, session: Option<&str>) -> String {
+    state.secret.sign(csrf_message(cookie_value, session).as_bytes())
 }
 
-/// Whether a submitted token matches the CSRF cookie.
-pub fn csrf_valid(state: &AppState, cookie_value: Option<&str>, submitted: Option<&str>) -> bool {
+fn csrf_message(cookie_value: &str, session: Option<&str>) -> String {
+    format!("csrf:{cookie_value}:{}", session.unwrap_or("-"))
+}
+
+/// Whether a submitted token matches the CSRF cookie and the session.
+pub fn csrf_valid(
+    state: &AppState,
+    cookie_value: Option<&str>,
+    session: Option<&str>,
+    submitted: Option<&str>,
+) -> bool {
     match (cookie_value, submitted) {
-        (Some(c), Some(t)) if !c.is_empty() => state.secret.verify(format!("csrf:{c}").as_bytes(), t),
+        (Some(c), Some(t)) if !c.is_empty() => state.secret.verify(csrf_message(c, session).as_bytes(), t),
         _ => false,
     }
 }
@@ -123,7 +134,7 @@ pub fn csrf_valid(state: &AppState, cookie_value: Option<&str>, submitted: Optio
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<(Viewer, Option<SessionRef>, bool)> {
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth.strip_prefix("Bearer ").map(str::trim).ok_or(AppError::Unauthorized)?;
-        let member = session::find_api_token(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
+        let member = session::find_api_token(&state.db, &state.config, token).await?.ok_or(AppError::Unauthorized)?;
         let viewer = state.viewers.load(&state.db, member).await?.ok_or(AppError::Unauthorized)?;
         return Ok((Viewer::Member(viewer), None, true));
     }
@@ -254,7 +265,8 @@ pub fn redirect(path: &str) -> axum::response::Response {
 
 /// Sends a visitor to log in, coming back to `return_to` (a path on this site) after.
 pub fn login_redirect(return_to: &str) -> axum::response::Response {
-    let encoded = url::form_urlencoded::Serializer::new(String::new()).append_pair("next", safe_next(return_to)).finish();
+    let encoded =
+        url::form_urlencoded::Serializer::new(String::new()).append_pair("next", safe_next(return_to)).finish();
     redirect(&format!("/login?{encoded}"))
 }
 

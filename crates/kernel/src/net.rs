@@ -24,7 +24,9 @@ impl FromStr for Cidr {
         let addr: IpAddr = addr.parse().map_err(|_| format!("{s:?} is not an address or CIDR block"))?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
-            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(|| format!("{s:?} has a bad prefix length"))?,
+            Some(p) => {
+                p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(|| format!("{s:?} has a bad prefix length"))?
+            }
             None => max,
         };
         Ok(Cidr { addr, prefix })

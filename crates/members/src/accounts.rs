@@ -22,6 +22,11 @@ const LOGIN_PER_IP: Limit = Limit::per(30, 300);
 /// guessing from elsewhere cannot lock the member out; guessing from many addresses is
 /// held back by the per-address limit and the cost of each hash.
 const LOGIN_PER_ACCOUNT: Limit = Limit::per(10, 900);
+/// Wrong passwords given to confirm a change (password, e-mail, deletion) by a
+/// signed-in member: a stolen session cannot be used to guess the password.
+const PASSWORD_CONFIRM_FAILURES: Limit = Limit::per(10, 900);
+/// Requests to move an account to another address.
+const EMAIL_CHANGES_PER_MEMBER: Limit = Limit::per(5, 3600);
 const RESET_PER_IP: Limit = Limit::per(10, 900);
 const RESET_PER_ACCOUNT: Limit = Limit::per(3, 900);
 
@@ -416,6 +421,22 @@ async fn set_password(tx: &Tx, member: MemberId, hash: &str, keep_session: Optio
     Ok(ended)
 }
 
+/// Checks a signed-in member's password before a sensitive change, under a limit on
+/// failures (429 once used up, before the hash is even checked).
+pub async fn confirm_password(state: &AppState, member: MemberId, password_text: &str) -> AppResult<bool> {
+    let bucket = format!("password_confirm:member:{member}");
+    ratelimit::check(&state.db, &bucket, PASSWORD_CONFIRM_FAILURES).await?;
+    let ok = match current_hash(state.db.writer(), member).await {
+        Ok(stored) => password::verify(&stored, password_text),
+        Err(AppError::Unauthorized) => false,
+        Err(e) => return Err(e),
+    };
+    if !ok {
+        let _ = ratelimit::hit(&state.db, &bucket, PASSWORD_CONFIRM_FAILURES).await;
+    }
+    Ok(ok)
+}
+
 async fn current_hash<C: ConnectionTrait>(c: &C, member: MemberId) -> AppResult<String> {
     db::scalar::<Option<String>, _>(c, "SELECT password_hash FROM members WHERE id = $1", params![member])
         .await?
@@ -436,8 +457,7 @@ pub async fn change_password(
 ) -> AppResult<u64> {
     refuse_oversized(&[], &[("current_password", current), ("new_password", new_password)])?;
     let mut errors = FieldErrors::new();
-    let stored = current_hash(state.db.writer(), member).await?;
-    if !password::verify(&stored, current) {
+    if !confirm_password(state, member, current).await? {
         errors.add("current_password", "That is not your current password.");
     }
     if let Some(p) = password::problem(new_password, &[]) {
@@ -473,9 +493,9 @@ pub async fn request_email_change(
     ip: &str,
 ) -> AppResult<()> {
     refuse_oversized(&[("new_email", new_email)], &[("password", password_text)])?;
+    ratelimit::hit(&state.db, &format!("email_change:member:{member}"), EMAIL_CHANGES_PER_MEMBER).await?;
     let mut errors = FieldErrors::new();
-    let stored = current_hash(state.db.writer(), member).await?;
-    if !password::verify(&stored, password_text) {
+    if !confirm_password(state, member, password_text).await? {
         errors.add("password", "That is not your current password.");
     }
     let new_email = normalise_email(new_email);
@@ -589,10 +609,7 @@ async fn check_hierarchy<C: ConnectionTrait>(c: &C, actor: MemberId, target: Rol
         return Err(AppError::Forbidden);
     }
     if target == Role::Admin && last_admin(c, member).await? {
-        return Err(AppError::conflict(
-            "last_admin",
-            "This is the only admin left. Make someone else an admin first.",
-        ));
+        return Err(AppError::conflict("last_admin", "This is the only admin left. Make someone else an admin first."));
     }
     Ok(())
 }

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/settings/account", get(account_page))
         .route("/settings/password", post(password_submit))
         .route("/settings/email", post(email_submit))
+        .route("/settings/tokens/{id}/revoke", post(token_revoke))
         .route("/settings/data", get(data_page))
         .route("/settings/data/export", post(export_download))
         .route("/settings/delete", post(delete_submit))
@@ -65,7 +66,6 @@ fn page(
 fn login_required(path: &str) -> Response {
     kernel::http::login_redirect(path)
 }
-
 
 #[derive(Template)]
 #[template(path = "message.html")]
@@ -772,6 +772,7 @@ fn notice_for(code: &str) -> Option<&'static str> {
         "avatar" => Some("Your photo has been updated."),
         "password" => Some("Your password has been changed."),
         "email" => Some("We have sent a confirmation link to the new address. The change happens when you open it."),
+        "token" => Some("The token has been revoked. Scripts using it can no longer reach your account."),
         _ => None,
     }
 }
@@ -868,6 +869,8 @@ struct AccountPage<'a> {
     em_summary: String,
     new_email: String,
     email_password: String,
+    tokens: Vec<kernel::session::ApiTokenInfo>,
+    token_days: u64,
 }
 
 async fn render_account(
@@ -908,6 +911,8 @@ async fn render_account(
             .required()
             .autocomplete("current-password")
             .html(),
+        tokens: kernel::session::list_api_tokens(&state.db, &state.config, m.id).await?,
+        token_days: state.config.api_token_lifetime.as_secs() / 86_400,
     });
     let status = if pw.is_empty() && em.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, ui::page_with_notice(state, ctx, "Account and security", "/settings/account", &body, notice))
@@ -982,6 +987,27 @@ async fn email_submit(
     }
 }
 
+async fn token_revoke(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let m = ctx.viewer.require_member()?;
+    if !kernel::session::revoke_api_token_by_id(&state.db, m.id, path_id(&id)?).await? {
+        return Err(AppError::NotFound);
+    }
+    kernel::audit::record(
+        state.db.writer(),
+        Some(m.id),
+        "api_token_revoked",
+        Some(m.id),
+        Some(&ctx.client_ip),
+        serde_json::json!({ "via": "web" }),
+    )
+    .await?;
+    Ok(kernel::http::redirect("/settings/account?done=token"))
+}
+
 // ---------- my data ----------
 
 #[derive(Template)]
@@ -1041,12 +1067,11 @@ async fn delete_submit(
     HtmlForm(f): HtmlForm<PasswordOnly>,
 ) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
-    let stored: Option<String> = state
-        .db
-        .scalar::<Option<String>>("SELECT password_hash FROM members WHERE id = $1", kernel::params![m.id])
-        .await?
-        .flatten();
-    if !stored.is_some_and(|h| crate::password::verify(&h, &f.password)) {
+    let confirmed = match accounts::refuse_oversized(&[], &[("password", &f.password)]) {
+        Ok(()) => accounts::confirm_password(&state, m.id, &f.password).await?,
+        Err(_) => false,
+    };
+    if !confirmed {
         let mut errors = FieldErrors::new();
         errors.add("password", "That is not your password. Your account has not been deleted.");
         return Ok(render_data(&state, &ctx, &errors));

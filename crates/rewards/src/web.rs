@@ -616,9 +616,10 @@ async fn ledger_csv(
         .into_response())
 }
 
-/// Quotes a CSV field, and defuses spreadsheet formulas (a leading = + - @).
+/// Quotes a CSV field, and defuses spreadsheet formulas: a cell that starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP's list) gets a leading `'`.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
@@ -631,5 +632,7 @@ mod tests {
         assert_eq!(csv_field("plain"), "\"plain\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("\t=1+1"), "\"'\t=1+1\"");
+        assert_eq!(csv_field("\r=1+1"), "\"'\r=1+1\"");
     }
 }
