@@ -47,7 +47,7 @@ pub fn body_limit(path: &str, max_body_bytes: usize) -> usize {
     let under = |p: &&str| path == p.trim_end_matches('/') || path.starts_with(*p);
     if AUTH_PATHS.iter().any(under) {
         AUTH_BODY_LIMIT.min(max_body_bytes)
-    } else if UPLOAD_PATHS.iter().any(|p| path == *p) {
+    } else if UPLOAD_PATHS.contains(&path) {
         max_body_bytes
     } else {
         DEFAULT_BODY_LIMIT.min(max_body_bytes)

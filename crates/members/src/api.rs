@@ -296,7 +296,7 @@ async fn delete_me(
                 Some(t) => kernel::session::api_token_issued_at(&state.db, t).await?,
                 None => None,
             };
-            if !issued.is_some_and(|t| kernel::time::now() - t < RECENT_LOGIN) {
+            if issued.is_none_or(|t| kernel::time::now() - t >= RECENT_LOGIN) {
                 return Err(AppError::field(
                     "password",
                     "Give your password to delete your account (or use a token you got in the last ten minutes).",
