@@ -31,11 +31,16 @@ impl Limit {
     }
 }
 
-/// The stored key for a bucket name like `login:ip:203.0.113.5`: the name is trimmed
-/// and lower-cased, then kept as its first two parts (for people reading the table,
-/// at most 32 characters) and a SHA-256 of the whole.
+/// The stored key for a bucket name like `login:ip:203.0.113.5`. A short name of plain
+/// characters (what the server itself derives, such as an address) is kept as it is, so
+/// the table stays readable; anything else (an e-mail address, whatever its length) is
+/// kept as its first two parts (at most 32 characters) and a SHA-256 of the trimmed,
+/// lower-cased whole. Either way a key is at most [`MAX_KEY_LEN`] long.
 pub fn key(bucket: &str) -> String {
     let normalised = bucket.trim().to_lowercase();
+    if normalised.len() <= 64 && normalised.bytes().all(|b| b.is_ascii_graphic() && b != b'@') {
+        return normalised;
+    }
     let label: String = normalised.split(':').take(2).collect::<Vec<_>>().join(":").chars().take(32).collect();
     format!("{label}:{}", token_hash(&normalised))
 }
@@ -105,6 +110,9 @@ mod tests {
         assert!(key(&long).len() <= MAX_KEY_LEN);
         assert_eq!(key("login:ip:1.2.3.4"), key(" LOGIN:IP:1.2.3.4 "));
         assert_ne!(key("login:ip:1.2.3.4"), key("login:ip:1.2.3.5"));
-        assert!(key("login:ip:1.2.3.4").starts_with("login:ip:"));
+        assert_eq!(key("signup:ip:127.0.0.1"), "signup:ip:127.0.0.1", "server-derived names stay readable");
+        let email = key("login:account:ada@example.org");
+        assert!(email.starts_with("login:account:") && !email.contains("ada"), "addresses are hashed");
+        assert_eq!(email.len(), MAX_KEY_LEN - 32 + "login:account".len());
     }
 }

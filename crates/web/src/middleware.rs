@@ -38,7 +38,7 @@ fn client_ip(state: &AppState, req: &Request) -> String {
 /// The API authenticates by bearer token only: a browser's session cookie is ignored
 /// there, so no cross-site page can ride on it and the API needs no CSRF token.
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let req = match limit_body(&state, req) {
+    let req = match limit_body(&state, req).await {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
@@ -85,15 +85,23 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
 }
 
 /// Caps the body at the route's limit ([`body_limit`]): a declared length over it is
-/// refused at once, and a body that streams past it fails as it is read (413 either way).
-fn limit_body(state: &AppState, req: Request) -> Result<Request, AppError> {
+/// refused (413) without being stored or parsed, and a body that streams past it fails
+/// as it is read (413 too).
+async fn limit_body(state: &AppState, req: Request) -> Result<Request, AppError> {
     let limit = body_limit(req.uri().path(), state.config.max_body_bytes);
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let (parts, body) = req.into_parts();
     if declared.is_some_and(|n| n > limit as u64) {
+        // Read what the client is still sending and throw it away (up to a cap), so that
+        // it gets the 413 rather than a connection reset half-way through its upload.
+        let cap = state.config.max_body_bytes.saturating_mul(2) as u64;
+        if declared.is_some_and(|n| n <= cap) {
+            let mut body = body;
+            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
+        }
         return Err(AppError::PayloadTooLarge);
     }
-    let (parts, body) = req.into_parts();
     Ok(Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, limit))))
 }
 

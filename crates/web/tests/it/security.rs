@@ -159,6 +159,15 @@ async fn oversized_credentials_and_bodies_are_refused_before_any_work(app: &Test
         .await
         .unwrap();
     assert_eq!(r.status(), 413, "2 MB of JSON is more than any form needs");
+    // Long passphrases are welcome up to the limit (256 characters).
+    let long_pass = "correct horse battery staple ".repeat(8);
+    let r = c
+        .post(app.url("/api/v1/auth/signup"))
+        .json(&json!({"email": "lee@example.org", "password": long_pass, "display_name": "Lee", "member_type": "patient"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "a {}-character password is accepted", long_pass.len());
     // Rate limit for bad log-ins applies before the account is looked up: once used up,
     // even the right password is refused.
     let mut limited = false;
