@@ -258,6 +258,34 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
     if let Some(message) = refusal {
         return Err(AppError::field("action", message));
     }
+    // A group's moderators act on its members, not on the people who run it with them:
+    // a report about the owner or another moderator is for the owner or staff.
+    if !viewer.is_staff()
+        && d.action != "dismiss"
+        && let (Some(g), Some(author)) = (r.group_id, r.author_id)
+        && author != me.id
+    {
+        const ROLE: &str =
+            "SELECT role FROM group_members WHERE group_id = $1 AND member_id = $2 AND status = 'active'";
+        let mine = state.db.scalar::<String>(ROLE, params![g, me.id]).await?;
+        let theirs = state.db.scalar::<String>(ROLE, params![g, author]).await?;
+        let outranked = match theirs.as_deref() {
+            Some("owner") => true,
+            Some("moderator") => mine.as_deref() != Some("owner"),
+            _ => false,
+        };
+        if outranked {
+            return Err(AppError::field(
+                "action",
+                "Moderators cannot act on the group's owner or other moderators. The owner or staff can.",
+            ));
+        }
+    }
+    if d.action == "suspend_platform"
+        && let Some(author) = r.author_id
+    {
+        crate::people(state)?.may_suspend(state, me.id, author).await?;
+    }
     let held = held_post(state, &r.target_type, r.target_id).await?;
     let tx = state.db.begin().await?;
     let status = if d.action == "dismiss" { "dismissed" } else { "actioned" };

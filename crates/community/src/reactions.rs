@@ -46,10 +46,12 @@ pub async fn set(
         return Err(AppError::field("kind", "React with support, me_too or thank_you."));
     }
     let (thread, author) = locate(&state.db, target_type, target).await?;
-    let (_, _, a) = threads::readable(&state.db, viewer, thread).await?;
+    let (_, g, a) = threads::readable(&state.db, viewer, thread).await?;
     if !a.post {
         return Err(AppError::Forbidden);
     }
+    // A member suspended from the group may read it, but not react in it.
+    crate::posting::check_not_suspended(&state.db, me.id, g.id).await?;
     let tx = state.db.begin().await?;
     if on {
         let added = db::exec(

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::http::{RequestContext, path_id};
 use kernel::ids::MemberId;
@@ -53,7 +53,7 @@ async fn render_settings(state: &AppState, ctx: &RequestContext, saved: bool) ->
 
 async fn settings_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
-        return Ok(Redirect::to("/login?next=/settings/notifications").into_response());
+        return Ok(kernel::http::login_redirect("/settings/notifications").into_response());
     }
     render_settings(&state, &ctx, false).await
 }
@@ -107,7 +107,9 @@ struct AboutMePage {
 }
 
 async fn about_me_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
-    let Some(me) = ctx.viewer.member() else { return Ok(Redirect::to("/login?next=/moderation/me").into_response()) };
+    let Some(me) = ctx.viewer.member() else {
+        return Ok(kernel::http::login_redirect("/moderation/me").into_response());
+    };
     let body = ui::render(&AboutMePage { items: moderation::about_me(&state.db, me.id).await? });
     Ok(ui::page(&state, &ctx, "Moderation of my content", "/notifications", &body).into_response())
 }
@@ -120,7 +122,7 @@ struct QueuePage {
 
 async fn queue_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
-        return Ok(Redirect::to("/login?next=/moderation").into_response());
+        return Ok(kernel::http::login_redirect("/moderation").into_response());
     }
     let body = ui::render(&QueuePage { items: moderation::queue(&state, &ctx.viewer).await? });
     Ok(ui::page(&state, &ctx, "Moderation", "/notifications", &body).into_response())
@@ -170,7 +172,7 @@ async fn decision_submit(
     let days = if f.days.trim().is_empty() { None } else { Some(f.days.trim().parse::<i64>().unwrap_or(0)) };
     let d = moderation::Decision { action: f.action, reason: f.reason, days };
     match moderation::decide(&state, &ctx.viewer, id, &d, &ctx.client_ip).await {
-        Ok(()) => Ok(Redirect::to("/moderation").into_response()),
+        Ok(()) => Ok(kernel::http::redirect("/moderation").into_response()),
         Err(AppError::Validation(e)) => render_report(&state, &ctx, id, Some(e.sentence())).await,
         Err(AppError::Conflict { message, .. }) => render_report(&state, &ctx, id, Some(message)).await,
         Err(e) => Err(e),

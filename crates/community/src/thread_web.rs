@@ -9,7 +9,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
 use kernel::ids::MemberId;
@@ -209,7 +209,7 @@ pub(crate) async fn after_posting(
 ) -> AppResult<Response> {
     if crisis.is_none() {
         let anchor = post.map(|p| format!("#post-{p}")).unwrap_or_default();
-        return Ok(Redirect::to(&format!("/threads/{thread}{anchor}")).into_response());
+        return Ok(kernel::http::redirect(&format!("/threads/{thread}{anchor}")).into_response());
     }
     let notice = (!published).then(|| "Your post will appear once a moderator has looked at it.".to_string());
     if !published && post.is_none() {
@@ -274,7 +274,7 @@ async fn react_submit(
     let target: Uuid = path_id(&f.target_id)?;
     reactions::set(&state, &ctx.viewer, &f.target_type, target, &f.kind, f.on == "1").await?;
     let anchor = if f.target_type == "reply" { format!("#post-{target}") } else { String::new() };
-    Ok(Redirect::to(&format!("/threads/{id}{anchor}")).into_response())
+    Ok(kernel::http::redirect(&format!("/threads/{id}{anchor}")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -434,7 +434,7 @@ async fn edit_submit(
     let error = match crate::edits::edit(&state, &ctx.viewer, kind, id, &edit).await {
         Ok(()) => {
             let anchor = if kind == "reply" { format!("#post-{id}") } else { String::new() };
-            return Ok(Redirect::to(&format!("/threads/{}{anchor}", own.thread_id)).into_response());
+            return Ok(kernel::http::redirect(&format!("/threads/{}{anchor}", own.thread_id)).into_response());
         }
         Err(AppError::Validation(e)) => e.sentence(),
         Err(AppError::Conflict { message, .. }) => message,
@@ -467,7 +467,7 @@ async fn delete_submit(
     } else {
         format!("/threads/{}", own.thread_id)
     };
-    Ok(Redirect::to(&to).into_response())
+    Ok(kernel::http::redirect(&to).into_response())
 }
 
 #[derive(Template)]

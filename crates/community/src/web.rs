@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
 use kernel::ids::MemberId;
@@ -256,7 +256,9 @@ async fn notifications_page(
     ctx: RequestContext,
     ApiQuery(q): ApiQuery<CursorQuery>,
 ) -> AppResult<Response> {
-    let Some(me) = ctx.viewer.member() else { return Ok(Redirect::to("/login?next=/notifications").into_response()) };
+    let Some(me) = ctx.viewer.member() else {
+        return Ok(kernel::http::login_redirect("/notifications").into_response());
+    };
     let (page, unread) = crate::notifications::list(&state.db, me.id, Some(&q.cursor), 30).await?;
     let body = ui::render(&NotificationsPage {
         items: page.items,
@@ -270,7 +272,7 @@ async fn notifications_page(
 async fn notifications_read(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
     let me = ctx.viewer.require_member()?;
     crate::notifications::mark_all_read(&state.db, me.id).await?;
-    Ok(Redirect::to("/notifications").into_response())
+    Ok(kernel::http::redirect("/notifications").into_response())
 }
 
 #[derive(Template)]
@@ -314,7 +316,7 @@ struct ConversationsPage {
 
 async fn conversations_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
-        return Ok(Redirect::to("/login?next=/messages").into_response());
+        return Ok(kernel::http::login_redirect("/messages").into_response());
     }
     let body = ui::render(&ConversationsPage { items: crate::messages::list(&state, &ctx.viewer).await? });
     Ok(ui::page(&state, &ctx, "Messages", "/messages", &body).into_response())
@@ -366,7 +368,7 @@ async fn message_submit(
 ) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
     match crate::messages::send(&state, &ctx.viewer, id, &f.body).await {
-        Ok(_) => Ok(Redirect::to(&format!("/messages/{id}")).into_response()),
+        Ok(_) => Ok(kernel::http::redirect(&format!("/messages/{id}")).into_response()),
         Err(AppError::Validation(e)) => render_conversation(&state, &ctx, id, e.0.values().next().cloned()).await,
         Err(AppError::Conflict { message, .. }) => render_conversation(&state, &ctx, id, Some(message)).await,
         Err(e) => Err(e),
@@ -395,7 +397,7 @@ async fn start_submit(
 ) -> AppResult<Response> {
     let to: MemberId = path_id(&f.member_id)?;
     match crate::messages::start(&state, &ctx.viewer, to, &f.body).await {
-        Ok(id) => Ok(Redirect::to(&format!("/messages/{id}")).into_response()),
+        Ok(id) => Ok(kernel::http::redirect(&format!("/messages/{id}")).into_response()),
         Err(AppError::Conflict { message, .. }) | Err(AppError::BadRequest { message, .. }) => {
             let body = format!(
                 "<h1>Message not sent</h1><p>{}</p><p><a href=\"/members/{to}\">Back to the profile</a></p>",

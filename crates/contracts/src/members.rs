@@ -155,6 +155,14 @@ pub trait MemberDirectory: Send + Sync {
         viewer: &'a Viewer,
         id: MemberId,
     ) -> BoxFuture<'a, AppResult<Option<ProfileView>>>;
+    /// Whether `actor` may suspend `member` from the platform (the role hierarchy: only
+    /// admins act on admins, and never on the last one); an error says why not.
+    fn may_suspend<'a>(
+        &'a self,
+        state: &'a AppState,
+        actor: MemberId,
+        member: MemberId,
+    ) -> BoxFuture<'a, AppResult<()>>;
     /// Members whose name or story matches `q`, as `viewer` may see them.
     fn search<'a>(
         &'a self,

@@ -74,7 +74,7 @@ async fn list_page(
 ) -> AppResult<Response> {
     let mine = q.mine.unwrap_or(false);
     if mine && !ctx.viewer.is_signed_in() {
-        return Ok(Redirect::to("/login?next=/events?mine=true").into_response());
+        return Ok(kernel::http::login_redirect("/events?mine=true").into_response());
     }
     let page = service::list(&state, &ctx.viewer, &q).await?;
     let zone = viewer_zone(&state, &ctx).await?;
@@ -322,6 +322,8 @@ async fn join_submit(
         return render_event(&state, &ctx, e, None, Some("The join link is not open for you right now.".into())).await;
     }
     service::mark_attended(&state, None, e.id, me.id, &ctx.client_ip).await?;
+    // The one redirect off this site, on purpose: the event's own join link, which staff
+    // set and which must be an https:// address (checked when the event is saved).
     Ok(Redirect::to(&e.join_url).into_response())
 }
 
@@ -334,7 +336,7 @@ struct FeedPage<'a> {
 }
 
 async fn feed_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
-    let Some(me) = ctx.viewer.member() else { return Ok(Redirect::to("/login?next=/events/feed").into_response()) };
+    let Some(me) = ctx.viewer.member() else { return Ok(kernel::http::login_redirect("/events/feed").into_response()) };
     let body = ui::render(&FeedPage { csrf: &ctx.csrf, url: None, has_feed: feed::exists(&state, me.id).await? });
     Ok(ui::page(&state, &ctx, "Your calendar feed", "/events", &body).into_response())
 }

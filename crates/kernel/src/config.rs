@@ -11,7 +11,8 @@ use url::Url;
 pub use crate::slice::SliceSettings;
 
 /// Raw settings as given (environment variables or flags), before validation.
-#[derive(Clone, Debug, Default)]
+/// `Debug` never shows a secret (see [`redacted_url`]).
+#[derive(Clone, Default)]
 pub struct Settings {
     /// SHN_DATABASE_URL
     pub database_url: Option<String>,
@@ -33,6 +34,8 @@ pub struct Settings {
     pub db_max_connections: Option<String>,
     /// The slices' own settings (each slice declares and parses its own), by variable.
     pub slices: SliceSettings,
+    /// SHN_TRUSTED_PROXIES
+    pub trusted_proxies: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +52,9 @@ pub enum PasswordCost {
     Fast,
 }
 
-#[derive(Clone, Debug)]
+/// The validated configuration. Its `Debug` (what ends up in logs and panics) never
+/// shows a secret: the key is hidden and passwords in URLs are replaced.
+#[derive(Clone)]
 pub struct Config {
     pub database_url: String,
     pub data_dir: PathBuf,
@@ -77,6 +82,78 @@ pub struct Config {
     pub signups_per_ip_per_hour: i64,
     /// Settings that belong to one slice, as given; the slice parses them at start-up.
     pub slices: SliceSettings,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (none by default).
+    pub trusted_proxies: Vec<crate::net::Cidr>,
+    /// A personal access token stops working this long after it was issued.
+    pub api_token_lifetime: Duration,
+}
+
+const REDACTED: &str = "[redacted]";
+
+/// A URL with its password (and, for database URLs, any `password=` parameter)
+/// replaced by `[redacted]`; text that is not a URL is hidden whole.
+pub fn redacted_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut u) => {
+            if u.password().is_some() {
+                let _ = u.set_password(Some(REDACTED));
+            }
+            if u.query_pairs().any(|(k, _)| k.eq_ignore_ascii_case("password")) {
+                let pairs: Vec<(String, String)> = u
+                    .query_pairs()
+                    .map(|(k, v)| {
+                        let v = if k.eq_ignore_ascii_case("password") { REDACTED.to_string() } else { v.into_owned() };
+                        (k.into_owned(), v)
+                    })
+                    .collect();
+                u.query_pairs_mut().clear().extend_pairs(pairs);
+            }
+            u.to_string()
+        }
+        Err(_) => REDACTED.to_string(),
+    }
+}
+
+fn redacted_opt(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(redacted_url)
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redacted_opt(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("base_url", &self.base_url)
+            .field("smtp_url", &redacted_opt(&self.smtp_url))
+            .field("secret_key", &self.secret_key.as_ref().map(|_| REDACTED))
+            .field("log_format", &self.log_format)
+            .field("mail_from", &self.mail_from)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redacted_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("base_url", &self.base_url.as_str())
+            .field("smtp_url", &redacted_opt(&self.smtp_url))
+            .field("secret_key", &self.secret_key.as_ref().map(|_| REDACTED))
+            .field("log_format", &self.log_format)
+            .field("mail_from", &self.mail_from)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("password_cost", &self.password_cost)
+            .field("session_idle", &self.session_idle)
+            .field("session_absolute", &self.session_absolute)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("api_token_lifetime", &self.api_token_lifetime)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A bad setting: names the variable and says what is wrong.
@@ -163,6 +240,12 @@ impl Config {
                 })?,
                 None => 10,
             };
+        let trusted_proxies = match non_empty(&s.trusted_proxies) {
+            Some(list) => crate::net::parse_list(list).map_err(|e| {
+                bad("SHN_TRUSTED_PROXIES", format!("{e}; give addresses or CIDR blocks like 10.0.0.0/8, ::1"))
+            })?,
+            None => Vec::new(),
+        };
         Ok(Config {
             database_url,
             data_dir,
@@ -182,6 +265,8 @@ impl Config {
             worker_poll: Duration::from_millis(500),
             signups_per_ip_per_hour: 20,
             slices: s.slices.clone(),
+            trusted_proxies,
+            api_token_lifetime: Duration::from_secs(90 * 24 * 3600),
         })
     }
 
@@ -228,11 +313,27 @@ mod tests {
             (Settings { secret_key: Some("short".into()), ..Default::default() }, "SHN_SECRET_KEY"),
             (Settings { log_format: Some("xml".into()), ..Default::default() }, "SHN_LOG_FORMAT"),
             (Settings { db_max_connections: Some("0".into()), ..Default::default() }, "SHN_DB_MAX_CONNECTIONS"),
+            (Settings { trusted_proxies: Some("10.0.0.0/99".into()), ..Default::default() }, "SHN_TRUSTED_PROXIES"),
         ];
         for (s, var) in cases {
             let err = Config::from_settings(&s).unwrap_err();
             assert_eq!(err.var, var);
             assert!(err.to_string().starts_with(var));
+        }
+    }
+
+    #[test]
+    fn debug_output_never_shows_a_secret() {
+        let s = Settings {
+            database_url: Some("postgres://shn:hunter2-db@db.example/shn?sslmode=require".into()),
+            smtp_url: Some("smtps://mailer:hunter2-smtp@smtp.example:465".into()),
+            secret_key: Some("hunter2-key-that-is-long-enough-0123456789".into()),
+            ..Default::default()
+        };
+        let c = Config::from_settings(&s).unwrap();
+        for shown in [format!("{s:?}"), format!("{c:?}"), format!("{c:#?}")] {
+            assert!(!shown.contains("hunter2"), "{shown}");
+            assert!(shown.contains("[redacted]") && shown.contains("db.example"), "{shown}");
         }
     }
 

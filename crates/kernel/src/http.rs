@@ -5,7 +5,7 @@
 use axum::extract::rejection::{FormRejection, JsonRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, AppResult};
@@ -15,6 +15,44 @@ use crate::viewer::Viewer;
 
 pub const CSRF_COOKIE: &str = "shn_csrf";
 pub const CSRF_FIELD: &str = "csrf";
+
+/// Largest body accepted on the routes that take credentials or e-mail addresses (log
+/// in, sign up, tokens, resets, password and e-mail changes): a few KB is plenty.
+pub const AUTH_BODY_LIMIT: usize = 8 * 1024;
+
+/// Largest body accepted on other routes (posts, profiles, JSON), except uploads.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+const AUTH_PATHS: &[&str] = &[
+    "/api/v1/auth/",
+    "/login",
+    "/signup",
+    "/logout",
+    "/verify",
+    "/forgot-password",
+    "/reset-password",
+    "/confirm-email",
+    "/settings/password",
+    "/settings/email",
+    "/settings/delete",
+    "/settings/tokens",
+];
+
+/// Routes that take uploaded files; they get the configured maximum.
+const UPLOAD_PATHS: &[&str] = &["/settings/avatar"];
+
+/// The largest request body `path` accepts: small on authentication routes, the
+/// configured maximum for uploads, a sensible megabyte elsewhere.
+pub fn body_limit(path: &str, max_body_bytes: usize) -> usize {
+    let under = |p: &&str| path == p.trim_end_matches('/') || path.starts_with(*p);
+    if AUTH_PATHS.iter().any(under) {
+        AUTH_BODY_LIMIT.min(max_body_bytes)
+    } else if UPLOAD_PATHS.contains(&path) {
+        max_body_bytes
+    } else {
+        DEFAULT_BODY_LIMIT.min(max_body_bytes)
+    }
+}
 
 /// Everything known about the requester, put on the request by the shell.
 #[derive(Clone, Debug, Default)]
@@ -68,15 +106,26 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Optio
     c
 }
 
-/// The CSRF token that goes with a CSRF cookie value.
-pub fn csrf_token_for(state: &AppState, cookie_value: &str) -> String {
-    state.secret.sign(format!("csrf:{cookie_value}").as_bytes())
+/// The CSRF token that goes with a CSRF cookie value and the session (its stored id;
+/// none when signed out): a token from one session is refused in another, so a token
+/// seen before log-in, or by someone sharing the browser's CSRF cookie, is no use later.
+pub fn csrf_token_for(state: &AppState, cookie_value: &str, session: Option<&str>) -> String {
+    state.secret.sign(csrf_message(cookie_value, session).as_bytes())
 }
 
-/// Whether a submitted token matches the CSRF cookie.
-pub fn csrf_valid(state: &AppState, cookie_value: Option<&str>, submitted: Option<&str>) -> bool {
+fn csrf_message(cookie_value: &str, session: Option<&str>) -> String {
+    format!("csrf:{cookie_value}:{}", session.unwrap_or("-"))
+}
+
+/// Whether a submitted token matches the CSRF cookie and the session.
+pub fn csrf_valid(
+    state: &AppState,
+    cookie_value: Option<&str>,
+    session: Option<&str>,
+    submitted: Option<&str>,
+) -> bool {
     match (cookie_value, submitted) {
-        (Some(c), Some(t)) if !c.is_empty() => state.secret.verify(format!("csrf:{c}").as_bytes(), t),
+        (Some(c), Some(t)) if !c.is_empty() => state.secret.verify(csrf_message(c, session).as_bytes(), t),
         _ => false,
     }
 }
@@ -85,7 +134,7 @@ pub fn csrf_valid(state: &AppState, cookie_value: Option<&str>, submitted: Optio
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<(Viewer, Option<SessionRef>, bool)> {
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth.strip_prefix("Bearer ").map(str::trim).ok_or(AppError::Unauthorized)?;
-        let member = session::find_api_token(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
+        let member = session::find_api_token(&state.db, &state.config, token).await?.ok_or(AppError::Unauthorized)?;
         let viewer = state.viewers.load(&state.db, member).await?.ok_or(AppError::Unauthorized)?;
         return Ok((Viewer::Member(viewer), None, true));
     }
@@ -170,6 +219,55 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             )),
         }
     }
+}
+
+/// A `next` (return-to) value is followed only when it is a path on this site: it
+/// starts with a single `/`, and neither it nor its percent-decoded form holds a
+/// backslash, a control or whitespace character, or starts with `//`. Anything else
+/// (a scheme, `//host`, `/\host`, `/%09/host`, which browsers read as another site)
+/// gives `/`.
+pub fn safe_next(next: &str) -> &str {
+    fn bad(p: &str) -> bool {
+        !p.starts_with('/')
+            || p.starts_with("//")
+            || p.chars().any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    }
+    if next.len() > 2048 || bad(next) || bad(&percent_decode(next)) { "/" } else { next }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The one way a page redirects after an action (303 See Other): to a path on this
+/// site, checked by [`safe_next`], so no redirect can be turned into a way off-site.
+pub fn redirect(path: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let to = HeaderValue::from_str(safe_next(path)).unwrap_or(HeaderValue::from_static("/"));
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to)]).into_response()
+}
+
+/// Sends a visitor to log in, coming back to `return_to` (a path on this site) after.
+pub fn login_redirect(return_to: &str) -> axum::response::Response {
+    let encoded =
+        url::form_urlencoded::Serializer::new(String::new()).append_pair("next", safe_next(return_to)).finish();
+    redirect(&format!("/login?{encoded}"))
 }
 
 /// Parses an id from a path segment; an id that cannot exist is simply not found.

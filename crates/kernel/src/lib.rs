@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod live;
 pub mod mail;
 pub mod markdown;
+pub mod net;
 pub mod outbox;
 pub mod page;
 pub mod ratelimit;

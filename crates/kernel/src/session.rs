@@ -111,10 +111,70 @@ pub async fn issue_api_token<C: ConnectionTrait>(c: &C, member: MemberId, name: 
     Ok(raw)
 }
 
-/// The member behind a live (unrevoked) API token.
-pub async fn find_api_token(db: &Db, raw: &str) -> Result<Option<MemberId>, DbErr> {
+/// The oldest issue time of a token that still works (tokens expire after
+/// `Config::api_token_lifetime`).
+fn api_token_cutoff(cfg: &Config) -> Instant {
+    now() - ChronoDuration::from_std(cfg.api_token_lifetime).unwrap_or(ChronoDuration::days(90))
+}
+
+/// The member behind a live API token: not revoked, not expired.
+pub async fn find_api_token(db: &Db, cfg: &Config, raw: &str) -> Result<Option<MemberId>, DbErr> {
     db.scalar::<MemberId>(
-        "SELECT member_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        "SELECT member_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND created_at > $2",
+        params![token_hash(raw), api_token_cutoff(cfg)],
+    )
+    .await
+}
+
+/// A live personal access token as its owner sees it (never the token itself).
+#[derive(Debug, Clone, serde::Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
+pub struct ApiTokenInfo {
+    pub id: uuid::Uuid,
+    pub name: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Instant,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Instant,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct TokenRow {
+    id: uuid::Uuid,
+    name: String,
+    created_at: Instant,
+}
+
+/// A member's live tokens, newest first.
+pub async fn list_api_tokens(db: &Db, cfg: &Config, member: MemberId) -> Result<Vec<ApiTokenInfo>, DbErr> {
+    let rows: Vec<TokenRow> = db
+        .all(
+            "SELECT id, name, created_at FROM api_tokens WHERE member_id = $1 AND revoked_at IS NULL AND created_at > $2 \
+             ORDER BY created_at DESC, id DESC LIMIT 200",
+            params![member, api_token_cutoff(cfg)],
+        )
+        .await?;
+    let lifetime = ChronoDuration::from_std(cfg.api_token_lifetime).unwrap_or(ChronoDuration::days(90));
+    Ok(rows
+        .into_iter()
+        .map(|r| ApiTokenInfo { id: r.id, name: r.name, created_at: r.created_at, expires_at: r.created_at + lifetime })
+        .collect())
+}
+
+/// Revokes one of a member's tokens by its id; true when it was live.
+pub async fn revoke_api_token_by_id(db: &Db, member: MemberId, id: uuid::Uuid) -> Result<bool, DbErr> {
+    Ok(db
+        .exec(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND member_id = $3 AND revoked_at IS NULL",
+            params![now(), id, member],
+        )
+        .await?
+        > 0)
+}
+
+/// When the token was issued, if it is live (for re-authentication rules).
+pub async fn api_token_issued_at(db: &Db, raw: &str) -> Result<Option<Instant>, DbErr> {
+    db.scalar::<Instant>(
+        "SELECT created_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
         params![token_hash(raw)],
     )
     .await

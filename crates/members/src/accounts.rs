@@ -19,7 +19,15 @@ use crate::password;
 use contracts::events::{HealthLeaderGranted, MemberJoined};
 
 const LOGIN_PER_IP: Limit = Limit::per(30, 300);
+/// Failed log-ins to one account from one address. Keyed by both, so a stranger
+/// guessing from elsewhere cannot lock the member out; guessing from many addresses is
+/// held back by the per-address limit and the cost of each hash.
 const LOGIN_PER_ACCOUNT: Limit = Limit::per(10, 900);
+/// Wrong passwords given to confirm a change (password, e-mail, deletion) by a
+/// signed-in member: a stolen session cannot be used to guess the password.
+const PASSWORD_CONFIRM_FAILURES: Limit = Limit::per(10, 900);
+/// Requests to move an account to another address.
+const EMAIL_CHANGES_PER_MEMBER: Limit = Limit::per(5, 3600);
 const RESET_PER_IP: Limit = Limit::per(10, 900);
 const RESET_PER_ACCOUNT: Limit = Limit::per(3, 900);
 
@@ -29,6 +37,27 @@ pub struct SignupInput {
     pub password: String,
     pub display_name: String,
     pub member_type: String,
+}
+
+/// The longest e-mail address accepted anywhere (RFC 5321's path limit).
+pub const MAX_EMAIL_LEN: usize = 254;
+
+/// Refuses an over-long e-mail address or password at once: no hashing, no lower-casing,
+/// no rate-limit row and no database lookup is spent on a value that cannot be real.
+/// `emails` and `passwords` are (field name, value) pairs.
+pub fn refuse_oversized(emails: &[(&str, &str)], passwords: &[(&str, &str)]) -> AppResult<()> {
+    let mut errors = FieldErrors::new();
+    for (field, v) in emails {
+        if v.len() > MAX_EMAIL_LEN * 4 || v.trim().chars().count() > MAX_EMAIL_LEN {
+            errors.add(field, format!("An e-mail address has at most {MAX_EMAIL_LEN} characters."));
+        }
+    }
+    for (field, v) in passwords {
+        if v.len() > password::MAX_LEN * 4 || v.chars().count() > password::MAX_LEN {
+            errors.add(field, format!("A password has at most {} characters.", password::MAX_LEN));
+        }
+    }
+    errors.into_result()
 }
 
 /// Lower-cases and trims an address and checks its shape; `None` when it is not one.
@@ -63,6 +92,7 @@ pub fn validate_display_name(name: &str, errors: &mut FieldErrors) -> String {
 /// address that already has an account gets the same answer; its owner is told by
 /// e-mail instead. Returns the new member's id when one was created.
 pub async fn signup(state: &AppState, input: &SignupInput, ip: &str) -> AppResult<Option<MemberId>> {
+    refuse_oversized(&[("email", &input.email)], &[("password", &input.password)])?;
     let mut errors = FieldErrors::new();
     let email = normalise_email(&input.email);
     if email.is_none() {
@@ -245,9 +275,13 @@ struct LoginRow {
 /// Checks credentials under rate limits. On success returns the member; every failure
 /// is audited and answered with the same message.
 pub async fn check_credentials(state: &AppState, email: &str, password_text: &str, ip: &str) -> AppResult<MemberId> {
+    refuse_oversized(&[("email", email)], &[("password", password_text)])?;
     let email = normalise_email(email).unwrap_or_else(|| email.trim().to_lowercase());
+    // Both limits apply before the account is looked up or a hash is checked. Every
+    // attempt counts against the address; only failures count against the account.
+    let account_bucket = format!("login:account:{ip}:{email}");
     ratelimit::hit(&state.db, &format!("login:ip:{ip}"), LOGIN_PER_IP).await?;
-    ratelimit::hit(&state.db, &format!("login:account:{email}"), LOGIN_PER_ACCOUNT).await?;
+    ratelimit::check(&state.db, &account_bucket, LOGIN_PER_ACCOUNT).await?;
     let row: Option<LoginRow> = state
         .db
         .one(
@@ -263,6 +297,8 @@ pub async fn check_credentials(state: &AppState, email: &str, password_text: &st
         }
     };
     let Some(row) = row.filter(|_| ok) else {
+        // Counted after the answer is known, so the limit is for failures only.
+        let _ = ratelimit::hit(&state.db, &account_bucket, LOGIN_PER_ACCOUNT).await;
         let subject = state.db.scalar::<MemberId>("SELECT id FROM members WHERE email = $1", params![email]).await?;
         audit::record(state.db.writer(), None, "login_failed", subject, Some(ip), json!({})).await?;
         // One answer for "no such account" and "wrong password", so neither can be told apart.
@@ -314,6 +350,7 @@ pub async fn login_token(state: &AppState, member: MemberId, ip: &str) -> AppRes
 
 /// Starts a password reset. Known and unknown addresses get the same answer.
 pub async fn request_reset(state: &AppState, email: &str, ip: &str) -> AppResult<()> {
+    refuse_oversized(&[("email", email)], &[])?;
     let Some(email) = normalise_email(email) else {
         return Err(AppError::field("email", "Enter an e-mail address like name@example.org."));
     };
@@ -344,8 +381,10 @@ pub async fn request_reset(state: &AppState, email: &str, ip: &str) -> AppResult
     Ok(())
 }
 
-/// Sets a new password from a reset link. Ends every session and API token.
+/// Sets a new password from a reset link. Ends every session and API token, and
+/// cancels pending e-mail changes and other reset links.
 pub async fn reset_password(state: &AppState, raw: &str, new_password: &str, ip: &str) -> AppResult<MemberId> {
+    refuse_oversized(&[], &[("password", new_password)])?;
     if let Some(p) = password::problem(new_password, &[]) {
         return Err(AppError::field("password", p));
     }
@@ -354,6 +393,14 @@ pub async fn reset_password(state: &AppState, raw: &str, new_password: &str, ip:
     let token = live_token(&tx, raw, "reset").await?;
     use_token(&tx, raw).await?;
     set_password(&tx, token.member_id, &hash, None).await?;
+    // Whoever had the account before the reset may have asked to move it to their own
+    // address (or asked for other reset links): every pending link ends here.
+    db::exec(
+        &tx,
+        "UPDATE email_tokens SET used_at = $1 WHERE member_id = $2 AND used_at IS NULL AND purpose IN ('change_email', 'reset')",
+        params![now(), token.member_id],
+    )
+    .await?;
     // A reset proves control of the address, so an unverified account becomes verified.
     db::exec(
         &tx,
@@ -374,6 +421,22 @@ async fn set_password(tx: &Tx, member: MemberId, hash: &str, keep_session: Optio
     Ok(ended)
 }
 
+/// Checks a signed-in member's password before a sensitive change, under a limit on
+/// failures (429 once used up, before the hash is even checked).
+pub async fn confirm_password(state: &AppState, member: MemberId, password_text: &str) -> AppResult<bool> {
+    let bucket = format!("password_confirm:member:{member}");
+    ratelimit::check(&state.db, &bucket, PASSWORD_CONFIRM_FAILURES).await?;
+    let ok = match current_hash(state.db.writer(), member).await {
+        Ok(stored) => password::verify(&stored, password_text),
+        Err(AppError::Unauthorized) => false,
+        Err(e) => return Err(e),
+    };
+    if !ok {
+        let _ = ratelimit::hit(&state.db, &bucket, PASSWORD_CONFIRM_FAILURES).await;
+    }
+    Ok(ok)
+}
+
 async fn current_hash<C: ConnectionTrait>(c: &C, member: MemberId) -> AppResult<String> {
     db::scalar::<Option<String>, _>(c, "SELECT password_hash FROM members WHERE id = $1", params![member])
         .await?
@@ -392,9 +455,9 @@ pub async fn change_password(
     this_session: Option<&str>,
     ip: &str,
 ) -> AppResult<u64> {
+    refuse_oversized(&[], &[("current_password", current), ("new_password", new_password)])?;
     let mut errors = FieldErrors::new();
-    let stored = current_hash(state.db.writer(), member).await?;
-    if !password::verify(&stored, current) {
+    if !confirm_password(state, member, current).await? {
         errors.add("current_password", "That is not your current password.");
     }
     if let Some(p) = password::problem(new_password, &[]) {
@@ -429,9 +492,10 @@ pub async fn request_email_change(
     new_email: &str,
     ip: &str,
 ) -> AppResult<()> {
+    refuse_oversized(&[("new_email", new_email)], &[("password", password_text)])?;
+    ratelimit::hit(&state.db, &format!("email_change:member:{member}"), EMAIL_CHANGES_PER_MEMBER).await?;
     let mut errors = FieldErrors::new();
-    let stored = current_hash(state.db.writer(), member).await?;
-    if !password::verify(&stored, password_text) {
+    if !confirm_password(state, member, password_text).await? {
         errors.add("password", "That is not your current password.");
     }
     let new_email = normalise_email(new_email);
@@ -513,12 +577,69 @@ pub async fn confirm_email_change(state: &AppState, raw: &str) -> AppResult<Memb
     Ok(token.member_id)
 }
 
+/// The role of a member who still has an account.
+async fn role_of<C: ConnectionTrait>(c: &C, member: MemberId) -> AppResult<Option<Role>> {
+    let role: Option<String> = db::scalar(
+        c,
+        &format!("SELECT role FROM members WHERE id = $1 AND status <> 'deleted'{}", db::for_update(c)),
+        params![member],
+    )
+    .await?;
+    Ok(role.map(|r| Role::parse(&r).unwrap_or(Role::Member)))
+}
+
+/// Whether `member` is the only active admin left.
+async fn last_admin<C: ConnectionTrait>(c: &C, member: MemberId) -> AppResult<bool> {
+    let others: i64 = db::scalar(
+        c,
+        "SELECT COUNT(*) FROM members WHERE role = 'admin' AND status = 'active' AND id <> $1",
+        params![member],
+    )
+    .await?
+    .unwrap_or(0);
+    Ok(others == 0)
+}
+
+/// The role hierarchy for acting on an account (suspending it, changing its role):
+/// only an admin acts on an admin, and the last active admin is never demoted or
+/// suspended, so the site always has someone who can manage it.
+async fn check_hierarchy<C: ConnectionTrait>(c: &C, actor: MemberId, target: Role, member: MemberId) -> AppResult<()> {
+    let actor_role = role_of(c, actor).await?.unwrap_or(Role::Member);
+    if target == Role::Admin && actor_role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    if target == Role::Admin && last_admin(c, member).await? {
+        return Err(AppError::conflict("last_admin", "This is the only admin left. Make someone else an admin first."));
+    }
+    Ok(())
+}
+
+/// Whether the role hierarchy lets `actor` suspend `member`, read in the caller's
+/// transaction (the members slice's own consumers check again what was decided).
+pub(crate) async fn hierarchy_allows<C: ConnectionTrait>(c: &C, actor: MemberId, member: MemberId) -> AppResult<bool> {
+    let Some(target) = role_of(c, member).await? else { return Ok(false) };
+    match check_hierarchy(c, actor, target, member).await {
+        Ok(()) => Ok(true),
+        Err(AppError::Forbidden | AppError::Conflict { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `actor` may suspend `member` (see [`check_hierarchy`]); for callers that
+/// must know before they change anything else.
+pub async fn may_suspend(state: &AppState, actor: MemberId, member: MemberId) -> AppResult<()> {
+    let target = role_of(state.db.writer(), member).await?.ok_or(AppError::NotFound)?;
+    check_hierarchy(state.db.writer(), actor, target, member).await
+}
+
 /// Changes a member's role (admins only). Audited.
 pub async fn set_role(state: &AppState, actor: MemberId, member: MemberId, role: Role, ip: &str) -> AppResult<()> {
     let tx = state.db.begin().await?;
-    let old: Option<String> =
-        db::scalar(&tx, "SELECT role FROM members WHERE id = $1 AND status <> 'deleted'", params![member]).await?;
-    let Some(old) = old else { return Err(AppError::NotFound) };
+    let Some(old_role) = role_of(&tx, member).await? else { return Err(AppError::NotFound) };
+    if old_role != role {
+        check_hierarchy(&tx, actor, old_role, member).await?;
+    }
+    let old = old_role.as_str();
     db::exec(&tx, "UPDATE members SET role = $1, updated_at = $2 WHERE id = $3", params![role.as_str(), now(), member])
         .await?;
     audit::record(
@@ -576,6 +697,10 @@ pub async fn set_suspended(state: &AppState, actor: MemberId, member: MemberId, 
         return Err(AppError::bad_request("self_suspend", "You cannot suspend your own account."));
     }
     let tx = state.db.begin().await?;
+    if on {
+        let target = role_of(&tx, member).await?.ok_or(AppError::NotFound)?;
+        check_hierarchy(&tx, actor, target, member).await?;
+    }
     change_suspension(&tx, actor, member, on, Some(ip)).await?;
     tx.commit().await?;
     Ok(())
@@ -583,7 +708,7 @@ pub async fn set_suspended(state: &AppState, actor: MemberId, member: MemberId, 
 
 /// Suspends (ending every session and token) or reinstates `member` in the caller's
 /// transaction, with an audit row; a no-op when the account is not in the state to
-/// change from.
+/// change from. The caller has checked the role hierarchy.
 pub(crate) async fn change_suspension(
     tx: &sea_orm::DatabaseTransaction,
     actor: MemberId,

@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/me", get(me).delete(delete_me))
         .route("/api/v1/me/profile", axum::routing::patch(patch_profile))
         .route("/api/v1/me/export", get(export))
+        .route("/api/v1/me/tokens", get(list_tokens))
+        .route("/api/v1/me/tokens/{id}", axum::routing::delete(revoke_token_by_id))
         .route("/api/v1/members", get(list_members))
         .route("/api/v1/members/{id}", get(get_member))
         .route("/api/v1/conditions", get(list_conditions))
@@ -48,6 +50,8 @@ pub fn router() -> Router<AppState> {
         delete_me,
         patch_profile,
         export,
+        list_tokens,
+        revoke_token_by_id,
         list_members,
         get_member,
         list_conditions,
@@ -71,7 +75,10 @@ pub fn router() -> Router<AppState> {
         RoleBody,
         FlagBody,
         MemberType,
-        Visibility
+        Visibility,
+        DeleteBody,
+        TokenList,
+        kernel::session::ApiTokenInfo
     ))
 )]
 pub struct MembersApi;
@@ -250,11 +257,98 @@ async fn export(state: axum::extract::State<AppState>, ctx: RequestContext) -> A
         .into_response())
 }
 
-/// Delete my account: personal data and uploads are erased.
-#[utoipa::path(delete, path = "/api/v1/me", tag = "me", security(("bearer" = [])), responses((status = 204, description = "Deleted"), (status = 401)))]
-async fn delete_me(state: axum::extract::State<AppState>, ctx: RequestContext) -> AppResult<StatusCode> {
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteBody {
+    /// The account's password. It may be left out only with a token issued by logging
+    /// in within the last ten minutes.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// How recently a token must have been issued for it to stand in for the password.
+const RECENT_LOGIN: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Delete my account: personal data and uploads are erased. Needs the password, or a
+/// token issued in the last ten minutes (that is, just now from the password).
+#[utoipa::path(delete, path = "/api/v1/me", tag = "me", request_body(content = DeleteBody, description = "Optional: the password"),
+    security(("bearer" = [])), responses((status = 204, description = "Deleted"), (status = 401), (status = 422, description = "Password missing or wrong"), (status = 429)))]
+async fn delete_me(
+    state: axum::extract::State<AppState>,
+    ctx: RequestContext,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<StatusCode> {
     let m = ctx.viewer.require_member()?;
+    let b: DeleteBody = kernel::http::optional_json(&body)?;
+    match b.password {
+        Some(p) => {
+            accounts::refuse_oversized(&[], &[("password", &p)])?;
+            if !accounts::confirm_password(&state, m.id, &p).await? {
+                return Err(AppError::field(
+                    "password",
+                    "That is not your password. Your account has not been deleted.",
+                ));
+            }
+        }
+        None => {
+            let issued = match bearer(&headers) {
+                Some(t) => kernel::session::api_token_issued_at(&state.db, t).await?,
+                None => None,
+            };
+            if issued.is_none_or(|t| kernel::time::now() - t >= RECENT_LOGIN) {
+                return Err(AppError::field(
+                    "password",
+                    "Give your password to delete your account (or use a token you got in the last ten minutes).",
+                ));
+            }
+        }
+    }
     data::delete_account(&state, m.id, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenList {
+    pub items: Vec<kernel::session::ApiTokenInfo>,
+}
+
+/// My live personal access tokens (never the tokens themselves).
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me", security(("bearer" = [])), responses((status = 200, body = TokenList), (status = 401)))]
+async fn list_tokens(state: axum::extract::State<AppState>, ctx: RequestContext) -> AppResult<Json<TokenList>> {
+    let m = ctx.viewer.require_member()?;
+    Ok(Json(TokenList { items: kernel::session::list_api_tokens(&state.db, &state.config, m.id).await? }))
+}
+
+/// Revoke one of my tokens by its id.
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "me", params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204, description = "Revoked"), (status = 401), (status = 404)))]
+async fn revoke_token_by_id(
+    state: axum::extract::State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let m = ctx.viewer.require_member()?;
+    if !kernel::session::revoke_api_token_by_id(&state.db, m.id, path_id(&id)?).await? {
+        return Err(AppError::NotFound);
+    }
+    kernel::audit::record(
+        state.db.writer(),
+        Some(m.id),
+        "api_token_revoked",
+        Some(m.id),
+        Some(&ctx.client_ip),
+        serde_json::json!({ "via": "api" }),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -80,6 +80,15 @@ impl MemberDirectory for Directory {
         Box::pin(crate::profile::view(db, viewer, id))
     }
 
+    fn may_suspend<'a>(
+        &'a self,
+        state: &'a kernel::AppState,
+        actor: MemberId,
+        member: MemberId,
+    ) -> BoxFuture<'a, AppResult<()>> {
+        Box::pin(crate::accounts::may_suspend(state, actor, member))
+    }
+
     fn search<'a>(
         &'a self,
         db: &'a Db,

@@ -23,7 +23,10 @@ impl Consumer for Suspensions {
         Box::pin(async move {
             let Some(acted) = event.decode::<ModerationActed>() else { return Ok(()) };
             let Some(moderator) = event.actor_id else { return Ok(()) };
-            if acted.action == ModerationAction::SuspendPlatform && moderator != acted.member_id {
+            let wanted = acted.action == ModerationAction::SuspendPlatform && moderator != acted.member_id;
+            // The decision was checked against the role hierarchy when it was made; a role
+            // changed since (the member became an admin) still protects them.
+            if wanted && crate::accounts::hierarchy_allows(tx, moderator, acted.member_id).await? {
                 crate::accounts::change_suspension(tx, moderator, acted.member_id, true, None).await?;
             }
             Ok(())

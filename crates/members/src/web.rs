@@ -5,10 +5,10 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::error::FieldErrors;
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id, set_cookie};
+use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id, safe_next, set_cookie};
 use kernel::ids::MemberId;
 use kernel::session::SESSION_COOKIE;
 use kernel::ui::{self, Field, Input, error_summary};
@@ -31,13 +31,14 @@ pub fn router() -> Router<AppState> {
         .route("/forgot-password", get(forgot_page).post(forgot_submit))
         .route("/reset-password", get(reset_page).post(reset_submit))
         .route("/confirm-email", get(confirm_email_page).post(confirm_email_submit))
-        .route("/settings", get(|| async { Redirect::to("/settings/profile") }))
+        .route("/settings", get(|| async { kernel::http::redirect("/settings/profile") }))
         .route("/settings/profile", get(profile_page).post(profile_submit))
         .route("/settings/avatar", post(avatar_upload))
         .route("/settings/avatar/delete", post(avatar_delete))
         .route("/settings/account", get(account_page))
         .route("/settings/password", post(password_submit))
         .route("/settings/email", post(email_submit))
+        .route("/settings/tokens/{id}/revoke", post(token_revoke))
         .route("/settings/data", get(data_page))
         .route("/settings/data/export", post(export_download))
         .route("/settings/delete", post(delete_submit))
@@ -63,16 +64,7 @@ fn page(
 }
 
 fn login_required(path: &str) -> Response {
-    Redirect::to(&format!("/login?next={}", urlencode(path))).into_response()
-}
-
-fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).unwrap_or_default().trim_start_matches('=').to_string()
-}
-
-/// Only same-site relative paths are followed after log in.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") { next } else { "/" }
+    kernel::http::login_redirect(path)
 }
 
 #[derive(Template)]
@@ -341,7 +333,7 @@ struct NextQuery {
 
 async fn login_page(State(state): State<AppState>, ctx: RequestContext, ApiQuery(q): ApiQuery<NextQuery>) -> Response {
     if ctx.viewer.is_signed_in() {
-        return Redirect::to(safe_next(&q.next)).into_response();
+        return kernel::http::redirect(safe_next(&q.next)).into_response();
     }
     render_login(
         &state,
@@ -373,7 +365,7 @@ async fn login_submit(
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     let raw = accounts::login_session(&state, member, ctx.session.as_ref().map(|s| s.id.as_str()), &ctx.client_ip, ua)
         .await?;
-    let mut res = Redirect::to(safe_next(&f.next)).into_response();
+    let mut res = kernel::http::redirect(safe_next(&f.next)).into_response();
     let max_age = state.config.session_absolute.as_secs() as i64;
     res.headers_mut().append(
         header::SET_COOKIE,
@@ -388,7 +380,7 @@ async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppResult
     if let (Some(s), Some(m)) = (&ctx.session, ctx.viewer.member()) {
         accounts::logout(&state, &s.id, m.id, &ctx.client_ip).await?;
     }
-    let mut res = Redirect::to("/").into_response();
+    let mut res = kernel::http::redirect("/").into_response();
     if let Ok(v) = set_cookie(&state, SESSION_COOKIE, "", Some(0)).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -780,6 +772,7 @@ fn notice_for(code: &str) -> Option<&'static str> {
         "avatar" => Some("Your photo has been updated."),
         "password" => Some("Your password has been changed."),
         "email" => Some("We have sent a confirmation link to the new address. The change happens when you open it."),
+        "token" => Some("The token has been revoked. Scripts using it can no longer reach your account."),
         _ => None,
     }
 }
@@ -806,7 +799,7 @@ async fn profile_submit(
     let result =
         if errors.is_empty() { profile::update(&state, m.id, &patch).await } else { Err(AppError::Validation(errors)) };
     match result {
-        Ok(()) => Ok(Redirect::to("/settings/profile?done=profile").into_response()),
+        Ok(()) => Ok(kernel::http::redirect("/settings/profile?done=profile").into_response()),
         Err(AppError::Validation(errors)) => {
             let (_, has_avatar) = stored_form(&state, m.id).await?;
             render_profile_form(&state, &ctx, m.id, &d, &errors, has_avatar, None).await
@@ -845,7 +838,7 @@ async fn avatar_upload(
     match result {
         Ok(jpeg) => {
             avatar::save(&state, m.id, jpeg).await?;
-            Ok(Redirect::to("/settings/profile?done=avatar").into_response())
+            Ok(kernel::http::redirect("/settings/profile?done=avatar").into_response())
         }
         Err(AppError::Validation(errors)) => {
             let (d, has_avatar) = stored_form(&state, m.id).await?;
@@ -858,7 +851,7 @@ async fn avatar_upload(
 async fn avatar_delete(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     avatar::clear(&state, m.id).await?;
-    Ok(Redirect::to("/settings/profile?done=avatar").into_response())
+    Ok(kernel::http::redirect("/settings/profile?done=avatar").into_response())
 }
 
 // ---------- account settings ----------
@@ -876,6 +869,8 @@ struct AccountPage<'a> {
     em_summary: String,
     new_email: String,
     email_password: String,
+    tokens: Vec<kernel::session::ApiTokenInfo>,
+    token_days: u64,
 }
 
 async fn render_account(
@@ -916,6 +911,8 @@ async fn render_account(
             .required()
             .autocomplete("current-password")
             .html(),
+        tokens: kernel::session::list_api_tokens(&state.db, &state.config, m.id).await?,
+        token_days: state.config.api_token_lifetime.as_secs() / 86_400,
     });
     let status = if pw.is_empty() && em.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, ui::page_with_notice(state, ctx, "Account and security", "/settings/account", &body, notice))
@@ -961,7 +958,7 @@ async fn password_submit(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to("/settings/account?done=password").into_response()),
+        Ok(_) => Ok(kernel::http::redirect("/settings/account?done=password").into_response()),
         Err(AppError::Validation(errors)) => render_account(&state, &ctx, &errors, &FieldErrors::new(), "", None).await,
         Err(e) => Err(e),
     }
@@ -982,12 +979,33 @@ async fn email_submit(
 ) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     match accounts::request_email_change(&state, m.id, &f.password, &f.new_email, &ctx.client_ip).await {
-        Ok(()) => Ok(Redirect::to("/settings/account?done=email").into_response()),
+        Ok(()) => Ok(kernel::http::redirect("/settings/account?done=email").into_response()),
         Err(AppError::Validation(errors)) => {
             render_account(&state, &ctx, &FieldErrors::new(), &errors, &f.new_email, None).await
         }
         Err(e) => Err(e),
     }
+}
+
+async fn token_revoke(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let m = ctx.viewer.require_member()?;
+    if !kernel::session::revoke_api_token_by_id(&state.db, m.id, path_id(&id)?).await? {
+        return Err(AppError::NotFound);
+    }
+    kernel::audit::record(
+        state.db.writer(),
+        Some(m.id),
+        "api_token_revoked",
+        Some(m.id),
+        Some(&ctx.client_ip),
+        serde_json::json!({ "via": "web" }),
+    )
+    .await?;
+    Ok(kernel::http::redirect("/settings/account?done=token"))
 }
 
 // ---------- my data ----------
@@ -1049,12 +1067,11 @@ async fn delete_submit(
     HtmlForm(f): HtmlForm<PasswordOnly>,
 ) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
-    let stored: Option<String> = state
-        .db
-        .scalar::<Option<String>>("SELECT password_hash FROM members WHERE id = $1", kernel::params![m.id])
-        .await?
-        .flatten();
-    if !stored.is_some_and(|h| crate::password::verify(&h, &f.password)) {
+    let confirmed = match accounts::refuse_oversized(&[], &[("password", &f.password)]) {
+        Ok(()) => accounts::confirm_password(&state, m.id, &f.password).await?,
+        Err(_) => false,
+    };
+    if !confirmed {
         let mut errors = FieldErrors::new();
         errors.add("password", "That is not your password. Your account has not been deleted.");
         return Ok(render_data(&state, &ctx, &errors));
@@ -1206,7 +1223,7 @@ async fn staff_health_leader(
     let id: MemberId = path_id(&id)?;
     accounts::set_health_leader(&state, actor.id, id, f.on == "on", &ctx.client_ip).await?;
     let back = if f.back == "list" { "/admin/members".to_string() } else { format!("/members/{id}") };
-    Ok(Redirect::to(&back).into_response())
+    Ok(kernel::http::redirect(&back).into_response())
 }
 
 async fn staff_suspension(
@@ -1218,7 +1235,7 @@ async fn staff_suspension(
     let actor = ctx.viewer.require_role(Role::Staff)?;
     let id: MemberId = path_id(&id)?;
     accounts::set_suspended(&state, actor.id, id, f.on == "on", &ctx.client_ip).await?;
-    Ok(Redirect::to("/admin/members?status=all").into_response())
+    Ok(kernel::http::redirect("/admin/members?status=all").into_response())
 }
 
 async fn staff_role(
@@ -1232,7 +1249,7 @@ async fn staff_role(
     let role =
         Role::parse(&f.role).ok_or_else(|| AppError::field("role", "Choose member, moderator, staff or admin."))?;
     accounts::set_role(&state, actor.id, id, role, &ctx.client_ip).await?;
-    Ok(Redirect::to("/admin/members?status=all").into_response())
+    Ok(kernel::http::redirect("/admin/members?status=all").into_response())
 }
 
 // ---------- staff: accounts and the audit log ----------

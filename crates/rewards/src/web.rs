@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::error::FieldErrors;
 use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
@@ -62,7 +62,7 @@ fn page(
 }
 
 fn login_required(path: &str) -> Response {
-    Redirect::to(&format!("/login?next={path}")).into_response()
+    kernel::http::login_redirect(path)
 }
 
 // ---------- member pages ----------
@@ -120,7 +120,7 @@ async fn redeem_submit(
     let reward: Uuid = path_id(&id)?;
     let key = Some(f.idempotency_key.as_str()).filter(|k| !k.is_empty());
     match redeem::redeem(&state, me.id, reward, key).await {
-        Ok(_) => Ok(Redirect::to("/rewards/redemptions?done=requested").into_response()),
+        Ok(_) => Ok(kernel::http::redirect("/rewards/redemptions?done=requested").into_response()),
         Err(AppError::Conflict { message, .. }) => {
             render_catalogue(&state, &ctx, Some(message), StatusCode::CONFLICT).await
         }
@@ -252,7 +252,7 @@ async fn leaderboard_submit(
 ) -> AppResult<Response> {
     let me = ctx.viewer.require_member()?;
     leaderboard::set_opt_in(&state.db, me.id, f.on == "on").await?;
-    Ok(Redirect::to("/rewards/leaderboard").into_response())
+    Ok(kernel::http::redirect("/rewards/leaderboard").into_response())
 }
 
 // ---------- staff desk ----------
@@ -435,7 +435,7 @@ async fn admin_create_reward(
         Err(AppError::Validation(errors))
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/admin/rewards").into_response()),
+        Ok(()) => Ok(kernel::http::redirect("/admin/rewards").into_response()),
         Err(AppError::Validation(e)) => render_admin(&state, &ctx, &e, &f, &AdjustForm::default(), "", None).await,
         Err(e) => Err(e),
     }
@@ -466,7 +466,7 @@ async fn admin_adjust(
         _ => Err(AppError::Validation(errors)),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/rewards?member={}", f.member_id.trim())).into_response()),
+        Ok(()) => Ok(kernel::http::redirect(&format!("/admin/rewards?member={}", f.member_id.trim())).into_response()),
         Err(AppError::Validation(e)) => render_admin(&state, &ctx, &e, &RewardForm::default(), &f, "", None).await,
         Err(AppError::Conflict { message, .. }) => {
             let mut e = FieldErrors::new();
@@ -558,7 +558,7 @@ async fn admin_reject(
 
 async fn decided(state: &AppState, ctx: &RequestContext, result: AppResult<Redemption>) -> AppResult<Response> {
     match result {
-        Ok(_) => Ok(Redirect::to("/admin/rewards").into_response()),
+        Ok(_) => Ok(kernel::http::redirect("/admin/rewards").into_response()),
         Err(AppError::Validation(e)) => {
             render_admin(state, ctx, &e, &RewardForm::default(), &AdjustForm::default(), "", None).await
         }
@@ -616,9 +616,10 @@ async fn ledger_csv(
         .into_response())
 }
 
-/// Quotes a CSV field, and defuses spreadsheet formulas (a leading = + - @).
+/// Quotes a CSV field, and defuses spreadsheet formulas: a cell that starts with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP's list) gets a leading `'`.
 fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_string() };
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
@@ -631,5 +632,7 @@ mod tests {
         assert_eq!(csv_field("plain"), "\"plain\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("\t=1+1"), "\"'\t=1+1\"");
+        assert_eq!(csv_field("\r=1+1"), "\"'\r=1+1\"");
     }
 }

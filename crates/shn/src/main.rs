@@ -50,6 +50,9 @@ struct SettingsArgs {
     /// Largest database connection pool [default: 10]
     #[arg(long, env = "SHN_DB_MAX_CONNECTIONS", global = true)]
     db_max_connections: Option<String>,
+    /// Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For header is believed [default: none]
+    #[arg(long, env = "SHN_TRUSTED_PROXIES", global = true)]
+    trusted_proxies: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -118,6 +121,7 @@ impl SettingsArgs {
             mail_from: self.mail_from.clone(),
             db_max_connections: self.db_max_connections.clone(),
             slices: Default::default(),
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 }

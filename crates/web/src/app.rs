@@ -153,7 +153,7 @@ pub fn router(state: AppState, slices: &[Slice]) -> Router {
         .fallback(middleware::not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::context))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::error_pages))
-        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(axum::middleware::from_fn(middleware::metrics))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::capture_statements))
         .layer(DefaultBodyLimit::max(max_body))

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use kernel::error::ErrorPage;
 use kernel::http::{
-    CSRF_COOKIE, CSRF_FIELD, RequestContext, authenticate, cookie, csrf_token_for, csrf_valid, set_cookie,
+    CSRF_COOKIE, CSRF_FIELD, RequestContext, authenticate, body_limit, cookie, csrf_token_for, csrf_valid, set_cookie,
 };
 use kernel::secret::random_token;
 use kernel::ui::{self, escape};
@@ -21,8 +21,15 @@ fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
 }
 
-fn client_ip(req: &Request) -> String {
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+/// The client's address: the peer's, or what a trusted proxy says it forwarded for
+/// (see [`kernel::net::client_ip`]).
+fn client_ip(state: &AppState, req: &Request) -> String {
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let forwarded: Vec<&str> =
+        req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    kernel::net::client_ip(peer, &forwarded, &state.config.trusted_proxies)
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Resolves the requester once per request and guards every unsafe browser request
@@ -31,6 +38,10 @@ fn client_ip(req: &Request) -> String {
 /// The API authenticates by bearer token only: a browser's session cookie is ignored
 /// there, so no cross-site page can ride on it and the API needs no CSRF token.
 pub async fn context(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let req = match limit_body(&state, req).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
     let api = is_api(req.uri().path());
     let mut headers = req.headers().clone();
     if api {
@@ -43,19 +54,14 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let existing = cookie(req.headers(), CSRF_COOKIE).filter(|c| c.len() >= 16 && c.len() <= 64).map(str::to_string);
     let fresh = existing.is_none().then(|| random_token(18));
     let csrf_cookie = existing.clone().or_else(|| fresh.clone()).unwrap_or_default();
-    let ctx = RequestContext {
-        viewer,
-        session,
-        csrf: csrf_token_for(&state, &csrf_cookie),
-        client_ip: client_ip(&req),
-        via_token,
-    };
+    let csrf = csrf_token_for(&state, &csrf_cookie, session.as_ref().map(|s| s.id.as_str()));
+    let ctx = RequestContext { viewer, session, csrf, client_ip: client_ip(&state, &req), via_token };
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     // An unsubscribe link is its own proof (a signed token) and mail providers post to
     // it without a session or a form token (RFC 8058 one-click).
     let signed_link = req.uri().path().starts_with("/unsubscribe/");
     let req = if unsafe_method && !api && !signed_link {
-        match check_csrf(&state, req, existing.as_deref()).await {
+        match check_csrf(&state, req, existing.as_deref(), ctx.session.as_ref().map(|s| s.id.as_str())).await {
             Ok(r) => r,
             Err(e) => {
                 let mut res = e.into_response();
@@ -78,7 +84,37 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     res
 }
 
-async fn check_csrf(state: &AppState, req: Request, cookie_value: Option<&str>) -> Result<Request, AppError> {
+/// Caps the body at the route's limit ([`body_limit`]): a declared length over it is
+/// refused (413) without being stored or parsed, and a body that streams past it fails
+/// as it is read (413 too).
+async fn limit_body(state: &AppState, req: Request) -> Result<Request, AppError> {
+    let limit = body_limit(req.uri().path(), state.config.max_body_bytes);
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let (parts, body) = req.into_parts();
+    if declared.is_some_and(|n| n > limit as u64) {
+        // Read what the client is still sending and throw it away (up to a cap), so that
+        // it gets the 413 rather than a connection reset half-way through its upload.
+        let cap = state.config.max_body_bytes.saturating_mul(2) as u64;
+        if declared.is_some_and(|n| n <= cap) {
+            let mut body = body;
+            while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
+        }
+        return Err(AppError::PayloadTooLarge);
+    }
+    Ok(Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, limit))))
+}
+
+/// Routes whose multipart form once carried its token in the query string; accepted
+/// there only until every client sends it in the body (see SECURITY.md).
+const QUERY_TOKEN_FALLBACK: &[&str] = &["/settings/avatar"];
+
+async fn check_csrf(
+    state: &AppState,
+    req: Request,
+    cookie_value: Option<&str>,
+    session: Option<&str>,
+) -> Result<Request, AppError> {
     let headers = req.headers();
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return Err(AppError::Csrf);
@@ -93,31 +129,55 @@ async fn check_csrf(state: &AppState, req: Request, cookie_value: Option<&str>) 
             return Err(AppError::Csrf);
         }
     }
-    let from_header = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
-    let from_query = req
-        .uri()
-        .query()
-        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if let Some(t) = from_header.or(from_query) {
-        return if csrf_valid(state, cookie_value, Some(&t)) { Ok(req) } else { Err(AppError::Csrf) };
+    // The token comes in a header (scripts) or in the form body; never in the query
+    // string, which ends up in logs and history.
+    if let Some(t) = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()) {
+        return if csrf_valid(state, cookie_value, session, Some(t)) { Ok(req) } else { Err(AppError::Csrf) };
     }
-    if !is_form {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let boundary = content_type
+        .strip_prefix("multipart/form-data")
+        .and_then(|rest| rest.split(';').find_map(|p| p.trim().strip_prefix("boundary=")))
+        .map(|b| b.trim_matches('"').to_string());
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    if !is_form && boundary.is_none() {
         return Err(AppError::Csrf);
     }
+    let from_query = QUERY_TOKEN_FALLBACK
+        .contains(&req.uri().path())
+        .then(|| {
+            req.uri()
+                .query()
+                .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+                .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
+        })
+        .flatten();
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, state.config.max_body_bytes).await.map_err(|_| AppError::PayloadTooLarge)?;
-    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v));
-    if !csrf_valid(state, cookie_value, token.as_deref()) {
+    let limit = body_limit(parts.uri.path(), state.config.max_body_bytes);
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| AppError::PayloadTooLarge)?;
+    let token = match &boundary {
+        Some(b) => multipart_field(&bytes, b, CSRF_FIELD).or(from_query),
+        None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v)),
+    };
+    if !csrf_valid(state, cookie_value, session, token.as_deref()) {
         return Err(AppError::Csrf);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+/// The value of a small text field of a multipart/form-data body.
+fn multipart_field(body: &[u8], boundary: &str, name: &str) -> Option<String> {
+    let delimiter = format!("--{boundary}");
+    let wanted = format!("name=\"{name}\"");
+    let text = String::from_utf8_lossy(body);
+    text.split(delimiter.as_str()).find_map(|part| {
+        let (head, value) = part.split_once("\r\n\r\n")?;
+        let disposition = head.lines().find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?;
+        let is_field = disposition.split(';').any(|p| p.trim() == wanted) && !disposition.contains("filename=");
+        is_field.then(|| value.strip_suffix("\r\n").unwrap_or(value).to_string())
+    })
 }
 
 /// Browsers get a friendly page for every error; the API gets the JSON error shape for
@@ -215,9 +275,15 @@ pub fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
                    connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-pub async fn security_headers(req: Request, next: Next) -> Response {
+/// How long browsers keep to HTTPS once they have seen the site over it (a year).
+const HSTS: &str = "max-age=31536000";
+
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if state.config.base_url.scheme() == "https" {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));

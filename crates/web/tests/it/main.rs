@@ -15,3 +15,4 @@ mod profiles;
 mod queries;
 mod rewards;
 mod rewards_props;
+mod security;

@@ -975,3 +975,12 @@ impl TestApp {
         out.try_into().unwrap()
     }
 }
+
+/// An Argon2id hash of `password`, as the members slice stores one (cheap parameters:
+/// any parameters verify), for tests that write an account with a known password.
+pub fn password_hash(password: &str) -> String {
+    use argon2::password_hash::PasswordHasher;
+    let params = argon2::Params::new(256, 1, 1, None).expect("valid Argon2 parameters");
+    let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+    hasher.hash_password(password.as_bytes()).expect("hashing works").to_string()
+}
