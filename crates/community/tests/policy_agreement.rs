@@ -2,16 +2,14 @@
 //! `community::policy`). These tests set up every case in a real database, on SQLite
 //! and on PostgreSQL, ask both forms and require the same answer.
 
-mod common;
-
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use common::{BOTH, Backend, Fresh};
 use community::policy::group_read::{self, Asker, Standing};
 use community::policy::live_threads::{self, Timing};
 use kernel::db::Db;
 use kernel::ids::MemberId;
 use kernel::params;
 use kernel::viewer::{Member, Role, Viewer};
+use migration::testing::{BOTH, Backend, Fresh};
 use uuid::Uuid;
 
 /// Every kind of viewer the site has.

@@ -2,13 +2,11 @@
 //! test sets up every case in a real database, on SQLite and on PostgreSQL, asks both
 //! forms and requires the same answer.
 
-mod common;
-
 use chrono::{Duration, Utc};
-use common::{BOTH, Backend, Fresh};
 use events::policy::{self, Reader};
 use kernel::ids::MemberId;
 use kernel::params;
+use migration::testing::{BOTH, Backend, Fresh};
 use uuid::Uuid;
 
 /// Every kind of viewer, as the audience rule sees them: (name, signed in, Health Leader, staff).

@@ -2,13 +2,11 @@
 //! (`kernel::viewer::can_see` and `visible_sql`). This test sets up every case in a real
 //! database, on SQLite and on PostgreSQL, asks both forms and requires the same answer.
 
-mod common;
-
 use chrono::Utc;
-use common::{BOTH, Backend, Fresh};
 use kernel::ids::MemberId;
 use kernel::params;
 use kernel::viewer::{Member, Role, Viewer, Visibility, can_see, visible_sql};
+use migration::testing::{BOTH, Backend, Fresh};
 
 async fn visibility_agrees(backend: Backend) {
     let fresh = Fresh::start(backend).await;

@@ -7,6 +7,9 @@
 
 pub use sea_orm_migration::prelude::*;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]

@@ -105,10 +105,6 @@ async fn limit_body(state: &AppState, req: Request) -> Result<Request, AppError>
     Ok(Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, limit))))
 }
 
-/// Routes whose multipart form once carried its token in the query string; accepted
-/// there only until every client sends it in the body (see SECURITY.md).
-const QUERY_TOKEN_FALLBACK: &[&str] = &["/settings/avatar"];
-
 async fn check_csrf(
     state: &AppState,
     req: Request,
@@ -143,20 +139,11 @@ async fn check_csrf(
     if !is_form && boundary.is_none() {
         return Err(AppError::Csrf);
     }
-    let from_query = QUERY_TOKEN_FALLBACK
-        .contains(&req.uri().path())
-        .then(|| {
-            req.uri()
-                .query()
-                .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-                .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
-        })
-        .flatten();
     let (parts, body) = req.into_parts();
     let limit = body_limit(parts.uri.path(), state.config.max_body_bytes);
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| AppError::PayloadTooLarge)?;
     let token = match &boundary {
-        Some(b) => multipart_field(&bytes, b, CSRF_FIELD).or(from_query),
+        Some(b) => multipart_field(&bytes, b, CSRF_FIELD),
         None => serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v)),

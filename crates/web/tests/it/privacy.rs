@@ -221,9 +221,10 @@ async fn deleting_my_account_erases_personal_data_and_uploads(app: &TestApp) {
 pub async fn upload_avatar(app: &TestApp, c: &reqwest::Client, bytes: Vec<u8>) -> reqwest::Response {
     let html = c.get(app.url("/settings/profile")).send().await.unwrap().text().await.unwrap();
     let token = csrf_of(&html);
-    let form =
-        reqwest::multipart::Form::new().part("avatar", reqwest::multipart::Part::bytes(bytes).file_name("me.png"));
-    c.post(app.url(&format!("/settings/avatar?csrf={token}"))).multipart(form).send().await.unwrap()
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", token)
+        .part("avatar", reqwest::multipart::Part::bytes(bytes).file_name("me.png"));
+    c.post(app.url("/settings/avatar")).multipart(form).send().await.unwrap()
 }
 
 async fn script_in_names_stories_and_channels_never_runs_on_any_page(app: &TestApp) {

@@ -768,6 +768,12 @@ async fn csrf_tokens_are_bound_to_the_session_and_never_read_from_the_query_stri
         .text("csrf", "forged")
         .part("avatar", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("x.png"));
     assert_eq!(b.post(app.url("/settings/avatar")).multipart(form).send().await.unwrap().status(), 403);
+    // …and a valid token in the upload's query string is refused like any other.
+    let token = csrf_of(&b.get(app.url("/settings/profile")).send().await.unwrap().text().await.unwrap());
+    let form = reqwest::multipart::Form::new()
+        .part("avatar", reqwest::multipart::Part::bytes(b"not an image".to_vec()).file_name("x.png"));
+    let r = b.post(app.url(&format!("/settings/avatar?csrf={token}"))).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 403, "no token is read from an upload's query string");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,11 +1,11 @@
-//! A fresh, migrated database on each backend, for tests that check SQL against Rust.
-//! (The same small helper sits in each slice's `tests/common`: slices share no test code.)
-
-#![allow(dead_code)]
+//! A fresh, migrated database on either backend, for the slices' tests that check their
+//! SQL against their Rust (the policy agreement tests). Enabled by the `testing` feature;
+//! never part of the binary.
 
 use kernel::db::Db;
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm_migration::sea_orm::{ConnectionTrait, Database};
+
+use crate::{Migrator, MigratorTrait};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -15,12 +15,22 @@ pub enum Backend {
 
 pub const BOTH: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
 
-/// The PostgreSQL server tests use (as in `crates/web/tests/it/support.rs`).
-fn pg_admin_url() -> String {
+/// The PostgreSQL server tests use (`SHN_TEST_POSTGRES`); a test that cannot reach it fails.
+pub fn pg_admin_url() -> String {
     std::env::var("SHN_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
+/// A unique suffix for a test's database and folder names.
+fn unique() -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{}x{nanos}x{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
 /// A migrated database; dropped (PostgreSQL) or deleted (SQLite) by [`Fresh::finish`].
+/// PostgreSQL databases are named `shn_t_…`, which the test script sweeps up after an
+/// interrupted run.
 pub struct Fresh {
     pub db: Db,
     pg_name: Option<String>,
@@ -29,13 +39,13 @@ pub struct Fresh {
 
 impl Fresh {
     pub async fn start(backend: Backend) -> Fresh {
-        let suffix = uuid::Uuid::now_v7().simple().to_string();
-        let dir = std::env::temp_dir().join(format!("shn-policy-{suffix}"));
-        std::fs::create_dir_all(&dir).unwrap();
+        let suffix = unique();
+        let dir = std::env::temp_dir().join(format!("shn-fresh-{suffix}"));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
         let (url, pg_name) = match backend {
             Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.join("shn.db").display()), None),
             Backend::Postgres => {
-                let name = format!("shn_p_{suffix}");
+                let name = format!("shn_t_{suffix}");
                 let admin = Database::connect(pg_admin_url())
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL must be reachable at {} for tests: {e}", pg_admin_url()));
