@@ -40,7 +40,7 @@ struct ListPage {
     groups: Vec<(String, String, bool)>,
 }
 
-pub(super) async fn list_page(
+pub(crate) async fn list_page(
     State(state): State<AppState>,
     ctx: RequestContext,
     ApiQuery(q): ApiQuery<ListQuery>,

@@ -21,7 +21,7 @@ use crate::redeem::{self, Redemption};
 use crate::rules::{self, Rule, RuleChange};
 
 /// The staff desk's pages.
-pub(super) fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/rewards", get(admin_page))
         .route("/admin/rewards/ledger.csv", get(ledger_csv))

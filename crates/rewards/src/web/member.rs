@@ -21,7 +21,7 @@ use crate::redeem::{self, Redemption};
 use crate::rules::{self, Rule};
 
 /// The member's pages.
-pub(super) fn router() -> Router<AppState> {
+pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/rewards", get(catalogue_page))
         .route("/rewards/{id}/redeem", post(redeem_submit))
