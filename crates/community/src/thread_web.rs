@@ -130,7 +130,7 @@ async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, 
     let mut ids: Vec<MemberId> = page.items.iter().map(|r| r.author_id).collect();
     ids.push(t.author_id);
     ids.extend(quotes.values().map(|(a, _)| *a));
-    let names = people(&state)?.display_names((&state.db).into(), &ids).await?;
+    let names = people(state)?.display_names((&state.db).into(), &ids).await?;
     let name = |id: &MemberId| names.get(id).cloned().unwrap_or_else(|| "Member".into());
     let post_ids: Vec<Uuid> = std::iter::once(t.id).chain(page.items.iter().map(|r| r.id)).collect();
     let tally = reactions::tally(&state.db, &post_ids, ctx.viewer.id()).await?;

@@ -87,7 +87,7 @@ async fn render_group(
     let (threads, next_href) = if a.read || a.teaser {
         let page = threads::feed(&state.db, g.id, !a.read, Some(cursor), 20).await?;
         let ids: Vec<MemberId> = page.items.iter().map(|t| t.author_id).collect();
-        let names = people(&state)?.display_names((&state.db).into(), &ids).await?;
+        let names = people(state)?.display_names((&state.db).into(), &ids).await?;
         let rows = page.items.into_iter().map(|t| {
             let n = names.get(&t.author_id).cloned().unwrap_or_default();
             (t, n)
@@ -99,7 +99,7 @@ async fn render_group(
     let requests = if a.moderate {
         let reqs = groups::requests(state, &ctx.viewer, id).await?;
         let ids: Vec<MemberId> = reqs.iter().map(|r| r.member_id).collect();
-        let names = people(&state)?.display_names((&state.db).into(), &ids).await?;
+        let names = people(state)?.display_names((&state.db).into(), &ids).await?;
         reqs.into_iter()
             .map(|r| {
                 (

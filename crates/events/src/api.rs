@@ -129,7 +129,7 @@ pub async fn view(state: &AppState, viewer: &Viewer, e: EventRow) -> AppResult<E
     let counts = service::counts(&state.db, e.id).await?;
     let mine = service::my_status(&state.db, viewer, e.id).await?;
     let join_url = (mine == Some(RegistrationStatus::Registered)
-        && e.join_open(now(), crate::settings::EventSettings::join_minutes(&state)?)
+        && e.join_open(now(), crate::settings::EventSettings::join_minutes(state)?)
         && !e.join_url.is_empty())
     .then(|| e.join_url.clone());
     Ok(EventView {

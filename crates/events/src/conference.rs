@@ -386,7 +386,7 @@ async fn my_picks(db: &Db, viewer: &Viewer, conference: Uuid) -> AppResult<Vec<U
 /// Adds a session to (or removes it from) the viewer's agenda.
 pub async fn pick(state: &AppState, viewer: &Viewer, session: Uuid, on: bool) -> AppResult<()> {
     let me = viewer.require_member()?;
-    let e = service::visible(&state, viewer, session).await?;
+    let e = service::visible(state, viewer, session).await?;
     if e.conference_id.is_none() {
         return Err(AppError::conflict("not_a_session", "Only conference sessions go in an agenda."));
     }

@@ -20,7 +20,7 @@ pub struct Question {
 
 pub async fn ask(state: &AppState, viewer: &Viewer, event: Uuid, body: &str) -> AppResult<Question> {
     let me = viewer.require_member()?;
-    let e = service::visible(&state, viewer, event).await?;
+    let e = service::visible(state, viewer, event).await?;
     if e.kind != "panel" {
         return Err(AppError::conflict("not_a_panel", "Questions are sent in for panels."));
     }

@@ -556,7 +556,7 @@ pub async fn register(
                 "Hello,\n\nYou are registered for {}, {}.\n\nThe attached calendar file adds it to your calendar. The join link appears on the event page {} minutes before the start.\n",
                 event.title,
                 time::display(event.starts_at, &event.time_zone),
-                crate::settings::EventSettings::join_minutes(&state)?
+                crate::settings::EventSettings::join_minutes(state)?
             ),
         ),
         RegistrationStatus::Waitlisted => (

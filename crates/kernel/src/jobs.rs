@@ -47,7 +47,7 @@ impl Registry {
         });
     }
 
-    pub fn register<F, Fut>(&mut self, kind: &'static str, f: F)
+    fn register<F, Fut>(&mut self, kind: &'static str, f: F)
     where
         F: Fn(AppState, serde_json::Value) -> Fut + Send + Sync + 'static,
         Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,

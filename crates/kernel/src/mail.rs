@@ -16,8 +16,6 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 use crate::jobs;
 
-pub const JOB_KIND: &str = "mail.send";
-
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Email {
     pub to: String,
@@ -126,10 +124,20 @@ fn readable(s: &str) -> Body {
     }
 }
 
+/// Sends one queued message (the job [`queue`] makes).
 #[derive(Serialize, Deserialize)]
-struct Payload {
+pub struct SendMail {
     email: Email,
+    /// The message's stable id, so a resend after a crash is recognisably the same.
     key: String,
+}
+
+impl jobs::Job for SendMail {
+    const KIND: &'static str = "mail.send";
+
+    async fn run(self, state: crate::AppState) -> anyhow::Result<()> {
+        state.mailer.send(&self.email, &self.key).await
+    }
 }
 
 /// Queues `email` for sending, at most once per (recipient, `purpose`). Returns
@@ -137,15 +145,7 @@ struct Payload {
 pub async fn queue<C: ConnectionTrait>(c: &C, purpose: &str, email: Email) -> Result<bool, DbErr> {
     let key = format!("mail:{}:{}", purpose, email.to.to_lowercase());
     let message_id = crate::secret::token_hash(&key);
-    jobs::enqueue(c, JOB_KIND, &Payload { email, key: message_id }, Some(&key), None).await
-}
-
-/// The job handler that actually sends.
-pub fn register(registry: &mut jobs::Registry) {
-    registry.register(JOB_KIND, |state, payload| async move {
-        let p: Payload = serde_json::from_value(payload)?;
-        state.mailer.send(&p.email, &p.key).await
-    });
+    jobs::queue(c, &SendMail { email, key: message_id }, Some(&key), None).await
 }
 
 #[cfg(test)]

@@ -102,7 +102,8 @@ fn admin_create_demo_and_check_work_on_a_fresh_data_folder() {
     assert!(out.status.success(), "{}", text(&out));
     let out = shn(&dir, &["demo", "--members", "30"], None);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).contains("demo members: 32/32"), "progress is shown: {}", text(&out));
+    assert!(text(&out).contains("members: 1/"), "progress is shown, area by area: {}", text(&out));
+    assert!(text(&out).contains("admin@demo.example.org (admin)"), "the demo logins are printed: {}", text(&out));
     let out = shn(&dir, &["check"], None);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("All checks passed."));

@@ -43,6 +43,16 @@ async fn wait_ready(base: &str) {
     panic!("server did not become ready");
 }
 
+/// Sends a request that prepares the test and checks its status, with the body in the
+/// failure message; returns the body as JSON (null if it is not).
+async fn setup(rb: reqwest::RequestBuilder, status: u16, what: &str) -> Value {
+    let r = rb.send().await.unwrap();
+    let got = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    assert_eq!(got, status, "{what}: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
 async fn crash_mid_burst(dir: PathBuf, db_url: String) {
     assert!(shn(&dir, &db_url).arg("migrate").status().unwrap().success());
     let mut admin = shn(&dir, &db_url)
@@ -59,35 +69,16 @@ async fn crash_mid_burst(dir: PathBuf, db_url: String) {
     let mut server = serve(&dir, &db_url, port);
     wait_ready(&base).await;
     let c = reqwest::Client::new();
-    let token: Value = c
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&json!({"email": "crash@example.org", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let login = json!({"email": "crash@example.org", "password": PASSWORD});
+    let token = setup(c.post(format!("{base}/api/v1/auth/token")).json(&login), 200, "the admin's token").await;
     let token = token["token"].as_str().unwrap().to_string();
-    let me: Value = c.get(format!("{base}/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    let r = c
-        .post(format!("{base}/api/v1/admin/points/adjustments"))
-        .bearer_auth(&token)
-        .json(&json!({"member_id": me["id"], "amount": 100000, "reason": "crash test budget"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let reward: Value = c
-        .post(format!("{base}/api/v1/admin/rewards"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Pin", "cost": 3, "stock": 100000}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = setup(c.get(format!("{base}/api/v1/me")).bearer_auth(&token), 200, "the admin's account").await;
+    let budget = json!({"member_id": me["id"], "amount": 100000, "reason": "crash test budget"});
+    let credit = c.post(format!("{base}/api/v1/admin/points/adjustments")).bearer_auth(&token).json(&budget);
+    setup(credit, 201, "the admin's points").await;
+    let pin = json!({"name": "Pin", "cost": 3, "stock": 100000});
+    let reward = c.post(format!("{base}/api/v1/admin/rewards")).bearer_auth(&token).json(&pin);
+    let reward = setup(reward, 201, "the reward").await;
     let url = format!("{base}/api/v1/rewards/{}/redemptions", reward["id"].as_str().unwrap());
     let burst: Vec<_> = (0..400)
         .map(|i| {

@@ -79,7 +79,7 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
     let mailer = Mailer::from_config(&config)?;
     let slices = opts.slices;
     let mut registry = jobs::Registry::default();
-    kernel::mail::register(&mut registry);
+    registry.add::<kernel::mail::SendMail>();
     let (mut ports, mut consumers, mut exporters) = (Default::default(), Vec::new(), Vec::new());
     for slice in &slices {
         slice.jobs.iter().for_each(|add| add(&mut registry));

@@ -100,7 +100,7 @@ async fn an_application_without_events_has_nothing_of_events(backend: Backend) {
     web::demo::load(&app.state, &app.slices, 3, &mut |_, _, _| {}).await.expect("the demo loads without events");
     assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 0, "and brings no events");
     assert!(app.count("SELECT COUNT(*) FROM groups").await > 0);
-    assert_eq!(app.breaches().await, Vec::<String>::new());
+    assert_eq!(app.problems().await, Vec::<String>::new());
     let home = app.client().get(app.url("/")).send().await.unwrap().text().await.unwrap();
     assert!(!home.contains("href=\"/events\""), "the layout links no events page");
     app.finish().await;
@@ -114,8 +114,8 @@ async fn an_application_without_community_still_runs_events_without_groups(backe
     assert!(app.state.jobs.get("community.digests").is_none());
     web::demo::load(&app.state, &app.slices, 3, &mut |_, _, _| {}).await.expect("the demo loads without community");
     assert!(app.count("SELECT COUNT(*) FROM events").await > 0);
-    let (_, token) = app.member("ev@example.org", "Eve").await;
-    let r = app.client().get(app.url("/api/v1/events")).bearer_auth(&token).send().await.unwrap();
+    let eve = app.member().create().await;
+    let r = app.client().get(app.url("/api/v1/events")).bearer_auth(&eve.token).send().await.unwrap();
     assert_eq!(r.status(), 200, "events need no groups to list: {:?}", r.text().await);
     app.finish().await;
 }

@@ -8,15 +8,25 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::community::group;
-use crate::rewards::staff_token;
 use crate::support::*;
 
-/// POSTs (or PUTs, PATCHes, DELETEs) JSON with a bearer token; returns status and body.
-async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+both_backends![
+    reactions_quotes_and_mentions_reach_the_right_people_once,
+    edits_keep_earlier_versions_for_moderators_and_deletes_leave_tombstones_where_answered,
+    moderators_pin_lock_and_move_and_staff_prompts_open_and_close_on_time,
+    warnings_and_suspensions_are_recorded_and_reported_messages_are_read_only_by_staff_with_an_audit,
+    new_members_are_limited_in_posts_and_links_for_a_while,
+    a_crisis_phrase_shows_resources_at_once_and_flags_the_post_to_moderators,
+    notification_email_follows_each_members_choice_digests_once_a_day_and_unsubscribes_in_one_click,
+    the_unread_count_updates_live_when_another_node_writes_the_notification,
+    a_private_groups_posts_never_show_in_profile_activity_or_another_members_export,
+];
+
+/// POSTs (or PUTs, PATCHes, DELETEs) JSON as `who`; returns status and body.
+async fn call(app: &TestApp, method: &str, path: &str, who: &Member, body: Option<Value>) -> (u16, Value) {
     let c = app.client();
     let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut r = c.request(m, app.url(path)).bearer_auth(token);
+    let mut r = c.request(m, app.url(path)).bearer_auth(&who.token);
     if let Some(b) = body {
         r = r.json(&b);
     }
@@ -26,367 +36,469 @@ async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-async fn join(app: &TestApp, group: &str, token: &str) {
-    let (s, _) =
-        call(app, "POST", &format!("/api/v1/groups/{group}/join"), token, Some(json!({"answers": ["yes"]}))).await;
-    assert!(s == 201 || s == 202, "join: {s}");
-}
-
-async fn notifications(app: &TestApp, token: &str) -> Vec<Value> {
+async fn notifications(app: &TestApp, who: &Member) -> Vec<Value> {
     app.drain().await;
-    let (_, v) = call(app, "GET", "/api/v1/notifications", token, None).await;
+    let (_, v) = call(app, "GET", "/api/v1/notifications", who, None).await;
     v["items"].as_array().cloned().unwrap_or_default()
 }
 
-async fn thread(app: &TestApp, group: &str, token: &str, title: &str, body: &str) -> String {
+async fn reply(app: &TestApp, thread: &str, who: &Member, body: Value) -> (u16, Value) {
+    call(app, "POST", &format!("/api/v1/threads/{thread}/replies"), who, Some(body)).await
+}
+
+async fn reactions_quotes_and_mentions_reach_the_right_people_once(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let open = app.group().named("Migraine").owned_by(&staff).create().await;
+    let private = app.group().named("Leaders").private().screening(["Why?"]).owned_by(&staff).create().await;
+    let people = app.members_named(["Ada Amos", "Bea Birch", "Cal Cole", "Oz Outsider"]).await;
+    let [ada, bea, cal, outsider] = &people;
+    for t in [ada, bea, cal] {
+        open.admit(app, t).await;
+    }
+    let t = open.thread(app, ada, "Light sensitivity", "Sunglasses indoors?").await;
+    let first = app.reply(ada, &t, "I use tinted lenses.").await;
+    // Bea quotes Ada's reply and mentions Cal (by display name, as shown).
+    let (s, quoted) = reply(app, &t, bea, json!({"body": "Same here, @Cal Cole too!", "quote_id": first})).await;
+    assert_eq!(s, 201, "{quoted}");
+    assert_eq!(quoted["quote_post_id"], first.as_str());
+    // Quoting a reply from another thread is refused and stores nothing.
+    let other = open.thread(app, bea, "Other", "x").await;
+    let before = app.count("SELECT COUNT(*) FROM posts").await;
+    let (s, v) = reply(app, &other, bea, json!({"body": "x", "quote_id": first})).await;
+    assert_eq!((s, v["error"]["fields"]["quote_id"].is_string()), (422, true), "{v}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM posts").await, before);
+    // Reactions: two people support Ada's thread; Bea twice (idempotent); a bad kind is refused.
+    for tok in [bea, cal, bea] {
+        let (s, _) = call(app, "PUT", &format!("/api/v1/threads/{t}/reactions/support"), tok, None).await;
+        assert_eq!(s, 204);
+    }
+    let (s, _) = call(app, "PUT", &format!("/api/v1/threads/{t}/reactions/angry"), bea, None).await;
+    assert_eq!(s, 422);
+    let (s, _) = call(app, "PUT", &format!("/api/v1/threads/{t}/reactions/support"), outsider, None).await;
+    assert_eq!(s, 403, "only members react");
+    let (_, view) = call(app, "GET", &format!("/api/v1/threads/{t}"), ada, None).await;
+    assert_eq!(view["reactions"]["counts"][&t]["support"], 2, "{view}");
+    let ada_n = notifications(app, ada).await;
+    let reactions: Vec<&Value> = ada_n.iter().filter(|n| n["kind"] == "reaction").collect();
+    assert_eq!(reactions.len(), 1, "summarised: {ada_n:?}");
+    assert!(reactions[0]["text"].as_str().unwrap().starts_with("2 people reacted"), "{ada_n:?}");
+    assert_eq!(ada_n.iter().filter(|n| n["kind"] == "reply").count(), 1, "Bea's reply, not Ada's own: {ada_n:?}");
+    let cal_n = notifications(app, cal).await;
+    assert_eq!(cal_n.iter().filter(|n| n["kind"] == "mention").count(), 1, "{cal_n:?}");
+    // A mention in a private group reaches no one outside it.
+    private.admit(app, ada).await;
+    let pt = private.thread(app, ada, "Inside", "Hello @Oz Outsider and @Bea Birch").await;
+    app.drain().await;
+    for tok in [outsider, bea] {
+        let n = notifications(app, tok).await;
+        assert!(!n.iter().any(|n| n["text"].as_str().unwrap().contains("Inside")), "{n:?}");
+    }
+    assert!(!pt.is_empty());
+}
+
+async fn edits_keep_earlier_versions_for_moderators_and_deletes_leave_tombstones_where_answered(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let open = app.group().named("Caregivers").owned_by(&staff).create().await;
+    let (ada, bea) = (&app.member().create().await, &app.member().create().await);
+    open.admit(app, ada).await;
+    open.admit(app, bea).await;
+    let t = open.thread(app, ada, "Respite care", "Looking for zebrafinch advice").await;
+    let r = app.reply(ada, &t, "first version with aardvark").await;
+    let (s, _) = call(app, "PATCH", &format!("/api/v1/replies/{r}"), bea, Some(json!({"body": "hijack"}))).await;
+    assert_eq!(s, 403, "only the author edits");
+    let (s, v) = call(app, "PATCH", &format!("/api/v1/replies/{r}"), ada, Some(json!({"body": ""}))).await;
+    assert_eq!(s, 422, "{v}");
+    let (s, _) =
+        call(app, "PATCH", &format!("/api/v1/replies/{r}"), ada, Some(json!({"body": "second version with pangolin"})))
+            .await;
+    assert_eq!(s, 204);
+    let (s, _) = call(
+        app,
+        "PATCH",
+        &format!("/api/v1/threads/{t}"),
+        ada,
+        Some(json!({"title": "Respite care, please", "body": "Looking for advice"})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, _) = call(app, "GET", &format!("/api/v1/replies/{r}/history"), bea, None).await;
+    assert_eq!(s, 403, "members do not read earlier versions");
+    let (s, h) = call(app, "GET", &format!("/api/v1/replies/{r}/history"), &staff, None).await;
+    assert_eq!(s, 200);
+    assert_eq!(h["items"][0]["body"], "first version with aardvark");
+    let (_, h) = call(app, "GET", &format!("/api/v1/threads/{t}/history"), &staff, None).await;
+    assert_eq!(h["items"][0]["title"], "Respite care");
+    // Search sees only the current words.
+    let (_, found) = call(app, "GET", "/api/v1/search?q=pangolin", bea, None).await;
+    assert_eq!(found["posts"].as_array().unwrap().len(), 1, "{found}");
+    let (_, gone) = call(app, "GET", "/api/v1/search?q=aardvark", bea, None).await;
+    assert!(gone["posts"].as_array().unwrap().is_empty(), "{gone}");
+    // Bea quotes the reply; Ada deletes it: a tombstone stays. Ada's unanswered reply goes entirely.
+    let (s, v) = reply(app, &t, bea, json!({"body": "Agreed", "quote_id": r})).await;
+    assert_eq!(s, 201, "Bea quotes the reply: {v}");
+    let lone = app.reply(ada, &t, "nobody answers this").await;
+    assert_eq!(call(app, "DELETE", &format!("/api/v1/replies/{r}"), bea, None).await.0, 403);
+    assert_eq!(call(app, "DELETE", &format!("/api/v1/replies/{r}"), ada, None).await.0, 204);
+    assert_eq!(call(app, "DELETE", &format!("/api/v1/replies/{lone}"), ada, None).await.0, 204);
+    let (_, view) = call(app, "GET", &format!("/api/v1/threads/{t}"), bea, None).await;
+    let bodies: Vec<&str> = view["replies"].as_array().unwrap().iter().map(|r| r["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, vec!["[deleted]", "Agreed"], "{view}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM revisions").await, 1, "the deleted reply's versions are gone");
+}
+
+async fn moderators_pin_lock_and_move_and_staff_prompts_open_and_close_on_time(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let a = app.group().named("Asthma").owned_by(&staff).create().await;
+    let b = app.group().named("Lung health").owned_by(&staff).create().await;
+    let private = app.group().named("Leaders").private().screening(["Why?"]).owned_by(&staff).create().await;
+    let ada = &app.member().create().await;
+    a.admit(app, ada).await;
+    let old = a.thread(app, ada, "Older", "x").await;
+    let newer = a.thread(app, ada, "Newer", "x").await;
+    let (s, _) =
+        call(app, "POST", &format!("/api/v1/threads/{old}/moderate"), ada, Some(json!({"pinned": true}))).await;
+    assert_eq!(s, 403, "members do not pin");
     let (s, v) = call(
         app,
         "POST",
-        &format!("/api/v1/groups/{group}/threads"),
-        token,
-        Some(json!({"title": title, "body": body})),
+        &format!("/api/v1/threads/{old}/moderate"),
+        &staff,
+        Some(json!({"pinned": true, "locked": true, "reason": "FAQ"})),
     )
     .await;
-    assert_eq!(s, 201, "{v}");
-    v["id"].as_str().unwrap().to_string()
+    assert_eq!((s, v["pinned"].clone(), v["locked"].clone()), (200, json!(true), json!(true)), "{v}");
+    let (_, feed) = call(app, "GET", &format!("/api/v1/groups/{a}/threads"), ada, None).await;
+    assert_eq!(feed["items"][0]["id"], old.as_str(), "pinned first: {feed}");
+    assert_eq!(feed["items"].as_array().unwrap().len(), 2, "listed once: {feed}");
+    let (s, _) = reply(app, &old, ada, json!({"body": "late"})).await;
+    assert_eq!(s, 409, "locked");
+    // Move: between open groups yes; out of a private group never.
+    let (s, v) =
+        call(app, "POST", &format!("/api/v1/threads/{newer}/moderate"), &staff, Some(json!({"group_id": b.id}))).await;
+    assert_eq!((s, v["group_id"].clone()), (200, json!(b.id)), "{v}");
+    let secret = private.thread(app, &staff, "Inside only", "x").await;
+    let (s, _) =
+        call(app, "POST", &format!("/api/v1/threads/{secret}/moderate"), &staff, Some(json!({"group_id": a.id}))).await;
+    assert_eq!(s, 409, "private discussions stay private");
+    assert_eq!(app.count("SELECT COUNT(*) FROM moderation_actions WHERE action IN ('pin', 'lock', 'move')").await, 3);
+    // Staff prompts.
+    let now = chrono::Utc::now();
+    let prompt = |opens: chrono::DateTime<chrono::Utc>, closes: chrono::DateTime<chrono::Utc>, title: &str| json!({"title": title, "body": "Tell us about your week", "opens_at": opens, "closes_at": closes});
+    let (s, _) = call(
+        app,
+        "POST",
+        &format!("/api/v1/groups/{a}/prompts"),
+        ada,
+        Some(prompt(now, now + chrono::Duration::hours(1), "x")),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, v) = call(
+        app,
+        "POST",
+        &format!("/api/v1/groups/{a}/prompts"),
+        &staff,
+        Some(prompt(now, now - chrono::Duration::hours(1), "x")),
+    )
+    .await;
+    assert_eq!((s, v["error"]["fields"]["closes_at"].is_string()), (422, true));
+    let (s, future) = call(
+        app,
+        "POST",
+        &format!("/api/v1/groups/{a}/prompts"),
+        &staff,
+        Some(prompt(now + chrono::Duration::days(1), now + chrono::Duration::days(2), "Next week's prompt")),
+    )
+    .await;
+    assert_eq!(s, 201, "{future}");
+    let (s, open_now) = call(
+        app,
+        "POST",
+        &format!("/api/v1/groups/{a}/prompts"),
+        &staff,
+        Some(prompt(now - chrono::Duration::hours(1), now + chrono::Duration::hours(1), "This week's prompt")),
+    )
+    .await;
+    assert_eq!(s, 201, "{open_now}");
+    let (s, _) = call(app, "GET", &format!("/api/v1/threads/{}", future["id"].as_str().unwrap()), ada, None).await;
+    assert_eq!(s, 404, "not before it opens");
+    let (_, found) = call(app, "GET", "/api/v1/search?q=prompt", ada, None).await;
+    assert!(!found.to_string().contains("Next week"), "{found}");
+    let (_, feed) = call(app, "GET", &format!("/api/v1/groups/{a}/threads"), ada, None).await;
+    let titles: Vec<&str> = feed["items"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
+    assert!(titles[..2].contains(&"This week's prompt") && !titles.contains(&"Next week's prompt"), "{titles:?}");
+    let (s, _) = reply(app, open_now["id"].as_str().unwrap(), ada, json!({"body": "A good week"})).await;
+    assert_eq!(s, 201);
+    app.state
+        .db
+        .exec(
+            "UPDATE threads SET closes_at = $1 WHERE id = $2",
+            kernel::params![
+                now - chrono::Duration::minutes(1),
+                open_now["id"].as_str().unwrap().parse::<uuid::Uuid>().unwrap()
+            ],
+        )
+        .await
+        .unwrap();
+    let (s, _) = reply(app, open_now["id"].as_str().unwrap(), ada, json!({"body": "Too late"})).await;
+    assert_eq!(s, 409, "closed after its end");
 }
 
-async fn reply(app: &TestApp, thread: &str, token: &str, body: Value) -> (u16, Value) {
-    call(app, "POST", &format!("/api/v1/threads/{thread}/replies"), token, Some(body)).await
+async fn warnings_and_suspensions_are_recorded_and_reported_messages_are_read_only_by_staff_with_an_audit(
+    app: &TestApp,
+) {
+    let staff = app.staff_member().create().await;
+    let open = app.group().named("Diabetes").owned_by(&staff).create().await;
+    let [ada, bea, moderator] = &app.members_named(["Ada Amos", "Bea Birch", "Mo Moderator"]).await;
+    for m in [ada, bea, moderator] {
+        open.admit(app, m).await;
+    }
+    app.state
+        .db
+        .exec("UPDATE group_members SET role = 'moderator' WHERE member_id = $1", kernel::params![moderator.id])
+        .await
+        .unwrap();
+    let t = open.thread(app, bea, "Carb counting", "x").await;
+    let r = app.reply(ada, &t, "Buy my miracle cure").await;
+    let (s, report) = call(
+        app,
+        "POST",
+        "/api/v1/reports",
+        bea,
+        Some(json!({"target_type": "reply", "target_id": r, "reason": "spam"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let rid = report["id"].as_str().unwrap().to_string();
+    let (s, v) = call(
+        app,
+        "POST",
+        &format!("/api/v1/moderation/reports/{rid}/decision"),
+        moderator,
+        Some(json!({"action": "suspend_platform", "reason": "x"})),
+    )
+    .await;
+    assert_eq!(s, 422, "platform suspension is for staff: {v}");
+    let (s, _) = call(
+        app,
+        "POST",
+        &format!("/api/v1/moderation/reports/{rid}/decision"),
+        moderator,
+        Some(json!({"action": "suspend_group", "reason": "Selling cures", "days": 3})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (s, v) = reply(app, &t, ada, json!({"body": "again"})).await;
+    assert_eq!(s, 409, "suspended from posting: {v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("suspended"));
+    let (_, mine) = call(app, "GET", "/api/v1/me/moderation", ada, None).await;
+    assert_eq!(mine["items"][0]["action"], "suspend_group");
+    assert_eq!(mine["items"][0]["reason"], "Selling cures");
+    assert!(notifications(app, ada).await.iter().any(|n| n["kind"] == "moderation"));
+    // A direct message: only its recipient can report it; only staff read it, and that is audited.
+    let (s, conv) = call(
+        app,
+        "POST",
+        "/api/v1/conversations",
+        ada,
+        Some(json!({"member_id": bea.id, "body": "You will regret reporting me"})),
+    )
+    .await;
+    assert_eq!(s, 201, "{conv}");
+    let (s, msgs) =
+        call(app, "GET", &format!("/api/v1/conversations/{}/messages", conv["id"].as_str().unwrap()), bea, None).await;
+    assert_eq!(s, 200, "{msgs}");
+    let msg = msgs["items"][0]["id"].clone();
+    let (s, _) = call(
+        app,
+        "POST",
+        "/api/v1/reports",
+        moderator,
+        Some(json!({"target_type": "message", "target_id": msg, "reason": "harassment"})),
+    )
+    .await;
+    assert_eq!(s, 404, "not a participant");
+    let (s, report) = call(
+        app,
+        "POST",
+        "/api/v1/reports",
+        bea,
+        Some(json!({"target_type": "message", "target_id": msg, "reason": "harassment"})),
+    )
+    .await;
+    assert_eq!(s, 201);
+    let rid = report["id"].as_str().unwrap();
+    let (s, _) = call(app, "GET", &format!("/api/v1/moderation/reports/{rid}"), moderator, None).await;
+    assert_eq!(s, 403, "group moderators do not read messages");
+    let (_, queue) = call(app, "GET", "/api/v1/moderation/reports", moderator, None).await;
+    assert!(!queue.to_string().contains(rid), "not in a group moderator's queue");
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'reported_message_read'").await, 0);
+    let (s, d) = call(app, "GET", &format!("/api/v1/moderation/reports/{rid}"), &staff, None).await;
+    assert_eq!((s, d["content"].as_str()), (200, Some("You will regret reporting me")));
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'reported_message_read'").await, 1);
+    let (s, _) = call(
+        app,
+        "POST",
+        &format!("/api/v1/moderation/reports/{rid}/decision"),
+        &staff,
+        Some(json!({"action": "suspend_platform", "reason": "Threats"})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    // The members slice carries the suspension out when it handles the decision's event.
+    app.drain().await;
+    assert_eq!(call(app, "GET", "/api/v1/notifications", ada, None).await.0, 401, "suspended: tokens revoked");
+    assert_eq!(app.count("SELECT COUNT(*) FROM members WHERE status = 'suspended'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'suspended'").await, 1, "audited once");
 }
 
-both_backends!(
-    async fn reactions_quotes_and_mentions_reach_the_right_people_once(app) {
-        let (_, staff) = staff_token(app).await;
-        let open = group(app, &staff, json!({"name": "Migraine", "visibility": "open"})).await;
-        let private = group(app, &staff, json!({"name": "Leaders", "visibility": "private", "screening": ["Why?"]})).await;
-        let people = quick_members(app, 4).await;
-        let (ada, bea, cal, outsider) = (&people[0].1, &people[1].1, &people[2].1, &people[3].1);
-        for t in [ada, bea, cal] {
-            join(app, &open, t).await;
-        }
-        let t = thread(app, &open, ada, "Light sensitivity", "Sunglasses indoors?").await;
-        let (_, first) = reply(app, &t, ada, json!({"body": "I use tinted lenses."})).await;
-        let first = first["id"].as_str().unwrap().to_string();
-        // Bea quotes Ada's reply and mentions Cal (by display name, as shown).
-        let (s, quoted) = reply(app, &t, bea, json!({"body": "Same here, @Quick 002 too!", "quote_id": first})).await;
-        assert_eq!(s, 201, "{quoted}");
-        assert_eq!(quoted["quote_post_id"], first.as_str());
-        // Quoting a reply from another thread is refused and stores nothing.
-        let other = thread(app, &open, bea, "Other", "x").await;
-        let before = app.count("SELECT COUNT(*) FROM posts").await;
-        let (s, v) = reply(app, &other, bea, json!({"body": "x", "quote_id": first})).await;
-        assert_eq!((s, v["error"]["fields"]["quote_id"].is_string()), (422, true), "{v}");
-        assert_eq!(app.count("SELECT COUNT(*) FROM posts").await, before);
-        // Reactions: two people support Ada's thread; Bea twice (idempotent); a bad kind is refused.
-        for tok in [bea, cal, bea] {
-            let (s, _) = call(app, "PUT", &format!("/api/v1/threads/{t}/reactions/support"), tok, None).await;
-            assert_eq!(s, 204);
-        }
-        let (s, _) = call(app, "PUT", &format!("/api/v1/threads/{t}/reactions/angry"), bea, None).await;
-        assert_eq!(s, 422);
-        let (s, _) = call(app, "PUT", &format!("/api/v1/threads/{t}/reactions/support"), outsider, None).await;
-        assert_eq!(s, 403, "only members react");
-        let (_, view) = call(app, "GET", &format!("/api/v1/threads/{t}"), ada, None).await;
-        assert_eq!(view["reactions"]["counts"][&t]["support"], 2, "{view}");
-        let ada_n = notifications(app, ada).await;
-        let reactions: Vec<&Value> = ada_n.iter().filter(|n| n["kind"] == "reaction").collect();
-        assert_eq!(reactions.len(), 1, "summarised: {ada_n:?}");
-        assert!(reactions[0]["text"].as_str().unwrap().starts_with("2 people reacted"), "{ada_n:?}");
-        assert_eq!(ada_n.iter().filter(|n| n["kind"] == "reply").count(), 1, "Bea's reply, not Ada's own: {ada_n:?}");
-        let cal_n = notifications(app, cal).await;
-        assert_eq!(cal_n.iter().filter(|n| n["kind"] == "mention").count(), 1, "{cal_n:?}");
-        // A mention in a private group reaches no one outside it.
-        join(app, &private, ada).await;
-        let ada_id = people[0].0.to_string();
-        call(app, "POST", &format!("/api/v1/groups/{private}/requests/{ada_id}/approve"), &staff, None).await;
-        let pt = thread(app, &private, ada, "Inside", "Hello @Quick 003 and @Quick 001").await;
-        app.drain().await;
-        for tok in [outsider, bea] {
-            let n = notifications(app, tok).await;
-            assert!(!n.iter().any(|n| n["text"].as_str().unwrap().contains("Inside")), "{n:?}");
-        }
-        assert!(!pt.is_empty());
+async fn new_members_are_limited_in_posts_and_links_for_a_while(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let open = app.group().named("Lupus").owned_by(&staff).create().await;
+    let fresh = app.member().named("Fresh Face").signed_up().create().await;
+    let settled = app.member().create().await;
+    open.admit(app, &fresh).await;
+    open.admit(app, &settled).await;
+    let (s, v) = call(
+        app,
+        "POST",
+        &format!("/api/v1/groups/{open}/threads"),
+        &fresh,
+        Some(json!({"title": "Links", "body": "https://a.example https://b.example www.c.example"})),
+    )
+    .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"]["fields"]["body"].as_str().unwrap().contains("links"), "{v}");
+    let t = open.thread(app, &fresh, "Hello", "First post").await;
+    for i in 0..4 {
+        assert_eq!(reply(app, &t, &fresh, json!({"body": format!("post {i}")})).await.0, 201);
     }
-);
+    let before = app.count("SELECT COUNT(*) FROM posts").await;
+    let (s, v) = reply(app, &t, &fresh, json!({"body": "sixth today"})).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"]["fields"]["body"].as_str().unwrap().contains("5 times a day"), "{v}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM posts").await, before, "nothing stored");
+    for i in 0..8 {
+        assert_eq!(
+            reply(app, &t, &settled, json!({"body": format!("established {i} https://x.example")})).await.0,
+            201
+        );
+    }
+}
 
-both_backends!(
-    async fn edits_keep_earlier_versions_for_moderators_and_deletes_leave_tombstones_where_answered(app) {
-        let (_, staff) = staff_token(app).await;
-        let open = group(app, &staff, json!({"name": "Caregivers", "visibility": "open"})).await;
-        let people = quick_members(app, 2).await;
-        let (ada, bea) = (&people[0].1, &people[1].1);
-        join(app, &open, ada).await;
-        join(app, &open, bea).await;
-        let t = thread(app, &open, ada, "Respite care", "Looking for zebrafinch advice").await;
-        let (_, r) = reply(app, &t, ada, json!({"body": "first version with aardvark"})).await;
-        let r = r["id"].as_str().unwrap().to_string();
-        let (s, _) = call(app, "PATCH", &format!("/api/v1/replies/{r}"), bea, Some(json!({"body": "hijack"}))).await;
-        assert_eq!(s, 403, "only the author edits");
-        let (s, v) = call(app, "PATCH", &format!("/api/v1/replies/{r}"), ada, Some(json!({"body": ""}))).await;
-        assert_eq!(s, 422, "{v}");
-        let (s, _) = call(app, "PATCH", &format!("/api/v1/replies/{r}"), ada, Some(json!({"body": "second version with pangolin"}))).await;
-        assert_eq!(s, 204);
-        let (s, _) = call(app, "PATCH", &format!("/api/v1/threads/{t}"), ada, Some(json!({"title": "Respite care, please", "body": "Looking for advice"}))).await;
-        assert_eq!(s, 204);
-        let (s, _) = call(app, "GET", &format!("/api/v1/replies/{r}/history"), bea, None).await;
-        assert_eq!(s, 403, "members do not read earlier versions");
-        let (s, h) = call(app, "GET", &format!("/api/v1/replies/{r}/history"), &staff, None).await;
-        assert_eq!(s, 200);
-        assert_eq!(h["items"][0]["body"], "first version with aardvark");
-        let (_, h) = call(app, "GET", &format!("/api/v1/threads/{t}/history"), &staff, None).await;
-        assert_eq!(h["items"][0]["title"], "Respite care");
-        // Search sees only the current words.
-        let (_, found) = call(app, "GET", "/api/v1/search?q=pangolin", bea, None).await;
-        assert_eq!(found["posts"].as_array().unwrap().len(), 1, "{found}");
-        let (_, gone) = call(app, "GET", "/api/v1/search?q=aardvark", bea, None).await;
-        assert!(gone["posts"].as_array().unwrap().is_empty(), "{gone}");
-        // Bea quotes the reply; Ada deletes it: a tombstone stays. Ada's unanswered reply goes entirely.
-        reply(app, &t, bea, json!({"body": "Agreed", "quote_id": r})).await;
-        let (_, lone) = reply(app, &t, ada, json!({"body": "nobody answers this"})).await;
-        let lone = lone["id"].as_str().unwrap().to_string();
-        assert_eq!(call(app, "DELETE", &format!("/api/v1/replies/{r}"), bea, None).await.0, 403);
-        assert_eq!(call(app, "DELETE", &format!("/api/v1/replies/{r}"), ada, None).await.0, 204);
-        assert_eq!(call(app, "DELETE", &format!("/api/v1/replies/{lone}"), ada, None).await.0, 204);
-        let (_, view) = call(app, "GET", &format!("/api/v1/threads/{t}"), bea, None).await;
-        let bodies: Vec<&str> = view["replies"].as_array().unwrap().iter().map(|r| r["body"].as_str().unwrap()).collect();
-        assert_eq!(bodies, vec!["[deleted]", "Agreed"], "{view}");
-        assert_eq!(app.count("SELECT COUNT(*) FROM revisions").await, 1, "the deleted reply's versions are gone");
-    }
-);
-
-both_backends!(
-    async fn moderators_pin_lock_and_move_and_staff_prompts_open_and_close_on_time(app) {
-        let (_, staff) = staff_token(app).await;
-        let a = group(app, &staff, json!({"name": "Asthma", "visibility": "open"})).await;
-        let b = group(app, &staff, json!({"name": "Lung health", "visibility": "open"})).await;
-        let private = group(app, &staff, json!({"name": "Leaders", "visibility": "private", "screening": ["Why?"]})).await;
-        let people = quick_members(app, 1).await;
-        let ada = &people[0].1;
-        join(app, &a, ada).await;
-        let old = thread(app, &a, ada, "Older", "x").await;
-        let newer = thread(app, &a, ada, "Newer", "x").await;
-        let (s, _) = call(app, "POST", &format!("/api/v1/threads/{old}/moderate"), ada, Some(json!({"pinned": true}))).await;
-        assert_eq!(s, 403, "members do not pin");
-        let (s, v) = call(app, "POST", &format!("/api/v1/threads/{old}/moderate"), &staff, Some(json!({"pinned": true, "locked": true, "reason": "FAQ"}))).await;
-        assert_eq!((s, v["pinned"].clone(), v["locked"].clone()), (200, json!(true), json!(true)), "{v}");
-        let (_, feed) = call(app, "GET", &format!("/api/v1/groups/{a}/threads"), ada, None).await;
-        assert_eq!(feed["items"][0]["id"], old.as_str(), "pinned first: {feed}");
-        assert_eq!(feed["items"].as_array().unwrap().len(), 2, "listed once: {feed}");
-        let (s, _) = reply(app, &old, ada, json!({"body": "late"})).await;
-        assert_eq!(s, 409, "locked");
-        // Move: between open groups yes; out of a private group never.
-        let (s, v) = call(app, "POST", &format!("/api/v1/threads/{newer}/moderate"), &staff, Some(json!({"group_id": b}))).await;
-        assert_eq!((s, v["group_id"].clone()), (200, json!(b)), "{v}");
-        let secret = thread(app, &private, &staff, "Inside only", "x").await;
-        let (s, _) = call(app, "POST", &format!("/api/v1/threads/{secret}/moderate"), &staff, Some(json!({"group_id": a}))).await;
-        assert_eq!(s, 409, "private discussions stay private");
-        assert_eq!(app.count("SELECT COUNT(*) FROM moderation_actions WHERE action IN ('pin', 'lock', 'move')").await, 3);
-        // Staff prompts.
-        let now = chrono::Utc::now();
-        let prompt = |opens: chrono::DateTime<chrono::Utc>, closes: chrono::DateTime<chrono::Utc>, title: &str| {
-            json!({"title": title, "body": "Tell us about your week", "opens_at": opens, "closes_at": closes})
-        };
-        let (s, _) = call(app, "POST", &format!("/api/v1/groups/{a}/prompts"), ada, Some(prompt(now, now + chrono::Duration::hours(1), "x"))).await;
-        assert_eq!(s, 403);
-        let (s, v) = call(app, "POST", &format!("/api/v1/groups/{a}/prompts"), &staff, Some(prompt(now, now - chrono::Duration::hours(1), "x"))).await;
-        assert_eq!((s, v["error"]["fields"]["closes_at"].is_string()), (422, true));
-        let (_, future) = call(app, "POST", &format!("/api/v1/groups/{a}/prompts"), &staff, Some(prompt(now + chrono::Duration::days(1), now + chrono::Duration::days(2), "Next week's prompt"))).await;
-        let (_, open_now) = call(app, "POST", &format!("/api/v1/groups/{a}/prompts"), &staff, Some(prompt(now - chrono::Duration::hours(1), now + chrono::Duration::hours(1), "This week's prompt"))).await;
-        let (s, _) = call(app, "GET", &format!("/api/v1/threads/{}", future["id"].as_str().unwrap()), ada, None).await;
-        assert_eq!(s, 404, "not before it opens");
-        let (_, found) = call(app, "GET", "/api/v1/search?q=prompt", ada, None).await;
-        assert!(!found.to_string().contains("Next week"), "{found}");
-        let (_, feed) = call(app, "GET", &format!("/api/v1/groups/{a}/threads"), ada, None).await;
-        let titles: Vec<&str> = feed["items"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
-        assert!(titles[..2].contains(&"This week's prompt") && !titles.contains(&"Next week's prompt"), "{titles:?}");
-        let (s, _) = reply(app, open_now["id"].as_str().unwrap(), ada, json!({"body": "A good week"})).await;
-        assert_eq!(s, 201);
-        app.state.db.exec("UPDATE threads SET closes_at = $1 WHERE id = $2",
-            kernel::params![now - chrono::Duration::minutes(1), open_now["id"].as_str().unwrap().parse::<uuid::Uuid>().unwrap()]).await.unwrap();
-        let (s, _) = reply(app, open_now["id"].as_str().unwrap(), ada, json!({"body": "Too late"})).await;
-        assert_eq!(s, 409, "closed after its end");
-    }
-);
-
-both_backends!(
-    async fn warnings_and_suspensions_are_recorded_and_reported_messages_are_read_only_by_staff_with_an_audit(app) {
-        let (_, staff) = staff_token(app).await;
-        let open = group(app, &staff, json!({"name": "Diabetes", "visibility": "open"})).await;
-        let people = quick_members(app, 3).await;
-        let ((ada_id, ada), (_, bea), (mod_id, moderator)) = (&people[0], &people[1], &people[2]);
-        for t in [ada, bea, moderator] {
-            join(app, &open, t).await;
-        }
-        app.state.db.exec("UPDATE group_members SET role = 'moderator' WHERE member_id = $1", kernel::params![*mod_id]).await.unwrap();
-        let t = thread(app, &open, bea, "Carb counting", "x").await;
-        let (_, r) = reply(app, &t, ada, json!({"body": "Buy my miracle cure"})).await;
-        let (s, report) = call(app, "POST", "/api/v1/reports", bea, Some(json!({"target_type": "reply", "target_id": r["id"], "reason": "spam"}))).await;
-        assert_eq!(s, 201);
-        let rid = report["id"].as_str().unwrap().to_string();
-        let (s, v) = call(app, "POST", &format!("/api/v1/moderation/reports/{rid}/decision"), moderator, Some(json!({"action": "suspend_platform", "reason": "x"}))).await;
-        assert_eq!(s, 422, "platform suspension is for staff: {v}");
-        let (s, _) = call(app, "POST", &format!("/api/v1/moderation/reports/{rid}/decision"), moderator, Some(json!({"action": "suspend_group", "reason": "Selling cures", "days": 3}))).await;
-        assert_eq!(s, 204);
-        let (s, v) = reply(app, &t, ada, json!({"body": "again"})).await;
-        assert_eq!(s, 409, "suspended from posting: {v}");
-        assert!(v["error"]["message"].as_str().unwrap().contains("suspended"));
-        let (_, mine) = call(app, "GET", "/api/v1/me/moderation", ada, None).await;
-        assert_eq!(mine["items"][0]["action"], "suspend_group");
-        assert_eq!(mine["items"][0]["reason"], "Selling cures");
-        assert!(notifications(app, ada).await.iter().any(|n| n["kind"] == "moderation"));
-        // A direct message: only its recipient can report it; only staff read it, and that is audited.
-        let (_, conv) = call(app, "POST", "/api/v1/conversations", ada, Some(json!({"member_id": people[1].0, "body": "You will regret reporting me"}))).await;
-        let (_, msgs) = call(app, "GET", &format!("/api/v1/conversations/{}/messages", conv["id"].as_str().unwrap()), bea, None).await;
-        let msg = msgs["items"][0]["id"].clone();
-        let (s, _) = call(app, "POST", "/api/v1/reports", moderator, Some(json!({"target_type": "message", "target_id": msg, "reason": "harassment"}))).await;
-        assert_eq!(s, 404, "not a participant");
-        let (s, report) = call(app, "POST", "/api/v1/reports", bea, Some(json!({"target_type": "message", "target_id": msg, "reason": "harassment"}))).await;
-        assert_eq!(s, 201);
-        let rid = report["id"].as_str().unwrap();
-        let (s, _) = call(app, "GET", &format!("/api/v1/moderation/reports/{rid}"), moderator, None).await;
-        assert_eq!(s, 403, "group moderators do not read messages");
-        let (_, queue) = call(app, "GET", "/api/v1/moderation/reports", moderator, None).await;
-        assert!(!queue.to_string().contains(rid), "not in a group moderator's queue");
-        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'reported_message_read'").await, 0);
-        let (s, d) = call(app, "GET", &format!("/api/v1/moderation/reports/{rid}"), &staff, None).await;
-        assert_eq!((s, d["content"].as_str()), (200, Some("You will regret reporting me")));
-        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'reported_message_read'").await, 1);
-        let (s, _) = call(app, "POST", &format!("/api/v1/moderation/reports/{rid}/decision"), &staff, Some(json!({"action": "suspend_platform", "reason": "Threats"}))).await;
-        assert_eq!(s, 204);
-        assert_eq!(call(app, "GET", "/api/v1/notifications", ada, None).await.0, 401, "suspended: tokens revoked");
-        let _ = ada_id;
-    }
-);
-
-both_backends!(
-    async fn new_members_are_limited_in_posts_and_links_for_a_while(app) {
-        let (_, staff) = staff_token(app).await;
-        let open = group(app, &staff, json!({"name": "Lupus", "visibility": "open"})).await;
-        let (_, fresh) = app.member("fresh@example.org", "Fresh Face").await;
-        let (_, settled) = quick_members(app, 1).await.remove(0);
-        join(app, &open, &fresh).await;
-        join(app, &open, &settled).await;
-        let (s, v) = call(app, "POST", &format!("/api/v1/groups/{open}/threads"), &fresh,
-            Some(json!({"title": "Links", "body": "https://a.example https://b.example www.c.example"}))).await;
-        assert_eq!(s, 422, "{v}");
-        assert!(v["error"]["fields"]["body"].as_str().unwrap().contains("links"), "{v}");
-        let t = thread(app, &open, &fresh, "Hello", "First post").await;
-        for i in 0..4 {
-            assert_eq!(reply(app, &t, &fresh, json!({"body": format!("post {i}")})).await.0, 201);
-        }
-        let before = app.count("SELECT COUNT(*) FROM posts").await;
-        let (s, v) = reply(app, &t, &fresh, json!({"body": "sixth today"})).await;
-        assert_eq!(s, 422, "{v}");
-        assert!(v["error"]["fields"]["body"].as_str().unwrap().contains("5 times a day"), "{v}");
-        assert_eq!(app.count("SELECT COUNT(*) FROM posts").await, before, "nothing stored");
-        for i in 0..8 {
-            assert_eq!(reply(app, &t, &settled, json!({"body": format!("established {i} https://x.example")})).await.0, 201);
+async fn a_crisis_phrase_shows_resources_at_once_and_flags_the_post_to_moderators(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let open = app.group().named("Chronic pain").owned_by(&staff).create().await;
+    let held = app.group().named("Careful").holding_crisis_posts().owned_by(&staff).create().await;
+    let [ada, bea, moderator] = &app.members_named(["Ada Amos", "Bea Birch", "Mo Moderator"]).await;
+    for g in [&open, &held] {
+        for m in [ada, bea, moderator] {
+            g.admit(app, m).await;
         }
     }
-);
+    app.state
+        .db
+        .exec("UPDATE group_members SET role = 'moderator' WHERE member_id = $1", kernel::params![moderator.id])
+        .await
+        .unwrap();
+    let t = open.thread(app, bea, "Bad days", "How do you cope?").await;
+    let (s, ok) = reply(app, &t, ada, json!({"body": "Heat packs help me."})).await;
+    assert_eq!((s, ok["crisis_resources"].clone()), (201, Value::Null));
+    let (s, v) = reply(app, &t, ada, json!({"body": "Some nights I   WANT TO DIE."})).await;
+    assert_eq!(s, 201);
+    assert!(v["crisis_resources"].as_str().unwrap().contains("988"), "{v}");
+    assert_eq!(v["published"], true);
+    let (_, view) = call(app, "GET", &format!("/api/v1/threads/{t}"), bea, None).await;
+    assert_eq!(view["replies"].as_array().unwrap().len(), 2, "still published");
+    let (_, queue) = call(app, "GET", "/api/v1/moderation/reports", moderator, None).await;
+    let flags: Vec<&Value> =
+        queue["items"].as_array().unwrap().iter().filter(|r| r["reason"] == "self_harm_risk").collect();
+    assert_eq!(flags.len(), 1, "{queue}");
+    assert!(notifications(app, moderator).await.iter().any(|n| n["kind"] == "crisis_flag"));
+    assert!(!notifications(app, bea).await.iter().any(|n| n["kind"] == "crisis_flag"), "only moderators");
+    // A group that holds such posts keeps them back until a moderator has looked.
+    let t2 = held.thread(app, bea, "Evenings", "x").await;
+    let (s, v) = reply(app, &t2, ada, json!({"body": "I think about suicide a lot"})).await;
+    assert_eq!((s, v["published"].clone()), (201, json!(false)));
+    let (_, view) = call(app, "GET", &format!("/api/v1/threads/{t2}"), bea, None).await;
+    assert!(view["replies"].as_array().unwrap().is_empty(), "held: {view}");
+    let (_, queue) = call(app, "GET", "/api/v1/moderation/reports", moderator, None).await;
+    let flag = queue["items"].as_array().unwrap().iter().find(|r| r["target_id"] == v["id"]).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, _) = call(
+        app,
+        "POST",
+        &format!("/api/v1/moderation/reports/{flag}/decision"),
+        moderator,
+        Some(json!({"action": "dismiss", "reason": "Checked in; fine to publish"})),
+    )
+    .await;
+    assert_eq!(s, 204);
+    let (_, view) = call(app, "GET", &format!("/api/v1/threads/{t2}"), bea, None).await;
+    assert_eq!(view["replies"].as_array().unwrap().len(), 1, "released: {view}");
+}
 
-both_backends!(
-    async fn a_crisis_phrase_shows_resources_at_once_and_flags_the_post_to_moderators(app) {
-        let (_, staff) = staff_token(app).await;
-        let open = group(app, &staff, json!({"name": "Chronic pain", "visibility": "open"})).await;
-        let held = group(app, &staff, json!({"name": "Careful", "visibility": "open", "hold_crisis_posts": true})).await;
-        let people = quick_members(app, 3).await;
-        let ((_, ada), (_, bea), (mod_id, moderator)) = (&people[0], &people[1], &people[2]);
-        for g in [&open, &held] {
-            for t in [ada, bea, moderator] {
-                join(app, g, t).await;
-            }
-        }
-        app.state.db.exec("UPDATE group_members SET role = 'moderator' WHERE member_id = $1", kernel::params![*mod_id]).await.unwrap();
-        let t = thread(app, &open, bea, "Bad days", "How do you cope?").await;
-        let (s, ok) = reply(app, &t, ada, json!({"body": "Heat packs help me."})).await;
-        assert_eq!((s, ok["crisis_resources"].clone()), (201, Value::Null));
-        let (s, v) = reply(app, &t, ada, json!({"body": "Some nights I   WANT TO DIE."})).await;
-        assert_eq!(s, 201);
-        assert!(v["crisis_resources"].as_str().unwrap().contains("988"), "{v}");
-        assert_eq!(v["published"], true);
-        let (_, view) = call(app, "GET", &format!("/api/v1/threads/{t}"), bea, None).await;
-        assert_eq!(view["replies"].as_array().unwrap().len(), 2, "still published");
-        let (_, queue) = call(app, "GET", "/api/v1/moderation/reports", moderator, None).await;
-        let flags: Vec<&Value> = queue["items"].as_array().unwrap().iter().filter(|r| r["reason"] == "self_harm_risk").collect();
-        assert_eq!(flags.len(), 1, "{queue}");
-        assert!(notifications(app, moderator).await.iter().any(|n| n["kind"] == "crisis_flag"));
-        assert!(!notifications(app, bea).await.iter().any(|n| n["kind"] == "crisis_flag"), "only moderators");
-        // A group that holds such posts keeps them back until a moderator has looked.
-        let t2 = thread(app, &held, bea, "Evenings", "x").await;
-        let (s, v) = reply(app, &t2, ada, json!({"body": "I think about suicide a lot"})).await;
-        assert_eq!((s, v["published"].clone()), (201, json!(false)));
-        let (_, view) = call(app, "GET", &format!("/api/v1/threads/{t2}"), bea, None).await;
-        assert!(view["replies"].as_array().unwrap().is_empty(), "held: {view}");
-        let (_, queue) = call(app, "GET", "/api/v1/moderation/reports", moderator, None).await;
-        let flag = queue["items"].as_array().unwrap().iter().find(|r| r["target_id"] == v["id"]).unwrap()["id"].as_str().unwrap().to_string();
-        let (s, _) = call(app, "POST", &format!("/api/v1/moderation/reports/{flag}/decision"), moderator, Some(json!({"action": "dismiss", "reason": "Checked in; fine to publish"}))).await;
-        assert_eq!(s, 204);
-        let (_, view) = call(app, "GET", &format!("/api/v1/threads/{t2}"), bea, None).await;
-        assert_eq!(view["replies"].as_array().unwrap().len(), 1, "released: {view}");
-    }
-);
-
-both_backends!(
-    async fn notification_email_follows_each_members_choice_digests_once_a_day_and_unsubscribes_in_one_click(app) {
-        let (_, staff) = staff_token(app).await;
-        let open = group(app, &staff, json!({"name": "Open", "visibility": "open"})).await;
-        let private = group(app, &staff, json!({"name": "Leaders", "visibility": "private", "screening": ["Why?"]})).await;
-        let ada = app.member("ada@example.org", "Ada Lovelace").await;
-        let (_, bea) = quick_members(app, 1).await.remove(0);
-        app.state.db.exec("UPDATE members SET created_at = $1", kernel::params![chrono::Utc::now() - chrono::Duration::days(30)]).await.unwrap();
-        join(app, &open, &ada.1).await;
-        join(app, &open, &bea).await;
-        for (id, tok) in [(ada.0.clone(), ada.1.clone())] {
-            join(app, &private, &tok).await;
-            call(app, "POST", &format!("/api/v1/groups/{private}/requests/{id}/approve"), &staff, None).await;
-        }
-        let bea_id = app.state.db.scalar::<kernel::ids::MemberId>("SELECT id FROM members WHERE display_name = 'Quick 000'", vec![]).await.unwrap().unwrap();
-        join(app, &private, &bea).await;
-        call(app, "POST", &format!("/api/v1/groups/{private}/requests/{bea_id}/approve"), &staff, None).await;
-        let (s, v) = call(app, "PUT", "/api/v1/me/notification-settings", &ada.1, Some(json!({"email": {"reply": "sometimes"}}))).await;
-        assert_eq!((s, v["error"]["fields"]["email.reply"].is_string()), (422, true), "{v}");
-        let baseline = app.mails_to("ada@example.org").await.len();
-        // A reply (daily by default) in each group, and a mention (immediately by default).
-        let t = thread(app, &open, &ada.1, "Open topic", "x").await;
-        let pt = thread(app, &private, &ada.1, "Private topic", "x").await;
-        reply(app, &t, &bea, json!({"body": "a reply"})).await;
-        reply(app, &pt, &bea, json!({"body": "a private reply"})).await;
-        reply(app, &t, &bea, json!({"body": "Thanks @Ada Lovelace"})).await;
-        let mails = app.mails_to("ada@example.org").await;
-        let subjects: Vec<String> = mails[baseline..].iter().map(|m| m.subject()).collect();
-        assert_eq!(subjects.len(), 1, "only the mention goes out at once: {subjects:?}");
-        assert!(mails.last().unwrap().subject().contains("mentioned you"));
-        assert!(mails.last().unwrap().raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
-        // Ada leaves the private group before the digest: its discussion is left out.
-        call(app, "POST", &format!("/api/v1/groups/{private}/leave"), &ada.1, None).await;
-        // Two workers run the digest at once: one e-mail.
-        let (a, b) = tokio::join!(app.run_job("community.digests"), app.run_job("community.digests"));
-        (a.unwrap(), b.unwrap());
-        let digests_queued = "SELECT COUNT(*) FROM jobs WHERE unique_key LIKE 'mail:digest:%'";
-        assert_eq!(app.count(digests_queued).await, 2, "Ada's digest and the staff member's (join requests), each queued once");
-        app.run_job("community.digests").await.unwrap();
-        let mails = app.mails_to("ada@example.org").await;
-        let digests: Vec<&Mail> = mails.iter().filter(|m| m.subject().contains("digest")).collect();
-        assert_eq!(digests.len(), 1);
-        assert!(digests[0].raw.contains("Open topic") && !digests[0].raw.contains("Private topic"), "{}", digests[0].raw);
-        // One click, no session, no form token.
-        // The link in the text (the header carries the same one, possibly folded).
-        let raw = digests[0].raw.replace("=\r\n", "").replace("=\n", "");
-        let tail = &raw[raw.rfind("/unsubscribe/").unwrap()..];
-        assert!(digests[0].raw.contains("List-Unsubscribe:"));
-        let link = tail[..tail.find(char::is_whitespace).unwrap_or(tail.len())].to_string();
-        let r = reqwest::Client::new().post(app.url(&link)).body("List-Unsubscribe=One-Click").send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        let (_, settings) = call(app, "GET", "/api/v1/me/notification-settings", &ada.1, None).await;
-        assert!(settings["email"].as_object().unwrap().values().all(|m| m == "never"), "{settings}");
-        let forged = link.replace("/unsubscribe/", "/unsubscribe/x");
-        assert_eq!(reqwest::Client::new().post(app.url(&forged)).send().await.unwrap().status(), 404);
-        reply(app, &t, &bea, json!({"body": "Again @Ada Lovelace"})).await;
-        assert_eq!(app.mails_to("ada@example.org").await.len(), mails.len(), "nothing after unsubscribing");
-    }
-);
+async fn notification_email_follows_each_members_choice_digests_once_a_day_and_unsubscribes_in_one_click(
+    app: &TestApp,
+) {
+    let staff = app.staff_member().create().await;
+    let open = app.group().named("Open").owned_by(&staff).create().await;
+    let private = app.group().named("Leaders").private().screening(["Why?"]).owned_by(&staff).create().await;
+    let ada = app.member().named("Ada Lovelace").email("ada@example.org").signed_up().create().await;
+    let bea = app.member().create().await;
+    app.state
+        .db
+        .exec("UPDATE members SET created_at = $1", kernel::params![chrono::Utc::now() - chrono::Duration::days(30)])
+        .await
+        .unwrap();
+    open.admit(app, &ada).await;
+    open.admit(app, &bea).await;
+    private.admit(app, &ada).await;
+    private.admit(app, &bea).await;
+    let (s, v) =
+        call(app, "PUT", "/api/v1/me/notification-settings", &ada, Some(json!({"email": {"reply": "sometimes"}})))
+            .await;
+    assert_eq!((s, v["error"]["fields"]["email.reply"].is_string()), (422, true), "{v}");
+    let baseline = app.mails_to("ada@example.org").await.len();
+    // A reply (daily by default) in each group, and a mention (immediately by default).
+    let t = open.thread(app, &ada, "Open topic", "x").await;
+    let pt = private.thread(app, &ada, "Private topic", "x").await;
+    app.reply(&bea, &t, "a reply").await;
+    app.reply(&bea, &pt, "a private reply").await;
+    app.reply(&bea, &t, "Thanks @Ada Lovelace").await;
+    let mails = app.mails_to("ada@example.org").await;
+    let subjects: Vec<String> = mails[baseline..].iter().map(|m| m.subject()).collect();
+    assert_eq!(subjects.len(), 1, "only the mention goes out at once: {subjects:?}");
+    assert!(mails.last().unwrap().subject().contains("mentioned you"));
+    assert!(mails.last().unwrap().raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    // Ada leaves the private group before the digest: its discussion is left out.
+    let (s, v) = call(app, "POST", &format!("/api/v1/groups/{private}/leave"), &ada, None).await;
+    assert_eq!(s, 204, "Ada leaves: {v}");
+    // Two workers run the digest at once: one e-mail.
+    tokio::join!(app.send_digests_now(), app.send_digests_now());
+    assert_eq!(app.digests_queued().await, 2, "Ada's digest and the staff member's (join requests), each queued once");
+    app.send_digests_now().await;
+    let mails = app.mails_to("ada@example.org").await;
+    let digests: Vec<&Mail> = mails.iter().filter(|m| m.subject().contains("digest")).collect();
+    assert_eq!(digests.len(), 1);
+    assert!(digests[0].raw.contains("Open topic") && !digests[0].raw.contains("Private topic"), "{}", digests[0].raw);
+    // One click, no session, no form token.
+    // The link in the text (the header carries the same one, possibly folded).
+    let raw = digests[0].raw.replace("=\r\n", "").replace("=\n", "");
+    let tail = &raw[raw.rfind("/unsubscribe/").unwrap()..];
+    assert!(digests[0].raw.contains("List-Unsubscribe:"));
+    let link = tail[..tail.find(char::is_whitespace).unwrap_or(tail.len())].to_string();
+    let r = reqwest::Client::new().post(app.url(&link)).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, settings) = call(app, "GET", "/api/v1/me/notification-settings", &ada, None).await;
+    assert!(settings["email"].as_object().unwrap().values().all(|m| m == "never"), "{settings}");
+    let forged = link.replace("/unsubscribe/", "/unsubscribe/x");
+    assert_eq!(reqwest::Client::new().post(app.url(&forged)).send().await.unwrap().status(), 404);
+    app.reply(&bea, &t, "Again @Ada Lovelace").await;
+    assert_eq!(app.mails_to("ada@example.org").await.len(), mails.len(), "nothing after unsubscribing");
+}
 
 /// Reads server-sent events until one whose data is `want`, or fails after `secs`.
 async fn wait_for_event(res: &mut reqwest::Response, want: &str, secs: u64) -> bool {
@@ -406,61 +518,68 @@ async fn wait_for_event(res: &mut reqwest::Response, want: &str, secs: u64) -> b
     false
 }
 
-both_backends!(
-    async fn the_unread_count_updates_live_when_another_node_writes_the_notification(app) {
-        let (_, staff) = staff_token(app).await;
-        let open = group(app, &staff, json!({"name": "Open", "visibility": "open"})).await;
-        let people = quick_members(app, 2).await;
-        let ((_, ada), (_, bea)) = (&people[0], &people[1]);
-        join(app, &open, ada).await;
-        join(app, &open, bea).await;
-        let t = thread(app, &open, ada, "Live", "x").await;
-        let mut stream = app.client().get(app.url("/api/v1/notifications/stream")).bearer_auth(ada).send().await.unwrap();
-        assert_eq!(stream.headers()["content-type"], "text/event-stream");
-        assert!(wait_for_event(&mut stream, "0", 5).await, "the count at once");
-        reply(app, &t, bea, json!({"body": "hello"})).await;
-        // A second node: its own connection pool and its own worker write the notification.
-        let other_db = kernel::db::Db::connect(&app.state.config.database_url, 2).await.unwrap();
-        let mut inner = app.state.clone_inner();
-        inner.db = other_db;
-        let node2 = kernel::AppState(std::sync::Arc::new(inner));
-        kernel::worker::drain(&node2).await.unwrap();
-        assert!(wait_for_event(&mut stream, "1", 10).await, "the other node's notification shows up live");
-        assert_eq!(call(app, "GET", "/api/v1/notifications/stream", "bad-token", None).await.0, 401);
-    }
-);
+async fn the_unread_count_updates_live_when_another_node_writes_the_notification(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let open = app.group().named("Open").owned_by(&staff).create().await;
+    let (ada, bea) = (&app.member().create().await, &app.member().create().await);
+    open.admit(app, ada).await;
+    open.admit(app, bea).await;
+    let t = open.thread(app, ada, "Live", "x").await;
+    let mut stream =
+        app.client().get(app.url("/api/v1/notifications/stream")).bearer_auth(&ada.token).send().await.unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    assert!(wait_for_event(&mut stream, "0", 5).await, "the count at once");
+    app.reply(bea, &t, "hello").await;
+    // A second node: its own connection pool and its own worker write the notification.
+    let other_db = kernel::db::Db::connect(&app.state.config.database_url, 2).await.unwrap();
+    let mut inner = app.state.clone_inner();
+    inner.db = other_db;
+    let node2 = kernel::AppState(std::sync::Arc::new(inner));
+    kernel::worker::drain(&node2).await.unwrap();
+    assert!(wait_for_event(&mut stream, "1", 10).await, "the other node's notification shows up live");
+    let r = app.client().get(app.url("/api/v1/notifications/stream")).bearer_auth("bad-token").send().await.unwrap();
+    assert_eq!(r.status(), 401);
+}
 
-both_backends!(
-    async fn a_private_groups_posts_never_show_in_profile_activity_or_another_members_export(app) {
-        let (_, staff) = staff_token(app).await;
-        let private = group(app, &staff, json!({"name": "Leaders", "visibility": "private", "screening": ["Why?"]})).await;
-        let open = group(app, &staff, json!({"name": "Open", "visibility": "open"})).await;
-        let people = quick_members(app, 5).await;
-        let ((author_id, author), (member_id, member), (_, outsider), (_, pending), (banned_id, banned)) =
-            (&people[0], &people[1], &people[2], &people[3], &people[4]);
-        for (id, tok) in [(author_id, author), (member_id, member), (banned_id, banned)] {
-            join(app, &private, tok).await;
-            call(app, "POST", &format!("/api/v1/groups/{private}/requests/{id}/approve"), &staff, None).await;
-        }
-        join(app, &private, pending).await;
-        join(app, &open, author).await;
-        let pt = thread(app, &private, author, "Secret diagnosis talk", "x").await;
-        reply(app, &pt, member, json!({"body": "a private reply @Quick 002"})).await;
-        thread(app, &open, author, "Public hello", "x").await;
-        call(app, "POST", &format!("/api/v1/groups/{private}/members/{banned_id}/ban"), &staff, None).await;
-        let path = format!("/api/v1/members/{author_id}/activity");
-        for (who, tok) in [("outsider", outsider.as_str()), ("pending", pending), ("banned", banned)] {
-            let (_, v) = call(app, "GET", &path, tok, None).await;
-            assert!(v.to_string().contains("Public hello") && !v.to_string().contains("Secret"), "{who}: {v}");
-            let html = app.client().get(app.url(&format!("/members/{author_id}/activity"))).bearer_auth(tok).send().await.unwrap().text().await.unwrap();
-            assert!(!html.contains("Secret"), "{who}");
-        }
-        let (_, v) = call(app, "GET", &path, member, None).await;
-        assert!(v.to_string().contains("Secret diagnosis talk"), "members see it: {v}");
-        // The outsider was mentioned in the private group: told nothing, and their export holds nothing of it.
-        assert!(notifications(app, outsider).await.is_empty());
-        let (s, export) = call(app, "GET", "/api/v1/me/export", outsider, None).await;
-        assert_eq!(s, 200, "{export}");
-        assert!(!export.to_string().contains("Secret diagnosis"), "{export}");
+async fn a_private_groups_posts_never_show_in_profile_activity_or_another_members_export(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let private = app.group().named("Leaders").private().screening(["Why?"]).owned_by(&staff).create().await;
+    let open = app.group().named("Open").owned_by(&staff).create().await;
+    let [author, member, outsider, pending, banned] =
+        &app.members_named(["Ann Author", "Max Member", "Oz Outsider", "Pat Pending", "Ben Banned"]).await;
+    let author_id = author.id;
+    for m in [author, member, banned] {
+        private.admit(app, m).await;
     }
-);
+    private.request_to_join(app, pending).await;
+    open.admit(app, author).await;
+    let pt = private.thread(app, author, "Secret diagnosis talk", "x").await;
+    app.reply(member, &pt, "a private reply @Oz Outsider").await;
+    open.thread(app, author, "Public hello", "x").await;
+    let banned_id = banned.id;
+    let (s, v) = call(app, "POST", &format!("/api/v1/groups/{private}/members/{banned_id}/ban"), &staff, None).await;
+    assert_eq!(s, 204, "Ben banned: {v}");
+    let path = format!("/api/v1/members/{author_id}/activity");
+    for (who, tok) in [("outsider", outsider), ("pending", pending), ("banned", banned)] {
+        let (_, v) = call(app, "GET", &path, tok, None).await;
+        assert!(v.to_string().contains("Public hello") && !v.to_string().contains("Secret"), "{who}: {v}");
+        let html = app
+            .client()
+            .get(app.url(&format!("/members/{author_id}/activity")))
+            .bearer_auth(&tok.token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("Secret"), "{who}");
+    }
+    let (_, v) = call(app, "GET", &path, member, None).await;
+    assert!(v.to_string().contains("Secret diagnosis talk"), "members see it: {v}");
+    // The outsider was mentioned in the private group: told nothing, and their export holds nothing of it.
+    assert!(notifications(app, outsider).await.is_empty());
+    let (s, export) = call(app, "GET", "/api/v1/me/export", outsider, None).await;
+    assert_eq!(s, 200, "{export}");
+    assert!(!export.to_string().contains("Secret diagnosis"), "{export}");
+}

@@ -4,165 +4,214 @@
 
 use std::str::FromStr;
 
-use chrono::{Duration as ChronoDuration, Utc};
+use chrono::Utc;
 use icalendar::{Calendar, CalendarComponent, Component};
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::rewards::staff_token;
 use crate::support::*;
 
-fn local_in(minutes: i64) -> String {
-    (Utc::now() + ChronoDuration::minutes(minutes)).format("%Y-%m-%dT%H:%M:%S").to_string()
-}
+both_backends![
+    events_are_scheduled_in_their_time_zone_and_bad_input_is_refused,
+    who_sees_an_event_follows_its_audience,
+    fifty_people_racing_for_ten_seats_fill_them_and_wait_in_order,
+    the_join_link_shows_only_to_registered_members_near_the_start,
+    calendar_files_parse_keep_their_uid_and_bump_sequence_on_change,
+    attending_an_event_earns_points_once,
+    a_member_registers_joins_and_is_checked_in_from_the_event_page,
+    reminders_go_out_once_per_window_across_two_workers_and_skip_cancellations,
+    the_personal_calendar_feed_lists_my_events_and_stops_working_when_reset,
+    networking_rounds_group_everyone_present_without_repeats,
+    a_conference_agenda_runs_by_day_and_track_with_my_picks_clashes_and_tickets,
+    members_send_questions_to_a_panel_before_it_starts,
+    registration_answers_reach_only_staff_and_events_filter_by_condition,
+    my_export_carries_my_points_and_event_data_and_deletion_erases_it,
+    a_group_event_is_seen_only_by_the_groups_members,
+];
 
-async fn create_event(app: &TestApp, staff: &str, body: Value) -> Value {
-    let r = app.client().post(app.url("/api/v1/events")).bearer_auth(staff).json(&body).send().await.unwrap();
-    assert_eq!(r.status(), 201, "{:?}", r.text().await);
-    r.json().await.unwrap()
-}
-
-fn webinar(starts: &str, ends: &str, capacity: Option<i64>) -> Value {
-    json!({"kind": "webinar", "title": "Telling your story", "description": "With **care**.", "starts_at": starts, "ends_at": ends,
-           "time_zone": "UTC", "capacity": capacity, "join_url": "https://meet.example.org/story", "audience": "members"})
-}
-
-both_backends!(
-    async fn events_are_scheduled_in_their_time_zone_and_bad_input_is_refused(app) {
-        let (_, staff) = staff_token(app).await;
-        let (_, member) = quick_members(app, 1).await.remove(0);
-        let e = create_event(
-            app,
-            &staff,
-            json!({"kind": "panel", "title": "Spring panel", "description": "", "starts_at": "2027-03-28T09:30:00", "ends_at": "2027-03-28T10:30:00",
-                   "time_zone": "Europe/London", "capacity": 100, "join_url": "https://meet.example.org/p", "audience": "public"}),
-        )
+async fn events_are_scheduled_in_their_time_zone_and_bad_input_is_refused(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let member = app.member().create().await.token;
+    let e = app
+        .event()
+        .panel()
+        .titled("Spring panel")
+        .with("description", json!(""))
+        .at("2027-03-28T09:30:00", "2027-03-28T10:30:00", "Europe/London")
+        .capacity(100)
+        .with("join_url", json!("https://meet.example.org/p"))
+        .audience("public")
+        .by(&staff)
+        .create()
         .await;
-        assert_eq!(e["starts_at"], "2027-03-28T08:30:00Z", "BST began that morning");
-        assert_eq!(e["local_starts_at"], "2027-03-28T09:30:00");
-        assert!(e["join_url"].is_null(), "never shown to someone not registered");
-        let c = app.client();
-        let post = |body: Value, token: String| c.post(app.url("/api/v1/events")).bearer_auth(token).json(&body).send();
-        let base = json!({"kind": "webinar", "title": "T", "starts_at": "2027-05-01T10:00:00", "ends_at": "2027-05-01T11:00:00", "time_zone": "Europe/Paris", "capacity": 5, "join_url": "", "audience": "members"});
-        assert_eq!(post(base.clone(), member.clone()).await.unwrap().status(), 403, "members cannot schedule");
-        let with = |k: &str, v: Value| {
-            let mut b = base.clone();
-            b[k] = v;
-            b
-        };
-        for (body, field) in [
-            (with("time_zone", json!("Atlantis/Capital")), "time_zone"),
-            (with("starts_at", json!("2027-03-28T02:30:00")), "starts_at"),
-            (with("starts_at", json!("next tuesday")), "starts_at"),
-            (with("ends_at", json!("2027-05-01T09:00:00")), "ends_at"),
-            (with("kind", json!("party")), "kind"),
-            (with("capacity", json!(0)), "capacity"),
-            (with("join_url", json!("javascript:alert(1)")), "join_url"),
-            (with("audience", json!("everyone")), "audience"),
-        ] {
-            let r = post(body.clone(), staff.clone()).await.unwrap();
-            assert_eq!(r.status(), 422, "{body}");
-            let v: Value = r.json().await.unwrap();
-            assert!(v["error"]["fields"][field].is_string(), "{field}: {v}");
-        }
-        let r = c.post(app.url("/api/v1/events")).bearer_auth(&staff).header("content-type", "application/json").body("{").send().await.unwrap();
-        assert_eq!(r.status(), 400);
-        assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 1, "nothing else stored");
+    assert_eq!(e["starts_at"], "2027-03-28T08:30:00Z", "BST began that morning");
+    assert_eq!(e["local_starts_at"], "2027-03-28T09:30:00");
+    assert!(e["join_url"].is_null(), "never shown to someone not registered");
+    let c = app.client();
+    let post = |body: Value, token: String| c.post(app.url("/api/v1/events")).bearer_auth(token).json(&body).send();
+    let base = json!({"kind": "webinar", "title": "T", "starts_at": "2027-05-01T10:00:00", "ends_at": "2027-05-01T11:00:00", "time_zone": "Europe/Paris", "capacity": 5, "join_url": "", "audience": "members"});
+    assert_eq!(post(base.clone(), member.clone()).await.unwrap().status(), 403, "members cannot schedule");
+    let with = |k: &str, v: Value| {
+        let mut b = base.clone();
+        b[k] = v;
+        b
+    };
+    for (body, field) in [
+        (with("time_zone", json!("Atlantis/Capital")), "time_zone"),
+        (with("starts_at", json!("2027-03-28T02:30:00")), "starts_at"),
+        (with("starts_at", json!("next tuesday")), "starts_at"),
+        (with("ends_at", json!("2027-05-01T09:00:00")), "ends_at"),
+        (with("kind", json!("party")), "kind"),
+        (with("capacity", json!(0)), "capacity"),
+        (with("join_url", json!("javascript:alert(1)")), "join_url"),
+        (with("audience", json!("everyone")), "audience"),
+    ] {
+        let r = post(body.clone(), staff.token.clone()).await.unwrap();
+        assert_eq!(r.status(), 422, "{body}");
+        let v: Value = r.json().await.unwrap();
+        assert!(v["error"]["fields"][field].is_string(), "{field}: {v}");
     }
-);
+    let r = c
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&staff.token)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 1, "nothing else stored");
+}
 
-both_backends!(
-    async fn who_sees_an_event_follows_its_audience(app) {
-        let (_, staff) = staff_token(app).await;
-        let (leader_id, leader) = quick_members(app, 1).await.remove(0);
-        let (_, member) = quick_members(app, 1).await.remove(0);
-        app.state.db.exec("UPDATE members SET health_leader_since = $1 WHERE id = $2", kernel::params![Utc::now(), leader_id]).await.unwrap();
-        let mut body = webinar(&local_in(60 * 24), &local_in(60 * 25), None);
-        body["audience"] = json!("health_leaders");
-        let hl = create_event(app, &staff, body).await;
-        let members_only = create_event(app, &staff, webinar(&local_in(60 * 24), &local_in(60 * 25), None)).await;
-        let c = app.client();
-        let status = |path: String, token: Option<String>| {
-            let mut rb = c.get(app.url(&path));
-            if let Some(t) = token {
-                rb = rb.bearer_auth(t);
-            }
-            async move { rb.send().await.unwrap().status().as_u16() }
-        };
-        let hl_path = format!("/api/v1/events/{}", hl["id"].as_str().unwrap());
-        let m_path = format!("/api/v1/events/{}", members_only["id"].as_str().unwrap());
-        assert_eq!(status(hl_path.clone(), None).await, 404);
-        assert_eq!(status(hl_path.clone(), Some(member.clone())).await, 404);
-        assert_eq!(status(hl_path.clone(), Some(leader.clone())).await, 200);
-        assert_eq!(status(m_path.clone(), None).await, 404);
-        assert_eq!(status(m_path.clone(), Some(member.clone())).await, 200);
-        assert_eq!(status(format!("{}.ics", hl_path.replace("/api/v1", "")), None).await, 404, "nor its calendar file");
-        let list: Value = c.get(app.url("/api/v1/events")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
-        assert_eq!(list["items"].as_array().unwrap().len(), 1);
-        let r = c.post(app.url(&format!("{hl_path}/registration"))).bearer_auth(&member).send().await.unwrap();
-        assert_eq!(r.status(), 404, "cannot register for what one cannot see");
-    }
-);
-
-both_backends!(
-    async fn fifty_people_racing_for_ten_seats_fill_them_and_wait_in_order(app) {
-        let (_, staff) = staff_token(app).await;
-        let e = create_event(app, &staff, webinar(&local_in(60 * 24), &local_in(60 * 25), Some(10))).await;
-        let id = e["id"].as_str().unwrap().to_string();
-        let people = quick_members(app, 50).await;
-        let tasks = people.iter().map(|(_, token)| {
-            let (url, token) = (app.url(&format!("/api/v1/events/{id}/registration")), token.clone());
-            tokio::spawn(async move { reqwest::Client::new().post(url).bearer_auth(token).send().await.unwrap().status().as_u16() })
-        });
-        let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
-        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 10, "{statuses:?}");
-        assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 40);
-        let e: Value = app.client().get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&people[0].1).send().await.unwrap().json().await.unwrap();
-        assert_eq!((e["registered"].as_i64(), e["waitlisted"].as_i64()), (Some(10), Some(40)));
-        // The waitlist keeps its order: a cancellation promotes the earliest waiter at once.
-        #[derive(sea_orm::FromQueryResult)]
-        struct Row {
-            member_id: kernel::ids::MemberId,
+async fn who_sees_an_event_follows_its_audience(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let Member { id: leader_id, token: leader, .. } = app.member().create().await;
+    let member = app.member().create().await.token;
+    app.state
+        .db
+        .exec("UPDATE members SET health_leader_since = $1 WHERE id = $2", kernel::params![Utc::now(), leader_id])
+        .await
+        .unwrap();
+    let hl = app.event().audience("health_leaders").by(&staff).create().await;
+    let members_only = app.event().by(&staff).create().await;
+    let c = app.client();
+    let status = |path: String, token: Option<String>| {
+        let mut rb = c.get(app.url(&path));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
         }
-        let waiting: Vec<Row> = app.state.db.all("SELECT member_id FROM registrations WHERE status = 'waitlisted' ORDER BY position", vec![]).await.unwrap();
-        let registered: Vec<Row> = app.state.db.all("SELECT member_id FROM registrations WHERE status = 'registered'", vec![]).await.unwrap();
-        let leaver = people.iter().find(|(m, _)| *m == registered[0].member_id).unwrap();
-        let r = app.client().delete(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&leaver.1).send().await.unwrap();
-        assert_eq!(r.status(), 204);
-        let first = waiting[0].member_id;
-        let now_status: String = app.state.db.scalar("SELECT status FROM registrations WHERE member_id = $1", kernel::params![first]).await.unwrap().unwrap();
-        assert_eq!(now_status, "registered");
-        assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE status = 'registered'").await, 10);
-        let email: String = app.state.db.scalar("SELECT email FROM members WHERE id = $1", kernel::params![first]).await.unwrap().unwrap();
-        let mails = app.mails_to(&email).await;
-        assert!(mails.iter().any(|m| m.subject().starts_with("A seat is yours")), "the promoted member is told");
-        assert!(mails.iter().any(|m| m.raw.contains("BEGIN:VCALENDAR")), "with a calendar file");
-        let again = app.client().delete(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&leaver.1).send().await.unwrap();
-        assert_eq!(again.status(), 404);
-    }
-);
+        async move { rb.send().await.unwrap().status().as_u16() }
+    };
+    let hl_path = format!("/api/v1/events/{}", hl["id"].as_str().unwrap());
+    let m_path = format!("/api/v1/events/{}", members_only["id"].as_str().unwrap());
+    assert_eq!(status(hl_path.clone(), None).await, 404);
+    assert_eq!(status(hl_path.clone(), Some(member.clone())).await, 404);
+    assert_eq!(status(hl_path.clone(), Some(leader.clone())).await, 200);
+    assert_eq!(status(m_path.clone(), None).await, 404);
+    assert_eq!(status(m_path.clone(), Some(member.clone())).await, 200);
+    assert_eq!(status(format!("{}.ics", hl_path.replace("/api/v1", "")), None).await, 404, "nor its calendar file");
+    let list: Value = c.get(app.url("/api/v1/events")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let r = c.post(app.url(&format!("{hl_path}/registration"))).bearer_auth(&member).send().await.unwrap();
+    assert_eq!(r.status(), 404, "cannot register for what one cannot see");
+}
 
-both_backends!(
-    async fn the_join_link_shows_only_to_registered_members_near_the_start(app) {
-        let (_, staff) = staff_token(app).await;
-        let soon = create_event(app, &staff, webinar(&local_in(10), &local_in(70), None)).await;
-        let later = create_event(app, &staff, webinar(&local_in(120), &local_in(180), None)).await;
-        let (_, member) = quick_members(app, 1).await.remove(0);
-        let (_, bystander) = quick_members(app, 1).await.remove(0);
-        let c = app.client();
-        for e in [&soon, &later] {
-            let r = c.post(app.url(&format!("/api/v1/events/{}/registration", e["id"].as_str().unwrap()))).bearer_auth(&member).send().await.unwrap();
-            assert_eq!(r.status(), 201);
-        }
-        let get = |id: &str, token: &str| {
-            let rb = c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(token.to_string());
-            async move { rb.send().await.unwrap().json::<Value>().await.unwrap() }
-        };
-        assert_eq!(get(soon["id"].as_str().unwrap(), &member).await["join_url"], "https://meet.example.org/story");
-        assert!(get(soon["id"].as_str().unwrap(), &bystander).await["join_url"].is_null());
-        assert!(get(later["id"].as_str().unwrap(), &member).await["join_url"].is_null(), "not yet");
+async fn fifty_people_racing_for_ten_seats_fill_them_and_wait_in_order(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let e = app.event().webinar().capacity(10).by(&staff).create().await;
+    let id = e["id"].as_str().unwrap().to_string();
+    let people = app.members(50).await;
+    let tasks = people.iter().map(|member| {
+        let (url, token) = (app.url(&format!("/api/v1/events/{id}/registration")), member.token.clone());
+        tokio::spawn(async move {
+            reqwest::Client::new().post(url).bearer_auth(token).send().await.unwrap().status().as_u16()
+        })
+    });
+    let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 10, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 40);
+    let e: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/events/{id}")))
+        .bearer_auth(&people[0].token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!((e["registered"].as_i64(), e["waitlisted"].as_i64()), (Some(10), Some(40)));
+    // The waitlist keeps its order: a cancellation promotes the earliest waiter at once.
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        member_id: kernel::ids::MemberId,
     }
-);
+    let waiting: Vec<Row> = app
+        .state
+        .db
+        .all("SELECT member_id FROM registrations WHERE status = 'waitlisted' ORDER BY position", vec![])
+        .await
+        .unwrap();
+    let registered: Vec<Row> =
+        app.state.db.all("SELECT member_id FROM registrations WHERE status = 'registered'", vec![]).await.unwrap();
+    let leaver = people.iter().find(|m| m.id == registered[0].member_id).unwrap();
+    let r = app
+        .client()
+        .delete(app.url(&format!("/api/v1/events/{id}/registration")))
+        .bearer_auth(&leaver.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let first = waiting[0].member_id;
+    let now_status: String = app
+        .state
+        .db
+        .scalar("SELECT status FROM registrations WHERE member_id = $1", kernel::params![first])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(now_status, "registered");
+    assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE status = 'registered'").await, 10);
+    let email: String =
+        app.state.db.scalar("SELECT email FROM members WHERE id = $1", kernel::params![first]).await.unwrap().unwrap();
+    let mails = app.mails_to(&email).await;
+    assert!(mails.iter().any(|m| m.subject().starts_with("A seat is yours")), "the promoted member is told");
+    assert!(mails.iter().any(|m| m.raw.contains("BEGIN:VCALENDAR")), "with a calendar file");
+    let again = app
+        .client()
+        .delete(app.url(&format!("/api/v1/events/{id}/registration")))
+        .bearer_auth(&leaver.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404);
+}
+
+async fn the_join_link_shows_only_to_registered_members_near_the_start(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let soon = app.event().starting_in(minutes(10)).by(&staff).create().await;
+    let later = app.event().starting_in(hours(2)).by(&staff).create().await;
+    let member = app.member().create().await.token;
+    let bystander = app.member().create().await.token;
+    let c = app.client();
+    for e in [&soon, &later] {
+        let r = c
+            .post(app.url(&format!("/api/v1/events/{}/registration", e["id"].as_str().unwrap())))
+            .bearer_auth(&member)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let get = |id: &str, token: &str| {
+        let rb = c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(token.to_string());
+        async move { rb.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    assert_eq!(get(soon["id"].as_str().unwrap(), &member).await["join_url"], "https://meet.example.org/story");
+    assert!(get(soon["id"].as_str().unwrap(), &bystander).await["join_url"].is_null());
+    assert!(get(later["id"].as_str().unwrap(), &member).await["join_url"].is_null(), "not yet");
+}
 
 fn parse_event(text: &str) -> icalendar::Event {
     let cal = Calendar::from_str(text).expect("a valid calendar");
@@ -175,415 +224,632 @@ fn parse_event(text: &str) -> icalendar::Event {
         .expect("one event")
 }
 
-both_backends!(
-    async fn calendar_files_parse_keep_their_uid_and_bump_sequence_on_change(app) {
-        let (_, staff) = staff_token(app).await;
-        let e = create_event(
-            app,
-            &staff,
-            json!({"kind": "training_call", "title": "Clock change call", "starts_at": "2027-10-31T09:00:00", "ends_at": "2027-10-31T10:00:00",
-                   "time_zone": "America/New_York", "capacity": null, "join_url": "", "audience": "public"}),
-        )
+async fn calendar_files_parse_keep_their_uid_and_bump_sequence_on_change(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let e = app
+        .event()
+        .kind("training_call")
+        .titled("Clock change call")
+        .at("2027-10-31T09:00:00", "2027-10-31T10:00:00", "America/New_York")
+        .with("join_url", json!(""))
+        .audience("public")
+        .by(&staff)
+        .create()
         .await;
-        let id = e["id"].as_str().unwrap();
-        let (_, member) = quick_members(app, 1).await.remove(0);
-        app.client().post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).send().await.unwrap();
-        let r = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
-        let text = r.text().await.unwrap();
-        let ev = parse_event(&text);
-        assert!(text.contains("DTSTART:20271031T130000Z"), "09:00 EDT (New York is still on daylight time): {text}");
-        let uid = ev.get_uid().unwrap().to_string();
-        assert_eq!(ev.get_sequence(), Some(0));
-        // Move it a week later: New York is on standard time by then.
-        let r = app
-            .client()
-            .patch(app.url(&format!("/api/v1/events/{id}")))
-            .bearer_auth(&staff)
-            .json(&json!({"starts_at": "2027-11-07T09:00:00", "ends_at": "2027-11-07T10:00:00"}))
+    let id = e["id"].as_str().unwrap();
+    let registrant = app.member().create().await;
+    assert_eq!(e.register(app, &registrant).await, 201);
+    let r = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    let text = r.text().await.unwrap();
+    let ev = parse_event(&text);
+    assert!(text.contains("DTSTART:20271031T130000Z"), "09:00 EDT (New York is still on daylight time): {text}");
+    let uid = ev.get_uid().unwrap().to_string();
+    assert_eq!(ev.get_sequence(), Some(0));
+    // Move it a week later: New York is on standard time by then.
+    let r = app
+        .client()
+        .patch(app.url(&format!("/api/v1/events/{id}")))
+        .bearer_auth(&staff.token)
+        .json(&json!({"starts_at": "2027-11-07T09:00:00", "ends_at": "2027-11-07T10:00:00"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let text = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap().text().await.unwrap();
+    let ev = parse_event(&text);
+    assert!(text.contains("DTSTART:20271107T140000Z"), "09:00 EST: {text}");
+    assert_eq!(ev.get_uid().unwrap(), uid, "the UID is stable");
+    assert_eq!(ev.get_sequence(), Some(1), "SEQUENCE bumped");
+    let email = registrant.email.clone();
+    let mails = app.mails_to(&email).await;
+    assert!(
+        mails.iter().any(|m| m.subject().contains("has been moved") && m.raw.contains("SEQUENCE:1")),
+        "registrants get the new time"
+    );
+    let r = app
+        .client()
+        .patch(app.url(&format!("/api/v1/events/{id}")))
+        .bearer_auth(&staff.token)
+        .json(&json!({"status": "cancelled"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(app.mails_to(&email).await.iter().any(|m| m.subject().contains("has been cancelled")));
+    let text = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("STATUS:CANCELLED"));
+}
+
+async fn attending_an_event_earns_points_once(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let e = app.event().starting_in(minutes(5)).by(&staff).create().await;
+    let id = e["id"].as_str().unwrap();
+    let Member { id: member_id, token: member, .. } = app.member().create().await;
+    let outsider_id = app.member().create().await.id;
+    let c = app.client();
+    let registration = c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member);
+    send_expecting(registration, 201, "registered").await;
+    let mark = |who: kernel::ids::MemberId, token: String| {
+        c.post(app.url(&format!("/api/v1/events/{id}/attendance")))
+            .bearer_auth(token)
+            .json(&json!({ "member_id": who }))
             .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let text = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap().text().await.unwrap();
-        let ev = parse_event(&text);
-        assert!(text.contains("DTSTART:20271107T140000Z"), "09:00 EST: {text}");
-        assert_eq!(ev.get_uid().unwrap(), uid, "the UID is stable");
-        assert_eq!(ev.get_sequence(), Some(1), "SEQUENCE bumped");
-        let email: String = app.state.db.scalar("SELECT email FROM members WHERE email LIKE 'quick0-%' AND role = 'member'", vec![]).await.unwrap().unwrap();
-        let mails = app.mails_to(&email).await;
-        assert!(mails.iter().any(|m| m.subject().contains("has been moved") && m.raw.contains("SEQUENCE:1")), "registrants get the new time");
-        let r = app.client().patch(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&staff).json(&json!({"status": "cancelled"})).send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        assert!(app.mails_to(&email).await.iter().any(|m| m.subject().contains("has been cancelled")));
-        let text = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap().text().await.unwrap();
-        assert!(text.contains("STATUS:CANCELLED"));
-    }
-);
+    };
+    assert_eq!(mark(member_id, member.clone()).await.unwrap().status(), 403);
+    assert_eq!(mark(outsider_id, staff.token.clone()).await.unwrap().status(), 409, "not registered");
+    assert_eq!(mark(member_id, staff.token.clone()).await.unwrap().status(), 204);
+    assert_eq!(mark(member_id, staff.token.clone()).await.unwrap().status(), 204, "marking twice is harmless");
+    assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'EventAttended'").await, 1);
+    app.award_points().await;
+    let points: Value =
+        c.get(app.url("/api/v1/me/points")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+    assert_eq!(points["balance"], 30);
+    assert_eq!(points["entries"][0]["reason"], "event_attended");
+}
 
-both_backends!(
-    async fn attending_an_event_earns_points_once(app) {
-        let (_, staff) = staff_token(app).await;
-        let e = create_event(app, &staff, webinar(&local_in(5), &local_in(65), None)).await;
-        let id = e["id"].as_str().unwrap();
-        let (member_id, member) = quick_members(app, 1).await.remove(0);
-        let (outsider_id, _) = quick_members(app, 1).await.remove(0);
-        let c = app.client();
-        c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).send().await.unwrap();
-        let mark = |who: kernel::ids::MemberId, token: String| {
-            c.post(app.url(&format!("/api/v1/events/{id}/attendance"))).bearer_auth(token).json(&json!({ "member_id": who })).send()
-        };
-        assert_eq!(mark(member_id, member.clone()).await.unwrap().status(), 403);
-        assert_eq!(mark(outsider_id, staff.clone()).await.unwrap().status(), 409, "not registered");
-        assert_eq!(mark(member_id, staff.clone()).await.unwrap().status(), 204);
-        assert_eq!(mark(member_id, staff.clone()).await.unwrap().status(), 204, "marking twice is harmless");
-        assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'EventAttended'").await, 1);
-        app.consume("rewards").await;
-        let points: Value = c.get(app.url("/api/v1/me/points")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
-        assert_eq!(points["balance"], 30);
-        assert_eq!(points["entries"][0]["reason"], "event_attended");
-    }
-);
+async fn a_member_registers_joins_and_is_checked_in_from_the_event_page(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let e = app.event().starting_in(minutes(5)).capacity(1).by(&staff).create().await;
+    let id = e["id"].as_str().unwrap();
+    let b = app.member().named("Eve").signed_up().create().await.browser(app).await;
+    let html = b.get(app.url(&format!("/events/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Telling your story") && html.contains(">Register<") && !html.contains("Join now"));
+    let r = b.post(app.url(&format!("/events/{id}/register"))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("re registered. We have e-mailed you a calendar file.") && html.contains("Join now"),
+        "{html}"
+    );
+    let r = b.post(app.url(&format!("/events/{id}/join"))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "https://meet.example.org/story");
+    assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE attended_at IS NOT NULL").await, 1, "checked in");
+    let list = b.get(app.url("/events?mine=true")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("Telling your story") && list.contains("You&#39;re registered"));
+    // The one seat is taken: the next person joins the waitlist.
+    let other = app.member().create().await.token;
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/events/{id}/registration")))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+}
 
-both_backends!(
-    async fn a_member_registers_joins_and_is_checked_in_from_the_event_page(app) {
-        let (_, staff) = staff_token(app).await;
-        let e = create_event(app, &staff, webinar(&local_in(5), &local_in(65), Some(1))).await;
-        let id = e["id"].as_str().unwrap();
-        app.signup_verified("eve@example.org", "Eve").await;
-        let b = app.browser_login("eve@example.org").await;
-        let html = b.get(app.url(&format!("/events/{id}"))).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains("Telling your story") && html.contains(">Register<") && !html.contains("Join now"));
-        let r = b.post(app.url(&format!("/events/{id}/register"))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        let html = r.text().await.unwrap();
-        assert!(html.contains("re registered. We have e-mailed you a calendar file.") && html.contains("Join now"), "{html}");
-        let r = b.post(app.url(&format!("/events/{id}/join"))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
-        assert_eq!(r.status(), 303);
-        assert_eq!(r.headers()["location"], "https://meet.example.org/story");
-        assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE attended_at IS NOT NULL").await, 1, "checked in");
-        let list = b.get(app.url("/events?mine=true")).send().await.unwrap().text().await.unwrap();
-        assert!(list.contains("Telling your story") && list.contains("You&#39;re registered"));
-        // The one seat is taken: the next person joins the waitlist.
-        let (_, other) = quick_members(app, 1).await.remove(0);
-        let r = app.client().post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&other).send().await.unwrap();
-        assert_eq!(r.status(), 202);
-    }
-);
-
-both_backends!(
-    async fn reminders_go_out_once_per_window_across_two_workers_and_skip_cancellations(app) {
-        let (_, staff) = staff_token(app).await;
-        let soon = create_event(app, &staff, webinar(&local_in(30), &local_in(90), None)).await;
-        let later = create_event(app, &staff, webinar(&local_in(5 * 60), &local_in(6 * 60), None)).await;
-        let people = quick_members(app, 3).await;
-        let c = app.client();
-        for e in [&soon, &later] {
-            for (_, token) in &people {
-                let r = c.post(app.url(&format!("/api/v1/events/{}/registration", e["id"].as_str().unwrap()))).bearer_auth(token).send().await.unwrap();
-                assert_eq!(r.status(), 201);
-            }
-        }
-        let r = c.delete(app.url(&format!("/api/v1/events/{}/registration", soon["id"].as_str().unwrap()))).bearer_auth(&people[2].1).send().await.unwrap();
-        assert_eq!(r.status(), 204);
-        let (a, b) = tokio::join!(app.run_job("events.reminders"), app.run_job("events.reminders"));
-        a.unwrap();
-        b.unwrap();
-        app.run_job("events.reminders").await.unwrap();
-        for (i, (id, _)) in people.iter().enumerate() {
-            let email: String = app.state.db.scalar("SELECT email FROM members WHERE id = $1", kernel::params![*id]).await.unwrap().unwrap();
-            let mails = app.mails_to(&email).await;
-            let hour = mails.iter().filter(|m| m.subject().ends_with("within the hour")).count();
-            let day = mails.iter().filter(|m| m.subject().ends_with("within a day")).count();
-            if i < 2 {
-                assert_eq!((hour, day), (1, 1), "member {i}: one reminder for each event, in the right window");
-            } else {
-                assert_eq!((hour, day), (0, 1), "no reminder for the event they cancelled");
-            }
+async fn reminders_go_out_once_per_window_across_two_workers_and_skip_cancellations(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let soon = app.event().starting_in(minutes(30)).by(&staff).create().await;
+    let later = app.event().starting_in(hours(5)).by(&staff).create().await;
+    let people = app.members(3).await;
+    let c = app.client();
+    for e in [&soon, &later] {
+        for member in &people {
+            assert_eq!(e.register(app, member).await, 201);
         }
     }
-);
-
-both_backends!(
-    async fn the_personal_calendar_feed_lists_my_events_and_stops_working_when_reset(app) {
-        let (_, staff) = staff_token(app).await;
-        let mine = create_event(app, &staff, webinar(&local_in(60 * 48), &local_in(60 * 49), None)).await;
-        let other = create_event(app, &staff, json!({"kind": "panel", "title": "Someone else's panel", "starts_at": local_in(60 * 72), "ends_at": local_in(60 * 73), "time_zone": "UTC", "capacity": null, "join_url": "", "audience": "members"})).await;
-        app.signup_verified("fay@example.org", "Fay").await;
-        let b = app.browser_login("fay@example.org").await;
-        let html = b.get(app.url(&format!("/events/{}", mine["id"].as_str().unwrap()))).send().await.unwrap().text().await.unwrap();
-        b.post(app.url(&format!("/events/{}/register", mine["id"].as_str().unwrap()))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
-        let _ = other;
-        let page = b.get(app.url("/events/feed")).send().await.unwrap().text().await.unwrap();
-        let r = b.post(app.url("/events/feed")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
-        let html = r.text().await.unwrap();
-        let at = html.find("/calendar/").unwrap();
-        let path = html[at..].split('"').next().unwrap().to_string();
-        let anon = app.client();
-        let text = anon.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
-        assert!(text.contains("Telling your story") && !text.contains("Someone else"), "{text}");
-        let page = b.get(app.url("/events/feed")).send().await.unwrap().text().await.unwrap();
-        assert!(!page.contains("/calendar/"), "the secret is shown once");
-        b.post(app.url("/events/feed")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
-        assert_eq!(anon.get(app.url(&path)).send().await.unwrap().status(), 404, "the old address stops working");
-        assert_eq!(anon.get(app.url("/calendar/guess.ics")).send().await.unwrap().status(), 404);
+    let r = c
+        .delete(app.url(&format!("/api/v1/events/{}/registration", soon["id"].as_str().unwrap())))
+        .bearer_auth(&people[2].token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    tokio::join!(app.queue_due_reminders(), app.queue_due_reminders());
+    app.queue_due_reminders().await;
+    for (i, member) in people.iter().enumerate() {
+        let email = &member.email;
+        let mails = app.mails_to(email).await;
+        let hour = mails.iter().filter(|m| m.subject().ends_with("within the hour")).count();
+        let day = mails.iter().filter(|m| m.subject().ends_with("within a day")).count();
+        if i < 2 {
+            assert_eq!((hour, day), (1, 1), "member {i}: one reminder for each event, in the right window");
+        } else {
+            assert_eq!((hour, day), (0, 1), "no reminder for the event they cancelled");
+        }
     }
-);
+}
 
-both_backends!(
-    async fn networking_rounds_group_everyone_present_without_repeats(app) {
-        let (_, staff) = staff_token(app).await;
-        let mut body = webinar(&local_in(5), &local_in(95), None);
-        body["kind"] = json!("networking");
-        let e = create_event(app, &staff, body).await;
-        let id = e["id"].as_str().unwrap().to_string();
-        let people = quick_members(app, 5).await;
-        let c = app.client();
-        for (member, token) in &people {
-            c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(token).send().await.unwrap();
-            let r = c.post(app.url(&format!("/api/v1/events/{id}/attendance"))).bearer_auth(&staff).json(&json!({ "member_id": member })).send().await.unwrap();
-            assert_eq!(r.status(), 204);
-        }
-        let r = c.post(app.url(&format!("/api/v1/events/{id}/rounds"))).bearer_auth(&people[0].1).send().await.unwrap();
-        assert_eq!(r.status(), 403);
-        let mut met = std::collections::HashSet::new();
-        for round in 1..=2 {
-            let r = c.post(app.url(&format!("/api/v1/events/{id}/rounds"))).bearer_auth(&staff).send().await.unwrap();
-            assert_eq!(r.status(), 201);
-            let v: Value = r.json().await.unwrap();
-            assert_eq!(v["number"], round);
-            let groups = v["groups"].as_array().unwrap();
-            let placed: usize = groups.iter().map(|g| g["members"].as_array().unwrap().len()).sum::<usize>() + v["sitting_out"].as_array().unwrap().len();
-            assert_eq!(placed, 5, "everyone present is placed");
-            if round == 1 {
-                assert!(v["sitting_out"].as_array().unwrap().is_empty());
-                assert_eq!(groups.iter().filter(|g| g["members"].as_array().unwrap().len() == 3).count(), 1);
-            }
-            for g in groups {
-                let ms: Vec<&str> = g["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
-                assert!(g["room_url"].as_str().unwrap().contains(&format!("round-{round}-room-")));
-                for (i, a) in ms.iter().enumerate() {
-                    for b in &ms[i + 1..] {
-                        assert!(met.insert(if a < b { (a.to_string(), b.to_string()) } else { (b.to_string(), a.to_string()) }), "{a} and {b} met twice");
-                    }
-                }
-            }
-        }
-        let mine: Value = c.get(app.url(&format!("/api/v1/events/{id}/rounds/mine"))).bearer_auth(&people[0].1).send().await.unwrap().json().await.unwrap();
-        assert_eq!(mine["round"], 2);
-        let partners = mine["partners"].as_array().unwrap();
-        assert!(!partners.is_empty() || mine["room_url"].is_null());
-        for p in partners {
-            assert!(p.get("display_name").is_some() && p.get("story").is_none(), "cards show only what members may see: {p}");
-        }
-        let other = create_event(app, &staff, webinar(&local_in(5), &local_in(65), None)).await;
-        let r = c.post(app.url(&format!("/api/v1/events/{}/rounds", other["id"].as_str().unwrap()))).bearer_auth(&staff).send().await.unwrap();
-        assert_eq!(r.status(), 409);
-    }
-);
+async fn the_personal_calendar_feed_lists_my_events_and_stops_working_when_reset(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let mine = app.event().starting_in(days(2)).by(&staff).create().await;
+    let other = app
+        .event()
+        .panel()
+        .titled("Someone else's panel")
+        .starting_in(days(3))
+        .with("join_url", json!(""))
+        .by(&staff)
+        .create()
+        .await;
+    let b = app.member().named("Fay").signed_up().create().await.browser(app).await;
+    let html = b
+        .get(app.url(&format!("/events/{}", mine["id"].as_str().unwrap())))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let register = b.post(app.url(&format!("/events/{}/register", mine["id"].as_str().unwrap())));
+    send_expecting(register.form(&[("csrf", csrf_of(&html))]), 200, "Fay registers").await;
+    let _ = other;
+    let page = b.get(app.url("/events/feed")).send().await.unwrap().text().await.unwrap();
+    let r = b.post(app.url("/events/feed")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    let at = html.find("/calendar/").unwrap();
+    let path = html[at..].split('"').next().unwrap().to_string();
+    let anon = app.client();
+    let text = anon.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains("Telling your story") && !text.contains("Someone else"), "{text}");
+    let page = b.get(app.url("/events/feed")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("/calendar/"), "the secret is shown once");
+    b.post(app.url("/events/feed")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
+    assert_eq!(anon.get(app.url(&path)).send().await.unwrap().status(), 404, "the old address stops working");
+    assert_eq!(anon.get(app.url("/calendar/guess.ics")).send().await.unwrap().status(), 404);
+}
 
-both_backends!(
-    async fn a_conference_agenda_runs_by_day_and_track_with_my_picks_clashes_and_tickets(app) {
-        let (_, staff) = staff_token(app).await;
-        let c = app.client();
+async fn networking_rounds_group_everyone_present_without_repeats(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let e = app.event().networking().starting_in(minutes(5)).lasting(minutes(90)).by(&staff).create().await;
+    let id = e["id"].as_str().unwrap().to_string();
+    let people = app.members(5).await;
+    let c = app.client();
+    for member in &people {
+        assert_eq!(e.register(app, member).await, 201);
         let r = c
-            .post(app.url("/api/v1/conferences"))
-            .bearer_auth(&staff)
-            .json(&json!({"name": "Connexion 2027", "year": 2027, "starts_on": "2027-06-14", "ends_on": "2027-06-15", "time_zone": "America/Chicago",
-                          "venue": "Chicago", "online_url": "https://connexion.example.org", "tracks": ["Advocacy", "Research"],
-                          "ticket_types": [{"name": "In person", "capacity": 2}, {"name": "Virtual", "capacity": null}]}))
+            .post(app.url(&format!("/api/v1/events/{id}/attendance")))
+            .bearer_auth(&staff.token)
+            .json(&json!({ "member_id": member.id }))
             .send()
             .await
             .unwrap();
+        assert_eq!(r.status(), 204);
+    }
+    let r = c.post(app.url(&format!("/api/v1/events/{id}/rounds"))).bearer_auth(&people[0].token).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let mut met = std::collections::HashSet::new();
+    for round in 1..=2 {
+        let r = c.post(app.url(&format!("/api/v1/events/{id}/rounds"))).bearer_auth(&staff.token).send().await.unwrap();
         assert_eq!(r.status(), 201);
-        let conf: Value = r.json().await.unwrap();
-        let cid = conf["id"].as_str().unwrap().to_string();
-        assert_eq!(conf["tracks"].as_array().unwrap().len(), 2);
-        let (speaker_id, _) = quick_members(app, 1).await.remove(0);
-        let session = |title: &str, day: &str, start: &str, end: &str, track: &str, extra: Value| {
-            let mut b = json!({"kind": "conference_session", "title": title, "starts_at": format!("{day}T{start}"), "ends_at": format!("{day}T{end}"),
-                               "time_zone": "America/Chicago", "capacity": null, "join_url": "", "audience": "public", "conference_id": cid, "track": track, "room": "Hall A"});
-            if let Value::Object(m) = extra {
-                for (k, v) in m {
-                    b[k] = v;
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["number"], round);
+        let groups = v["groups"].as_array().unwrap();
+        let placed: usize = groups.iter().map(|g| g["members"].as_array().unwrap().len()).sum::<usize>()
+            + v["sitting_out"].as_array().unwrap().len();
+        assert_eq!(placed, 5, "everyone present is placed");
+        if round == 1 {
+            assert!(v["sitting_out"].as_array().unwrap().is_empty());
+            assert_eq!(groups.iter().filter(|g| g["members"].as_array().unwrap().len() == 3).count(), 1);
+        }
+        for g in groups {
+            let ms: Vec<&str> = g["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
+            assert!(g["room_url"].as_str().unwrap().contains(&format!("round-{round}-room-")));
+            for (i, a) in ms.iter().enumerate() {
+                for b in &ms[i + 1..] {
+                    assert!(
+                        met.insert(if a < b { (a.to_string(), b.to_string()) } else { (b.to_string(), a.to_string()) }),
+                        "{a} and {b} met twice"
+                    );
                 }
             }
-            b
-        };
-        let keynote = create_event(app, &staff, session("Opening keynote", "2027-06-14", "09:00:00", "10:00:00", "Advocacy",
-            json!({"speakers": [{"role": "speaker", "member_id": speaker_id}, {"role": "speaker", "name": "Dr. Rosa Mendes", "bio": "Rheumatologist and researcher."}]}))).await;
-        let parallel = create_event(app, &staff, session("Trials 101", "2027-06-14", "09:30:00", "10:30:00", "Research", json!({}))).await;
-        create_event(app, &staff, session("Social Health Awards", "2027-06-15", "18:00:00", "19:30:00", "Advocacy", json!({"awards_ceremony": true}))).await;
-        let bad = c.post(app.url("/api/v1/events")).bearer_auth(&staff).json(&session("X", "2027-06-14", "09:00:00", "10:00:00", "A", json!({"conference_id": uuid::Uuid::now_v7()}))).send().await.unwrap();
-        assert_eq!(bad.status(), 422);
-        // A member in London sees the agenda in their own zone.
-        let (member_id, member) = quick_members(app, 1).await.remove(0);
-        app.state.db.exec("UPDATE members SET time_zone = 'Europe/London' WHERE id = $1", kernel::params![member_id]).await.unwrap();
-        for s in [&keynote, &parallel] {
-            let r = c.put(app.url(&format!("/api/v1/me/agenda/{}", s["id"].as_str().unwrap()))).bearer_auth(&member).send().await.unwrap();
-            assert_eq!(r.status(), 204);
         }
-        let agenda: Value = c.get(app.url(&format!("/api/v1/conferences/{cid}/agenda"))).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
-        assert_eq!(agenda["time_zone"], "Europe/London");
-        let days = agenda["days"].as_array().unwrap();
-        assert_eq!(days.len(), 2, "{agenda}");
-        let first = &days[0]["sessions"];
-        assert_eq!(first[0]["title"], "Opening keynote");
-        assert_eq!(first[0]["local_start"], "15:00", "09:00 in Chicago is 15:00 in London");
-        assert_eq!(first[0]["track"], "Advocacy");
-        assert_eq!(first[1]["track"], "Research");
-        assert_eq!(first[0]["clashes"], true);
-        assert_eq!(first[1]["clashes"], true);
-        assert_eq!(days[1]["sessions"][0]["awards_ceremony"], true);
-        assert_eq!(first[0]["speakers"].as_array().unwrap().len(), 2);
-        c.delete(app.url(&format!("/api/v1/me/agenda/{}", parallel["id"].as_str().unwrap()))).bearer_auth(&member).send().await.unwrap();
-        let agenda: Value = c.get(app.url(&format!("/api/v1/conferences/{cid}/agenda"))).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
-        assert_eq!(agenda["days"][0]["sessions"][0]["clashes"], false);
-        // The agenda as a calendar file, and the guest speaker's page.
-        let text = c.get(app.url(&format!("/conferences/{cid}.ics"))).send().await.unwrap().text().await.unwrap();
-        let cal = Calendar::from_str(&text).unwrap();
-        assert_eq!(cal.components.iter().filter(|c| matches!(c, CalendarComponent::Event(_))).count(), 3);
-        let guest = first[0]["speakers"].as_array().unwrap().iter().find(|s| s["name"] == "Dr. Rosa Mendes").unwrap()["id"].as_str().unwrap().to_string();
-        let page = c.get(app.url(&format!("/speakers/{guest}"))).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("Rheumatologist and researcher.") && page.contains("Opening keynote"));
-        let page = c.get(app.url(&format!("/conferences/{cid}"))).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("Opening keynote") && page.contains("Social Health Awards"));
-        // Tickets: two in-person seats for three people.
-        let people = quick_members(app, 3).await;
-        let in_person = conf["ticket_types"][0]["id"].as_str().unwrap().to_string();
-        let tasks = people.iter().map(|(_, t)| {
-            let (url, t, body) = (app.url(&format!("/api/v1/conferences/{cid}/tickets")), t.clone(), json!({ "ticket_type_id": in_person }));
-            tokio::spawn(async move { reqwest::Client::new().post(url).bearer_auth(t).json(&body).send().await.unwrap().status().as_u16() })
-        });
-        let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
-        assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 2, "{statuses:?}");
-        assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 1);
-        let view: Value = c.get(app.url(&format!("/api/v1/conferences/{cid}"))).send().await.unwrap().json().await.unwrap();
-        assert_eq!(view["ticket_types"][0]["taken"], 2);
     }
-);
-
-both_backends!(
-    async fn members_send_questions_to_a_panel_before_it_starts(app) {
-        let (_, staff) = staff_token(app).await;
-        let mut body = webinar(&local_in(60), &local_in(120), None);
-        body["kind"] = json!("panel");
-        body["speakers"] = json!([{"role": "moderator", "name": "Sam Host"}, {"role": "panelist", "name": "Ana Guest", "bio": "Patient advocate."}]);
-        let panel = create_event(app, &staff, body).await;
-        assert_eq!(panel["speakers"].as_array().unwrap().len(), 2);
-        let started = create_event(app, &staff, { let mut b = webinar(&local_in(-10), &local_in(50), None); b["kind"] = json!("panel"); b }).await;
-        let (_, member) = quick_members(app, 1).await.remove(0);
-        let c = app.client();
-        let ask = |id: &str, body: Value| c.post(app.url(&format!("/api/v1/events/{id}/questions"))).bearer_auth(member.clone()).json(&body).send();
-        assert_eq!(ask(panel["id"].as_str().unwrap(), json!({"body": "How do you pace yourself?"})).await.unwrap().status(), 201);
-        assert_eq!(ask(panel["id"].as_str().unwrap(), json!({"body": "  "})).await.unwrap().status(), 422);
-        assert_eq!(ask(started["id"].as_str().unwrap(), json!({"body": "Too late?"})).await.unwrap().status(), 409);
-        let qs: Value = c.get(app.url(&format!("/api/v1/events/{}/questions", panel["id"].as_str().unwrap()))).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
-        assert_eq!(qs["items"].as_array().unwrap().len(), 1);
+    let mine: Value = c
+        .get(app.url(&format!("/api/v1/events/{id}/rounds/mine")))
+        .bearer_auth(&people[0].token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["round"], 2);
+    let partners = mine["partners"].as_array().unwrap();
+    assert!(!partners.is_empty() || mine["room_url"].is_null());
+    for p in partners {
+        assert!(
+            p.get("display_name").is_some() && p.get("story").is_none(),
+            "cards show only what members may see: {p}"
+        );
     }
-);
+    let other = app.event().starting_in(minutes(5)).by(&staff).create().await;
+    let r = c
+        .post(app.url(&format!("/api/v1/events/{}/rounds", other["id"].as_str().unwrap())))
+        .bearer_auth(&staff.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+}
 
-both_backends!(
-    async fn registration_answers_reach_only_staff_and_events_filter_by_condition(app) {
-        let (_, staff) = staff_token(app).await;
-        let conds: Value = app.client().get(app.url("/api/v1/conditions?q=migraine")).send().await.unwrap().json().await.unwrap();
-        let migraine = conds["items"][0]["id"].as_str().unwrap().to_string();
-        let mut body = webinar(&local_in(60 * 24), &local_in(60 * 25), None);
-        body["questions"] = json!(["Do you need captions?", "Anything else we should know?"]);
-        body["conditions"] = json!([migraine]);
-        let e = create_event(app, &staff, body).await;
-        create_event(app, &staff, webinar(&local_in(60 * 24), &local_in(60 * 25), None)).await;
-        let id = e["id"].as_str().unwrap();
-        assert_eq!(e["questions"].as_array().unwrap().len(), 2);
-        let (member_id, member) = quick_members(app, 1).await.remove(0);
-        let c = app.client();
-        let r = c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).json(&json!({"answers": ["a", "b", "c", "d", "e", "f"]})).send().await.unwrap();
-        assert_eq!(r.status(), 422);
-        let r = c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).json(&json!({"answrs": []})).send().await.unwrap();
-        assert_eq!(r.status(), 400);
-        let r = c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).json(&json!({"answers": ["Yes please", "I use a screen reader"]})).send().await.unwrap();
-        assert_eq!(r.status(), 201);
-        let public: String = c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&member).send().await.unwrap().text().await.unwrap();
-        assert!(!public.contains("screen reader"), "answers are not part of the event");
-        assert_eq!(c.get(app.url(&format!("/api/v1/events/{id}/registrations"))).bearer_auth(&member).send().await.unwrap().status(), 403);
-        let list: Value = c.get(app.url(&format!("/api/v1/events/{id}/registrations"))).bearer_auth(&staff).send().await.unwrap().json().await.unwrap();
-        assert_eq!(list["items"][0]["member_id"], member_id.to_string());
-        assert_eq!(list["items"][0]["answers"][1], "I use a screen reader");
-        assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'staff_viewed_registrants'").await, 1, "staff reads are audited");
-        let filtered: Value = c.get(app.url(&format!("/api/v1/events?condition={migraine}"))).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
-        assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
-        let all: Value = c.get(app.url("/api/v1/events")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
-        assert_eq!(all["items"].as_array().unwrap().len(), 2);
-        let r = c.get(app.url("/api/v1/events?condition=nope")).send().await.unwrap();
-        assert_eq!(r.status(), 422);
-        let html = c.get(app.url(&format!("/events?kind=&condition={migraine}"))).bearer_auth(&member).send().await.unwrap();
-        assert_eq!(html.status(), 200, "an empty filter means any");
+async fn a_conference_agenda_runs_by_day_and_track_with_my_picks_clashes_and_tickets(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let c = app.client();
+    let r = c
+        .post(app.url("/api/v1/conferences"))
+        .bearer_auth(&staff.token)
+        .json(&json!({"name": "Connexion 2027", "year": 2027, "starts_on": "2027-06-14", "ends_on": "2027-06-15", "time_zone": "America/Chicago",
+                      "venue": "Chicago", "online_url": "https://connexion.example.org", "tracks": ["Advocacy", "Research"],
+                      "ticket_types": [{"name": "In person", "capacity": 2}, {"name": "Virtual", "capacity": null}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let conf: Value = r.json().await.unwrap();
+    let cid = conf["id"].as_str().unwrap().to_string();
+    assert_eq!(conf["tracks"].as_array().unwrap().len(), 2);
+    let speaker_id = app.member().create().await.id;
+    let session = |title: &str, day: &str, start: &str, end: &str, track: &str, extra: Value| {
+        let mut b = json!({"kind": "conference_session", "title": title, "starts_at": format!("{day}T{start}"), "ends_at": format!("{day}T{end}"),
+                           "time_zone": "America/Chicago", "capacity": null, "join_url": "", "audience": "public", "conference_id": cid, "track": track, "room": "Hall A"});
+        if let Value::Object(m) = extra {
+            for (k, v) in m {
+                b[k] = v;
+            }
+        }
+        b
+    };
+    let speakers = json!({"speakers": [
+        {"role": "speaker", "member_id": speaker_id},
+        {"role": "speaker", "name": "Dr. Rosa Mendes", "bio": "Rheumatologist and researcher."}
+    ]});
+    let keynote = session("Opening keynote", "2027-06-14", "09:00:00", "10:00:00", "Advocacy", speakers);
+    let keynote = app.event().exactly(keynote).by(&staff).create().await;
+    let parallel = session("Trials 101", "2027-06-14", "09:30:00", "10:30:00", "Research", json!({}));
+    let parallel = app.event().exactly(parallel).by(&staff).create().await;
+    app.event()
+        .by(&staff)
+        .exactly(session(
+            "Social Health Awards",
+            "2027-06-15",
+            "18:00:00",
+            "19:30:00",
+            "Advocacy",
+            json!({"awards_ceremony": true}),
+        ))
+        .create()
+        .await;
+    let bad = c
+        .post(app.url("/api/v1/events"))
+        .bearer_auth(&staff.token)
+        .json(&session("X", "2027-06-14", "09:00:00", "10:00:00", "A", json!({"conference_id": uuid::Uuid::now_v7()})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    // A member in London sees the agenda in their own zone.
+    let Member { id: member_id, token: member, .. } = app.member().create().await;
+    app.state
+        .db
+        .exec("UPDATE members SET time_zone = 'Europe/London' WHERE id = $1", kernel::params![member_id])
+        .await
+        .unwrap();
+    for s in [&keynote, &parallel] {
+        let r = c
+            .put(app.url(&format!("/api/v1/me/agenda/{}", s["id"].as_str().unwrap())))
+            .bearer_auth(&member)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
     }
-);
+    let agenda: Value = c
+        .get(app.url(&format!("/api/v1/conferences/{cid}/agenda")))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(agenda["time_zone"], "Europe/London");
+    let days = agenda["days"].as_array().unwrap();
+    assert_eq!(days.len(), 2, "{agenda}");
+    let first = &days[0]["sessions"];
+    assert_eq!(first[0]["title"], "Opening keynote");
+    assert_eq!(first[0]["local_start"], "15:00", "09:00 in Chicago is 15:00 in London");
+    assert_eq!(first[0]["track"], "Advocacy");
+    assert_eq!(first[1]["track"], "Research");
+    assert_eq!(first[0]["clashes"], true);
+    assert_eq!(first[1]["clashes"], true);
+    assert_eq!(days[1]["sessions"][0]["awards_ceremony"], true);
+    assert_eq!(first[0]["speakers"].as_array().unwrap().len(), 2);
+    let unpick = c.delete(app.url(&format!("/api/v1/me/agenda/{}", parallel["id"].as_str().unwrap())));
+    send_expecting(unpick.bearer_auth(&member), 204, "the parallel session taken off the agenda").await;
+    let agenda: Value = c
+        .get(app.url(&format!("/api/v1/conferences/{cid}/agenda")))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(agenda["days"][0]["sessions"][0]["clashes"], false);
+    // The agenda as a calendar file, and the guest speaker's page.
+    let text = c.get(app.url(&format!("/conferences/{cid}.ics"))).send().await.unwrap().text().await.unwrap();
+    let cal = Calendar::from_str(&text).unwrap();
+    assert_eq!(cal.components.iter().filter(|c| matches!(c, CalendarComponent::Event(_))).count(), 3);
+    let guest = first[0]["speakers"].as_array().unwrap().iter().find(|s| s["name"] == "Dr. Rosa Mendes").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = c.get(app.url(&format!("/speakers/{guest}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Rheumatologist and researcher.") && page.contains("Opening keynote"));
+    let page = c.get(app.url(&format!("/conferences/{cid}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Opening keynote") && page.contains("Social Health Awards"));
+    // Tickets: two in-person seats for three people.
+    let people = app.members(3).await;
+    let in_person = conf["ticket_types"][0]["id"].as_str().unwrap().to_string();
+    let tasks = people.iter().map(|m| {
+        let (url, t, body) = (
+            app.url(&format!("/api/v1/conferences/{cid}/tickets")),
+            m.token.clone(),
+            json!({ "ticket_type_id": in_person }),
+        );
+        tokio::spawn(async move {
+            reqwest::Client::new().post(url).bearer_auth(t).json(&body).send().await.unwrap().status().as_u16()
+        })
+    });
+    let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 2, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 1);
+    let view: Value = c.get(app.url(&format!("/api/v1/conferences/{cid}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(view["ticket_types"][0]["taken"], 2);
+}
 
-both_backends!(
-    async fn my_export_carries_my_points_and_event_data_and_deletion_erases_it(app) {
-        let (_, staff) = staff_token(app).await;
-        let mut body = webinar(&local_in(60 * 24), &local_in(60 * 25), None);
-        body["kind"] = json!("panel");
-        body["questions"] = json!(["Access needs?"]);
-        let e = create_event(app, &staff, body).await;
-        let id = e["id"].as_str().unwrap();
-        let (member_id, member) = quick_members(app, 1).await.remove(0);
-        let (_, other) = quick_members(app, 1).await.remove(0);
-        let c = app.client();
-        c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).json(&json!({"answers": ["Wheelchair access"]})).send().await.unwrap();
-        c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&other).json(&json!({"answers": ["Other person's needs"]})).send().await.unwrap();
-        c.post(app.url(&format!("/api/v1/events/{id}/questions"))).bearer_auth(&member).json(&json!({"body": "My own question"})).send().await.unwrap();
-        c.post(app.url("/api/v1/admin/points/adjustments")).bearer_auth(&staff).json(&json!({"member_id": member_id, "amount": 12, "reason": "thanks"})).send().await.unwrap();
-        let doc: Value = c.get(app.url("/api/v1/me/export")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
-        assert_eq!(doc["rewards"]["balance"], 12);
-        assert_eq!(doc["rewards"]["ledger"][0]["note"], "thanks");
-        assert_eq!(doc["events"]["registrations"][0]["answers"], "[\"Wheelchair access\"]");
-        assert_eq!(doc["events"]["panel_questions"][0]["body"], "My own question");
-        assert!(!doc.to_string().contains("Other person's needs"));
-        assert_eq!(c.delete(app.url("/api/v1/me")).bearer_auth(&member).send().await.unwrap().status(), 204);
-        app.drain().await;
-        let left: i64 = app
-            .state
-            .db
-            .scalar("SELECT COUNT(*) FROM registrations WHERE member_id = $1 AND answers <> '[]'", kernel::params![member_id])
+async fn members_send_questions_to_a_panel_before_it_starts(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let speakers = json!([
+        {"role": "moderator", "name": "Sam Host"},
+        {"role": "panelist", "name": "Ana Guest", "bio": "Patient advocate."}
+    ]);
+    let panel = app.event().panel().starting_in(hours(1)).with("speakers", speakers).by(&staff).create().await;
+    assert_eq!(panel["speakers"].as_array().unwrap().len(), 2);
+    let started = app.event().panel().starting_in(minutes(-10)).by(&staff).create().await;
+    let member = app.member().create().await.token;
+    let c = app.client();
+    let ask = |id: &str, body: Value| {
+        c.post(app.url(&format!("/api/v1/events/{id}/questions"))).bearer_auth(member.clone()).json(&body).send()
+    };
+    assert_eq!(
+        ask(panel["id"].as_str().unwrap(), json!({"body": "How do you pace yourself?"})).await.unwrap().status(),
+        201
+    );
+    assert_eq!(ask(panel["id"].as_str().unwrap(), json!({"body": "  "})).await.unwrap().status(), 422);
+    assert_eq!(ask(started["id"].as_str().unwrap(), json!({"body": "Too late?"})).await.unwrap().status(), 409);
+    let qs: Value = c
+        .get(app.url(&format!("/api/v1/events/{}/questions", panel["id"].as_str().unwrap())))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(qs["items"].as_array().unwrap().len(), 1);
+}
+
+async fn registration_answers_reach_only_staff_and_events_filter_by_condition(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let conds: Value =
+        app.client().get(app.url("/api/v1/conditions?q=migraine")).send().await.unwrap().json().await.unwrap();
+    let migraine = conds["items"][0]["id"].as_str().unwrap().to_string();
+    let e = app
+        .event()
+        .with("questions", json!(["Do you need captions?", "Anything else we should know?"]))
+        .with("conditions", json!([migraine]))
+        .by(&staff)
+        .create()
+        .await;
+    app.event().by(&staff).create().await;
+    let id = e["id"].as_str().unwrap();
+    assert_eq!(e["questions"].as_array().unwrap().len(), 2);
+    let Member { id: member_id, token: member, .. } = app.member().create().await;
+    let c = app.client();
+    let r = c
+        .post(app.url(&format!("/api/v1/events/{id}/registration")))
+        .bearer_auth(&member)
+        .json(&json!({"answers": ["a", "b", "c", "d", "e", "f"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = c
+        .post(app.url(&format!("/api/v1/events/{id}/registration")))
+        .bearer_auth(&member)
+        .json(&json!({"answrs": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = c
+        .post(app.url(&format!("/api/v1/events/{id}/registration")))
+        .bearer_auth(&member)
+        .json(&json!({"answers": ["Yes please", "I use a screen reader"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let public: String = c
+        .get(app.url(&format!("/api/v1/events/{id}")))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!public.contains("screen reader"), "answers are not part of the event");
+    assert_eq!(
+        c.get(app.url(&format!("/api/v1/events/{id}/registrations")))
+            .bearer_auth(&member)
+            .send()
             .await
             .unwrap()
-            .unwrap();
-        assert_eq!(left, 0, "answers erased");
-        assert_eq!(app.count("SELECT COUNT(*) FROM panel_questions").await, 0, "questions erased");
-        assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE answers LIKE '%Other person%'").await, 1, "others keep theirs");
-    }
-);
+            .status(),
+        403
+    );
+    let list: Value = c
+        .get(app.url(&format!("/api/v1/events/{id}/registrations")))
+        .bearer_auth(&staff.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["member_id"], member_id.to_string());
+    assert_eq!(list["items"][0]["answers"][1], "I use a screen reader");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'staff_viewed_registrants'").await,
+        1,
+        "staff reads are audited"
+    );
+    let filtered: Value = c
+        .get(app.url(&format!("/api/v1/events?condition={migraine}")))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
+    let all: Value = c.get(app.url("/api/v1/events")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
+    let r = c.get(app.url("/api/v1/events?condition=nope")).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let html =
+        c.get(app.url(&format!("/events?kind=&condition={migraine}"))).bearer_auth(&member).send().await.unwrap();
+    assert_eq!(html.status(), 200, "an empty filter means any");
+}
 
-both_backends!(
-    async fn a_group_event_is_seen_only_by_the_groups_members(app) {
-        let (_, staff) = staff_token(app).await;
-        let c = app.client();
-        let g: Value = c.post(app.url("/api/v1/groups")).bearer_auth(&staff).json(&json!({"name": "Caregivers", "visibility": "open"})).send().await.unwrap().json().await.unwrap();
-        let gid = g["id"].as_str().unwrap().to_string();
-        let mut body = webinar(&local_in(60 * 24), &local_in(60 * 25), None);
-        body["audience"] = json!("group");
-        let r = c.post(app.url("/api/v1/events")).bearer_auth(&staff).json(&body).send().await.unwrap();
-        assert_eq!(r.status(), 422, "a group event needs its group");
-        body["group_id"] = json!(uuid::Uuid::now_v7());
-        let r = c.post(app.url("/api/v1/events")).bearer_auth(&staff).json(&body).send().await.unwrap();
-        assert_eq!(r.status(), 422, "the group must exist");
-        body["group_id"] = json!(gid);
-        let e = create_event(app, &staff, body).await;
-        let id = e["id"].as_str().unwrap();
-        let (_, member) = quick_members(app, 1).await.remove(0);
-        let (_, outsider) = quick_members(app, 1).await.remove(0);
-        c.post(app.url(&format!("/api/v1/groups/{gid}/join"))).bearer_auth(&member).send().await.unwrap();
-        assert_eq!(c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&member).send().await.unwrap().status(), 200);
-        assert_eq!(c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&outsider).send().await.unwrap().status(), 404);
-        assert_eq!(c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&outsider).send().await.unwrap().status(), 404);
-        let mine: Value = c.get(app.url(&format!("/api/v1/events?group={gid}"))).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
-        assert_eq!(mine["items"].as_array().unwrap().len(), 1);
-        let theirs: Value = c.get(app.url("/api/v1/events")).bearer_auth(&outsider).send().await.unwrap().json().await.unwrap();
-        assert!(theirs["items"].as_array().unwrap().is_empty());
-        assert_eq!(c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member).send().await.unwrap().status(), 201);
-    }
-);
+async fn my_export_carries_my_points_and_event_data_and_deletion_erases_it(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let e = app.event().panel().with("questions", json!(["Access needs?"])).by(&staff).create().await;
+    let id = e["id"].as_str().unwrap();
+    let Member { id: member_id, token: member, .. } = app.member().create().await;
+    let other = app.member().create().await.token;
+    let c = app.client();
+    let registration = c.post(app.url(&format!("/api/v1/events/{id}/registration")));
+    let answers = json!({"answers": ["Wheelchair access"]});
+    send_expecting(registration.bearer_auth(&member).json(&answers), 201, "registered with answers").await;
+    let registration = c.post(app.url(&format!("/api/v1/events/{id}/registration")));
+    let answers = json!({"answers": ["Other person's needs"]});
+    send_expecting(registration.bearer_auth(&other).json(&answers), 201, "another registered with answers").await;
+    let question = c.post(app.url(&format!("/api/v1/events/{id}/questions"))).bearer_auth(&member);
+    send_expecting(question.json(&json!({"body": "My own question"})), 201, "a question for the panel").await;
+    let adjustment = c.post(app.url("/api/v1/admin/points/adjustments")).bearer_auth(&staff.token);
+    let credit = json!({"member_id": member_id, "amount": 12, "reason": "thanks"});
+    send_expecting(adjustment.json(&credit), 201, "points credited").await;
+    let doc: Value =
+        c.get(app.url("/api/v1/me/export")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+    assert_eq!(doc["rewards"]["balance"], 12);
+    assert_eq!(doc["rewards"]["ledger"][0]["note"], "thanks");
+    assert_eq!(doc["events"]["registrations"][0]["answers"], "[\"Wheelchair access\"]");
+    assert_eq!(doc["events"]["panel_questions"][0]["body"], "My own question");
+    assert!(!doc.to_string().contains("Other person's needs"));
+    assert_eq!(c.delete(app.url("/api/v1/me")).bearer_auth(&member).send().await.unwrap().status(), 204);
+    app.drain().await;
+    let left: i64 = app
+        .state
+        .db
+        .scalar(
+            "SELECT COUNT(*) FROM registrations WHERE member_id = $1 AND answers <> '[]'",
+            kernel::params![member_id],
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(left, 0, "answers erased");
+    assert_eq!(app.count("SELECT COUNT(*) FROM panel_questions").await, 0, "questions erased");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM registrations WHERE answers LIKE '%Other person%'").await,
+        1,
+        "others keep theirs"
+    );
+}
+
+async fn a_group_event_is_seen_only_by_the_groups_members(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let c = app.client();
+    let g = app.group().named("Caregivers").owned_by(&staff).create().await;
+    let gid = g.id.clone();
+    let mut body = app.event().audience("group").body();
+    let r = c.post(app.url("/api/v1/events")).bearer_auth(&staff.token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 422, "a group event needs its group");
+    body["group_id"] = json!(uuid::Uuid::now_v7());
+    let r = c.post(app.url("/api/v1/events")).bearer_auth(&staff.token).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 422, "the group must exist");
+    let e = app.event().for_group(&g).by(&staff).create().await;
+    let id = e["id"].as_str().unwrap();
+    let joiner = app.member().create().await;
+    g.admit(app, &joiner).await;
+    let member = joiner.token.clone();
+    let outsider = app.member().create().await.token;
+    assert_eq!(
+        c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&member).send().await.unwrap().status(),
+        200
+    );
+    assert_eq!(
+        c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&outsider).send().await.unwrap().status(),
+        404
+    );
+    assert_eq!(
+        c.post(app.url(&format!("/api/v1/events/{id}/registration")))
+            .bearer_auth(&outsider)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let mine: Value = c
+        .get(app.url(&format!("/api/v1/events?group={gid}")))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+    let theirs: Value =
+        c.get(app.url("/api/v1/events")).bearer_auth(&outsider).send().await.unwrap().json().await.unwrap();
+    assert!(theirs["items"].as_array().unwrap().is_empty());
+    assert_eq!(
+        c.post(app.url(&format!("/api/v1/events/{id}/registration")))
+            .bearer_auth(&member)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+}

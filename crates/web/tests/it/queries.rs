@@ -13,6 +13,11 @@ use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
 use crate::both_backends;
 use crate::support::*;
 
+both_backends![
+    hot_pages_run_as_many_statements_for_a_full_page_as_for_a_nearly_empty_one,
+    no_statement_on_a_hot_page_or_a_hot_write_reads_a_whole_large_table,
+];
+
 /// Tables small by nature (reference data, a few hundred rows at most at any scale),
 /// where a full read is cheaper than an index lookup. Nothing a member writes is here.
 /// Conferences are one a year.
@@ -22,7 +27,7 @@ const SMALL_TABLES: &[&str] =
 /// The directory searched for text one member's story holds: found without walking
 /// every member in name order looking for it. Visited on the large data only: on SQLite
 /// it takes more statements when the members outnumber the window walked first
-/// (`members::directory`), which depends on how many members there are, not on how many
+/// (in the members slice's directory), which depends on how many members there are, not on how many
 /// are on the page.
 const RARE_TEXT_PAGE: &str = "member search, rare text";
 const RARE_WORD: &str = "zebrafish";
@@ -45,13 +50,7 @@ struct Visit {
 /// A client signed in as the demo member.
 async fn demo_member(app: &TestApp) -> reqwest::Client {
     let c = app.client();
-    let r = form_post(
-        app,
-        &c,
-        "/login",
-        &[("email", members::demo::MEMBER_EMAIL), ("password", members::demo::DEMO_PASSWORD)],
-    )
-    .await;
+    let r = form_post(app, &c, "/login", &[("email", DEMO_MEMBER_EMAIL), ("password", DEMO_PASSWORD)]).await;
     assert_eq!(r.status(), 303, "the demo member signs in");
     c
 }
@@ -95,7 +94,7 @@ async fn index_names(app: &TestApp) -> Vec<String> {
 /// The hot pages on the ordinary demo data, then on the scale data added to it; and the
 /// scale data's busiest open group.
 async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid) {
-    web::demo::load(&app.state, &app.slices, 4, &mut |_, _, _| {}).await.expect("demo data");
+    app.load_demo(4).await;
     let member = id_of(app, "SELECT id FROM members WHERE email = 'member@demo.example.org'").await;
     // The demo member joins a small open group, so its lists hold a few items.
     let group = id_of(app, "SELECT id FROM groups WHERE visibility = 'open' ORDER BY name LIMIT 1").await;
@@ -132,11 +131,13 @@ async fn small_then_large(app: &TestApp) -> (Vec<Visit>, Vec<Visit>, uuid::Uuid)
     let before = visit(app, &small).await;
 
     let indexes = index_names(app).await;
-    let report = web::demo::load_scale(&app.state, &app.slices, 0.01, &mut |_, _, _| {}).await.expect("scale data");
+    let report = app.load_scale(0.01).await;
     assert_eq!(index_names(app).await, indexes, "the scale load builds again every index it dropped for speed");
-    assert_eq!(app.breaches().await, Vec::<String>::new(), "scale members hold the invariants");
-    assert_eq!(app.breaches().await, Vec::<String>::new(), "scale balances add up");
-    assert_eq!(app.breaches().await, Vec::<String>::new(), "scale posts are searchable");
+    assert_eq!(
+        app.problems().await,
+        Vec::<String>::new(),
+        "scale data holds every invariant (members, ledger, search)"
+    );
     let d = &report.targets["discussions"];
     let (group_id, thread) =
         (d["group_id"].as_str().unwrap().to_string(), d["thread_with_50_replies"].as_str().unwrap());
@@ -161,21 +162,31 @@ fn describe(v: &Visit) -> String {
     v.statements.iter().map(|s| format!("  {}", s.sql)).collect::<Vec<_>>().join("\n")
 }
 
-both_backends! {
-    async fn hot_pages_run_as_many_statements_for_a_full_page_as_for_a_nearly_empty_one(app) {
-        let (small, large, _) = small_then_large(app).await;
-        for (s, l) in small.iter().zip(&large) {
-            if s.page != "profile" {
-                assert!(l.body_len > s.body_len, "{}: the large page should list more ({} vs {} bytes)", s.page, l.body_len, s.body_len);
-            }
-            assert_eq!(
-                s.statements.len(),
-                l.statements.len(),
-                "{}: {} statements for {} but {} for {}\nsmall:\n{}\nlarge:\n{}",
-                s.page, s.statements.len(), s.path, l.statements.len(), l.path, describe(s), describe(l)
+async fn hot_pages_run_as_many_statements_for_a_full_page_as_for_a_nearly_empty_one(app: &TestApp) {
+    let (small, large, _) = small_then_large(app).await;
+    for (s, l) in small.iter().zip(&large) {
+        if s.page != "profile" {
+            assert!(
+                l.body_len > s.body_len,
+                "{}: the large page should list more ({} vs {} bytes)",
+                s.page,
+                l.body_len,
+                s.body_len
             );
-            assert!(l.statements.len() <= 16, "{} runs {} statements:\n{}", l.page, l.statements.len(), describe(l));
         }
+        assert_eq!(
+            s.statements.len(),
+            l.statements.len(),
+            "{}: {} statements for {} but {} for {}\nsmall:\n{}\nlarge:\n{}",
+            s.page,
+            s.statements.len(),
+            s.path,
+            l.statements.len(),
+            l.path,
+            describe(s),
+            describe(l)
+        );
+        assert!(l.statements.len() <= 16, "{} runs {} statements:\n{}", l.page, l.statements.len(), describe(l));
     }
 }
 
@@ -347,8 +358,7 @@ async fn write(app: &TestApp, group: uuid::Uuid) -> Vec<Visit> {
             "SELECT COUNT(*) FROM {table} WHERE {column} = $1 AND member_id = (SELECT id FROM members WHERE email = $2)"
         );
         async move {
-            let n: Option<i64> =
-                app.state.db.scalar(&sql, vec![id.into(), members::demo::MEMBER_EMAIL.into()]).await.unwrap();
+            let n: Option<i64> = app.state.db.scalar(&sql, vec![id.into(), DEMO_MEMBER_EMAIL.into()]).await.unwrap();
             n.unwrap_or(0)
         }
     };
@@ -357,31 +367,29 @@ async fn write(app: &TestApp, group: uuid::Uuid) -> Vec<Visit> {
     out
 }
 
-both_backends! {
-    async fn no_statement_on_a_hot_page_or_a_hot_write_reads_a_whole_large_table(app) {
-        let (_, mut large, group) = small_then_large(app).await;
-        large.extend(write(app, group).await);
-        let mut problems = Vec::new();
-        for v in &large {
-            for s in &v.statements {
-                let sql = s.sql.trim_start().to_uppercase();
-                if !["SELECT", "WITH", "INSERT", "UPDATE", "DELETE"].iter().any(|k| sql.starts_with(k)) {
-                    continue;
-                }
-                for scan in full_scans(app, s).await {
-                    problems.push(format!("{}: {scan}\n    {}", v.page, s.sql));
-                }
+async fn no_statement_on_a_hot_page_or_a_hot_write_reads_a_whole_large_table(app: &TestApp) {
+    let (_, mut large, group) = small_then_large(app).await;
+    large.extend(write(app, group).await);
+    let mut problems = Vec::new();
+    for v in &large {
+        for s in &v.statements {
+            let sql = s.sql.trim_start().to_uppercase();
+            if !["SELECT", "WITH", "INSERT", "UPDATE", "DELETE"].iter().any(|k| sql.starts_with(k)) {
+                continue;
+            }
+            for scan in full_scans(app, s).await {
+                problems.push(format!("{}: {scan}\n    {}", v.page, s.sql));
             }
         }
-        assert!(problems.is_empty(), "full scans on hot pages and writes:\n{}", problems.join("\n"));
-        // The page may walk a window of members in name order (an index range with an
-        // upper bound) before it asks the text index, never every member.
-        let rare = large.iter().find(|v| v.page == RARE_TEXT_PAGE).unwrap();
-        for s in rare.statements.iter().filter(|s| s.sql.contains("m.story")) {
-            for line in plan_lines(app, s).await {
-                let unbounded_walk = line.contains("members_directory") && !line.contains('<');
-                assert!(!unbounded_walk, "{RARE_TEXT_PAGE} walks every member in name order: {line}\n{}", s.sql);
-            }
+    }
+    assert!(problems.is_empty(), "full scans on hot pages and writes:\n{}", problems.join("\n"));
+    // The page may walk a window of members in name order (an index range with an
+    // upper bound) before it asks the text index, never every member.
+    let rare = large.iter().find(|v| v.page == RARE_TEXT_PAGE).unwrap();
+    for s in rare.statements.iter().filter(|s| s.sql.contains("m.story")) {
+        for line in plan_lines(app, s).await {
+            let unbounded_walk = line.contains("members_directory") && !line.contains('<');
+            assert!(!unbounded_walk, "{RARE_TEXT_PAGE} walks every member in name order: {line}\n{}", s.sql);
         }
     }
 }
