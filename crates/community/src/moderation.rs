@@ -209,9 +209,49 @@ pub struct Decision {
 /// content out of every list and page; the author can see the action and its reason.
 pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decision, ip: &str) -> AppResult<()> {
     let me = viewer.require_member()?;
+    let (action, days) = checked_decision(d)?;
+    let r = open_report(state, viewer, report).await?;
+    refuse_unfit(viewer, &r, action)?;
+    refuse_outranked(state, viewer, me.id, &r, action).await?;
+    let held = held_post(state, &r.target_type, r.target_id).await?;
+    let tx = state.db.begin().await?;
+    let status = if action == ModerationAction::Dismiss { "dismissed" } else { "actioned" };
+    db::exec(
+        &tx,
+        "UPDATE reports SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4",
+        params![status, me.id, now(), report],
+    )
+    .await?;
+    carry_out(&tx, &r, action, days, held).await?;
+    let reason = d.reason.trim();
+    tell_author(&tx, me.id, &r, action, reason, days).await?;
+    db::exec(
+        &tx,
+        "INSERT INTO moderation_actions (id, report_id, target_type, target_id, author_id, moderator_id, action, reason, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        params![Uuid::now_v7(), report, r.target_type.clone(), r.target_id, r.author_id, me.id, action.as_str(), reason, now()],
+    )
+    .await?;
+    audit::record(
+        &tx,
+        Some(me.id),
+        "moderation_action",
+        r.author_id,
+        Some(ip),
+        serde_json::json!({ "report": report, "action": action.as_str() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The decision's action and suspension length, or the form's errors. The action is
+/// parsed here, once; everything after dispatches on [`ModerationAction`].
+fn checked_decision(d: &Decision) -> AppResult<(ModerationAction, i64)> {
+    let action = ModerationAction::parse(&d.action);
     let mut e = kernel::FieldErrors::new();
-    if !ACTIONS.contains(&d.action.as_str()) {
-        e.add("action", "Choose dismiss, hide, remove, warn, suspend_group or suspend_platform.");
+    if action.is_none() {
+        e.add("action", CHOOSE_ACTION);
     }
     if d.reason.trim().is_empty() || d.reason.chars().count() > 1000 {
         e.add("reason", "Give a reason of 1 to 1,000 characters.");
@@ -221,15 +261,26 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
         e.add("days", "Suspend for 1 to 365 days.");
     }
     e.into_result()?;
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        target_type: String,
-        target_id: Uuid,
-        group_id: Option<Uuid>,
-        author_id: Option<MemberId>,
-        status: String,
-    }
-    let r: Row = state
+    let action = action.ok_or_else(|| AppError::field("action", CHOOSE_ACTION))?;
+    Ok((action, days))
+}
+
+const CHOOSE_ACTION: &str = "Choose dismiss, hide, remove, warn, suspend_group or suspend_platform.";
+
+/// The parts of a report a decision acts on.
+#[derive(sea_orm::FromQueryResult)]
+struct ReportedTarget {
+    target_type: String,
+    target_id: Uuid,
+    group_id: Option<Uuid>,
+    author_id: Option<MemberId>,
+    status: String,
+}
+
+/// The report, if the viewer may decide it (staff, or a moderator of its group) and it
+/// is still open.
+async fn open_report(state: &AppState, viewer: &Viewer, report: Uuid) -> AppResult<ReportedTarget> {
+    let r: ReportedTarget = state
         .db
         .one("SELECT target_type, target_id, group_id, author_id, status FROM reports WHERE id = $1", params![report])
         .await?
@@ -245,29 +296,27 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
     if r.status != "open" {
         return Err(AppError::conflict("already_decided", "This report has already been handled."));
     }
-    let on_content = matches!(r.target_type.as_str(), "thread" | "reply" | "message");
-    let refusal = match d.action.as_str() {
-        "hide" | "remove" if !on_content => Some("Only a thread, reply or message can be hidden or removed."),
-        "suspend_group" if r.group_id.is_none() => {
-            Some("This report is not about a group; suspend from the platform instead.")
-        }
-        "suspend_platform" if !viewer.is_staff() => Some("Only staff can suspend an account from the platform."),
-        "warn" | "suspend_group" | "suspend_platform" if r.author_id.is_none() => Some("There is nobody to act on."),
-        _ => None,
-    };
-    if let Some(message) = refusal {
-        return Err(AppError::field("action", message));
-    }
-    // A group's moderators act on its members, not on the people who run it with them:
-    // a report about the owner or another moderator is for the owner or staff.
+    Ok(r)
+}
+
+/// Refuses an action on someone the acting moderator may not act on: a group's
+/// moderators act on its members, not on the people who run it with them (a report about
+/// the owner or another moderator is for the owner or staff), and a platform suspension
+/// follows the role hierarchy (only admins act on admins, never on the last one).
+async fn refuse_outranked(
+    state: &AppState,
+    viewer: &Viewer,
+    me: MemberId,
+    r: &ReportedTarget,
+    action: ModerationAction,
+) -> AppResult<()> {
+    const ROLE: &str = "SELECT role FROM group_members WHERE group_id = $1 AND member_id = $2 AND status = 'active'";
     if !viewer.is_staff()
-        && d.action != "dismiss"
+        && action != ModerationAction::Dismiss
         && let (Some(g), Some(author)) = (r.group_id, r.author_id)
-        && author != me.id
+        && author != me
     {
-        const ROLE: &str =
-            "SELECT role FROM group_members WHERE group_id = $1 AND member_id = $2 AND status = 'active'";
-        let mine = state.db.scalar::<String>(ROLE, params![g, me.id]).await?;
+        let mine = state.db.scalar::<String>(ROLE, params![g, me]).await?;
         let theirs = state.db.scalar::<String>(ROLE, params![g, author]).await?;
         let outranked = match theirs.as_deref() {
             Some("owner") => true,
@@ -281,92 +330,109 @@ pub async fn decide(state: &AppState, viewer: &Viewer, report: Uuid, d: &Decisio
             ));
         }
     }
-    if d.action == "suspend_platform"
+    if action == ModerationAction::SuspendPlatform
         && let Some(author) = r.author_id
     {
-        crate::people(state)?.may_suspend(state, me.id, author).await?;
+        crate::people(state)?.may_suspend(state, me, author).await?;
     }
-    let held = held_post(state, &r.target_type, r.target_id).await?;
-    let tx = state.db.begin().await?;
-    let status = if d.action == "dismiss" { "dismissed" } else { "actioned" };
+    Ok(())
+}
+
+/// Refuses an action that does not fit the report (or the viewer), naming why.
+fn refuse_unfit(viewer: &Viewer, r: &ReportedTarget, action: ModerationAction) -> AppResult<()> {
+    use ModerationAction::{Hide, Remove, SuspendGroup, SuspendPlatform, Warn};
+    let on_content = matches!(r.target_type.as_str(), "thread" | "reply" | "message");
+    let refusal = match action {
+        Hide | Remove if !on_content => Some("Only a thread, reply or message can be hidden or removed."),
+        SuspendGroup if r.group_id.is_none() => {
+            Some("This report is not about a group; suspend from the platform instead.")
+        }
+        SuspendPlatform if !viewer.is_staff() => Some("Only staff can suspend an account from the platform."),
+        Warn | SuspendGroup | SuspendPlatform if r.author_id.is_none() => Some("There is nobody to act on."),
+        _ => None,
+    };
+    match refusal {
+        Some(message) => Err(AppError::field("action", message)),
+        None => Ok(()),
+    }
+}
+
+/// Does what the action does to the reported thing, in the decision's transaction. A
+/// warning or a platform suspension changes nothing here (see [`tell_author`]).
+async fn carry_out(
+    tx: &db::Tx,
+    r: &ReportedTarget,
+    action: ModerationAction,
+    days: i64,
+    held: Option<Held>,
+) -> AppResult<()> {
+    match action {
+        ModerationAction::Hide => take_down(tx, r, "hidden").await,
+        ModerationAction::Remove => take_down(tx, r, "removed").await,
+        ModerationAction::Dismiss => match held {
+            Some(held) => release(tx, held).await,
+            None => Ok(()),
+        },
+        ModerationAction::SuspendGroup => suspend_in_group(tx, r, days).await,
+        ModerationAction::Warn | ModerationAction::SuspendPlatform => Ok(()),
+    }
+}
+
+/// Hides or removes a thread or reply (and takes it out of search); a message's body
+/// is replaced.
+async fn take_down(tx: &db::Tx, r: &ReportedTarget, new_status: &str) -> AppResult<()> {
+    match r.target_type.as_str() {
+        "thread" => {
+            db::exec(tx, "UPDATE threads SET status = $1 WHERE id = $2", params![new_status, r.target_id]).await?;
+            crate::search_index::remove_thread(tx, r.target_id).await?;
+        }
+        "reply" => {
+            db::exec(tx, "UPDATE posts SET status = $1 WHERE id = $2", params![new_status, r.target_id]).await?;
+            crate::search_index::remove(tx, r.target_id).await?;
+        }
+        _ => {
+            db::exec(tx, "UPDATE messages SET body = '[removed by a moderator]' WHERE id = $1", params![r.target_id])
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Suspends the author from the report's group for `days` days.
+async fn suspend_in_group(tx: &db::Tx, r: &ReportedTarget, days: i64) -> AppResult<()> {
+    let until = now() + chrono::Duration::days(days);
     db::exec(
-        &tx,
-        "UPDATE reports SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4",
-        params![status, me.id, now(), report],
+        tx,
+        "UPDATE group_members SET suspended_until = $1 WHERE group_id = $2 AND member_id = $3",
+        params![until, r.group_id, r.author_id],
     )
     .await?;
-    match d.action.as_str() {
-        "hide" | "remove" => {
-            let new_status = if d.action == "hide" { "hidden" } else { "removed" };
-            match r.target_type.as_str() {
-                "thread" => {
-                    db::exec(&tx, "UPDATE threads SET status = $1 WHERE id = $2", params![new_status, r.target_id])
-                        .await?;
-                    crate::search_index::remove_thread(&tx, r.target_id).await?;
-                }
-                "reply" => {
-                    db::exec(&tx, "UPDATE posts SET status = $1 WHERE id = $2", params![new_status, r.target_id])
-                        .await?;
-                    crate::search_index::remove(&tx, r.target_id).await?;
-                }
-                _ => {
-                    db::exec(
-                        &tx,
-                        "UPDATE messages SET body = '[removed by a moderator]' WHERE id = $1",
-                        params![r.target_id],
-                    )
-                    .await?;
-                }
-            }
-        }
-        "dismiss" => {
-            if let Some(held) = held {
-                release(&tx, held).await?;
-            }
-        }
-        "suspend_group" => {
-            let until = now() + chrono::Duration::days(days);
-            db::exec(
-                &tx,
-                "UPDATE group_members SET suspended_until = $1 WHERE group_id = $2 AND member_id = $3",
-                params![until, r.group_id, r.author_id],
-            )
-            .await?;
-        }
-        _ => {}
+    Ok(())
+}
+
+/// The author is told of every action but a dismissal; a platform suspension is carried
+/// out by the members slice, which consumes this event in its own transaction.
+async fn tell_author(
+    tx: &db::Tx,
+    moderator: MemberId,
+    r: &ReportedTarget,
+    action: ModerationAction,
+    reason: &str,
+    days: i64,
+) -> AppResult<()> {
+    let Some(author) = r.author_id else { return Ok(()) };
+    if action == ModerationAction::Dismiss {
+        return Ok(());
     }
-    // The author is told; a platform suspension is carried out by the members slice,
-    // which consumes this event in its own transaction.
-    if let (Some(author), Some(action)) = (r.author_id, ModerationAction::parse(&d.action))
-        && action != ModerationAction::Dismiss
-    {
-        let acted = ModerationActed {
-            member_id: author,
-            action,
-            reason: d.reason.trim().to_string(),
-            target_type: r.target_type.clone(),
-            target_id: r.target_id,
-            days,
-        };
-        kernel::outbox::publish(&tx, Some(me.id), &acted).await?;
-    }
-    db::exec(
-        &tx,
-        "INSERT INTO moderation_actions (id, report_id, target_type, target_id, author_id, moderator_id, action, reason, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        params![Uuid::now_v7(), report, r.target_type.clone(), r.target_id, r.author_id, me.id, d.action.clone(), d.reason.trim(), now()],
-    )
-    .await?;
-    audit::record(
-        &tx,
-        Some(me.id),
-        "moderation_action",
-        r.author_id,
-        Some(ip),
-        serde_json::json!({ "report": report, "action": d.action }),
-    )
-    .await?;
-    tx.commit().await?;
+    let acted = ModerationActed {
+        member_id: author,
+        action,
+        reason: reason.to_string(),
+        target_type: r.target_type.clone(),
+        target_id: r.target_id,
+        days,
+    };
+    kernel::outbox::publish(tx, Some(moderator), &acted).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 //! and a handful of threads hold tens of thousands of replies while most hold few.
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use contracts::members::Condition;
 use kernel::bulk::{Loader, Table, long_tail, uuid_at};
 use kernel::ids::MemberId;
 use kernel::slice::ScaleRun;
@@ -34,6 +35,63 @@ const REPLIES_PER_PAGE: usize = 50;
 /// Groups the demo member belongs to: enough for a busy home feed.
 const DEMO_MEMBER_GROUPS: usize = 10;
 
+/// The tables the discussions dataset fills, and the loader that writes them.
+struct Sink<'a> {
+    load: Loader<'a>,
+    groups: Table,
+    group_members: Table,
+    threads: Table,
+    posts: Table,
+    search: Table,
+}
+
+impl<'a> Sink<'a> {
+    async fn new(state: &'a AppState) -> anyhow::Result<Sink<'a>> {
+        let load = Loader::new(&state.db).defer_indexes(&["group_members", "threads", "posts", "search_docs"]).await?;
+        let groups = Table::new(
+            "groups",
+            &[
+                "id",
+                "slug",
+                "name",
+                "description",
+                "rules",
+                "visibility",
+                "public_preview",
+                "screening",
+                "created_by",
+                "created_at",
+            ],
+        );
+        let group_members =
+            Table::new("group_members", &["group_id", "member_id", "role", "status", "created_at", "decided_at"]);
+        let threads = Table::new(
+            "threads",
+            &[
+                "id",
+                "group_id",
+                "author_id",
+                "title",
+                "body",
+                "reply_count",
+                "created_at",
+                "updated_at",
+                "last_activity_at",
+            ],
+        );
+        let posts = Table::new("posts", &["id", "thread_id", "author_id", "body", "created_at", "updated_at"]);
+        let search = Table::new("search_docs", &["doc_id", "kind", "thread_id", "group_id", "title", "body"]);
+        Ok(Sink { load, groups, group_members, threads, posts, search })
+    }
+
+    async fn finish(mut self) -> anyhow::Result<()> {
+        let tables =
+            &mut [&mut self.groups, &mut self.group_members, &mut self.threads, &mut self.posts, &mut self.search];
+        self.load.finish(tables).await?;
+        Ok(())
+    }
+}
+
 /// Adds `round(300 × scale)` groups, `round(100 000 × scale)` threads and
 /// `round(1 000 000 × scale)` replies written by `members`; the demo member joins the
 /// busiest open groups.
@@ -50,42 +108,46 @@ async fn load(
     let (group_count, thread_count, reply_count) = (n(300.0, 3), n(100_000.0, 10), n(1_000_000.0, 100));
     let conditions = crate::people(state)?.conditions(&state.db).await?;
     let t0 = now();
-    let mut load = Loader::new(&state.db).defer_indexes(&["group_members", "threads", "posts", "search_docs"]).await?;
-    let mut groups = Table::new(
-        "groups",
-        &[
-            "id",
-            "slug",
-            "name",
-            "description",
-            "rules",
-            "visibility",
-            "public_preview",
-            "screening",
-            "created_by",
-            "created_at",
-        ],
-    );
-    let mut group_members =
-        Table::new("group_members", &["group_id", "member_id", "role", "status", "created_at", "decided_at"]);
-    let mut threads = Table::new(
-        "threads",
-        &[
-            "id",
-            "group_id",
-            "author_id",
-            "title",
-            "body",
-            "reply_count",
-            "created_at",
-            "updated_at",
-            "last_activity_at",
-        ],
-    );
-    let mut posts = Table::new("posts", &["id", "thread_id", "author_id", "body", "created_at", "updated_at"]);
-    let mut search = Table::new("search_docs", &["doc_id", "kind", "thread_id", "group_id", "title", "body"]);
+    let mut sink = Sink::new(state).await?;
+    let (group_ids, open_groups) = add_groups(&mut sink, rng, &conditions, group_count, admin, t0).await?;
+    add_memberships(&mut sink, rng, members, &group_ids, &open_groups, demo_member, t0).await?;
+    let replies_per_thread = replies_per_thread(rng, thread_count, reply_count);
+    let busiest_open = open_groups[0];
+    let mut thread_with_50 = None;
+    let mut hot = (Uuid::nil(), 0usize, String::new());
+    let world = World { conditions: &conditions, members, admin, group_ids: &group_ids, t0 };
+    for (ti, &count) in replies_per_thread.iter().enumerate() {
+        // The ten hottest threads live in the busiest open group; the rest spread long-tailed.
+        let gi = if ti < 10 { busiest_open } else { long_tail(rng, group_count, 2) };
+        let (id, last_page_cursor) = add_thread(&mut sink, rng, &world, gi, count, ti == 0).await?;
+        if ti == 0 {
+            hot = (id, count, last_page_cursor.unwrap_or_default());
+        }
+        if thread_with_50.is_none() && (REPLIES_PER_PAGE..2 * REPLIES_PER_PAGE).contains(&count) && gi % 10 != 9 {
+            thread_with_50 = Some(id);
+        }
+    }
+    sink.finish().await?;
+    crate::search_index::key_loaded_docs(&state.db).await?;
+    Ok(Targets {
+        group_id: group_ids[busiest_open],
+        thread_with_50_replies: thread_with_50.unwrap_or(hot.0),
+        hot_thread: hot.0,
+        hot_thread_replies: hot.1,
+        hot_thread_last_page_cursor: hot.2,
+    })
+}
 
-    // Groups: named after conditions, every tenth private; the admin owns them all.
+/// Groups: named after conditions, every tenth private; the admin owns them all. Their
+/// ids, and the indexes of the open ones.
+async fn add_groups(
+    sink: &mut Sink<'_>,
+    rng: &mut StdRng,
+    conditions: &[Condition],
+    group_count: usize,
+    admin: MemberId,
+    t0: DateTime<Utc>,
+) -> anyhow::Result<(Vec<Uuid>, Vec<usize>)> {
     let mut group_ids = Vec::with_capacity(group_count);
     let mut open_groups = Vec::new();
     for gi in 0..group_count {
@@ -96,127 +158,155 @@ async fn load(
             9 => (format!("{topic} Health Leaders circle {gi}"), "private"),
             _ => (format!("{topic} community {gi}"), "open"),
         };
-        load.row(
-            &mut groups,
-            params![
-                id,
-                format!("scale-{gi}"),
-                name,
-                format!("Peer support for people affected by {}.", topic.to_lowercase()),
-                "Be kind. Share experience, not medical advice.",
-                visibility,
-                "teaser",
-                "[]",
-                admin,
-                created
-            ],
-        )
-        .await?;
-        load.child_row(&mut group_members, &mut [&mut groups], params![id, admin, "owner", "active", created, created])
+        sink.load
+            .row(
+                &mut sink.groups,
+                params![
+                    id,
+                    format!("scale-{gi}"),
+                    name,
+                    format!("Peer support for people affected by {}.", topic.to_lowercase()),
+                    "Be kind. Share experience, not medical advice.",
+                    visibility,
+                    "teaser",
+                    "[]",
+                    admin,
+                    created
+                ],
+            )
+            .await?;
+        sink.load
+            .child_row(
+                &mut sink.group_members,
+                &mut [&mut sink.groups],
+                params![id, admin, "owner", "active", created, created],
+            )
             .await?;
         if visibility == "open" {
             open_groups.push(gi);
         }
         group_ids.push(id);
     }
-    // Members join one to four groups, the busiest most often; the demo member joins the
-    // busiest open ones.
+    Ok((group_ids, open_groups))
+}
+
+/// Members join one to four groups, the busiest most often; the demo member joins the
+/// busiest open ones.
+async fn add_memberships(
+    sink: &mut Sink<'_>,
+    rng: &mut StdRng,
+    members: &[MemberId],
+    group_ids: &[Uuid],
+    open_groups: &[usize],
+    demo_member: MemberId,
+    t0: DateTime<Utc>,
+) -> anyhow::Result<()> {
     for (mi, m) in members.iter().enumerate() {
-        let mut picked: Vec<usize> = (0..rng.random_range(1..=4)).map(|_| long_tail(rng, group_count, 2)).collect();
+        let mut picked: Vec<usize> = (0..rng.random_range(1..=4)).map(|_| long_tail(rng, group_ids.len(), 2)).collect();
         picked.sort_unstable();
         picked.dedup();
         let joined = t0 - ChronoDuration::minutes((members.len() - mi) as i64);
         for gi in picked {
-            load.child_row(
-                &mut group_members,
-                &mut [&mut groups],
-                params![group_ids[gi], *m, "member", "active", joined, joined],
-            )
-            .await?;
+            sink.load
+                .child_row(
+                    &mut sink.group_members,
+                    &mut [&mut sink.groups],
+                    params![group_ids[gi], *m, "member", "active", joined, joined],
+                )
+                .await?;
         }
     }
     for &gi in open_groups.iter().take(DEMO_MEMBER_GROUPS) {
-        load.child_row(
-            &mut group_members,
-            &mut [&mut groups],
-            params![group_ids[gi], demo_member, "member", "active", t0, t0],
-        )
-        .await?;
+        sink.load
+            .child_row(
+                &mut sink.group_members,
+                &mut [&mut sink.groups],
+                params![group_ids[gi], demo_member, "member", "active", t0, t0],
+            )
+            .await?;
     }
+    Ok(())
+}
 
-    // How many replies each thread gets: thread 0 is the hottest.
+/// How many replies each thread gets: thread 0 is the hottest.
+fn replies_per_thread(rng: &mut StdRng, thread_count: usize, reply_count: usize) -> Vec<usize> {
     let mut replies_per_thread = vec![0usize; thread_count];
     for _ in 0..reply_count {
         replies_per_thread[long_tail(rng, thread_count, 4)] += 1;
     }
-    let busiest_open = open_groups[0];
-    let mut thread_with_50 = None;
-    let mut hot = (Uuid::nil(), 0usize, String::new());
-    for (ti, &count) in replies_per_thread.iter().enumerate() {
-        // The ten hottest threads live in the busiest open group; the rest spread long-tailed.
-        let gi = if ti < 10 { busiest_open } else { long_tail(rng, group_count, 2) };
-        let group = group_ids[gi];
-        let started = t0 - ChronoDuration::minutes(rng.random_range(60..2 * 365 * 24 * 60));
-        let id = uuid_at(rng, started);
-        let title = format!(
-            "{} ({})",
-            TITLES.choose(rng).copied().unwrap_or("Hello"),
-            conditions[rng.random_range(0..conditions.len())].name
-        );
-        let body = BODIES.choose(rng).copied().unwrap_or("");
-        let span = (t0 - started).num_seconds().max(1);
-        let at = |j: usize| -> DateTime<Utc> {
-            started + ChronoDuration::seconds(span * (j as i64 + 1) / (count as i64 + 2))
-        };
-        let last_activity = if count == 0 { started } else { at(count - 1) };
-        let author = *members.choose(rng).unwrap_or(&admin);
-        load.child_row(
-            &mut threads,
-            &mut [&mut groups],
+    replies_per_thread
+}
+
+/// What every thread is written from.
+struct World<'w> {
+    conditions: &'w [Condition],
+    members: &'w [MemberId],
+    admin: MemberId,
+    group_ids: &'w [Uuid],
+    t0: DateTime<Utc>,
+}
+
+/// One thread in group `gi` with `count` replies, all indexed for search. Its id, and
+/// (when `hottest`) the cursor of its last page of replies.
+async fn add_thread(
+    sink: &mut Sink<'_>,
+    rng: &mut StdRng,
+    w: &World<'_>,
+    gi: usize,
+    count: usize,
+    hottest: bool,
+) -> anyhow::Result<(Uuid, Option<String>)> {
+    let (members, admin) = (w.members, w.admin);
+    let group = w.group_ids[gi];
+    let started = w.t0 - ChronoDuration::minutes(rng.random_range(60..2 * 365 * 24 * 60));
+    let id = uuid_at(rng, started);
+    let title = format!(
+        "{} ({})",
+        TITLES.choose(rng).copied().unwrap_or("Hello"),
+        w.conditions[rng.random_range(0..w.conditions.len())].name
+    );
+    let body = BODIES.choose(rng).copied().unwrap_or("");
+    let span = (w.t0 - started).num_seconds().max(1);
+    let at =
+        |j: usize| -> DateTime<Utc> { started + ChronoDuration::seconds(span * (j as i64 + 1) / (count as i64 + 2)) };
+    let last_activity = if count == 0 { started } else { at(count - 1) };
+    let author = *members.choose(rng).unwrap_or(&admin);
+    sink.load
+        .child_row(
+            &mut sink.threads,
+            &mut [&mut sink.groups],
             params![id, group, author, title.clone(), body, count as i64, started, started, last_activity],
         )
         .await?;
-        load.row(
-            &mut search,
+    sink.load
+        .row(
+            &mut sink.search,
             params![id.to_string(), "thread", id.to_string(), group.to_string(), title.clone(), body],
         )
         .await?;
-        for j in 0..count {
-            let when = at(j);
-            let post = uuid_at(rng, when);
-            let text = REPLIES.choose(rng).copied().unwrap_or("");
-            load.child_row(
-                &mut posts,
-                &mut [&mut groups, &mut threads],
+    let mut last_page_cursor = None;
+    for j in 0..count {
+        let when = at(j);
+        let post = uuid_at(rng, when);
+        let text = REPLIES.choose(rng).copied().unwrap_or("");
+        sink.load
+            .child_row(
+                &mut sink.posts,
+                &mut [&mut sink.groups, &mut sink.threads],
                 params![post, id, *members.choose(rng).unwrap_or(&admin), text, when, when],
             )
             .await?;
-            load.row(
-                &mut search,
+        sink.load
+            .row(
+                &mut sink.search,
                 params![post.to_string(), "reply", id.to_string(), group.to_string(), title.clone(), text],
             )
             .await?;
-            if ti == 0 && count > REPLIES_PER_PAGE && j == count - REPLIES_PER_PAGE - 1 {
-                hot.2 = kernel::page::encode(&(when, post));
-            }
-        }
-        if ti == 0 {
-            hot.0 = id;
-            hot.1 = count;
-        }
-        if thread_with_50.is_none() && (REPLIES_PER_PAGE..2 * REPLIES_PER_PAGE).contains(&count) && gi % 10 != 9 {
-            thread_with_50 = Some(id);
+        if hottest && count > REPLIES_PER_PAGE && j == count - REPLIES_PER_PAGE - 1 {
+            last_page_cursor = Some(kernel::page::encode(&(when, post)));
         }
     }
-    load.finish(&mut [&mut groups, &mut group_members, &mut threads, &mut posts, &mut search]).await?;
-    crate::search_index::key_loaded_docs(&state.db).await?;
-    Ok(Targets {
-        group_id: group_ids[busiest_open],
-        thread_with_50_replies: thread_with_50.unwrap_or(hot.0),
-        hot_thread: hot.0,
-        hot_thread_replies: hot.1,
-        hot_thread_last_page_cursor: hot.2,
-    })
+    Ok((id, last_page_cursor))
 }
 
 /// This slice's part of the benchmark dataset, for the people the members slice made.

@@ -11,7 +11,7 @@ use kernel::{AppError, AppResult, AppState, params};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::matching::{Attendee, match_round, pair};
+use crate::matching::{Attendee, Round, match_round, pair};
 use crate::service::{self, EventRow};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -57,6 +57,30 @@ pub async fn start_round(state: &AppState, viewer: &Viewer, event: Uuid) -> AppR
     if e.kind != "networking" {
         return Err(AppError::conflict("not_networking", "Rounds are for networking events."));
     }
+    let people = checked_in(state, event).await?;
+    let history = places(state, event).await?;
+    let last = history.iter().map(|p| p.number).max().unwrap_or(0);
+    let met = who_met(&history);
+    let sat_out: HashSet<MemberId> =
+        history.iter().filter(|p| p.number == last && p.group_no.is_none()).map(|p| p.member_id).collect();
+    let number = last + 1;
+    let seed = u64::from_le_bytes(event.as_bytes()[..8].try_into().unwrap_or([0; 8])).wrapping_add(number as u64);
+    let round = match_round(&people, &met, &sat_out, seed);
+    store_round(state, event, number, staff.id, &round).await?;
+    Ok(RoundView {
+        number,
+        groups: round
+            .groups
+            .into_iter()
+            .enumerate()
+            .map(|(g, members)| Group { members, room_url: room_url(state, &e, number, g as i64) })
+            .collect(),
+        sitting_out: round.sitting_out,
+    })
+}
+
+/// The people checked in to the event (at least two), with the conditions they share.
+async fn checked_in(state: &AppState, event: Uuid) -> AppResult<Vec<Attendee>> {
     #[derive(sea_orm::FromQueryResult)]
     struct Present {
         member_id: MemberId,
@@ -73,13 +97,14 @@ pub async fn start_round(state: &AppState, viewer: &Viewer, event: Uuid) -> AppR
     }
     let ids: Vec<MemberId> = present.iter().map(|p| p.member_id).collect();
     let interests = contracts::members::directory(state)?.shared_conditions((&state.db).into(), &ids).await?;
-    let people: Vec<Attendee> =
-        ids.iter().map(|id| Attendee { id: *id, interests: interests.get(id).cloned().unwrap_or_default() }).collect();
-    let history = places(state, event).await?;
-    let last = history.iter().map(|p| p.number).max().unwrap_or(0);
+    Ok(ids.iter().map(|id| Attendee { id: *id, interests: interests.get(id).cloned().unwrap_or_default() }).collect())
+}
+
+/// Every pair of people who were in a group together in an earlier round.
+fn who_met(history: &[Place]) -> HashSet<(MemberId, MemberId)> {
     let mut met = HashSet::new();
     let mut by_group: HashMap<(i64, i64), Vec<MemberId>> = HashMap::new();
-    for p in &history {
+    for p in history {
         if let Some(g) = p.group_no {
             by_group.entry((p.number, g)).or_default().push(p.member_id);
         }
@@ -91,17 +116,18 @@ pub async fn start_round(state: &AppState, viewer: &Viewer, event: Uuid) -> AppR
             }
         }
     }
-    let sat_out: HashSet<MemberId> =
-        history.iter().filter(|p| p.number == last && p.group_no.is_none()).map(|p| p.member_id).collect();
-    let number = last + 1;
-    let seed = u64::from_le_bytes(event.as_bytes()[..8].try_into().unwrap_or([0; 8])).wrapping_add(number as u64);
-    let round = match_round(&people, &met, &sat_out, seed);
+    met
+}
+
+/// Records round `number` with its groups and who sits out, in one transaction; a round
+/// started at the same moment by someone else is a conflict.
+async fn store_round(state: &AppState, event: Uuid, number: i64, started_by: MemberId, round: &Round) -> AppResult<()> {
     let round_id = Uuid::now_v7();
     let tx = state.db.begin().await?;
     let inserted = kernel::db::exec(
         &tx,
         "INSERT INTO networking_rounds (id, event_id, number, started_by, created_at) VALUES ($1, $2, $3, $4, $5)",
-        params![round_id, event, number, staff.id, now()],
+        params![round_id, event, number, started_by, now()],
     )
     .await;
     if let Err(err) = inserted {
@@ -129,16 +155,7 @@ pub async fn start_round(state: &AppState, viewer: &Viewer, event: Uuid) -> AppR
         .await?;
     }
     tx.commit().await?;
-    Ok(RoundView {
-        number,
-        groups: round
-            .groups
-            .into_iter()
-            .enumerate()
-            .map(|(g, members)| Group { members, room_url: room_url(state, &e, number, g as i64) })
-            .collect(),
-        sitting_out: round.sitting_out,
-    })
+    Ok(())
 }
 
 /// Where the viewer is in the latest round: their partners and room, if any.

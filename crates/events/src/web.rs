@@ -1,5 +1,8 @@
-//! Event pages: the list (upcoming, past, mine), an event with registration, the join
-//! button and its calendar file.
+//! Event pages: an event with registration, the join button and its calendar file,
+//! conferences, speakers and the calendar feed; the list (upcoming, past, mine) is in
+//! `web/list.rs`.
+
+mod list;
 
 use askama::Template;
 use axum::Router;
@@ -7,19 +10,19 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use kernel::http::{ApiQuery, RequestContext, path_id};
+use kernel::http::{RequestContext, path_id};
 use kernel::time::now;
 use kernel::ui;
 use kernel::{AppError, AppResult, AppState};
 use uuid::Uuid;
 
-use crate::model::{KINDS, RegistrationStatus, kind_label};
-use crate::service::{self, EventRow, ListQuery};
+use crate::model::{RegistrationStatus, kind_label};
+use crate::service::{self, EventRow};
 use crate::{conference, feed, ics, networking, questions, speakers, time};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/events", get(list_page))
+        .route("/events", get(list::list_page))
         .route("/events/{id}", get(event_page))
         .route("/events/{id}/register", post(register_submit))
         .route("/events/{id}/cancel", post(cancel_submit))
@@ -41,127 +44,6 @@ async fn viewer_zone(state: &AppState, ctx: &RequestContext) -> AppResult<Option
         Some(id) => Ok(contracts::members::directory(state)?.time_zone_of((&state.db).into(), id).await?),
         None => Ok(None),
     }
-}
-
-struct Item {
-    id: Uuid,
-    title: String,
-    kind_label: &'static str,
-    status: String,
-    when: String,
-    mine: Option<&'static str>,
-}
-
-#[derive(Template)]
-#[template(path = "list.html")]
-struct ListPage {
-    when: &'static str,
-    signed_in: bool,
-    kinds: &'static [(&'static str, &'static str)],
-    kind: String,
-    zone: String,
-    items: Vec<Item>,
-    next_href: Option<String>,
-    conferences: Vec<conference::Conference>,
-    conditions: Vec<(String, String, bool)>,
-    groups: Vec<(String, String, bool)>,
-}
-
-async fn list_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> AppResult<Response> {
-    let mine = q.mine.unwrap_or(false);
-    if mine && !ctx.viewer.is_signed_in() {
-        return Ok(kernel::http::login_redirect("/events?mine=true").into_response());
-    }
-    let page = service::list(&state, &ctx.viewer, &q).await?;
-    let zone = viewer_zone(&state, &ctx).await?;
-    let ids: Vec<Uuid> = page.items.iter().map(|e| e.id).collect();
-    let statuses = service::my_statuses(&state.db, &ctx.viewer, &ids).await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for e in page.items {
-        let z = zone.clone().unwrap_or_else(|| e.time_zone.clone());
-        let status = statuses.get(&e.id).copied();
-        items.push(Item {
-            id: e.id,
-            kind_label: kind_label(&e.kind),
-            when: time::display(e.starts_at, &z),
-            mine: status.map(|s| {
-                if s == RegistrationStatus::Registered { "You're registered" } else { "You're on the waitlist" }
-            }),
-            title: e.title,
-            status: e.status,
-        });
-    }
-    let when = if mine {
-        "mine"
-    } else if q.when.as_deref() == Some("past") {
-        "past"
-    } else {
-        "upcoming"
-    };
-    let next_href = page.next_cursor.map(|c| {
-        let mut params = vec![("cursor", c)];
-        if let Some(k) = q.kind.clone().filter(|k| !k.is_empty()) {
-            params.push(("kind", k));
-        }
-        if let Some(c) = q.condition.clone().filter(|c| !c.is_empty()) {
-            params.push(("condition", c));
-        }
-        if let Some(g) = q.group.clone().filter(|g| !g.is_empty()) {
-            params.push(("group", g));
-        }
-        if when == "past" {
-            params.push(("when", "past".into()));
-        }
-        if mine {
-            params.push(("mine", "true".into()));
-        }
-        format!("/events?{}", serde_urlencoded_pairs(&params))
-    });
-    let body = ui::render(&ListPage {
-        when,
-        signed_in: ctx.viewer.is_signed_in(),
-        kinds: KINDS,
-        kind: q.kind.clone().unwrap_or_default(),
-        zone: zone
-            .clone()
-            .map(|z| format!("your time zone ({z})"))
-            .unwrap_or_else(|| "each event's own time zone".into()),
-        items,
-        next_href,
-        conferences: conference::upcoming(&state.db).await?,
-        conditions: contracts::members::directory(&state)?
-            .conditions(&state.db)
-            .await?
-            .into_iter()
-            .map(|c| {
-                let selected = q.condition.as_deref() == Some(c.id.to_string().as_str());
-                (c.id.to_string(), c.name, selected)
-            })
-            .collect(),
-        groups: contracts::groups::joined_by(&state, &ctx.viewer)
-            .await?
-            .into_iter()
-            .map(|g| {
-                let selected = q.group.as_deref() == Some(g.id.to_string().as_str());
-                (g.id.to_string(), g.name, selected)
-            })
-            .collect(),
-    });
-    Ok(ui::page(&state, &ctx, "Events", "/events", &body).into_response())
-}
-
-fn serde_urlencoded_pairs(pairs: &[(&str, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            format!("{k}={}", v.replace('%', "%25").replace('&', "%26").replace('+', "%2B").replace('=', "%3D"))
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 #[derive(Template)]

@@ -94,71 +94,10 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
     let limit = page::limit(f.limit);
     let mut w =
         Where { parts: vec!["m.status = 'active'".into(), "m.email_verified_at IS NOT NULL".into()], values: vec![] };
-    let nonempty = |o: &Option<String>| o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
-
-    // Filtered by a condition, the page is read from that condition's rows, which carry
-    // the name key: one index range in name order, stopped at the page size.
-    let (from, order) = match nonempty(&f.condition) {
-        Some(c) => {
-            let id = Uuid::parse_str(&c).map_err(|_| bad("condition", "That is not a condition id."))?;
-            let p = w.bind(id);
-            let vis = w.visible(viewer, "m.vis_conditions");
-            w.push(format!("mc.condition_id = {p} AND {vis}"));
-            ("member_conditions mc JOIN members m ON m.id = mc.member_id", "mc.name_key, mc.member_id")
-        }
-        None => ("members m", "m.name_key, m.id"),
-    };
-    if let Some(t) = nonempty(&f.member_type) {
-        let t = MemberType::parse(&t)
-            .ok_or_else(|| bad("member_type", "Choose patient, caregiver, healthcare_professional or advocate."))?;
-        let p = w.bind(t.as_str());
-        let vis = w.visible(viewer, "m.vis_member_type");
-        w.push(format!("m.member_type = {p} AND {vis}"));
-    }
-    if let Some(c) = nonempty(&f.country) {
-        let c = c.to_uppercase();
-        if c.len() != 2 || !c.chars().all(|x| x.is_ascii_uppercase()) {
-            return Err(bad("country", "Use a two-letter country code such as GB."));
-        }
-        let p = w.bind(c);
-        let vis = w.visible(viewer, "m.vis_location");
-        w.push(format!("m.country = {p} AND {vis}"));
-    }
-    let platform = nonempty(&f.platform).map(|p| p.to_lowercase());
-    if let Some(p) = &platform
-        && !PLATFORMS.iter().any(|(c, _)| c == p)
-    {
-        return Err(bad("platform", "That is not a platform we know."));
-    }
-    let min_audience = match nonempty(&f.min_audience) {
-        Some(n) => Some(
-            n.parse::<i64>()
-                .ok()
-                .filter(|n| *n >= 0)
-                .ok_or_else(|| bad("min_audience", "Use a whole number, 0 or more."))?,
-        ),
-        None => None,
-    };
-    if platform.is_some() || min_audience.is_some() {
-        let mut cond = String::from("EXISTS (SELECT 1 FROM member_channels ch WHERE ch.member_id = m.id");
-        if let Some(p) = platform {
-            cond.push_str(&format!(" AND ch.platform = {}", w.bind(p)));
-        }
-        if let Some(n) = min_audience {
-            cond.push_str(&format!(" AND ch.audience_size >= {}", w.bind(n)));
-        }
-        let vis = w.visible(viewer, "m.vis_channels");
-        w.push(format!("{cond}) AND {vis}"));
-    }
-    let text = kernel::search::search_text(f.q.as_deref().unwrap_or(""))?;
-    let text = (!text.is_empty()).then(|| text.to_string());
-    if let Some(q) = &text {
-        let pattern = w.bind(like_contains(q));
-        let vis = w.visible(viewer, "m.vis_story");
-        w.push(format!(
-            "(m.name_key LIKE {pattern} ESCAPE '\\' OR (m.story_key LIKE {pattern} ESCAPE '\\' AND {vis}))"
-        ));
-    }
+    let (from, order) = condition_source(&mut w, viewer, f)?;
+    filter_by_profile(&mut w, viewer, f)?;
+    filter_by_channels(&mut w, viewer, f)?;
+    let text = filter_by_text(&mut w, viewer, f)?;
     let mut after = None;
     if let Some(cursor) = nonempty(&f.cursor) {
         let (key, id): (String, Uuid) = page::decode(&cursor)?;
@@ -185,6 +124,94 @@ pub async fn search(db: &Db, viewer: &Viewer, f: &Filters) -> AppResult<Page<Mem
     let conditions = conditions_for(db, viewer, &page.items).await?;
     let items = page.items.into_iter().map(|r| card(viewer, r, &conditions)).collect();
     Ok(Page { items, next_cursor: page.next_cursor })
+}
+
+/// A filter's value, trimmed; `None` when absent or blank.
+fn nonempty(o: &Option<String>) -> Option<String> {
+    o.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// The rows to list from and their order. Filtered by a condition, the page is read
+/// from that condition's rows, which carry the name key: one index range in name order,
+/// stopped at the page size.
+fn condition_source(w: &mut Where, viewer: &Viewer, f: &Filters) -> AppResult<(&'static str, &'static str)> {
+    Ok(match nonempty(&f.condition) {
+        Some(c) => {
+            let id = Uuid::parse_str(&c).map_err(|_| bad("condition", "That is not a condition id."))?;
+            let p = w.bind(id);
+            let vis = w.visible(viewer, "m.vis_conditions");
+            w.push(format!("mc.condition_id = {p} AND {vis}"));
+            ("member_conditions mc JOIN members m ON m.id = mc.member_id", "mc.name_key, mc.member_id")
+        }
+        None => ("members m", "m.name_key, m.id"),
+    })
+}
+
+/// The member type and country filters, each where the viewer may see the field.
+fn filter_by_profile(w: &mut Where, viewer: &Viewer, f: &Filters) -> AppResult<()> {
+    if let Some(t) = nonempty(&f.member_type) {
+        let t = MemberType::parse(&t)
+            .ok_or_else(|| bad("member_type", "Choose patient, caregiver, healthcare_professional or advocate."))?;
+        let p = w.bind(t.as_str());
+        let vis = w.visible(viewer, "m.vis_member_type");
+        w.push(format!("m.member_type = {p} AND {vis}"));
+    }
+    if let Some(c) = nonempty(&f.country) {
+        let c = c.to_uppercase();
+        if c.len() != 2 || !c.chars().all(|x| x.is_ascii_uppercase()) {
+            return Err(bad("country", "Use a two-letter country code such as GB."));
+        }
+        let p = w.bind(c);
+        let vis = w.visible(viewer, "m.vis_location");
+        w.push(format!("m.country = {p} AND {vis}"));
+    }
+    Ok(())
+}
+
+/// The platform and minimum audience filters: a channel that has both, where the viewer
+/// may see the member's channels.
+fn filter_by_channels(w: &mut Where, viewer: &Viewer, f: &Filters) -> AppResult<()> {
+    let platform = nonempty(&f.platform).map(|p| p.to_lowercase());
+    if let Some(p) = &platform
+        && !PLATFORMS.iter().any(|(c, _)| c == p)
+    {
+        return Err(bad("platform", "That is not a platform we know."));
+    }
+    let min_audience = match nonempty(&f.min_audience) {
+        Some(n) => Some(
+            n.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| bad("min_audience", "Use a whole number, 0 or more."))?,
+        ),
+        None => None,
+    };
+    if platform.is_some() || min_audience.is_some() {
+        let mut cond = String::from("EXISTS (SELECT 1 FROM member_channels ch WHERE ch.member_id = m.id");
+        if let Some(p) = platform {
+            cond.push_str(&format!(" AND ch.platform = {}", w.bind(p)));
+        }
+        if let Some(n) = min_audience {
+            cond.push_str(&format!(" AND ch.audience_size >= {}", w.bind(n)));
+        }
+        let vis = w.visible(viewer, "m.vis_channels");
+        w.push(format!("{cond}) AND {vis}"));
+    }
+    Ok(())
+}
+
+/// The text filter (names, and stories the viewer may see); the text, if any.
+fn filter_by_text(w: &mut Where, viewer: &Viewer, f: &Filters) -> AppResult<Option<String>> {
+    let text = kernel::search::search_text(f.q.as_deref().unwrap_or(""))?;
+    let text = (!text.is_empty()).then(|| text.to_string());
+    if let Some(q) = &text {
+        let pattern = w.bind(like_contains(q));
+        let vis = w.visible(viewer, "m.vis_story");
+        w.push(format!(
+            "(m.name_key LIKE {pattern} ESCAPE '\\' OR (m.story_key LIKE {pattern} ESCAPE '\\' AND {vis}))"
+        ));
+    }
+    Ok(text)
 }
 
 // Searching by text on SQLite (PostgreSQL's planner weighs its trigram indexes against

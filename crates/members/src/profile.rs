@@ -195,79 +195,16 @@ async fn validate(db: &Db, p: &ProfilePatch) -> AppResult<Clean> {
     if pronouns.as_ref().is_some_and(|s| s.chars().count() > 40) {
         e.add("pronouns", "Use at most 40 characters for pronouns.");
     }
-    let member_type = match p.member_type.as_deref() {
-        Some(t) => {
-            let parsed = MemberType::parse(t.trim());
-            if parsed.is_none() {
-                e.add("member_type", "Choose patient, caregiver, healthcare professional or advocate.");
-            }
-            parsed
-        }
-        None => None,
-    };
+    let member_type = p.member_type.as_deref().and_then(|t| checked_member_type(t, &mut e));
     let conditions = match &p.conditions {
-        Some(list) => {
-            let mut ids = Vec::new();
-            for raw in list {
-                match Uuid::parse_str(raw.trim()) {
-                    Ok(id) if !ids.contains(&id) => ids.push(id),
-                    Ok(_) => {}
-                    Err(_) => e.add("conditions", format!("{raw:?} is not a condition id.")),
-                }
-            }
-            if ids.len() > MAX_CONDITIONS {
-                e.add("conditions", format!("Choose at most {MAX_CONDITIONS} conditions."));
-            } else if e.get("conditions").is_none() {
-                let found = conditions::existing(db, &ids).await?;
-                if found.len() != ids.len() {
-                    e.add("conditions", "One of the chosen conditions does not exist.");
-                }
-            }
-            Some(ids)
-        }
+        Some(list) => Some(checked_conditions(db, list, &mut e).await?),
         None => None,
     };
     let story = p.story.as_deref().map(|s| s.trim().replace("\r\n", "\n"));
     if story.as_ref().is_some_and(|s| s.chars().count() > MAX_STORY) {
         e.add("story", format!("Your story can be up to {MAX_STORY} characters."));
     }
-    let channels = match &p.channels {
-        Some(list) => {
-            if list.len() > MAX_CHANNELS {
-                e.add("channels", format!("List at most {MAX_CHANNELS} channels."));
-            }
-            let mut out = Vec::new();
-            for c in list {
-                let platform = c.platform.trim().to_lowercase();
-                if !PLATFORMS.iter().any(|(code, _)| *code == platform) {
-                    e.add(
-                        "channels",
-                        format!(
-                            "{:?} is not a platform we know. Use one of: {}.",
-                            c.platform,
-                            PLATFORMS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
-                        ),
-                    );
-                }
-                let handle = c.handle.trim().to_string();
-                if handle.is_empty() || handle.chars().count() > 100 {
-                    e.add("channels", "Each channel needs a handle of at most 100 characters.");
-                }
-                let url = c.url.as_deref().unwrap_or("").trim().to_string();
-                let bad_scheme = !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://");
-                if bad_scheme || url.len() > 300 {
-                    e.add("channels", "A channel link must start with https:// (or http://).");
-                }
-                let audience_size = c.audience_size.unwrap_or(0);
-                if !(0..=10_000_000_000).contains(&audience_size) {
-                    e.add("channels", "Audience size must be a number from 0 to 10 billion.");
-                }
-                out.push(Channel { platform, handle, url, audience_size });
-            }
-            Some(out)
-        }
-        None => None,
-    };
+    let channels = p.channels.as_deref().map(|list| checked_channels(list, &mut e));
     let country = p.country.as_deref().map(|c| c.trim().to_uppercase());
     let is_code = |c: &str| c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase());
     if country.as_ref().is_some_and(|c| !c.is_empty() && !is_code(c)) {
@@ -277,17 +214,7 @@ async fn validate(db: &Db, p: &ProfilePatch) -> AppResult<Clean> {
     if region.as_ref().is_some_and(|r| r.chars().count() > 80) {
         e.add("region", "Use at most 80 characters for your region.");
     }
-    let languages = p
-        .languages
-        .as_ref()
-        .map(|l| l.iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect::<Vec<_>>());
-    if let Some(l) = &languages {
-        if l.len() > 10 {
-            e.add("languages", "List at most 10 languages.");
-        } else if let Some(bad) = l.iter().find(|x| !is_valid_language(x)) {
-            e.add("languages", format!("{bad:?} is not a language code like en, es or pt-BR."));
-        }
-    }
+    let languages = p.languages.as_deref().map(|l| checked_languages(l, &mut e));
     let time_zone = p.time_zone.as_deref().map(|z| z.trim().to_string());
     if let Some(z) = &time_zone
         && !z.is_empty()
@@ -295,18 +222,7 @@ async fn validate(db: &Db, p: &ProfilePatch) -> AppResult<Clean> {
     {
         e.add("time_zone", format!("{z:?} is not a time zone we know; use a name like Europe/London."));
     }
-    let mut visibility = Vec::new();
-    if let Some(map) = &p.visibility {
-        for (field, level) in map {
-            if !VISIBILITY_FIELDS.iter().any(|(f, _)| f == field) {
-                e.add("visibility", format!("{field:?} is not a field with a visibility setting."));
-            } else if let Some(v) = Visibility::parse(level) {
-                visibility.push((field.clone(), v));
-            } else {
-                e.add("visibility", format!("Visibility of {field} must be public, members or private."));
-            }
-        }
-    }
+    let visibility = p.visibility.as_ref().map(|map| checked_visibility(map, &mut e)).unwrap_or_default();
     e.into_result()?;
     Ok(Clean {
         display_name,
@@ -321,6 +237,98 @@ async fn validate(db: &Db, p: &ProfilePatch) -> AppResult<Clean> {
         time_zone,
         visibility,
     })
+}
+
+fn checked_member_type(t: &str, e: &mut FieldErrors) -> Option<MemberType> {
+    let parsed = MemberType::parse(t.trim());
+    if parsed.is_none() {
+        e.add("member_type", "Choose patient, caregiver, healthcare professional or advocate.");
+    }
+    parsed
+}
+
+/// The chosen condition ids, once each; every one must exist.
+async fn checked_conditions(db: &Db, list: &[String], e: &mut FieldErrors) -> AppResult<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    for raw in list {
+        match Uuid::parse_str(raw.trim()) {
+            Ok(id) if !ids.contains(&id) => ids.push(id),
+            Ok(_) => {}
+            Err(_) => e.add("conditions", format!("{raw:?} is not a condition id.")),
+        }
+    }
+    if ids.len() > MAX_CONDITIONS {
+        e.add("conditions", format!("Choose at most {MAX_CONDITIONS} conditions."));
+    } else if e.get("conditions").is_none() {
+        let found = conditions::existing(db, &ids).await?;
+        if found.len() != ids.len() {
+            e.add("conditions", "One of the chosen conditions does not exist.");
+        }
+    }
+    Ok(ids)
+}
+
+/// The member's channels, each on a known platform with a handle, an http(s) link and
+/// a sensible audience size.
+fn checked_channels(list: &[ChannelInput], e: &mut FieldErrors) -> Vec<Channel> {
+    if list.len() > MAX_CHANNELS {
+        e.add("channels", format!("List at most {MAX_CHANNELS} channels."));
+    }
+    let mut out = Vec::new();
+    for c in list {
+        let platform = c.platform.trim().to_lowercase();
+        if !PLATFORMS.iter().any(|(code, _)| *code == platform) {
+            e.add(
+                "channels",
+                format!(
+                    "{:?} is not a platform we know. Use one of: {}.",
+                    c.platform,
+                    PLATFORMS.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+        let handle = c.handle.trim().to_string();
+        if handle.is_empty() || handle.chars().count() > 100 {
+            e.add("channels", "Each channel needs a handle of at most 100 characters.");
+        }
+        let url = c.url.as_deref().unwrap_or("").trim().to_string();
+        let bad_scheme = !url.is_empty() && !url.starts_with("https://") && !url.starts_with("http://");
+        if bad_scheme || url.len() > 300 {
+            e.add("channels", "A channel link must start with https:// (or http://).");
+        }
+        let audience_size = c.audience_size.unwrap_or(0);
+        if !(0..=10_000_000_000).contains(&audience_size) {
+            e.add("channels", "Audience size must be a number from 0 to 10 billion.");
+        }
+        out.push(Channel { platform, handle, url, audience_size });
+    }
+    out
+}
+
+/// The member's languages (blanks dropped): at most 10 codes like en or pt-BR.
+fn checked_languages(list: &[String], e: &mut FieldErrors) -> Vec<String> {
+    let l = list.iter().map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect::<Vec<_>>();
+    if l.len() > 10 {
+        e.add("languages", "List at most 10 languages.");
+    } else if let Some(bad) = l.iter().find(|x| !is_valid_language(x)) {
+        e.add("languages", format!("{bad:?} is not a language code like en, es or pt-BR."));
+    }
+    l
+}
+
+/// Visibility settings, each for a field that has one and at a known level.
+fn checked_visibility(map: &BTreeMap<String, String>, e: &mut FieldErrors) -> Vec<(String, Visibility)> {
+    let mut visibility = Vec::new();
+    for (field, level) in map {
+        if !VISIBILITY_FIELDS.iter().any(|(f, _)| f == field) {
+            e.add("visibility", format!("{field:?} is not a field with a visibility setting."));
+        } else if let Some(v) = Visibility::parse(level) {
+            visibility.push((field.clone(), v));
+        } else {
+            e.add("visibility", format!("Visibility of {field} must be public, members or private."));
+        }
+    }
+    visibility
 }
 
 /// Replaces a member's conditions. Each row carries the member's name key (already

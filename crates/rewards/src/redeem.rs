@@ -54,11 +54,7 @@ pub enum Outcome {
 /// Redeems `reward` for `member`. With an idempotency key, a replay returns the first
 /// result and debits nothing.
 pub async fn redeem(state: &AppState, member: MemberId, reward: Uuid, key: Option<&str>) -> AppResult<Outcome> {
-    if let Some(k) = key
-        && (k.is_empty() || k.len() > 200)
-    {
-        return Err(AppError::bad_request("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters."));
-    }
+    check_idempotency_key(key)?;
     let tx = state.db.begin().await?;
     if let Some(existing) = replay(&tx, member, key).await? {
         tx.rollback().await?;
@@ -66,10 +62,58 @@ pub async fn redeem(state: &AppState, member: MemberId, reward: Uuid, key: Optio
     }
     // Lock order everywhere: the member's account, then the reward.
     let balance = ledger::lock_account(&tx, member).await?;
-    let item: catalogue::Reward =
-        db::one(&tx, &format!("SELECT id, name, description, image_url, cost, stock, per_member_limit, fulfilment, charity, active_from, active_until, active FROM rewards WHERE id = $1{}", db::for_update(&tx)), params![reward])
-            .await?
-            .ok_or(AppError::NotFound)?;
+    let item = locked_reward(&tx, reward).await?;
+    check_redeemable(&tx, member, &item, balance).await?;
+    let id = Uuid::now_v7();
+    let debit = debit_and_reserve(&tx, member, &item, id).await?;
+    let inserted = db::exec(
+        &tx,
+        "INSERT INTO redemptions (id, member_id, reward_id, cost, status, idempotency_key, debit_entry_id, created_at) \
+         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7)",
+        params![id, member, reward, item.cost, key.map(str::to_string), debit, now()],
+    )
+    .await;
+    if let Err(e) = inserted {
+        if db::is_unique_violation(&e) {
+            // The same key raced in from another request: answer with its result.
+            drop(tx);
+            return Ok(Outcome::Replayed(replay_after_race(state, member, key).await?));
+        }
+        return Err(e.into());
+    }
+    notify(
+        state,
+        &tx,
+        member,
+        id,
+        "requested",
+        &format!("We have your request for {}. We will e-mail you when it is on its way.", item.name),
+    )
+    .await?;
+    let created = get(&tx, id).await?;
+    tx.commit().await?;
+    Ok(Outcome::Created(created))
+}
+
+fn check_idempotency_key(key: Option<&str>) -> AppResult<()> {
+    if let Some(k) = key
+        && (k.is_empty() || k.len() > 200)
+    {
+        return Err(AppError::bad_request("invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters."));
+    }
+    Ok(())
+}
+
+/// The reward, locked for the rest of the transaction (its stock may change).
+async fn locked_reward(tx: &Tx, reward: Uuid) -> AppResult<catalogue::Reward> {
+    db::one(tx, &format!("SELECT id, name, description, image_url, cost, stock, per_member_limit, fulfilment, charity, active_from, active_until, active FROM rewards WHERE id = $1{}", db::for_update(tx)), params![reward])
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Refuses a reward that is unavailable, out of stock, at the member's limit or beyond
+/// their balance, in that order.
+async fn check_redeemable(tx: &Tx, member: MemberId, item: &catalogue::Reward, balance: i64) -> AppResult<()> {
     if !item.available_at(now()) {
         return Err(AppError::conflict("not_available", "This reward is not available right now."));
     }
@@ -78,9 +122,9 @@ pub async fn redeem(state: &AppState, member: MemberId, reward: Uuid, key: Optio
     }
     if let Some(limit) = item.per_member_limit {
         let taken: i64 = db::scalar(
-            &tx,
+            tx,
             "SELECT COUNT(*) FROM redemptions WHERE member_id = $1 AND reward_id = $2 AND status <> 'rejected'",
-            params![member, reward],
+            params![member, item.id],
         )
         .await?
         .unwrap_or(0);
@@ -97,9 +141,14 @@ pub async fn redeem(state: &AppState, member: MemberId, reward: Uuid, key: Optio
             format!("This reward costs {} points and you have {balance}.", item.cost),
         ));
     }
-    let id = Uuid::now_v7();
+    Ok(())
+}
+
+/// Debits the reward's cost for redemption `id` and takes one from its stock (if it
+/// counts stock); the debit's ledger entry id.
+async fn debit_and_reserve(tx: &Tx, member: MemberId, item: &catalogue::Reward, id: Uuid) -> AppResult<Uuid> {
     let debit = ledger::post(
-        &tx,
+        tx,
         &NewEntry {
             member,
             amount: -item.cost,
@@ -115,40 +164,18 @@ pub async fn redeem(state: &AppState, member: MemberId, reward: Uuid, key: Optio
     .await?
     .ok_or_else(|| AppError::Internal(anyhow::anyhow!("fresh redemption id collided")))?;
     if item.stock.is_some() {
-        db::exec(&tx, "UPDATE rewards SET stock = stock - 1 WHERE id = $1", params![reward]).await?;
+        db::exec(tx, "UPDATE rewards SET stock = stock - 1 WHERE id = $1", params![item.id]).await?;
     }
-    let inserted = db::exec(
-        &tx,
-        "INSERT INTO redemptions (id, member_id, reward_id, cost, status, idempotency_key, debit_entry_id, created_at) \
-         VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7)",
-        params![id, member, reward, item.cost, key.map(str::to_string), debit, now()],
-    )
-    .await;
-    if let Err(e) = inserted {
-        if db::is_unique_violation(&e) {
-            // The same key raced in from another request: answer with its result.
-            drop(tx);
-            let tx = state.db.begin().await?;
-            let first = replay(&tx, member, key)
-                .await?
-                .ok_or(AppError::conflict("idempotency_conflict", "Retry the request."))?;
-            tx.rollback().await?;
-            return Ok(Outcome::Replayed(first));
-        }
-        return Err(e.into());
-    }
-    notify(
-        state,
-        &tx,
-        member,
-        id,
-        "requested",
-        &format!("We have your request for {}. We will e-mail you when it is on its way.", item.name),
-    )
-    .await?;
-    let created = get(&tx, id).await?;
-    tx.commit().await?;
-    Ok(Outcome::Created(created))
+    Ok(debit)
+}
+
+/// The first request's redemption, when the same key raced in from another request.
+async fn replay_after_race(state: &AppState, member: MemberId, key: Option<&str>) -> AppResult<Redemption> {
+    let tx = state.db.begin().await?;
+    let first =
+        replay(&tx, member, key).await?.ok_or(AppError::conflict("idempotency_conflict", "Retry the request."))?;
+    tx.rollback().await?;
+    Ok(first)
 }
 
 async fn replay(tx: &Tx, member: MemberId, key: Option<&str>) -> AppResult<Option<Redemption>> {

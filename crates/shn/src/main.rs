@@ -211,106 +211,132 @@ async fn shutdown_signal() {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Serve { no_worker, demo } => {
-            let bind = config.bind;
-            let base = config.base_url.to_string();
-            let app = start(config, StartOptions::migrating()).await?;
-            if demo && let Some(people) = web::demo::load_if_empty(&app.state, &app.slices, 200, &mut progress).await? {
-                println!("Demo data loaded. Demo logins (password: {}):", people.password);
-                for (email, role) in &people.logins {
-                    println!("  {role}: {email}");
-                }
-            }
-            let listener = tokio::net::TcpListener::bind(bind)
-                .await
-                .map_err(|e| anyhow::anyhow!("SHN_BIND: cannot listen on {bind}: {e}"))?;
-            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-            let worker = (!no_worker).then(|| {
-                let state = app.state.clone();
-                let mut rx = stop_rx.clone();
-                tokio::spawn(kernel::worker::run(state, async move {
-                    let _ = rx.wait_for(|s| *s).await;
-                }))
-            });
-            println!("Social Health Network is running at {base}");
-            tracing::info!(%bind, "listening");
-            app.serve(listener, async move {
-                shutdown_signal().await;
-                let _ = stop_tx.send(true);
-            })
-            .await?;
-            if let Some(w) = worker {
-                let _ = w.await;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Worker { once } => {
-            let app = start(config, StartOptions::default()).await?;
-            if once {
-                kernel::worker::drain(&app.state).await?;
-            } else {
-                kernel::worker::run(app.state.clone(), shutdown_signal()).await;
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Migrate => {
-            start(config, StartOptions::migrating()).await?;
-            println!("Migrations applied; the schema is current.");
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Serve { no_worker, demo } => serve(config, no_worker, demo).await,
+        Command::Worker { once } => worker(config, once).await,
+        Command::Migrate => migrate(config).await,
         Command::Admin { command: AdminCommand::Create { email, name, password_stdin: _ } } => {
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            let app = start(config, StartOptions::migrating()).await?;
-            let admins = contracts::members::admin_accounts(&app.state)?;
-            match admins.create_admin(&app.state, &email, &name, password).await {
-                Ok(id) => {
-                    println!("Created admin {id} <{email}>.");
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(kernel::AppError::Validation(f)) => {
-                    for (field, message) in f.0 {
-                        eprintln!("shn: {field}: {message}");
-                    }
-                    Ok(ExitCode::from(2))
-                }
-                Err(e) => Err(anyhow::anyhow!("{e}")),
-            }
+            create_admin(config, &email, &name).await
         }
-        Command::Demo { scale: Some(scale), .. } => {
-            let out = config.data_dir.join("scale.json");
-            let app = start(config, StartOptions::migrating()).await?;
-            let report = web::demo::load_scale(&app.state, &app.slices, scale, &mut progress).await?;
-            std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
-            println!("Scale {scale} dataset built on {} in {:.1} s:", report.backend, report.seconds);
-            for (stage, secs) in &report.stages {
-                println!("  {stage:<22} {secs:>7.1} s");
-            }
-            println!("Benchmark targets written to {}", out.display());
+        Command::Demo { scale: Some(scale), .. } => demo_at_scale(config, scale).await,
+        Command::Demo { members: count, scale: None } => demo(config, count).await,
+        Command::Check => check(config).await,
+    }
+}
+
+/// `shn serve`: migrate, load the demo if asked and the database is empty, then serve
+/// (with the worker in the same process unless `no_worker`) until a stop signal.
+async fn serve(config: Config, no_worker: bool, demo: bool) -> anyhow::Result<ExitCode> {
+    let bind = config.bind;
+    let base = config.base_url.to_string();
+    let app = start(config, StartOptions::migrating()).await?;
+    if demo && let Some(people) = web::demo::load_if_empty(&app.state, &app.slices, 200, &mut progress).await? {
+        println!("Demo data loaded. Demo logins (password: {}):", people.password);
+        for (email, role) in &people.logins {
+            println!("  {role}: {email}");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("SHN_BIND: cannot listen on {bind}: {e}"))?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = (!no_worker).then(|| {
+        let state = app.state.clone();
+        let mut rx = stop_rx.clone();
+        tokio::spawn(kernel::worker::run(state, async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }))
+    });
+    println!("Social Health Network is running at {base}");
+    tracing::info!(%bind, "listening");
+    app.serve(listener, async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    })
+    .await?;
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `shn worker`: the background worker alone, until a stop signal (or, with `once`,
+/// until nothing is due).
+async fn worker(config: Config, once: bool) -> anyhow::Result<ExitCode> {
+    let app = start(config, StartOptions::default()).await?;
+    if once {
+        kernel::worker::drain(&app.state).await?;
+    } else {
+        kernel::worker::run(app.state.clone(), shutdown_signal()).await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `shn migrate`.
+async fn migrate(config: Config) -> anyhow::Result<ExitCode> {
+    start(config, StartOptions::migrating()).await?;
+    println!("Migrations applied; the schema is current.");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `shn admin create`: a staff admin, with the password read from standard input. A
+/// refused field is printed and exits with 2.
+async fn create_admin(config: Config, email: &str, name: &str) -> anyhow::Result<ExitCode> {
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let app = start(config, StartOptions::migrating()).await?;
+    let admins = contracts::members::admin_accounts(&app.state)?;
+    match admins.create_admin(&app.state, email, name, password).await {
+        Ok(id) => {
+            println!("Created admin {id} <{email}>.");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { members: count, scale: None } => {
-            let app = start(config, StartOptions::migrating()).await?;
-            let people = web::demo::load(&app.state, &app.slices, count, &mut progress).await?;
-            let logins: Vec<String> = people.logins.iter().map(|(email, role)| format!("{email} ({role})")).collect();
-            println!("Demo data loaded. Demo logins (password: {}): {}", people.password, logins.join(", "));
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Check => {
-            let app = start(config, StartOptions::default()).await?;
-            let problems = web::app::check(&app).await?;
-            if problems.is_empty() {
-                println!("All checks passed.");
-                Ok(ExitCode::SUCCESS)
-            } else {
-                for p in &problems {
-                    eprintln!("breach: {p}");
-                }
-                eprintln!("{} problem(s) found.", problems.len());
-                Ok(ExitCode::FAILURE)
+        Err(kernel::AppError::Validation(f)) => {
+            for (field, message) in f.0 {
+                eprintln!("shn: {field}: {message}");
             }
+            Ok(ExitCode::from(2))
         }
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+/// `shn demo --scale N`: the benchmark dataset, with its targets in DATA_DIR/scale.json.
+async fn demo_at_scale(config: Config, scale: f64) -> anyhow::Result<ExitCode> {
+    let out = config.data_dir.join("scale.json");
+    let app = start(config, StartOptions::migrating()).await?;
+    let report = web::demo::load_scale(&app.state, &app.slices, scale, &mut progress).await?;
+    std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
+    println!("Scale {scale} dataset built on {} in {:.1} s:", report.backend, report.seconds);
+    for (stage, secs) in &report.stages {
+        println!("  {stage:<22} {secs:>7.1} s");
+    }
+    println!("Benchmark targets written to {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `shn demo`: `count` demo members and every slice's demo content.
+async fn demo(config: Config, count: usize) -> anyhow::Result<ExitCode> {
+    let app = start(config, StartOptions::migrating()).await?;
+    let people = web::demo::load(&app.state, &app.slices, count, &mut progress).await?;
+    let logins: Vec<String> = people.logins.iter().map(|(email, role)| format!("{email} ({role})")).collect();
+    println!("Demo data loaded. Demo logins (password: {}): {}", people.password, logins.join(", "));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `shn check`: every slice's invariants; a breach exits non-zero.
+async fn check(config: Config) -> anyhow::Result<ExitCode> {
+    let app = start(config, StartOptions::default()).await?;
+    let problems = web::app::check(&app).await?;
+    if problems.is_empty() {
+        println!("All checks passed.");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &problems {
+            eprintln!("breach: {p}");
+        }
+        eprintln!("{} problem(s) found.", problems.len());
+        Ok(ExitCode::FAILURE)
     }
 }
 
