@@ -32,6 +32,8 @@ mod web;
 use std::sync::Arc;
 use std::time::Duration;
 
+use contracts::events::MemberDeleted;
+
 use contracts::groups::GroupDirectory;
 pub(crate) use contracts::members::directory as people;
 use kernel::slice::Slice;
@@ -63,7 +65,9 @@ pub fn slice() -> Slice {
             let people = w.port::<Arc<dyn contracts::members::MemberDirectory>>()?;
             let mailing = email::Mailing::new(w.config, w.secret, people);
             w.consumer(Arc::new(notifications::Notifier::new(mailing)));
-            w.consumer(Arc::new(privacy::Eraser));
+            w.consumer(kernel::outbox::on::<MemberDeleted>("community-erasure", |tx, _, e| {
+                Box::pin(privacy::erase(tx, e.member_id))
+            }));
             w.exporter(Arc::new(privacy::CommunityExport));
             Ok(())
         })

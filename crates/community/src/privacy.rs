@@ -2,12 +2,9 @@
 //! erasure when the account is deleted (discussions others replied to keep a
 //! tombstone; everything else of theirs goes).
 
-use contracts::events::MemberDeleted;
 use futures::future::BoxFuture;
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
-use kernel::outbox::DomainEvent;
-use kernel::outbox::{Consumer, Event};
 use kernel::params;
 use sea_orm::DatabaseTransaction;
 use serde::Serialize;
@@ -76,62 +73,49 @@ impl kernel::state::Exporter for CommunityExport {
     }
 }
 
-pub struct Eraser;
-
-impl Consumer for Eraser {
-    fn name(&self) -> &'static str {
-        "community-erasure"
+/// Erases a deleted member from this slice (`MemberDeleted`, consumed as
+/// "community-erasure").
+pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow::Result<()> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: Uuid,
+        reply_count: i64,
     }
-
-    fn handles(&self) -> &'static [&'static str] {
-        &[MemberDeleted::KIND]
+    let threads: Vec<Row> =
+        db::all(tx, "SELECT id, reply_count FROM threads WHERE author_id = $1", params![member]).await?;
+    for t in threads {
+        crate::search_index::remove(tx, t.id).await?;
+        if t.reply_count == 0 {
+            db::exec(
+                tx,
+                "UPDATE threads SET status = 'deleted', title = '[deleted]', body = '' WHERE id = $1",
+                params![t.id],
+            )
+            .await?;
+        } else {
+            // Others replied: the thread stays, as a tombstone.
+            db::exec(tx, "UPDATE threads SET body = '[deleted]' WHERE id = $1", params![t.id]).await?;
+        }
     }
-
-    fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            let Some(MemberDeleted { member_id: member }) = event.decode() else { return Ok(()) };
-            #[derive(sea_orm::FromQueryResult)]
-            struct Row {
-                id: Uuid,
-                reply_count: i64,
-            }
-            let threads: Vec<Row> =
-                db::all(tx, "SELECT id, reply_count FROM threads WHERE author_id = $1", params![member]).await?;
-            for t in threads {
-                crate::search_index::remove(tx, t.id).await?;
-                if t.reply_count == 0 {
-                    db::exec(
-                        tx,
-                        "UPDATE threads SET status = 'deleted', title = '[deleted]', body = '' WHERE id = $1",
-                        params![t.id],
-                    )
-                    .await?;
-                } else {
-                    // Others replied: the thread stays, as a tombstone.
-                    db::exec(tx, "UPDATE threads SET body = '[deleted]' WHERE id = $1", params![t.id]).await?;
-                }
-            }
-            #[derive(sea_orm::FromQueryResult)]
-            struct Post {
-                id: Uuid,
-            }
-            let posts: Vec<Post> = db::all(tx, "SELECT id FROM posts WHERE author_id = $1", params![member]).await?;
-            for p in posts {
-                crate::search_index::remove(tx, p.id).await?;
-            }
-            for sql in [
-                "UPDATE posts SET body = '[deleted]' WHERE author_id = $1",
-                "UPDATE messages SET body = '[deleted]' WHERE sender_id = $1",
-                "DELETE FROM notifications WHERE member_id = $1",
-                "DELETE FROM group_members WHERE member_id = $1",
-                "DELETE FROM messaging_settings WHERE member_id = $1",
-                "DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1",
-                "DELETE FROM follows WHERE follower_id = $1 OR followed_id = $1",
-                "UPDATE reports SET note = '' WHERE reporter_id = $1",
-            ] {
-                db::exec(tx, sql, params![member]).await?;
-            }
-            Ok(())
-        })
+    #[derive(sea_orm::FromQueryResult)]
+    struct Post {
+        id: Uuid,
     }
+    let posts: Vec<Post> = db::all(tx, "SELECT id FROM posts WHERE author_id = $1", params![member]).await?;
+    for p in posts {
+        crate::search_index::remove(tx, p.id).await?;
+    }
+    for sql in [
+        "UPDATE posts SET body = '[deleted]' WHERE author_id = $1",
+        "UPDATE messages SET body = '[deleted]' WHERE sender_id = $1",
+        "DELETE FROM notifications WHERE member_id = $1",
+        "DELETE FROM group_members WHERE member_id = $1",
+        "DELETE FROM messaging_settings WHERE member_id = $1",
+        "DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1",
+        "DELETE FROM follows WHERE follower_id = $1 OR followed_id = $1",
+        "UPDATE reports SET note = '' WHERE reporter_id = $1",
+    ] {
+        db::exec(tx, sql, params![member]).await?;
+    }
+    Ok(())
 }

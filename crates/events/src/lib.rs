@@ -24,6 +24,8 @@ mod web;
 use std::sync::Arc;
 use std::time::Duration;
 
+use contracts::events::MemberDeleted;
+
 use kernel::slice::Slice;
 
 /// The events slice's manifest.
@@ -39,7 +41,9 @@ pub fn slice() -> Slice {
         .scale(|state, run| Box::pin(scale::run(state, run)))
         .wire(|w| {
             w.provide(settings::EventSettings::parse(w.settings)?);
-            w.consumer(Arc::new(privacy::Eraser));
+            w.consumer(kernel::outbox::on::<MemberDeleted>("events-erasure", |tx, _, e| {
+                Box::pin(privacy::erase(tx, e.member_id))
+            }));
             w.exporter(Arc::new(privacy::EventsExport));
             Ok(())
         })

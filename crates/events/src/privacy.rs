@@ -1,12 +1,9 @@
 //! What the events slice holds about a member: their part of the data export, and
 //! erasure when the account is deleted.
 
-use contracts::events::MemberDeleted;
 use futures::future::BoxFuture;
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
-use kernel::outbox::DomainEvent;
-use kernel::outbox::{Consumer, Event};
 use kernel::params;
 use sea_orm::DatabaseTransaction;
 use serde::Serialize;
@@ -72,30 +69,17 @@ impl kernel::state::Exporter for EventsExport {
 
 /// Erases a deleted member's personal data from events: answers, questions, agenda
 /// picks and calendar feed go; registrations stay as nameless counts.
-pub struct Eraser;
-
-impl Consumer for Eraser {
-    fn name(&self) -> &'static str {
-        "events-erasure"
+/// Erases a deleted member from this slice (`MemberDeleted`, consumed as
+/// "events-erasure").
+pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow::Result<()> {
+    db::exec(tx, "UPDATE registrations SET answers = '[]' WHERE member_id = $1", params![member]).await?;
+    for sql in [
+        "DELETE FROM panel_questions WHERE member_id = $1",
+        "DELETE FROM agenda_picks WHERE member_id = $1",
+        "DELETE FROM calendar_feeds WHERE member_id = $1",
+        "DELETE FROM conference_tickets WHERE member_id = $1",
+    ] {
+        db::exec(tx, sql, params![member]).await?;
     }
-
-    fn handles(&self) -> &'static [&'static str] {
-        &[MemberDeleted::KIND]
-    }
-
-    fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            let Some(MemberDeleted { member_id: member }) = event.decode() else { return Ok(()) };
-            db::exec(tx, "UPDATE registrations SET answers = '[]' WHERE member_id = $1", params![member]).await?;
-            for sql in [
-                "DELETE FROM panel_questions WHERE member_id = $1",
-                "DELETE FROM agenda_picks WHERE member_id = $1",
-                "DELETE FROM calendar_feeds WHERE member_id = $1",
-                "DELETE FROM conference_tickets WHERE member_id = $1",
-            ] {
-                db::exec(tx, sql, params![member]).await?;
-            }
-            Ok(())
-        })
-    }
+    Ok(())
 }

@@ -100,8 +100,40 @@ pub trait Consumer: Send + Sync {
     fn name(&self) -> &'static str;
     /// The kinds of the event types this consumer handles (`SomeEvent::KIND`); others
     /// are marked delivered untouched.
-    fn handles(&self) -> &'static [&'static str];
+    fn handles(&self) -> &[&'static str];
     fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>>;
+}
+
+/// How a consumer of one event type reacts to it, in the delivery's transaction.
+pub type OnEvent<E> = for<'a> fn(&'a DatabaseTransaction, &'a Event, E) -> BoxFuture<'a, anyhow::Result<()>>;
+
+/// A consumer of the one event type `E`, named `name`: the common case of a slice that
+/// reacts to one kind of fact (an erasure, a suspension) with one function.
+pub fn on<E: DomainEvent + Send + Sync + 'static>(name: &'static str, react: OnEvent<E>) -> Arc<dyn Consumer> {
+    Arc::new(On { name, kinds: [E::KIND], react })
+}
+
+struct On<E> {
+    name: &'static str,
+    kinds: [&'static str; 1],
+    react: OnEvent<E>,
+}
+
+impl<E: DomainEvent + Send + Sync + 'static> Consumer for On<E> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn handles(&self) -> &[&'static str] {
+        &self.kinds
+    }
+
+    fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
+        match event.decode::<E>() {
+            Some(e) => (self.react)(tx, event, e),
+            None => Box::pin(async { Ok(()) }),
+        }
+    }
 }
 
 /// Handles up to `batch` pending events for one consumer; returns how many it handled.

@@ -79,7 +79,7 @@ pub fn slice() -> Slice {
             w.provide::<Arc<dyn ViewerDirectory>>(Arc::new(Viewers));
             w.provide::<Arc<dyn MemberDirectory>>(Arc::new(ports::Directory));
             w.provide::<Arc<dyn contracts::members::AdminAccounts>>(Arc::new(ports::Admins));
-            w.consumer(Arc::new(suspensions::Suspensions));
+            w.consumer(kernel::outbox::on("members-suspensions", suspensions::suspend));
             Ok(())
         })
 }

@@ -5,31 +5,24 @@
 
 use contracts::events::{ModerationActed, ModerationAction};
 use futures::future::BoxFuture;
-use kernel::outbox::{Consumer, DomainEvent, Event};
+use kernel::outbox::Event;
 use sea_orm::DatabaseTransaction;
 
-pub(crate) struct Suspensions;
-
-impl Consumer for Suspensions {
-    fn name(&self) -> &'static str {
-        "members-suspensions"
-    }
-
-    fn handles(&self) -> &'static [&'static str] {
-        &[ModerationActed::KIND]
-    }
-
-    fn handle<'a>(&'a self, tx: &'a DatabaseTransaction, event: &'a Event) -> BoxFuture<'a, anyhow::Result<()>> {
-        Box::pin(async move {
-            let Some(acted) = event.decode::<ModerationActed>() else { return Ok(()) };
-            let Some(moderator) = event.actor_id else { return Ok(()) };
-            let wanted = acted.action == ModerationAction::SuspendPlatform && moderator != acted.member_id;
-            // The decision was checked against the role hierarchy when it was made; a role
-            // changed since (the member became an admin) still protects them.
-            if wanted && crate::accounts::hierarchy_allows(tx, moderator, acted.member_id).await? {
-                crate::accounts::change_suspension(tx, moderator, acted.member_id, true, None).await?;
-            }
-            Ok(())
-        })
-    }
+/// Carries out a platform suspension a moderator decided (consumed as
+/// "members-suspensions").
+pub(crate) fn suspend<'a>(
+    tx: &'a DatabaseTransaction,
+    event: &'a Event,
+    acted: ModerationActed,
+) -> BoxFuture<'a, anyhow::Result<()>> {
+    Box::pin(async move {
+        let Some(moderator) = event.actor_id else { return Ok(()) };
+        let wanted = acted.action == ModerationAction::SuspendPlatform && moderator != acted.member_id;
+        // The decision was checked against the role hierarchy when it was made; a role
+        // changed since (the member became an admin) still protects them.
+        if wanted && crate::accounts::hierarchy_allows(tx, moderator, acted.member_id).await? {
+            crate::accounts::change_suspension(tx, moderator, acted.member_id, true, None).await?;
+        }
+        Ok(())
+    })
 }
