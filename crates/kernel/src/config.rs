@@ -175,77 +175,15 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
 impl Config {
     pub fn from_settings(s: &Settings) -> Result<Config, ConfigError> {
         let data_dir = PathBuf::from(non_empty(&s.data_dir).unwrap_or("./data"));
-        let database_url = match non_empty(&s.database_url) {
-            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:") => {
-                u.to_string()
-            }
-            Some(u) => {
-                let scheme = u.split(':').next().unwrap_or(u);
-                return Err(bad(
-                    "SHN_DATABASE_URL",
-                    format!("unsupported scheme {scheme:?}; use sqlite://PATH or postgres://USER@HOST/DB"),
-                ));
-            }
-            None => format!("sqlite://{}?mode=rwc", data_dir.join("shn.db").display()),
-        };
-        let bind_text = non_empty(&s.bind).unwrap_or("127.0.0.1:8080");
-        let bind: SocketAddr = bind_text
-            .parse()
-            .map_err(|_| bad("SHN_BIND", format!("{bind_text:?} is not an address like 127.0.0.1:8080")))?;
-        let base_text = match non_empty(&s.base_url) {
-            Some(b) => b.to_string(),
-            None => format!("http://{bind}"),
-        };
-        let base_url = Url::parse(&base_text)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| {
-                bad("SHN_BASE_URL", format!("{base_text:?} is not an http(s) URL like https://community.example.org"))
-            })?;
-        let smtp_url = match non_empty(&s.smtp_url) {
-            Some(u) => {
-                let parsed = Url::parse(u).map_err(|e| bad("SHN_SMTP_URL", format!("not a URL: {e}")))?;
-                if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host().is_none() {
-                    return Err(bad("SHN_SMTP_URL", "use smtp://HOST:PORT or smtps://USER:PASS@HOST:PORT"));
-                }
-                Some(u.to_string())
-            }
-            None => None,
-        };
-        let secret_key = match non_empty(&s.secret_key) {
-            Some(k) if k.len() < 32 => {
-                return Err(bad(
-                    "SHN_SECRET_KEY",
-                    "must be at least 32 characters; leave it unset to have one generated",
-                ));
-            }
-            Some(k) => Some(k.to_string()),
-            None => None,
-        };
-        let log_format = match non_empty(&s.log_format).unwrap_or("text") {
-            "text" => LogFormat::Text,
-            "json" => LogFormat::Json,
-            other => return Err(bad("SHN_LOG_FORMAT", format!("{other:?} is not \"text\" or \"json\""))),
-        };
-        let mail_from = non_empty(&s.mail_from).map(str::to_string).unwrap_or_else(|| {
-            format!("Social Health Network <no-reply@{}>", base_url.host_str().unwrap_or("localhost"))
-        });
-        if !mail_from.contains('@') {
-            return Err(bad("SHN_MAIL_FROM", "must contain an e-mail address"));
-        }
-        let db_max_connections =
-            match non_empty(&s.db_max_connections) {
-                Some(n) => n.parse::<u32>().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
-                    bad("SHN_DB_MAX_CONNECTIONS", format!("{n:?} is not a whole number from 1 to 1000"))
-                })?,
-                None => 10,
-            };
-        let trusted_proxies = match non_empty(&s.trusted_proxies) {
-            Some(list) => crate::net::parse_list(list).map_err(|e| {
-                bad("SHN_TRUSTED_PROXIES", format!("{e}; give addresses or CIDR blocks like 10.0.0.0/8, ::1"))
-            })?,
-            None => Vec::new(),
-        };
+        let database_url = database_url(s, &data_dir)?;
+        let bind = bind_address(s)?;
+        let base_url = base_url(s, bind)?;
+        let smtp_url = smtp_url(s)?;
+        let secret_key = secret_key(s)?;
+        let log_format = log_format(s)?;
+        let mail_from = mail_from(s, &base_url)?;
+        let db_max_connections = db_max_connections(s)?;
+        let trusted_proxies = trusted_proxies(s)?;
         Ok(Config {
             database_url,
             data_dir,
@@ -287,6 +225,103 @@ impl Config {
 
     pub fn uploads_dir(&self) -> PathBuf {
         self.data_dir.join("uploads")
+    }
+}
+
+/// SHN_DATABASE_URL: SQLite or PostgreSQL; by default an SQLite file in the data folder.
+fn database_url(s: &Settings, data_dir: &std::path::Path) -> Result<String, ConfigError> {
+    match non_empty(&s.database_url) {
+        Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres:") || u.starts_with("postgresql:") => {
+            Ok(u.to_string())
+        }
+        Some(u) => {
+            let scheme = u.split(':').next().unwrap_or(u);
+            Err(bad(
+                "SHN_DATABASE_URL",
+                format!("unsupported scheme {scheme:?}; use sqlite://PATH or postgres://USER@HOST/DB"),
+            ))
+        }
+        None => Ok(format!("sqlite://{}?mode=rwc", data_dir.join("shn.db").display())),
+    }
+}
+
+/// SHN_BIND: the address to listen on.
+fn bind_address(s: &Settings) -> Result<SocketAddr, ConfigError> {
+    let bind_text = non_empty(&s.bind).unwrap_or("127.0.0.1:8080");
+    bind_text.parse().map_err(|_| bad("SHN_BIND", format!("{bind_text:?} is not an address like 127.0.0.1:8080")))
+}
+
+/// SHN_BASE_URL: the public address of the site; by default the bind address.
+fn base_url(s: &Settings, bind: SocketAddr) -> Result<Url, ConfigError> {
+    let base_text = match non_empty(&s.base_url) {
+        Some(b) => b.to_string(),
+        None => format!("http://{bind}"),
+    };
+    Url::parse(&base_text).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some()).ok_or_else(
+        || bad("SHN_BASE_URL", format!("{base_text:?} is not an http(s) URL like https://community.example.org")),
+    )
+}
+
+/// SHN_SMTP_URL: where mail goes; none means mail is written to the outbox folder.
+fn smtp_url(s: &Settings) -> Result<Option<String>, ConfigError> {
+    let Some(u) = non_empty(&s.smtp_url) else { return Ok(None) };
+    let parsed = Url::parse(u).map_err(|e| bad("SHN_SMTP_URL", format!("not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host().is_none() {
+        return Err(bad("SHN_SMTP_URL", "use smtp://HOST:PORT or smtps://USER:PASS@HOST:PORT"));
+    }
+    Ok(Some(u.to_string()))
+}
+
+/// SHN_SECRET_KEY: at least 32 characters, or unset to have one generated.
+fn secret_key(s: &Settings) -> Result<Option<String>, ConfigError> {
+    match non_empty(&s.secret_key) {
+        Some(k) if k.len() < 32 => {
+            Err(bad("SHN_SECRET_KEY", "must be at least 32 characters; leave it unset to have one generated"))
+        }
+        Some(k) => Ok(Some(k.to_string())),
+        None => Ok(None),
+    }
+}
+
+/// SHN_LOG_FORMAT: "text" (the default) or "json".
+fn log_format(s: &Settings) -> Result<LogFormat, ConfigError> {
+    match non_empty(&s.log_format).unwrap_or("text") {
+        "text" => Ok(LogFormat::Text),
+        "json" => Ok(LogFormat::Json),
+        other => Err(bad("SHN_LOG_FORMAT", format!("{other:?} is not \"text\" or \"json\""))),
+    }
+}
+
+/// SHN_MAIL_FROM: the sender of the site's mail; by default no-reply at the site's host.
+fn mail_from(s: &Settings, base_url: &Url) -> Result<String, ConfigError> {
+    let mail_from = non_empty(&s.mail_from)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("Social Health Network <no-reply@{}>", base_url.host_str().unwrap_or("localhost")));
+    if !mail_from.contains('@') {
+        return Err(bad("SHN_MAIL_FROM", "must contain an e-mail address"));
+    }
+    Ok(mail_from)
+}
+
+/// SHN_DB_MAX_CONNECTIONS: a whole number from 1 to 1000 (10 by default).
+fn db_max_connections(s: &Settings) -> Result<u32, ConfigError> {
+    match non_empty(&s.db_max_connections) {
+        Some(n) => n
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| bad("SHN_DB_MAX_CONNECTIONS", format!("{n:?} is not a whole number from 1 to 1000"))),
+        None => Ok(10),
+    }
+}
+
+/// SHN_TRUSTED_PROXIES: addresses or CIDR blocks whose `X-Forwarded-For` is believed.
+fn trusted_proxies(s: &Settings) -> Result<Vec<crate::net::Cidr>, ConfigError> {
+    match non_empty(&s.trusted_proxies) {
+        Some(list) => crate::net::parse_list(list).map_err(|e| {
+            bad("SHN_TRUSTED_PROXIES", format!("{e}; give addresses or CIDR blocks like 10.0.0.0/8, ::1"))
+        }),
+        None => Ok(Vec::new()),
     }
 }
 

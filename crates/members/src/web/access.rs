@@ -1,0 +1,464 @@
+//! Getting in: the sign-up, log-in and log-out pages, the pages behind e-mailed links
+//! (verify an address, confirm an e-mail change) and the password-reset pages.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kernel::error::FieldErrors;
+use kernel::http::{ApiQuery, HtmlForm, RequestContext, safe_next, set_cookie};
+use kernel::session::SESSION_COOKIE;
+use kernel::ui::{self, Field, Input, error_summary};
+use kernel::{AppError, AppResult, AppState};
+use serde::Deserialize;
+
+use super::{Message, message, page};
+use crate::accounts::{self, SignupInput};
+use crate::model::MemberType;
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignupPage<'a> {
+    csrf: &'a str,
+    summary: String,
+    email: String,
+    display_name: String,
+    password: String,
+    member_types: Vec<(&'static str, &'static str, bool)>,
+    member_type_error: Option<&'a str>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct SignupFormData {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    member_type: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn render_signup(state: &AppState, ctx: &RequestContext, f: &SignupFormData, errors: &FieldErrors) -> Response {
+    let body = ui::render(&SignupPage {
+        csrf: &ctx.csrf,
+        summary: error_summary(errors),
+        email: Field::new("email", "E-mail address", &f.email, Input::Email)
+            .errors(errors)
+            .required()
+            .autocomplete("email")
+            .html(),
+        display_name: Field::new("display_name", "Your name", &f.display_name, Input::Text)
+            .hint("The name other members see. It can be a first name or a nickname.")
+            .errors(errors)
+            .required()
+            .autocomplete("nickname")
+            .html(),
+        password: Field::new("password", "Password", "", Input::NewPassword)
+            .hint("At least 8 characters. A few unrelated words make a strong, memorable password.")
+            .errors(errors)
+            .required()
+            .autocomplete("new-password")
+            .html(),
+        member_types: MemberType::ALL.iter().map(|t| (t.as_str(), t.label(), f.member_type == t.as_str())).collect(),
+        member_type_error: errors.get("member_type"),
+    });
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    page(state, ctx, status, "Join", "/signup", body)
+}
+
+pub(super) async fn signup_page(State(state): State<AppState>, ctx: RequestContext) -> Response {
+    render_signup(&state, &ctx, &SignupFormData::default(), &FieldErrors::new())
+}
+
+pub(super) async fn signup_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<SignupFormData>,
+) -> AppResult<Response> {
+    let input = SignupInput {
+        email: f.email.clone(),
+        password: f.password.clone(),
+        display_name: f.display_name.clone(),
+        member_type: f.member_type.clone(),
+    };
+    match accounts::signup(&state, &input, &ctx.client_ip).await {
+        Ok(_) => Ok(message(
+            &state,
+            &ctx,
+            "Check your e-mail",
+            vec![
+                "We have sent a link to confirm your address. Open it to finish joining.",
+                "No e-mail after a few minutes? Check your spam folder, or try logging in to have a new link sent.",
+            ],
+            None,
+        )),
+        Err(AppError::Validation(errors)) => Ok(render_signup(&state, &ctx, &f, &errors)),
+        Err(e) => Err(e),
+    }
+}
+
+// ---------- e-mail links ----------
+
+#[derive(Deserialize)]
+pub(super) struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "token_form.html")]
+struct TokenForm<'a> {
+    heading: &'a str,
+    intro: &'a str,
+    action: &'a str,
+    csrf: &'a str,
+    token: &'a str,
+    summary: String,
+    fields: String,
+    button: &'a str,
+}
+
+fn token_problem(state: &AppState, ctx: &RequestContext, e: AppError) -> AppResult<Response> {
+    match e {
+        AppError::BadRequest { message, .. } => {
+            let body = ui::render(&Message {
+                heading: "This link does not work",
+                paragraphs: vec![&message],
+                link: Some(("/login", "Go to log in")),
+            });
+            Ok(page(state, ctx, StatusCode::BAD_REQUEST, "Link problem", "", body))
+        }
+        other => Err(other),
+    }
+}
+
+/// What the page behind an e-mailed link says.
+struct LinkPage {
+    purpose: &'static str,
+    title: &'static str,
+    heading: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    button: &'static str,
+}
+
+const VERIFY_LINK: LinkPage = LinkPage {
+    purpose: "verify",
+    title: "Confirm your e-mail",
+    heading: "Confirm your e-mail address",
+    intro: "One last step: confirm that this address is yours.",
+    action: "/verify",
+    button: "Confirm my e-mail address",
+};
+
+const CHANGE_EMAIL_LINK: LinkPage = LinkPage {
+    purpose: "change_email",
+    title: "Confirm your new e-mail",
+    heading: "Confirm your new e-mail address",
+    intro: "Confirm that you want to use this address for your account.",
+    action: "/confirm-email",
+    button: "Use this address",
+};
+
+/// Opening an e-mailed link shows a button; only the POST changes anything, so link
+/// scanners that fetch e-mailed links do not use them up.
+async fn link_page(state: &AppState, ctx: &RequestContext, token: &str, link: &LinkPage) -> AppResult<Response> {
+    if let Err(e) = accounts::check_token(state, token, link.purpose).await {
+        return token_problem(state, ctx, e);
+    }
+    let body = ui::render(&TokenForm {
+        heading: link.heading,
+        intro: link.intro,
+        action: link.action,
+        csrf: &ctx.csrf,
+        token,
+        summary: String::new(),
+        fields: String::new(),
+        button: link.button,
+    });
+    Ok(page(state, ctx, StatusCode::OK, link.title, "", body))
+}
+
+pub(super) async fn verify_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> AppResult<Response> {
+    link_page(&state, &ctx, &q.token, &VERIFY_LINK).await
+}
+
+pub(super) async fn verify_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(q): HtmlForm<TokenQuery>,
+) -> AppResult<Response> {
+    match accounts::verify_email(&state, &q.token).await {
+        Ok(_) => Ok(message(
+            &state,
+            &ctx,
+            "Your e-mail address is confirmed",
+            vec!["Welcome! You can now log in and build your profile."],
+            Some(("/login", "Log in")),
+        )),
+        Err(e) => token_problem(&state, &ctx, e),
+    }
+}
+
+// ---------- log in / out ----------
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    csrf: &'a str,
+    next: &'a str,
+    summary: String,
+    email: String,
+    password: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct LoginFormData {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn render_login(
+    state: &AppState,
+    ctx: &RequestContext,
+    f: &LoginFormData,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> Response {
+    let body = ui::render(&LoginPage {
+        csrf: &ctx.csrf,
+        next: safe_next(&f.next),
+        summary: error_summary(errors),
+        email: Field::new("email", "E-mail address", &f.email, Input::Email)
+            .errors(errors)
+            .required()
+            .autocomplete("email")
+            .html(),
+        password: Field::new("password", "Password", "", Input::Password)
+            .errors(errors)
+            .required()
+            .autocomplete("current-password")
+            .html(),
+    });
+    page(state, ctx, status, "Log in", "/login", body)
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+pub(super) async fn login_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<NextQuery>,
+) -> Response {
+    if ctx.viewer.is_signed_in() {
+        return kernel::http::redirect(safe_next(&q.next)).into_response();
+    }
+    render_login(
+        &state,
+        &ctx,
+        &LoginFormData { next: q.next, ..Default::default() },
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+}
+
+pub(super) async fn login_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    headers: HeaderMap,
+    HtmlForm(f): HtmlForm<LoginFormData>,
+) -> AppResult<Response> {
+    let member = match accounts::check_credentials(&state, &f.email, &f.password, &ctx.client_ip).await {
+        Ok(m) => m,
+        Err(AppError::InvalidCredentials) => {
+            let mut errors = FieldErrors::new();
+            errors.add("email", AppError::InvalidCredentials.to_string());
+            return Ok(render_login(&state, &ctx, &f, &errors, StatusCode::UNAUTHORIZED));
+        }
+        Err(AppError::Validation(errors)) => {
+            return Ok(render_login(&state, &ctx, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+        Err(e) => return Err(e),
+    };
+    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let raw = accounts::login_session(&state, member, ctx.session.as_ref().map(|s| s.id.as_str()), &ctx.client_ip, ua)
+        .await?;
+    let mut res = kernel::http::redirect(safe_next(&f.next)).into_response();
+    let max_age = state.config.session_absolute.as_secs() as i64;
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, SESSION_COOKIE, &raw, Some(max_age))
+            .parse()
+            .map_err(|e: axum::http::header::InvalidHeaderValue| AppError::Internal(e.into()))?,
+    );
+    Ok(res)
+}
+
+pub(super) async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+    if let (Some(s), Some(m)) = (&ctx.session, ctx.viewer.member()) {
+        accounts::logout(&state, &s.id, m.id, &ctx.client_ip).await?;
+    }
+    let mut res = kernel::http::redirect("/").into_response();
+    if let Ok(v) = set_cookie(&state, SESSION_COOKIE, "", Some(0)).parse() {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+// ---------- password reset ----------
+
+#[derive(Template)]
+#[template(path = "simple_form.html")]
+struct SimpleForm<'a> {
+    heading: &'a str,
+    intro: &'a str,
+    action: &'a str,
+    csrf: &'a str,
+    summary: String,
+    fields: String,
+    button: &'a str,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct EmailOnly {
+    #[serde(default)]
+    email: String,
+}
+
+fn render_forgot(state: &AppState, ctx: &RequestContext, email: &str, errors: &FieldErrors) -> Response {
+    let body = ui::render(&SimpleForm {
+        heading: "Reset your password",
+        intro: "Enter the e-mail address of your account and we will send you a link to choose a new password.",
+        action: "/forgot-password",
+        csrf: &ctx.csrf,
+        summary: error_summary(errors),
+        fields: Field::new("email", "E-mail address", email, Input::Email)
+            .errors(errors)
+            .required()
+            .autocomplete("email")
+            .html(),
+        button: "Send me a link",
+    });
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    page(state, ctx, status, "Reset your password", "", body)
+}
+
+pub(super) async fn forgot_page(State(state): State<AppState>, ctx: RequestContext) -> Response {
+    render_forgot(&state, &ctx, "", &FieldErrors::new())
+}
+
+pub(super) async fn forgot_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<EmailOnly>,
+) -> AppResult<Response> {
+    match accounts::request_reset(&state, &f.email, &ctx.client_ip).await {
+        Ok(()) => Ok(message(
+            &state,
+            &ctx,
+            "Check your e-mail",
+            vec![
+                "If an account uses that address, we have sent it a link to reset the password. The link works for one hour.",
+            ],
+            None,
+        )),
+        Err(AppError::Validation(errors)) => Ok(render_forgot(&state, &ctx, &f.email, &errors)),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct ResetFormData {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn render_reset(state: &AppState, ctx: &RequestContext, token: &str, errors: &FieldErrors) -> Response {
+    let body = ui::render(&TokenForm {
+        heading: "Choose a new password",
+        intro: "After this, you will be logged out everywhere and can log in with the new password.",
+        action: "/reset-password",
+        csrf: &ctx.csrf,
+        token,
+        summary: error_summary(errors),
+        fields: Field::new("password", "New password", "", Input::NewPassword)
+            .hint("At least 8 characters.")
+            .errors(errors)
+            .required()
+            .autocomplete("new-password")
+            .html(),
+        button: "Set my new password",
+    });
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    page(state, ctx, status, "Choose a new password", "", body)
+}
+
+pub(super) async fn reset_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> AppResult<Response> {
+    if let Err(e) = accounts::check_token(&state, &q.token, "reset").await {
+        return token_problem(&state, &ctx, e);
+    }
+    Ok(render_reset(&state, &ctx, &q.token, &FieldErrors::new()))
+}
+
+pub(super) async fn reset_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(f): HtmlForm<ResetFormData>,
+) -> AppResult<Response> {
+    match accounts::reset_password(&state, &f.token, &f.password, &ctx.client_ip).await {
+        Ok(_) => Ok(message(
+            &state,
+            &ctx,
+            "Your password has been changed",
+            vec!["You can now log in with your new password."],
+            Some(("/login", "Log in")),
+        )),
+        Err(AppError::Validation(errors)) => Ok(render_reset(&state, &ctx, &f.token, &errors)),
+        Err(e) => token_problem(&state, &ctx, e),
+    }
+}
+
+pub(super) async fn confirm_email_page(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+) -> AppResult<Response> {
+    link_page(&state, &ctx, &q.token, &CHANGE_EMAIL_LINK).await
+}
+
+pub(super) async fn confirm_email_submit(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    HtmlForm(q): HtmlForm<TokenQuery>,
+) -> AppResult<Response> {
+    match accounts::confirm_email_change(&state, &q.token).await {
+        Ok(_) => Ok(message(
+            &state,
+            &ctx,
+            "Your e-mail address has changed",
+            vec!["From now on, log in with your new address."],
+            Some(("/settings/account", "Account settings")),
+        )),
+        Err(e) => token_problem(&state, &ctx, e),
+    }
+}

@@ -1,0 +1,173 @@
+//! Staff pages: the accounts list with the audit log, and the forms that grant the
+//! Health Leader badge, suspend or reinstate an account and change a role.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
+use kernel::ids::MemberId;
+use kernel::ui::{self};
+use kernel::viewer::Role;
+use kernel::{AppError, AppResult, AppState};
+use serde::Deserialize;
+
+use super::page_response;
+use crate::accounts::{self};
+
+#[derive(Deserialize, Default)]
+pub(super) struct OnOff {
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub(super) async fn staff_health_leader(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<OnOff>,
+) -> AppResult<Response> {
+    let actor = ctx.viewer.require_role(Role::Staff)?;
+    let id: MemberId = path_id(&id)?;
+    accounts::set_health_leader(&state, actor.id, id, f.on == "on", &ctx.client_ip).await?;
+    let back = if f.back == "list" { "/admin/members".to_string() } else { format!("/members/{id}") };
+    Ok(kernel::http::redirect(&back).into_response())
+}
+
+pub(super) async fn staff_suspension(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<OnOff>,
+) -> AppResult<Response> {
+    let actor = ctx.viewer.require_role(Role::Staff)?;
+    let id: MemberId = path_id(&id)?;
+    accounts::set_suspended(&state, actor.id, id, f.on == "on", &ctx.client_ip).await?;
+    Ok(kernel::http::redirect("/admin/members?status=all").into_response())
+}
+
+pub(super) async fn staff_role(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    Path(id): Path<String>,
+    HtmlForm(f): HtmlForm<OnOff>,
+) -> AppResult<Response> {
+    let actor = ctx.viewer.require_role(Role::Admin)?;
+    let id: MemberId = path_id(&id)?;
+    let role =
+        Role::parse(&f.role).ok_or_else(|| AppError::field("role", "Choose member, moderator, staff or admin."))?;
+    accounts::set_role(&state, actor.id, id, role, &ctx.client_ip).await?;
+    Ok(kernel::http::redirect("/admin/members?status=all").into_response())
+}
+
+// ---------- staff: accounts and the audit log ----------
+
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+struct AdminRow {
+    id: MemberId,
+    display_name: String,
+    name_key: String,
+    email: Option<String>,
+    email_verified_at: Option<kernel::time::Instant>,
+    member_type: String,
+    role: String,
+    status: String,
+    health_leader_since: Option<kernel::time::Instant>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_members.html")]
+struct AdminMembers<'a> {
+    csrf: &'a str,
+    q: String,
+    status: String,
+    statuses: &'static [(&'static str, &'static str)],
+    roles: Vec<&'static str>,
+    is_admin: bool,
+    rows: Vec<AdminRow>,
+    next_href: Option<String>,
+    audit: Vec<kernel::audit::AuditRow>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct AdminQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    cursor: String,
+}
+
+const STATUSES: &[(&str, &str)] =
+    &[("active", "Active"), ("suspended", "Suspended"), ("deleted", "Deleted"), ("all", "All")];
+
+/// Staff see e-mail addresses here (never elsewhere); every visit is audited.
+pub(super) async fn admin_members(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    ApiQuery(q): ApiQuery<AdminQuery>,
+) -> AppResult<Response> {
+    let staff = ctx.viewer.require_role(Role::Staff)?;
+    let status = if STATUSES.iter().any(|(s, _)| *s == q.status) { q.status.clone() } else { "active".into() };
+    let mut sql = String::from(
+        "SELECT id, display_name, name_key, email, email_verified_at, member_type, role, status, health_leader_since FROM members WHERE 1 = 1",
+    );
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    if status != "all" {
+        values.push(status.clone().into());
+        sql.push_str(&format!(" AND status = ${}", values.len()));
+    }
+    let text = kernel::search::search_text(&q.q)?;
+    if !text.is_empty() {
+        values.push(kernel::db::like_contains(text).into());
+        let n = values.len();
+        sql.push_str(&format!(" AND (name_key LIKE ${n} ESCAPE '\\' OR email LIKE ${n} ESCAPE '\\')"));
+    }
+    if !q.cursor.is_empty() {
+        let (key, id): (String, uuid::Uuid) = kernel::page::decode(&q.cursor)?;
+        values.push(key.into());
+        values.push(id.into());
+        let (k, i) = (values.len() - 1, values.len());
+        sql.push_str(&format!(" AND (name_key, id) > (${k}, ${i})"));
+    }
+    values.push(51i64.into());
+    sql.push_str(&format!(" ORDER BY name_key, id LIMIT ${}", values.len()));
+    let rows: Vec<AdminRow> = state.db.all(&sql, values).await?;
+    let page = kernel::page::finish(rows, 50, |r| (r.name_key.clone(), r.id.0));
+    let next_href = page.next_cursor.map(|c| {
+        let params = [("q", q.q.clone()), ("status", status.clone()), ("cursor", c)];
+        format!("/admin/members?{}", serde_urlencoded::to_string(params).unwrap_or_default())
+    });
+    let audit: Vec<kernel::audit::AuditRow> = state
+        .db
+        .all(
+            "SELECT at, actor_id, action, subject_id, ip, detail FROM audit_log ORDER BY at DESC LIMIT 50",
+            kernel::params![],
+        )
+        .await?;
+    kernel::audit::record(
+        state.db.writer(),
+        Some(staff.id),
+        "staff_viewed_accounts",
+        None,
+        Some(&ctx.client_ip),
+        serde_json::json!({ "q": q.q, "status": status }),
+    )
+    .await?;
+    let body = ui::render(&AdminMembers {
+        csrf: &ctx.csrf,
+        q: q.q.clone(),
+        status,
+        statuses: STATUSES,
+        roles: Role::ALL.iter().map(|r| r.as_str()).collect(),
+        is_admin: ctx.viewer.has_role(Role::Admin),
+        rows: page.items,
+        next_href,
+        audit,
+    });
+    Ok(page_response(&state, &ctx, "Members (staff)", body))
+}
