@@ -8,6 +8,7 @@ mod credentials;
 mod login;
 mod roles;
 mod signup;
+mod staff_list;
 mod tokens;
 
 use kernel::{AppResult, FieldErrors};
@@ -20,6 +21,7 @@ pub(crate) use credentials::{
 pub(crate) use login::{check_credentials, login_session, login_token, logout};
 pub(crate) use roles::{change_suspension, hierarchy_allows, may_suspend, set_health_leader, set_role, set_suspended};
 pub(crate) use signup::{SignupInput, create_admin, signup, verify_email};
+pub(crate) use staff_list::{StaffAccountRow, recent_audit, staff_accounts};
 pub(crate) use tokens::check_token;
 
 /// The longest e-mail address accepted anywhere (RFC 5321's path limit).

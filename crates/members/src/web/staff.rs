@@ -12,7 +12,7 @@ use kernel::{AppError, AppResult, AppState};
 use serde::Deserialize;
 
 use super::page_response;
-use crate::accounts::{self};
+use crate::accounts;
 
 #[derive(Deserialize, Default)]
 pub(super) struct OnOff {
@@ -65,19 +65,6 @@ pub(super) async fn staff_role(
 
 // ---------- staff: accounts and the audit log ----------
 
-#[derive(Debug, Clone, sea_orm::FromQueryResult)]
-struct AdminRow {
-    id: MemberId,
-    display_name: String,
-    name_key: String,
-    email: Option<String>,
-    email_verified_at: Option<kernel::time::Instant>,
-    member_type: String,
-    role: String,
-    status: String,
-    health_leader_since: Option<kernel::time::Instant>,
-}
-
 #[derive(Template)]
 #[template(path = "admin_members.html")]
 struct AdminMembers<'a> {
@@ -87,7 +74,7 @@ struct AdminMembers<'a> {
     statuses: &'static [(&'static str, &'static str)],
     roles: Vec<&'static str>,
     is_admin: bool,
-    rows: Vec<AdminRow>,
+    rows: Vec<accounts::StaffAccountRow>,
     next_href: Option<String>,
     audit: Vec<kernel::audit::AuditRow>,
 }
@@ -113,42 +100,12 @@ pub(super) async fn admin_members(
 ) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let status = if STATUSES.iter().any(|(s, _)| *s == q.status) { q.status.clone() } else { "active".into() };
-    let mut sql = String::from(
-        "SELECT id, display_name, name_key, email, email_verified_at, member_type, role, status, health_leader_since FROM members WHERE 1 = 1",
-    );
-    let mut values: Vec<sea_orm::Value> = Vec::new();
-    if status != "all" {
-        values.push(status.clone().into());
-        sql.push_str(&format!(" AND status = ${}", values.len()));
-    }
-    let text = kernel::search::search_text(&q.q)?;
-    if !text.is_empty() {
-        values.push(kernel::db::like_contains(text).into());
-        let n = values.len();
-        sql.push_str(&format!(" AND (name_key LIKE ${n} ESCAPE '\\' OR email LIKE ${n} ESCAPE '\\')"));
-    }
-    if !q.cursor.is_empty() {
-        let (key, id): (String, uuid::Uuid) = kernel::page::decode(&q.cursor)?;
-        values.push(key.into());
-        values.push(id.into());
-        let (k, i) = (values.len() - 1, values.len());
-        sql.push_str(&format!(" AND (name_key, id) > (${k}, ${i})"));
-    }
-    values.push(51i64.into());
-    sql.push_str(&format!(" ORDER BY name_key, id LIMIT ${}", values.len()));
-    let rows: Vec<AdminRow> = state.db.all(&sql, values).await?;
-    let page = kernel::page::finish(rows, 50, |r| (r.name_key.clone(), r.id.0));
+    let page = accounts::staff_accounts(&state.db, &status, &q.q, &q.cursor).await?;
     let next_href = page.next_cursor.map(|c| {
         let params = [("q", q.q.clone()), ("status", status.clone()), ("cursor", c)];
         format!("/admin/members?{}", serde_urlencoded::to_string(params).unwrap_or_default())
     });
-    let audit: Vec<kernel::audit::AuditRow> = state
-        .db
-        .all(
-            "SELECT at, actor_id, action, subject_id, ip, detail FROM audit_log ORDER BY at DESC LIMIT 50",
-            kernel::params![],
-        )
-        .await?;
+    let audit = accounts::recent_audit(&state.db).await?;
     kernel::audit::record(
         state.db.writer(),
         Some(staff.id),
