@@ -2,7 +2,7 @@
 // join button in the window and finds the event among their own; axe on every page.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertAccessible, useServerAndBrowser, watchedPage } from "./harness.mjs";
+import { DEMO_PASSWORD, assertAccessible, closeWatched, useServerAndBrowser, watchedPage } from "./harness.mjs";
 
 const env = useServerAndBrowser({ before, after });
 
@@ -15,7 +15,7 @@ test("a member registers for a webinar, gets its calendar file and the join butt
   const token = await fetch(`${env.server.base}/api/v1/auth/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "admin@demo.example.org", password: "demo-health-leader" }),
+    body: JSON.stringify({ email: "admin@demo.example.org", password: DEMO_PASSWORD }),
   }).then((r) => r.json());
   const created = await fetch(`${env.server.base}/api/v1/events`, {
     method: "POST",
@@ -29,17 +29,12 @@ test("a member registers for a webinar, gets its calendar file and the join butt
   assert.equal(created.status, 201);
   const event = await created.json();
 
-  const { page, context, problems } = await watchedPage(env.browser);
-  await page.goto(`${env.server.base}/events`);
-  await assertAccessible(page, "events (anonymous)");
-  await page.goto(`${env.server.base}/login`);
-  await page.fill("#f-email", "member@demo.example.org");
-  await page.fill("#f-password", "demo-health-leader");
-  await page.click("main button:has-text('Log in')");
-  await page.waitForSelector("h1:has-text('Welcome back')");
+  const watched = await watchedPage(env.browser);
+  const { page } = watched;
+  await env.visit(page, "/events", "events (anonymous)");
+  await env.logIn(page, "member@demo.example.org");
 
-  await page.goto(`${env.server.base}/events?kind=webinar`);
-  await assertAccessible(page, "events (member)");
+  await env.visit(page, "/events?kind=webinar", "events (member)");
   await page.click("a:has-text('Advocacy in ten minutes')");
   await page.waitForSelector("h1:has-text('Advocacy in ten minutes')");
   await assertAccessible(page, "event page");
@@ -55,14 +50,12 @@ test("a member registers for a webinar, gets its calendar file and the join butt
   const body = await ics.text();
   assert.ok(body.includes("BEGIN:VCALENDAR") && body.includes("SUMMARY:Advocacy in ten minutes"), body);
 
-  await page.goto(`${env.server.base}/events?mine=true`);
-  await assertAccessible(page, "my events");
+  await env.visit(page, "/events?mine=true", "my events");
   assert.ok((await page.locator(".card:has-text('Advocacy in ten minutes')").count()) > 0, "in my agenda");
-  await page.goto(`${env.server.base}/events/feed`);
-  await assertAccessible(page, "calendar feed");
+  await env.visit(page, "/events/feed", "calendar feed");
 
   // Connexion: the agenda, a pick into my agenda, a speaker page.
-  await page.goto(`${env.server.base}/events`);
+  await env.visit(page, "/events");
   await page.click(".notice a");
   await page.waitForSelector("h2:has-text('Agenda')");
   await assertAccessible(page, "conference agenda");
@@ -74,6 +67,5 @@ test("a member registers for a webinar, gets its calendar file and the join butt
   await page.waitForSelector("h2:has-text('Sessions')");
   await assertAccessible(page, "speaker page");
 
-  assert.deepEqual(problems, [], "no script errors or CSP reports");
-  await context.close();
+  await closeWatched(watched);
 });

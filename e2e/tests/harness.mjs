@@ -132,12 +132,41 @@ export async function assertAccessible(page, label) {
   assert.equal(results.violations.length, 0, `axe violations on ${label} (${page.url()}):\n${report}`);
 }
 
+/** The password of every demo login (`shn serve --demo` prints it). */
+export const DEMO_PASSWORD = "demo-health-leader";
+
 /**
  * Registers before/after hooks that start a server and a browser for a test file and
- * always clean up; returns an object whose `server` and `browser` are set once ready.
+ * always clean up; returns an object whose `server` and `browser` are set once ready,
+ * with the steps every journey takes on that server.
  */
 export function useServerAndBrowser(hooks) {
-  const env = { server: undefined, browser: undefined };
+  const env = {
+    server: undefined,
+    browser: undefined,
+
+    /** Opens `path` on the server; with a `label`, runs axe-core on the page. */
+    async visit(page, path, label) {
+      await page.goto(`${env.server.base}${path}`);
+      if (label) await assertAccessible(page, label);
+    },
+
+    /** Logs in through the form (checked by axe-core too when given a `label`). */
+    async logIn(page, email, { password = DEMO_PASSWORD, welcome = "Welcome back", label } = {}) {
+      await env.visit(page, "/login", label);
+      await page.fill("#f-email", email);
+      await page.fill("#f-password", password);
+      await page.click("main button:has-text('Log in')");
+      await page.waitForSelector(`h1:has-text('${welcome}')`);
+    },
+
+    /** Opens a group's page from the group list. */
+    async openGroup(page, name) {
+      await env.visit(page, "/groups");
+      await page.click(`main a:has-text('${name}')`);
+      await page.waitForSelector(`h1:has-text('${name}')`);
+    },
+  };
   hooks.before(async () => {
     env.server = await startServer();
     env.browser = await launchBrowser();
@@ -150,4 +179,25 @@ export function useServerAndBrowser(hooks) {
     }
   });
   return env;
+}
+
+/** Starts a discussion from the group page the browser is on, and waits for its page. */
+export async function startDiscussion(page, title, body) {
+  await page.fill("#t-title", title);
+  await page.fill("#t-body", body);
+  await page.click("button:has-text('Post')");
+  await page.waitForSelector(`h1:has-text('${title}')`);
+}
+
+/** Replies on the discussion page the browser is on; waits until `shown` is on it. */
+export async function reply(page, body, shown) {
+  await page.fill("#r-body", body);
+  await page.click("button:has-text('Reply')");
+  await page.waitForSelector(`text=${shown}`);
+}
+
+/** Fails on any script error or CSP report the watched page saw, then closes it. */
+export async function closeWatched({ context, problems }, who = "") {
+  assert.deepEqual(problems, [], `no script errors or CSP reports${who ? ` (${who})` : ""}`);
+  await context.close();
 }

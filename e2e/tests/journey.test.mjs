@@ -3,7 +3,7 @@
 // anonymous visitor. axe-core runs on every page.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertAccessible, linkFromMail, useServerAndBrowser, watchedPage } from "./harness.mjs";
+import { assertAccessible, closeWatched, linkFromMail, useServerAndBrowser, watchedPage } from "./harness.mjs";
 
 const env = useServerAndBrowser({ before, after });
 
@@ -11,14 +11,13 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   const email = `journey-${Date.now()}@example.org`;
   const name = "Journey Tester";
   const password = "a long and sturdy passphrase";
-  const { page, context, problems } = await watchedPage(env.browser);
+  const watched = await watchedPage(env.browser);
+  const { page } = watched;
 
-  await page.goto(`${env.server.base}/`);
-  await assertAccessible(page, "home (anonymous)");
+  await env.visit(page, "/", "home (anonymous)");
 
   // Sign up, first with a mistake: errors are shown inline and input is kept.
-  await page.goto(`${env.server.base}/signup`);
-  await assertAccessible(page, "sign-up form");
+  await env.visit(page, "/signup", "sign-up form");
   await page.fill("#f-email", email);
   await page.fill("#f-display_name", name);
   await page.check("#mt-patient");
@@ -41,17 +40,11 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   await assertAccessible(page, "verified");
 
   // Log in.
-  await page.goto(`${env.server.base}/login`);
-  await assertAccessible(page, "log in");
-  await page.fill("#f-email", email);
-  await page.fill("#f-password", password);
-  await page.click("main button:has-text('Log in')");
-  await page.waitForSelector(`h1:has-text('Welcome back, ${name}')`);
+  await env.logIn(page, email, { password, welcome: `Welcome back, ${name}`, label: "log in" });
   await assertAccessible(page, "home (signed in)");
 
   // Build the profile with conditions visible to members only.
-  await page.goto(`${env.server.base}/settings/profile`);
-  await assertAccessible(page, "profile settings");
+  await env.visit(page, "/settings/profile", "profile settings");
   await page.fill("#f-display_name", name);
   await page.fill("#f-pronouns", "they/them");
   await page.fill("#f-story", "I live with **migraine** and help others plan around bad days.");
@@ -69,7 +62,7 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   // Log out; as an anonymous visitor the members-only condition does not find them.
   await page.click("header button:has-text('Log out')");
   await page.waitForSelector("header a:has-text('Log in')");
-  await page.goto(`${env.server.base}/members`);
+  await env.visit(page, "/members");
   await page.selectOption("#condition", { label: "Migraine" });
   await page.click("button:has-text('Search')");
   await page.waitForSelector("h1:has-text('Find Health Leaders')");
@@ -77,22 +70,18 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   assert.ok((await page.locator(".card h3 a").count()) > 0, "visitors do find members who share Migraine publicly");
   assert.equal(await page.locator(`.card h3 a:has-text('${name}')`).count(), 0, "not found by an anonymous visitor");
   // They are hidden only from the condition search: by name a visitor still finds them.
-  await page.goto(`${env.server.base}/members`);
+  await env.visit(page, "/members");
   await page.fill("#q", "Journey");
   await page.click("button:has-text('Search')");
   await page.waitForSelector(`.card h3 a:has-text('${name}')`);
-  await page.goto(`${env.server.base}${profileUrl}`);
+  await env.visit(page, profileUrl);
   await page.waitForSelector(`h1:has-text('${name}')`);
   assert.ok(!(await page.locator("main").innerText()).includes("Migraine"), "condition hidden on the public profile");
   await assertAccessible(page, "profile (anonymous)");
 
   // Another member finds them by condition and sees it on the profile.
-  await page.goto(`${env.server.base}/login`);
-  await page.fill("#f-email", "member@demo.example.org");
-  await page.fill("#f-password", "demo-health-leader");
-  await page.click("main button:has-text('Log in')");
-  await page.waitForSelector("h1:has-text('Welcome back')");
-  await page.goto(`${env.server.base}/members`);
+  await env.logIn(page, "member@demo.example.org");
+  await env.visit(page, "/members");
   await page.selectOption("#condition", { label: "Migraine" });
   await page.fill("#q", "Journey");
   await page.click("button:has-text('Search')");
@@ -103,6 +92,5 @@ test("a new member signs up, verifies, builds a private profile and is found onl
   assert.ok((await page.locator(".tags li:has-text('Migraine')").count()) > 0, "members see the condition");
   await assertAccessible(page, "profile (member)");
 
-  assert.deepEqual(problems, [], "no script errors or CSP reports");
-  await context.close();
+  await closeWatched(watched);
 });

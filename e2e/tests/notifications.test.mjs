@@ -4,23 +4,9 @@
 // axe-core runs on every page.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertAccessible, useServerAndBrowser, watchedPage } from "./harness.mjs";
+import { assertAccessible, closeWatched, reply, startDiscussion, useServerAndBrowser, watchedPage } from "./harness.mjs";
 
 const env = useServerAndBrowser({ before, after });
-
-async function login(page, email) {
-  await page.goto(`${env.server.base}/login`);
-  await page.fill("#f-email", email);
-  await page.fill("#f-password", "demo-health-leader");
-  await page.click("main button:has-text('Log in')");
-  await page.waitForSelector("h1:has-text('Welcome back')");
-}
-
-async function openGroup(page, name) {
-  await page.goto(`${env.server.base}/groups`);
-  await page.click(`main a:has-text('${name}')`);
-  await page.waitForSelector(`h1:has-text('${name}')`);
-}
 
 test("apply, get approved, post, be mentioned, and see the notification arrive live", async () => {
   const member = await watchedPage(env.browser);
@@ -28,9 +14,9 @@ test("apply, get approved, post, be mentioned, and see the notification arrive l
   const a = member.page;
   const m = moderator.page;
 
-  await login(a, "member@demo.example.org");
+  await env.logIn(a, "member@demo.example.org");
   const name = (await a.locator(".account a").first().textContent()).trim();
-  await openGroup(a, "Health Leaders");
+  await env.openGroup(a, "Health Leaders");
   await assertAccessible(a, "private group, asking to join");
   const answers = a.locator("textarea[name='answer']");
   for (let i = 0; i < (await answers.count()); i++) {
@@ -40,22 +26,19 @@ test("apply, get approved, post, be mentioned, and see the notification arrive l
   await a.waitForSelector("text=Your request has been sent");
   await assertAccessible(a, "request sent");
 
-  await login(m, "admin@demo.example.org");
-  await openGroup(m, "Health Leaders");
+  await env.logIn(m, "admin@demo.example.org");
+  await env.openGroup(m, "Health Leaders");
   await m.waitForSelector(`#req-h`);
   await assertAccessible(m, "private group with requests (moderator)");
   await m.click(`button:has-text('Approve ${name}')`);
   await m.waitForSelector("text=Approved.");
 
-  await openGroup(a, "Health Leaders");
-  await a.fill("#t-title", "Hello from a new Health Leader");
-  await a.fill("#t-body", "Glad to be here. What helped you start advocating?");
-  await a.click("button:has-text('Post')");
-  await a.waitForSelector("h1:has-text('Hello from a new Health Leader')");
+  await env.openGroup(a, "Health Leaders");
+  await startDiscussion(a, "Hello from a new Health Leader", "Glad to be here. What helped you start advocating?");
   const threadUrl = a.url();
 
   // Start from nothing unread, then wait on the thread page.
-  await a.goto(`${env.server.base}/notifications`);
+  await env.visit(a, "/notifications");
   if (await a.locator("button:has-text('Mark all as read')").count()) {
     await a.click("button:has-text('Mark all as read')");
   }
@@ -66,9 +49,7 @@ test("apply, get approved, post, be mentioned, and see the notification arrive l
   assert.equal(await badge.isHidden(), true, "nothing unread yet");
 
   await m.goto(threadUrl);
-  await m.fill("#r-body", `Welcome, @${name}! Start with what you know best.`);
-  await m.click("button:has-text('Reply')");
-  await m.waitForSelector("text=Start with what you know best");
+  await reply(m, `Welcome, @${name}! Start with what you know best.`, "Start with what you know best");
   await assertAccessible(m, "thread with the moderator's reply");
 
   // No reload on the member's side: the count arrives over server-sent events.
@@ -77,18 +58,16 @@ test("apply, get approved, post, be mentioned, and see the notification arrive l
   await a.waitForFunction(() => document.getElementById("unread-live").textContent.includes("1 unread notification"));
   await assertAccessible(a, "thread with the live unread count");
 
-  await a.goto(`${env.server.base}/notifications`);
+  await env.visit(a, "/notifications");
   await a.waitForSelector(`text=mentioned you in`);
   await assertAccessible(a, "notifications with the mention");
   await a.click("a:has-text('mentioned you in')");
   await a.waitForSelector("text=Start with what you know best");
 
-  await a.goto(`${env.server.base}/settings/notifications`);
+  await env.visit(a, "/settings/notifications");
   await a.waitForSelector("h1:has-text('Notification e-mails')");
   await assertAccessible(a, "notification e-mail settings");
 
-  assert.deepEqual(member.problems, [], "no script errors or CSP reports (member)");
-  assert.deepEqual(moderator.problems, [], "no script errors or CSP reports (moderator)");
-  await member.context.close();
-  await moderator.context.close();
+  await closeWatched(member, "member");
+  await closeWatched(moderator, "moderator");
 });

@@ -9,7 +9,7 @@ use kernel::db::Db;
 use kernel::ids::MemberId;
 use kernel::params;
 use kernel::viewer::{Member, Role, Viewer};
-use migration::testing::{BOTH, Backend, Fresh};
+use migration::testing::{counts_any, on_both_backends};
 use uuid::Uuid;
 
 /// Every kind of viewer the site has.
@@ -42,19 +42,13 @@ const MEMBERSHIPS: [Option<(&str, &str)>; 8] = [
 const VISIBILITIES: [&str; 3] = ["open", "private", "hidden"];
 const PREVIEWS: [&str; 3] = ["none", "teaser", "all"];
 
-async fn count(db: &Db, sql: &str, values: Vec<sea_orm::Value>) -> bool {
-    db.scalar::<i64>(sql, values).await.unwrap_or_else(|e| panic!("{sql}: {e}")).unwrap_or(0) > 0
-}
-
 #[derive(sea_orm::FromQueryResult)]
 struct MembershipRow {
     role: String,
     status: String,
 }
 
-async fn group_readability_agrees(backend: Backend) {
-    let fresh = Fresh::start(backend).await;
-    let db = &fresh.db;
+async fn group_readability_agrees(db: &Db) {
     let viewers = viewers();
     let t = Utc::now();
     let mut cases = 0;
@@ -109,7 +103,7 @@ async fn group_readability_agrees(backend: Backend) {
                         Some(me) => (params![g, me], "$2"),
                         None => (params![g], "$0"),
                     };
-                    let see = count(
+                    let see = counts_any(
                         db,
                         &format!(
                             "SELECT COUNT(*) FROM groups g WHERE g.id = $1 AND {}",
@@ -118,7 +112,7 @@ async fn group_readability_agrees(backend: Backend) {
                         values.clone(),
                     )
                     .await;
-                    let read = count(
+                    let read = counts_any(
                         db,
                         &format!(
                             "SELECT COUNT(*) FROM groups g WHERE g.id = $1 AND {}",
@@ -132,7 +126,7 @@ async fn group_readability_agrees(backend: Backend) {
                     assert_eq!(rust.read, read, "may read the group: {case}");
                     if let Some(me) = viewer.id() {
                         // Notifications, unread counts and digests ask as the recipient.
-                        let still = count(
+                        let still = counts_any(
                             db,
                             &format!(
                                 "SELECT COUNT(*) FROM notifications n WHERE n.member_id = $1 AND n.group_id = $2 AND {}",
@@ -151,14 +145,11 @@ async fn group_readability_agrees(backend: Backend) {
     }
     assert_eq!(cases, VISIBILITIES.len() * PREVIEWS.len() * MEMBERSHIPS.len() * viewers.len());
     assert_eq!(seen.len(), 3, "the cases reach every outcome (unknown, known, read)");
-    fresh.finish().await;
 }
 
 #[tokio::test]
 async fn group_readability_in_rust_and_sql_agrees_for_every_viewer_group_and_membership_on_both_backends() {
-    for backend in BOTH {
-        group_readability_agrees(backend).await;
-    }
+    on_both_backends(group_readability_agrees).await;
 }
 
 /// A named case: when a thread opens and closes.
@@ -179,9 +170,7 @@ fn windows(at: DateTime<Utc>) -> Vec<Window> {
     ]
 }
 
-async fn live_threads_agree(backend: Backend) {
-    let fresh = Fresh::start(backend).await;
-    let db = &fresh.db;
+async fn live_threads_agree(db: &Db) {
     let at = Utc.with_ymd_and_hms(2027, 3, 1, 12, 0, 0).unwrap();
     let g = Uuid::now_v7();
     db.exec(
@@ -205,7 +194,7 @@ async fn live_threads_agree(backend: Backend) {
                 let timing = Timing { pinned, locked, opens_at, closes_at };
                 let case = format!("{when}, pinned {pinned}, locked {locked}");
                 let sql = |cond: String| format!("SELECT COUNT(*) FROM threads t WHERE t.id = $1 AND {cond}");
-                let ask = async |cond: String| count(db, &sql(cond), params![id, at]).await;
+                let ask = async |cond: String| counts_any(db, &sql(cond), params![id, at]).await;
                 assert_eq!(
                     live_threads::has_opened(&timing, at),
                     ask(live_threads::has_opened_sql("t", "$2")).await,
@@ -245,12 +234,9 @@ async fn live_threads_agree(backend: Backend) {
         }
     }
     assert!(cases > 0);
-    fresh.finish().await;
 }
 
 #[tokio::test]
 async fn live_and_pinned_threads_in_rust_and_sql_agree_before_within_and_after_the_window_on_both_backends() {
-    for backend in BOTH {
-        live_threads_agree(backend).await;
-    }
+    on_both_backends(live_threads_agree).await;
 }

@@ -4,9 +4,10 @@
 
 use chrono::{Duration, Utc};
 use events::policy::{self, Reader};
+use kernel::db::Db;
 use kernel::ids::MemberId;
 use kernel::params;
-use migration::testing::{BOTH, Backend, Fresh};
+use migration::testing::{counts_any, on_both_backends};
 use uuid::Uuid;
 
 /// Every kind of viewer, as the audience rule sees them: (name, signed in, Health Leader, staff).
@@ -38,9 +39,7 @@ const GROUP_STATES: [&str; 3] = ["no group", "the event's group", "another group
 /// A registration of the viewer for the event (`None`: never registered).
 const REGISTRATIONS: [Option<&str>; 4] = [None, Some("registered"), Some("waitlisted"), Some("cancelled")];
 
-async fn audience_agrees(backend: Backend) {
-    let fresh = Fresh::start(backend).await;
-    let db = &fresh.db;
+async fn audience_agrees(db: &Db) {
     let t = Utc::now();
     let (event_group, other_group) = (Uuid::now_v7(), Uuid::now_v7());
     let mut cases = 0;
@@ -82,8 +81,7 @@ async fn audience_agrees(backend: Backend) {
                         format!("${}", values.len())
                     });
                     let sql = format!("SELECT COUNT(*) FROM events e WHERE e.id = $1 AND {cond}");
-                    let in_sql =
-                        db.scalar::<i64>(&sql, values).await.unwrap_or_else(|e| panic!("{sql}: {e}")).unwrap_or(0) > 0;
+                    let in_sql = counts_any(db, &sql, values).await;
                     assert_eq!(
                         rust, in_sql,
                         "{kind} ({group_state}, registration {registration:?}) and a {audience} event (group: {with_group})"
@@ -96,12 +94,9 @@ async fn audience_agrees(backend: Backend) {
     }
     assert!(cases > 200, "{cases}");
     assert_eq!(outcomes.len(), 2, "the cases reach both outcomes");
-    fresh.finish().await;
 }
 
 #[tokio::test]
 async fn event_audience_in_rust_and_sql_agrees_for_every_viewer_audience_and_registration_on_both_backends() {
-    for backend in BOTH {
-        audience_agrees(backend).await;
-    }
+    on_both_backends(audience_agrees).await;
 }

@@ -3,14 +3,13 @@
 //! database, on SQLite and on PostgreSQL, asks both forms and requires the same answer.
 
 use chrono::Utc;
+use kernel::db::Db;
 use kernel::ids::MemberId;
 use kernel::params;
 use kernel::viewer::{Member, Role, Viewer, Visibility, can_see, visible_sql};
-use migration::testing::{BOTH, Backend, Fresh};
+use migration::testing::{counts_any, on_both_backends};
 
-async fn visibility_agrees(backend: Backend) {
-    let fresh = Fresh::start(backend).await;
-    let db = &fresh.db;
+async fn visibility_agrees(db: &Db) {
     let t = Utc::now();
     let mut cases = 0;
     for visibility in Visibility::ALL {
@@ -41,18 +40,15 @@ async fn visibility_agrees(backend: Backend) {
             let mut values = params![owner];
             values.extend(bound);
             let sql = format!("SELECT COUNT(*) FROM members m WHERE m.id = $1 AND {cond}");
-            let in_sql = db.scalar::<i64>(&sql, values).await.unwrap_or_else(|e| panic!("{sql}: {e}")).unwrap_or(0) > 0;
+            let in_sql = counts_any(db, &sql, values).await;
             assert_eq!(rust, in_sql, "{kind} and a {visibility:?} field");
             cases += 1;
         }
     }
     assert_eq!(cases, 24);
-    fresh.finish().await;
 }
 
 #[tokio::test]
 async fn profile_field_visibility_in_rust_and_sql_agrees_for_every_viewer_on_both_backends() {
-    for backend in BOTH {
-        visibility_agrees(backend).await;
-    }
+    on_both_backends(visibility_agrees).await;
 }

@@ -1,9 +1,12 @@
-//! A fresh, migrated database on either backend, for the slices' tests that check their
-//! SQL against their Rust (the policy agreement tests). Enabled by the `testing` feature;
-//! never part of the binary.
+//! Fresh databases on either backend for tests: empty ones for the integration tests
+//! (which start the whole application on them), and migrated ones for the slices' tests
+//! that check their SQL against their Rust (the policy agreement tests). Enabled by the
+//! `testing` feature; never part of the binary.
+
+use std::path::PathBuf;
 
 use kernel::db::Db;
-use sea_orm_migration::sea_orm::{ConnectionTrait, Database};
+use sea_orm_migration::sea_orm::{ConnectionTrait, Database, Value};
 
 use crate::{Migrator, MigratorTrait};
 
@@ -28,19 +31,21 @@ fn unique() -> String {
     format!("{}x{nanos}x{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
-/// A migrated database; dropped (PostgreSQL) or deleted (SQLite) by [`Fresh::finish`].
-/// PostgreSQL databases are named `shn_t_…`, which the test script sweeps up after an
-/// interrupted run.
-pub struct Fresh {
-    pub db: Db,
+/// A temporary folder and an empty database for one test: an SQLite file in the folder,
+/// or a new PostgreSQL database. PostgreSQL databases are named `shn_t_…`, which the test
+/// script sweeps up after an interrupted run. Removed by [`TempDatabase::remove`].
+pub struct TempDatabase {
+    /// The database's URL, for `SHN_DATABASE_URL`.
+    pub url: String,
+    /// The folder, for the SQLite file and anything else the test writes (uploads).
+    pub dir: PathBuf,
     pg_name: Option<String>,
-    dir: std::path::PathBuf,
 }
 
-impl Fresh {
-    pub async fn start(backend: Backend) -> Fresh {
+impl TempDatabase {
+    pub async fn create(backend: Backend) -> TempDatabase {
         let suffix = unique();
-        let dir = std::env::temp_dir().join(format!("shn-fresh-{suffix}"));
+        let dir = std::env::temp_dir().join(format!("shn-test-{suffix}"));
         std::fs::create_dir_all(&dir).expect("a temporary folder");
         let (url, pg_name) = match backend {
             Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.join("shn.db").display()), None),
@@ -56,13 +61,11 @@ impl Fresh {
                 (format!("{root}/{name}"), Some(name))
             }
         };
-        let db = Db::connect(&url, 4).await.expect("connect");
-        Migrator::up(db.writer(), None).await.expect("migrate");
-        Fresh { db, pg_name, dir }
+        TempDatabase { url, dir, pg_name }
     }
 
-    pub async fn finish(self) {
-        self.db.close().await;
+    /// Drops the PostgreSQL database (ending what is still connected) and deletes the folder.
+    pub async fn remove(self) {
         if let Some(name) = &self.pg_name
             && let Ok(admin) = Database::connect(pg_admin_url()).await
         {
@@ -71,4 +74,41 @@ impl Fresh {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A migrated database; removed by [`Fresh::finish`].
+pub struct Fresh {
+    pub db: Db,
+    temp: TempDatabase,
+}
+
+impl Fresh {
+    pub async fn start(backend: Backend) -> Fresh {
+        let temp = TempDatabase::create(backend).await;
+        let db = Db::connect(&temp.url, 4).await.expect("connect");
+        Migrator::up(db.writer(), None).await.expect("migrate");
+        Fresh { db, temp }
+    }
+
+    pub async fn finish(self) {
+        self.db.close().await;
+        self.temp.remove().await;
+    }
+}
+
+/// Runs `check` on a fresh, migrated database of each backend in turn (an agreement
+/// test sets up every case in it, asks the Rust and the SQL form, and compares).
+pub async fn on_both_backends(check: impl AsyncFn(&Db)) {
+    for backend in BOTH {
+        let fresh = Fresh::start(backend).await;
+        check(&fresh.db).await;
+        fresh.finish().await;
+    }
+}
+
+/// Whether `sql`, a `SELECT COUNT(*)` with a rule's SQL form in its `WHERE`, counts any
+/// row: the SQL form's answer for the case set up. A query the database refuses fails the
+/// test, naming the query.
+pub async fn counts_any(db: &Db, sql: &str, values: Vec<Value>) -> bool {
+    db.scalar::<i64>(sql, values).await.unwrap_or_else(|e| panic!("{sql}: {e}")).unwrap_or(0) > 0
 }

@@ -56,25 +56,25 @@ fn help_documents_every_setting_and_command() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// `shn check` with one setting given in the environment (the rest as the process has it).
+fn check_with(dir: &PathBuf, variable: &str, value: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shn"))
+        .args(["check"])
+        .env("SHN_DATA_DIR", dir)
+        .env(variable, value)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
     let dir = data_dir();
-    let out = Command::new(env!("CARGO_BIN_EXE_shn"))
-        .args(["check"])
-        .env("SHN_DATA_DIR", &dir)
-        .env("SHN_BIND", "not-an-address")
-        .output()
-        .unwrap();
+    let out = check_with(&dir, "SHN_BIND", "not-an-address");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(err.contains("SHN_BIND"), "{err}");
-    let out = Command::new(env!("CARGO_BIN_EXE_shn"))
-        .args(["check"])
-        .env("SHN_DATA_DIR", &dir)
-        .env("SHN_DATABASE_URL", "mysql://root@localhost/x")
-        .output()
-        .unwrap();
+    let out = check_with(&dir, "SHN_DATABASE_URL", "mysql://root@localhost/x");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("SHN_DATABASE_URL"));
     let _ = std::fs::remove_dir_all(dir);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use web::StartOptions;
 
+use crate::both_backends;
 use crate::support::*;
 
 /// Workspace crates that are not slices: everything else under `crates/` is one.
@@ -74,13 +75,19 @@ fn the_shell_names_each_slice_exactly_once() {
     }
 }
 
+both_backends!(
+    backend;
+    an_application_without_events_has_nothing_of_events,
+    an_application_without_community_still_runs_events_without_groups,
+);
+
 fn without(name: &str) -> StartOptions {
     let slices = web::app::slices().into_iter().filter(|s| s.name != name).collect();
     StartOptions { slices, ..StartOptions::migrating() }
 }
 
 async fn status(app: &TestApp, path: &str) -> u16 {
-    app.client().get(app.url(path)).send().await.unwrap().status().as_u16()
+    app.send("GET", path, &Visitor).await.0
 }
 
 async fn an_application_without_events_has_nothing_of_events(backend: Backend) {
@@ -89,7 +96,7 @@ async fn an_application_without_events_has_nothing_of_events(backend: Backend) {
         assert_eq!(status(&app, path).await, 404, "{path} is gone with its slice");
     }
     assert_eq!(status(&app, "/groups").await, 200, "the other areas still answer");
-    let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app.get_json("/api/v1/openapi.json", &Visitor).await;
     let paths = doc["paths"].as_object().unwrap();
     assert!(!paths.keys().any(|p| p.starts_with("/api/v1/events")), "the API document lists no event route");
     assert!(paths.contains_key("/api/v1/groups"), "and still lists the others");
@@ -101,7 +108,7 @@ async fn an_application_without_events_has_nothing_of_events(backend: Backend) {
     assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 0, "and brings no events");
     assert!(app.count("SELECT COUNT(*) FROM groups").await > 0);
     assert_eq!(app.problems().await, Vec::<String>::new());
-    let home = app.client().get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let home = app.get_text("/", &Visitor).await;
     assert!(!home.contains("href=\"/events\""), "the layout links no events page");
     app.finish().await;
 }
@@ -115,29 +122,9 @@ async fn an_application_without_community_still_runs_events_without_groups(backe
     web::demo::load(&app.state, &app.slices, 3, &mut |_, _, _| {}).await.expect("the demo loads without community");
     assert!(app.count("SELECT COUNT(*) FROM events").await > 0);
     let eve = app.member().create().await;
-    let r = app.client().get(app.url("/api/v1/events")).bearer_auth(&eve.token).send().await.unwrap();
-    assert_eq!(r.status(), 200, "events need no groups to list: {:?}", r.text().await);
+    let (s, text) = app.send("GET", "/api/v1/events", &eve).await;
+    assert_eq!(s, 200, "events need no groups to list: {text:?}");
     app.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_application_without_events_has_nothing_of_events_sqlite() {
-    an_application_without_events_has_nothing_of_events(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_application_without_events_has_nothing_of_events_postgres() {
-    an_application_without_events_has_nothing_of_events(Backend::Postgres).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_application_without_community_still_runs_events_without_groups_sqlite() {
-    an_application_without_community_still_runs_events_without_groups(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_application_without_community_still_runs_events_without_groups_postgres() {
-    an_application_without_community_still_runs_events_without_groups(Backend::Postgres).await;
 }
 
 /// Files whose length is data or demo text, not logic.

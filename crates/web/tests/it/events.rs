@@ -31,7 +31,7 @@ both_backends![
 
 async fn events_are_scheduled_in_their_time_zone_and_bad_input_is_refused(app: &TestApp) {
     let staff = app.staff_member().create().await;
-    let member = app.member().create().await.token;
+    let member = app.member().create().await;
     let e = app
         .event()
         .panel()
@@ -47,10 +47,9 @@ async fn events_are_scheduled_in_their_time_zone_and_bad_input_is_refused(app: &
     assert_eq!(e["starts_at"], "2027-03-28T08:30:00Z", "BST began that morning");
     assert_eq!(e["local_starts_at"], "2027-03-28T09:30:00");
     assert!(e["join_url"].is_null(), "never shown to someone not registered");
-    let c = app.client();
-    let post = |body: Value, token: String| c.post(app.url("/api/v1/events")).bearer_auth(token).json(&body).send();
+    let post = async |body: Value, who: &Member| app.call("POST", "/api/v1/events", who, Some(body)).await;
     let base = json!({"kind": "webinar", "title": "T", "starts_at": "2027-05-01T10:00:00", "ends_at": "2027-05-01T11:00:00", "time_zone": "Europe/Paris", "capacity": 5, "join_url": "", "audience": "members"});
-    assert_eq!(post(base.clone(), member.clone()).await.unwrap().status(), 403, "members cannot schedule");
+    assert_eq!(post(base.clone(), &member).await.0, 403, "members cannot schedule");
     let with = |k: &str, v: Value| {
         let mut b = base.clone();
         b[k] = v;
@@ -66,103 +65,55 @@ async fn events_are_scheduled_in_their_time_zone_and_bad_input_is_refused(app: &
         (with("join_url", json!("javascript:alert(1)")), "join_url"),
         (with("audience", json!("everyone")), "audience"),
     ] {
-        let r = post(body.clone(), staff.token.clone()).await.unwrap();
-        assert_eq!(r.status(), 422, "{body}");
-        let v: Value = r.json().await.unwrap();
+        let (s, v) = post(body.clone(), &staff).await;
+        assert_eq!(s, 422, "{body}");
         assert!(v["error"]["fields"][field].is_string(), "{field}: {v}");
     }
-    let r = c
-        .post(app.url("/api/v1/events"))
-        .bearer_auth(&staff.token)
-        .header("content-type", "application/json")
-        .body("{")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
+    let malformed = app.request("POST", "/api/v1/events", &staff).header("content-type", "application/json").body("{");
+    assert_eq!(malformed.send().await.unwrap().status(), 400);
     assert_eq!(app.count("SELECT COUNT(*) FROM events").await, 1, "nothing else stored");
 }
 
 async fn who_sees_an_event_follows_its_audience(app: &TestApp) {
     let staff = app.staff_member().create().await;
-    let Member { id: leader_id, token: leader, .. } = app.member().create().await;
-    let member = app.member().create().await.token;
-    app.state
-        .db
-        .exec("UPDATE members SET health_leader_since = $1 WHERE id = $2", kernel::params![Utc::now(), leader_id])
-        .await
-        .unwrap();
+    let leader = app.member().create().await;
+    let member = app.member().create().await;
+    app.exec("UPDATE members SET health_leader_since = $1 WHERE id = $2", kernel::params![Utc::now(), leader.id]).await;
     let hl = app.event().audience("health_leaders").by(&staff).create().await;
     let members_only = app.event().by(&staff).create().await;
-    let c = app.client();
-    let status = |path: String, token: Option<String>| {
-        let mut rb = c.get(app.url(&path));
-        if let Some(t) = token {
-            rb = rb.bearer_auth(t);
-        }
-        async move { rb.send().await.unwrap().status().as_u16() }
-    };
-    let hl_path = format!("/api/v1/events/{}", hl["id"].as_str().unwrap());
-    let m_path = format!("/api/v1/events/{}", members_only["id"].as_str().unwrap());
+    let status = async |path: String, who: Option<&Member>| app.call("GET", &path, &who, None).await.0;
+    let (hl_path, m_path) = (hl.api(""), members_only.api(""));
     assert_eq!(status(hl_path.clone(), None).await, 404);
-    assert_eq!(status(hl_path.clone(), Some(member.clone())).await, 404);
-    assert_eq!(status(hl_path.clone(), Some(leader.clone())).await, 200);
+    assert_eq!(status(hl_path.clone(), Some(&member)).await, 404);
+    assert_eq!(status(hl_path.clone(), Some(&leader)).await, 200);
     assert_eq!(status(m_path.clone(), None).await, 404);
-    assert_eq!(status(m_path.clone(), Some(member.clone())).await, 200);
+    assert_eq!(status(m_path.clone(), Some(&member)).await, 200);
     assert_eq!(status(format!("{}.ics", hl_path.replace("/api/v1", "")), None).await, 404, "nor its calendar file");
-    let list: Value = c.get(app.url("/api/v1/events")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+    let list = app.get_json("/api/v1/events", &member).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
-    let r = c.post(app.url(&format!("{hl_path}/registration"))).bearer_auth(&member).send().await.unwrap();
-    assert_eq!(r.status(), 404, "cannot register for what one cannot see");
+    let (s, _) = app.call("POST", &hl.api("/registration"), &member, None).await;
+    assert_eq!(s, 404, "cannot register for what one cannot see");
 }
 
 async fn fifty_people_racing_for_ten_seats_fill_them_and_wait_in_order(app: &TestApp) {
     let staff = app.staff_member().create().await;
     let e = app.event().webinar().capacity(10).by(&staff).create().await;
-    let id = e["id"].as_str().unwrap().to_string();
     let people = app.members(50).await;
-    let tasks = people.iter().map(|member| {
-        let (url, token) = (app.url(&format!("/api/v1/events/{id}/registration")), member.token.clone());
-        tokio::spawn(async move {
-            reqwest::Client::new().post(url).bearer_auth(token).send().await.unwrap().status().as_u16()
-        })
-    });
-    let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let statuses = app.all_at_once("POST", &e.api("/registration"), &people, None).await;
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 10, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 202).count(), 40);
-    let e: Value = app
-        .client()
-        .get(app.url(&format!("/api/v1/events/{id}")))
-        .bearer_auth(&people[0].token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!((e["registered"].as_i64(), e["waitlisted"].as_i64()), (Some(10), Some(40)));
+    let seats = app.get_json(&e.api(""), &people[0]).await;
+    assert_eq!((seats["registered"].as_i64(), seats["waitlisted"].as_i64()), (Some(10), Some(40)));
     // The waitlist keeps its order: a cancellation promotes the earliest waiter at once.
     #[derive(sea_orm::FromQueryResult)]
     struct Row {
         member_id: kernel::ids::MemberId,
     }
-    let waiting: Vec<Row> = app
-        .state
-        .db
-        .all("SELECT member_id FROM registrations WHERE status = 'waitlisted' ORDER BY position", vec![])
-        .await
-        .unwrap();
-    let registered: Vec<Row> =
-        app.state.db.all("SELECT member_id FROM registrations WHERE status = 'registered'", vec![]).await.unwrap();
+    let waiting: Vec<Row> =
+        app.rows("SELECT member_id FROM registrations WHERE status = 'waitlisted' ORDER BY position").await;
+    let registered: Vec<Row> = app.rows("SELECT member_id FROM registrations WHERE status = 'registered'").await;
     let leaver = people.iter().find(|m| m.id == registered[0].member_id).unwrap();
-    let r = app
-        .client()
-        .delete(app.url(&format!("/api/v1/events/{id}/registration")))
-        .bearer_auth(&leaver.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    assert_eq!(app.call("DELETE", &e.api("/registration"), leaver, None).await.0, 204);
     let first = waiting[0].member_id;
     let now_status: String = app
         .state
@@ -173,44 +124,25 @@ async fn fifty_people_racing_for_ten_seats_fill_them_and_wait_in_order(app: &Tes
         .unwrap();
     assert_eq!(now_status, "registered");
     assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE status = 'registered'").await, 10);
-    let email: String =
-        app.state.db.scalar("SELECT email FROM members WHERE id = $1", kernel::params![first]).await.unwrap().unwrap();
-    let mails = app.mails_to(&email).await;
+    let email = &people.iter().find(|m| m.id == first).unwrap().email;
+    let mails = app.mails_to(email).await;
     assert!(mails.iter().any(|m| m.subject().starts_with("A seat is yours")), "the promoted member is told");
     assert!(mails.iter().any(|m| m.raw.contains("BEGIN:VCALENDAR")), "with a calendar file");
-    let again = app
-        .client()
-        .delete(app.url(&format!("/api/v1/events/{id}/registration")))
-        .bearer_auth(&leaver.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), 404);
+    assert_eq!(app.call("DELETE", &e.api("/registration"), leaver, None).await.0, 404);
 }
 
 async fn the_join_link_shows_only_to_registered_members_near_the_start(app: &TestApp) {
     let staff = app.staff_member().create().await;
     let soon = app.event().starting_in(minutes(10)).by(&staff).create().await;
     let later = app.event().starting_in(hours(2)).by(&staff).create().await;
-    let member = app.member().create().await.token;
-    let bystander = app.member().create().await.token;
-    let c = app.client();
+    let member = app.member().create().await;
+    let bystander = app.member().create().await;
     for e in [&soon, &later] {
-        let r = c
-            .post(app.url(&format!("/api/v1/events/{}/registration", e["id"].as_str().unwrap())))
-            .bearer_auth(&member)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201);
+        assert_eq!(app.call("POST", &e.api("/registration"), &member, None).await.0, 201);
     }
-    let get = |id: &str, token: &str| {
-        let rb = c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(token.to_string());
-        async move { rb.send().await.unwrap().json::<Value>().await.unwrap() }
-    };
-    assert_eq!(get(soon["id"].as_str().unwrap(), &member).await["join_url"], "https://meet.example.org/story");
-    assert!(get(soon["id"].as_str().unwrap(), &bystander).await["join_url"].is_null());
-    assert!(get(later["id"].as_str().unwrap(), &member).await["join_url"].is_null(), "not yet");
+    assert_eq!(app.get_json(&soon.api(""), &member).await["join_url"], "https://meet.example.org/story");
+    assert!(app.get_json(&soon.api(""), &bystander).await["join_url"].is_null());
+    assert!(app.get_json(&later.api(""), &member).await["join_url"].is_null(), "not yet");
 }
 
 fn parse_event(text: &str) -> icalendar::Event {
@@ -236,10 +168,10 @@ async fn calendar_files_parse_keep_their_uid_and_bump_sequence_on_change(app: &T
         .by(&staff)
         .create()
         .await;
-    let id = e["id"].as_str().unwrap();
+    let ics = format!("/events/{e}.ics");
     let registrant = app.member().create().await;
     assert_eq!(e.register(app, &registrant).await, 201);
-    let r = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap();
+    let r = app.request("GET", &ics, &Visitor).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
     let text = r.text().await.unwrap();
@@ -248,63 +180,40 @@ async fn calendar_files_parse_keep_their_uid_and_bump_sequence_on_change(app: &T
     let uid = ev.get_uid().unwrap().to_string();
     assert_eq!(ev.get_sequence(), Some(0));
     // Move it a week later: New York is on standard time by then.
-    let r = app
-        .client()
-        .patch(app.url(&format!("/api/v1/events/{id}")))
-        .bearer_auth(&staff.token)
-        .json(&json!({"starts_at": "2027-11-07T09:00:00", "ends_at": "2027-11-07T10:00:00"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let text = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap().text().await.unwrap();
+    let moved = json!({"starts_at": "2027-11-07T09:00:00", "ends_at": "2027-11-07T10:00:00"});
+    assert_eq!(app.call("PATCH", &e.api(""), &staff, Some(moved)).await.0, 200);
+    let text = app.get_text(&ics, &Visitor).await;
     let ev = parse_event(&text);
     assert!(text.contains("DTSTART:20271107T140000Z"), "09:00 EST: {text}");
     assert_eq!(ev.get_uid().unwrap(), uid, "the UID is stable");
     assert_eq!(ev.get_sequence(), Some(1), "SEQUENCE bumped");
-    let email = registrant.email.clone();
-    let mails = app.mails_to(&email).await;
+    let mails = app.mails_to(&registrant.email).await;
     assert!(
         mails.iter().any(|m| m.subject().contains("has been moved") && m.raw.contains("SEQUENCE:1")),
         "registrants get the new time"
     );
-    let r = app
-        .client()
-        .patch(app.url(&format!("/api/v1/events/{id}")))
-        .bearer_auth(&staff.token)
-        .json(&json!({"status": "cancelled"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    assert!(app.mails_to(&email).await.iter().any(|m| m.subject().contains("has been cancelled")));
-    let text = app.client().get(app.url(&format!("/events/{id}.ics"))).send().await.unwrap().text().await.unwrap();
+    assert_eq!(app.call("PATCH", &e.api(""), &staff, Some(json!({"status": "cancelled"}))).await.0, 200);
+    assert!(app.mails_to(&registrant.email).await.iter().any(|m| m.subject().contains("has been cancelled")));
+    let text = app.get_text(&ics, &Visitor).await;
     assert!(text.contains("STATUS:CANCELLED"));
 }
 
 async fn attending_an_event_earns_points_once(app: &TestApp) {
     let staff = app.staff_member().create().await;
     let e = app.event().starting_in(minutes(5)).by(&staff).create().await;
-    let id = e["id"].as_str().unwrap();
-    let Member { id: member_id, token: member, .. } = app.member().create().await;
+    let member = app.member().create().await;
     let outsider_id = app.member().create().await.id;
-    let c = app.client();
-    let registration = c.post(app.url(&format!("/api/v1/events/{id}/registration"))).bearer_auth(&member);
-    send_expecting(registration, 201, "registered").await;
-    let mark = |who: kernel::ids::MemberId, token: String| {
-        c.post(app.url(&format!("/api/v1/events/{id}/attendance")))
-            .bearer_auth(token)
-            .json(&json!({ "member_id": who }))
-            .send()
+    assert_eq!(e.register(app, &member).await, 201, "registered");
+    let mark = async |attendee: kernel::ids::MemberId, who: &Member| {
+        app.call("POST", &e.api("/attendance"), who, Some(json!({ "member_id": attendee }))).await
     };
-    assert_eq!(mark(member_id, member.clone()).await.unwrap().status(), 403);
-    assert_eq!(mark(outsider_id, staff.token.clone()).await.unwrap().status(), 409, "not registered");
-    assert_eq!(mark(member_id, staff.token.clone()).await.unwrap().status(), 204);
-    assert_eq!(mark(member_id, staff.token.clone()).await.unwrap().status(), 204, "marking twice is harmless");
+    assert_eq!(mark(member.id, &member).await.0, 403);
+    assert_eq!(mark(outsider_id, &staff).await.0, 409, "not registered");
+    assert_eq!(mark(member.id, &staff).await.0, 204);
+    assert_eq!(mark(member.id, &staff).await.0, 204, "marking twice is harmless");
     assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'EventAttended'").await, 1);
     app.award_points().await;
-    let points: Value =
-        c.get(app.url("/api/v1/me/points")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+    let points = app.get_json("/api/v1/me/points", &member).await;
     assert_eq!(points["balance"], 30);
     assert_eq!(points["entries"][0]["reason"], "event_attended");
 }
@@ -312,33 +221,25 @@ async fn attending_an_event_earns_points_once(app: &TestApp) {
 async fn a_member_registers_joins_and_is_checked_in_from_the_event_page(app: &TestApp) {
     let staff = app.staff_member().create().await;
     let e = app.event().starting_in(minutes(5)).capacity(1).by(&staff).create().await;
-    let id = e["id"].as_str().unwrap();
     let b = app.member().named("Eve").signed_up().create().await.browser(app).await;
-    let html = b.get(app.url(&format!("/events/{id}"))).send().await.unwrap().text().await.unwrap();
+    let html = app.get_text(&format!("/events/{e}"), &b).await;
     assert!(html.contains("Telling your story") && html.contains(">Register<") && !html.contains("Join now"));
-    let r = b.post(app.url(&format!("/events/{id}/register"))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
+    let r = b.post(app.url(&format!("/events/{e}/register"))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(
         html.contains("re registered. We have e-mailed you a calendar file.") && html.contains("Join now"),
         "{html}"
     );
-    let r = b.post(app.url(&format!("/events/{id}/join"))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
+    let r = b.post(app.url(&format!("/events/{e}/join"))).form(&[("csrf", csrf_of(&html))]).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "https://meet.example.org/story");
     assert_eq!(app.count("SELECT COUNT(*) FROM registrations WHERE attended_at IS NOT NULL").await, 1, "checked in");
-    let list = b.get(app.url("/events?mine=true")).send().await.unwrap().text().await.unwrap();
+    let list = app.get_text("/events?mine=true", &b).await;
     assert!(list.contains("Telling your story") && list.contains("You&#39;re registered"));
     // The one seat is taken: the next person joins the waitlist.
-    let other = app.member().create().await.token;
-    let r = app
-        .client()
-        .post(app.url(&format!("/api/v1/events/{id}/registration")))
-        .bearer_auth(&other)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 202);
+    let other = app.member().create().await;
+    assert_eq!(app.call("POST", &e.api("/registration"), &other, None).await.0, 202);
 }
 
 async fn reminders_go_out_once_per_window_across_two_workers_and_skip_cancellations(app: &TestApp) {
@@ -346,19 +247,12 @@ async fn reminders_go_out_once_per_window_across_two_workers_and_skip_cancellati
     let soon = app.event().starting_in(minutes(30)).by(&staff).create().await;
     let later = app.event().starting_in(hours(5)).by(&staff).create().await;
     let people = app.members(3).await;
-    let c = app.client();
     for e in [&soon, &later] {
         for member in &people {
             assert_eq!(e.register(app, member).await, 201);
         }
     }
-    let r = c
-        .delete(app.url(&format!("/api/v1/events/{}/registration", soon["id"].as_str().unwrap())))
-        .bearer_auth(&people[2].token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 204);
+    assert_eq!(app.call("DELETE", &soon.api("/registration"), &people[2], None).await.0, 204);
     tokio::join!(app.queue_due_reminders(), app.queue_due_reminders());
     app.queue_due_reminders().await;
     for (i, member) in people.iter().enumerate() {
@@ -387,56 +281,39 @@ async fn the_personal_calendar_feed_lists_my_events_and_stops_working_when_reset
         .create()
         .await;
     let b = app.member().named("Fay").signed_up().create().await.browser(app).await;
-    let html = b
-        .get(app.url(&format!("/events/{}", mine["id"].as_str().unwrap())))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let register = b.post(app.url(&format!("/events/{}/register", mine["id"].as_str().unwrap())));
+    let html = app.get_text(&format!("/events/{mine}"), &b).await;
+    let register = b.post(app.url(&format!("/events/{mine}/register")));
     send_expecting(register.form(&[("csrf", csrf_of(&html))]), 200, "Fay registers").await;
     let _ = other;
-    let page = b.get(app.url("/events/feed")).send().await.unwrap().text().await.unwrap();
+    let page = app.get_text("/events/feed", &b).await;
     let r = b.post(app.url("/events/feed")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
     let html = r.text().await.unwrap();
     let at = html.find("/calendar/").unwrap();
     let path = html[at..].split('"').next().unwrap().to_string();
     let anon = app.client();
-    let text = anon.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    let text = app.get_text(&path, &anon).await;
     assert!(text.contains("Telling your story") && !text.contains("Someone else"), "{text}");
-    let page = b.get(app.url("/events/feed")).send().await.unwrap().text().await.unwrap();
+    let page = app.get_text("/events/feed", &b).await;
     assert!(!page.contains("/calendar/"), "the secret is shown once");
     b.post(app.url("/events/feed")).form(&[("csrf", csrf_of(&page))]).send().await.unwrap();
-    assert_eq!(anon.get(app.url(&path)).send().await.unwrap().status(), 404, "the old address stops working");
-    assert_eq!(anon.get(app.url("/calendar/guess.ics")).send().await.unwrap().status(), 404);
+    assert_eq!(app.send("GET", &path, &anon).await.0, 404, "the old address stops working");
+    assert_eq!(app.send("GET", "/calendar/guess.ics", &anon).await.0, 404);
 }
 
 async fn networking_rounds_group_everyone_present_without_repeats(app: &TestApp) {
     let staff = app.staff_member().create().await;
     let e = app.event().networking().starting_in(minutes(5)).lasting(minutes(90)).by(&staff).create().await;
-    let id = e["id"].as_str().unwrap().to_string();
     let people = app.members(5).await;
-    let c = app.client();
     for member in &people {
         assert_eq!(e.register(app, member).await, 201);
-        let r = c
-            .post(app.url(&format!("/api/v1/events/{id}/attendance")))
-            .bearer_auth(&staff.token)
-            .json(&json!({ "member_id": member.id }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
+        let present = json!({ "member_id": member.id });
+        assert_eq!(app.call("POST", &e.api("/attendance"), &staff, Some(present)).await.0, 204);
     }
-    let r = c.post(app.url(&format!("/api/v1/events/{id}/rounds"))).bearer_auth(&people[0].token).send().await.unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(app.call("POST", &e.api("/rounds"), &people[0], None).await.0, 403);
     let mut met = std::collections::HashSet::new();
     for round in 1..=2 {
-        let r = c.post(app.url(&format!("/api/v1/events/{id}/rounds"))).bearer_auth(&staff.token).send().await.unwrap();
-        assert_eq!(r.status(), 201);
-        let v: Value = r.json().await.unwrap();
+        let (s, v) = app.call("POST", &e.api("/rounds"), &staff, None).await;
+        assert_eq!(s, 201);
         assert_eq!(v["number"], round);
         let groups = v["groups"].as_array().unwrap();
         let placed: usize = groups.iter().map(|g| g["members"].as_array().unwrap().len()).sum::<usize>()
@@ -459,15 +336,7 @@ async fn networking_rounds_group_everyone_present_without_repeats(app: &TestApp)
             }
         }
     }
-    let mine: Value = c
-        .get(app.url(&format!("/api/v1/events/{id}/rounds/mine")))
-        .bearer_auth(&people[0].token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine = app.get_json(&e.api("/rounds/mine"), &people[0]).await;
     assert_eq!(mine["round"], 2);
     let partners = mine["partners"].as_array().unwrap();
     assert!(!partners.is_empty() || mine["room_url"].is_null());
@@ -478,29 +347,16 @@ async fn networking_rounds_group_everyone_present_without_repeats(app: &TestApp)
         );
     }
     let other = app.event().starting_in(minutes(5)).by(&staff).create().await;
-    let r = c
-        .post(app.url(&format!("/api/v1/events/{}/rounds", other["id"].as_str().unwrap())))
-        .bearer_auth(&staff.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 409);
+    assert_eq!(app.call("POST", &other.api("/rounds"), &staff, None).await.0, 409);
 }
 
 async fn a_conference_agenda_runs_by_day_and_track_with_my_picks_clashes_and_tickets(app: &TestApp) {
     let staff = app.staff_member().create().await;
-    let c = app.client();
-    let r = c
-        .post(app.url("/api/v1/conferences"))
-        .bearer_auth(&staff.token)
-        .json(&json!({"name": "Connexion 2027", "year": 2027, "starts_on": "2027-06-14", "ends_on": "2027-06-15", "time_zone": "America/Chicago",
-                      "venue": "Chicago", "online_url": "https://connexion.example.org", "tracks": ["Advocacy", "Research"],
-                      "ticket_types": [{"name": "In person", "capacity": 2}, {"name": "Virtual", "capacity": null}]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let conf: Value = r.json().await.unwrap();
+    let conference = json!({"name": "Connexion 2027", "year": 2027, "starts_on": "2027-06-14", "ends_on": "2027-06-15", "time_zone": "America/Chicago",
+                            "venue": "Chicago", "online_url": "https://connexion.example.org", "tracks": ["Advocacy", "Research"],
+                            "ticket_types": [{"name": "In person", "capacity": 2}, {"name": "Virtual", "capacity": null}]});
+    let (s, conf) = app.call("POST", "/api/v1/conferences", &staff, Some(conference)).await;
+    assert_eq!(s, 201);
     let cid = conf["id"].as_str().unwrap().to_string();
     assert_eq!(conf["tracks"].as_array().unwrap().len(), 2);
     let speaker_id = app.member().create().await.id;
@@ -522,51 +378,19 @@ async fn a_conference_agenda_runs_by_day_and_track_with_my_picks_clashes_and_tic
     let keynote = app.event().exactly(keynote).by(&staff).create().await;
     let parallel = session("Trials 101", "2027-06-14", "09:30:00", "10:30:00", "Research", json!({}));
     let parallel = app.event().exactly(parallel).by(&staff).create().await;
-    app.event()
-        .by(&staff)
-        .exactly(session(
-            "Social Health Awards",
-            "2027-06-15",
-            "18:00:00",
-            "19:30:00",
-            "Advocacy",
-            json!({"awards_ceremony": true}),
-        ))
-        .create()
-        .await;
-    let bad = c
-        .post(app.url("/api/v1/events"))
-        .bearer_auth(&staff.token)
-        .json(&session("X", "2027-06-14", "09:00:00", "10:00:00", "A", json!({"conference_id": uuid::Uuid::now_v7()})))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(bad.status(), 422);
+    let awards = json!({"awards_ceremony": true});
+    let awards = session("Social Health Awards", "2027-06-15", "18:00:00", "19:30:00", "Advocacy", awards);
+    app.event().by(&staff).exactly(awards).create().await;
+    let elsewhere = json!({"conference_id": uuid::Uuid::now_v7()});
+    let bad = session("X", "2027-06-14", "09:00:00", "10:00:00", "A", elsewhere);
+    assert_eq!(app.call("POST", "/api/v1/events", &staff, Some(bad)).await.0, 422);
     // A member in London sees the agenda in their own zone.
-    let Member { id: member_id, token: member, .. } = app.member().create().await;
-    app.state
-        .db
-        .exec("UPDATE members SET time_zone = 'Europe/London' WHERE id = $1", kernel::params![member_id])
-        .await
-        .unwrap();
+    let member = app.member().create().await;
+    app.exec("UPDATE members SET time_zone = 'Europe/London' WHERE id = $1", kernel::params![member.id]).await;
     for s in [&keynote, &parallel] {
-        let r = c
-            .put(app.url(&format!("/api/v1/me/agenda/{}", s["id"].as_str().unwrap())))
-            .bearer_auth(&member)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 204);
+        assert_eq!(app.call("PUT", &format!("/api/v1/me/agenda/{s}"), &member, None).await.0, 204);
     }
-    let agenda: Value = c
-        .get(app.url(&format!("/api/v1/conferences/{cid}/agenda")))
-        .bearer_auth(&member)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let agenda = app.get_json(&format!("/api/v1/conferences/{cid}/agenda"), &member).await;
     assert_eq!(agenda["time_zone"], "Europe/London");
     let days = agenda["days"].as_array().unwrap();
     assert_eq!(days.len(), 2, "{agenda}");
@@ -579,47 +403,30 @@ async fn a_conference_agenda_runs_by_day_and_track_with_my_picks_clashes_and_tic
     assert_eq!(first[1]["clashes"], true);
     assert_eq!(days[1]["sessions"][0]["awards_ceremony"], true);
     assert_eq!(first[0]["speakers"].as_array().unwrap().len(), 2);
-    let unpick = c.delete(app.url(&format!("/api/v1/me/agenda/{}", parallel["id"].as_str().unwrap())));
-    send_expecting(unpick.bearer_auth(&member), 204, "the parallel session taken off the agenda").await;
-    let agenda: Value = c
-        .get(app.url(&format!("/api/v1/conferences/{cid}/agenda")))
-        .bearer_auth(&member)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (s, v) = app.call("DELETE", &format!("/api/v1/me/agenda/{parallel}"), &member, None).await;
+    assert_eq!(s, 204, "the parallel session taken off the agenda: {v}");
+    let agenda = app.get_json(&format!("/api/v1/conferences/{cid}/agenda"), &member).await;
     assert_eq!(agenda["days"][0]["sessions"][0]["clashes"], false);
     // The agenda as a calendar file, and the guest speaker's page.
-    let text = c.get(app.url(&format!("/conferences/{cid}.ics"))).send().await.unwrap().text().await.unwrap();
+    let text = app.get_text(&format!("/conferences/{cid}.ics"), &Visitor).await;
     let cal = Calendar::from_str(&text).unwrap();
     assert_eq!(cal.components.iter().filter(|c| matches!(c, CalendarComponent::Event(_))).count(), 3);
     let guest = first[0]["speakers"].as_array().unwrap().iter().find(|s| s["name"] == "Dr. Rosa Mendes").unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let page = c.get(app.url(&format!("/speakers/{guest}"))).send().await.unwrap().text().await.unwrap();
+    let page = app.get_text(&format!("/speakers/{guest}"), &Visitor).await;
     assert!(page.contains("Rheumatologist and researcher.") && page.contains("Opening keynote"));
-    let page = c.get(app.url(&format!("/conferences/{cid}"))).send().await.unwrap().text().await.unwrap();
+    let page = app.get_text(&format!("/conferences/{cid}"), &Visitor).await;
     assert!(page.contains("Opening keynote") && page.contains("Social Health Awards"));
     // Tickets: two in-person seats for three people.
     let people = app.members(3).await;
-    let in_person = conf["ticket_types"][0]["id"].as_str().unwrap().to_string();
-    let tasks = people.iter().map(|m| {
-        let (url, t, body) = (
-            app.url(&format!("/api/v1/conferences/{cid}/tickets")),
-            m.token.clone(),
-            json!({ "ticket_type_id": in_person }),
-        );
-        tokio::spawn(async move {
-            reqwest::Client::new().post(url).bearer_auth(t).json(&body).send().await.unwrap().status().as_u16()
-        })
-    });
-    let statuses: Vec<u16> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let in_person = json!({ "ticket_type_id": conf["ticket_types"][0]["id"].as_str().unwrap() });
+    let tickets = format!("/api/v1/conferences/{cid}/tickets");
+    let statuses = app.all_at_once("POST", &tickets, &people, Some(in_person)).await;
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 2, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 1);
-    let view: Value = c.get(app.url(&format!("/api/v1/conferences/{cid}"))).send().await.unwrap().json().await.unwrap();
+    let view = app.get_json(&format!("/api/v1/conferences/{cid}"), &Visitor).await;
     assert_eq!(view["ticket_types"][0]["taken"], 2);
 }
 
@@ -632,33 +439,18 @@ async fn members_send_questions_to_a_panel_before_it_starts(app: &TestApp) {
     let panel = app.event().panel().starting_in(hours(1)).with("speakers", speakers).by(&staff).create().await;
     assert_eq!(panel["speakers"].as_array().unwrap().len(), 2);
     let started = app.event().panel().starting_in(minutes(-10)).by(&staff).create().await;
-    let member = app.member().create().await.token;
-    let c = app.client();
-    let ask = |id: &str, body: Value| {
-        c.post(app.url(&format!("/api/v1/events/{id}/questions"))).bearer_auth(member.clone()).json(&body).send()
-    };
-    assert_eq!(
-        ask(panel["id"].as_str().unwrap(), json!({"body": "How do you pace yourself?"})).await.unwrap().status(),
-        201
-    );
-    assert_eq!(ask(panel["id"].as_str().unwrap(), json!({"body": "  "})).await.unwrap().status(), 422);
-    assert_eq!(ask(started["id"].as_str().unwrap(), json!({"body": "Too late?"})).await.unwrap().status(), 409);
-    let qs: Value = c
-        .get(app.url(&format!("/api/v1/events/{}/questions", panel["id"].as_str().unwrap())))
-        .bearer_auth(&member)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let member = app.member().create().await;
+    let ask = async |e: &Event, body: Value| app.call("POST", &e.api("/questions"), &member, Some(body)).await;
+    assert_eq!(ask(&panel, json!({"body": "How do you pace yourself?"})).await.0, 201);
+    assert_eq!(ask(&panel, json!({"body": "  "})).await.0, 422);
+    assert_eq!(ask(&started, json!({"body": "Too late?"})).await.0, 409);
+    let qs = app.get_json(&panel.api("/questions"), &member).await;
     assert_eq!(qs["items"].as_array().unwrap().len(), 1);
 }
 
 async fn registration_answers_reach_only_staff_and_events_filter_by_condition(app: &TestApp) {
     let staff = app.staff_member().create().await;
-    let conds: Value =
-        app.client().get(app.url("/api/v1/conditions?q=migraine")).send().await.unwrap().json().await.unwrap();
+    let conds = app.get_json("/api/v1/conditions?q=migraine", &Visitor).await;
     let migraine = conds["items"][0]["id"].as_str().unwrap().to_string();
     let e = app
         .event()
@@ -668,121 +460,58 @@ async fn registration_answers_reach_only_staff_and_events_filter_by_condition(ap
         .create()
         .await;
     app.event().by(&staff).create().await;
-    let id = e["id"].as_str().unwrap();
     assert_eq!(e["questions"].as_array().unwrap().len(), 2);
-    let Member { id: member_id, token: member, .. } = app.member().create().await;
-    let c = app.client();
-    let r = c
-        .post(app.url(&format!("/api/v1/events/{id}/registration")))
-        .bearer_auth(&member)
-        .json(&json!({"answers": ["a", "b", "c", "d", "e", "f"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    let r = c
-        .post(app.url(&format!("/api/v1/events/{id}/registration")))
-        .bearer_auth(&member)
-        .json(&json!({"answrs": []}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400);
-    let r = c
-        .post(app.url(&format!("/api/v1/events/{id}/registration")))
-        .bearer_auth(&member)
-        .json(&json!({"answers": ["Yes please", "I use a screen reader"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let public: String = c
-        .get(app.url(&format!("/api/v1/events/{id}")))
-        .bearer_auth(&member)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let member = app.member().create().await;
+    let register = async |body: Value| app.call("POST", &e.api("/registration"), &member, Some(body)).await;
+    assert_eq!(register(json!({"answers": ["a", "b", "c", "d", "e", "f"]})).await.0, 422);
+    assert_eq!(register(json!({"answrs": []})).await.0, 400);
+    assert_eq!(register(json!({"answers": ["Yes please", "I use a screen reader"]})).await.0, 201);
+    let public = app.get_text(&e.api(""), &member).await;
     assert!(!public.contains("screen reader"), "answers are not part of the event");
-    assert_eq!(
-        c.get(app.url(&format!("/api/v1/events/{id}/registrations")))
-            .bearer_auth(&member)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    let list: Value = c
-        .get(app.url(&format!("/api/v1/events/{id}/registrations")))
-        .bearer_auth(&staff.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list["items"][0]["member_id"], member_id.to_string());
+    assert_eq!(app.call("GET", &e.api("/registrations"), &member, None).await.0, 403);
+    let list = app.get_json(&e.api("/registrations"), &staff).await;
+    assert_eq!(list["items"][0]["member_id"], member.id.to_string());
     assert_eq!(list["items"][0]["answers"][1], "I use a screen reader");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'staff_viewed_registrants'").await,
         1,
         "staff reads are audited"
     );
-    let filtered: Value = c
-        .get(app.url(&format!("/api/v1/events?condition={migraine}")))
-        .bearer_auth(&member)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let filtered = app.get_json(&format!("/api/v1/events?condition={migraine}"), &member).await;
     assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
-    let all: Value = c.get(app.url("/api/v1/events")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+    let all = app.get_json("/api/v1/events", &member).await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
-    let r = c.get(app.url("/api/v1/events?condition=nope")).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    let html =
-        c.get(app.url(&format!("/events?kind=&condition={migraine}"))).bearer_auth(&member).send().await.unwrap();
-    assert_eq!(html.status(), 200, "an empty filter means any");
+    assert_eq!(app.call("GET", "/api/v1/events?condition=nope", &Visitor, None).await.0, 422);
+    let (s, _) = app.send("GET", &format!("/events?kind=&condition={migraine}"), &member).await;
+    assert_eq!(s, 200, "an empty filter means any");
 }
 
 async fn my_export_carries_my_points_and_event_data_and_deletion_erases_it(app: &TestApp) {
     let staff = app.staff_member().create().await;
     let e = app.event().panel().with("questions", json!(["Access needs?"])).by(&staff).create().await;
-    let id = e["id"].as_str().unwrap();
-    let Member { id: member_id, token: member, .. } = app.member().create().await;
-    let other = app.member().create().await.token;
-    let c = app.client();
-    let registration = c.post(app.url(&format!("/api/v1/events/{id}/registration")));
-    let answers = json!({"answers": ["Wheelchair access"]});
-    send_expecting(registration.bearer_auth(&member).json(&answers), 201, "registered with answers").await;
-    let registration = c.post(app.url(&format!("/api/v1/events/{id}/registration")));
-    let answers = json!({"answers": ["Other person's needs"]});
-    send_expecting(registration.bearer_auth(&other).json(&answers), 201, "another registered with answers").await;
-    let question = c.post(app.url(&format!("/api/v1/events/{id}/questions"))).bearer_auth(&member);
-    send_expecting(question.json(&json!({"body": "My own question"})), 201, "a question for the panel").await;
-    let adjustment = c.post(app.url("/api/v1/admin/points/adjustments")).bearer_auth(&staff.token);
-    let credit = json!({"member_id": member_id, "amount": 12, "reason": "thanks"});
-    send_expecting(adjustment.json(&credit), 201, "points credited").await;
-    let doc: Value =
-        c.get(app.url("/api/v1/me/export")).bearer_auth(&member).send().await.unwrap().json().await.unwrap();
+    let member = app.member().create().await;
+    let other = app.member().create().await;
+    for (who, needs) in [(&member, "Wheelchair access"), (&other, "Other person's needs")] {
+        let (s, v) = app.call("POST", &e.api("/registration"), who, Some(json!({"answers": [needs]}))).await;
+        assert_eq!(s, 201, "registered with answers: {v}");
+    }
+    let (s, v) = app.call("POST", &e.api("/questions"), &member, Some(json!({"body": "My own question"}))).await;
+    assert_eq!(s, 201, "a question for the panel: {v}");
+    app.credit_points(&staff, member.id, 12, "thanks").await;
+    let doc = app.get_json("/api/v1/me/export", &member).await;
     assert_eq!(doc["rewards"]["balance"], 12);
     assert_eq!(doc["rewards"]["ledger"][0]["note"], "thanks");
     assert_eq!(doc["events"]["registrations"][0]["answers"], "[\"Wheelchair access\"]");
     assert_eq!(doc["events"]["panel_questions"][0]["body"], "My own question");
     assert!(!doc.to_string().contains("Other person's needs"));
-    assert_eq!(c.delete(app.url("/api/v1/me")).bearer_auth(&member).send().await.unwrap().status(), 204);
+    assert_eq!(app.call("DELETE", "/api/v1/me", &member, None).await.0, 204);
     app.drain().await;
     let left: i64 = app
         .state
         .db
         .scalar(
             "SELECT COUNT(*) FROM registrations WHERE member_id = $1 AND answers <> '[]'",
-            kernel::params![member_id],
+            kernel::params![member.id],
         )
         .await
         .unwrap()
@@ -798,58 +527,22 @@ async fn my_export_carries_my_points_and_event_data_and_deletion_erases_it(app: 
 
 async fn a_group_event_is_seen_only_by_the_groups_members(app: &TestApp) {
     let staff = app.staff_member().create().await;
-    let c = app.client();
     let g = app.group().named("Caregivers").owned_by(&staff).create().await;
-    let gid = g.id.clone();
     let mut body = app.event().audience("group").body();
-    let r = c.post(app.url("/api/v1/events")).bearer_auth(&staff.token).json(&body).send().await.unwrap();
-    assert_eq!(r.status(), 422, "a group event needs its group");
+    let schedule = |body: &Value| app.call("POST", "/api/v1/events", &staff, Some(body.clone()));
+    assert_eq!(schedule(&body).await.0, 422, "a group event needs its group");
     body["group_id"] = json!(uuid::Uuid::now_v7());
-    let r = c.post(app.url("/api/v1/events")).bearer_auth(&staff.token).json(&body).send().await.unwrap();
-    assert_eq!(r.status(), 422, "the group must exist");
+    assert_eq!(schedule(&body).await.0, 422, "the group must exist");
     let e = app.event().for_group(&g).by(&staff).create().await;
-    let id = e["id"].as_str().unwrap();
-    let joiner = app.member().create().await;
-    g.admit(app, &joiner).await;
-    let member = joiner.token.clone();
-    let outsider = app.member().create().await.token;
-    assert_eq!(
-        c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&member).send().await.unwrap().status(),
-        200
-    );
-    assert_eq!(
-        c.get(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&outsider).send().await.unwrap().status(),
-        404
-    );
-    assert_eq!(
-        c.post(app.url(&format!("/api/v1/events/{id}/registration")))
-            .bearer_auth(&outsider)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    let mine: Value = c
-        .get(app.url(&format!("/api/v1/events?group={gid}")))
-        .bearer_auth(&member)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let member = app.member().create().await;
+    g.admit(app, &member).await;
+    let outsider = app.member().create().await;
+    assert_eq!(app.call("GET", &e.api(""), &member, None).await.0, 200);
+    assert_eq!(app.call("GET", &e.api(""), &outsider, None).await.0, 404);
+    assert_eq!(app.call("POST", &e.api("/registration"), &outsider, None).await.0, 404);
+    let mine = app.get_json(&format!("/api/v1/events?group={g}"), &member).await;
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
-    let theirs: Value =
-        c.get(app.url("/api/v1/events")).bearer_auth(&outsider).send().await.unwrap().json().await.unwrap();
+    let theirs = app.get_json("/api/v1/events", &outsider).await;
     assert!(theirs["items"].as_array().unwrap().is_empty());
-    assert_eq!(
-        c.post(app.url(&format!("/api/v1/events/{id}/registration")))
-            .bearer_auth(&member)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        201
-    );
+    assert_eq!(app.call("POST", &e.api("/registration"), &member, None).await.0, 201);
 }

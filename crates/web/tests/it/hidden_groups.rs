@@ -3,7 +3,7 @@
 //! list and search — but read its discussions only as its members; anyone else outside
 //! it sees nothing of it at all.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::both_backends;
 use crate::support::*;
@@ -11,44 +11,19 @@ use crate::support::*;
 both_backends![hidden_groups_are_known_to_staff_on_every_surface_and_to_no_other_outsider];
 
 async fn hidden_groups_are_known_to_staff_on_every_surface_and_to_no_other_outsider(app: &TestApp) {
-    let hidden = app.group().named("Quiet harbour").described("A circle for kestrels").hidden().create().await;
-    let hidden = hidden.id;
-    let Member { id: member_id, token: member, .. } = &app.member().create().await;
+    let group = app.group().named("Quiet harbour").described("A circle for kestrels").hidden().create().await;
+    let hidden = group.id.clone();
+    let insider = app.member().create().await;
+    let Member { id: member_id, token: member, .. } = &insider;
     let outsider = &app.member().create().await.token;
     let other_staff = &app.staff_member().create().await.token;
     let admin = &app.member().admin().create().await.token;
     // Hidden groups are joined by invitation; the member is added directly.
-    app.state
-        .db
-        .exec(
-            "INSERT INTO group_members (group_id, member_id, role, status, created_at) VALUES ($1, $2, 'member', 'active', $3)",
-            kernel::params![uuid::Uuid::parse_str(&hidden).unwrap(), *member_id, chrono::Utc::now()],
-        )
-        .await
-        .unwrap();
-    let c = app.client();
-    let r = c
-        .post(app.url(&format!("/api/v1/groups/{hidden}/threads")))
-        .bearer_auth(member)
-        .json(&json!({"title": "Osprey worries", "body": "Only for us: ptarmigan"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let thread = r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    app.exec("INSERT INTO group_members (group_id, member_id, role, status, created_at) VALUES ($1, $2, 'member', 'active', $3)", kernel::params![uuid::Uuid::parse_str(&hidden).unwrap(), *member_id, chrono::Utc::now()]).await;
+    let thread = group.thread(app, &insider, "Osprey worries", "Only for us: ptarmigan").await;
     let leaks = |text: &str| text.contains("Osprey") || text.contains("ptarmigan");
 
-    let get = |path: String, token: Option<String>| {
-        let c = app.client();
-        async move {
-            let mut rb = c.get(app.url(&path));
-            if let Some(t) = &token {
-                rb = rb.bearer_auth(t);
-            }
-            let r = rb.send().await.unwrap();
-            (r.status().as_u16(), r.text().await.unwrap())
-        }
-    };
+    let get = |path: String, who: Option<String>| async move { app.send("GET", &path, &who).await };
     let surfaces_naming_it = |id: &str| {
         vec![
             format!("/groups/{id}"),
@@ -81,14 +56,8 @@ async fn hidden_groups_are_known_to_staff_on_every_surface_and_to_no_other_outsi
             let (_, text) = get(path.clone(), Some(token.clone())).await;
             assert!(!leaks(&text), "{who} reads nothing of a hidden group they are not in, on {path}");
         }
-        let r = c
-            .post(app.url(&format!("/api/v1/threads/{thread}/replies")))
-            .bearer_auth(token)
-            .json(&json!({"body": "x"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 404, "{who} cannot reply to a thread they cannot read");
+        let (s, _) = app.try_reply(token, &thread, json!({"body": "x"})).await;
+        assert_eq!(s, 404, "{who} cannot reply to a thread they cannot read");
     }
     // A member outside the group, and a visitor: nothing at all, on every surface.
     for (who, token) in [("outsider", Some(outsider.clone())), ("visitor", None)] {

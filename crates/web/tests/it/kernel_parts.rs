@@ -122,7 +122,7 @@ async fn undelivered(state: &AppState) -> i64 {
 
 async fn two_workers_handle_every_outbox_event_exactly_once(app: &TestApp) {
     // No unique key on purpose: an event handled twice would show up as a second row.
-    app.state.db.exec("CREATE TABLE handled_by_two_workers (event_id TEXT NOT NULL)", vec![]).await.unwrap();
+    app.exec("CREATE TABLE handled_by_two_workers (event_id TEXT NOT NULL)", vec![]).await;
     let emitted = emit_many(app, 200, false).await;
     let calls = Arc::new(AtomicUsize::new(0));
     let workers: Vec<_> = (0..2)
@@ -152,15 +152,8 @@ async fn two_workers_handle_every_outbox_event_exactly_once(app: &TestApp) {
     struct Handled {
         event_id: String,
     }
-    let mut rows: Vec<String> = app
-        .state
-        .db
-        .all::<Handled>("SELECT event_id FROM handled_by_two_workers", vec![])
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.event_id)
-        .collect();
+    let handled = app.rows::<Handled>("SELECT event_id FROM handled_by_two_workers").await;
+    let mut rows: Vec<String> = handled.into_iter().map(|r| r.event_id).collect();
     rows.sort();
     let mut expected: Vec<String> = emitted.iter().map(ToString::to_string).collect();
     expected.sort();
@@ -181,7 +174,7 @@ async fn two_workers_handle_every_outbox_event_exactly_once(app: &TestApp) {
 }
 
 async fn a_failing_event_is_rolled_back_and_retried_later(app: &TestApp) {
-    app.state.db.exec("CREATE TABLE handled_after_failure (event_id TEXT PRIMARY KEY)", vec![]).await.unwrap();
+    app.exec("CREATE TABLE handled_after_failure (event_id TEXT PRIMARY KEY)", vec![]).await;
     let bad = emit_many(app, 1, true).await[0];
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     emit_many(app, 1, false).await;
@@ -198,7 +191,7 @@ async fn a_failing_event_is_rolled_back_and_retried_later(app: &TestApp) {
     assert_eq!(calls.load(Ordering::SeqCst), 2, "it is tried again on the next pass");
     assert_eq!(app.count("SELECT COUNT(*) FROM handled_after_failure").await, 0);
     // Once the cause is fixed, it and the event behind it go through.
-    app.state.db.exec("UPDATE activity SET payload = '{}' WHERE id = $1", params![bad]).await.unwrap();
+    app.exec("UPDATE activity SET payload = '{}' WHERE id = $1", params![bad]).await;
     assert_eq!(outbox::run_once(&state.db, &consumer, 10).await.unwrap(), 2);
     assert_eq!(calls.load(Ordering::SeqCst), 4);
     assert_eq!(app.count("SELECT COUNT(*) FROM handled_after_failure").await, 2);
@@ -206,7 +199,7 @@ async fn a_failing_event_is_rolled_back_and_retried_later(app: &TestApp) {
 }
 
 async fn an_event_committed_behind_the_cursor_is_still_delivered(app: &TestApp) {
-    app.state.db.exec("CREATE TABLE handled_late (event_id TEXT PRIMARY KEY)", vec![]).await.unwrap();
+    app.exec("CREATE TABLE handled_late (event_id TEXT PRIMARY KEY)", vec![]).await;
     let calls = Arc::new(AtomicUsize::new(0));
     let state = with_consumer(app, "handled_late", calls.clone());
     let consumer = state.consumers[0].clone();
@@ -218,7 +211,7 @@ async fn an_event_committed_behind_the_cursor_is_still_delivered(app: &TestApp) 
     let late = outbox::publish(&tx, None, &TestLate {}).await.unwrap();
     tx.commit().await.unwrap();
     let earlier = chrono::Utc::now() - chrono::Duration::seconds(30);
-    app.state.db.exec("UPDATE activity SET created_at = $1 WHERE id = $2", params![earlier, late]).await.unwrap();
+    app.exec("UPDATE activity SET created_at = $1 WHERE id = $2", params![earlier, late]).await;
     assert_eq!(outbox::run_once(&state.db, &consumer, 100).await.unwrap(), 1);
     assert_eq!(calls.load(Ordering::SeqCst), 2, "the first event is not handled again");
     assert_eq!(app.count("SELECT COUNT(*) FROM handled_late").await, 2);
@@ -237,7 +230,7 @@ async fn a_job_with_a_unique_key_is_queued_once(app: &TestApp) {
 async fn a_failing_job_backs_off_and_gives_up_after_its_attempts(app: &TestApp) {
     let db = &app.state.db;
     jobs::enqueue(db.writer(), "test.kind-without-handler", &serde_json::json!({}), None, None).await.unwrap();
-    app.state.db.exec("UPDATE jobs SET max_attempts = 2", vec![]).await.unwrap();
+    app.exec("UPDATE jobs SET max_attempts = 2", vec![]).await;
     #[derive(sea_orm::FromQueryResult)]
     struct Row {
         status: String,
@@ -260,12 +253,12 @@ async fn a_failing_job_backs_off_and_gives_up_after_its_attempts(app: &TestApp) 
     assert!(row.last_error.unwrap().contains("no handler"));
     assert_eq!(jobs::run_due(&app.state, "w1", 10).await.unwrap(), 0, "not due yet");
     let past = chrono::Utc::now() - chrono::Duration::seconds(1);
-    app.state.db.exec("UPDATE jobs SET run_at = $1", params![past]).await.unwrap();
+    app.exec("UPDATE jobs SET run_at = $1", params![past]).await;
     assert_eq!(jobs::run_due(&app.state, "w1", 10).await.unwrap(), 1);
     let row: Row = db.one("SELECT status, attempts, run_at, last_error FROM jobs", vec![]).await.unwrap().unwrap();
     assert_eq!((row.status.as_str(), row.attempts), ("failed", 2));
     // A job that has given up is never picked up again, however long one waits.
-    app.state.db.exec("UPDATE jobs SET run_at = $1", params![past]).await.unwrap();
+    app.exec("UPDATE jobs SET run_at = $1", params![past]).await;
     assert_eq!(jobs::run_due(&app.state, "w1", 10).await.unwrap(), 0);
     let row: Row = db.one("SELECT status, attempts, run_at, last_error FROM jobs", vec![]).await.unwrap().unwrap();
     assert_eq!((row.status.as_str(), row.attempts), ("failed", 2));
@@ -304,14 +297,14 @@ async fn concurrent_claimers_never_take_the_same_job_and_dead_leases_are_retaken
     assert!(jobs::claim(db, "c", 1000).await.unwrap().is_empty(), "a live lease keeps its job");
     // A worker that died leaves its lease to run out; then another takes the job.
     let past = chrono::Utc::now() - chrono::Duration::seconds(1);
-    app.state.db.exec("UPDATE jobs SET locked_until = $1", params![past]).await.unwrap();
+    app.exec("UPDATE jobs SET locked_until = $1", params![past]).await;
     assert_eq!(jobs::claim(db, "c", 1000).await.unwrap().len(), 100);
     assert_eq!(app.count("SELECT COUNT(*) FROM jobs WHERE locked_by = 'c' AND attempts = 2").await, 100);
 }
 
 async fn fifty_concurrent_write_transactions_all_succeed_without_lost_updates(app: &TestApp) {
-    app.state.db.exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)", vec![]).await.unwrap();
-    app.state.db.exec("INSERT INTO counter (id, n) VALUES (1, 0)", vec![]).await.unwrap();
+    app.exec("CREATE TABLE counter (id INTEGER PRIMARY KEY, n BIGINT NOT NULL)", vec![]).await;
+    app.exec("INSERT INTO counter (id, n) VALUES (1, 0)", vec![]).await;
     let tasks = (0..50).map(|_| {
         let db = app.state.db.clone();
         tokio::spawn(async move {
@@ -351,15 +344,11 @@ async fn a_rate_limit_allows_its_quota_then_says_when_to_retry(app: &TestApp) {
 }
 
 async fn keyset_pages_visit_every_row_once_in_order(app: &TestApp) {
-    app.state.db.exec("CREATE TABLE paged_items (k TEXT NOT NULL, id TEXT PRIMARY KEY)", vec![]).await.unwrap();
+    app.exec("CREATE TABLE paged_items (k TEXT NOT NULL, id TEXT PRIMARY KEY)", vec![]).await;
     for i in 0..57 {
         // Keys repeat, so the id must break ties for the cursor to be exact.
         let key = format!("item-{:02}", (i * 7) % 20);
-        app.state
-            .db
-            .exec("INSERT INTO paged_items (k, id) VALUES ($1, $2)", params![key, format!("{i:03}")])
-            .await
-            .unwrap();
+        app.exec("INSERT INTO paged_items (k, id) VALUES ($1, $2)", params![key, format!("{i:03}")]).await;
     }
     #[derive(sea_orm::FromQueryResult, Clone)]
     struct Item {
@@ -393,15 +382,8 @@ async fn keyset_pages_visit_every_row_once_in_order(app: &TestApp) {
         }
     }
     assert_eq!(sizes, vec![10, 10, 10, 10, 10, 7]);
-    let mut all: Vec<(String, String)> = app
-        .state
-        .db
-        .all::<Item>("SELECT k, id FROM paged_items", vec![])
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| (r.k, r.id))
-        .collect();
+    let mut all: Vec<(String, String)> =
+        app.rows::<Item>("SELECT k, id FROM paged_items").await.into_iter().map(|r| (r.k, r.id)).collect();
     all.sort();
     assert_eq!(seen, all, "every row exactly once, in (key, id) order");
 }

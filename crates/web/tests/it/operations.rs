@@ -19,17 +19,17 @@ both_backends![
 
 async fn health_readiness_and_metrics_answer(app: &TestApp) {
     let c = app.client();
-    assert_eq!(c.get(app.url("/healthz")).send().await.unwrap().status(), 200);
-    let ready: Value = c.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(app.call("GET", "/healthz", &c, None).await.0, 200);
+    let ready: Value = app.get_json("/readyz", &c).await;
     assert_eq!(ready["database"], true);
     assert_eq!(ready["migrations_current"], true);
     send_expecting(c.get(app.url("/")), 200, "the home page").await;
-    let metrics = c.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = app.get_text("/metrics", &c).await;
     assert!(metrics.contains("shn_http_requests_total"), "{metrics}");
 }
 
 async fn the_openapi_document_is_3_1_and_lists_the_fixed_routes(app: &TestApp) {
-    let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app.get_json("/api/v1/openapi.json", &Visitor).await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for path in [
         "/api/v1/auth/signup",
@@ -75,7 +75,7 @@ async fn the_openapi_document_is_3_1_and_lists_the_fixed_routes(app: &TestApp) {
 
 async fn pages_carry_strict_security_headers_and_friendly_errors(app: &TestApp) {
     let c = app.client();
-    let r = c.get(app.url("/login")).send().await.unwrap();
+    let r = app.request("GET", "/login", &c).send().await.unwrap();
     let h = r.headers();
     let csp = h["content-security-policy"].to_str().unwrap();
     assert!(
@@ -85,22 +85,20 @@ async fn pages_carry_strict_security_headers_and_friendly_errors(app: &TestApp) 
     assert!(h.contains_key("referrer-policy"));
     let html = r.text().await.unwrap();
     assert!(!html.contains("<script>") && !html.contains("style=\""), "no inline script or style");
-    let r = c.get(app.url("/no/such/page")).send().await.unwrap();
+    let r = app.request("GET", "/no/such/page", &c).send().await.unwrap();
     assert_eq!(r.status(), 404);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     assert!(r.text().await.unwrap().contains("Page not found"));
-    let r = c.get(app.url("/api/v1/no/such")).send().await.unwrap();
+    let r = app.request("GET", "/api/v1/no/such", &c).send().await.unwrap();
     assert_eq!(r.status(), 404);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], "not_found");
-    let r = c.put(app.url("/api/v1/me")).send().await.unwrap();
+    let r = app.request("PUT", "/api/v1/me", &c).send().await.unwrap();
     assert_eq!(r.status(), 405);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "method_not_allowed");
-    let r = c.get(app.url("/members/not-a-uuid")).send().await.unwrap();
-    assert_eq!(r.status(), 404);
-    let r = c.get(app.url("/api/v1/members/01234567-89ab-7def-8123-456789abcdef")).send().await.unwrap();
-    assert_eq!(r.status(), 404);
-    let r = c.get(app.url("/settings/profile")).send().await.unwrap();
+    assert_eq!(app.call("GET", "/members/not-a-uuid", &c, None).await.0, 404);
+    assert_eq!(app.call("GET", "/api/v1/members/01234567-89ab-7def-8123-456789abcdef", &c, None).await.0, 404);
+    let r = app.request("GET", "/settings/profile", &c).send().await.unwrap();
     assert_eq!(r.status(), 303, "signed-out visitors are sent to log in");
     assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?next="));
 }
@@ -112,14 +110,8 @@ async fn demo_data_loads_a_realistic_community_that_passes_every_check(app: &Tes
     assert!(app.count("SELECT COUNT(DISTINCT member_type) FROM members").await >= 3);
     assert!(app.count("SELECT COUNT(*) FROM member_conditions").await >= 40);
     assert!(app.problems().await.is_empty());
-    let r = app
-        .client()
-        .post(app.url("/api/v1/auth/token"))
-        .json(&serde_json::json!({"email": logins.admin_email, "password": logins.password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200, "the printed demo login works");
+    let (s, _) = app.ask_token(&logins.admin_email, &logins.password).await;
+    assert_eq!(s, 200, "the printed demo login works");
     // Loading again does not collide with what is there.
     app.load_demo(5).await;
     assert_eq!(app.problems().await, Vec::<String>::new(), "members, ledger and search hold their invariants");
@@ -153,7 +145,7 @@ async fn demo_data_loads_a_realistic_community_that_passes_every_check(app: &Tes
 async fn the_invariant_check_reports_a_breach(app: &TestApp) {
     app.signup_verified("kim@example.org", "Kim").await;
     assert!(app.problems().await.is_empty());
-    app.state.db.exec("UPDATE members SET status = 'deleted'", vec![]).await.unwrap();
+    app.exec("UPDATE members SET status = 'deleted'", vec![]).await;
     let problems = app.problems().await;
     assert!(problems.iter().any(|p| p.contains("deleted accounts still holding personal data")), "{problems:?}");
 }
@@ -171,45 +163,25 @@ async fn the_invariant_check_reports_search_documents_out_of_step_with_their_key
                 .unwrap();
             assert_eq!(secure, Some(1), "{index}: removed text leaves the index's pages at once");
         }
-        app.state
-            .db
-            .exec("DELETE FROM search_keys WHERE id = (SELECT MIN(id) FROM search_keys)", vec![])
-            .await
-            .unwrap();
+        app.exec("DELETE FROM search_keys WHERE id = (SELECT MIN(id) FROM search_keys)", vec![]).await;
         let problems = app.problems().await;
         assert_eq!(problems, vec!["1 search documents without their key".to_string()]);
     }
 }
 
 async fn the_invariant_check_reports_condition_rows_out_of_step_with_a_name(app: &TestApp) {
-    let Member { token, .. } = app.member().named("Lee").email("lee@example.org").signed_up().create().await;
-    let found: serde_json::Value =
-        app.client().get(app.url("/api/v1/conditions?q=asthma")).send().await.unwrap().json().await.unwrap();
-    let asthma = found["items"][0]["id"].clone();
-    let r = app
-        .client()
-        .patch(app.url("/api/v1/me/profile"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"conditions": [asthma]}))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
-    let r = app
-        .client()
-        .patch(app.url("/api/v1/me/profile"))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"display_name": "Lee Park"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
+    let lee = app.member().named("Lee").email("lee@example.org").signed_up().create().await;
+    let asthma = app.condition_id("asthma").await;
+    for change in [serde_json::json!({"conditions": [asthma]}), serde_json::json!({"display_name": "Lee Park"})] {
+        let (s, _) = app.patch_profile(&lee, change).await;
+        assert!((200..300).contains(&s), "{s}");
+    }
     assert!(app.problems().await.is_empty(), "a rename keeps the condition rows in step");
-    app.state.db.exec("UPDATE member_conditions SET name_key = 'someone else'", vec![]).await.unwrap();
+    app.exec("UPDATE member_conditions SET name_key = 'someone else'", vec![]).await;
     let problems = app.problems().await;
     assert!(problems.iter().any(|p| p.contains("out of step with the member's name")), "{problems:?}");
     if app.state.db.backend() == kernel::db::Backend::Sqlite {
-        app.state.db.exec("DELETE FROM member_text_keys", vec![]).await.unwrap();
+        app.exec("DELETE FROM member_text_keys", vec![]).await;
         let problems = app.problems().await;
         assert!(problems.iter().any(|p| p.contains("missing from the name and story search index")), "{problems:?}");
     }

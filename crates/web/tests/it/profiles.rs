@@ -24,14 +24,13 @@ pub fn png(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
-async fn me(app: &TestApp, token: &str) -> Value {
-    app.client().get(app.url("/api/v1/me")).bearer_auth(token).send().await.unwrap().json().await.unwrap()
+async fn me(app: &TestApp, who: &Member) -> Value {
+    app.get_json("/api/v1/me", who).await
 }
 
 async fn a_bad_profile_change_is_refused_whole_with_reasons_per_field(app: &TestApp) {
-    let Member { token, .. } = app.member().named("Pat").email("pat@example.org").signed_up().create().await;
-    let before = me(app, &token).await;
-    let c = app.client();
+    let pat = app.member().named("Pat").email("pat@example.org").signed_up().create().await;
+    let before = me(app, &pat).await;
     let bad = json!({
         "story": "changed?",
         "conditions": ["00000000-0000-7000-8000-000000000000"],
@@ -41,52 +40,32 @@ async fn a_bad_profile_change_is_refused_whole_with_reasons_per_field(app: &Test
         "channels": [{"platform": "myspace", "handle": "x"}],
         "visibility": {"conditions": "everyone", "shoe_size": "public"}
     });
-    let r = c.patch(app.url("/api/v1/me/profile")).bearer_auth(&token).json(&bad).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    let v: Value = r.json().await.unwrap();
+    let (s, v) = app.patch_profile(&pat, bad).await;
+    assert_eq!(s, 422);
     for field in ["conditions", "country", "time_zone", "languages", "channels", "visibility"] {
         assert!(v["error"]["fields"][field].is_string(), "{field}: {v}");
     }
-    assert_eq!(me(app, &token).await, before, "nothing changed");
-    let r = c
-        .patch(app.url("/api/v1/me/profile"))
-        .bearer_auth(&token)
-        .json(&json!({"conditions": "migraine"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 400, "wrong type");
-    let r = c.patch(app.url("/api/v1/me/profile")).json(&json!({"story": "x"})).send().await.unwrap();
-    assert_eq!(r.status(), 401, "signed out");
-    let r = c
-        .patch(app.url("/api/v1/me/profile"))
-        .bearer_auth("shn_forged")
-        .json(&json!({"story": "x"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401, "forged token");
+    assert_eq!(me(app, &pat).await, before, "nothing changed");
+    assert_eq!(app.patch_profile(&pat, json!({"conditions": "migraine"})).await.0, 400, "wrong type");
+    assert_eq!(app.patch_profile(&Visitor, json!({"story": "x"})).await.0, 401, "signed out");
+    assert_eq!(app.patch_profile("shn_forged", json!({"story": "x"})).await.0, 401, "forged token");
     let long = "x".repeat(10_001);
-    let r =
-        c.patch(app.url("/api/v1/me/profile")).bearer_auth(&token).json(&json!({"story": long})).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    assert_eq!(me(app, &token).await, before);
+    assert_eq!(app.patch_profile(&pat, json!({"story": long})).await.0, 422);
+    assert_eq!(me(app, &pat).await, before);
 }
 
 async fn completing_a_profile_emits_one_profile_completed_event(app: &TestApp) {
-    let Member { token, .. } = app.member().named("Cal").email("cal@example.org").signed_up().create().await;
-    let ms: Value = app.client().get(app.url("/api/v1/conditions?q=ms")).send().await.unwrap().json().await.unwrap();
+    let cal = app.member().named("Cal").email("cal@example.org").signed_up().create().await;
+    let ms = app.get_json("/api/v1/conditions?q=ms", &Visitor).await;
     assert!(
         ms["items"].as_array().unwrap().iter().any(|c| c["name"] == "Multiple Sclerosis"),
         "synonyms are searchable: {ms}"
     );
     let id = ms["items"][0]["id"].as_str().unwrap().to_string();
-    let c = app.client();
     for body in
         [json!({"story": "Hello"}), json!({"conditions": [id], "country": "NG"}), json!({"story": "Hello again"})]
     {
-        let r = c.patch(app.url("/api/v1/me/profile")).bearer_auth(&token).json(&body).send().await.unwrap();
-        assert_eq!(r.status(), 200);
+        assert_eq!(app.patch_profile(&cal, body).await.0, 200);
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'ProfileCompleted'").await, 1);
 }
@@ -94,111 +73,85 @@ async fn completing_a_profile_emits_one_profile_completed_event(app: &TestApp) {
 async fn the_profile_form_keeps_input_and_shows_errors_inline(app: &TestApp) {
     app.signup_verified("dee@example.org", "Dee").await;
     let b = app.browser_login("dee@example.org").await;
-    let r = form_post(
-        app,
-        &b,
-        "/settings/profile",
-        &[
+    let profile = |country| {
+        vec![
             ("display_name", "Dee Updated"),
             ("story", "Kept story text"),
-            ("country", "Atlantis"),
+            ("country", country),
             ("member_type", "advocate"),
             ("vis_story", "public"),
-        ],
-    )
-    .await;
+        ]
+    };
+    let r = form_post(app, &b, "/settings/profile", &profile("Atlantis")).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("Kept story text"), "input kept");
     assert!(html.contains("aria-invalid=\"true\"") && html.contains("Use a two-letter country code"));
     assert!(html.contains("There is a problem"));
-    let r = form_post(
-        app,
-        &b,
-        "/settings/profile",
-        &[
-            ("display_name", "Dee Updated"),
-            ("story", "Kept story text"),
-            ("country", "ie"),
-            ("member_type", "advocate"),
-            ("vis_story", "public"),
-            ("channel_platform", "youtube"),
-            ("channel_handle", "deevids"),
-            ("channel_url", "https://youtube.com/@deevids"),
-            ("channel_audience", "1200"),
-        ],
-    )
-    .await;
-    assert_eq!(r.status(), 303);
-    let html = b.get(app.url("/settings/profile?done=profile")).send().await.unwrap().text().await.unwrap();
+    let mut with_channel = profile("ie");
+    with_channel.extend([
+        ("channel_platform", "youtube"),
+        ("channel_handle", "deevids"),
+        ("channel_url", "https://youtube.com/@deevids"),
+        ("channel_audience", "1200"),
+    ]);
+    assert_eq!(form_post(app, &b, "/settings/profile", &with_channel).await.status(), 303);
+    let html = app.get_text("/settings/profile?done=profile", &b).await;
     assert!(html.contains("Your profile has been saved."));
     assert!(html.contains("value=\"IE\"") && html.contains("deevids"));
 }
 
 async fn avatars_are_squared_reencoded_and_served_only_to_whom_the_owner_allows(app: &TestApp) {
-    let Member { id, token, .. } = app.member().named("Eve").email("eve@example.org").signed_up().create().await;
+    let eve = app.member().named("Eve").email("eve@example.org").signed_up().create().await;
     let b = app.browser_login("eve@example.org").await;
     let r = upload_avatar(app, &b, b"GIF89a definitely not allowed".to_vec()).await;
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Upload a JPEG, PNG or WebP image."));
     let r = upload_avatar(app, &b, png(800, 500)).await;
     assert_eq!(r.status(), 303);
-    let bytes = b.get(app.url(&format!("/members/{id}/avatar"))).send().await.unwrap().bytes().await.unwrap();
+    let avatar = format!("/members/{}/avatar", eve.id);
+    let bytes = app.request("GET", &avatar, &b).send().await.unwrap().bytes().await.unwrap();
     let img = image::load_from_memory(&bytes).unwrap();
     assert_eq!((img.width(), img.height()), (256, 256));
     assert_eq!(image::guess_format(&bytes).unwrap(), image::ImageFormat::Jpeg);
-    assert_eq!(
-        app.client().get(app.url(&format!("/members/{id}/avatar"))).send().await.unwrap().status(),
-        404,
-        "members-only by default"
-    );
-    let public = app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&token);
-    send_expecting(public.json(&json!({"visibility": {"avatar": "public"}})), 200, "photo made public").await;
-    assert_eq!(app.client().get(app.url(&format!("/members/{id}/avatar"))).send().await.unwrap().status(), 200);
+    assert_eq!(app.send("GET", &avatar, &Visitor).await.0, 404, "members-only by default");
+    let (s, v) = app.patch_profile(&eve, json!({"visibility": {"avatar": "public"}})).await;
+    assert_eq!(s, 200, "photo made public: {v}");
+    assert_eq!(app.send("GET", &avatar, &Visitor).await.0, 200);
+}
+
+/// `path` with these query parameters, encoded.
+fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    format!("{path}?{}", serde_urlencoded::to_string(pairs).unwrap())
+}
+
+/// The display names on every page of a directory listing, and how many pages there were.
+async fn names_on_every_page(app: &TestApp, path: &str, who: &Member) -> (Vec<String>, usize) {
+    let pages = app.pages(path, who).await;
+    let names = pages.iter().flat_map(|v| v["items"].as_array().unwrap().iter());
+    (names.map(|m| m["display_name"].as_str().unwrap().to_string()).collect(), pages.len())
 }
 
 async fn the_directory_pages_through_every_match_once_in_name_order(app: &TestApp) {
-    let Member { token: viewer, .. } =
-        app.member().named("Zed Viewer").email("viewer@example.org").signed_up().create().await;
-    let conditions: Value =
-        app.client().get(app.url("/api/v1/conditions?q=migraine")).send().await.unwrap().json().await.unwrap();
-    let migraine = conditions["items"][0]["id"].as_str().unwrap().to_string();
-    let mut tokens = Vec::new();
+    let viewer = app.member().named("Zed Viewer").email("viewer@example.org").signed_up().create().await;
+    let migraine = app.condition_id("migraine").await;
+    let mut people = Vec::new();
     for i in 0..23 {
         let email = format!("p{i}@example.org");
-        let t = app.member().named(&format!("Person {:02}", 22 - i)).email(&email).signed_up().create().await.token;
+        let person = app.member().named(&format!("Person {:02}", 22 - i)).email(&email).signed_up().create().await;
         let kind = if i % 2 == 0 { "caregiver" } else { "advocate" };
         let mut patch = json!({"member_type": kind});
         if i % 4 != 3 {
             patch["conditions"] = json!([migraine]);
             patch["visibility"] = json!({"conditions": "members"});
         }
-        let profile = app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(&t).json(&patch);
-        send_expecting(profile, 200, &format!("profile {i}")).await;
-        tokens.push(t);
+        let (s, v) = app.patch_profile(&person, patch).await;
+        assert_eq!(s, 200, "profile {i}: {v}");
+        people.push(person);
     }
-    let c = app.client();
-    let page_through = |query: String| {
-        let (c, viewer) = (c.clone(), viewer.clone());
-        async move {
-            let (mut seen, mut cursor, mut pages) = (Vec::<String>::new(), None::<String>, 0);
-            loop {
-                let mut url = app.url(&format!("/api/v1/members?{query}&limit=10"));
-                if let Some(cur) = &cursor {
-                    url.push_str(&format!("&cursor={cur}"));
-                }
-                let v: Value = c.get(url).bearer_auth(&viewer).send().await.unwrap().json().await.unwrap();
-                seen.extend(
-                    v["items"].as_array().unwrap().iter().map(|m| m["display_name"].as_str().unwrap().to_string()),
-                );
-                pages += 1;
-                match v["next_cursor"].as_str() {
-                    Some(next) => cursor = Some(next.to_string()),
-                    None => break,
-                }
-            }
-            (seen, pages)
-        }
+    let viewer = &viewer;
+    let page_through = |query: String| async move {
+        names_on_every_page(app, &format!("/api/v1/members?{query}&limit=10"), viewer).await
     };
     let (seen, pages) = page_through("q=person".into()).await;
     assert_eq!(pages, 3);
@@ -214,21 +167,13 @@ async fn the_directory_pages_through_every_match_once_in_name_order(app: &TestAp
     let expected: Vec<String> =
         sorted.iter().filter(|n| (22 - n[7..].parse::<u32>().unwrap()) % 4 != 3).cloned().collect();
     assert_eq!(with_migraine, expected);
-    let rename = c.patch(app.url("/api/v1/me/profile")).bearer_auth(&tokens[0]);
-    send_expecting(rename.json(&json!({"display_name": "Abigail Person"})), 200, "a member renamed").await;
+    let (s, v) = app.patch_profile(&people[0], json!({"display_name": "Abigail Person"})).await;
+    assert_eq!(s, 200, "a member renamed: {v}");
     let (renamed, _) = page_through(by_condition).await;
     assert_eq!(renamed[0], "Abigail Person");
     assert!(!renamed.contains(&"Person 22".to_string()));
     assert_eq!(renamed.len(), expected.len());
-    let carers: Value = c
-        .get(app.url("/api/v1/members?member_type=caregiver&limit=100"))
-        .bearer_auth(&viewer)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let carers = app.get_json("/api/v1/members?member_type=caregiver&limit=100", viewer).await;
     assert_eq!(carers["items"].as_array().unwrap().len(), 12);
     for (q, code) in [
         ("cursor=garbage", "invalid_cursor"),
@@ -236,36 +181,31 @@ async fn the_directory_pages_through_every_match_once_in_name_order(app: &TestAp
         ("condition=nope", "validation_failed"),
         ("limit=lots", "invalid_query"),
     ] {
-        let r = c.get(app.url(&format!("/api/v1/members?{q}"))).send().await.unwrap();
+        let r = app.request("GET", &format!("/api/v1/members?{q}"), &Visitor).send().await.unwrap();
         assert!(r.status().is_client_error(), "{q}");
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["error"]["code"], code, "{q}");
     }
-    let html = c.get(app.url("/members?cursor=garbage")).send().await.unwrap();
-    assert_eq!(html.status(), 400);
-    assert!(html.text().await.unwrap().contains("The page cursor is not valid"));
+    let (s, html) = app.send("GET", "/members?cursor=garbage", &Visitor).await;
+    assert_eq!(s, 400);
+    assert!(html.contains("The page cursor is not valid"));
 }
 
 async fn member_search_finds_any_part_of_a_name_or_story_and_follows_every_change(app: &TestApp) {
     // More members than the directory walks in name order before it asks the text index.
     app.load_demo(4).await;
     app.load_scale(0.03).await;
-    let Member { token: viewer, .. } =
-        app.member().named("Viewer").email("viewer@example.org").signed_up().create().await;
-    let Member { token: ana, .. } =
-        app.member().named("Ana Quillfeather").email("ana@example.org").signed_up().create().await;
-    let Member { token: ben, .. } =
-        app.member().named("Ben Okafor").email("ben@example.org").signed_up().create().await;
-    let patch = |token: &str, body: Value| {
-        let request = app.client().patch(app.url("/api/v1/me/profile")).bearer_auth(token).json(&body);
-        async move { assert_eq!(request.send().await.unwrap().status(), 200) }
-    };
+    let viewer = app.member().named("Viewer").email("viewer@example.org").signed_up().create().await;
+    let ana = app.member().named("Ana Quillfeather").email("ana@example.org").signed_up().create().await;
+    let ben = app.member().named("Ben Okafor").email("ben@example.org").signed_up().create().await;
+    let patch = async |who: &Member, body: Value| assert_eq!(app.patch_profile(who, body).await.0, 200);
     let story = "I care for my dad, who keeps zebrafish called Wobblequill.";
     patch(&ben, json!({"story": story, "visibility": {"story": "members"}})).await;
     let found = |q: &str| {
-        let request = app.client().get(app.url("/api/v1/members")).query(&[("q", q)]).bearer_auth(&viewer);
+        let path = with_query("/api/v1/members", &[("q", q)]);
+        let viewer = &viewer;
         async move {
-            let v: Value = request.send().await.unwrap().json().await.unwrap();
+            let v = app.get_json(&path, viewer).await;
             v["items"]
                 .as_array()
                 .unwrap()
@@ -280,24 +220,13 @@ async fn member_search_finds_any_part_of_a_name_or_story_and_follows_every_chang
     assert_eq!(found("called wobble").await, ["Ben Okafor"], "across words");
     assert_eq!(found("\"wobble").await, Vec::<String>::new(), "quotes are text, not syntax");
     for odd in ["wob\u{0}ble", "wob\u{7}ble"] {
-        let r = app
-            .client()
-            .get(app.url("/api/v1/members"))
-            .query(&[("q", odd)])
-            .bearer_auth(&viewer)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 422, "{odd:?}");
-        let v: Value = r.json().await.unwrap();
+        let (s, v) = app.call("GET", &with_query("/api/v1/members", &[("q", odd)]), &viewer, None).await;
+        assert_eq!(s, 422, "{odd:?}");
         assert_eq!(v["error"]["code"], "validation_failed", "{odd:?}");
         for page in ["/search", "/members", "/api/v1/search", "/api/v1/conditions"] {
-            let r = app.client().get(app.url(page)).query(&[("q", odd)]).bearer_auth(&viewer).send().await.unwrap();
-            assert!(r.status().is_client_error(), "{odd:?} on {page}: {}", r.status());
-            assert!(
-                r.text().await.unwrap().contains("letters, numbers and punctuation"),
-                "{odd:?} on {page}: says why"
-            );
+            let (s, text) = app.send("GET", &with_query(page, &[("q", odd)]), &viewer).await;
+            assert!((400..500).contains(&s), "{odd:?} on {page}: {s}");
+            assert!(text.contains("letters, numbers and punctuation"), "{odd:?} on {page}: says why");
         }
     }
 
@@ -330,27 +259,8 @@ async fn member_search_finds_any_part_of_a_name_or_story_and_follows_every_chang
         .into_iter()
         .map(|n| n.display_name)
         .collect();
-    let (mut seen, mut cursor) = (Vec::<String>::new(), None::<String>);
-    loop {
-        let mut query = vec![("q", text.clone()), ("limit", "10".to_string())];
-        query.extend(cursor.clone().map(|c| ("cursor", c)));
-        let v: Value = app
-            .client()
-            .get(app.url("/api/v1/members"))
-            .query(&query)
-            .bearer_auth(&viewer)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        seen.extend(v["items"].as_array().unwrap().iter().map(|m| m["display_name"].as_str().unwrap().to_string()));
-        match v["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_string()),
-            None => break,
-        }
-    }
+    let paged = with_query("/api/v1/members", &[("q", &text), ("limit", "10")]);
+    let (seen, _) = names_on_every_page(app, &paged, &viewer).await;
     assert_eq!(seen, expected, "\"{text}\" paged through");
 
     patch(&ben, json!({"story": "Running helps me, and so does my axolotl Pebblesnout."})).await;
@@ -361,7 +271,7 @@ async fn member_search_finds_any_part_of_a_name_or_story_and_follows_every_chang
     assert_eq!(found("zyxwov").await, ["Ana Zyxwoven"], "a new name matches");
     patch(&ben, json!({"visibility": {"story": "private"}})).await;
     assert!(found("pebblesnout").await.is_empty(), "a story made private stops matching");
-    assert_eq!(app.client().delete(app.url("/api/v1/me")).bearer_auth(&ana).send().await.unwrap().status(), 204);
+    assert_eq!(app.call("DELETE", "/api/v1/me", &ana, None).await.0, 204);
     assert!(found("zyxwov").await.is_empty(), "an erased member is not found");
     if app.state.db.backend() == kernel::db::Backend::Sqlite {
         // Nor is the erased name left in the text index itself.

@@ -37,7 +37,7 @@ async fn tell_of_the_rare_word(app: &TestApp, member: &str) {
     let story = format!("Keeping {RARE_WORD} taught me patience.");
     let values = vec![story.clone().into(), story.to_lowercase().into(), member.parse::<uuid::Uuid>().unwrap().into()];
     let sql = "UPDATE members SET story = $1, story_key = $2, vis_story = 'members' WHERE id = $3";
-    app.state.db.exec(sql, values).await.unwrap();
+    app.exec(sql, values).await;
 }
 
 struct Visit {

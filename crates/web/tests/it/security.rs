@@ -1,75 +1,32 @@
 //! Security and privacy hardening (issue 13): each test names the rule it proves and
 //! runs on SQLite and on PostgreSQL.
 
-use kernel::AppState;
-use kernel::config::Config;
-use kernel::ids::MemberId;
-use sea_orm::{ConnectionTrait, Database};
-use serde_json::{Value, json};
+use kernel::config::Settings;
+use serde_json::json;
 
+use crate::both_backends;
 use crate::support::*;
 
-/// An app started with a changed configuration (trusted proxies, an https base URL),
-/// which [`TestApp`] does not offer.
-struct Custom {
-    base: String,
-    state: AppState,
-    pg_db: Option<String>,
-    dir: std::path::PathBuf,
-    server: tokio::task::JoinHandle<()>,
-}
+both_backends![
+    oversized_credentials_and_bodies_are_refused_before_any_work,
+    next_only_ever_leads_to_a_path_on_this_site,
+    a_password_reset_cancels_email_changes_and_ends_every_session_and_token,
+    the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders,
+    bearer_tokens_expire_and_are_listed_and_revocable_from_settings_and_the_api,
+    deleting_the_account_needs_the_password_and_password_checks_are_throttled,
+    csrf_tokens_are_bound_to_the_session_and_never_read_from_the_query_string,
+    csv_exports_neutralise_every_formula_lead_and_suspended_members_cannot_react,
+];
 
-impl Custom {
-    async fn start(backend: Backend, base_url: Option<&str>, tweak: impl FnOnce(&mut Config)) -> Custom {
-        let dir = std::env::temp_dir().join(format!("shn-sec-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let (_smtp, smtp_addr) = SmtpSink::start().await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (mut config, pg_db) = test_config(backend, &dir, smtp_addr, base_url.unwrap_or(&base)).await;
-        tweak(&mut config);
-        let app = web::start(config, web::StartOptions::migrating()).await.expect("app starts");
-        let state = app.state.clone();
-        let server = tokio::spawn(async move {
-            let _ = app.serve(listener, std::future::pending()).await;
-        });
-        Custom { base, state, pg_db, dir, server }
-    }
+both_backends!(
+    backend;
+    forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out,
+    hsts_goes_with_an_https_base_url_and_debug_output_hides_secrets,
+);
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
-    /// A verified member with the test password, created directly.
-    async fn member(&self, email: &str) -> MemberId {
-        let id = MemberId::new();
-        let hash = password_hash(PASSWORD);
-        let t = chrono::Utc::now();
-        self.state
-            .db
-            .exec(
-                "INSERT INTO members (id, email, password_hash, email_verified_at, display_name, name_key, member_type, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 'Someone', 'someone', 'patient', $4, $4)",
-                kernel::params![id, email.to_string(), hash, t],
-            )
-            .await
-            .unwrap();
-        id
-    }
-
-    async fn finish(self) {
-        self.server.abort();
-        let db = self.state.db.clone();
-        drop(self.state);
-        db.close().await;
-        if let Some(name) = &self.pg_db
-            && let Ok(admin) = Database::connect(pg_admin_url()).await
-        {
-            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-            let _ = admin.close().await;
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
+/// An application started with changed settings (trusted proxies, an https base URL).
+async fn start_with_settings(backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    TestApp::start_configured(backend, web::StartOptions::migrating(), tweak).await
 }
 
 async fn max_bucket_len(app: &TestApp) -> i64 {
@@ -84,38 +41,19 @@ async fn oversized_credentials_and_bodies_are_refused_before_any_work(app: &Test
     let before = app.count("SELECT COUNT(*) FROM rate_limits").await;
     // The review's attack: a 300,000-character address is refused by the body limit.
     let huge = format!("{}@example.org", "a".repeat(300_000));
-    // (A refused body may close the connection: each oversized request gets its own client.)
-    let r = app
-        .client()
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"email": huge, "password": "x"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 413);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "payload_too_large");
+    // (A refused body may close the connection: each API request gets its own client.)
+    let (s, v) = app.ask_token(&huge, "x").await;
+    assert_eq!(s, 413);
+    assert_eq!(v["error"]["code"], "payload_too_large");
     // Under the body limit but longer than any address: 422 on the field, nothing stored.
     let long = format!("{}@example.org", "b".repeat(2_000));
-    let r =
-        c.post(app.url("/api/v1/auth/token")).json(&json!({"email": long, "password": PASSWORD})).send().await.unwrap();
-    assert_eq!(r.status(), 422);
-    let v: Value = r.json().await.unwrap();
+    let (s, v) = app.ask_token(&long, PASSWORD).await;
+    assert_eq!(s, 422);
     assert!(v["error"]["fields"]["email"].is_string(), "{v}");
-    let r = c
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"email": "kim@example.org", "password": "p".repeat(2_000)}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-    assert!(r.json::<Value>().await.unwrap()["error"]["fields"]["password"].is_string());
-    let r = c
-        .post(app.url("/api/v1/auth/signup"))
-        .json(&json!({"email": long, "password": PASSWORD, "display_name": "L", "member_type": "patient"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
+    let (s, v) = app.ask_token("kim@example.org", &"p".repeat(2_000)).await;
+    assert_eq!(s, 422);
+    assert!(v["error"]["fields"]["password"].is_string());
+    assert_eq!(app.call("POST", "/api/v1/auth/signup", &Visitor, Some(signup_body(&long, PASSWORD, "L"))).await.0, 422);
     let r = form_post(app, &c, "/forgot-password", &[("email", &long)]).await;
     assert_eq!(r.status(), 422, "the HTML form shows the problem inline");
     let r = form_post(app, &c, "/login", &[("email", &long), ("password", PASSWORD)]).await;
@@ -126,22 +64,19 @@ async fn oversized_credentials_and_bodies_are_refused_before_any_work(app: &Test
     // Ordinary failures are counted under fixed-size keys, however long the value.
     let odd = format!("{}@example.org", "c".repeat(60));
     for _ in 0..3 {
-        let r = c
-            .post(app.url("/api/v1/auth/token"))
-            .json(&json!({"email": odd, "password": "wrong one"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 401);
+        assert_eq!(app.ask_token(&odd, "wrong one").await.0, 401);
     }
     assert!(max_bucket_len(app).await <= 97, "bucket keys are a label and a hash");
     // Small limits on authentication routes, sensible ones elsewhere.
-    let padded = json!({"email": "kim@example.org", "password": PASSWORD, "display_name": "x".repeat(20_000), "member_type": "patient"});
-    let r = app.client().post(app.url("/api/v1/auth/signup")).json(&padded).send().await.unwrap();
-    assert_eq!(r.status(), 413, "auth routes take a few KB");
+    let mut padded = signup_body("kim@example.org", PASSWORD, "");
+    padded["display_name"] = json!("x".repeat(20_000));
+    assert_eq!(
+        app.call("POST", "/api/v1/auth/signup", &Visitor, Some(padded)).await.0,
+        413,
+        "auth routes take a few KB"
+    );
     let browser = app.client();
-    let html = browser.get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
-    let token = csrf_of(&html);
+    let token = csrf_of(&app.get_text("/signup", &browser).await);
     let r = browser
         .post(app.url("/login"))
         .form(&[("csrf", token.as_str()), ("email", "kim@example.org"), ("password", &"p".repeat(20_000))])
@@ -150,62 +85,31 @@ async fn oversized_credentials_and_bodies_are_refused_before_any_work(app: &Test
         .unwrap();
     assert_eq!(r.status(), 413, "the HTML login form too");
     let kim = app.token("kim@example.org").await;
-    let r = app
-        .client()
-        .patch(app.url("/api/v1/me/profile"))
-        .bearer_auth(&kim)
-        .json(&json!({"story": "y".repeat(2 * 1024 * 1024)}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 413, "2 MB of JSON is more than any form needs");
+    let story = json!({"story": "y".repeat(2 * 1024 * 1024)});
+    assert_eq!(
+        app.call("PATCH", "/api/v1/me/profile", &kim, Some(story)).await.0,
+        413,
+        "2 MB of JSON is more than any form needs"
+    );
     // Long passphrases are welcome up to the limit (256 characters).
     let long_pass = "correct horse battery staple ".repeat(8);
-    let r = c
-        .post(app.url("/api/v1/auth/signup"))
-        .json(&json!({"email": "lee@example.org", "password": long_pass, "display_name": "Lee", "member_type": "patient"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201, "a {}-character password is accepted", long_pass.len());
+    let (s, _) = app
+        .call("POST", "/api/v1/auth/signup", &Visitor, Some(signup_body("lee@example.org", &long_pass, "Lee")))
+        .await;
+    assert_eq!(s, 201, "a {}-character password is accepted", long_pass.len());
     // Rate limit for bad log-ins applies before the account is looked up: once used up,
     // even the right password is refused.
     let mut limited = false;
     for _ in 0..40 {
-        let r = c
-            .post(app.url("/api/v1/auth/token"))
-            .json(&json!({"email": "kim@example.org", "password": "not it at all"}))
-            .send()
-            .await
-            .unwrap();
-        if r.status() == 429 {
+        let (s, _) = app.ask_token("kim@example.org", "not it at all").await;
+        if s == 429 {
             limited = true;
             break;
         }
-        assert_eq!(r.status(), 401);
+        assert_eq!(s, 401);
     }
     assert!(limited, "bad log-ins are limited");
-    let r = c
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"email": "kim@example.org", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 429);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn oversized_credentials_and_bodies_are_refused_before_any_work_sqlite() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    oversized_credentials_and_bodies_are_refused_before_any_work(&app).await;
-    app.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn oversized_credentials_and_bodies_are_refused_before_any_work_postgres() {
-    let app = TestApp::start(Backend::Postgres).await;
-    oversized_credentials_and_bodies_are_refused_before_any_work(&app).await;
-    app.finish().await;
+    assert_eq!(app.ask_token("kim@example.org", PASSWORD).await.0, 429);
 }
 
 // ---------- item 2: redirects ----------
@@ -265,26 +169,12 @@ async fn next_only_ever_leads_to_a_path_on_this_site(app: &TestApp) {
     assert_eq!(location(&r), "/groups");
     // Pages that need a log-in send the way back encoded, and it round-trips.
     for page in ["/settings/account", "/rewards/history", "/events?mine=true", "/messages"] {
-        let r = anon.get(app.url(page)).send().await.unwrap();
+        let r = app.request("GET", page, &anon).send().await.unwrap();
         assert_eq!(r.status(), 303, "{page}");
         let to = location(&r);
         let next: Vec<(String, String)> = serde_urlencoded::from_str(to.strip_prefix("/login?").unwrap_or("")).unwrap();
         assert_eq!(next, vec![("next".to_string(), page.to_string())], "{to}");
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn next_only_ever_leads_to_a_path_on_this_site_sqlite() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    next_only_ever_leads_to_a_path_on_this_site(&app).await;
-    app.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn next_only_ever_leads_to_a_path_on_this_site_postgres() {
-    let app = TestApp::start(Backend::Postgres).await;
-    next_only_ever_leads_to_a_path_on_this_site(&app).await;
-    app.finish().await;
 }
 
 // ---------- item 9: account recovery ----------
@@ -314,10 +204,8 @@ async fn a_password_reset_cancels_email_changes_and_ends_every_session_and_token
             .await;
     assert_eq!(r.status(), 200);
     // Every session and token has ended…
-    let r = intruder.get(app.url("/settings/account")).send().await.unwrap();
-    assert_eq!(r.status(), 303, "the intruder's session ended");
-    let r = app.client().get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
-    assert_eq!(r.status(), 401, "API tokens are revoked");
+    assert_eq!(app.send("GET", "/settings/account", &intruder).await.0, 303, "the intruder's session ended");
+    assert_eq!(app.call("GET", "/api/v1/me", &token, None).await.0, 401, "API tokens are revoked");
     // …and the pending e-mail change is cancelled.
     let r = form_post(app, &app.client(), "/confirm-email", &[("token", &change)]).await;
     assert_eq!(r.status(), 400, "the change link no longer works");
@@ -330,39 +218,18 @@ async fn a_password_reset_cancels_email_changes_and_ends_every_session_and_token
     assert_eq!(email.as_deref(), Some("ana@example.org"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_password_reset_cancels_email_changes_and_ends_every_session_and_token_sqlite() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    a_password_reset_cancels_email_changes_and_ends_every_session_and_token(&app).await;
-    app.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_password_reset_cancels_email_changes_and_ends_every_session_and_token_postgres() {
-    let app = TestApp::start(Backend::Postgres).await;
-    a_password_reset_cancels_email_changes_and_ends_every_session_and_token(&app).await;
-    app.finish().await;
-}
-
 // ---------- item 10: the client's address ----------
 
-async fn token_from(app: &Custom, from: &str, email: &str, password: &str) -> u16 {
-    reqwest::Client::new()
-        .post(app.url("/api/v1/auth/token"))
-        .header("x-forwarded-for", from)
-        .json(&json!({"email": email, "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+/// Asks for a token through a proxy that forwarded the request for `from`; the status.
+async fn token_from(app: &TestApp, from: &str, email: &str, password: &str) -> u16 {
+    let rb = app.request("POST", "/api/v1/auth/token", &Visitor).header("x-forwarded-for", from);
+    rb.json(&json!({"email": email, "password": password})).send().await.unwrap().status().as_u16()
 }
 
 async fn forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out(backend: Backend) {
     // Behind a proxy on 127.0.0.1: each client is known by its forwarded address.
-    let app =
-        Custom::start(backend, None, |c| c.trusted_proxies = kernel::net::parse_list("127.0.0.0/8").unwrap()).await;
-    app.member("mo@example.org").await;
+    let app = start_with_settings(backend, |s| s.trusted_proxies = Some("127.0.0.0/8".into())).await;
+    app.member().email("mo@example.org").with_password().create().await;
     // A stranger guessing Mo's password from one address is stopped…
     let mut stopped = false;
     for _ in 0..15 {
@@ -394,14 +261,12 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_canno
     let spoofed = "203.0.113.99, 198.51.100.8";
     assert_eq!(token_from(&app, spoofed, "mo@example.org", PASSWORD).await, 429);
     // The audit log records the forwarded address.
-    let ips =
-        app.state.db.scalar::<i64>("SELECT COUNT(*) FROM audit_log WHERE ip = '203.0.113.20'", vec![]).await.unwrap();
-    assert_eq!(ips, Some(1));
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE ip = '203.0.113.20'").await, 1);
     app.finish().await;
 
     // Without trusted proxies, the header is ignored: every request here is 127.0.0.1.
-    let app = Custom::start(backend, None, |_| {}).await;
-    app.member("mo@example.org").await;
+    let app = TestApp::start(backend).await;
+    app.member().email("mo@example.org").with_password().create().await;
     for i in 0..40 {
         if token_from(&app, &format!("198.51.100.{i}"), "mo@example.org", "guess guess guess").await == 429 {
             break;
@@ -412,153 +277,56 @@ async fn forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_canno
         429,
         "a forged header changes nothing"
     );
-    let forged = app
-        .state
-        .db
-        .scalar::<i64>("SELECT COUNT(*) FROM audit_log WHERE ip LIKE '198.51.100.%'", vec![])
-        .await
-        .unwrap();
-    assert_eq!(forged, Some(0));
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE ip LIKE '198.51.100.%'").await, 0);
     app.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out_sqlite() {
-    forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out_postgres() {
-    forwarded_for_is_believed_only_from_trusted_proxies_and_strangers_cannot_lock_members_out(Backend::Postgres).await;
 }
 
 // ---------- item 11: role hierarchy ----------
 
-/// Sends JSON with a bearer token; returns the status and the body.
-async fn call(app: &TestApp, method: &str, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut r = app.client().request(m, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let res = r.send().await.unwrap();
-    let status = res.status().as_u16();
-    let text = res.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 async fn the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders(app: &TestApp) {
-    let people: Vec<(MemberId, String)> = app.members(6).await.into_iter().map(|m| (m.id, m.token)).collect();
-    let [
-        (admin_id, admin),
-        (staff_id, staff),
-        (owner_id, owner),
-        (mod_id, moderator),
-        (mod2_id, moderator2),
-        (_, member),
-    ] = <[_; 6]>::try_from(people).unwrap();
-    app.set_role(admin_id, "admin").await;
-    app.set_role(staff_id, "staff").await;
+    let [admin, staff, owner, moderator, moderator2, member] = <[Member; 6]>::try_from(app.members(6).await).unwrap();
+    app.set_role(admin.id, "admin").await;
+    app.set_role(staff.id, "staff").await;
     // Staff cannot suspend (nor, as before, re-role) an admin.
-    let (s, _) =
-        call(app, "POST", &format!("/api/v1/admin/members/{admin_id}/suspension"), &staff, Some(json!({"on": true})))
-            .await;
+    let (s, _) = app.manage(&staff, admin.id, "suspension", json!({"on": true})).await;
     assert_eq!(s, 403, "staff cannot suspend an admin");
-    let (s, _) =
-        call(app, "POST", &format!("/api/v1/admin/members/{admin_id}/role"), &staff, Some(json!({"role": "member"})))
-            .await;
-    assert_eq!(s, 403);
+    assert_eq!(app.manage(&staff, admin.id, "role", json!({"role": "member"})).await.0, 403);
     // A report about the admin does not let staff suspend them either, and stays open.
-    let (s, report) = call(
-        app,
-        "POST",
-        "/api/v1/reports",
-        &member,
-        Some(json!({"target_type": "member", "target_id": admin_id, "reason": "other"})),
-    )
-    .await;
+    let (s, report) = app.report(&member, "member", admin.id, "other").await;
     assert_eq!(s, 201);
     let rid = report["id"].as_str().unwrap().to_string();
-    let (s, _) = call(
-        app,
-        "POST",
-        &format!("/api/v1/moderation/reports/{rid}/decision"),
-        &staff,
-        Some(json!({"action": "suspend_platform", "reason": "x"})),
-    )
-    .await;
-    assert_eq!(s, 403);
+    assert_eq!(app.decide(&staff, &rid, json!({"action": "suspend_platform", "reason": "x"})).await.0, 403);
     assert_eq!(app.count("SELECT COUNT(*) FROM reports WHERE status = 'open'").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM members WHERE status = 'suspended'").await, 0);
     // The last admin cannot be demoted, not even by themselves.
-    let (s, v) =
-        call(app, "POST", &format!("/api/v1/admin/members/{admin_id}/role"), &admin, Some(json!({"role": "staff"})))
-            .await;
+    let (s, v) = app.manage(&admin, admin.id, "role", json!({"role": "staff"})).await;
     assert_eq!(s, 409, "{v}");
     assert_eq!(v["error"]["code"], "last_admin");
     // With a second admin, one admin may demote or suspend the other.
-    let (s, _) =
-        call(app, "POST", &format!("/api/v1/admin/members/{staff_id}/role"), &admin, Some(json!({"role": "admin"})))
-            .await;
-    assert_eq!(s, 204);
-    let (s, _) =
-        call(app, "POST", &format!("/api/v1/admin/members/{admin_id}/suspension"), &staff, Some(json!({"on": true})))
-            .await;
+    assert_eq!(app.manage(&admin, staff.id, "role", json!({"role": "admin"})).await.0, 204);
+    let (s, _) = app.manage(&staff, admin.id, "suspension", json!({"on": true})).await;
     assert_eq!(s, 204, "an admin may suspend another admin");
-    let (s, v) =
-        call(app, "POST", &format!("/api/v1/admin/members/{staff_id}/role"), &staff, Some(json!({"role": "member"})))
-            .await;
+    let (s, v) = app.manage(&staff, staff.id, "role", json!({"role": "member"})).await;
     assert_eq!(s, 409, "now the only active admin: {v}");
     // In a group, moderators cannot act on the owner or on other moderators.
-    let (s, g) =
-        call(app, "POST", "/api/v1/groups", &staff, Some(json!({"name": "Lupus Circle", "visibility": "open"}))).await;
-    assert_eq!(s, 201, "{g}");
-    let group = g["id"].as_str().unwrap().to_string();
-    for t in [&owner, &moderator, &moderator2, &member] {
-        let (s, _) = call(app, "POST", &format!("/api/v1/groups/{group}/join"), t, Some(json!({"answers": []}))).await;
-        assert!(s == 201 || s == 202, "join: {s}");
+    let members = [&owner, &moderator, &moderator2, &member];
+    let group = app.group().named("Lupus Circle").owned_by(&staff).with_members(&members).create().await;
+    let group_id = uuid::Uuid::parse_str(&group.id).unwrap();
+    for (who, role) in [(&owner, "owner"), (&moderator, "moderator"), (&moderator2, "moderator")] {
+        let sql = "UPDATE group_members SET role = $1 WHERE group_id = $2 AND member_id = $3";
+        app.exec(sql, kernel::params![role, group_id, who.id]).await;
     }
-    let set = |id: MemberId, role: &'static str| {
-        let db = app.state.db.clone();
-        let group = uuid::Uuid::parse_str(&group).unwrap();
-        async move {
-            db.exec(
-                "UPDATE group_members SET role = $1 WHERE group_id = $2 AND member_id = $3",
-                kernel::params![role, group, id],
-            )
-            .await
-            .unwrap();
-        }
-    };
-    set(owner_id, "owner").await;
-    set(mod_id, "moderator").await;
-    set(mod2_id, "moderator").await;
     let mut reports = Vec::new();
     for author in [&owner, &moderator2, &member] {
-        let (s, t) = call(
-            app,
-            "POST",
-            &format!("/api/v1/groups/{group}/threads"),
-            author,
-            Some(json!({"title": "A thread", "body": "Text"})),
-        )
-        .await;
-        assert_eq!(s, 201, "{t}");
-        let (s, r) = call(
-            app,
-            "POST",
-            "/api/v1/reports",
-            &member,
-            Some(json!({"target_type": "thread", "target_id": t["id"], "reason": "spam"})),
-        )
-        .await;
+        let thread = group.thread(app, author, "A thread", "Text").await;
+        let (s, r) = app.report(&member, "thread", &thread, "spam").await;
         assert_eq!(s, 201, "{r}");
         reports.push(r["id"].as_str().unwrap().to_string());
     }
-    let decide = |token: &str, report: &str, action: &str| {
-        let (token, path) = (token.to_string(), format!("/api/v1/moderation/reports/{report}/decision"));
+    let decide = |who: &Member, report: &str, action: &str| {
+        let (who, report) = (who.clone(), report.to_string());
         let body = json!({"action": action, "reason": "Off topic", "days": 3});
-        async move { call(app, "POST", &path, &token, Some(body)).await }
+        async move { app.decide(&who, &report, body).await }
     };
     for action in ["hide", "remove", "warn", "suspend_group"] {
         let (s, v) = decide(&moderator, &reports[0], action).await;
@@ -571,47 +339,33 @@ async fn the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders(app
     assert_eq!(decide(&owner, &reports[1], "hide").await.0, 204, "the owner can act on a moderator");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders_sqlite() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders(&app).await;
-    app.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders_postgres() {
-    let app = TestApp::start(Backend::Postgres).await;
-    the_role_hierarchy_protects_admins_the_last_admin_and_group_leaders(&app).await;
-    app.finish().await;
-}
-
 // ---------- item 12 (parts): tokens, deletion, throttles, CSRF, HSTS, Debug, CSV, reactions ----------
 
 async fn bearer_tokens_expire_and_are_listed_and_revocable_from_settings_and_the_api(app: &TestApp) {
     let id = app.signup_verified("tess@example.org", "Tess").await;
     let (first, second) = (app.token("tess@example.org").await, app.token("tess@example.org").await);
     // The API lists live tokens (never the tokens themselves) and revokes one by id.
-    let (s, list) = call(app, "GET", "/api/v1/me/tokens", &first, None).await;
+    let (s, list) = app.call("GET", "/api/v1/me/tokens", &first, None).await;
     assert_eq!(s, 200);
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{list}");
     assert!(items.iter().all(|t| t["expires_at"].is_string() && t["id"].is_string()));
     assert!(!list.to_string().contains(&first[4..]), "the token itself is never shown");
-    let (s, _) = call(app, "GET", "/api/v1/me/tokens", "shn_not-a-token", None).await;
+    let (s, _) = app.call("GET", "/api/v1/me/tokens", "shn_not-a-token", None).await;
     assert_eq!(s, 401);
     let newest = items[0]["id"].as_str().unwrap().to_string();
-    let (s, _) = call(app, "DELETE", &format!("/api/v1/me/tokens/{newest}"), &first, None).await;
+    let (s, _) = app.call("DELETE", &format!("/api/v1/me/tokens/{newest}"), &first, None).await;
     assert_eq!(s, 204);
-    assert_eq!(call(app, "GET", "/api/v1/me", &second, None).await.0, 401, "the revoked token stops working");
-    assert_eq!(call(app, "DELETE", &format!("/api/v1/me/tokens/{newest}"), &first, None).await.0, 404);
+    assert_eq!(app.call("GET", "/api/v1/me", &second, None).await.0, 401, "the revoked token stops working");
+    assert_eq!(app.call("DELETE", &format!("/api/v1/me/tokens/{newest}"), &first, None).await.0, 404);
     // Someone else's token cannot be revoked by id.
     let other = app.member().named("Otto").create().await.token;
-    let (_, theirs) = call(app, "GET", "/api/v1/me/tokens", &other, None).await;
+    let (_, theirs) = app.call("GET", "/api/v1/me/tokens", &other, None).await;
     let theirs = theirs["items"][0]["id"].as_str().unwrap().to_string();
-    assert_eq!(call(app, "DELETE", &format!("/api/v1/me/tokens/{theirs}"), &first, None).await.0, 404);
+    assert_eq!(app.call("DELETE", &format!("/api/v1/me/tokens/{theirs}"), &first, None).await.0, 404);
     // The account settings page lists them with a revoke button each.
     let b = app.browser_login("tess@example.org").await;
-    let html = b.get(app.url("/settings/account")).send().await.unwrap().text().await.unwrap();
+    let html = app.get_text("/settings/account", &b).await;
     assert!(html.contains("Personal access tokens"));
     let remaining = app
         .state
@@ -624,40 +378,20 @@ async fn bearer_tokens_expire_and_are_listed_and_revocable_from_settings_and_the
         .unwrap()
         .unwrap();
     assert!(html.contains(&format!("/settings/tokens/{remaining}/revoke")));
-    let token = csrf_of(&html);
-    let r = b
-        .post(app.url(&format!("/settings/tokens/{remaining}/revoke")))
-        .form(&[("csrf", token.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    assert_eq!(call(app, "GET", "/api/v1/me", &first, None).await.0, 401);
-    let html = b.get(app.url("/settings/account?done=token")).send().await.unwrap().text().await.unwrap();
+    let r = b.post(app.url(&format!("/settings/tokens/{remaining}/revoke"))).form(&[("csrf", csrf_of(&html))]);
+    assert_eq!(r.send().await.unwrap().status(), 303);
+    assert_eq!(app.call("GET", "/api/v1/me", &first, None).await.0, 401);
+    let html = app.get_text("/settings/account?done=token", &b).await;
     assert!(html.contains("You have no active tokens."));
     // Tokens expire: one issued longer ago than the lifetime no longer works.
     let fresh = app.token("tess@example.org").await;
-    assert_eq!(call(app, "GET", "/api/v1/me", &fresh, None).await.0, 200);
+    assert_eq!(app.call("GET", "/api/v1/me", &fresh, None).await.0, 200);
     let old = chrono::Utc::now()
         - chrono::Duration::from_std(app.state.config.api_token_lifetime).unwrap()
         - chrono::Duration::minutes(1);
-    app.state.db.exec("UPDATE api_tokens SET created_at = $1", kernel::params![old]).await.unwrap();
-    assert_eq!(call(app, "GET", "/api/v1/me", &fresh, None).await.0, 401, "expired");
-    assert_eq!(call(app, "GET", "/api/v1/me/tokens", &other, None).await.0, 401);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bearer_tokens_expire_and_are_listed_and_revocable_from_settings_and_the_api_sqlite() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    bearer_tokens_expire_and_are_listed_and_revocable_from_settings_and_the_api(&app).await;
-    app.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn bearer_tokens_expire_and_are_listed_and_revocable_from_settings_and_the_api_postgres() {
-    let app = TestApp::start(Backend::Postgres).await;
-    bearer_tokens_expire_and_are_listed_and_revocable_from_settings_and_the_api(&app).await;
-    app.finish().await;
+    app.exec("UPDATE api_tokens SET created_at = $1", kernel::params![old]).await;
+    assert_eq!(app.call("GET", "/api/v1/me", &fresh, None).await.0, 401, "expired");
+    assert_eq!(app.call("GET", "/api/v1/me/tokens", &other, None).await.0, 401);
 }
 
 async fn deleting_the_account_needs_the_password_and_password_checks_are_throttled(app: &TestApp) {
@@ -665,11 +399,11 @@ async fn deleting_the_account_needs_the_password_and_password_checks_are_throttl
     let token = app.token("del@example.org").await;
     // A token that is not fresh from the password cannot delete the account alone.
     let old = chrono::Utc::now() - chrono::Duration::hours(1);
-    app.state.db.exec("UPDATE api_tokens SET created_at = $1", kernel::params![old]).await.unwrap();
-    let (s, v) = call(app, "DELETE", "/api/v1/me", &token, None).await;
+    app.exec("UPDATE api_tokens SET created_at = $1", kernel::params![old]).await;
+    let (s, v) = app.call("DELETE", "/api/v1/me", &token, None).await;
     assert_eq!(s, 422, "{v}");
     assert!(v["error"]["fields"]["password"].is_string());
-    let (s, _) = call(app, "DELETE", "/api/v1/me", &token, Some(json!({"password": "not my password"}))).await;
+    let (s, _) = app.call("DELETE", "/api/v1/me", &token, Some(json!({"password": "not my password"}))).await;
     assert_eq!(s, 422);
     // Wrong passwords to confirm changes are throttled, whichever form they come through.
     let b = app.browser_login("del@example.org").await;
@@ -695,7 +429,7 @@ async fn deleting_the_account_needs_the_password_and_password_checks_are_throttl
     }
     assert!(statuses.contains(&429), "{statuses:?}");
     assert!(statuses[..8].iter().all(|s| *s == 422), "inline errors first: {statuses:?}");
-    let (s, _) = call(app, "DELETE", "/api/v1/me", &token, Some(json!({"password": PASSWORD}))).await;
+    let (s, _) = app.call("DELETE", "/api/v1/me", &token, Some(json!({"password": PASSWORD}))).await;
     assert_eq!(s, 429, "even the right password waits once the limit is used up");
     assert_eq!(app.count("SELECT COUNT(*) FROM members WHERE email = 'del@example.org'").await, 1, "not deleted");
     // E-mail change requests are throttled even with the right password.
@@ -715,28 +449,14 @@ async fn deleting_the_account_needs_the_password_and_password_checks_are_throttl
     assert_eq!(statuses[6], 429, "{statuses:?}");
     // With the password (or a token just issued from it), deletion works.
     let fresh = app.token("em@example.org").await;
-    assert_eq!(call(app, "DELETE", "/api/v1/me", &fresh, Some(json!({"password": PASSWORD}))).await.0, 204);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deleting_the_account_needs_the_password_and_password_checks_are_throttled_sqlite() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    deleting_the_account_needs_the_password_and_password_checks_are_throttled(&app).await;
-    app.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deleting_the_account_needs_the_password_and_password_checks_are_throttled_postgres() {
-    let app = TestApp::start(Backend::Postgres).await;
-    deleting_the_account_needs_the_password_and_password_checks_are_throttled(&app).await;
-    app.finish().await;
+    assert_eq!(app.call("DELETE", "/api/v1/me", &fresh, Some(json!({"password": PASSWORD}))).await.0, 204);
 }
 
 async fn csrf_tokens_are_bound_to_the_session_and_never_read_from_the_query_string(app: &TestApp) {
     app.signup_verified("cy@example.org", "Cy").await;
     let c = app.client();
     // A token from before log-in (same CSRF cookie) is no use once signed in.
-    let before = csrf_of(&c.get(app.url("/signup")).send().await.unwrap().text().await.unwrap());
+    let before = csrf_of(&app.get_text("/signup", &c).await);
     let r = c
         .post(app.url("/login"))
         .form(&[("csrf", before.as_str()), ("email", "cy@example.org"), ("password", PASSWORD)])
@@ -747,17 +467,16 @@ async fn csrf_tokens_are_bound_to_the_session_and_never_read_from_the_query_stri
     let r = c.post(app.url("/logout")).form(&[("csrf", before.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 403, "a token of another session is refused");
     // Nor is a token in the query string, even a valid one.
-    let now = csrf_of(&c.get(app.url("/settings/account")).send().await.unwrap().text().await.unwrap());
+    let now = csrf_of(&app.get_text("/settings/account", &c).await);
     let r = c.post(app.url(&format!("/logout?csrf={now}"))).form(&[("x", "y")]).send().await.unwrap();
     assert_eq!(r.status(), 403, "query-string tokens are refused");
-    let r = c.post(app.url(&format!("/logout?csrf={now}"))).send().await.unwrap();
-    assert_eq!(r.status(), 403);
+    assert_eq!(app.send("POST", &format!("/logout?csrf={now}"), &c).await.0, 403);
     // The page's own token, in the body, works.
     let r = c.post(app.url("/logout")).form(&[("csrf", now.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 303);
     // The avatar form sends its token in the multipart body.
     let b = app.browser_login("cy@example.org").await;
-    let html = b.get(app.url("/settings/profile")).send().await.unwrap().text().await.unwrap();
+    let html = app.get_text("/settings/profile", &b).await;
     assert!(html.contains("action=\"/settings/avatar\""), "no token in the form's URL");
     let form = reqwest::multipart::Form::new()
         .text("csrf", csrf_of(&html))
@@ -769,37 +488,23 @@ async fn csrf_tokens_are_bound_to_the_session_and_never_read_from_the_query_stri
         .part("avatar", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("x.png"));
     assert_eq!(b.post(app.url("/settings/avatar")).multipart(form).send().await.unwrap().status(), 403);
     // …and a valid token in the upload's query string is refused like any other.
-    let token = csrf_of(&b.get(app.url("/settings/profile")).send().await.unwrap().text().await.unwrap());
+    let token = csrf_of(&app.get_text("/settings/profile", &b).await);
     let form = reqwest::multipart::Form::new()
         .part("avatar", reqwest::multipart::Part::bytes(b"not an image".to_vec()).file_name("x.png"));
     let r = b.post(app.url(&format!("/settings/avatar?csrf={token}"))).multipart(form).send().await.unwrap();
     assert_eq!(r.status(), 403, "no token is read from an upload's query string");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csrf_tokens_are_bound_to_the_session_and_never_read_from_the_query_string_sqlite() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    csrf_tokens_are_bound_to_the_session_and_never_read_from_the_query_string(&app).await;
-    app.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csrf_tokens_are_bound_to_the_session_and_never_read_from_the_query_string_postgres() {
-    let app = TestApp::start(Backend::Postgres).await;
-    csrf_tokens_are_bound_to_the_session_and_never_read_from_the_query_string(&app).await;
-    app.finish().await;
-}
-
 async fn hsts_goes_with_an_https_base_url_and_debug_output_hides_secrets(backend: Backend) {
-    let https = Custom::start(backend, Some("https://community.example.org"), |_| {}).await;
+    let https = start_with_settings(backend, |s| s.base_url = Some("https://community.example.org".into())).await;
     let r = reqwest::get(https.url("/healthz")).await.unwrap();
     assert_eq!(r.headers().get("strict-transport-security").and_then(|v| v.to_str().ok()), Some("max-age=31536000"));
     let shown = format!("{:?}", https.state.config);
     assert!(!shown.contains("test-secret-key-that-is-long-enough"), "{shown}");
     assert!(shown.contains("[redacted]"));
     https.finish().await;
-    let http =
-        Custom::start(backend, None, |c| c.smtp_url = Some("smtp://user:smtp-hunter2@127.0.0.1:25".into())).await;
+    let smtp = "smtp://user:smtp-hunter2@127.0.0.1:25";
+    let http = start_with_settings(backend, |s| s.smtp_url = Some(smtp.into())).await;
     let r = reqwest::get(http.url("/healthz")).await.unwrap();
     assert!(r.headers().get("strict-transport-security").is_none(), "not over plain http");
     let shown = format!("{:#?}", http.state.config);
@@ -807,114 +512,39 @@ async fn hsts_goes_with_an_https_base_url_and_debug_output_hides_secrets(backend
     http.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hsts_goes_with_an_https_base_url_and_debug_output_hides_secrets_sqlite() {
-    hsts_goes_with_an_https_base_url_and_debug_output_hides_secrets(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hsts_goes_with_an_https_base_url_and_debug_output_hides_secrets_postgres() {
-    hsts_goes_with_an_https_base_url_and_debug_output_hides_secrets(Backend::Postgres).await;
-}
-
 async fn csv_exports_neutralise_every_formula_lead_and_suspended_members_cannot_react(app: &TestApp) {
-    let people: Vec<(MemberId, String)> = app.members(3).await.into_iter().map(|m| (m.id, m.token)).collect();
-    let [(staff_id, staff), (ada_id, ada), (_, bo)] = <[_; 3]>::try_from(people).unwrap();
-    app.set_role(staff_id, "staff").await;
-    let (s, _) = call(
-        app,
-        "POST",
-        "/api/v1/admin/points/adjustments",
-        &staff,
-        Some(json!({"member_id": ada_id, "amount": 5, "reason": "Thanks"})),
-    )
-    .await;
+    let staff = app.staff_member().with_password().create().await;
+    let [ada, bo] = <[Member; 2]>::try_from(app.members(2).await).unwrap();
+    let adjust = |amount: i64, reason: String| {
+        let body = json!({"member_id": ada.id, "amount": amount, "reason": reason});
+        app.call("POST", "/api/v1/admin/points/adjustments", &staff, Some(body))
+    };
+    let (s, _) = adjust(5, "Thanks".into()).await;
     assert!(s == 200 || s == 201, "{s}");
     let leads = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"];
     for (i, lead) in leads.iter().enumerate() {
-        let (s, _) = call(
-            app,
-            "POST",
-            "/api/v1/admin/points/adjustments",
-            &staff,
-            Some(json!({"member_id": ada_id, "amount": 1, "reason": format!("row {i}")})),
-        )
-        .await;
+        let (s, _) = adjust(1, format!("row {i}")).await;
         assert!(s == 200 || s == 201);
-        app.state
-            .db
-            .exec(
-                "UPDATE ledger_entries SET note = $1 WHERE note = $2",
-                kernel::params![lead.to_string(), format!("row {i}")],
-            )
-            .await
-            .unwrap();
+        let sql = "UPDATE ledger_entries SET note = $1 WHERE note = $2";
+        app.exec(sql, kernel::params![lead.to_string(), format!("row {i}")]).await;
     }
-    let b = app.client();
-    let html_login = {
-        let email: String = app
-            .state
-            .db
-            .scalar("SELECT email FROM members WHERE id = $1", kernel::params![staff_id])
-            .await
-            .unwrap()
-            .unwrap();
-        let hash = password_hash(PASSWORD);
-        app.state
-            .db
-            .exec("UPDATE members SET password_hash = $1 WHERE id = $2", kernel::params![hash, staff_id])
-            .await
-            .unwrap();
-        email
-    };
-    assert_eq!(form_post(app, &b, "/login", &[("email", &html_login), ("password", PASSWORD)]).await.status(), 303);
-    let csv = b.get(app.url("/admin/rewards/ledger.csv")).send().await.unwrap().text().await.unwrap();
+    let b = app.browser_login(&staff.email).await;
+    let csv = app.get_text("/admin/rewards/ledger.csv", &b).await;
     for lead in leads {
         assert!(csv.contains(&format!("\"'{lead}\"")), "{lead:?} neutralised in {csv:?}");
     }
     // Suspended from a group: may read, may not react.
-    let (s, g) =
-        call(app, "POST", "/api/v1/groups", &staff, Some(json!({"name": "Asthma Corner", "visibility": "open"}))).await;
-    assert_eq!(s, 201);
-    let group = g["id"].as_str().unwrap().to_string();
-    for t in [&ada, &bo] {
-        let (s, _) = call(app, "POST", &format!("/api/v1/groups/{group}/join"), t, Some(json!({"answers": []}))).await;
-        assert!(s == 201 || s == 202);
-    }
-    let (_, t) = call(
-        app,
-        "POST",
-        &format!("/api/v1/groups/{group}/threads"),
-        &bo,
-        Some(json!({"title": "Inhalers", "body": "Which one?"})),
-    )
-    .await;
-    let thread = t["id"].as_str().unwrap().to_string();
+    let group = app.group().named("Asthma Corner").owned_by(&staff).with_members(&[&ada, &bo]).create().await;
+    let thread = group.thread(app, &bo, "Inhalers", "Which one?").await;
     let until = chrono::Utc::now() + chrono::Duration::days(3);
-    app.state
-        .db
-        .exec("UPDATE group_members SET suspended_until = $1 WHERE member_id = $2", kernel::params![until, ada_id])
-        .await
-        .unwrap();
-    assert_eq!(call(app, "GET", &format!("/api/v1/threads/{thread}"), &ada, None).await.0, 200, "reading is fine");
-    let (s, v) = call(app, "PUT", &format!("/api/v1/threads/{thread}/reactions/support"), &ada, None).await;
+    let sql = "UPDATE group_members SET suspended_until = $1 WHERE member_id = $2";
+    app.exec(sql, kernel::params![until, ada.id]).await;
+    assert_eq!(app.call("GET", &format!("/api/v1/threads/{thread}"), &ada, None).await.0, 200, "reading is fine");
+    let support = format!("/api/v1/threads/{thread}/reactions/support");
+    let (s, v) = app.call("PUT", &support, &ada, None).await;
     assert_eq!(s, 409, "{v}");
     assert_eq!(v["error"]["code"], "suspended_from_group");
     assert_eq!(app.count("SELECT COUNT(*) FROM reactions").await, 0);
-    let (s, _) = call(app, "PUT", &format!("/api/v1/threads/{thread}/reactions/support"), &bo, None).await;
+    let (s, _) = app.call("PUT", &support, &bo, None).await;
     assert!(s < 300, "others still react: {s}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csv_exports_neutralise_every_formula_lead_and_suspended_members_cannot_react_sqlite() {
-    let app = TestApp::start(Backend::Sqlite).await;
-    csv_exports_neutralise_every_formula_lead_and_suspended_members_cannot_react(&app).await;
-    app.finish().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csv_exports_neutralise_every_formula_lead_and_suspended_members_cannot_react_postgres() {
-    let app = TestApp::start(Backend::Postgres).await;
-    csv_exports_neutralise_every_formula_lead_and_suspended_members_cannot_react(&app).await;
-    app.finish().await;
 }

@@ -18,13 +18,17 @@
 //!
 //! - People, groups and events come from the builders ([`TestApp::member`],
 //!   [`TestApp::staff_member`], [`TestApp::group`], [`TestApp::event`]).
+//! - Requests go through one helper, from whoever sends them ([`Caller`]: a [`Member`], a
+//!   token, a browser session or a [`Visitor`]): `app.call("POST", path, &ana, Some(body))`
+//!   answers the status and the JSON body; [`TestApp::send`], [`TestApp::get_json`] and
+//!   [`TestApp::get_text`] read text and pages; [`TestApp::request`] is for what needs a
+//!   header or a raw body.
 //! - Every request that only prepares state checks its status, with the response body in
 //!   the failure message ([`expect_status`], [`send_expecting`]); the builders do so.
 //! - A test reaches past HTTP into a slice only through one `TestApp` method per use
 //!   (the block at the end of this file), so a slice's internals can move freely.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -32,21 +36,13 @@ use kernel::AppState;
 use kernel::config::{Config, PasswordCost, Settings};
 use kernel::ids::MemberId;
 use kernel::outbox;
-use sea_orm::{ConnectionTrait, Database};
+use migration::testing::TempDatabase;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use web::StartOptions;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// The PostgreSQL server tests use; a test that cannot reach it fails.
-pub fn pg_admin_url() -> String {
-    std::env::var("SHN_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
+/// SQLite or PostgreSQL; each test's database is a fresh one (see [`TempDatabase`]).
+pub use migration::testing::Backend;
 
 /// One e-mail as received over SMTP.
 #[derive(Clone, Debug)]
@@ -135,52 +131,26 @@ pub struct TestApp {
     /// The slices the application was assembled from.
     pub slices: Vec<kernel::slice::Slice>,
     pub smtp: SmtpSink,
-    pg_db: Option<String>,
-    dir: PathBuf,
+    /// The test's database and data folder, removed by [`TestApp::finish`].
+    temp: TempDatabase,
     server: tokio::task::JoinHandle<()>,
     /// Numbers the people, groups and events builders make, for unique default names.
     made: AtomicUsize,
 }
 
-fn random_suffix() -> String {
-    kernel::secret::random_token(9).to_lowercase().replace(['-', '_'], "x")
-}
-
-pub async fn test_config(
-    backend: Backend,
-    dir: &std::path::Path,
-    smtp: SocketAddr,
-    base: &str,
-) -> (Config, Option<String>) {
-    let (url, pg_db) = match backend {
-        Backend::Sqlite => (format!("sqlite://{}?mode=rwc", dir.join("shn.db").display()), None),
-        Backend::Postgres => {
-            let name = format!("shn_t_{}", random_suffix());
-            let admin = Database::connect(pg_admin_url())
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL must be reachable at {} for tests: {e}", pg_admin_url()));
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
-            let _ = admin.close().await;
-            let base_url = pg_admin_url();
-            let root = base_url.rsplit_once('/').map(|(r, _)| r).unwrap_or(&base_url).to_string();
-            (format!("{root}/{name}"), Some(name))
-        }
-    };
-    let settings = Settings {
-        database_url: Some(url),
-        data_dir: Some(dir.display().to_string()),
+/// The settings every test application starts from: the test's database and folder, the
+/// SMTP sink, and `base` as the public address.
+fn test_settings(temp: &TempDatabase, smtp: SocketAddr, base: &str) -> Settings {
+    Settings {
+        database_url: Some(temp.url.clone()),
+        data_dir: Some(temp.dir.display().to_string()),
         bind: Some("127.0.0.1:0".into()),
         base_url: Some(base.to_string()),
         smtp_url: Some(format!("smtp://{smtp}")),
         secret_key: Some("test-secret-key-that-is-long-enough-0123456789".into()),
         db_max_connections: Some("5".into()),
         ..Default::default()
-    };
-    let mut config = Config::from_settings(&settings).expect("test settings are valid");
-    config.password_cost = PasswordCost::Fast;
-    // Every test signs up from 127.0.0.1; the per-address limit has its own test.
-    config.signups_per_ip_per_hour = 1000;
-    (config, pg_db)
+    }
 }
 
 impl TestApp {
@@ -190,19 +160,29 @@ impl TestApp {
 
     /// An application of the given slices, with slice settings (`SHN_…` variable, value).
     pub async fn start_with(backend: Backend, opts: StartOptions, settings: &[(&str, &str)]) -> TestApp {
-        let dir = std::env::temp_dir().join(format!("shn-test-{}", random_suffix()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let slice_settings = settings.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        TestApp::start_configured(backend, opts, |s| s.slices.0.extend(slice_settings)).await
+    }
+
+    /// An application whose settings `tweak` changes first (trusted proxies, an https
+    /// base URL, another SMTP URL …), as the environment would.
+    pub async fn start_configured(backend: Backend, opts: StartOptions, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+        let temp = TempDatabase::create(backend).await;
         let (smtp, smtp_addr) = SmtpSink::start().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let (mut config, pg_db) = test_config(backend, &dir, smtp_addr, &base).await;
-        config.slices.0.extend(settings.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut settings = test_settings(&temp, smtp_addr, &base);
+        tweak(&mut settings);
+        let mut config = Config::from_settings(&settings).expect("test settings are valid");
+        config.password_cost = PasswordCost::Fast;
+        // Every test signs up from 127.0.0.1; the per-address limit has its own test.
+        config.signups_per_ip_per_hour = 1000;
         let app = web::start(config, opts).await.expect("app starts");
         let (state, slices) = (app.state.clone(), app.slices.clone());
         let server = tokio::spawn(async move {
             let _ = app.serve(listener, std::future::pending()).await;
         });
-        TestApp { base, state, slices, smtp, pg_db, dir, server, made: AtomicUsize::new(0) }
+        TestApp { base, state, slices, smtp, temp, server, made: AtomicUsize::new(0) }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -228,16 +208,22 @@ impl TestApp {
         self.state.db.scalar::<i64>(sql, vec![]).await.unwrap().unwrap_or(0)
     }
 
+    /// Changes the database directly: what a test sets up past the API (a date moved
+    /// back, a row a feature has no form for).
+    pub async fn exec(&self, sql: &str, values: Vec<sea_orm::Value>) {
+        self.state.db.exec(sql, values).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// Every row `sql` (without parameters) selects.
+    pub async fn rows<T: sea_orm::FromQueryResult>(&self, sql: &str) -> Vec<T> {
+        self.state.db.all(sql, vec![]).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     /// Signs up by API and verifies by the e-mailed token; returns the member id.
     pub async fn signup_verified(&self, email: &str, name: &str) -> String {
-        let c = self.client();
-        let r = c
-            .post(self.url("/api/v1/auth/signup"))
-            .json(&json!({"email": email, "password": PASSWORD, "display_name": name, "member_type": "patient"}))
-            .send()
-            .await
-            .unwrap();
-        expect_status(r, 201, &format!("sign-up of {email}")).await;
+        let (status, v) =
+            self.call("POST", "/api/v1/auth/signup", &Visitor, Some(signup_body(email, PASSWORD, name))).await;
+        assert_eq!(status, 201, "sign-up of {email}: {v}");
         let mail = self
             .mails_to(email)
             .await
@@ -246,21 +232,22 @@ impl TestApp {
             .find(|m| m.subject().contains("Confirm"))
             .expect("verification mail");
         let token = mail.token("/verify?token=").expect("token in mail");
-        let r = c.post(self.url("/api/v1/auth/verify")).json(&json!({ "token": token })).send().await.unwrap();
-        let v = expect_status(r, 200, &format!("verification of {email}")).await;
+        let (status, v) = self.call("POST", "/api/v1/auth/verify", &Visitor, Some(json!({ "token": token }))).await;
+        assert_eq!(status, 200, "verification of {email}: {v}");
         v["member_id"].as_str().unwrap().to_string()
     }
 
     /// An API token for an existing account.
     pub async fn token(&self, email: &str) -> String {
-        let r = self
-            .client()
-            .post(self.url("/api/v1/auth/token"))
-            .json(&json!({"email": email, "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        expect_status(r, 200, &format!("token for {email}")).await["token"].as_str().unwrap().to_string()
+        let (status, v) = self.ask_token(email, PASSWORD).await;
+        assert_eq!(status, 200, "token for {email}: {v}");
+        v["token"].as_str().unwrap().to_string()
+    }
+
+    /// Asks for an API token with this address and password, as a client would; the
+    /// answer's status and body.
+    pub async fn ask_token(&self, email: &str, password: &str) -> (u16, Value) {
+        self.call("POST", "/api/v1/auth/token", &Visitor, Some(json!({"email": email, "password": password}))).await
     }
 
     /// A browser session logged in through the HTML form.
@@ -286,17 +273,16 @@ impl TestApp {
         let db = self.state.db.clone();
         drop(self.state);
         db.close().await;
-        if let Some(name) = &self.pg_db
-            && let Ok(admin) = Database::connect(pg_admin_url()).await
-        {
-            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-            let _ = admin.close().await;
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.temp.remove().await;
     }
 }
 
 pub const PASSWORD: &str = "purple tortoise sings loudly";
+
+/// A sign-up request's body: a patient with this address, password and name.
+pub fn signup_body(email: &str, password: &str, display_name: &str) -> Value {
+    json!({"email": email, "password": password, "display_name": display_name, "member_type": "patient"})
+}
 
 /// The CSRF token from a page's first form.
 pub fn csrf_of(html: &str) -> String {
@@ -326,6 +312,13 @@ pub async fn form_post(app: &TestApp, c: &reqwest::Client, path: &str, fields: &
 /// Each name becomes a module with a `sqlite` and a `postgres` test, so nextest shows
 /// `accounts::a_member_signs_up::sqlite`. A test left out of the listing is never run,
 /// and the compiler says so (an unused function is a warning, and clippy denies it).
+///
+/// A test that starts its own applications (of other slices, or of another
+/// configuration) is an `async fn name(backend: Backend)`, listed after `backend;`:
+///
+/// ```ignore
+/// both_backends!(backend; an_application_without_events_has_nothing_of_events);
+/// ```
 #[macro_export]
 macro_rules! both_backends {
     ($($test:ident),+ $(,)?) => {
@@ -334,25 +327,32 @@ macro_rules! both_backends {
     // Tests of an application started with slice settings (`SHN_…` variable, value).
     (settings = $settings:tt; $($test:ident),+ $(,)?) => {$(
         mod $test {
-            async fn app(backend: $crate::support::Backend) -> $crate::support::TestApp {
+            async fn on(backend: $crate::support::Backend) {
                 let opts = web::StartOptions::migrating();
                 let settings: &[(&str, &str)] = &$settings;
-                $crate::support::TestApp::start_with(backend, opts, settings).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let app = app($crate::support::Backend::Sqlite).await;
+                let app = $crate::support::TestApp::start_with(backend, opts, settings).await;
                 super::$test(&app).await;
                 app.finish().await;
             }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let app = app($crate::support::Backend::Postgres).await;
-                super::$test(&app).await;
-                app.finish().await;
-            }
+            $crate::both_backends!(@each on);
         }
     )+};
+    (backend; $($test:ident),+ $(,)?) => {$(
+        mod $test {
+            $crate::both_backends!(@each super::$test);
+        }
+    )+};
+    // The two tests of one listed name, each running `$run` on its backend.
+    (@each $run:path) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn sqlite() {
+            $run($crate::support::Backend::Sqlite).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn postgres() {
+            $run($crate::support::Backend::Postgres).await;
+        }
+    };
 }
 
 /// Sends a request that prepares a test's state and checks it answered `status`, with
@@ -367,6 +367,190 @@ pub async fn expect_status(r: reqwest::Response, status: u16, what: &str) -> Val
 /// Sends a setup request built with `rb` and checks its status (see [`expect_status`]).
 pub async fn send_expecting(rb: reqwest::RequestBuilder, status: u16, what: &str) -> Value {
     expect_status(rb.send().await.unwrap(), status, what).await
+}
+
+// ---------------------------------------------------------------------------------------
+// Requests: one way to send any of them, from whoever sends it.
+
+/// Who sends a request: a member or a bare API token (as its bearer token), a
+/// [`Visitor`], `None` for a visitor and `Some(token)` for a member, or a browser session
+/// (a `reqwest::Client` from [`TestApp::browser_login`], with its cookies).
+pub trait Caller {
+    fn prepare(&self, app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder;
+}
+
+/// Someone not signed in (a fresh client, no token, no cookies).
+pub struct Visitor;
+
+impl Caller for Visitor {
+    fn prepare(&self, app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        app.client().request(method, app.url(path))
+    }
+}
+
+impl Caller for str {
+    fn prepare(&self, app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        app.client().request(method, app.url(path)).bearer_auth(self)
+    }
+}
+
+impl Caller for String {
+    fn prepare(&self, app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.as_str().prepare(app, method, path)
+    }
+}
+
+impl Caller for Member {
+    fn prepare(&self, app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.token.prepare(app, method, path)
+    }
+}
+
+impl<T: Caller> Caller for Option<T> {
+    fn prepare(&self, app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        match self {
+            Some(who) => who.prepare(app, method, path),
+            None => Visitor.prepare(app, method, path),
+        }
+    }
+}
+
+impl<T: Caller + ?Sized> Caller for &T {
+    fn prepare(&self, app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        (**self).prepare(app, method, path)
+    }
+}
+
+impl Caller for reqwest::Client {
+    fn prepare(&self, app: &TestApp, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.request(method, app.url(path))
+    }
+}
+
+/// Sends a request; the answer's status and text.
+pub async fn answer(rb: reqwest::RequestBuilder) -> (u16, String) {
+    let r = rb.send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+impl TestApp {
+    /// A request of `method` ("GET", "POST" …) to `path` from `who`, for a test to add
+    /// headers or a raw body to before sending it.
+    pub fn request(&self, method: &str, path: &str, who: &(impl Caller + ?Sized)) -> reqwest::RequestBuilder {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("an HTTP method");
+        who.prepare(self, method, path)
+    }
+
+    /// Sends `method path` from `who`; the answer's status and text.
+    pub async fn send(&self, method: &str, path: &str, who: &(impl Caller + ?Sized)) -> (u16, String) {
+        answer(self.request(method, path, who)).await
+    }
+
+    /// Sends `method path` from `who`, with `body` as JSON if there is one; the answer's
+    /// status and body as JSON (null if it is empty or not JSON).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        who: &(impl Caller + ?Sized),
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut rb = self.request(method, path, who);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let (status, text) = answer(rb).await;
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// `who` reports something (a thread, reply, member or message) for `reason`; the
+    /// answer's status and body.
+    pub async fn report(
+        &self,
+        who: &(impl Caller + ?Sized),
+        target_type: &str,
+        target_id: impl serde::Serialize,
+        reason: &str,
+    ) -> (u16, Value) {
+        let body = json!({"target_type": target_type, "target_id": target_id, "reason": reason});
+        self.call("POST", "/api/v1/reports", who, Some(body)).await
+    }
+
+    /// `who` decides on a report (`decision`: its action, reason and any days); the
+    /// answer's status and body.
+    pub async fn decide(&self, who: &(impl Caller + ?Sized), report: &str, decision: Value) -> (u16, Value) {
+        self.call("POST", &format!("/api/v1/moderation/reports/{report}/decision"), who, Some(decision)).await
+    }
+
+    /// `who` (staff) acts on a member's account: `action` is `role`, `suspension` or
+    /// `health-leader`; the answer's status and body.
+    pub async fn manage(
+        &self,
+        who: &(impl Caller + ?Sized),
+        member: MemberId,
+        action: &str,
+        body: Value,
+    ) -> (u16, Value) {
+        self.call("POST", &format!("/api/v1/admin/members/{member}/{action}"), who, Some(body)).await
+    }
+
+    /// Sends the same request from each of `callers` at once, each on its own
+    /// connection; the statuses, in the callers' order.
+    pub async fn all_at_once<C: Caller>(
+        &self,
+        method: &str,
+        path: &str,
+        callers: impl IntoIterator<Item = C>,
+        body: Option<Value>,
+    ) -> Vec<u16> {
+        let tasks = callers.into_iter().map(|who| {
+            let mut rb = self.request(method, path, &who);
+            if let Some(b) = &body {
+                rb = rb.json(b);
+            }
+            tokio::spawn(async move { rb.send().await.unwrap().status().as_u16() })
+        });
+        futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect()
+    }
+
+    /// `staff` credit a member's points (checked: 201).
+    pub async fn credit_points(&self, staff: &Member, member: MemberId, amount: i64, reason: &str) {
+        let body = json!({"member_id": member, "amount": amount, "reason": reason});
+        let (status, v) = self.call("POST", "/api/v1/admin/points/adjustments", staff, Some(body)).await;
+        assert_eq!(status, 201, "crediting {amount} points: {v}");
+    }
+
+    /// `who` changes their profile with this request body; the answer's status and body.
+    pub async fn patch_profile(&self, who: &(impl Caller + ?Sized), body: Value) -> (u16, Value) {
+        self.call("PATCH", "/api/v1/me/profile", who, Some(body)).await
+    }
+
+    /// The id of the first condition in the reference list that matches `q`.
+    pub async fn condition_id(&self, q: &str) -> String {
+        let found = self.get_json(&format!("/api/v1/conditions?q={q}"), &Visitor).await;
+        found["items"][0]["id"].as_str().unwrap().to_string()
+    }
+
+    /// Every page of a paged list as `who` reads it: `path` (with its query) first, then
+    /// on through each page's `next_cursor`.
+    pub async fn pages(&self, path: &str, who: &(impl Caller + ?Sized)) -> Vec<Value> {
+        let mut pages = vec![self.get_json(path, who).await];
+        while let Some(cursor) = pages.last().unwrap()["next_cursor"].as_str().map(str::to_string) {
+            pages.push(self.get_json(&format!("{path}&cursor={cursor}"), who).await);
+        }
+        pages
+    }
+
+    /// What `who` reads at `path`, as text.
+    pub async fn get_text(&self, path: &str, who: &(impl Caller + ?Sized)) -> String {
+        self.send("GET", path, who).await.1
+    }
+
+    /// What `who` reads at `path`, which must be JSON (the test fails if it is not).
+    pub async fn get_json(&self, path: &str, who: &(impl Caller + ?Sized)) -> Value {
+        let text = self.get_text(path, who).await;
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path} is not JSON ({e}): {text}"))
+    }
 }
 
 pub fn minutes(n: i64) -> chrono::Duration {
@@ -407,6 +591,7 @@ pub struct MemberBuilder<'a> {
     name: Option<String>,
     email: Option<String>,
     signed_up: bool,
+    password: bool,
     role: Option<&'static str>,
 }
 
@@ -424,9 +609,16 @@ impl<'a> MemberBuilder<'a> {
     /// Through the real sign-up, the e-mailed verification link and a token from the
     /// password: the member joined just now (so the limits for new members apply) and can
     /// sign in with [`PASSWORD`]. Without this the member is written straight to the
-    /// database (fast), as having joined a month ago, with no password.
+    /// database (fast), as having joined a month ago, with no password (unless
+    /// [`MemberBuilder::with_password`]).
     pub fn signed_up(mut self) -> Self {
         self.signed_up = true;
+        self
+    }
+
+    /// Written straight to the database (fast) but with [`PASSWORD`], to sign in with.
+    pub fn with_password(mut self) -> Self {
+        self.password = true;
         self
     }
 
@@ -452,12 +644,13 @@ impl<'a> MemberBuilder<'a> {
         } else {
             let id = MemberId::new();
             let joined = chrono::Utc::now() - chrono::Duration::days(30);
+            let hash = self.password.then(|| password_hash(PASSWORD));
             app.state
                 .db
                 .exec(
-                    "INSERT INTO members (id, email, email_verified_at, display_name, name_key, member_type, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, 'patient', $3, $3)",
-                    kernel::params![id, email.clone(), joined, name.clone(), name.to_lowercase()],
+                    "INSERT INTO members (id, email, email_verified_at, display_name, name_key, member_type, password_hash, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, 'patient', $6, $3, $3)",
+                    kernel::params![id, email.clone(), joined, name.clone(), name.to_lowercase(), hash],
                 )
                 .await
                 .unwrap();
@@ -524,13 +717,15 @@ impl Group {
 
     /// Starts a discussion in the group as `author`; returns its id.
     pub async fn thread(&self, app: &TestApp, author: &Member, title: &str, body: &str) -> String {
-        let rb = app
-            .client()
-            .post(app.url(&format!("/api/v1/groups/{}/threads", self.id)))
-            .bearer_auth(&author.token)
-            .json(&json!({"title": title, "body": body}));
-        let v = send_expecting(rb, 201, &format!("{} starts \"{title}\" in {}", author.name, self.name)).await;
+        let (status, v) = self.try_thread(app, author, json!({"title": title, "body": body})).await;
+        assert_eq!(status, 201, "{} starts \"{title}\" in {}: {v}", author.name, self.name);
         v["id"].as_str().unwrap().to_string()
+    }
+
+    /// `who` tries to start a discussion in the group with this request body; the
+    /// answer's status and body.
+    pub async fn try_thread(&self, app: &TestApp, who: &(impl Caller + ?Sized), body: Value) -> (u16, Value) {
+        app.call("POST", &format!("/api/v1/groups/{}/threads", self.id), who, Some(body)).await
     }
 }
 
@@ -640,18 +835,15 @@ impl std::fmt::Display for Event {
 }
 
 impl Event {
+    /// The event's API address, with `rest` after it (`"/registration"`, or `""`).
+    pub fn api(&self, rest: &str) -> String {
+        format!("/api/v1/events/{}{rest}", self.id)
+    }
+
     /// `member` registers by API; a seat (201) or a place on the waitlist (202).
     pub async fn register(&self, app: &TestApp, member: &Member) -> u16 {
-        let r = app
-            .client()
-            .post(app.url(&format!("/api/v1/events/{}/registration", self.id)))
-            .bearer_auth(&member.token)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        let text = r.text().await.unwrap_or_default();
-        assert!(status == 201 || status == 202, "{} registers for {}: {status} {text}", member.name, self.id);
+        let (status, v) = app.call("POST", &self.api("/registration"), member, None).await;
+        assert!(status == 201 || status == 202, "{} registers for {}: {status} {v}", member.name, self.id);
         status
     }
 }
@@ -773,7 +965,7 @@ impl<'a> EventBuilder<'a> {
 impl TestApp {
     /// A member: `app.member().named("Ana").create().await`.
     pub fn member(&self) -> MemberBuilder<'_> {
-        MemberBuilder { app: self, name: None, email: None, signed_up: false, role: None }
+        MemberBuilder { app: self, name: None, email: None, signed_up: false, password: false, role: None }
     }
 
     /// A staff member: `app.staff_member().create().await`.
@@ -955,13 +1147,15 @@ pub async fn publish_kind(tx: &kernel::db::Tx, kind: &str, member_id: MemberId) 
 impl TestApp {
     /// `author` replies to a discussion; returns the reply's id.
     pub async fn reply(&self, author: &Member, thread: &str, body: &str) -> String {
-        let rb = self
-            .client()
-            .post(self.url(&format!("/api/v1/threads/{thread}/replies")))
-            .bearer_auth(&author.token)
-            .json(&json!({ "body": body }));
-        let v = send_expecting(rb, 201, &format!("{} replies to {thread}", author.name)).await;
+        let (status, v) = self.try_reply(author, thread, json!({ "body": body })).await;
+        assert_eq!(status, 201, "{} replies to {thread}: {v}", author.name);
         v["id"].as_str().unwrap().to_string()
+    }
+
+    /// `who` tries to reply to a discussion with this request body; the answer's status
+    /// and body.
+    pub async fn try_reply(&self, who: &(impl Caller + ?Sized), thread: &str, body: Value) -> (u16, Value) {
+        self.call("POST", &format!("/api/v1/threads/{thread}/replies"), who, Some(body)).await
     }
 }
 
