@@ -984,3 +984,34 @@ pub fn password_hash(password: &str) -> String {
     let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     hasher.hash_password(password.as_bytes()).expect("hashing works").to_string()
 }
+
+impl TestApp {
+    /// `path` as `who` sees it (by their token; a visitor without one): the status and
+    /// the body as text, for pages and API answers alike.
+    pub async fn read_as(&self, who: Option<&Member>, path: &str) -> (u16, String) {
+        let mut rb = self.client().get(self.url(path));
+        if let Some(m) = who {
+            rb = rb.bearer_auth(&m.token);
+        }
+        let r = rb.send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap_or_default())
+    }
+
+    /// `body` sent to `path` by `who` (by their token) with `method`: the status and the
+    /// answer as JSON (null when it is not JSON).
+    pub async fn send_as(
+        &self,
+        who: &Member,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut rb = self.client().request(method, self.url(path)).bearer_auth(&who.token);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or(Value::Null))
+    }
+}

@@ -1,0 +1,71 @@
+//! Security and privacy hardening (issue 13, items 3, 4, 5, 6, 8 and parts of 12): who
+//! may quote, see questions, read private groups as staff, and what exports and erasure
+//! leave behind. Each test names the rule it proves.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::support::*;
+
+both_backends![a_quote_is_only_ever_a_readable_reply_of_the_same_thread];
+
+// ---------- item 3: quoting ----------
+
+async fn a_quote_is_only_ever_a_readable_reply_of_the_same_thread(app: &TestApp) {
+    let ana = app.member().named("Ana").signed_up().create().await;
+    let bo = app.member().named("Bo").create().await;
+    let open = app.group().holding_crisis_posts().with_members(&[&ana, &bo]).create().await;
+    let private = app.group().private().with_members(&[&bo]).create().await;
+    let here = open.thread(app, &bo, "Morning walks", "Who walks early?").await;
+    let elsewhere = open.thread(app, &bo, "Evening swims", "Anyone?").await;
+    let quotable = app.reply(&bo, &here, "I walk at six with a heron").await;
+    let other_thread = app.reply(&bo, &elsewhere, "Only on Fridays, said the pelican").await;
+    let secret_thread = private.thread(app, &bo, "Just us", "Between members").await;
+    let secret = app.reply(&bo, &secret_thread, "The albatross knows").await;
+    let (_, held) = app
+        .send_as(
+            &bo,
+            Method::POST,
+            &format!("/api/v1/threads/{here}/replies"),
+            Some(json!({"body": "I want to die, raven"})),
+        )
+        .await;
+    assert_eq!(held["published"], false, "held for a moderator: {held}");
+    let held = held["id"].as_str().unwrap().to_string();
+    let browser = ana.browser(app).await;
+    let foreign = [
+        (secret.as_str(), "albatross", "a reply in a private group the viewer is not in"),
+        (other_thread.as_str(), "pelican", "a reply in another thread"),
+        (held.as_str(), "raven", "a reply held for a moderator"),
+        ("0190d7a0-0000-7000-8000-000000000000", "Quoting Bo", "no reply at all"),
+    ];
+    for (id, word, what) in foreign {
+        // The page ignores it: nothing of it shows, and the form does not carry it.
+        let (status, html) = app.read_as(Some(&ana), &format!("/threads/{here}?quote={id}")).await;
+        assert_eq!(status, 200, "{what}");
+        assert!(!html.contains(word), "{what} is never shown on the page");
+        assert!(!html.contains(&format!("name=\"quote_id\" value=\"{id}\"")), "{what} is not carried by the form");
+        // Posted anyway, by the form or the API: refused on the field, and still not shown.
+        let r = form_post(app, &browser, &format!("/threads/{here}/replies"), &[("body", "Quoting"), ("quote_id", id)])
+            .await;
+        assert_eq!(r.status(), 422, "{what}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("You can only quote a reply in this discussion."), "{what}: a clear message");
+        assert!(!html.contains(word), "{what} is not shown on the refusal either");
+        let body = json!({"body": "Quoting", "quote_id": id});
+        let (status, v) = app.send_as(&ana, Method::POST, &format!("/api/v1/threads/{here}/replies"), Some(body)).await;
+        assert_eq!(status, 422, "{what}: {v}");
+        assert!(v["error"]["fields"]["quote_id"].is_string(), "{what}: {v}");
+    }
+    // A reply of the same thread that the viewer reads is quoted, on the page and after.
+    let (_, html) = app.read_as(Some(&ana), &format!("/threads/{here}?quote={quotable}")).await;
+    assert!(html.contains(&format!("name=\"quote_id\" value=\"{quotable}\"")) && html.contains("heron"));
+    let r =
+        form_post(app, &browser, &format!("/threads/{here}/replies"), &[("body", "Me too"), ("quote_id", &quotable)])
+            .await;
+    assert_eq!(r.status(), 303);
+    let (_, html) = app.read_as(Some(&bo), &format!("/threads/{here}")).await;
+    assert!(html.contains("Ana") && html.contains("Bo wrote"), "the quote shows with the reply");
+    assert_eq!(app.count("SELECT COUNT(*) FROM posts WHERE quote_post_id IS NOT NULL").await, 1);
+}
