@@ -193,7 +193,7 @@ pub struct RequestList {
     pub items: Vec<groups::Request>,
 }
 
-/// Pending join requests with screening answers (the group's moderators).
+/// Pending join requests with screening answers (the group's moderators; staff reads are audited).
 #[utoipa::path(get, path = "/api/v1/groups/{id}/requests", tag = "community", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = RequestList), (status = 403), (status = 404)))]
 async fn list_requests(
@@ -201,13 +201,13 @@ async fn list_requests(
     ctx: RequestContext,
     Path(id): Path<String>,
 ) -> AppResult<Json<RequestList>> {
-    Ok(Json(RequestList { items: groups::requests(&state, &ctx.viewer, path_id(&id)?).await? }))
+    Ok(Json(RequestList { items: groups::requests(&state, &ctx.viewer, path_id(&id)?, &ctx.client_ip).await? }))
 }
 
-/// Approve a join request (the group's moderators, or staff).
+/// Approve a join request (the group's moderators, or staff; never one's own).
 #[utoipa::path(post, path = "/api/v1/groups/{id}/requests/{member_id}/approve", tag = "community",
     params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 403), (status = 404)))]
+    responses((status = 204), (status = 403), (status = 404), (status = 409, description = "Your own request")))]
 async fn approve(
     State(state): State<AppState>,
     ctx: RequestContext,

@@ -8,7 +8,10 @@ use serde_json::{Value, json};
 use crate::both_backends;
 use crate::support::*;
 
-both_backends![a_quote_is_only_ever_a_readable_reply_of_the_same_thread];
+both_backends![
+    a_quote_is_only_ever_a_readable_reply_of_the_same_thread,
+    staff_never_let_themselves_in_and_their_reads_of_what_members_keep_private_are_audited,
+];
 
 // ---------- item 3: quoting ----------
 
@@ -68,4 +71,70 @@ async fn a_quote_is_only_ever_a_readable_reply_of_the_same_thread(app: &TestApp)
     let (_, html) = app.read_as(Some(&bo), &format!("/threads/{here}")).await;
     assert!(html.contains("Ana") && html.contains("Bo wrote"), "the quote shows with the reply");
     assert_eq!(app.count("SELECT COUNT(*) FROM posts WHERE quote_post_id IS NOT NULL").await, 1);
+}
+
+// ---------- item 5: staff and private groups ----------
+
+async fn staff_never_let_themselves_in_and_their_reads_of_what_members_keep_private_are_audited(app: &TestApp) {
+    let owner = app.staff_member().named("Owen Owner").create().await;
+    let stef = app.staff_member().named("Stef").signed_up().create().await;
+    let [ana, cy] = &app.members_named(["Ana", "Cy"]).await;
+    let private = app.group().private().screening(["What brings you here?"]).owned_by(&owner).with_members(&[ana, cy]);
+    let private = private.create().await;
+    let thread = private.thread(app, ana, "Our circle", "Only members read this: okapi").await;
+    let reply = app.reply(ana, &thread, "And this: narwhal").await;
+    // Staff may ask to join, but never approve themselves: not by the API, not by the page.
+    private.request_to_join(app, &stef).await;
+    let approve = format!("/groups/{private}/requests/{}/approve", stef.id);
+    let (status, v) = app.send_as(&stef, Method::POST, &format!("/api/v1{approve}"), None).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("own_request")), "{v}");
+    let browser = stef.browser(app).await;
+    assert_eq!(form_post(app, &browser, &approve, &[]).await.status(), 409);
+    let (_, html) = app.read_as(Some(&stef), &format!("/groups/{private}")).await;
+    assert!(!html.contains(&approve), "no button to approve oneself");
+    let requests = format!("/api/v1/groups/{private}/requests");
+    let (_, list) = app.send_as(&stef, Method::GET, &requests, None).await;
+    assert_eq!(list["items"], json!([]), "one's own request is not listed to decide");
+    let pending = "SELECT COUNT(*) FROM group_members WHERE status = 'pending'";
+    assert_eq!(app.count(pending).await, 1, "still waiting");
+    // Staff outside a private group read none of its discussions (so there is nothing to
+    // audit there): not the page, not its threads, not the API.
+    for path in [
+        format!("/groups/{private}"),
+        format!("/threads/{thread}"),
+        format!("/api/v1/threads/{thread}"),
+        format!("/api/v1/groups/{private}/threads"),
+        format!("/api/v1/replies/{reply}/history"),
+    ] {
+        let (_, text) = app.read_as(Some(&stef), &path).await;
+        assert!(!text.contains("okapi") && !text.contains("narwhal"), "{path}: {text}");
+    }
+    // Screening answers: each staff read, by the API or the page, names whose answers.
+    let bo = app.member().named("Bo").create().await;
+    private.request_to_join(app, &bo).await;
+    let (_, list) = app.send_as(&stef, Method::GET, &requests, None).await;
+    assert_eq!(list["items"][0]["answers"], "[\"to help\"]");
+    let (_, html) = app.read_as(Some(&stef), &format!("/groups/{private}")).await;
+    assert!(html.contains("to help"));
+    let read_by_stef = vec![(Some(stef.id), Some(bo.id)); 2];
+    assert_eq!(app.audited("join_answers_read").await, read_by_stef);
+    // A reported post of the group: staff who are not in it read it through the report,
+    // audited; the owner, a member, reads it as any member would.
+    let body = json!({"target_type": "reply", "target_id": reply, "reason": "other", "note": "Please look"});
+    let (status, report) = app.send_as(cy, Method::POST, "/api/v1/reports", Some(body)).await;
+    assert_eq!(status, 201, "{report}");
+    let detail = format!("/moderation/reports/{}", report["id"].as_str().unwrap());
+    let (_, v) = app.send_as(&stef, Method::GET, &format!("/api/v1{detail}"), None).await;
+    assert_eq!(v["content"], "And this: narwhal");
+    let (_, html) = app.read_as(Some(&stef), &detail).await;
+    assert!(html.contains("narwhal"));
+    app.send_as(&owner, Method::GET, &format!("/api/v1{detail}"), None).await;
+    assert_eq!(app.audited("reported_content_read").await, vec![(Some(stef.id), Some(ana.id)); 2]);
+    // Someone else lets Stef in; as a member, Stef reads the group without an audit row.
+    private.admit(app, &stef).await;
+    let (_, text) = app.read_as(Some(&stef), &format!("/threads/{thread}")).await;
+    assert!(text.contains("okapi"));
+    let (_, list) = app.send_as(&owner, Method::GET, &requests, None).await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "Bo still waits");
+    assert_eq!(app.audited("join_answers_read").await.len(), 3, "the owner is staff too: audited");
 }

@@ -1015,3 +1015,24 @@ impl TestApp {
         (status, serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or(Value::Null))
     }
 }
+
+impl TestApp {
+    /// The audit log's rows of `action`, oldest first: who acted, and on whom.
+    pub async fn audited(&self, action: &str) -> Vec<(Option<MemberId>, Option<MemberId>)> {
+        #[derive(sea_orm::FromQueryResult)]
+        struct Row {
+            actor_id: Option<MemberId>,
+            subject_id: Option<MemberId>,
+        }
+        let rows: Vec<Row> = self
+            .state
+            .db
+            .all(
+                "SELECT actor_id, subject_id FROM audit_log WHERE action = $1 ORDER BY at, id",
+                kernel::params![action.to_string()],
+            )
+            .await
+            .unwrap();
+        rows.into_iter().map(|r| (r.actor_id, r.subject_id)).collect()
+    }
+}
