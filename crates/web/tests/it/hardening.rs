@@ -11,6 +11,7 @@ use crate::support::*;
 both_backends![
     a_quote_is_only_ever_a_readable_reply_of_the_same_thread,
     staff_never_let_themselves_in_and_their_reads_of_what_members_keep_private_are_audited,
+    panel_questions_reach_the_panel_moderators_and_staff_and_each_author_only_their_own,
 ];
 
 // ---------- item 3: quoting ----------
@@ -137,4 +138,45 @@ async fn staff_never_let_themselves_in_and_their_reads_of_what_members_keep_priv
     let (_, list) = app.send_as(&owner, Method::GET, &requests, None).await;
     assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "Bo still waits");
     assert_eq!(app.audited("join_answers_read").await.len(), 3, "the owner is staff too: audited");
+}
+
+// ---------- item 6: panel questions ----------
+
+async fn panel_questions_reach_the_panel_moderators_and_staff_and_each_author_only_their_own(app: &TestApp) {
+    let [ana, bo, outsider, panelist, site_moderator] =
+        &app.members_named(["Ana", "Bo", "Oz Outsider", "Pia Panelist", "Mo Moderator"]).await;
+    app.set_role(site_moderator.id, "moderator").await;
+    let staff = app.staff_member().create().await;
+    let speakers = json!([{"role": "panelist", "member_id": panelist.id}, {"role": "host", "name": "A guest"}]);
+    let panel = app.event().panel().with("speakers", speakers).by(&staff).create().await;
+    let questions = format!("/api/v1/events/{panel}/questions");
+    for (who, question) in [(ana, "How do you pace yourself, ibis?"), (bo, "Does the fog ever lift, tapir?")] {
+        let (status, v) = app.send_as(who, Method::POST, &questions, Some(json!({ "body": question }))).await;
+        assert_eq!(status, 201, "{v}");
+    }
+    let both = ["ibis", "tapir"];
+    for (who, sees) in [
+        (ana, &both[..1]),
+        (bo, &both[1..]),
+        (outsider, &[][..]),
+        (panelist, &both[..]),
+        (site_moderator, &both[..]),
+        (&staff, &both[..]),
+    ] {
+        let (status, v) = app.send_as(who, Method::GET, &questions, None).await;
+        assert_eq!(status, 200, "{}: {v}", who.name);
+        let text = v["items"].to_string();
+        for word in both {
+            assert_eq!(text.contains(word), sees.contains(&word), "{} reading {word}: {text}", who.name);
+        }
+        // The event page says how many were sent in, never what they say.
+        let (_, html) = app.read_as(Some(who), &format!("/events/{panel}")).await;
+        assert!(html.contains("2 questions sent in so far"), "{}", who.name);
+        assert!(both.iter().all(|w| !html.contains(w)), "{}", who.name);
+    }
+    assert_eq!(app.read_as(None, &questions).await.0, 401, "visitors read none");
+    // A member's export holds their own questions and nobody else's.
+    let (_, export) = app.send_as(ana, Method::GET, "/api/v1/me/export", None).await;
+    let text = export.to_string();
+    assert!(text.contains("ibis") && !text.contains("tapir"), "{text}");
 }
