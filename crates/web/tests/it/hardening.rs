@@ -12,6 +12,7 @@ both_backends![
     a_quote_is_only_ever_a_readable_reply_of_the_same_thread,
     staff_never_let_themselves_in_and_their_reads_of_what_members_keep_private_are_audited,
     panel_questions_reach_the_panel_moderators_and_staff_and_each_author_only_their_own,
+    only_a_group_both_may_name_opens_direct_messages_never_a_hidden_one,
 ];
 
 // ---------- item 3: quoting ----------
@@ -179,4 +180,23 @@ async fn panel_questions_reach_the_panel_moderators_and_staff_and_each_author_on
     let (_, export) = app.send_as(ana, Method::GET, "/api/v1/me/export", None).await;
     let text = export.to_string();
     assert!(text.contains("ibis") && !text.contains("tapir"), "{text}");
+}
+
+// ---------- item 12: the lower findings ----------
+
+async fn only_a_group_both_may_name_opens_direct_messages_never_a_hidden_one(app: &TestApp) {
+    let [ana, bo] = &app.members_named(["Ana", "Bo"]).await;
+    let hidden = app.group().hidden().create().await;
+    for m in [ana, bo] {
+        hidden.invite(app, m).await;
+    }
+    // Bo takes messages from people who share a group (the default): a hidden one does not count.
+    let write = |body: &str| json!({"member_id": bo.id, "body": body});
+    let (status, v) =
+        app.send_as(ana, Method::POST, "/api/v1/conversations", Some(write("Hello from the circle"))).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("not_accepting")), "{v}");
+    app.group().private().with_members(&[ana, bo]).create().await;
+    let (status, v) =
+        app.send_as(ana, Method::POST, "/api/v1/conversations", Some(write("Hello from the group"))).await;
+    assert_eq!(status, 201, "a group anyone may know of opens the door: {v}");
 }

@@ -1036,3 +1036,19 @@ impl TestApp {
         rows.into_iter().map(|r| (r.actor_id, r.subject_id)).collect()
     }
 }
+
+impl Group {
+    /// Makes `member` a member at once, as an invitation would (hidden groups take no
+    /// requests, and the platform has no invitations yet).
+    pub async fn invite(&self, app: &TestApp, member: &Member) {
+        let group: uuid::Uuid = self.id.parse().unwrap();
+        app.state
+            .db
+            .exec(
+                "INSERT INTO group_members (group_id, member_id, role, status, created_at) VALUES ($1, $2, 'member', 'active', $3)",
+                kernel::params![group, member.id, chrono::Utc::now()],
+            )
+            .await
+            .unwrap();
+    }
+}
