@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::groups::{self, Group, JoinOutcome, NewGroup, Standing};
-use crate::threads::{self, NewReply, NewThread, Reply, Thread};
+use crate::threads::{self, ListedThread, NewReply, NewThread, Reply, Thread, ThreadTeaser};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -85,6 +85,8 @@ pub fn router() -> Router<AppState> {
         groups::Request,
         RequestList,
         Thread,
+        ListedThread,
+        ThreadTeaser,
         NewThread,
         Reply,
         NewReply,
@@ -223,20 +225,22 @@ pub struct CursorQuery {
     pub limit: Option<u64>,
 }
 
-/// A group's threads by latest activity (titles only in a visitor's teaser).
+/// A group's threads by latest activity (a visitor's teaser: titles and counts, no author or note).
 #[utoipa::path(get, path = "/api/v1/groups/{id}/threads", tag = "community", params(("id" = Uuid, Path), CursorQuery),
-    responses((status = 200, body = Page<Thread>), (status = 404)))]
+    responses((status = 200, body = Page<ListedThread>), (status = 404)))]
 async fn list_threads(
     State(state): State<AppState>,
     ctx: RequestContext,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<CursorQuery>,
-) -> AppResult<Json<Page<Thread>>> {
+) -> AppResult<Json<Page<ListedThread>>> {
     let (g, _, a) = groups::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
     if !a.read && !a.teaser {
         return Err(kernel::AppError::NotFound);
     }
-    Ok(Json(threads::feed(&state.db, g.id, !a.read, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?))
+    let page = threads::feed(&state.db, g.id, !a.read, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?;
+    let items = page.items.into_iter().map(|t| ListedThread::of(t, !a.read)).collect();
+    Ok(Json(Page { items, next_cursor: page.next_cursor }))
 }
 
 /// Start a thread (group members).

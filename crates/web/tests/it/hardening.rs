@@ -13,6 +13,7 @@ both_backends![
     staff_never_let_themselves_in_and_their_reads_of_what_members_keep_private_are_audited,
     panel_questions_reach_the_panel_moderators_and_staff_and_each_author_only_their_own,
     only_a_group_both_may_name_opens_direct_messages_never_a_hidden_one,
+    a_visitors_teaser_says_no_more_by_the_api_than_on_the_page,
 ];
 
 // ---------- item 3: quoting ----------
@@ -199,4 +200,36 @@ async fn only_a_group_both_may_name_opens_direct_messages_never_a_hidden_one(app
     let (status, v) =
         app.send_as(ana, Method::POST, "/api/v1/conversations", Some(write("Hello from the group"))).await;
     assert_eq!(status, 201, "a group anyone may know of opens the door: {v}");
+}
+
+async fn a_visitors_teaser_says_no_more_by_the_api_than_on_the_page(app: &TestApp) {
+    let ana = app.member().named("Ana Author").create().await;
+    let group = app.group().teaser().with_members(&[&ana]).create().await;
+    let threads = format!("/api/v1/groups/{group}/threads");
+    let body = json!({"title": "Sleepless weeks", "body": "The long nights, lynx", "content_note": "insomnia details"});
+    let (status, v) = app.send_as(&ana, Method::POST, &threads, Some(body)).await;
+    assert_eq!(status, 201, "{v}");
+    let (_, html) = app.read_as(None, &format!("/groups/{group}")).await;
+    let (status, json) = app.read_as(None, &threads).await;
+    assert_eq!(status, 200);
+    let teaser: Value = serde_json::from_str(&json).unwrap();
+    assert!(html.contains("Sleepless weeks") && teaser["items"][0]["title"] == "Sleepless weeks");
+    // What the page leaves out, the API leaves out too: the author, the note, the text.
+    for kept_back in [ana.id.to_string(), "Ana Author".into(), "insomnia".into(), "lynx".into()] {
+        assert!(!html.contains(&kept_back), "the page: {kept_back}");
+        assert!(!json.contains(&kept_back), "the API: {kept_back} in {json}");
+    }
+    let mut fields: Vec<&str> = teaser["items"][0].as_object().unwrap().keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["body", "group_id", "id", "last_activity_at", "pinned", "reply_count", "title"]);
+    assert_eq!(teaser["items"][0]["body"], "");
+    // The documented schema tells the two apart: a teaser has these fields and no other.
+    let (_, doc) = app.read_as(None, "/api/v1/openapi.json").await;
+    let schemas = &serde_json::from_str::<Value>(&doc).unwrap()["components"]["schemas"];
+    assert_eq!(schemas["ThreadTeaser"]["additionalProperties"], false, "{}", schemas["ThreadTeaser"]);
+    assert_eq!(schemas["ListedThread"]["oneOf"].as_array().map(Vec::len), Some(2), "{}", schemas["ListedThread"]);
+    // Members read it all.
+    let (_, full) = app.send_as(&ana, Method::GET, &threads, None).await;
+    assert_eq!(full["items"][0]["author_id"], json!(ana.id));
+    assert_eq!(full["items"][0]["content_note"], "insomnia details");
 }
