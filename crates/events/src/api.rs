@@ -348,7 +348,7 @@ async fn get_conference(
     ctx: RequestContext,
     Path(id): Path<String>,
 ) -> AppResult<Json<conference::ConferenceView>> {
-    Ok(Json(conference::view(&state.db, &ctx.viewer, path_id(&id)?).await?))
+    Ok(Json(conference::view(&state, &ctx.viewer, path_id(&id)?).await?))
 }
 
 /// The agenda by day (in the viewer's zone, else the conference's), with the viewer's

@@ -306,7 +306,7 @@ async fn render_conference(
     notice: Option<&str>,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let c = conference::view(&state.db, &ctx.viewer, id).await?;
+    let c = conference::view(state, &ctx.viewer, id).await?;
     let agenda = conference::agenda(state, &ctx.viewer, id, viewer_zone(state, ctx).await?).await?;
     let title = c.conference.name.clone();
     let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };

@@ -14,6 +14,7 @@ both_backends![
     panel_questions_reach_the_panel_moderators_and_staff_and_each_author_only_their_own,
     only_a_group_both_may_name_opens_direct_messages_never_a_hidden_one,
     a_visitors_teaser_says_no_more_by_the_api_than_on_the_page,
+    a_conferences_online_link_reaches_ticket_holders_only_while_it_runs,
 ];
 
 // ---------- item 3: quoting ----------
@@ -232,4 +233,32 @@ async fn a_visitors_teaser_says_no_more_by_the_api_than_on_the_page(app: &TestAp
     let (_, full) = app.send_as(&ana, Method::GET, &threads, None).await;
     assert_eq!(full["items"][0]["author_id"], json!(ana.id));
     assert_eq!(full["items"][0]["content_note"], "insomnia details");
+}
+
+async fn a_conferences_online_link_reaches_ticket_holders_only_while_it_runs(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let [holder, other] = &app.members_named(["Tia Ticket", "Nolan None"]).await;
+    let day = |from_today: i64| (chrono::Utc::now() + days(from_today)).format("%Y-%m-%d").to_string();
+    let conference = |name: &str, first: i64, last: i64| {
+        json!({"name": name, "year": 2030, "starts_on": day(first), "ends_on": day(last), "time_zone": "UTC",
+               "online_url": format!("https://live.example.org/{}", name.to_lowercase()), "ticket_types": [{"name": "Online", "capacity": null}]})
+    };
+    for (name, first, last, open) in [("Running", -1, 1, true), ("Later", 30, 31, false)] {
+        let (status, c) =
+            app.send_as(&staff, Method::POST, "/api/v1/conferences", Some(conference(name, first, last))).await;
+        assert_eq!(status, 201, "{c}");
+        let id = c["id"].as_str().unwrap().to_string();
+        let ticket = json!({"ticket_type_id": c["ticket_types"][0]["id"]});
+        let (status, _) =
+            app.send_as(holder, Method::POST, &format!("/api/v1/conferences/{id}/tickets"), Some(ticket)).await;
+        assert_eq!(status, 201);
+        let link = format!("live.example.org/{}", name.to_lowercase());
+        for (who, sees) in [(None, false), (Some(other), false), (Some(&staff), false), (Some(holder), open)] {
+            let (_, json) = app.read_as(who, &format!("/api/v1/conferences/{id}")).await;
+            let (_, html) = app.read_as(who, &format!("/conferences/{id}")).await;
+            let who = who.map_or("a visitor", |m| m.name.as_str());
+            assert_eq!(json.contains(&link), sees, "{who}, {name} conference, by the API: {json}");
+            assert_eq!(html.contains(&link), sees, "{who}, {name} conference, on the page");
+        }
+    }
 }
