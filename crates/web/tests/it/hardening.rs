@@ -15,6 +15,7 @@ both_backends![
     only_a_group_both_may_name_opens_direct_messages_never_a_hidden_one,
     a_visitors_teaser_says_no_more_by_the_api_than_on_the_page,
     a_conferences_online_link_reaches_ticket_holders_only_while_it_runs,
+    the_calendar_feed_asks_each_events_audience_again_whenever_it_is_read,
 ];
 
 // ---------- item 3: quoting ----------
@@ -261,4 +262,39 @@ async fn a_conferences_online_link_reaches_ticket_holders_only_while_it_runs(app
             assert_eq!(html.contains(&link), sees, "{who}, {name} conference, on the page");
         }
     }
+}
+
+async fn the_calendar_feed_asks_each_events_audience_again_whenever_it_is_read(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let ana = app.member().named("Ana").signed_up().create().await;
+    let circle = app.group().with_members(&[&ana]).create().await;
+    let meetup = app.event().titled("Circle meetup").for_group(&circle).by(&staff).create().await;
+    let evening = app.event().titled("Members evening").by(&staff).create().await;
+    for e in [&meetup, &evening] {
+        e.register(app, &ana).await;
+    }
+    let r = form_post(app, &ana.browser(app).await, "/events/feed", &[]).await;
+    let html = r.text().await.unwrap();
+    let feed = html[html.find("/calendar/").expect("the feed's address")..].split('"').next().unwrap().to_string();
+    let read = || async { app.read_as(None, &feed).await };
+    let (status, ics) = read().await;
+    assert_eq!(status, 200);
+    assert!(ics.contains("Circle meetup") && ics.contains("Members evening"), "{ics}");
+    // Ana leaves the group: its event leaves her calendar, though she is still registered.
+    let (status, _) = app.send_as(&ana, Method::POST, &format!("/api/v1/groups/{circle}/leave"), None).await;
+    assert_eq!(status, 204);
+    let (_, ics) = read().await;
+    assert!(!ics.contains("Circle meetup") && ics.contains("Members evening"), "{ics}");
+    // Staff narrow the other event's audience: it goes too.
+    let narrowed = Some(json!({"audience": "health_leaders"}));
+    let (status, v) = app.send_as(&staff, Method::PATCH, &format!("/api/v1/events/{evening}"), narrowed).await;
+    assert_eq!(status, 200, "{v}");
+    let (_, ics) = read().await;
+    assert!(!ics.contains("Members evening"), "{ics}");
+    // A suspended account's feed stops altogether.
+    let suspend = Some(json!({"on": true}));
+    let (status, _) =
+        app.send_as(&staff, Method::POST, &format!("/api/v1/admin/members/{}/suspension", ana.id), suspend).await;
+    assert!(status < 300, "suspended: {status}");
+    assert_eq!(read().await.0, 404);
 }
