@@ -16,6 +16,7 @@ both_backends![
     a_visitors_teaser_says_no_more_by_the_api_than_on_the_page,
     a_conferences_online_link_reaches_ticket_holders_only_while_it_runs,
     the_calendar_feed_asks_each_events_audience_again_whenever_it_is_read,
+    a_members_export_never_names_who_acted_on_them_nor_their_address,
 ];
 
 // ---------- item 3: quoting ----------
@@ -297,4 +298,59 @@ async fn the_calendar_feed_asks_each_events_audience_again_whenever_it_is_read(a
         app.send_as(&staff, Method::POST, &format!("/api/v1/admin/members/{}/suspension", ana.id), suspend).await;
     assert!(status < 300, "suspended: {status}");
     assert_eq!(read().await.0, 404);
+}
+
+// ---------- item 4: exports ----------
+
+async fn a_members_export_never_names_who_acted_on_them_nor_their_address(app: &TestApp) {
+    let staff = app.staff_member().named("Stef Staff").create().await;
+    let [ana, mo, cy] = &app.members_named(["Ana", "Mo Moderator", "Cy"]).await;
+    // Staff act on Ana: let her into a group, credit points, mark her at an event.
+    let group = app.group().private().screening(["Why?"]).owned_by(&staff).with_members(&[ana, mo, cy]).create().await;
+    let (status, _) = app
+        .send_as(&staff, Method::POST, &format!("/api/v1/groups/{group}/members/{}/make_moderator", mo.id), None)
+        .await;
+    assert_eq!(status, 204);
+    let credit = json!({"member_id": ana.id, "amount": 25, "reason": "Thanks for helping at the stall"});
+    let (status, v) = app.send_as(&staff, Method::POST, "/api/v1/admin/points/adjustments", Some(credit)).await;
+    assert_eq!(status, 201, "{v}");
+    let event = app.event().starting_in(minutes(5)).by(&staff).create().await;
+    event.register(app, ana).await;
+    let (status, v) = app
+        .send_as(
+            &staff,
+            Method::POST,
+            &format!("/api/v1/events/{event}/attendance"),
+            Some(json!({"member_id": ana.id})),
+        )
+        .await;
+    assert_eq!(status, 204, "{v}");
+    // A group moderator acts on a report about her reply; staff read it.
+    let thread = group.thread(app, cy, "Checking in", "How was the week?").await;
+    let reply = app.reply(ana, &thread, "Rough, honestly").await;
+    let report = json!({"target_type": "reply", "target_id": reply, "reason": "other"});
+    let (_, report) = app.send_as(cy, Method::POST, "/api/v1/reports", Some(report)).await;
+    let report = report["id"].as_str().unwrap().to_string();
+    app.send_as(&staff, Method::GET, &format!("/api/v1/moderation/reports/{report}"), None).await;
+    let warn = json!({"action": "warn", "reason": "Please add a content note"});
+    let (status, v) =
+        app.send_as(mo, Method::POST, &format!("/api/v1/moderation/reports/{report}/decision"), Some(warn)).await;
+    assert_eq!(status, 204, "{v}");
+    app.consume("community-notifications").await;
+    // Her export tells her what was done, never by whom or from where.
+    let (status, export) = app.send_as(ana, Method::GET, "/api/v1/me/export", None).await;
+    assert_eq!(status, 200);
+    let text = export.to_string();
+    for (who, id) in [("staff", staff.id), ("the group moderator", mo.id)] {
+        assert!(!text.contains(&id.to_string()), "{who} is not named: {text}");
+    }
+    assert!(!text.contains("Stef") && !text.contains("Mo Moderator"), "{text}");
+    let log = export["security_log"].as_array().unwrap();
+    let done_to_her = ["group_request_approved", "points_adjusted", "event_attendance", "moderation_action"];
+    for action in done_to_her {
+        let row = log.iter().find(|r| r["action"] == action).unwrap_or_else(|| panic!("{action} in {log:?}"));
+        assert_eq!((&row["actor_id"], &row["ip"]), (&Value::Null, &Value::Null), "{action}: {row}");
+    }
+    assert!(text.contains("Thanks for helping at the stall"), "what was done stays");
+    assert_eq!(export["rewards"]["ledger"][0]["source_id"], Value::Null, "{}", export["rewards"]);
 }
