@@ -17,6 +17,7 @@ both_backends![
     a_conferences_online_link_reaches_ticket_holders_only_while_it_runs,
     the_calendar_feed_asks_each_events_audience_again_whenever_it_is_read,
     a_members_export_never_names_who_acted_on_them_nor_their_address,
+    erasure_leaves_no_earlier_version_nor_title_for_a_moderator_or_search_to_find,
 ];
 
 // ---------- item 3: quoting ----------
@@ -353,4 +354,61 @@ async fn a_members_export_never_names_who_acted_on_them_nor_their_address(app: &
     }
     assert!(text.contains("Thanks for helping at the stall"), "what was done stays");
     assert_eq!(export["rewards"]["ledger"][0]["source_id"], Value::Null, "{}", export["rewards"]);
+}
+
+// ---------- item 8: erasure ----------
+
+async fn erasure_leaves_no_earlier_version_nor_title_for_a_moderator_or_search_to_find(app: &TestApp) {
+    let owner = app.staff_member().create().await;
+    let ana = app.member().named("Ana").signed_up().create().await;
+    let bo = app.member().named("Bo").create().await;
+    let group = app.group().owned_by(&owner).with_members(&[&ana, &bo]).create().await;
+    // Ana writes, then edits: each edit keeps the earlier version for moderators.
+    let hers = group.thread(app, &ana, "Kestrel diagnosis story", "First telling: walrus, for @Bo").await;
+    app.consume("community-notifications").await;
+    let (_, told) = app.send_as(&bo, Method::GET, "/api/v1/notifications", None).await;
+    assert!(told.to_string().contains("Kestrel"), "Bo is told of the mention, with the title: {told}");
+    let edit = json!({"title": "Marmot update", "body": "Second telling"});
+    let (status, v) = app.send_as(&ana, Method::PATCH, &format!("/api/v1/threads/{hers}"), Some(edit)).await;
+    assert_eq!(status, 204, "{v}");
+    let his = group.thread(app, &bo, "Bo's week", "Busy").await;
+    let reply = app.reply(&ana, &his, "Early reply: lemur").await;
+    let edit = Some(json!({"body": "Later reply"}));
+    assert_eq!(app.send_as(&ana, Method::PATCH, &format!("/api/v1/replies/{reply}"), edit).await.0, 204);
+    // Bo answers her thread, so it stays as a tombstone; he reports it first.
+    app.reply(&bo, &hers, "Thinking of you, heron").await;
+    let report = json!({"target_type": "thread", "target_id": hers, "reason": "other"});
+    let (_, report) = app.send_as(&bo, Method::POST, "/api/v1/reports", Some(report)).await;
+    let histories = [format!("/api/v1/threads/{hers}/history"), format!("/api/v1/replies/{reply}/history")];
+    let (_, before) = app.send_as(&owner, Method::GET, &histories[0], None).await;
+    assert!(before.to_string().contains("walrus"), "moderators read earlier versions: {before}");
+    // Ana deletes her account.
+    let (status, _) = app.send_as(&ana, Method::DELETE, "/api/v1/me", Some(json!({"password": PASSWORD}))).await;
+    assert_eq!(status, 204);
+    app.drain().await;
+    let hers_words = ["Kestrel", "walrus", "Marmot", "Second telling", "lemur", "Later reply"];
+    let (_, report) = app
+        .send_as(&owner, Method::GET, &format!("/api/v1/moderation/reports/{}", report["id"].as_str().unwrap()), None)
+        .await;
+    let mut seen = vec![report.to_string()];
+    for path in &histories {
+        let (status, v) = app.send_as(&owner, Method::GET, path, None).await;
+        assert_eq!((status, &v["items"]), (200, &json!([])), "{path}: no earlier version is left");
+    }
+    for path in [format!("/threads/{hers}"), format!("/groups/{group}"), format!("/api/v1/groups/{group}/threads")] {
+        seen.push(app.read_as(Some(&owner), &path).await.1);
+    }
+    seen.push(app.send_as(&bo, Method::GET, "/api/v1/notifications", None).await.1.to_string());
+    for q in ["Kestrel", "walrus", "Marmot", "lemur", "heron"] {
+        seen.push(app.read_as(Some(&bo), &format!("/api/v1/search?q={q}")).await.1);
+    }
+    for text in &seen {
+        for word in hers_words {
+            assert!(!text.contains(word), "{word} is gone: {text}");
+        }
+    }
+    let (_, found) = app.read_as(Some(&bo), "/api/v1/search?q=heron").await;
+    assert!(found.contains("heron"), "what others wrote stays findable: {found}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM revisions").await, 0);
+    assert_eq!(app.problems().await, Vec::<String>::new(), "the search index stays whole");
 }
