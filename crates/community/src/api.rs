@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::groups::{self, Group, JoinOutcome, NewGroup, Standing};
-use crate::threads::{self, NewReply, NewThread, Reply, Thread};
+use crate::threads::{self, ListedThread, NewReply, NewThread, Reply, Thread, ThreadTeaser};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -85,6 +85,8 @@ pub fn router() -> Router<AppState> {
         groups::Request,
         RequestList,
         Thread,
+        ListedThread,
+        ThreadTeaser,
         NewThread,
         Reply,
         NewReply,
@@ -193,7 +195,7 @@ pub struct RequestList {
     pub items: Vec<groups::Request>,
 }
 
-/// Pending join requests with screening answers (the group's moderators).
+/// Pending join requests with screening answers (the group's moderators; staff reads are audited).
 #[utoipa::path(get, path = "/api/v1/groups/{id}/requests", tag = "community", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = RequestList), (status = 403), (status = 404)))]
 async fn list_requests(
@@ -201,13 +203,13 @@ async fn list_requests(
     ctx: RequestContext,
     Path(id): Path<String>,
 ) -> AppResult<Json<RequestList>> {
-    Ok(Json(RequestList { items: groups::requests(&state, &ctx.viewer, path_id(&id)?).await? }))
+    Ok(Json(RequestList { items: groups::requests(&state, &ctx.viewer, path_id(&id)?, &ctx.client_ip).await? }))
 }
 
-/// Approve a join request (the group's moderators, or staff).
+/// Approve a join request (the group's moderators, or staff; never one's own).
 #[utoipa::path(post, path = "/api/v1/groups/{id}/requests/{member_id}/approve", tag = "community",
     params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 403), (status = 404)))]
+    responses((status = 204), (status = 403), (status = 404), (status = 409, description = "Your own request")))]
 async fn approve(
     State(state): State<AppState>,
     ctx: RequestContext,
@@ -223,20 +225,22 @@ pub struct CursorQuery {
     pub limit: Option<u64>,
 }
 
-/// A group's threads by latest activity (titles only in a visitor's teaser).
+/// A group's threads by latest activity (a visitor's teaser: titles and counts, no author or note).
 #[utoipa::path(get, path = "/api/v1/groups/{id}/threads", tag = "community", params(("id" = Uuid, Path), CursorQuery),
-    responses((status = 200, body = Page<Thread>), (status = 404)))]
+    responses((status = 200, body = Page<ListedThread>), (status = 404)))]
 async fn list_threads(
     State(state): State<AppState>,
     ctx: RequestContext,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<CursorQuery>,
-) -> AppResult<Json<Page<Thread>>> {
+) -> AppResult<Json<Page<ListedThread>>> {
     let (g, _, a) = groups::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
     if !a.read && !a.teaser {
         return Err(kernel::AppError::NotFound);
     }
-    Ok(Json(threads::feed(&state.db, g.id, !a.read, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?))
+    let page = threads::feed(&state.db, g.id, !a.read, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?;
+    let items = page.items.into_iter().map(|t| ListedThread::of(t, !a.read)).collect();
+    Ok(Json(Page { items, next_cursor: page.next_cursor }))
 }
 
 /// Start a thread (group members).

@@ -268,6 +268,11 @@ pub async fn approve(state: &AppState, viewer: &Viewer, id: Uuid, member: Member
     if !a.moderate {
         return Err(AppError::Forbidden);
     }
+    // Staff moderate every group, and may ask to join one like anyone: their own request
+    // is decided by someone else, or staff could let themselves into any private group.
+    if member == actor.id {
+        return Err(AppError::conflict("own_request", "Someone else must approve your own request to join."));
+    }
     let tx = state.db.begin().await?;
     let n = db::exec(
         &tx,
@@ -301,18 +306,32 @@ pub struct Request {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn requests(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Vec<Request>> {
+/// Pending requests for the group's moderators and staff, never the viewer's own (which
+/// someone else decides). Screening answers can say much about someone's health: each
+/// time staff read them, the audit log gets a row for each member whose answers they read.
+pub async fn requests(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) -> AppResult<Vec<Request>> {
     let (_, _, a) = visible(&state.db, viewer, id).await?;
     if !a.moderate {
         return Err(AppError::Forbidden);
     }
-    Ok(state
+    let me = viewer.require_member()?;
+    let rows: Vec<Request> = state
         .db
         .all(
-            "SELECT member_id, answers, created_at FROM group_members WHERE group_id = $1 AND status = 'pending' ORDER BY created_at",
-            params![id],
+            "SELECT member_id, answers, created_at FROM group_members WHERE group_id = $1 AND status = 'pending' \
+             AND member_id <> $2 ORDER BY created_at",
+            params![id, me.id],
         )
-        .await?)
+        .await?;
+    if viewer.is_staff() && !rows.is_empty() {
+        let tx = state.db.begin().await?;
+        for r in &rows {
+            let detail = serde_json::json!({ "group": id });
+            audit::record(&tx, Some(me.id), "join_answers_read", Some(r.member_id), Some(ip), detail).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(rows)
 }
 
 /// The groups a member belongs to (for other slices' audiences, e.g. group events).

@@ -1,6 +1,7 @@
 //! Direct messages between two members. Only the two participants ever read a
 //! conversation (staff only through a report, which is audited). A member chooses who
-//! may write to them — everyone, people who share a group, or nobody — and can block.
+//! may write to them — everyone, people who share a group (never a hidden one), or nobody —
+//! and can block.
 
 use crate::people;
 use chrono::{DateTime, Utc};
@@ -93,6 +94,22 @@ async fn blocked(db: &Db, a: MemberId, b: MemberId) -> AppResult<bool> {
     Ok(n > 0)
 }
 
+/// Whether two members are both active in a group that is not hidden. A hidden group
+/// never counts: what is said and who is in it stays inside it, so it is no introduction
+/// outside it, and whether a message goes through must not hint at a membership in one.
+async fn share_a_known_group(db: &Db, a: MemberId, b: MemberId) -> AppResult<bool> {
+    let shared: Option<i64> = db
+        .scalar(
+            "SELECT COUNT(*) FROM group_members ma JOIN group_members mb ON mb.group_id = ma.group_id \
+             JOIN groups g ON g.id = ma.group_id \
+             WHERE ma.member_id = $1 AND mb.member_id = $2 AND ma.status = 'active' AND mb.status = 'active' \
+             AND g.visibility <> 'hidden'",
+            params![a, b],
+        )
+        .await?;
+    Ok(shared.unwrap_or(0) > 0)
+}
+
 /// Whether `from` may write to `to` now (their setting, blocks either way).
 async fn may_write(db: &Db, from: MemberId, to: MemberId) -> AppResult<bool> {
     if blocked(db, from, to).await? {
@@ -100,11 +117,7 @@ async fn may_write(db: &Db, from: MemberId, to: MemberId) -> AppResult<bool> {
     }
     Ok(match allow_setting(db, to).await?.as_str() {
         "everyone" => true,
-        "shared_group" => {
-            let mine = crate::groups::member_group_ids(db.reader(), from).await?;
-            let theirs = crate::groups::member_group_ids(db.reader(), to).await?;
-            mine.iter().any(|g| theirs.contains(g))
-        }
+        "shared_group" => share_a_known_group(db, from, to).await?,
         _ => false,
     })
 }
@@ -246,6 +259,6 @@ pub struct NewMessage {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessagingSettings {
-    /// everyone, shared_group or nobody
+    /// everyone, shared_group (people in a group with you that is not hidden) or nobody
     pub allow: String,
 }

@@ -520,7 +520,8 @@ pub struct ReportDetail {
 }
 
 /// One report with the reported content, for whoever may handle it. Direct messages
-/// are shown to staff only, and each reading is audited.
+/// are shown to staff only, and each reading is audited; so is each staff reading of a
+/// post in a group they do not read as a member.
 pub async fn detail(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) -> AppResult<ReportDetail> {
     let me = viewer.require_member()?;
     let report: Report = state
@@ -562,6 +563,14 @@ pub async fn detail(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) -> Ap
         }
         _ => None,
     };
+    // Staff read any group's reported posts; when they could not read that group as
+    // members do (a private or hidden group they are not in), the read is audited.
+    if let Some(g) = report.group_id.filter(|_| content.is_some() && viewer.is_staff())
+        && !groups::visible(&state.db, viewer, g).await?.2.read
+    {
+        let detail = serde_json::json!({ "report": id, "group": g });
+        audit::record(state.db.writer(), Some(me.id), "reported_content_read", author_id, Some(ip), detail).await?;
+    }
     Ok(ReportDetail { report, content, author_id })
 }
 

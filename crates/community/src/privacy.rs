@@ -74,13 +74,23 @@ impl kernel::state::Exporter for CommunityExport {
 }
 
 /// Erases a deleted member from this slice (`MemberDeleted`, consumed as
-/// "community-erasure").
+/// "community-erasure"): their words go everywhere a moderator, search or another
+/// member could still reach them — earlier versions of their posts, the titles and
+/// content notes of their threads (in others' replies' search entries and notifications
+/// too) — leaving tombstones where others replied.
 pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow::Result<()> {
     #[derive(sea_orm::FromQueryResult)]
     struct Row {
         id: Uuid,
         reply_count: i64,
     }
+    db::exec(
+        tx,
+        "DELETE FROM revisions WHERE editor_id = $1 OR target_id IN (SELECT id FROM threads WHERE author_id = $1) \
+         OR target_id IN (SELECT id FROM posts WHERE author_id = $1)",
+        params![member],
+    )
+    .await?;
     let threads: Vec<Row> =
         db::all(tx, "SELECT id, reply_count FROM threads WHERE author_id = $1", params![member]).await?;
     for t in threads {
@@ -88,13 +98,12 @@ pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow:
         if t.reply_count == 0 {
             db::exec(
                 tx,
-                "UPDATE threads SET status = 'deleted', title = '[deleted]', body = '' WHERE id = $1",
+                "UPDATE threads SET status = 'deleted', title = '[deleted]', body = '', content_note = '' WHERE id = $1",
                 params![t.id],
             )
             .await?;
         } else {
-            // Others replied: the thread stays, as a tombstone.
-            db::exec(tx, "UPDATE threads SET body = '[deleted]' WHERE id = $1", params![t.id]).await?;
+            entomb_thread(tx, t.id).await?;
         }
     }
     #[derive(sea_orm::FromQueryResult)]
@@ -114,8 +123,60 @@ pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow:
         "DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1",
         "DELETE FROM follows WHERE follower_id = $1 OR followed_id = $1",
         "UPDATE reports SET note = '' WHERE reporter_id = $1",
+        "UPDATE posts SET content_note = '' WHERE author_id = $1",
     ] {
         db::exec(tx, sql, params![member]).await?;
     }
     Ok(())
+}
+
+/// A thread others replied to stays, as a tombstone: no title, text or note of its
+/// author's. Its replies' search entries carry the thread's title, so they are indexed
+/// again (the tombstone itself is not), and others' notifications about it lose the
+/// title they quote.
+async fn entomb_thread(tx: &DatabaseTransaction, thread: Uuid) -> anyhow::Result<()> {
+    db::exec(
+        tx,
+        "UPDATE threads SET title = '[deleted]', body = '[deleted]', content_note = '' WHERE id = $1",
+        params![thread],
+    )
+    .await?;
+    crate::edits::reindex_thread(tx, thread).await?;
+    crate::search_index::remove(tx, thread).await?;
+    #[derive(sea_orm::FromQueryResult)]
+    struct Note {
+        id: Uuid,
+        text: String,
+    }
+    let notes: Vec<Note> =
+        db::all(tx, "SELECT id, text FROM notifications WHERE url LIKE $1", params![format!("/threads/{thread}%")])
+            .await?;
+    for n in notes {
+        if let Some(text) = without_quoted_title(&n.text) {
+            db::exec(tx, "UPDATE notifications SET text = $1 WHERE id = $2", params![text, n.id]).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A notification's text with the title it quotes (between \u{201c} and \u{201d}, as
+/// the title was when it was written) replaced; `None` when it quotes none.
+fn without_quoted_title(text: &str) -> Option<String> {
+    let (open, close) = ('\u{201c}', '\u{201d}');
+    let (from, to) = (text.find(open)?, text.rfind(close)?);
+    (from < to).then(|| format!("{}{open}[deleted]{close}{}", &text[..from], &text[to + close.len_utf8()..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_quoted_title;
+
+    #[test]
+    fn a_notification_forgets_the_title_it_quotes() {
+        assert_eq!(
+            without_quoted_title("Ana mentioned you in \u{201c}My \u{201c}odd\u{201d} week\u{201d}.").as_deref(),
+            Some("Ana mentioned you in \u{201c}[deleted]\u{201d}.")
+        );
+        assert_eq!(without_quoted_title("Your account was suspended by the team."), None);
+    }
 }

@@ -85,8 +85,11 @@ fn excerpt(body: &str) -> String {
     if plain.chars().count() > 200 { format!("{}…", plain.chars().take(200).collect::<String>()) } else { plain }
 }
 
-/// The replies that replies on this page quote (one query).
-async fn quoted(state: &AppState, ids: &[Uuid]) -> AppResult<HashMap<Uuid, (MemberId, String)>> {
+/// The replies that replies on this page quote, and the one being quoted in the form
+/// (one query). Only visible replies of this thread, which whoever reads the thread may
+/// read: an id from anywhere else (another thread, a private group, a held reply) is
+/// left out, so `?quote=` and a refused form never show what it points to.
+async fn quoted(state: &AppState, thread: Uuid, ids: &[Uuid]) -> AppResult<HashMap<Uuid, (MemberId, String)>> {
     #[derive(sea_orm::FromQueryResult)]
     struct Row {
         id: Uuid,
@@ -96,12 +99,16 @@ async fn quoted(state: &AppState, ids: &[Uuid]) -> AppResult<HashMap<Uuid, (Memb
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let placeholders = kernel::db::placeholders(1, ids.len());
+    let placeholders = kernel::db::placeholders(2, ids.len());
+    let mut values = vec![sea_orm::Value::from(thread)];
+    values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
     let rows: Vec<Row> = state
         .db
         .all(
-            &format!("SELECT id, author_id, body FROM posts WHERE status = 'visible' AND id IN ({placeholders})"),
-            ids.iter().map(|i| sea_orm::Value::from(*i)).collect(),
+            &format!(
+                "SELECT id, author_id, body FROM posts WHERE thread_id = $1 AND status = 'visible' AND id IN ({placeholders})"
+            ),
+            values,
         )
         .await?;
     Ok(rows.into_iter().map(|r| (r.id, (r.author_id, r.body))).collect())
@@ -126,7 +133,7 @@ async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, 
     let page = threads::replies(&state.db, t.id, Some(cursor), 50).await?;
     let mut quote_ids: Vec<Uuid> = page.items.iter().filter_map(|r| r.quote_post_id).collect();
     quote_ids.extend(x.quote);
-    let quotes = quoted(state, &quote_ids).await?;
+    let quotes = quoted(state, t.id, &quote_ids).await?;
     let mut ids: Vec<MemberId> = page.items.iter().map(|r| r.author_id).collect();
     ids.push(t.author_id);
     ids.extend(quotes.values().map(|(a, _)| *a));

@@ -61,6 +61,50 @@ impl Thread {
     }
 }
 
+/// A thread as a group's list gives it: whole to those who read the group, and to a
+/// visitor shown a teaser only what the group page shows them — never who wrote it, its
+/// content note or its text.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ListedThread {
+    Whole(Thread),
+    Teaser(ThreadTeaser),
+}
+
+/// What a visitor's teaser shows of a thread. (No other field: the schema says so, which
+/// tells it apart from a whole [`Thread`].)
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadTeaser {
+    pub id: Uuid,
+    pub group_id: Uuid,
+    pub title: String,
+    /// Always empty: a teaser shows no text (the field stays for clients that read it).
+    pub body: String,
+    pub pinned: bool,
+    pub reply_count: i64,
+    pub last_activity_at: DateTime<Utc>,
+}
+
+impl ListedThread {
+    /// `t` whole, or as a teaser.
+    pub fn of(t: Thread, teaser: bool) -> ListedThread {
+        if !teaser {
+            return ListedThread::Whole(t);
+        }
+        let pinned = t.is_pinned(now());
+        ListedThread::Teaser(ThreadTeaser {
+            id: t.id,
+            group_id: t.group_id,
+            title: t.title,
+            body: String::new(),
+            pinned,
+            reply_count: t.reply_count,
+            last_activity_at: t.last_activity_at,
+        })
+    }
+}
+
 pub const THREAD_COLUMNS: &str = "id, group_id, author_id, title, body, content_note, pinned, locked, reply_count, \
      created_at, last_activity_at, opens_at, closes_at, edited_at";
 

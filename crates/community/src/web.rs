@@ -97,7 +97,7 @@ async fn render_group(
         (vec![], None)
     };
     let requests = if a.moderate {
-        let reqs = groups::requests(state, &ctx.viewer, id).await?;
+        let reqs = groups::requests(state, &ctx.viewer, id, &ctx.client_ip).await?;
         let ids: Vec<MemberId> = reqs.iter().map(|r| r.member_id).collect();
         let names = people(state)?.display_names((&state.db).into(), &ids).await?;
         reqs.into_iter()

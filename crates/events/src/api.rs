@@ -302,7 +302,8 @@ pub struct QuestionBody {
     pub body: String,
 }
 
-/// Questions members sent in for a panel.
+/// Questions members sent in for a panel: all of them for its panel, site moderators and
+/// staff; for anyone else, their own.
 #[utoipa::path(get, path = "/api/v1/events/{id}/questions", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = QuestionList), (status = 404)))]
 async fn list_questions(
@@ -312,7 +313,7 @@ async fn list_questions(
 ) -> AppResult<Json<QuestionList>> {
     ctx.viewer.require_member()?;
     let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
-    Ok(Json(QuestionList { items: questions::of_event(&state.db, e.id).await? }))
+    Ok(Json(QuestionList { items: questions::of_event(&state.db, &ctx.viewer, e.id).await? }))
 }
 
 /// Send in a question before a panel starts.
@@ -347,7 +348,7 @@ async fn get_conference(
     ctx: RequestContext,
     Path(id): Path<String>,
 ) -> AppResult<Json<conference::ConferenceView>> {
-    Ok(Json(conference::view(&state.db, &ctx.viewer, path_id(&id)?).await?))
+    Ok(Json(conference::view(&state, &ctx.viewer, path_id(&id)?).await?))
 }
 
 /// The agenda by day (in the viewer's zone, else the conference's), with the viewer's

@@ -27,7 +27,24 @@ pub struct Conference {
     pub ends_on: String,
     pub time_zone: String,
     pub venue: String,
+    /// Shown only through [`ConferenceView::online_url`], which follows the join rule.
+    #[serde(skip)]
     pub online_url: String,
+}
+
+impl Conference {
+    /// Whether its online link may be shown now (to a ticket holder): from
+    /// `minutes_before` its first day begins, in its own zone, until its last day ends —
+    /// the rule of an event's join link ([`EventRow::join_open`]) for a conference.
+    fn online_open(&self, at: DateTime<Utc>, minutes_before: i64) -> bool {
+        let day = |s: &str| s.parse::<jiff::civil::Date>().ok();
+        let opens = day(&self.starts_on).and_then(|d| time::day_start(d, &self.time_zone));
+        let after_last = day(&self.ends_on).and_then(|d| d.tomorrow().ok());
+        match (opens, after_last.and_then(|d| time::day_start(d, &self.time_zone))) {
+            (Some(opens), Some(closes)) => at >= opens - chrono::Duration::minutes(minutes_before) && at < closes,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
@@ -52,6 +69,9 @@ pub struct ConferenceView {
     pub ticket_types: Vec<TicketType>,
     /// The viewer's ticket type, if they have one.
     pub my_ticket: Option<Uuid>,
+    /// The online link: only for ticket holders, from shortly before the first day begins
+    /// until the last day ends (like an event's join link).
+    pub online_url: Option<String>,
 }
 
 const CONF_COLUMNS: &str = "id, name, year, description, starts_on, ends_on, time_zone, venue, online_url";
@@ -73,7 +93,8 @@ pub async fn upcoming(db: &Db) -> AppResult<Vec<Conference>> {
         .await?)
 }
 
-pub async fn view(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<ConferenceView> {
+pub async fn view(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<ConferenceView> {
+    let db = &state.db;
     let conference = get(db, id).await?;
     let tracks = db
         .all("SELECT id, name FROM conference_tracks WHERE conference_id = $1 ORDER BY position", params![id])
@@ -95,7 +116,11 @@ pub async fn view(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<ConferenceVie
         }
         None => None,
     };
-    Ok(ConferenceView { conference, tracks, ticket_types, my_ticket })
+    let minutes = crate::settings::EventSettings::join_minutes(state)?;
+    let online_url =
+        (my_ticket.is_some() && !conference.online_url.is_empty() && conference.online_open(now(), minutes))
+            .then(|| conference.online_url.clone());
+    Ok(ConferenceView { conference, tracks, ticket_types, my_ticket, online_url })
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -187,7 +212,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, c: &NewConference, ip: &s
     audit::record(&tx, Some(staff.id), "conference_created", None, Some(ip), serde_json::json!({ "conference": id }))
         .await?;
     tx.commit().await?;
-    view(&state.db, viewer, id).await
+    view(state, viewer, id).await
 }
 
 /// Resolves a session's conference and track (creating the track if it is new).

@@ -1,10 +1,11 @@
-//! A personal calendar feed at a secret URL: every event a member is registered for,
-//! for their calendar app to subscribe to. Only a hash of the secret is stored; the
-//! member can reset it, which makes the old URL stop working at once.
+//! A personal calendar feed at a secret URL: every event a member is registered for and
+//! may still see, for their calendar app to subscribe to. Only a hash of the secret is
+//! stored; the member can reset it, which makes the old URL stop working at once.
 
 use kernel::ids::MemberId;
 use kernel::secret::{random_token, token_hash};
 use kernel::time::now;
+use kernel::viewer::Viewer;
 use kernel::{AppResult, AppState, params};
 
 use crate::service::{COLUMNS, EventRow};
@@ -34,11 +35,16 @@ pub async fn exists(state: &AppState, member: MemberId) -> AppResult<bool> {
         > 0)
 }
 
-/// The events behind a feed secret, if it is live.
+/// The events behind a feed secret, if it is live and its owner's account is active:
+/// those they are registered for and may still see. Each event's audience is asked again
+/// at every read, as the owner now stands (a group left, an audience narrowed), since a
+/// registration grants no sight of an event.
 pub async fn events_for(state: &AppState, raw: &str) -> AppResult<Option<Vec<EventRow>>> {
     let member: Option<MemberId> =
         state.db.scalar("SELECT member_id FROM calendar_feeds WHERE token_hash = $1", params![token_hash(raw)]).await?;
     let Some(member) = member else { return Ok(None) };
+    let Some(owner) = state.viewers.load(&state.db, member).await? else { return Ok(None) };
+    let reader = crate::service::reader(state, &Viewer::Member(owner)).await?;
     let cols = COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");
     let rows: Vec<EventRow> = state
         .db
@@ -50,5 +56,5 @@ pub async fn events_for(state: &AppState, raw: &str) -> AppResult<Option<Vec<Eve
             params![member],
         )
         .await?;
-    Ok(Some(rows))
+    Ok(Some(rows.into_iter().filter(|e| crate::service::can_view(&reader, e)).collect()))
 }

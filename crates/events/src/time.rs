@@ -49,6 +49,13 @@ fn zoned(at: DateTime<Utc>, zone_name: &str) -> Option<jiff::ZonedDateTime> {
     Some(ts.to_zoned_datetime(zone(zone_name).ok()?))
 }
 
+/// The instant a local day begins in a zone: its midnight, or its first moment where the
+/// zone's clocks skip midnight. `None` for a zone it does not know.
+pub fn day_start(day: jiff::civil::Date, zone_name: &str) -> Option<DateTime<Utc>> {
+    let zoned = day.to_zoned_datetime(zone(zone_name).ok()?).ok()?;
+    DateTime::from_timestamp_micros(zoned.timestamp().as_microsecond())
+}
+
 /// The local date-time of an instant in a zone, as `YYYY-MM-DDTHH:MM:SS`.
 pub fn local_string(at: DateTime<Utc>, zone_name: &str) -> String {
     zoned(at, zone_name).map(|z| z.datetime().to_string()).unwrap_or_else(|| at.to_rfc3339())
@@ -98,6 +105,15 @@ mod tests {
         );
         assert_eq!(to_instant("tomorrow", "Europe/London"), Err(LocalTimeError::BadFormat));
         assert_eq!(to_instant("2027-03-28T09:30:00", "Mars/Olympus"), Err(LocalTimeError::UnknownZone));
+    }
+
+    #[test]
+    fn a_day_begins_at_its_first_moment_even_where_midnight_is_skipped() {
+        let day = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        assert_eq!(day_start(day("2027-06-14"), "Europe/London").unwrap().to_rfc3339(), "2027-06-13T23:00:00+00:00");
+        // Havana's clocks went from 00:00 straight to 01:00 (UTC-4) on 10 March 2024.
+        assert_eq!(day_start(day("2024-03-10"), "America/Havana").unwrap().to_rfc3339(), "2024-03-10T05:00:00+00:00");
+        assert_eq!(day_start(day("2027-06-14"), "Mars/Olympus"), None);
     }
 
     #[test]

@@ -71,7 +71,7 @@ struct EventPage<'a> {
     speakers: Vec<crate::speakers::Speaker>,
     questions: Vec<String>,
     started: bool,
-    question_count: usize,
+    question_count: i64,
 }
 
 async fn render_event(
@@ -113,7 +113,7 @@ async fn render_event(
         speakers: crate::speakers::of_event(&state.db, e.id).await?,
         questions: e.question_list(),
         started: t >= e.starts_at,
-        question_count: if e.kind == "panel" { crate::questions::of_event(&state.db, e.id).await?.len() } else { 0 },
+        question_count: if e.kind == "panel" { crate::questions::count(&state.db, e.id).await? } else { 0 },
         e,
     };
     let status = if page.error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };
@@ -306,7 +306,7 @@ async fn render_conference(
     notice: Option<&str>,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let c = conference::view(&state.db, &ctx.viewer, id).await?;
+    let c = conference::view(state, &ctx.viewer, id).await?;
     let agenda = conference::agenda(state, &ctx.viewer, id, viewer_zone(state, ctx).await?).await?;
     let title = c.conference.name.clone();
     let status = if error.is_some() { StatusCode::CONFLICT } else { StatusCode::OK };

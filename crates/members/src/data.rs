@@ -28,7 +28,7 @@ pub async fn export(state: &AppState, member: MemberId, ip: &str) -> AppResult<V
             params![member],
         )
         .await?;
-    let audit_rows = audit::about(db.writer(), member, 1000).await?;
+    let audit_rows = as_seen_by(member, audit::about(db.writer(), member, 1000).await?);
     audit::record(db.writer(), Some(member), "data_export", Some(member), Some(ip), json!({})).await?;
     let mut sections = serde_json::Map::new();
     for exporter in &state.exporters {
@@ -68,6 +68,18 @@ pub async fn export(state: &AppState, member: MemberId, ip: &str) -> AppResult<V
         obj.extend(sections);
     }
     Ok(doc)
+}
+
+/// Audit rows as `member`'s export shows them: what someone else did to them (staff, a
+/// group's moderator) keeps what and when, never who did it nor from which address.
+/// Rows with no actor (a failed log-in to their account) keep the address tried from.
+fn as_seen_by(member: MemberId, rows: Vec<audit::AuditRow>) -> Vec<audit::AuditRow> {
+    rows.into_iter()
+        .map(|r| match r.actor_id {
+            Some(actor) if actor != member => audit::AuditRow { actor_id: None, ip: None, ..r },
+            _ => r,
+        })
+        .collect()
 }
 
 /// Erases the account: personal data, uploads, sessions and tokens go; the row stays as

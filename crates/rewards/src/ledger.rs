@@ -46,6 +46,10 @@ pub struct Entry {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// An [`Entry`]'s columns as its member sees them: a hand adjustment says it came from
+/// the team (`source_type` staff), never which staff member made it.
+pub const MEMBER_ENTRY_COLUMNS: &str = "id, amount, reason, source_type, CASE WHEN source_type = 'staff' THEN NULL ELSE source_id END AS source_id, note, created_at";
+
 /// Creates the member's account if needed and locks it for the rest of the transaction
 /// (row lock on PostgreSQL; SQLite's single writer already serialises). Returns the
 /// balance. Every balance change takes this lock first, so checks against the balance
@@ -110,7 +114,7 @@ pub async fn balance(db: &kernel::db::Db, member: MemberId) -> Result<i64, DbErr
         .unwrap_or(0))
 }
 
-/// A page of a member's history, newest first.
+/// A page of a member's history, newest first, as they see it ([`MEMBER_ENTRY_COLUMNS`]).
 pub async fn history(
     db: &kernel::db::Db,
     member: MemberId,
@@ -120,8 +124,10 @@ pub async fn history(
     let rows: Vec<Entry> = match cursor {
         None => {
             db.all(
-                "SELECT id, amount, reason, source_type, source_id, note, created_at FROM ledger_entries \
-                 WHERE member_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+                &format!(
+                    "SELECT {MEMBER_ENTRY_COLUMNS} FROM ledger_entries \
+                     WHERE member_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+                ),
                 params![member, (limit + 1) as i64],
             )
             .await?
@@ -129,9 +135,11 @@ pub async fn history(
         Some(c) => {
             let (at, id): (Instant, Uuid) = kernel::page::decode(c)?;
             db.all(
-                "SELECT id, amount, reason, source_type, source_id, note, created_at FROM ledger_entries \
-                 WHERE member_id = $1 AND (created_at, id) < ($2, $3) \
-                 ORDER BY created_at DESC, id DESC LIMIT $4",
+                &format!(
+                    "SELECT {MEMBER_ENTRY_COLUMNS} FROM ledger_entries \
+                     WHERE member_id = $1 AND (created_at, id) < ($2, $3) \
+                     ORDER BY created_at DESC, id DESC LIMIT $4"
+                ),
                 params![member, at, id, (limit + 1) as i64],
             )
             .await?

@@ -64,7 +64,10 @@ impl kernel::state::Exporter for RewardsExport {
         Box::pin(async move {
             let entries: Vec<ledger::Entry> = db
                 .all(
-                    "SELECT id, amount, reason, source_type, source_id, note, created_at FROM ledger_entries WHERE member_id = $1 ORDER BY created_at",
+                    &format!(
+                        "SELECT {} FROM ledger_entries WHERE member_id = $1 ORDER BY created_at",
+                        ledger::MEMBER_ENTRY_COLUMNS
+                    ),
                     kernel::params![member],
                 )
                 .await?;

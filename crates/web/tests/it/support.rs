@@ -1178,3 +1178,71 @@ pub fn password_hash(password: &str) -> String {
     let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     hasher.hash_password(password.as_bytes()).expect("hashing works").to_string()
 }
+
+impl TestApp {
+    /// `path` as `who` sees it (by their token; a visitor without one): the status and
+    /// the body as text, for pages and API answers alike.
+    pub async fn read_as(&self, who: Option<&Member>, path: &str) -> (u16, String) {
+        let mut rb = self.client().get(self.url(path));
+        if let Some(m) = who {
+            rb = rb.bearer_auth(&m.token);
+        }
+        let r = rb.send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap_or_default())
+    }
+
+    /// `body` sent to `path` by `who` (by their token) with `method`: the status and the
+    /// answer as JSON (null when it is not JSON).
+    pub async fn send_as(
+        &self,
+        who: &Member,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut rb = self.client().request(method, self.url(path)).bearer_auth(&who.token);
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, serde_json::from_str(&r.text().await.unwrap_or_default()).unwrap_or(Value::Null))
+    }
+}
+
+impl TestApp {
+    /// The audit log's rows of `action`, oldest first: who acted, and on whom.
+    pub async fn audited(&self, action: &str) -> Vec<(Option<MemberId>, Option<MemberId>)> {
+        #[derive(sea_orm::FromQueryResult)]
+        struct Row {
+            actor_id: Option<MemberId>,
+            subject_id: Option<MemberId>,
+        }
+        let rows: Vec<Row> = self
+            .state
+            .db
+            .all(
+                "SELECT actor_id, subject_id FROM audit_log WHERE action = $1 ORDER BY at, id",
+                kernel::params![action.to_string()],
+            )
+            .await
+            .unwrap();
+        rows.into_iter().map(|r| (r.actor_id, r.subject_id)).collect()
+    }
+}
+
+impl Group {
+    /// Makes `member` a member at once, as an invitation would (hidden groups take no
+    /// requests, and the platform has no invitations yet).
+    pub async fn invite(&self, app: &TestApp, member: &Member) {
+        let group: uuid::Uuid = self.id.parse().unwrap();
+        app.state
+            .db
+            .exec(
+                "INSERT INTO group_members (group_id, member_id, role, status, created_at) VALUES ($1, $2, 'member', 'active', $3)",
+                kernel::params![group, member.id, chrono::Utc::now()],
+            )
+            .await
+            .unwrap();
+    }
+}
