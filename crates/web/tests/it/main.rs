@@ -10,6 +10,7 @@ mod events;
 mod hidden_groups;
 mod kernel_parts;
 mod operations;
+mod opportunities;
 mod privacy;
 mod profiles;
 mod queries;
