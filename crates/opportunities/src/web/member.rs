@@ -39,6 +39,7 @@ struct BoardPage {
     kinds: Vec<(&'static str, &'static str, bool)>,
     items: Vec<OpportunityView>,
     next_href: Option<String>,
+    is_staff: bool,
 }
 
 impl BoardPage {
@@ -71,6 +72,7 @@ pub(crate) async fn board_page(
         kinds: Kind::ALL.iter().map(|k| (k.as_str(), k.label(), Some(*k) == kind)).collect(),
         items: board::views(&state, &ctx.viewer, rows.items).await?,
         next_href,
+        is_staff: me.role >= kernel::viewer::Role::Staff,
     };
     Ok(ui::page(&state, &ctx, "Paid opportunities", "/opportunities", &ui::render(&page)).into_response())
 }

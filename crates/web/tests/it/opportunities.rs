@@ -27,6 +27,7 @@ both_backends![
     an_erased_member_leaves_no_answers_captions_or_tax_form,
     unpaid_work_opens_no_payout_and_the_board_filters_by_kind,
     the_api_document_lists_the_fixed_routes,
+    the_demo_has_two_partners_and_open_and_closed_work_of_every_kind_some_for_the_demo_member,
 ];
 
 async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
@@ -678,4 +679,32 @@ async fn the_api_document_lists_the_fixed_routes(app: &TestApp) {
     ] {
         assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} is documented");
     }
+}
+
+async fn the_demo_has_two_partners_and_open_and_closed_work_of_every_kind_some_for_the_demo_member(app: &TestApp) {
+    let logins = app.load_demo(6).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM partners").await, 2);
+    for kind in
+        ["social_media_campaign", "speaking_engagement", "article_feature", "panel_seat", "advisory_board", "other"]
+    {
+        let sql = |when: &str| {
+            format!("SELECT COUNT(*) FROM opportunities WHERE kind = '{kind}' AND apply_by {when} CURRENT_TIMESTAMP")
+        };
+        assert!(app.count(&sql(">")).await >= 1, "an open {kind}");
+        assert!(app.count(&sql("<")).await >= 1, "a closed {kind}");
+    }
+    assert!(app.count("SELECT COUNT(*) FROM applications").await >= 1, "someone to screen");
+    let r = app
+        .client()
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"email": DEMO_MEMBER_EMAIL, "password": logins.password}))
+        .send()
+        .await
+        .unwrap();
+    let token = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_string();
+    let (_, mine) = get_json(app, &token, "/api/v1/opportunities").await;
+    let (_, all) = get_json(app, &token, "/api/v1/opportunities?all=true").await;
+    let (eligible, open) = (ids(&mine).len(), ids(&all).len());
+    assert!(eligible >= 3 && eligible < open, "the demo member is eligible for some ({eligible} of {open})");
+    assert_eq!(app.problems().await, Vec::<String>::new());
 }
