@@ -28,6 +28,7 @@ both_backends![
     unpaid_work_opens_no_payout_and_the_board_filters_by_kind,
     the_api_document_lists_the_fixed_routes,
     the_demo_has_two_partners_and_open_and_closed_work_of_every_kind_some_for_the_demo_member,
+    a_member_who_withdraws_frees_the_seat_and_staff_can_close_early,
 ];
 
 async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
@@ -706,5 +707,34 @@ async fn the_demo_has_two_partners_and_open_and_closed_work_of_every_kind_some_f
     let (_, all) = get_json(app, &token, "/api/v1/opportunities?all=true").await;
     let (eligible, open) = (ids(&mine).len(), ids(&all).len());
     assert!(eligible >= 3 && eligible < open, "the demo member is eligible for some ({eligible} of {open})");
+    assert_eq!(app.problems().await, Vec::<String>::new());
+}
+
+async fn a_member_who_withdraws_frees_the_seat_and_staff_can_close_early(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let [ana, bob, cy] = app.members_named(["Ana", "Bob", "Cy"]).await;
+    let o = app.opportunity().seats(1).by(&staff).create().await;
+    let a = selected(app, &staff, &ana, &o).await;
+    let b = o.applied_by(app, &bob).await;
+    assert_eq!(app.move_application(&staff, &b, "selected", "").await, 409, "the one seat is Ana's");
+    let withdraw = |who: &Member, application: &str| {
+        app.client()
+            .post(app.url(&format!("/api/v1/applications/{application}/withdrawal")))
+            .bearer_auth(&who.token)
+            .send()
+    };
+    assert_eq!(withdraw(&bob, &a).await.unwrap().status(), 404, "only Ana withdraws Ana's application");
+    assert_eq!(withdraw(&ana, &a).await.unwrap().status(), 204);
+    assert_eq!(withdraw(&ana, &a).await.unwrap().status(), 409, "once");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM payouts WHERE status = 'cancelled'").await,
+        1,
+        "her payout is cancelled"
+    );
+    assert_eq!(app.move_application(&staff, &b, "selected", "").await, 200, "and Bob gets the seat");
+    let close = app.client().post(app.url(&format!("/api/v1/admin/opportunities/{o}/close"))).bearer_auth(&staff.token);
+    send_expecting(close, 204, "staff close applications early").await;
+    let (status, body) = o.apply(app, &cy).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("closed")));
     assert_eq!(app.problems().await, Vec::<String>::new());
 }
