@@ -34,6 +34,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ("approved", "Your request to join a group is approved", IMMEDIATE),
     ("moderation", "A moderator acts on your content or account", IMMEDIATE),
     ("crisis_flag", "A post in a group you moderate needs a look", IMMEDIATE),
+    ("opportunity", "News about your applications for paid opportunities", IMMEDIATE),
 ];
 
 fn default_mode(kind: &str) -> &'static str {

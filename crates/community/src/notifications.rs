@@ -9,6 +9,7 @@ use contracts::events::{
     CrisisFlagged, GroupJoinRequested, GroupRequestApproved, ModerationActed, ReactionAdded, ReplyPosted, ThreadStarted,
 };
 use contracts::members::MemberDirectory;
+use contracts::opportunities::ApplicationStatusChanged;
 use futures::future::BoxFuture;
 use kernel::db::{self, Db, Tx};
 use kernel::ids::MemberId;
@@ -26,7 +27,7 @@ use crate::policy::group_read::{self, Asker};
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Notification {
     pub id: Uuid,
-    /// reply, mention, reaction, join_request, approved, moderation or crisis_flag
+    /// reply, mention, reaction, join_request, approved, moderation, crisis_flag or opportunity
     pub kind: String,
     pub text: String,
     pub url: String,
@@ -58,6 +59,7 @@ impl Consumer for Notifier {
             ModerationActed::KIND,
             CrisisFlagged::KIND,
             ReactionAdded::KIND,
+            ApplicationStatusChanged::KIND,
         ]
     }
 
@@ -80,6 +82,9 @@ impl Consumer for Notifier {
                 n.on_crisis_flag(e.group_id.0).await
             } else if let Some(e) = event.decode::<ReactionAdded>() {
                 n.on_reaction(&e.target_type, e.target_id).await
+            } else if let Some(e) = event.decode::<ApplicationStatusChanged>() {
+                let key = format!("opportunity:{}", event.id);
+                n.add(e.member_id, "opportunity", None, None, &e.text, &e.url, &key).await
             } else {
                 Ok(())
             }

@@ -4,12 +4,16 @@
 //! - [`ids`]: typed ids of things one slice refers to in another.
 //! - [`events`]: domain events, each a type with its kind, published to the outbox by
 //!   the slice that owns the change and consumed by others in their own transactions.
+//! - [`opportunities`]: the paid-opportunities area's events.
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
 //!   provides while the application is wired; other slices reach them with
 //!   [`members::directory`] and [`groups::directory`].
 
+// The opportunities' events are declared with the same macro.
+#[macro_use]
 pub mod events;
 pub mod groups;
 pub mod home;
 pub mod ids;
 pub mod members;
+pub mod opportunities;

@@ -53,6 +53,47 @@ impl MemberType {
     }
 }
 
+/// Social platforms a member can list on their profile: code and name.
+pub const PLATFORMS: &[(&str, &str)] = &[
+    ("instagram", "Instagram"),
+    ("tiktok", "TikTok"),
+    ("youtube", "YouTube"),
+    ("x", "X (Twitter)"),
+    ("facebook", "Facebook"),
+    ("linkedin", "LinkedIn"),
+    ("threads", "Threads"),
+    ("bluesky", "Bluesky"),
+    ("blog", "Blog"),
+    ("podcast", "Podcast"),
+];
+
+/// The name of a platform code (the code itself when it is not one of [`PLATFORMS`]).
+pub fn platform_label(code: &str) -> &str {
+    PLATFORMS.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or(code)
+}
+
+/// What a member's profile offers for matching them to something they may take part in
+/// (paid opportunities): every field they show to other members, whether to everyone or
+/// to members only. A field they keep to themself ("only me") is left out and named in
+/// `withheld`, so the member can be told why it did not count. Never for display: a
+/// slice uses it to decide, and shows the member only their own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MatchProfile {
+    pub member_type: Option<MemberType>,
+    /// Condition ids.
+    pub conditions: Vec<Uuid>,
+    /// ISO 3166-1 alpha-2 code, upper case.
+    pub country: Option<String>,
+    /// Language codes, lower case.
+    pub languages: Vec<String>,
+    /// (platform code, audience size) of each channel listed.
+    pub channels: Vec<(String, i64)>,
+    pub health_leader: bool,
+    /// The profile fields not used because the member keeps them private
+    /// (`member_type`, `conditions`, `location`, `languages`, `channels`).
+    pub withheld: Vec<String>,
+}
+
 /// A health condition of the shared reference list.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Condition {
@@ -143,6 +184,9 @@ pub trait MemberDirectory: Send + Sync {
     fn time_zone_of<'a>(&'a self, c: Conn<'a>, id: MemberId) -> Read<'a, Option<String>>;
     /// For each member, the conditions they show to other members (never private ones).
     fn shared_conditions<'a>(&'a self, c: Conn<'a>, ids: &'a [MemberId]) -> Read<'a, HashMap<MemberId, Vec<Uuid>>>;
+    /// For each active member of `ids`, what their profile offers for matching (see
+    /// [`MatchProfile`]), in a fixed number of queries. Members not active are absent.
+    fn match_profiles<'a>(&'a self, c: Conn<'a>, ids: &'a [MemberId]) -> Read<'a, HashMap<MemberId, MatchProfile>>;
     /// The reference list of conditions, in the order the directory shows them.
     fn conditions<'a>(&'a self, db: &'a Db) -> Read<'a, Vec<Condition>>;
     /// Which of `ids` are conditions of the reference list.

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod bulk;
 pub mod config;
+pub mod csv;
 pub mod db;
 pub mod error;
 pub mod http;

@@ -1,20 +1,6 @@
 //! The members slice's vocabulary.
 
-pub use contracts::members::MemberType;
-
-/// Social platforms a member can list.
-pub const PLATFORMS: &[(&str, &str)] = &[
-    ("instagram", "Instagram"),
-    ("tiktok", "TikTok"),
-    ("youtube", "YouTube"),
-    ("x", "X (Twitter)"),
-    ("facebook", "Facebook"),
-    ("linkedin", "LinkedIn"),
-    ("threads", "Threads"),
-    ("bluesky", "Bluesky"),
-    ("blog", "Blog"),
-    ("podcast", "Podcast"),
-];
+pub use contracts::members::{MemberType, PLATFORMS};
 
 /// Profile fields whose visibility the owner chooses.
 pub const VISIBILITY_FIELDS: &[(&str, &str)] = &[

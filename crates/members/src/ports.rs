@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use contracts::members::{Condition, MemberCard, MemberDirectory, ProfileView};
+use contracts::members::{Condition, MatchProfile, MemberCard, MemberDirectory, MemberType, ProfileView};
 use futures::future::BoxFuture;
 use kernel::AppResult;
 use kernel::db::{Conn, Db};
@@ -61,6 +61,14 @@ impl MemberDirectory for Directory {
         ids: &'a [MemberId],
     ) -> BoxFuture<'a, Result<HashMap<MemberId, Vec<Uuid>>, DbErr>> {
         Box::pin(async move { shared_conditions(&c, ids).await })
+    }
+
+    fn match_profiles<'a>(
+        &'a self,
+        c: Conn<'a>,
+        ids: &'a [MemberId],
+    ) -> BoxFuture<'a, Result<HashMap<MemberId, MatchProfile>, DbErr>> {
+        Box::pin(async move { match_profiles(&c, ids).await })
     }
 
     fn conditions<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Vec<Condition>, DbErr>> {
@@ -185,6 +193,101 @@ async fn shared_conditions<C: sea_orm::ConnectionTrait>(
     .await?;
     for r in rows {
         out.entry(r.member_id).or_default().push(r.condition_id);
+    }
+    Ok(out)
+}
+
+/// What each active member's profile offers for matching (three queries whatever the
+/// number of members): the fields they show to members or to everyone; a private field
+/// is named in `withheld` instead.
+async fn match_profiles<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    ids: &[MemberId],
+) -> Result<HashMap<MemberId, MatchProfile>, DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: MemberId,
+        member_type: String,
+        country: String,
+        languages: String,
+        health_leader_since: Option<DateTime<Utc>>,
+        vis_member_type: String,
+        vis_conditions: String,
+        vis_channels: String,
+        vis_location: String,
+        vis_languages: String,
+    }
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders = kernel::db::placeholders(1, ids.len());
+    let rows: Vec<Row> = kernel::db::all(
+        c,
+        &format!(
+            "SELECT id, member_type, country, languages, health_leader_since, vis_member_type, vis_conditions, \
+             vis_channels, vis_location, vis_languages FROM members WHERE id IN ({placeholders}) AND status = 'active'"
+        ),
+        ids.iter().map(|i| sea_orm::Value::from(*i)).collect(),
+    )
+    .await?;
+    let mut conditions = shared_conditions(c, ids).await?;
+    let mut channels = shared_channels(c, ids).await?;
+    let shown = |v: &str| v == "public" || v == "members";
+    let mut out = HashMap::with_capacity(rows.len());
+    for r in rows {
+        let withheld = [
+            ("member_type", &r.vis_member_type),
+            ("conditions", &r.vis_conditions),
+            ("location", &r.vis_location),
+            ("languages", &r.vis_languages),
+            ("channels", &r.vis_channels),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !shown(v))
+        .map(|(f, _)| f.to_string())
+        .collect();
+        let profile = MatchProfile {
+            member_type: MemberType::parse(&r.member_type).filter(|_| shown(&r.vis_member_type)),
+            conditions: conditions.remove(&r.id).unwrap_or_default(),
+            country: Some(r.country.to_uppercase()).filter(|c| !c.is_empty() && shown(&r.vis_location)),
+            languages: if shown(&r.vis_languages) {
+                r.languages.split(',').map(|l| l.trim().to_lowercase()).filter(|l| !l.is_empty()).collect()
+            } else {
+                vec![]
+            },
+            channels: channels.remove(&r.id).unwrap_or_default(),
+            health_leader: r.health_leader_since.is_some(),
+            withheld,
+        };
+        out.insert(r.id, profile);
+    }
+    Ok(out)
+}
+
+/// For each member, (platform, audience size) of the channels they show to members.
+async fn shared_channels<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    ids: &[MemberId],
+) -> Result<HashMap<MemberId, Vec<(String, i64)>>, DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        member_id: MemberId,
+        platform: String,
+        audience_size: i64,
+    }
+    let placeholders = kernel::db::placeholders(1, ids.len());
+    let rows: Vec<Row> = kernel::db::all(
+        c,
+        &format!(
+            "SELECT ch.member_id, ch.platform, ch.audience_size FROM member_channels ch JOIN members m ON m.id = ch.member_id \
+             WHERE ch.member_id IN ({placeholders}) AND m.vis_channels IN ('public', 'members') ORDER BY ch.position"
+        ),
+        ids.iter().map(|i| sea_orm::Value::from(*i)).collect(),
+    )
+    .await?;
+    let mut out: HashMap<MemberId, Vec<(String, i64)>> = HashMap::new();
+    for r in rows {
+        out.entry(r.member_id).or_default().push((r.platform, r.audience_size));
     }
     Ok(out)
 }

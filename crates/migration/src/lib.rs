@@ -27,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_directory_by_condition::Migration),
             Box::new(m0010_hot_writes::Migration),
             Box::new(m0011_member_text::Migration),
+            Box::new(m0012_opportunities::Migration),
         ]
     }
 }
@@ -97,6 +98,7 @@ mod m0008_performance;
 mod m0009_directory_by_condition;
 mod m0010_hot_writes;
 mod m0011_member_text;
+mod m0012_opportunities;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -3,6 +3,7 @@
 
 use chrono::{Duration as ChronoDuration, TimeZone, Utc};
 use contracts::events::MemberDeleted;
+use contracts::opportunities::PayoutPaid;
 use futures::future::BoxFuture;
 use kernel::db::{self, Tx};
 use kernel::ids::MemberId;
@@ -18,9 +19,11 @@ pub const CONSUMER: &str = "rewards";
 
 pub struct PointsConsumer;
 
-/// Every earning event, and the erasure of a member (who then leaves the leaderboard).
-const HANDLED: [&str; EVENT_RULES.len() + 1] = {
-    let mut kinds = [MemberDeleted::KIND; EVENT_RULES.len() + 1];
+/// Every earning event, payouts in points, and the erasure of a member (who then leaves
+/// the leaderboard).
+const HANDLED: [&str; EVENT_RULES.len() + 2] = {
+    let mut kinds = [MemberDeleted::KIND; EVENT_RULES.len() + 2];
+    kinds[EVENT_RULES.len() + 1] = PayoutPaid::KIND;
     let mut i = 0;
     while i < EVENT_RULES.len() {
         kinds[i] = EVENT_RULES[i].0;
@@ -48,6 +51,10 @@ impl Consumer for PointsConsumer {
                     params![member],
                 )
                 .await?;
+                return Ok(());
+            }
+            if let Some(payout) = event.decode::<PayoutPaid>() {
+                credit_compensation(tx, &payout, event).await?;
                 return Ok(());
             }
             let Some(member) = contracts::events::earner(event) else {
@@ -100,6 +107,32 @@ pub async fn credit_for_event(tx: &Tx, member: MemberId, code: &str, event: &Eve
     )
     .await?;
     Ok(if posted.is_some() { grant } else { 0 })
+}
+
+/// Credits the points of a paid payout, once per payout: the idempotency key is the
+/// payout's, so neither a second delivery of the event nor a second event for the same
+/// payout credits again. Returns whether it credited.
+pub async fn credit_compensation(tx: &Tx, payout: &PayoutPaid, event: &Event) -> anyhow::Result<bool> {
+    if payout.points <= 0 {
+        return Ok(false);
+    }
+    ledger::lock_account(tx, payout.member_id).await?;
+    let posted = ledger::post(
+        tx,
+        &NewEntry {
+            member: payout.member_id,
+            amount: payout.points,
+            reason: ledger::reasons::COMPENSATION,
+            source_type: Some("opportunity_payout"),
+            source_id: Some(payout.payout_id.to_string()),
+            idempotency_key: format!("opportunity_payout:{}", payout.payout_id),
+            note: &payout.opportunity_title,
+            actor: event.actor_id,
+            occurred_at: Some(event.created_at),
+        },
+    )
+    .await?;
+    Ok(posted.is_some())
 }
 
 /// Points `member` has earned under `code`, in a window of entry times if given.

@@ -18,6 +18,8 @@ pub mod reasons {
     pub const REFUND: &str = "redemption_refund";
     pub const ADJUSTMENT: &str = "adjustment";
     pub const EXPIRY: &str = "expiry";
+    /// Points paid as compensation for work on a paid opportunity.
+    pub const COMPENSATION: &str = "compensation";
 }
 
 /// A new entry to post.

@@ -376,9 +376,9 @@ async fn ledger_csv(
             "{},{},{},{},{}\n",
             r.created_at.to_rfc3339(),
             r.member_id,
-            csv_field(&r.reason),
+            kernel::csv::field(&r.reason),
             r.amount,
-            csv_field(&r.note)
+            kernel::csv::field(&r.note)
         ));
     }
     Ok((
@@ -389,25 +389,4 @@ async fn ledger_csv(
         out,
     )
         .into_response())
-}
-
-/// Quotes a CSV field, and defuses spreadsheet formulas: a cell that starts with
-/// `=`, `+`, `-`, `@`, a tab or a carriage return (OWASP's list) gets a leading `'`.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn csv_fields_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_field("plain"), "\"plain\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("\t=1+1"), "\"'\t=1+1\"");
-        assert_eq!(csv_field("\r=1+1"), "\"'\r=1+1\"");
-    }
 }

@@ -115,6 +115,7 @@ fn reason_label(reason: &str, note: &str, rules: &[Rule]) -> String {
         reasons::REFUND => with_note("Returned after a rejected redemption"),
         reasons::ADJUSTMENT => with_note("Adjusted by the team"),
         reasons::EXPIRY => "Points expired".to_string(),
+        reasons::COMPENSATION => with_note("Paid for your work"),
         code => {
             rules.iter().find(|r| r.code == code).map(|r| r.label.clone()).unwrap_or_else(|| code.replace('_', " "))
         }

@@ -11,6 +11,7 @@ mod hardening;
 mod hidden_groups;
 mod kernel_parts;
 mod operations;
+mod opportunities;
 mod privacy;
 mod profiles;
 mod queries;

@@ -1246,3 +1246,209 @@ impl Group {
             .unwrap();
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Paid opportunities
+
+/// A partner as the API returned it; its `Display` is its id.
+#[derive(Clone, Debug)]
+pub struct Partner {
+    pub id: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for Partner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+/// An opportunity as the API returned it on creation; `o["field"]` reads that JSON and
+/// its `Display` is its id.
+#[derive(Clone, Debug)]
+pub struct Opportunity {
+    pub id: String,
+    pub json: Value,
+}
+
+impl std::ops::Index<&str> for Opportunity {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        &self.json[key]
+    }
+}
+
+impl std::fmt::Display for Opportunity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+impl Opportunity {
+    /// `member` applies by API, answering every question; the response's status and body.
+    pub async fn apply(&self, app: &TestApp, member: &Member) -> (u16, Value) {
+        let answers = vec!["Because it matters to me."; self.json["questions"].as_array().map_or(0, Vec::len)];
+        let r = app
+            .client()
+            .post(app.url(&format!("/api/v1/opportunities/{}/applications", self.id)))
+            .bearer_auth(&member.token)
+            .json(&json!({ "answers": answers, "channels": [] }))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `member` applies and must be accepted; the application's id.
+    pub async fn applied_by(&self, app: &TestApp, member: &Member) -> String {
+        let (status, body) = self.apply(app, member).await;
+        assert_eq!(status, 201, "{} applies for {}: {body}", member.name, self.id);
+        body["id"].as_str().unwrap().to_string()
+    }
+}
+
+/// `app.opportunity().paying_points(500).seats(2).rules(json!({...})).create().await`: by
+/// default a social media campaign paying USD 250.00, one seat, open for ten days, one
+/// question, open to every member, for a new partner, posted by a new staff member.
+pub struct OpportunityBuilder<'a> {
+    app: &'a TestApp,
+    body: Value,
+    by: Option<&'a Member>,
+    partner: Option<&'a Partner>,
+}
+
+impl<'a> OpportunityBuilder<'a> {
+    pub fn kind(mut self, kind: &str) -> Self {
+        self.body["kind"] = json!(kind);
+        self
+    }
+
+    pub fn titled(mut self, title: &str) -> Self {
+        self.body["title"] = json!(title);
+        self
+    }
+
+    pub fn seats(mut self, seats: i64) -> Self {
+        self.body["seats"] = json!(seats);
+        self
+    }
+
+    pub fn paying(mut self, amount: f64, currency: &str) -> Self {
+        self.body["compensation"] = json!({ "amount": amount, "currency": currency });
+        self
+    }
+
+    pub fn paying_points(mut self, points: i64) -> Self {
+        self.body["compensation"] = json!({ "points": points });
+        self
+    }
+
+    pub fn unpaid(mut self) -> Self {
+        self.body.as_object_mut().unwrap().remove("compensation");
+        self
+    }
+
+    /// Applications close this long from now (negative: closed already).
+    pub fn closing_in(mut self, from_now: chrono::Duration) -> Self {
+        self.body["apply_by"] = json!((chrono::Utc::now() + from_now).to_rfc3339());
+        self
+    }
+
+    /// The eligibility rules, as the API takes them.
+    pub fn rules(mut self, rules: Value) -> Self {
+        self.body["rules"] = rules;
+        self
+    }
+
+    pub fn asking<const N: usize>(mut self, questions: [&str; N]) -> Self {
+        self.body["questions"] = json!(questions.to_vec());
+        self
+    }
+
+    pub fn for_partner(mut self, partner: &'a Partner) -> Self {
+        self.partner = Some(partner);
+        self
+    }
+
+    /// Posted by this staff member (else by a new one).
+    pub fn by(mut self, staff: &'a Member) -> Self {
+        self.by = Some(staff);
+        self
+    }
+
+    pub async fn create(self) -> Opportunity {
+        let app = self.app;
+        let by = match self.by {
+            Some(s) => s.clone(),
+            None => app.staff_member().create().await,
+        };
+        let partner = match self.partner {
+            Some(p) => p.clone(),
+            None => app.partner(&by, &format!("Partner {}", app.next_number())).await,
+        };
+        let mut body = self.body;
+        body["partner_id"] = json!(partner.id);
+        let rb = app.client().post(app.url("/api/v1/admin/opportunities")).bearer_auth(&by.token).json(&body);
+        let json = send_expecting(rb, 201, &format!("posting the opportunity {body}")).await;
+        Opportunity { id: json["id"].as_str().unwrap().to_string(), json }
+    }
+}
+
+impl TestApp {
+    /// A partner added by `staff`.
+    pub async fn partner(&self, staff: &Member, name: &str) -> Partner {
+        let body = json!({ "name": name, "website": "https://partner.example.org" });
+        let rb = self.client().post(self.url("/api/v1/admin/partners")).bearer_auth(&staff.token).json(&body);
+        let v = send_expecting(rb, 201, &format!("adding the partner {name}")).await;
+        Partner { id: v["id"].as_str().unwrap().to_string(), name: name.to_string() }
+    }
+
+    /// An opportunity: `app.opportunity().paying_points(500).create().await`.
+    pub fn opportunity(&self) -> OpportunityBuilder<'_> {
+        let title = format!("Opportunity {}", self.next_number());
+        OpportunityBuilder {
+            app: self,
+            body: json!({
+                "kind": "social_media_campaign", "title": title, "brief": "Share **your** story.",
+                "compensation": { "amount": 250, "currency": "USD" }, "seats": 1,
+                "apply_by": (chrono::Utc::now() + chrono::Duration::days(10)).to_rfc3339(),
+                "questions": ["Why you?"], "deliverables": "Two posts.",
+            }),
+            by: None,
+            partner: None,
+        }
+    }
+
+    /// `member` changes their own profile (any fields of `PATCH /api/v1/me/profile`).
+    pub async fn set_profile(&self, member: &Member, patch: Value) {
+        let rb = self.client().patch(self.url("/api/v1/me/profile")).bearer_auth(&member.token).json(&patch);
+        send_expecting(rb, 200, &format!("{} sets their profile to {patch}", member.name)).await;
+    }
+
+    /// Staff move an application (`shortlisted`, `selected` …) with a message; the status.
+    pub async fn move_application(&self, staff: &Member, application: &str, status: &str, message: &str) -> u16 {
+        self.client()
+            .post(self.url(&format!("/api/v1/admin/applications/{application}/status")))
+            .bearer_auth(&staff.token)
+            .json(&json!({ "status": status, "message": message }))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Runs the opportunities' erasure consumer over the outbox.
+    pub async fn erase_from_opportunities(&self) {
+        self.consume("opportunities-erasure").await;
+    }
+
+    /// Delivers every outbox event to the rewards consumer again, as a second worker
+    /// that missed the first delivery's record would (its delivery records are dropped).
+    pub async fn redeliver_to_rewards(&self) {
+        self.state.db.exec("DELETE FROM outbox_deliveries WHERE consumer = 'rewards'", vec![]).await.unwrap();
+        self.state.db.exec("DELETE FROM outbox_cursors WHERE consumer = 'rewards'", vec![]).await.unwrap();
+        self.award_points().await;
+    }
+}

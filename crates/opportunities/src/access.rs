@@ -1,0 +1,24 @@
+//! Who may use which part: members use the board, staff run opportunities. Staff pages
+//! and routes answer 404 to everyone else, so they do not even show that they exist.
+//! Bodies are read only after this check, so a stranger learns nothing from an error
+//! about the body's shape.
+
+use kernel::viewer::{Member, Role, Viewer};
+use kernel::{AppError, AppResult};
+use serde::de::DeserializeOwned;
+
+/// The signed-in staff member, or 404.
+pub fn staff(viewer: &Viewer) -> AppResult<&Member> {
+    viewer.member().filter(|m| m.role >= Role::Staff).ok_or(AppError::NotFound)
+}
+
+/// A JSON request body, read after the caller has been authorised. Malformed JSON and a
+/// wrong shape are clear 400s, as with `kernel::http::ApiJson`.
+pub fn json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            AppError::bad_request("malformed_json", "The request body is not valid JSON.")
+        }
+        _ => AppError::bad_request("invalid_body", format!("The request body does not have the expected shape: {e}")),
+    })
+}

@@ -1,0 +1,168 @@
+//! Opportunities as a member sees them: what is asked, what it pays, how many seats are
+//! left, whether they are eligible and, if not, why — the same view for the board, the
+//! opportunity's page and the API. A fixed number of queries however long the list.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use contracts::members::MatchProfile;
+use kernel::db::{self, Db};
+use kernel::ids::MemberId;
+use kernel::time::now;
+use kernel::viewer::Viewer;
+use kernel::{AppResult, AppState};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::catalogue::{self, OpportunityRow};
+use crate::model::{Pay, Status, kind_label};
+use crate::policy::{self, ConditionNames, Rules};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PartnerRef {
+    pub id: Uuid,
+    pub name: String,
+    pub website: String,
+}
+
+/// The viewer's own application, if they made one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyApplication {
+    pub id: Uuid,
+    pub status: Status,
+}
+
+/// An opportunity as the viewer sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OpportunityView {
+    pub id: Uuid,
+    /// social_media_campaign, speaking_engagement, article_feature, panel_seat, advisory_board or other.
+    pub kind: String,
+    pub kind_label: String,
+    pub title: String,
+    /// Markdown.
+    pub brief: String,
+    pub partner: PartnerRef,
+    pub compensation: Pay,
+    /// The compensation in words, e.g. "USD 250.00" or "500 points".
+    pub compensation_text: String,
+    pub seats: i64,
+    pub seats_left: i64,
+    pub apply_by: DateTime<Utc>,
+    /// Closed to applications (past the deadline or closed by staff).
+    pub closed: bool,
+    pub work_starts_on: Option<String>,
+    pub work_ends_on: Option<String>,
+    pub questions: Vec<String>,
+    pub deliverables: String,
+    /// Who may apply, in words; empty when every member may.
+    pub requirements: Vec<String>,
+    /// Whether the viewer meets every requirement.
+    pub eligible: bool,
+    /// Why not, one reason per requirement not met (e.g. "needs 1,000 followers on Instagram").
+    pub reasons: Vec<String>,
+    pub my_application: Option<MyApplication>,
+}
+
+/// What the members port says `member`'s profile offers for matching (empty for an
+/// account that is not active).
+pub async fn profile_of(state: &AppState, member: MemberId) -> AppResult<MatchProfile> {
+    let people = contracts::members::directory(state)?;
+    Ok(people.match_profiles((&state.db).into(), &[member]).await?.remove(&member).unwrap_or_default())
+}
+
+/// Condition ids → names, from the reference list.
+pub async fn condition_names(state: &AppState) -> AppResult<ConditionNames> {
+    let all = contracts::members::directory(state)?.conditions(&state.db).await?;
+    Ok(all.into_iter().map(|c| (c.id, c.name)).collect())
+}
+
+/// The viewer's applications to each of `ids`, in one query.
+async fn my_applications(db: &Db, me: MemberId, ids: &[Uuid]) -> AppResult<HashMap<Uuid, MyApplication>> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: Uuid,
+        opportunity_id: Uuid,
+        status: String,
+    }
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut values = kernel::params![me];
+    values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
+    let sql = format!(
+        "SELECT id, opportunity_id, status FROM applications WHERE member_id = $1 AND opportunity_id IN ({})",
+        db::placeholders(2, ids.len())
+    );
+    let rows: Vec<Row> = db.all(&sql, values).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| Status::parse(&r.status).map(|status| (r.opportunity_id, MyApplication { id: r.id, status })))
+        .collect())
+}
+
+/// The view of each of `rows` for the signed-in `viewer`, in their order.
+pub async fn views(state: &AppState, viewer: &Viewer, rows: Vec<OpportunityRow>) -> AppResult<Vec<OpportunityView>> {
+    let me = viewer.require_member()?;
+    let profile = profile_of(state, me.id).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut rules = catalogue::rules_of_all(&state.db, &rows).await?;
+    let taken = catalogue::seats_taken(state.db.reader(), &ids).await?;
+    let mut mine = my_applications(&state.db, me.id, &ids).await?;
+    let names = condition_names(state).await?;
+    let t = now();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let r = rules.remove(&row.id).unwrap_or_default();
+            let seats_taken = taken.get(&row.id).copied().unwrap_or(0);
+            let my_application = mine.remove(&row.id);
+            view(row, &r, &profile, &names, seats_taken, my_application, t)
+        })
+        .collect())
+}
+
+fn view(
+    row: OpportunityRow,
+    rules: &Rules,
+    profile: &MatchProfile,
+    names: &ConditionNames,
+    seats_taken: i64,
+    my_application: Option<MyApplication>,
+    t: DateTime<Utc>,
+) -> OpportunityView {
+    let reasons = policy::reasons(rules, profile, names);
+    let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
+    let pay = row.pay();
+    OpportunityView {
+        id: row.id,
+        kind_label: kind_label(&row.kind).to_string(),
+        closed: row.closed(t),
+        questions: row.question_list(),
+        work_starts_on: nonempty(&row.work_starts_on),
+        work_ends_on: nonempty(&row.work_ends_on),
+        partner: PartnerRef { id: row.partner_id, name: row.partner_name, website: row.partner_website },
+        compensation_text: pay.describe(),
+        compensation: pay,
+        seats_left: (row.seats - seats_taken).max(0),
+        seats: row.seats,
+        apply_by: row.apply_by,
+        requirements: policy::requirements(rules, names),
+        eligible: reasons.is_empty(),
+        reasons,
+        my_application,
+        kind: row.kind,
+        title: row.title,
+        brief: row.brief,
+        deliverables: row.deliverables,
+    }
+}
+
+/// One opportunity as the signed-in viewer sees it (any member may look at any one).
+pub async fn one(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<OpportunityView> {
+    viewer.require_member()?;
+    let row = catalogue::load(state.db.reader(), id).await?;
+    let mut v = views(state, viewer, vec![row]).await?;
+    v.pop().ok_or(kernel::AppError::NotFound)
+}
