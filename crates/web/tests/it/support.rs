@@ -1137,7 +1137,9 @@ pub async fn publish_kind(tx: &kernel::db::Tx, kind: &str, member_id: MemberId) 
         "EventAttended" => publish(tx, actor, &EventAttended { member_id, event_id: EventId(some) }).await,
         "ProfileCompleted" => publish(tx, actor, &ProfileCompleted { member_id }).await,
         "MemberJoined" => publish(tx, actor, &MemberJoined { member_id }).await,
-        "CourseCompleted" => publish(tx, actor, &CourseCompleted { member_id }).await,
+        "CourseCompleted" => {
+            publish(tx, actor, &CourseCompleted { member_id, credential: "storytelling-101".into() }).await
+        }
         "ArticlePublished" => publish(tx, actor, &ArticlePublished { member_id }).await,
         other => panic!("no event type for {other:?} in the test support"),
     };
