@@ -1147,6 +1147,15 @@ pub async fn publish_kind(tx: &kernel::db::Tx, kind: &str, member_id: MemberId) 
 }
 
 impl TestApp {
+    /// Publishes that `member` completed the course whose certificate code is
+    /// `credential`, as the learning area will (`CourseCompleted`); consumers run later.
+    pub async fn complete_course(&self, member: MemberId, credential: &str) {
+        let tx = self.state.db.begin().await.unwrap();
+        let done = contracts::events::CourseCompleted { member_id: member, credential: credential.to_string() };
+        outbox::publish(&tx, Some(member), &done).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
     /// `author` replies to a discussion; returns the reply's id.
     pub async fn reply(&self, author: &Member, thread: &str, body: &str) -> String {
         let (status, v) = self.try_reply(author, thread, json!({ "body": body })).await;
