@@ -637,16 +637,20 @@ async fn an_erased_member_leaves_no_answers_captions_or_tax_form(app: &TestApp) 
         .bearer_auth(&staff.token)
         .json(&json!({"status": "collected"}));
     send_expecting(rb, 204, "the tax form is collected").await;
+    app.complete_course(ana.id, "storytelling-101").await;
+    app.consume("opportunities-credentials").await;
     let (_, export) = get_json(app, &ana.token, "/api/v1/me/export").await;
     let part = &export["opportunities"];
     assert_eq!(part["applications"][0]["answers"], "[\"Diagnosed with asthma at 12\"]", "{part}");
     assert_eq!(part["tax_form"], "collected");
+    assert_eq!(part["credentials"][0]["code"], "storytelling-101", "{part}");
     let r = app.client().delete(app.url("/api/v1/me")).bearer_auth(&ana.token).send().await.unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
     app.erase_from_opportunities().await;
     assert_eq!(app.count("SELECT COUNT(*) FROM applications WHERE answers LIKE '%asthma%'").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM deliverables WHERE caption LIKE '%asthma%'").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM tax_forms").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM member_credentials").await, 0, "nor the credentials learned");
     assert_eq!(app.count("SELECT COUNT(*) FROM payouts").await, 1, "the payout stays, nameless, for finance");
 }
 
