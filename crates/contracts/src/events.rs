@@ -126,8 +126,10 @@ impl ModerationAction {
 // Areas still to come: their kinds are reserved here so earning rules can be set up
 // ahead of them; each carries at least the member who earns, and its area may add fields.
 domain_event!(
-    /// A member completed a course.
-    CourseCompleted = "CourseCompleted" { member_id: MemberId }
+    /// A member completed a course and holds its credential from now on: `credential`
+    /// is the course's certificate code (such as `storytelling-101`), which an
+    /// opportunity may require.
+    CourseCompleted = "CourseCompleted" { member_id: MemberId, credential: String }
 );
 domain_event!(
     /// A member completed an insight survey.

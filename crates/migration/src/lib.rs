@@ -28,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_hot_writes::Migration),
             Box::new(m0011_member_text::Migration),
             Box::new(m0012_opportunities::Migration),
+            Box::new(m0013_credentials::Migration),
         ]
     }
 }
@@ -99,6 +100,7 @@ mod m0009_directory_by_condition;
 mod m0010_hot_writes;
 mod m0011_member_text;
 mod m0012_opportunities;
+mod m0013_credentials;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::board::{condition_names, profile_of};
+use crate::board::{candidate_of, condition_names};
 use crate::catalogue;
 use crate::history::{self, ApplicationRow, Change};
 use crate::model::Status;
@@ -100,7 +100,7 @@ pub async fn apply(state: &AppState, viewer: &Viewer, id: Uuid, a: &NewApplicati
     let me = viewer.require_member()?;
     // Read outside the transaction first: a transaction waiting for a second pooled
     // connection can starve the pool under load.
-    let profile = profile_of(state, me.id).await?;
+    let candidate = candidate_of(state, me.id).await?;
     let names = condition_names(state).await?;
     let row = catalogue::load(state.db.reader(), id).await?;
     let tx = state.db.begin().await?;
@@ -114,13 +114,13 @@ pub async fn apply(state: &AppState, viewer: &Viewer, id: Uuid, a: &NewApplicati
         return Err(AppError::conflict("closed", "Applications for this opportunity are closed.").into());
     }
     let rules = catalogue::rules_of(&tx, &row).await?;
-    let reasons = policy::reasons(&rules, &profile, &names);
+    let reasons = policy::reasons(&rules, &candidate, &names);
     if !reasons.is_empty() {
         return Err(ApplyError::NotEligible(reasons));
     }
     let mut e = FieldErrors::new();
     let answers = checked_answers(&row.question_list(), &a.answers, &mut e);
-    let channels = checked_channels(&a.channels, &profile.channels, &mut e);
+    let channels = checked_channels(&a.channels, &candidate.profile.channels, &mut e);
     e.into_result()?;
     let application = Uuid::now_v7();
     let t = now();

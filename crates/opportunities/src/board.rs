@@ -16,8 +16,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::catalogue::{self, OpportunityRow};
+use crate::credentials;
 use crate::model::{Pay, Status, kind_label};
-use crate::policy::{self, ConditionNames, Rules};
+use crate::policy::{self, Candidate, ConditionNames, Rules};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PartnerRef {
@@ -72,6 +73,13 @@ pub async fn profile_of(state: &AppState, member: MemberId) -> AppResult<MatchPr
     Ok(people.match_profiles((&state.db).into(), &[member]).await?.remove(&member).unwrap_or_default())
 }
 
+/// What `member` offers for matching: their profile and the credentials they hold.
+pub async fn candidate_of(state: &AppState, member: MemberId) -> AppResult<Candidate> {
+    let profile = profile_of(state, member).await?;
+    let credentials = credentials::held(state.db.reader(), &[member]).await?.remove(&member).unwrap_or_default();
+    Ok(Candidate { profile, credentials })
+}
+
 /// Condition ids → names, from the reference list.
 pub async fn condition_names(state: &AppState) -> AppResult<ConditionNames> {
     let all = contracts::members::directory(state)?.conditions(&state.db).await?;
@@ -105,7 +113,7 @@ async fn my_applications(db: &Db, me: MemberId, ids: &[Uuid]) -> AppResult<HashM
 /// The view of each of `rows` for the signed-in `viewer`, in their order.
 pub async fn views(state: &AppState, viewer: &Viewer, rows: Vec<OpportunityRow>) -> AppResult<Vec<OpportunityView>> {
     let me = viewer.require_member()?;
-    let profile = profile_of(state, me.id).await?;
+    let candidate = candidate_of(state, me.id).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut rules = catalogue::rules_of_all(&state.db, &rows).await?;
     let taken = catalogue::seats_taken(state.db.reader(), &ids).await?;
@@ -118,7 +126,7 @@ pub async fn views(state: &AppState, viewer: &Viewer, rows: Vec<OpportunityRow>)
             let r = rules.remove(&row.id).unwrap_or_default();
             let seats_taken = taken.get(&row.id).copied().unwrap_or(0);
             let my_application = mine.remove(&row.id);
-            view(row, &r, &profile, &names, seats_taken, my_application, t)
+            view(row, &r, &candidate, &names, seats_taken, my_application, t)
         })
         .collect())
 }
@@ -126,13 +134,13 @@ pub async fn views(state: &AppState, viewer: &Viewer, rows: Vec<OpportunityRow>)
 fn view(
     row: OpportunityRow,
     rules: &Rules,
-    profile: &MatchProfile,
+    candidate: &Candidate,
     names: &ConditionNames,
     seats_taken: i64,
     my_application: Option<MyApplication>,
     t: DateTime<Utc>,
 ) -> OpportunityView {
-    let reasons = policy::reasons(rules, profile, names);
+    let reasons = policy::reasons(rules, candidate, names);
     let nonempty = |s: &str| Some(s.to_string()).filter(|s| !s.is_empty());
     let pay = row.pay();
     OpportunityView {

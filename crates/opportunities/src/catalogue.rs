@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use contracts::members::MatchProfile;
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
 use kernel::page::{self, Page};
@@ -16,12 +15,12 @@ use uuid::Uuid;
 
 use crate::drafting::Clean;
 use crate::model::{Kind, Pay, Status};
-use crate::policy::{self, RuleColumns, Rules};
+use crate::policy::{self, Candidate, RuleColumns, Rules};
 
 /// The columns of [`OpportunityRow`], over [`FROM`].
 pub const COLUMNS: &str = "o.id, o.partner_id, p.name AS partner_name, p.website AS partner_website, o.kind, o.title, \
     o.brief, o.compensation, o.amount_cents, o.currency, o.points, o.seats, o.apply_by, o.work_starts_on, o.work_ends_on, \
-    o.questions, o.deliverables, o.needs_health_leader, o.followers_channel, o.followers_min, o.status";
+    o.questions, o.deliverables, o.needs_health_leader, o.followers_channel, o.followers_min, o.needs_credential, o.status";
 pub const FROM: &str = "opportunities o JOIN partners p ON p.id = o.partner_id";
 
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]
@@ -46,6 +45,7 @@ pub struct OpportunityRow {
     pub needs_health_leader: bool,
     pub followers_channel: Option<String>,
     pub followers_min: Option<i64>,
+    pub needs_credential: Option<String>,
     pub status: String,
 }
 
@@ -69,6 +69,7 @@ impl OpportunityRow {
             followers_channel: self.followers_channel.clone(),
             followers_min: self.followers_min,
             needs_health_leader: self.needs_health_leader,
+            needs_credential: self.needs_credential.clone(),
         }
     }
 }
@@ -97,13 +98,13 @@ pub async fn create(state: &AppState, actor: MemberId, c: &Clean, ip: &str) -> A
         &tx,
         "INSERT INTO opportunities (id, partner_id, kind, title, brief, compensation, amount_cents, currency, points, seats, \
          apply_by, work_starts_on, work_ends_on, questions, deliverables, needs_health_leader, followers_channel, followers_min, \
-         status, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'open', $19, $20, $20)",
+         needs_credential, status, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'open', $20, $21, $21)",
         params![
             id, c.partner_id, c.kind.as_str(), c.title.clone(), c.brief.clone(), c.pay.code(), amount_cents, currency, points,
             c.seats, c.apply_by, c.work_starts_on.clone(), c.work_ends_on.clone(),
             serde_json::to_string(&c.questions).unwrap_or_else(|_| "[]".into()), c.deliverables.clone(),
-            c.rules.health_leader, channel, min, actor, t
+            c.rules.health_leader, channel, min, c.rules.credential.clone(), actor, t
         ],
     )
     .await?;
@@ -167,11 +168,11 @@ pub enum Shelf {
     Closed,
 }
 
-/// A page of opportunities on `shelf` for the member whose profile is `me`: open ones
+/// A page of opportunities on `shelf` for the member `me`: open ones
 /// by nearest deadline, closed ones latest first.
 pub async fn list(
     db: &Db,
-    me: &MatchProfile,
+    me: &Candidate,
     shelf: Shelf,
     kind: Option<Kind>,
     cursor: Option<&str>,

@@ -66,6 +66,10 @@ pub struct RulesInput {
     /// Only members with the Health Leader badge.
     #[serde(default)]
     pub health_leader: bool,
+    /// Only members holding this credential: a course's certificate code such as
+    /// "storytelling-101" (lower-case letters, digits and hyphens).
+    #[serde(default)]
+    pub credential: Option<String>,
 }
 
 /// A new opportunity (staff).
@@ -127,6 +131,7 @@ pub struct Draft {
     pub followers_channel: String,
     pub followers_count: String,
     pub health_leader: bool,
+    pub credential: String,
 }
 
 impl From<NewOpportunity> for Draft {
@@ -159,6 +164,7 @@ impl From<NewOpportunity> for Draft {
             followers_channel: followers.as_ref().map(|f| f.channel.clone()).unwrap_or_default(),
             followers_count: followers.map(|f| f.count.to_string()).unwrap_or_default(),
             health_leader: n.rules.health_leader,
+            credential: n.rules.credential.unwrap_or_default(),
         }
     }
 }
@@ -363,7 +369,29 @@ fn rules(d: &Draft, e: &mut FieldErrors) -> Rules {
         e.add("languages", "Give language codes, like en or es, separated by commas.");
     }
     let min_followers = followers(d, e);
-    Rules { member_types, conditions, countries, languages, min_followers, health_leader: d.health_leader }
+    let credential = credential(d, e);
+    Rules { member_types, conditions, countries, languages, min_followers, health_leader: d.health_leader, credential }
+}
+
+/// The longest credential code accepted.
+const CREDENTIAL_MAX: usize = 64;
+
+/// A credential code: lower-case letters, digits and hyphens (case is ignored as typed),
+/// so that it compares equal to the code a course completion carries.
+fn credential(d: &Draft, e: &mut FieldErrors) -> Option<String> {
+    let code = d.credential.trim().to_lowercase();
+    if code.is_empty() {
+        return None;
+    }
+    let well_formed = code.len() <= CREDENTIAL_MAX
+        && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !code.starts_with('-')
+        && !code.ends_with('-');
+    if !well_formed {
+        e.add("credential", "Give a credential code of letters, digits and hyphens, like storytelling-101.");
+        return None;
+    }
+    Some(code)
 }
 
 fn followers(d: &Draft, e: &mut FieldErrors) -> Option<(String, i64)> {
@@ -424,12 +452,31 @@ mod tests {
             work_starts_on: "2027-05-02".into(),
             work_ends_on: "2027-05-01".into(),
             followers_channel: "myspace".into(),
+            credential: "story telling!".into(),
             ..draft()
         };
         let e = validate(&d).unwrap_err();
-        for field in ["kind", "title", "amount", "currency", "seats", "apply_by", "work_ends_on", "followers_channel"] {
+        let fields = [
+            "kind",
+            "title",
+            "amount",
+            "currency",
+            "seats",
+            "apply_by",
+            "work_ends_on",
+            "followers_channel",
+            "credential",
+        ];
+        for field in fields {
             assert!(e.get(field).is_some(), "{field}: {e:?}");
         }
+    }
+
+    #[test]
+    fn a_credential_code_is_kept_in_lower_case() {
+        let c = validate(&Draft { credential: " Storytelling-101 ".into(), ..draft() }).unwrap();
+        assert_eq!(c.rules.credential.as_deref(), Some("storytelling-101"));
+        assert_eq!(validate(&draft()).unwrap().rules.credential, None);
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod applying;
 mod board;
 mod catalogue;
 mod check;
+mod credentials;
 mod deliverables;
 mod demo;
 mod disclosure;
@@ -29,7 +30,7 @@ mod web;
 
 use std::sync::Arc;
 
-use contracts::events::MemberDeleted;
+use contracts::events::{CourseCompleted, MemberDeleted};
 use kernel::slice::Slice;
 
 /// The opportunities slice's manifest.
@@ -46,6 +47,9 @@ pub fn slice() -> Slice {
             w.provide(settings::OpportunitySettings::parse(w.settings)?);
             w.consumer(kernel::outbox::on::<MemberDeleted>("opportunities-erasure", |tx, _, e| {
                 Box::pin(privacy::erase(tx, e.member_id))
+            }));
+            w.consumer(kernel::outbox::on::<CourseCompleted>("opportunities-credentials", |tx, event, e| {
+                Box::pin(credentials::learn(tx, event, e))
             }));
             w.exporter(Arc::new(privacy::OpportunitiesExport));
             Ok(())

@@ -1,7 +1,8 @@
 //! Who is eligible for an opportunity.
 //!
 //! **The rule.** An opportunity may restrict who can apply by member type, condition,
-//! country, language, followers on a named channel and the Health Leader badge. Each
+//! country, language, followers on a named channel, the Health Leader badge and a
+//! credential (such as a course certificate, `storytelling-101`). Each
 //! restriction given must be met; one not given is no restriction, so an opportunity
 //! without any is open to every member. A list restriction (member types, conditions,
 //! countries, languages) is met by having any one of the listed values; followers by
@@ -9,8 +10,9 @@
 //!
 //! A member is matched on what their profile shows to other members (to everyone or to
 //! members only): a condition kept members-only counts, one kept to "only me" does not
-//! (`contracts::members::MatchProfile`). What matched is never shown to anyone but the
-//! member and staff; partners see counts only.
+//! (`contracts::members::MatchProfile`). Credentials are this slice's own record,
+//! learned from `CourseCompleted` events (`credentials.rs`). What matched is never shown
+//! to anyone but the member and staff; partners see counts only.
 //!
 //! The rule is here twice, side by side: [`misses`] (one member and one opportunity,
 //! with the reason for each restriction not met) and [`eligible_sql`] (the list of
@@ -41,6 +43,16 @@ pub struct Rules {
     /// At least this audience on one channel of this platform.
     pub min_followers: Option<(String, i64)>,
     pub health_leader: bool,
+    /// The code of a credential the member must hold (a course's certificate code).
+    pub credential: Option<String>,
+}
+
+/// What a member offers for matching: their profile as the members port shows it, and
+/// the credential codes this slice knows they hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Candidate {
+    pub profile: MatchProfile,
+    pub credentials: Vec<String>,
 }
 
 /// A restriction a member does not meet.
@@ -55,15 +67,17 @@ pub enum Miss {
         have: i64,
     },
     HealthLeader,
+    Credential,
 }
 
 fn overlaps<T: PartialEq>(wanted: &[T], have: &[T]) -> bool {
     wanted.is_empty() || wanted.iter().any(|w| have.contains(w))
 }
 
-/// Every restriction of `rules` that `p` does not meet, in a fixed order; none means
+/// Every restriction of `rules` that `c` does not meet, in a fixed order; none means
 /// eligible.
-pub fn misses(rules: &Rules, p: &MatchProfile) -> Vec<Miss> {
+pub fn misses(rules: &Rules, c: &Candidate) -> Vec<Miss> {
+    let p = &c.profile;
     let mut out = Vec::new();
     if !overlaps(&rules.member_types, p.member_type.as_slice()) {
         out.push(Miss::MemberType);
@@ -86,17 +100,23 @@ pub fn misses(rules: &Rules, p: &MatchProfile) -> Vec<Miss> {
     if rules.health_leader && !p.health_leader {
         out.push(Miss::HealthLeader);
     }
+    if let Some(code) = &rules.credential
+        && !c.credentials.contains(code)
+    {
+        out.push(Miss::Credential);
+    }
     out
 }
 
-/// Whether `p` meets every restriction of `rules`.
-pub fn eligible(rules: &Rules, p: &MatchProfile) -> bool {
-    misses(rules, p).is_empty()
+/// Whether `c` meets every restriction of `rules`.
+pub fn eligible(rules: &Rules, c: &Candidate) -> bool {
+    misses(rules, c).is_empty()
 }
 
 /// [`eligible`] as an SQL condition on the `opportunities` row aliased `o`, for the
-/// member whose profile is `p`. `bind` takes a value and returns its placeholder.
-pub fn eligible_sql(p: &MatchProfile, o: &str, bind: &mut dyn FnMut(Value) -> String) -> String {
+/// member `c`. `bind` takes a value and returns its placeholder.
+pub fn eligible_sql(c: &Candidate, o: &str, bind: &mut dyn FnMut(Value) -> String) -> String {
+    let p = &c.profile;
     let member_types: Vec<String> = p.member_type.iter().map(|t| t.as_str().to_string()).collect();
     let conditions: Vec<String> = p.conditions.iter().map(Uuid::to_string).collect();
     let mut parts = vec![
@@ -114,7 +134,17 @@ pub fn eligible_sql(p: &MatchProfile, o: &str, bind: &mut dyn FnMut(Value) -> St
     if !p.health_leader {
         parts.push(format!("{o}.needs_health_leader = FALSE"));
     }
+    parts.push(credential_sql(o, &c.credentials, bind));
     parts.join(" AND ")
+}
+
+/// The credential restriction: none asked for, or one the member holds.
+fn credential_sql(o: &str, held: &[String], bind: &mut dyn FnMut(Value) -> String) -> String {
+    if held.is_empty() {
+        return format!("{o}.needs_credential IS NULL");
+    }
+    let list: Vec<String> = held.iter().map(|v| bind(v.clone().into())).collect();
+    format!("({o}.needs_credential IS NULL OR {o}.needs_credential IN ({}))", list.join(", "))
 }
 
 /// A list restriction: none given, or one of the member's `values` among those given.
@@ -132,7 +162,8 @@ fn list_rule_sql(o: &str, rule: &str, values: &[String], bind: &mut dyn FnMut(Va
 }
 
 /// Stores an opportunity's list restrictions (the others are columns of the
-/// opportunity: `followers_channel`, `followers_min`, `needs_health_leader`).
+/// opportunity: `followers_channel`, `followers_min`, `needs_health_leader`,
+/// `needs_credential`).
 pub async fn write_list_rules<C: ConnectionTrait>(c: &C, opportunity: Uuid, rules: &Rules) -> Result<(), DbErr> {
     let member_types: Vec<String> = rules.member_types.iter().map(|t| t.as_str().to_string()).collect();
     let conditions: Vec<String> = rules.conditions.iter().map(Uuid::to_string).collect();
@@ -161,6 +192,7 @@ pub struct RuleColumns {
     pub followers_channel: Option<String>,
     pub followers_min: Option<i64>,
     pub needs_health_leader: bool,
+    pub needs_credential: Option<String>,
 }
 
 /// The rules of each opportunity in `rows`, in one query for the list restrictions.
@@ -175,7 +207,13 @@ pub async fn load_rules<C: ConnectionTrait>(c: &C, rows: &[RuleColumns]) -> Resu
         .iter()
         .map(|r| {
             let min_followers = r.followers_channel.clone().zip(r.followers_min);
-            (r.id, Rules { min_followers, health_leader: r.needs_health_leader, ..Default::default() })
+            let rules = Rules {
+                min_followers,
+                health_leader: r.needs_health_leader,
+                credential: r.needs_credential.clone(),
+                ..Default::default()
+            };
+            (r.id, rules)
         })
         .collect();
     if rows.is_empty() {
@@ -238,6 +276,9 @@ pub fn requirements(rules: &Rules, names: &ConditionNames) -> Vec<String> {
     if rules.health_leader {
         out.push("The Health Leader badge".to_string());
     }
+    if let Some(code) = &rules.credential {
+        out.push(format!("The credential \u{201c}{code}\u{201d}"));
+    }
     out
 }
 
@@ -249,7 +290,7 @@ fn field_of(miss: &Miss) -> Option<&'static str> {
         Miss::Country => Some("location"),
         Miss::Language => Some("languages"),
         Miss::Followers { .. } => Some("channels"),
-        Miss::HealthLeader => None,
+        Miss::HealthLeader | Miss::Credential => None,
     }
 }
 
@@ -275,6 +316,9 @@ pub fn reason(miss: &Miss, rules: &Rules, names: &ConditionNames, withheld: &[St
             s
         }
         Miss::HealthLeader => "needs the Health Leader badge".to_string(),
+        Miss::Credential => {
+            format!("needs the credential \u{201c}{}\u{201d}", rules.credential.clone().unwrap_or_default())
+        }
     };
     match field_of(miss) {
         Some(f) if withheld.iter().any(|w| w == f) => {
@@ -284,9 +328,9 @@ pub fn reason(miss: &Miss, rules: &Rules, names: &ConditionNames, withheld: &[St
     }
 }
 
-/// Every reason `p` is not eligible, in words (empty: eligible).
-pub fn reasons(rules: &Rules, p: &MatchProfile, names: &ConditionNames) -> Vec<String> {
-    misses(rules, p).iter().map(|m| reason(m, rules, names, &p.withheld)).collect()
+/// Every reason `c` is not eligible, in words (empty: eligible).
+pub fn reasons(rules: &Rules, c: &Candidate, names: &ConditionNames) -> Vec<String> {
+    misses(rules, c).iter().map(|m| reason(m, rules, names, &c.profile.withheld)).collect()
 }
 
 #[cfg(test)]

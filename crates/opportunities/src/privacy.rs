@@ -40,6 +40,13 @@ struct Paid {
     paid_on: Option<String>,
 }
 
+#[derive(Serialize, sea_orm::FromQueryResult)]
+struct Credential {
+    code: String,
+    awarded_at: chrono::DateTime<chrono::Utc>,
+    source: String,
+}
+
 impl kernel::state::Exporter for OpportunitiesExport {
     fn section(&self) -> &'static str {
         "opportunities"
@@ -67,12 +74,19 @@ impl kernel::state::Exporter for OpportunitiesExport {
                     params![member],
                 )
                 .await?;
+            let credentials: Vec<Credential> = db
+                .all(
+                    "SELECT code, awarded_at, source FROM member_credentials WHERE member_id = $1 ORDER BY awarded_at, code",
+                    params![member],
+                )
+                .await?;
             let tax_form: Option<String> =
                 db.scalar("SELECT status FROM tax_forms WHERE member_id = $1", params![member]).await?;
             Ok(serde_json::json!({
                 "applications": applications,
                 "deliverables": deliverables,
                 "payouts": payouts,
+                "credentials": credentials,
                 "tax_form": tax_form.unwrap_or_else(|| "missing".into()),
             }))
         })
@@ -81,7 +95,8 @@ impl kernel::state::Exporter for OpportunitiesExport {
 
 /// Erases a deleted member from this slice (`MemberDeleted`, consumed as
 /// "opportunities-erasure"): their answers, chosen channels, the links and captions they
-/// handed in, their tax-form status and any partner contact role go. Applications and
+/// handed in, the credentials this slice learned they hold, their tax-form status and any
+/// partner contact role go. Applications and
 /// payouts stay as nameless records, so seats and finance totals still add up.
 pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow::Result<()> {
     db::exec(tx, "UPDATE applications SET answers = '[]', channels = '[]' WHERE member_id = $1", params![member])
@@ -93,7 +108,11 @@ pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow:
     )
     .await?;
     db::exec(tx, "UPDATE application_history SET message = '' WHERE application_id IN (SELECT id FROM applications WHERE member_id = $1)", params![member]).await?;
-    for sql in ["DELETE FROM tax_forms WHERE member_id = $1", "DELETE FROM partner_contacts WHERE member_id = $1"] {
+    for sql in [
+        "DELETE FROM tax_forms WHERE member_id = $1",
+        "DELETE FROM partner_contacts WHERE member_id = $1",
+        "DELETE FROM member_credentials WHERE member_id = $1",
+    ] {
         db::exec(tx, sql, params![member]).await?;
     }
     Ok(())

@@ -16,7 +16,8 @@ use crate::board::condition_names;
 use crate::catalogue::{self, OpportunityRow};
 use crate::history::{self, ApplicationRow, Change};
 use crate::model::Status;
-use crate::{deliverables, payouts, policy};
+use crate::policy::Candidate;
+use crate::{credentials, deliverables, payouts, policy};
 
 /// A move staff make: the new status and a message for the member (optional).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -199,6 +200,7 @@ pub async fn applicants(
     let people = contracts::members::directory(state)?;
     let names = people.display_names((&state.db).into(), &members).await?;
     let mut profiles = people.match_profiles((&state.db).into(), &members).await?;
+    let mut held = credentials::held(state.db.reader(), &members).await?;
     let rules = catalogue::rules_of(state.db.reader(), opportunity).await?;
     let condition_names = condition_names(state).await?;
     let mut changes = history::of(state, &ids, None).await?;
@@ -210,7 +212,8 @@ pub async fn applicants(
         .into_iter()
         .map(|r| {
             let profile = profiles.remove(&r.member_id).unwrap_or_default();
-            let reasons = policy::reasons(&rules, &profile, &condition_names);
+            let candidate = Candidate { profile, credentials: held.remove(&r.member_id).unwrap_or_default() };
+            let reasons = policy::reasons(&rules, &candidate, &condition_names);
             let status = r.status();
             Applicant {
                 display_name: names.get(&r.member_id).cloned().unwrap_or_default(),
@@ -245,9 +248,11 @@ pub async fn eligibility(state: &AppState, opportunity: &OpportunityRow, member:
     let people = contracts::members::directory(state)?;
     let profile =
         people.match_profiles((&state.db).into(), &[member]).await?.remove(&member).ok_or(AppError::NotFound)?;
+    let credentials = credentials::held(state.db.reader(), &[member]).await?.remove(&member).unwrap_or_default();
+    let candidate = Candidate { profile, credentials };
     let rules = catalogue::rules_of(state.db.reader(), opportunity).await?;
     let names = condition_names(state).await?;
-    let reasons = policy::reasons(&rules, &profile, &names);
+    let reasons = policy::reasons(&rules, &candidate, &names);
     Ok(Eligibility {
         member_id: member,
         eligible: reasons.is_empty(),

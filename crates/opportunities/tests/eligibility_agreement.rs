@@ -1,14 +1,14 @@
 //! The eligibility rule is written twice, in Rust and in SQL (`opportunities::policy`).
 //! This property test stores random rules in a real database, on SQLite and on
 //! PostgreSQL, asks which of them the database offers a random member, and requires
-//! exactly those the Rust rule finds the member eligible for: offered if and only if
-//! eligible.
+//! exactly those the Rust rule finds the member eligible for (profile and credentials
+//! held): offered if and only if eligible.
 
 use chrono::{Duration, Utc};
 use kernel::db::Db;
 use kernel::params;
 use migration::testing::{BOTH, Backend, Fresh};
-use opportunities::policy::{self, MatchProfile, MemberType, Rules};
+use opportunities::policy::{self, Candidate, MatchProfile, MemberType, Rules};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use uuid::Uuid;
@@ -16,6 +16,7 @@ use uuid::Uuid;
 const PLATFORMS: [&str; 3] = ["instagram", "tiktok", "youtube"];
 const COUNTRIES: [&str; 3] = ["GB", "US", "KE"];
 const LANGUAGES: [&str; 3] = ["en", "es", "sw"];
+const CREDENTIALS: [&str; 3] = ["storytelling-101", "advocacy-201", "media-301"];
 
 fn conditions() -> Vec<Uuid> {
     (1..=4u128).map(Uuid::from_u128).collect()
@@ -33,16 +34,23 @@ fn mask(below: u8) -> impl Strategy<Value = u8> {
 
 fn rules() -> impl Strategy<Value = Rules> {
     let followers = prop_oneof![2 => Just(None), 1 => (0usize..3, 1i64..5000).prop_map(Some)];
-    (mask(16), mask(16), mask(8), mask(8), followers, proptest::bool::weighted(0.25)).prop_map(
-        |(types, conds, countries, langs, followers, leader)| Rules {
+    let credential = prop_oneof![2 => Just(None), 1 => (0usize..3).prop_map(Some)];
+    (mask(16), mask(16), mask(8), mask(8), followers, proptest::bool::weighted(0.25), credential).prop_map(
+        |(types, conds, countries, langs, followers, leader, credential)| Rules {
             member_types: pick(&MemberType::ALL, types),
             conditions: pick(&conditions(), conds),
             countries: pick(&COUNTRIES.map(String::from), countries),
             languages: pick(&LANGUAGES.map(String::from), langs),
             min_followers: followers.map(|(p, n)| (PLATFORMS[p].to_string(), n)),
             health_leader: leader,
+            credential: credential.map(|i| CREDENTIALS[i].to_string()),
         },
     )
+}
+
+fn candidate() -> impl Strategy<Value = Candidate> {
+    (profile(), 0u8..8)
+        .prop_map(|(profile, held)| Candidate { profile, credentials: pick(&CREDENTIALS.map(String::from), held) })
 }
 
 fn profile() -> impl Strategy<Value = MatchProfile> {
@@ -72,8 +80,9 @@ async fn store(db: &Db, partner: Uuid, rules: &Rules) -> Uuid {
     let (channel, min) = rules.min_followers.clone().unzip();
     db.exec(
         "INSERT INTO opportunities (id, partner_id, kind, title, compensation, seats, apply_by, needs_health_leader, \
-         followers_channel, followers_min, created_at, updated_at) VALUES ($1, $2, 'other', 'T', 'unpaid', 1, $3, $4, $5, $6, $7, $7)",
-        params![id, partner, t + Duration::days(30), rules.health_leader, channel, min, t],
+         followers_channel, followers_min, needs_credential, created_at, updated_at) \
+         VALUES ($1, $2, 'other', 'T', 'unpaid', 1, $3, $4, $5, $6, $7, $8, $8)",
+        params![id, partner, t + Duration::days(30), rules.health_leader, channel, min, rules.credential.clone(), t],
     )
     .await
     .unwrap();
@@ -81,8 +90,8 @@ async fn store(db: &Db, partner: Uuid, rules: &Rules) -> Uuid {
     id
 }
 
-/// The ids among `ids` the database offers the member with profile `p`.
-async fn offered(db: &Db, p: &MatchProfile, ids: &[Uuid]) -> Vec<Uuid> {
+/// The ids among `ids` the database offers the member `p`.
+async fn offered(db: &Db, p: &Candidate, ids: &[Uuid]) -> Vec<Uuid> {
     let mut values: Vec<sea_orm::Value> = ids.iter().map(|i| (*i).into()).collect();
     let list = kernel::db::placeholders(1, ids.len());
     let cond = policy::eligible_sql(p, "o", &mut |v| {
@@ -110,7 +119,7 @@ fn agree_on(backend: Backend) {
     let mut runner = TestRunner::new(Config { cases: 150, ..Config::default() });
     // How many opportunities were offered and how many not, over all cases.
     let (offered_n, refused_n) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
-    let case = (proptest::collection::vec(rules(), 1..5), profile());
+    let case = (proptest::collection::vec(rules(), 1..5), candidate());
     let result = runner.run(&case, |(all_rules, p)| {
         let (expected, got) = rt.block_on(async {
             let mut ids = Vec::new();

@@ -137,8 +137,8 @@ async fn list(
         None => None,
     };
     let shelf = if q.all == Some(true) { Shelf::AllOpen } else { Shelf::EligibleForMe };
-    let profile = board::profile_of(&state, me.id).await?;
-    let rows = catalogue::list(&state.db, &profile, shelf, kind, q.cursor.as_deref(), page::limit(q.limit)).await?;
+    let me = board::candidate_of(&state, me.id).await?;
+    let rows = catalogue::list(&state.db, &me, shelf, kind, q.cursor.as_deref(), page::limit(q.limit)).await?;
     let items = board::views(&state, &ctx.viewer, rows.items).await?;
     Ok(Json(Page { items, next_cursor: rows.next_cursor }))
 }

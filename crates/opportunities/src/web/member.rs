@@ -60,8 +60,8 @@ pub(crate) async fn board_page(
         _ => ("eligible", Shelf::EligibleForMe),
     };
     let kind = q.kind.as_deref().and_then(Kind::parse);
-    let profile = board::profile_of(&state, me.id).await?;
-    let rows = catalogue::list(&state.db, &profile, shelf, kind, q.cursor.as_deref(), page::DEFAULT_LIMIT).await?;
+    let candidate = board::candidate_of(&state, me.id).await?;
+    let rows = catalogue::list(&state.db, &candidate, shelf, kind, q.cursor.as_deref(), page::DEFAULT_LIMIT).await?;
     let kind_code = kind.map(|k| k.as_str()).unwrap_or("");
     let next_href = rows.next_cursor.map(|c| {
         let query = [("show", show), ("kind", kind_code), ("cursor", c.as_str())];

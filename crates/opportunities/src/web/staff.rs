@@ -199,6 +199,10 @@ fn fields(d: &Draft, e: &FieldErrors) -> [String; 5] {
             .hint("On the channel chosen above; empty for none")
             .errors(e)
             .html(),
+        Field::new("credential", "Credential required", &d.credential, Input::Text)
+            .hint("A course's certificate code, like storytelling-101; empty for none")
+            .errors(e)
+            .html(),
     ];
     [main.concat(), pay.concat(), dates.concat(), details.concat(), rules.concat()]
 }
@@ -256,6 +260,7 @@ fn draft_from(pairs: &[(String, String)]) -> Draft {
         followers_channel: v("followers_channel"),
         followers_count: v("followers_count"),
         health_leader: v("health_leader") == "on",
+        credential: v("credential"),
     }
 }
 

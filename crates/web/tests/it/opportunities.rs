@@ -29,6 +29,8 @@ both_backends![
     the_api_document_lists_the_fixed_routes,
     the_demo_has_two_partners_and_open_and_closed_work_of_every_kind_some_for_the_demo_member,
     a_member_who_withdraws_frees_the_seat_and_staff_can_close_early,
+    a_required_credential_is_a_near_miss_until_a_course_completion_for_it_is_consumed,
+    the_credential_code_is_checked_by_the_api_and_beside_its_field_in_the_staff_form,
 ];
 
 async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
@@ -635,16 +637,20 @@ async fn an_erased_member_leaves_no_answers_captions_or_tax_form(app: &TestApp) 
         .bearer_auth(&staff.token)
         .json(&json!({"status": "collected"}));
     send_expecting(rb, 204, "the tax form is collected").await;
+    app.complete_course(ana.id, "storytelling-101").await;
+    app.consume("opportunities-credentials").await;
     let (_, export) = get_json(app, &ana.token, "/api/v1/me/export").await;
     let part = &export["opportunities"];
     assert_eq!(part["applications"][0]["answers"], "[\"Diagnosed with asthma at 12\"]", "{part}");
     assert_eq!(part["tax_form"], "collected");
+    assert_eq!(part["credentials"][0]["code"], "storytelling-101", "{part}");
     let r = app.client().delete(app.url("/api/v1/me")).bearer_auth(&ana.token).send().await.unwrap();
     assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
     app.erase_from_opportunities().await;
     assert_eq!(app.count("SELECT COUNT(*) FROM applications WHERE answers LIKE '%asthma%'").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM deliverables WHERE caption LIKE '%asthma%'").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM tax_forms").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM member_credentials").await, 0, "nor the credentials learned");
     assert_eq!(app.count("SELECT COUNT(*) FROM payouts").await, 1, "the payout stays, nameless, for finance");
 }
 
@@ -737,4 +743,86 @@ async fn a_member_who_withdraws_frees_the_seat_and_staff_can_close_early(app: &T
     let (status, body) = o.apply(app, &cy).await;
     assert_eq!((status, body["error"]["code"].as_str()), (409, Some("closed")));
     assert_eq!(app.problems().await, Vec::<String>::new());
+}
+
+async fn a_required_credential_is_a_near_miss_until_a_course_completion_for_it_is_consumed(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let ana = app.member().named("Ana").create().await;
+    let bob = app.member().named("Bob").create().await;
+    let o = app
+        .opportunity()
+        .titled("Storytellers")
+        .rules(json!({"credential": "Storytelling-101"}))
+        .by(&staff)
+        .create()
+        .await;
+    assert_eq!(o["requirements"], json!(["The credential \u{201c}storytelling-101\u{201d}"]), "kept in lower case");
+    let needs = json!(["needs the credential \u{201c}storytelling-101\u{201d}"]);
+    let (_, all) = get_json(app, &ana.token, "/api/v1/opportunities?all=true").await;
+    let item = all["items"].as_array().unwrap().iter().find(|i| i["id"] == o.id.as_str()).unwrap().clone();
+    assert_eq!((item["eligible"].clone(), item["reasons"].clone()), (json!(false), needs.clone()), "the near miss");
+    let (_, offered) = get_json(app, &ana.token, "/api/v1/opportunities").await;
+    assert!(!ids(&offered).contains(&o.id), "not offered without the credential");
+    let (status, body) = o.apply(app, &ana).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("not_eligible")));
+    assert_eq!(body["error"]["reasons"], needs);
+    // Another course, or the right course completed by someone else, does not count.
+    app.complete_course(ana.id, "advocacy-201").await;
+    app.complete_course(bob.id, "storytelling-101").await;
+    app.consume("opportunities-credentials").await;
+    let (status, _) = o.apply(app, &ana).await;
+    assert_eq!(status, 403, "advocacy-201 is not storytelling-101");
+    // Completing it twice (a retaken course, a redelivery) records it once.
+    app.complete_course(ana.id, "storytelling-101").await;
+    app.complete_course(ana.id, "storytelling-101").await;
+    app.consume("opportunities-credentials").await;
+    app.consume("opportunities-credentials").await;
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM member_credentials WHERE code = 'storytelling-101'").await,
+        2,
+        "Ana and Bob once each"
+    );
+    let (_, offered) = get_json(app, &ana.token, "/api/v1/opportunities").await;
+    assert!(ids(&offered).contains(&o.id), "offered once the completion is known");
+    let path = format!("/api/v1/admin/opportunities/{o}/eligibility/{}", ana.id);
+    let (_, why) = get_json(app, &staff.token, &path).await;
+    assert_eq!((why["eligible"].clone(), why["reasons"].clone()), (json!(true), json!([])), "staff see the same");
+    let (status, body) = o.apply(app, &ana).await;
+    assert_eq!(status, 201, "{body}");
+}
+
+async fn the_credential_code_is_checked_by_the_api_and_beside_its_field_in_the_staff_form(app: &TestApp) {
+    let staff = app.staff_member().signed_up().create().await;
+    let partner = app.partner(&staff, "StoryCo").await;
+    let bad = json!({"kind": "panel_seat", "title": "Panel", "partner_id": partner.id, "seats": 1, "apply_by": "2099-01-31",
+                     "rules": {"credential": "story telling!"}});
+    let rb = app.client().post(app.url("/api/v1/admin/opportunities")).bearer_auth(&staff.token).json(&bad);
+    let body = send_expecting(rb, 422, "a malformed credential code").await;
+    assert!(body["error"]["fields"]["credential"].is_string(), "{body}");
+    let browser = staff.browser(app).await;
+    let page = browser.get(app.url("/admin/opportunities/new")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("name=\"credential\""), "the form offers the field");
+    let csrf = csrf_of(&page);
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("kind", "article_feature"),
+        ("title", "Stories that heal"),
+        ("partner_id", partner.id.as_str()),
+        ("compensation", "unpaid"),
+        ("seats", "2"),
+        ("apply_by", "2099-03-31"),
+        ("credential", "story telling!"),
+    ];
+    let r = browser.post(app.url("/admin/opportunities/new")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("value=\"story telling!\""), "the code is kept as typed");
+    assert!(html.contains("id=\"f-credential-error\"") && html.contains("like storytelling-101"), "with its message");
+    form.retain(|(k, _)| *k != "credential");
+    form.push(("credential", "storytelling-101"));
+    let r = browser.post(app.url("/admin/opportunities/new")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    let screen = browser.get(app.url(&at)).send().await.unwrap().text().await.unwrap();
+    assert!(screen.contains("The credential \u{201c}storytelling-101\u{201d}"), "{screen}");
 }

@@ -1137,7 +1137,9 @@ pub async fn publish_kind(tx: &kernel::db::Tx, kind: &str, member_id: MemberId) 
         "EventAttended" => publish(tx, actor, &EventAttended { member_id, event_id: EventId(some) }).await,
         "ProfileCompleted" => publish(tx, actor, &ProfileCompleted { member_id }).await,
         "MemberJoined" => publish(tx, actor, &MemberJoined { member_id }).await,
-        "CourseCompleted" => publish(tx, actor, &CourseCompleted { member_id }).await,
+        "CourseCompleted" => {
+            publish(tx, actor, &CourseCompleted { member_id, credential: "storytelling-101".into() }).await
+        }
         "ArticlePublished" => publish(tx, actor, &ArticlePublished { member_id }).await,
         other => panic!("no event type for {other:?} in the test support"),
     };
@@ -1145,6 +1147,15 @@ pub async fn publish_kind(tx: &kernel::db::Tx, kind: &str, member_id: MemberId) 
 }
 
 impl TestApp {
+    /// Publishes that `member` completed the course whose certificate code is
+    /// `credential`, as the learning area will (`CourseCompleted`); consumers run later.
+    pub async fn complete_course(&self, member: MemberId, credential: &str) {
+        let tx = self.state.db.begin().await.unwrap();
+        let done = contracts::events::CourseCompleted { member_id: member, credential: credential.to_string() };
+        outbox::publish(&tx, Some(member), &done).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
     /// `author` replies to a discussion; returns the reply's id.
     pub async fn reply(&self, author: &Member, thread: &str, body: &str) -> String {
         let (status, v) = self.try_reply(author, thread, json!({ "body": body })).await;
