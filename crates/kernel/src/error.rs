@@ -33,6 +33,10 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }
+    /// The status of a form page showing these errors: 200 without any, else 422.
+    pub fn page_status(&self) -> StatusCode {
+        if self.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }
+    }
     /// `Ok(())` when nothing was added, else the validation error.
     pub fn into_result(self) -> AppResult<()> {
         if self.is_empty() { Ok(()) } else { Err(AppError::Validation(self)) }

@@ -8,11 +8,13 @@ use axum::response::{IntoResponse, Response};
 use kernel::error::FieldErrors;
 use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id, set_cookie};
 use kernel::session::SESSION_COOKIE;
-use kernel::ui::{self, Field, Input, error_summary};
+use kernel::ui::{self, error_summary};
 use kernel::{AppError, AppResult, AppState};
 use serde::Deserialize;
 
-use super::{Done, SettingsNav, login_required, message, notice_for, page};
+use super::{
+    Done, SettingsNav, email_field, login_required, message, new_password_field, notice_for, page, password_field,
+};
 use crate::accounts::{self};
 use crate::data;
 use crate::profile::{self};
@@ -50,28 +52,11 @@ async fn render_account(
         email: row.email.unwrap_or_default(),
         sessions: kernel::session::count_for(&state.db, m.id).await?,
         pw_summary: error_summary(pw),
-        current_password: Field::new("current_password", "Current password", "", Input::Password)
-            .errors(pw)
-            .required()
-            .autocomplete("current-password")
-            .html(),
-        new_password: Field::new("new_password", "New password", "", Input::NewPassword)
-            .hint("At least 8 characters.")
-            .errors(pw)
-            .required()
-            .autocomplete("new-password")
-            .html(),
+        current_password: password_field("current_password", "Current password", pw),
+        new_password: new_password_field("new_password", "New password", "At least 8 characters.", pw),
         em_summary: error_summary(em),
-        new_email: Field::new("new_email", "New e-mail address", new_email, Input::Email)
-            .errors(em)
-            .required()
-            .autocomplete("email")
-            .html(),
-        email_password: Field::new("password", "Your password", "", Input::Password)
-            .errors(em)
-            .required()
-            .autocomplete("current-password")
-            .html(),
+        new_email: email_field("new_email", "New e-mail address", new_email, em),
+        email_password: password_field("password", "Your password", em),
         tokens: kernel::session::list_api_tokens(&state.db, &state.config, m.id).await?,
         token_days: state.config.api_token_lifetime.as_secs() / 86_400,
     });
@@ -185,14 +170,9 @@ fn render_data(state: &AppState, ctx: &RequestContext, errors: &FieldErrors) -> 
         csrf: &ctx.csrf,
         settings_nav: ui::render(&SettingsNav { current: "data" }),
         summary: error_summary(errors),
-        password: Field::new("password", "Your password, to confirm", "", Input::Password)
-            .errors(errors)
-            .required()
-            .autocomplete("current-password")
-            .html(),
+        password: password_field("password", "Your password, to confirm", errors),
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    page(state, ctx, status, "My data", "/settings/data", body)
+    page(state, ctx, errors.page_status(), "My data", "/settings/data", body)
 }
 
 pub(super) async fn data_page(State(state): State<AppState>, ctx: RequestContext) -> Response {

@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Multipart, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kernel::error::FieldErrors;
 use kernel::http::{ApiQuery, RequestContext};
@@ -212,8 +211,8 @@ async fn render_profile_form(
         has_avatar,
         avatar_error: errors.get("avatar"),
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, ui::page_with_notice(state, ctx, "Your profile", "/settings/profile", &body, notice)).into_response())
+    Ok((errors.page_status(), ui::page_with_notice(state, ctx, "Your profile", "/settings/profile", &body, notice))
+        .into_response())
 }
 
 /// The channel rows of the form, numbered, with empty rows up to four.

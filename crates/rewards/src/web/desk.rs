@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::error::FieldErrors;
@@ -158,8 +158,8 @@ async fn render_admin(
         member_filter: member_filter.to_string(),
         ledger,
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, ui::page_with_notice(state, ctx, "Rewards (staff)", "/admin/rewards", &body, notice)).into_response())
+    Ok((errors.page_status(), ui::page_with_notice(state, ctx, "Rewards (staff)", "/admin/rewards", &body, notice))
+        .into_response())
 }
 
 async fn admin_page(
