@@ -303,9 +303,7 @@ pub struct Request {
 
 pub async fn requests(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Vec<Request>> {
     let (_, _, a) = visible(&state.db, viewer, id).await?;
-    if !a.moderate {
-        return Err(AppError::Forbidden);
-    }
+    a.require_moderate()?;
     Ok(state
         .db
         .all(
@@ -320,14 +318,8 @@ pub async fn member_group_ids<C: sea_orm::ConnectionTrait>(
     c: &C,
     member: MemberId,
 ) -> Result<Vec<Uuid>, sea_orm::DbErr> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        group_id: Uuid,
-    }
-    let rows: Vec<Row> =
-        db::all(c, "SELECT group_id FROM group_members WHERE member_id = $1 AND status = 'active'", params![member])
-            .await?;
-    Ok(rows.into_iter().map(|r| r.group_id).collect())
+    db::column(c, "SELECT group_id FROM group_members WHERE member_id = $1 AND status = 'active'", params![member])
+        .await
 }
 
 /// Leaves a group (an owner must hand the group over first).
@@ -366,9 +358,7 @@ pub async fn manage(
     if !MEMBER_ACTIONS.contains(&action) {
         return Err(AppError::field("action", "Choose remove, ban, unban, make_moderator or make_member."));
     }
-    if !a.moderate {
-        return Err(AppError::Forbidden);
-    }
+    a.require_moderate()?;
     if member == me.id {
         return Err(AppError::field("member_id", "You cannot do that to yourself."));
     }

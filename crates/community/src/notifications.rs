@@ -298,17 +298,12 @@ impl Notify<'_> {
 }
 
 async fn moderators(tx: &Tx, group: Uuid) -> anyhow::Result<Vec<MemberId>> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        member_id: MemberId,
-    }
-    let rows: Vec<Row> = db::all(
+    Ok(db::column(
         tx,
         "SELECT member_id FROM group_members WHERE group_id = $1 AND status = 'active' AND role IN ('owner', 'moderator')",
         params![group],
     )
-    .await?;
-    Ok(rows.into_iter().map(|r| r.member_id).collect())
+    .await?)
 }
 
 /// Whether a member may read a group's content now: an active account, and the group

@@ -133,9 +133,7 @@ pub(crate) fn check_body(body: &str, e: &mut FieldErrors) {
 pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread) -> AppResult<Posted<Thread>> {
     let me = viewer.require_member()?;
     let (_, _, a) = groups::visible(&state.db, viewer, group).await?;
-    if !a.post {
-        return Err(AppError::Forbidden);
-    }
+    a.require_post()?;
     let mut e = FieldErrors::new();
     let title = t.title.trim();
     check_title(title, &mut e);
@@ -222,9 +220,7 @@ pub async fn replies(db: &Db, thread: Uuid, cursor: Option<&str>, limit: u64) ->
 pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply) -> AppResult<Posted<Reply>> {
     let me = viewer.require_member()?;
     let (t, _, a) = readable(&state.db, viewer, thread).await?;
-    if !a.post {
-        return Err(AppError::Forbidden);
-    }
+    a.require_post()?;
     if t.is_closed(now()) {
         return Err(AppError::conflict("thread_locked", "This discussion is closed to new replies."));
     }
@@ -348,15 +344,11 @@ pub async fn not_yet_open(db: &Db, ids: impl Iterator<Item = Uuid>) -> AppResult
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        id: Uuid,
-    }
     let mut values: Vec<sea_orm::Value> = vec![now().into()];
     values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
     let placeholders = kernel::db::placeholders(2, ids.len());
-    let rows: Vec<Row> = db
-        .all(
+    let rows: Vec<Uuid> = db
+        .column(
             &format!(
                 "SELECT id FROM threads WHERE NOT {} AND id IN ({placeholders})",
                 live_threads::has_opened_sql("", "$1")
@@ -364,5 +356,5 @@ pub async fn not_yet_open(db: &Db, ids: impl Iterator<Item = Uuid>) -> AppResult
             values,
         )
         .await?;
-    Ok(rows.into_iter().map(|r| r.id.to_string()).collect())
+    Ok(rows.into_iter().map(|id| id.to_string()).collect())
 }

@@ -370,17 +370,12 @@ pub async fn agenda(state: &AppState, viewer: &Viewer, conference: Uuid, zone: O
 
 async fn my_picks(db: &Db, viewer: &Viewer, conference: Uuid) -> AppResult<Vec<Uuid>> {
     let Some(me) = viewer.id() else { return Ok(vec![]) };
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        event_id: Uuid,
-    }
-    let rows: Vec<Row> = db
-        .all(
+    Ok(db
+        .column(
             "SELECT p.event_id FROM agenda_picks p JOIN events e ON e.id = p.event_id WHERE p.member_id = $1 AND e.conference_id = $2",
             params![me, conference],
         )
-        .await?;
-    Ok(rows.into_iter().map(|r| r.event_id).collect())
+        .await?)
 }
 
 /// Adds a session to (or removes it from) the viewer's agenda.

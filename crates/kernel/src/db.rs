@@ -283,6 +283,10 @@ impl Db {
         scalar(&self.read, sql, p).await
     }
 
+    pub async fn column<T: TryGetable>(&self, sql: &str, p: Vec<Value>) -> Result<Vec<T>, DbErr> {
+        column(&self.read, sql, p).await
+    }
+
     /// Runs one write statement outside any explicit transaction.
     pub async fn exec(&self, sql: &str, p: Vec<Value>) -> Result<u64, DbErr> {
         exec(&self.write, sql, p).await
@@ -394,6 +398,13 @@ pub async fn scalar<T: TryGetable, C: ConnectionTrait>(c: &C, sql: &str, p: Vec<
         Some(r) => Ok(Some(r.try_get_by_index::<T>(0)?)),
         None => Ok(None),
     }
+}
+
+/// The first column of every row, in order: for a query that selects one thing, with
+/// no one-field row type to map it through.
+pub async fn column<T: TryGetable, C: ConnectionTrait>(c: &C, sql: &str, p: Vec<Value>) -> Result<Vec<T>, DbErr> {
+    let rows = c.query_all_raw(statement(c, sql, p)).await?;
+    rows.iter().map(|r| r.try_get_by_index::<T>(0)).collect()
 }
 
 /// Runs a statement; returns the number of rows it touched.

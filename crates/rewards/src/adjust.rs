@@ -107,14 +107,11 @@ pub async fn expire(state: &AppState, months: u32) -> anyhow::Result<usize> {
         .unwrap_or_else(|| now() - ChronoDuration::days(30 * months as i64));
     let candidates: Vec<MemberId> = state
         .db
-        .all::<MemberRow>(
+        .column(
             "SELECT DISTINCT member_id FROM ledger_entries WHERE amount > 0 AND reason <> $1 AND occurred_at < $2",
             params![reasons::REFUND, cutoff],
         )
-        .await?
-        .into_iter()
-        .map(|r| r.member_id)
-        .collect();
+        .await?;
     let day = now().format("%Y-%m-%d").to_string();
     let mut expired = 0;
     for member in candidates {
@@ -149,11 +146,6 @@ pub async fn expire(state: &AppState, months: u32) -> anyhow::Result<usize> {
         tx.commit().await?;
     }
     Ok(expired)
-}
-
-#[derive(sea_orm::FromQueryResult)]
-struct MemberRow {
-    member_id: MemberId,
 }
 
 /// Sum of a member's entries matching `condition` (`$1` is the member).
