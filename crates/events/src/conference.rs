@@ -385,19 +385,6 @@ pub async fn pick(state: &AppState, viewer: &Viewer, session: Uuid, on: bool) ->
     if e.conference_id.is_none() {
         return Err(AppError::conflict("not_a_session", "Only conference sessions go in an agenda."));
     }
-    if on {
-        state
-            .db
-            .exec(
-                "INSERT INTO agenda_picks (member_id, event_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (member_id, event_id) DO NOTHING",
-                params![me.id, session, now()],
-            )
-            .await?;
-    } else {
-        state
-            .db
-            .exec("DELETE FROM agenda_picks WHERE member_id = $1 AND event_id = $2", params![me.id, session])
-            .await?;
-    }
+    state.db.set_pair("agenda_picks", ("member_id", "event_id"), me.id, session, on).await?;
     Ok(())
 }

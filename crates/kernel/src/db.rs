@@ -292,6 +292,28 @@ impl Db {
         exec(&self.write, sql, p).await
     }
 
+    /// Makes (`on`) or removes the row pairing `a` with `b` in `table`, a table keyed by
+    /// the two `columns` and stamped `created_at` (a follow, a block, an agenda pick).
+    /// Making it twice, or removing what is not there, changes nothing.
+    pub async fn set_pair(
+        &self,
+        table: &str,
+        (first, second): (&str, &str),
+        a: impl Into<Value>,
+        b: impl Into<Value>,
+        on: bool,
+    ) -> Result<u64, DbErr> {
+        if on {
+            let sql = format!(
+                "INSERT INTO {table} ({first}, {second}, created_at) VALUES ($1, $2, $3) ON CONFLICT ({first}, {second}) DO NOTHING"
+            );
+            self.exec(&sql, vec![a.into(), b.into(), crate::time::now().into()]).await
+        } else {
+            self.exec(&format!("DELETE FROM {table} WHERE {first} = $1 AND {second} = $2"), vec![a.into(), b.into()])
+                .await
+        }
+    }
+
     /// Closes both pools (used by tests and at shut-down).
     pub async fn close(self) {
         let _ = self.read.close().await;
