@@ -337,18 +337,7 @@ async fn revoke_token_by_id(
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
     let m = ctx.viewer.require_member()?;
-    if !kernel::session::revoke_api_token_by_id(&state.db, m.id, path_id(&id)?).await? {
-        return Err(AppError::NotFound);
-    }
-    kernel::audit::record(
-        state.db.writer(),
-        Some(m.id),
-        "api_token_revoked",
-        Some(m.id),
-        Some(&ctx.client_ip),
-        serde_json::json!({ "via": "api" }),
-    )
-    .await?;
+    accounts::revoke_token(&state, m.id, path_id(&id)?, &ctx.client_ip, "api").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -139,18 +139,7 @@ pub(super) async fn token_revoke(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
-    if !kernel::session::revoke_api_token_by_id(&state.db, m.id, path_id(&id)?).await? {
-        return Err(AppError::NotFound);
-    }
-    kernel::audit::record(
-        state.db.writer(),
-        Some(m.id),
-        "api_token_revoked",
-        Some(m.id),
-        Some(&ctx.client_ip),
-        serde_json::json!({ "via": "web" }),
-    )
-    .await?;
+    accounts::revoke_token(&state, m.id, path_id(&id)?, &ctx.client_ip, "web").await?;
     Ok(kernel::http::redirect("/settings/account?done=token"))
 }
 
