@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
+use kernel::http::{ApiQuery, HtmlForm, Req, RequestContext, path_id};
 use kernel::ids::MemberId;
 use kernel::time::now;
 use kernel::{AppError, AppResult, AppState, params, ui};
@@ -188,8 +188,7 @@ async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, 
 }
 
 async fn thread_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ThreadQuery>,
 ) -> AppResult<Response> {
@@ -238,8 +237,7 @@ struct ReplyForm {
 }
 
 async fn reply_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<ReplyForm>,
 ) -> AppResult<Response> {
@@ -265,8 +263,7 @@ struct ReactForm {
 }
 
 async fn react_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<ReactForm>,
 ) -> AppResult<Response> {
@@ -288,8 +285,7 @@ struct ReportForm {
 }
 
 async fn report_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<ReportForm>,
 ) -> AppResult<Response> {
@@ -321,8 +317,7 @@ struct ModerateForm {
 }
 
 async fn moderate_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<ModerateForm>,
 ) -> AppResult<Response> {
@@ -388,11 +383,7 @@ async fn own_post(state: &AppState, ctx: &RequestContext, kind: &str, id: Uuid) 
     Ok(own)
 }
 
-async fn edit_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((kind, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+async fn edit_page(Req { state, ctx }: Req, Path((kind, id)): Path<(String, String)>) -> AppResult<Response> {
     let (kind, id) = (post_kind(&kind)?, path_id(&id)?);
     let own = own_post(&state, &ctx, kind, id).await?;
     let page = EditPage {
@@ -419,8 +410,7 @@ struct EditForm {
 }
 
 async fn edit_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path((kind, id)): Path<(String, String)>,
     HtmlForm(f): HtmlForm<EditForm>,
 ) -> AppResult<Response> {
@@ -454,11 +444,7 @@ async fn edit_submit(
         .into_response())
 }
 
-async fn delete_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((kind, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+async fn delete_submit(Req { state, ctx }: Req, Path((kind, id)): Path<(String, String)>) -> AppResult<Response> {
     let (kind, id) = (post_kind(&kind)?, path_id(&id)?);
     let own = own_post(&state, &ctx, kind, id).await?;
     crate::edits::delete(&state, &ctx.viewer, kind, id).await?;
@@ -477,11 +463,7 @@ struct HistoryPage {
     items: Vec<(crate::edits::Revision, String)>,
 }
 
-async fn history_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((kind, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+async fn history_page(Req { state, ctx }: Req, Path((kind, id)): Path<(String, String)>) -> AppResult<Response> {
     let (kind, id) = (post_kind(&kind)?, path_id(&id)?);
     let items = crate::edits::history(&state, &ctx.viewer, kind, id).await?;
     let thread_id: Uuid = if kind == "thread" {

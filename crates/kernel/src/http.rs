@@ -75,6 +75,22 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
     }
 }
 
+/// What nearly every handler starts from: the application, and the context of the
+/// request (who is asking, from where, with which CSRF token), as one extractor:
+/// `Req { state, ctx }: Req`.
+pub struct Req {
+    pub state: AppState,
+    pub ctx: RequestContext,
+}
+
+impl FromRequestParts<AppState> for Req {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ctx = parts.extensions.get::<RequestContext>().cloned().unwrap_or_default();
+        Ok(Req { state: state.clone(), ctx })
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {

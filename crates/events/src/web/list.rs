@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use kernel::http::{ApiQuery, RequestContext};
+use kernel::http::{ApiQuery, Req, RequestContext};
 use kernel::ui;
 use kernel::{AppResult, AppState};
 use uuid::Uuid;
@@ -40,11 +39,7 @@ struct ListPage {
     groups: Vec<(String, String, bool)>,
 }
 
-pub(crate) async fn list_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> AppResult<Response> {
+pub(crate) async fn list_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Response> {
     let mine = q.mine.unwrap_or(false);
     if mine && !ctx.viewer.is_signed_in() {
         return Ok(kernel::http::login_redirect("/events?mine=true").into_response());

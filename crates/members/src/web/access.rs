@@ -2,12 +2,11 @@
 //! (verify an address, confirm an e-mail change) and the password-reset pages.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use kernel::error::FieldErrors;
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, safe_next, set_cookie};
+use kernel::http::{ApiQuery, HtmlForm, Req, RequestContext, safe_next, set_cookie};
 use kernel::session::SESSION_COOKIE;
 use kernel::ui::{self, Field, Input, error_summary};
 use kernel::{AppError, AppResult, AppState};
@@ -64,13 +63,12 @@ fn render_signup(state: &AppState, ctx: &RequestContext, f: &SignupFormData, err
     page(state, ctx, errors.page_status(), "Join", "/signup", body)
 }
 
-pub(super) async fn signup_page(State(state): State<AppState>, ctx: RequestContext) -> Response {
+pub(super) async fn signup_page(Req { state, ctx }: Req) -> Response {
     render_signup(&state, &ctx, &SignupFormData::default(), &FieldErrors::new())
 }
 
 pub(super) async fn signup_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     HtmlForm(f): HtmlForm<SignupFormData>,
 ) -> AppResult<Response> {
     let input = SignupInput {
@@ -238,8 +236,7 @@ impl EmailedLink for ChangeEmail {
 /// Opening an e-mailed link shows a button; only the POST changes anything, so link
 /// scanners that fetch e-mailed links do not use them up.
 pub(super) async fn link_page<L: EmailedLink>(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     ApiQuery(q): ApiQuery<TokenQuery>,
 ) -> AppResult<Response> {
     if let Err(e) = accounts::check_token(&state, &q.token, L::TEXT.purpose).await {
@@ -249,8 +246,7 @@ pub(super) async fn link_page<L: EmailedLink>(
 }
 
 pub(super) async fn link_submit<L: EmailedLink>(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     HtmlForm(q): HtmlForm<TokenQuery>,
 ) -> AppResult<Response> {
     match L::use_token(&state, &q.token).await {
@@ -307,11 +303,7 @@ pub(super) struct NextQuery {
     next: String,
 }
 
-pub(super) async fn login_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<NextQuery>,
-) -> Response {
+pub(super) async fn login_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<NextQuery>) -> Response {
     if ctx.viewer.is_signed_in() {
         return kernel::http::redirect(safe_next(&q.next)).into_response();
     }
@@ -325,8 +317,7 @@ pub(super) async fn login_page(
 }
 
 pub(super) async fn login_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     headers: HeaderMap,
     HtmlForm(f): HtmlForm<LoginFormData>,
 ) -> AppResult<Response> {
@@ -356,7 +347,7 @@ pub(super) async fn login_submit(
     Ok(res)
 }
 
-pub(super) async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(super) async fn logout(Req { state, ctx }: Req) -> AppResult<Response> {
     if let (Some(s), Some(m)) = (&ctx.session, ctx.viewer.member()) {
         accounts::logout(&state, &s.id, m.id, &ctx.client_ip).await?;
     }
@@ -388,15 +379,11 @@ fn render_forgot(state: &AppState, ctx: &RequestContext, email: &str, errors: &F
     one_form_page(state, ctx, &FORGOT_FORM, None, fields, errors)
 }
 
-pub(super) async fn forgot_page(State(state): State<AppState>, ctx: RequestContext) -> Response {
+pub(super) async fn forgot_page(Req { state, ctx }: Req) -> Response {
     render_forgot(&state, &ctx, "", &FieldErrors::new())
 }
 
-pub(super) async fn forgot_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<EmailOnly>,
-) -> AppResult<Response> {
+pub(super) async fn forgot_submit(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<EmailOnly>) -> AppResult<Response> {
     match accounts::request_reset(&state, &f.email, &ctx.client_ip).await {
         Ok(()) => Ok(message(
             &state,
@@ -433,22 +420,14 @@ fn render_reset(state: &AppState, ctx: &RequestContext, token: &str, errors: &Fi
     one_form_page(state, ctx, &RESET_FORM, Some(token), fields, errors)
 }
 
-pub(super) async fn reset_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<TokenQuery>,
-) -> AppResult<Response> {
+pub(super) async fn reset_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<TokenQuery>) -> AppResult<Response> {
     if let Err(e) = accounts::check_token(&state, &q.token, "reset").await {
         return token_problem(&state, &ctx, e);
     }
     Ok(render_reset(&state, &ctx, &q.token, &FieldErrors::new()))
 }
 
-pub(super) async fn reset_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<ResetFormData>,
-) -> AppResult<Response> {
+pub(super) async fn reset_submit(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<ResetFormData>) -> AppResult<Response> {
     match accounts::reset_password(&state, &f.token, &f.password, &ctx.client_ip).await {
         Ok(_) => Ok(message(
             &state,

@@ -2,11 +2,11 @@
 //! (download and account deletion).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kernel::error::FieldErrors;
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id, set_cookie};
+use kernel::http::{ApiQuery, HtmlForm, Req, RequestContext, path_id, set_cookie};
 use kernel::session::SESSION_COOKIE;
 use kernel::ui::{self, error_summary};
 use kernel::{AppError, AppResult, AppState};
@@ -65,11 +65,7 @@ async fn render_account(
         .into_response())
 }
 
-pub(super) async fn account_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<Done>,
-) -> AppResult<Response> {
+pub(super) async fn account_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<Done>) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
         return Ok(login_required("/settings/account"));
     }
@@ -87,8 +83,7 @@ pub(super) struct PasswordFormData {
 }
 
 pub(super) async fn password_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     HtmlForm(f): HtmlForm<PasswordFormData>,
 ) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
@@ -118,11 +113,7 @@ pub(super) struct EmailFormData {
     password: String,
 }
 
-pub(super) async fn email_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<EmailFormData>,
-) -> AppResult<Response> {
+pub(super) async fn email_submit(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<EmailFormData>) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     match accounts::request_email_change(&state, m.id, &f.password, &f.new_email, &ctx.client_ip).await {
         Ok(()) => Ok(kernel::http::redirect("/settings/account?done=email").into_response()),
@@ -133,11 +124,7 @@ pub(super) async fn email_submit(
     }
 }
 
-pub(super) async fn token_revoke(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub(super) async fn token_revoke(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     accounts::revoke_token(&state, m.id, path_id(&id)?, &ctx.client_ip, "web").await?;
     Ok(kernel::http::redirect("/settings/account?done=token"))
@@ -164,14 +151,14 @@ fn render_data(state: &AppState, ctx: &RequestContext, errors: &FieldErrors) -> 
     page(state, ctx, errors.page_status(), "My data", "/settings/data", body)
 }
 
-pub(super) async fn data_page(State(state): State<AppState>, ctx: RequestContext) -> Response {
+pub(super) async fn data_page(Req { state, ctx }: Req) -> Response {
     if !ctx.viewer.is_signed_in() {
         return login_required("/settings/data");
     }
     render_data(&state, &ctx, &FieldErrors::new())
 }
 
-pub(super) async fn export_download(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(super) async fn export_download(Req { state, ctx }: Req) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let doc = data::export(&state, m.id, &ctx.client_ip).await?;
     let body = serde_json::to_string_pretty(&doc).map_err(|e| AppError::Internal(e.into()))?;
@@ -191,11 +178,7 @@ pub(super) struct PasswordOnly {
     password: String,
 }
 
-pub(super) async fn delete_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<PasswordOnly>,
-) -> AppResult<Response> {
+pub(super) async fn delete_submit(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<PasswordOnly>) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let confirmed = match accounts::refuse_oversized(&[], &[("password", &f.password)]) {
         Ok(()) => accounts::confirm_password(&state, m.id, &f.password).await?,
