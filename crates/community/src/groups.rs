@@ -159,12 +159,8 @@ pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -
     let staff = viewer.require_role(Role::Staff)?;
     let mut e = FieldErrors::new();
     let name = g.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        e.add("name", "Give the group a name of 1 to 80 characters.");
-    }
-    if g.description.chars().count() > 2000 {
-        e.add("description", "Keep the description under 2,000 characters.");
-    }
+    e.check_length("name", name, 1..=80, "Give the group a name of 1 to 80 characters.");
+    e.check_length("description", &g.description, 0..=2000, "Keep the description under 2,000 characters.");
     if !["open", "private", "hidden"].contains(&g.visibility.as_str()) {
         e.add("visibility", "Choose open, private or hidden.");
     }

@@ -143,9 +143,7 @@ pub async fn report(state: &AppState, viewer: &Viewer, r: &NewReport) -> AppResu
     if !REASONS.contains(&r.reason.as_str()) {
         e.add("reason", "Choose spam, harassment, medical_misinformation, self_harm_risk or other.");
     }
-    if r.note.chars().count() > 2000 {
-        e.add("note", "Keep the note under 2,000 characters.");
-    }
+    e.check_length("note", &r.note, 0..=2000, "Keep the note under 2,000 characters.");
     e.into_result()?;
     let (group, author) = locate(state, viewer, &r.target_type, r.target_id).await?;
     state

@@ -115,9 +115,7 @@ pub struct NewReply {
 }
 
 pub(crate) fn check_note(note: &str, e: &mut FieldErrors) {
-    if note.trim().chars().count() > 80 {
-        e.add("content_note", "Keep a content note under 80 characters.");
-    }
+    e.check_length("content_note", note.trim(), 0..=80, "Keep a content note under 80 characters.");
 }
 
 pub(crate) fn check_body(body: &str, e: &mut FieldErrors) {
@@ -183,9 +181,7 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
 }
 
 pub(crate) fn check_title(title: &str, e: &mut FieldErrors) {
-    if title.is_empty() || title.chars().count() > 200 {
-        e.add("title", "Give the thread a title of 1 to 200 characters.");
-    }
+    e.check_length("title", title, 1..=200, "Give the thread a title of 1 to 200 characters.");
 }
 
 async fn get_row(db: &Db, id: Uuid) -> AppResult<Thread> {

@@ -28,9 +28,7 @@ pub async fn adjust(state: &AppState, actor: MemberId, a: &Adjustment, ip: &str)
         e.add("amount", "The amount must be a non-zero number of points up to 1,000,000 either way.");
     }
     let reason = a.reason.trim();
-    if reason.chars().count() < 3 || reason.chars().count() > 500 {
-        e.add("reason", "Say why, in 3 to 500 characters.");
-    }
+    e.check_length("reason", reason, 3..=500, "Say why, in 3 to 500 characters.");
     e.into_result()?;
     if !contracts::members::directory(state)?.exists((&state.db).into(), a.member_id).await? {
         return Err(AppError::field("member_id", "There is no such member."));
