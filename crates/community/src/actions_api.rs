@@ -2,12 +2,12 @@
 //! what moderators and staff do (pin, lock, move, prompts, group membership, report
 //! details) and notification e-mail settings.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use kernel::http::{ApiJson, RequestContext, path_id};
+use kernel::http::{ApiJson, Req, RequestContext, path_id};
 use kernel::{AppResult, AppState};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -73,8 +73,7 @@ pub struct ActionsApi;
 #[utoipa::path(patch, path = "/api/v1/threads/{id}", tag = "community", params(("id" = Uuid, Path)), request_body = Edit,
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 pub(crate) async fn edit_thread(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<Edit>,
 ) -> AppResult<StatusCode> {
@@ -86,8 +85,7 @@ pub(crate) async fn edit_thread(
 #[utoipa::path(patch, path = "/api/v1/replies/{id}", tag = "community", params(("id" = Uuid, Path)), request_body = Edit,
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 async fn edit_reply(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<Edit>,
 ) -> AppResult<StatusCode> {
@@ -98,11 +96,7 @@ async fn edit_reply(
 /// Delete my thread (a tombstone stays when others replied).
 #[utoipa::path(delete, path = "/api/v1/threads/{id}", tag = "community", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404)))]
-pub(crate) async fn delete_thread(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
+pub(crate) async fn delete_thread(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     edits::delete(&state, &ctx.viewer, "thread", path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -110,11 +104,7 @@ pub(crate) async fn delete_thread(
 /// Delete my reply (a tombstone stays when someone quoted it).
 #[utoipa::path(delete, path = "/api/v1/replies/{id}", tag = "community", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404)))]
-async fn delete_reply(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
+async fn delete_reply(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     edits::delete(&state, &ctx.viewer, "reply", path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -127,22 +117,14 @@ pub struct RevisionList {
 /// Earlier versions of a thread (the group's moderators and staff).
 #[utoipa::path(get, path = "/api/v1/threads/{id}/history", tag = "moderation", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 200, body = RevisionList), (status = 403), (status = 404)))]
-async fn thread_history(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<RevisionList>> {
+async fn thread_history(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<RevisionList>> {
     Ok(Json(RevisionList { items: edits::history(&state, &ctx.viewer, "thread", path_id(&id)?).await? }))
 }
 
 /// Earlier versions of a reply (the group's moderators and staff).
 #[utoipa::path(get, path = "/api/v1/replies/{id}/history", tag = "moderation", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 200, body = RevisionList), (status = 403), (status = 404)))]
-async fn reply_history(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<RevisionList>> {
+async fn reply_history(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<RevisionList>> {
     Ok(Json(RevisionList { items: edits::history(&state, &ctx.viewer, "reply", path_id(&id)?).await? }))
 }
 
@@ -161,42 +143,26 @@ async fn react(
 /// React to a thread: support, me_too or thank_you.
 #[utoipa::path(put, path = "/api/v1/threads/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
-async fn react_thread(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((id, kind)): Path<(String, String)>,
-) -> AppResult<StatusCode> {
+async fn react_thread(Req { state, ctx }: Req, Path((id, kind)): Path<(String, String)>) -> AppResult<StatusCode> {
     react(&state, &ctx, "thread", &id, &kind, true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/threads/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 404)))]
-async fn unreact_thread(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((id, kind)): Path<(String, String)>,
-) -> AppResult<StatusCode> {
+async fn unreact_thread(Req { state, ctx }: Req, Path((id, kind)): Path<(String, String)>) -> AppResult<StatusCode> {
     react(&state, &ctx, "thread", &id, &kind, false).await
 }
 
 /// React to a reply: support, me_too or thank_you.
 #[utoipa::path(put, path = "/api/v1/replies/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
-async fn react_reply(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((id, kind)): Path<(String, String)>,
-) -> AppResult<StatusCode> {
+async fn react_reply(Req { state, ctx }: Req, Path((id, kind)): Path<(String, String)>) -> AppResult<StatusCode> {
     react(&state, &ctx, "reply", &id, &kind, true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/replies/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 404)))]
-async fn unreact_reply(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((id, kind)): Path<(String, String)>,
-) -> AppResult<StatusCode> {
+async fn unreact_reply(Req { state, ctx }: Req, Path((id, kind)): Path<(String, String)>) -> AppResult<StatusCode> {
     react(&state, &ctx, "reply", &id, &kind, false).await
 }
 
@@ -204,8 +170,7 @@ async fn unreact_reply(
 #[utoipa::path(post, path = "/api/v1/threads/{id}/moderate", tag = "moderation", params(("id" = Uuid, Path)), request_body = ThreadChanges,
     security(("bearer" = [])), responses((status = 200, body = Thread), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn moderate_thread(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<ThreadChanges>,
 ) -> AppResult<Json<Thread>> {
@@ -216,8 +181,7 @@ async fn moderate_thread(
 #[utoipa::path(post, path = "/api/v1/groups/{id}/prompts", tag = "community", params(("id" = Uuid, Path)), request_body = NewPrompt,
     security(("bearer" = [])), responses((status = 201, body = Thread), (status = 403), (status = 404), (status = 422)))]
 async fn create_prompt(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NewPrompt>,
 ) -> AppResult<Response> {
@@ -228,11 +192,7 @@ async fn create_prompt(
 /// Leave a group.
 #[utoipa::path(post, path = "/api/v1/groups/{id}/leave", tag = "community", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409)))]
-async fn leave_group(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
+async fn leave_group(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     crate::groups::leave(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -242,8 +202,7 @@ async fn leave_group(
     params(("id" = Uuid, Path), ("member_id" = Uuid, Path), ("action" = String, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn manage_member(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path((id, member, action)): Path<(String, String, String)>,
 ) -> AppResult<StatusCode> {
     crate::groups::manage(&state, &ctx.viewer, path_id(&id)?, path_id(&member)?, &action, &ctx.client_ip).await?;
@@ -254,8 +213,7 @@ async fn manage_member(
 #[utoipa::path(get, path = "/api/v1/moderation/reports/{id}", tag = "moderation", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 200, body = crate::moderation::ReportDetail), (status = 403), (status = 404)))]
 async fn report_detail(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
 ) -> AppResult<Json<crate::moderation::ReportDetail>> {
     Ok(Json(crate::moderation::detail(&state, &ctx.viewer, path_id(&id)?, &ctx.client_ip).await?))
@@ -264,7 +222,7 @@ async fn report_detail(
 /// How I hear of each kind of notification by e-mail.
 #[utoipa::path(get, path = "/api/v1/me/notification-settings", tag = "community", security(("bearer" = [])),
     responses((status = 200, body = EmailSettings), (status = 401)))]
-async fn get_settings(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<EmailSettings>> {
+async fn get_settings(Req { state, ctx }: Req) -> AppResult<Json<EmailSettings>> {
     let me = ctx.viewer.require_member()?;
     Ok(Json(email::settings(&state.db, me.id).await?))
 }
@@ -272,11 +230,7 @@ async fn get_settings(State(state): State<AppState>, ctx: RequestContext) -> App
 /// Change how I hear of some kinds of notification: immediate, daily or never.
 #[utoipa::path(put, path = "/api/v1/me/notification-settings", tag = "community", request_body = EmailSettings, security(("bearer" = [])),
     responses((status = 200, body = EmailSettings), (status = 401), (status = 422)))]
-async fn put_settings(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiJson(b): ApiJson<EmailSettings>,
-) -> AppResult<Json<EmailSettings>> {
+async fn put_settings(Req { state, ctx }: Req, ApiJson(b): ApiJson<EmailSettings>) -> AppResult<Json<EmailSettings>> {
     let me = ctx.viewer.require_member()?;
     email::save(&state.db, me.id, &b).await?;
     Ok(Json(email::settings(&state.db, me.id).await?))

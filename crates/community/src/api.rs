@@ -1,11 +1,11 @@
 //! The community JSON API (fixed routes: see the README).
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kernel::http::{ApiJson, ApiQuery, RequestContext, optional_json, path_id};
+use kernel::http::{ApiJson, ApiQuery, Req, optional_json, path_id};
 use kernel::page::Page;
 use kernel::{AppResult, AppState};
 use serde::{Deserialize, Serialize};
@@ -130,7 +130,7 @@ pub struct GroupList {
 
 /// Groups the viewer may know about (hidden groups only to their members and to staff).
 #[utoipa::path(get, path = "/api/v1/groups", tag = "community", responses((status = 200, body = GroupList)))]
-async fn list_groups(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<GroupList>> {
+async fn list_groups(Req { state, ctx }: Req) -> AppResult<Json<GroupList>> {
     let items = groups::list(&state.db, &ctx.viewer)
         .await?
         .into_iter()
@@ -142,22 +142,14 @@ async fn list_groups(State(state): State<AppState>, ctx: RequestContext) -> AppR
 /// Create a group (staff).
 #[utoipa::path(post, path = "/api/v1/groups", tag = "community", request_body = NewGroup, security(("bearer" = [])),
     responses((status = 201, body = Group), (status = 403), (status = 422)))]
-async fn create_group(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiJson(b): ApiJson<NewGroup>,
-) -> AppResult<Response> {
+async fn create_group(Req { state, ctx }: Req, ApiJson(b): ApiJson<NewGroup>) -> AppResult<Response> {
     let g = groups::create(&state, &ctx.viewer, &b, &ctx.client_ip).await?;
     Ok((StatusCode::CREATED, Json(g)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/groups/{id}", tag = "community", params(("id" = Uuid, Path)),
     responses((status = 200, body = GroupView), (status = 404)))]
-async fn get_group(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<GroupView>> {
+async fn get_group(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<GroupView>> {
     let (g, standing, _) = groups::visible(&state.db, &ctx.viewer, path_id(&id)?).await?;
     Ok(Json(GroupView { screening_questions: g.screening_questions(), group: g, standing }))
 }
@@ -178,12 +170,7 @@ pub struct Joined {
 /// Join: 201 joined (open group), 202 request pending (private group).
 #[utoipa::path(post, path = "/api/v1/groups/{id}/join", tag = "community", params(("id" = Uuid, Path)), request_body = Option<JoinBody>,
     security(("bearer" = [])), responses((status = 201, body = Joined), (status = 202, body = Joined), (status = 403), (status = 404), (status = 422)))]
-async fn join(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> AppResult<Response> {
+async fn join(Req { state, ctx }: Req, Path(id): Path<String>, body: axum::body::Bytes) -> AppResult<Response> {
     let b: JoinBody = optional_json(&body)?;
     let outcome = groups::join(&state, &ctx.viewer, path_id(&id)?, &b.answers).await?;
     let status = if outcome == JoinOutcome::Joined { StatusCode::CREATED } else { StatusCode::ACCEPTED };
@@ -198,11 +185,7 @@ pub struct RequestList {
 /// Pending join requests with screening answers (the group's moderators; staff reads are audited).
 #[utoipa::path(get, path = "/api/v1/groups/{id}/requests", tag = "community", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = RequestList), (status = 403), (status = 404)))]
-async fn list_requests(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<RequestList>> {
+async fn list_requests(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<RequestList>> {
     Ok(Json(RequestList { items: groups::requests(&state, &ctx.viewer, path_id(&id)?, &ctx.client_ip).await? }))
 }
 
@@ -210,11 +193,7 @@ async fn list_requests(
 #[utoipa::path(post, path = "/api/v1/groups/{id}/requests/{member_id}/approve", tag = "community",
     params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 403), (status = 404), (status = 409, description = "Your own request")))]
-async fn approve(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((id, member)): Path<(String, String)>,
-) -> AppResult<StatusCode> {
+async fn approve(Req { state, ctx }: Req, Path((id, member)): Path<(String, String)>) -> AppResult<StatusCode> {
     groups::approve(&state, &ctx.viewer, path_id(&id)?, path_id(&member)?, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -229,8 +208,7 @@ pub struct CursorQuery {
 #[utoipa::path(get, path = "/api/v1/groups/{id}/threads", tag = "community", params(("id" = Uuid, Path), CursorQuery),
     responses((status = 200, body = Page<ListedThread>), (status = 404)))]
 async fn list_threads(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<CursorQuery>,
 ) -> AppResult<Json<Page<ListedThread>>> {
@@ -247,8 +225,7 @@ async fn list_threads(
 #[utoipa::path(post, path = "/api/v1/groups/{id}/threads", tag = "community", params(("id" = Uuid, Path)), request_body = NewThread,
     security(("bearer" = [])), responses((status = 201, body = Thread, description = "The thread, with `crisis_resources` and `published`"), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn start_thread(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NewThread>,
 ) -> AppResult<Response> {
@@ -270,8 +247,7 @@ pub struct ThreadView {
 #[utoipa::path(get, path = "/api/v1/threads/{id}", tag = "community", params(("id" = Uuid, Path), CursorQuery),
     responses((status = 200, body = ThreadView), (status = 404)))]
 async fn get_thread(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<CursorQuery>,
 ) -> AppResult<Json<ThreadView>> {
@@ -286,8 +262,7 @@ async fn get_thread(
 #[utoipa::path(post, path = "/api/v1/threads/{id}/replies", tag = "community", params(("id" = Uuid, Path)), request_body = NewReply,
     security(("bearer" = [])), responses((status = 201, body = Reply, description = "The reply, with `crisis_resources` and `published`"), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn post_reply(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<NewReply>,
 ) -> AppResult<Response> {
@@ -306,8 +281,7 @@ pub struct NotificationList {
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "community", params(CursorQuery), security(("bearer" = [])),
     responses((status = 200, body = NotificationList), (status = 401)))]
 async fn list_notifications(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     ApiQuery(q): ApiQuery<CursorQuery>,
 ) -> AppResult<Json<NotificationList>> {
     let me = ctx.viewer.require_member()?;
@@ -318,7 +292,7 @@ async fn list_notifications(
 
 /// Mark all my notifications read.
 #[utoipa::path(post, path = "/api/v1/notifications/read", tag = "community", security(("bearer" = [])), responses((status = 204), (status = 401)))]
-async fn read_notifications(State(state): State<AppState>, ctx: RequestContext) -> AppResult<StatusCode> {
+async fn read_notifications(Req { state, ctx }: Req) -> AppResult<StatusCode> {
     let me = ctx.viewer.require_member()?;
     crate::notifications::mark_all_read(&state.db, me.id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -328,8 +302,7 @@ async fn read_notifications(State(state): State<AppState>, ctx: RequestContext) 
 #[utoipa::path(post, path = "/api/v1/reports", tag = "moderation", request_body = crate::moderation::NewReport, security(("bearer" = [])),
     responses((status = 201, body = crate::moderation::Report), (status = 404), (status = 422)))]
 async fn file_report(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     ApiJson(b): ApiJson<crate::moderation::NewReport>,
 ) -> AppResult<Response> {
     let r = crate::moderation::report(&state, &ctx.viewer, &b).await?;
@@ -343,7 +316,7 @@ pub struct ReportList {
 
 /// Open reports I may handle (staff: all; group moderators: their groups').
 #[utoipa::path(get, path = "/api/v1/moderation/reports", tag = "moderation", security(("bearer" = [])), responses((status = 200, body = ReportList)))]
-async fn moderation_queue(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<ReportList>> {
+async fn moderation_queue(Req { state, ctx }: Req) -> AppResult<Json<ReportList>> {
     Ok(Json(ReportList { items: crate::moderation::queue(&state, &ctx.viewer).await? }))
 }
 
@@ -351,8 +324,7 @@ async fn moderation_queue(State(state): State<AppState>, ctx: RequestContext) ->
 #[utoipa::path(post, path = "/api/v1/moderation/reports/{id}/decision", tag = "moderation", params(("id" = Uuid, Path)),
     request_body = crate::moderation::Decision, security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 409), (status = 422)))]
 async fn decide_report(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<crate::moderation::Decision>,
 ) -> AppResult<StatusCode> {
@@ -367,7 +339,7 @@ pub struct ActionList {
 
 /// What moderators did to my content, and why.
 #[utoipa::path(get, path = "/api/v1/me/moderation", tag = "moderation", security(("bearer" = [])), responses((status = 200, body = ActionList)))]
-async fn my_moderation(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<ActionList>> {
+async fn my_moderation(Req { state, ctx }: Req) -> AppResult<Json<ActionList>> {
     let me = ctx.viewer.require_member()?;
     Ok(Json(ActionList { items: crate::moderation::about_me(&state.db, me.id).await? }))
 }
@@ -380,8 +352,7 @@ pub struct SearchQuery {
 /// One search over members, groups and discussions, showing only what the viewer may see.
 #[utoipa::path(get, path = "/api/v1/search", tag = "community", params(SearchQuery), responses((status = 200, body = crate::search::Results), (status = 422)))]
 async fn search(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> AppResult<Json<crate::search::Results>> {
     Ok(Json(crate::search::search(&state, &ctx.viewer, q.q.as_deref().unwrap_or("")).await?))
@@ -405,7 +376,7 @@ pub struct Started {
 
 /// My conversations, latest first.
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "messages", security(("bearer" = [])), responses((status = 200, body = ConversationList), (status = 401)))]
-async fn list_conversations(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<ConversationList>> {
+async fn list_conversations(Req { state, ctx }: Req) -> AppResult<Json<ConversationList>> {
     Ok(Json(ConversationList { items: crate::messages::list(&state, &ctx.viewer).await? }))
 }
 
@@ -413,8 +384,7 @@ async fn list_conversations(State(state): State<AppState>, ctx: RequestContext) 
 #[utoipa::path(post, path = "/api/v1/conversations", tag = "messages", request_body = crate::messages::NewConversation, security(("bearer" = [])),
     responses((status = 201, body = Started), (status = 404), (status = 409, description = "not_accepting"), (status = 422)))]
 async fn start_conversation(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     ApiJson(b): ApiJson<crate::messages::NewConversation>,
 ) -> AppResult<Response> {
     let id = crate::messages::start(&state, &ctx.viewer, b.member_id, &b.body).await?;
@@ -424,11 +394,7 @@ async fn start_conversation(
 /// A conversation's messages (its two participants only).
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "messages", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = MessageList), (status = 404)))]
-async fn list_messages(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<MessageList>> {
+async fn list_messages(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<MessageList>> {
     let (conversation, items) = crate::messages::messages(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(Json(MessageList { conversation, items }))
 }
@@ -436,8 +402,7 @@ async fn list_messages(
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "messages", params(("id" = Uuid, Path)), request_body = crate::messages::NewMessage,
     security(("bearer" = [])), responses((status = 201, body = crate::messages::Message), (status = 404), (status = 409), (status = 422)))]
 async fn send_message(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<crate::messages::NewMessage>,
 ) -> AppResult<Response> {
@@ -449,8 +414,7 @@ async fn send_message(
 #[utoipa::path(put, path = "/api/v1/me/messaging", tag = "messages", request_body = crate::messages::MessagingSettings, security(("bearer" = [])),
     responses((status = 204), (status = 422)))]
 async fn put_messaging(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     ApiJson(b): ApiJson<crate::messages::MessagingSettings>,
 ) -> AppResult<StatusCode> {
     let me = ctx.viewer.require_member()?;
@@ -460,22 +424,14 @@ async fn put_messaging(
 
 /// Block a member: neither of you can message the other.
 #[utoipa::path(post, path = "/api/v1/members/{id}/block", tag = "messages", params(("id" = Uuid, Path)), security(("bearer" = [])), responses((status = 204)))]
-async fn block_member(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
+async fn block_member(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     let me = ctx.viewer.require_member()?;
     crate::messages::block(&state.db, me.id, path_id(&id)?, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(delete, path = "/api/v1/members/{id}/block", tag = "messages", params(("id" = Uuid, Path)), security(("bearer" = [])), responses((status = 204)))]
-async fn unblock_member(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
+async fn unblock_member(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     let me = ctx.viewer.require_member()?;
     crate::messages::block(&state.db, me.id, path_id(&id)?, false).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -484,25 +440,21 @@ async fn unblock_member(
 /// My home feed: discussions in my groups and by people I follow, latest first.
 #[utoipa::path(get, path = "/api/v1/feed", tag = "community", params(CursorQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<Thread>), (status = 401)))]
-async fn home_feed(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<CursorQuery>,
-) -> AppResult<Json<Page<Thread>>> {
+async fn home_feed(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<CursorQuery>) -> AppResult<Json<Page<Thread>>> {
     Ok(Json(crate::feed::home(&state, &ctx.viewer, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?))
 }
 
 /// Follow a member to see the discussions they start in the home feed.
 #[utoipa::path(post, path = "/api/v1/members/{id}/follow", tag = "community", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 404), (status = 422)))]
-async fn follow(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn follow(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     crate::feed::follow(&state, &ctx.viewer, path_id(&id)?, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(delete, path = "/api/v1/members/{id}/follow", tag = "community", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204)))]
-async fn unfollow(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn unfollow(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     crate::feed::follow(&state, &ctx.viewer, path_id(&id)?, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }

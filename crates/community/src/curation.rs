@@ -29,9 +29,7 @@ pub struct ThreadChanges {
 pub async fn change(state: &AppState, viewer: &Viewer, id: Uuid, c: &ThreadChanges, ip: &str) -> AppResult<Thread> {
     let me = viewer.require_member()?;
     let (t, g, a) = threads::readable(&state.db, viewer, id).await?;
-    if !a.moderate {
-        return Err(AppError::Forbidden);
-    }
+    a.require_moderate()?;
     if c.reason.chars().count() > 1000 {
         return Err(AppError::field("reason", "Keep the reason under 1,000 characters."));
     }

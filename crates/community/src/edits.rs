@@ -171,9 +171,7 @@ pub(crate) async fn reindex_thread(tx: &db::Tx, thread: Uuid) -> AppResult<()> {
 pub async fn history(state: &AppState, viewer: &Viewer, target_type: &str, id: Uuid) -> AppResult<Vec<Revision>> {
     let cur = current(&state.db, target_type, id).await?;
     let (_, _, a) = threads::readable(&state.db, viewer, cur.thread_id).await?;
-    if !a.moderate {
-        return Err(AppError::Forbidden);
-    }
+    a.require_moderate()?;
     Ok(state
         .db
         .all(

@@ -240,17 +240,13 @@ impl Mailing {
 
 /// Sends today's digests. Safe to run twice: a member's digest for a day is queued once.
 pub async fn send_digests(state: &AppState) -> anyhow::Result<usize> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        member_id: MemberId,
-    }
     let mailing = Mailing::from_state(state)?;
     let day = now().format("%Y-%m-%d").to_string();
-    let members: Vec<Row> =
-        state.db.all("SELECT DISTINCT member_id FROM notifications WHERE digest_pending = TRUE", params![]).await?;
+    let members: Vec<MemberId> =
+        state.db.column("SELECT DISTINCT member_id FROM notifications WHERE digest_pending = TRUE", params![]).await?;
     let mut sent = 0;
     for m in members {
-        if mailing.digest(&state.db, m.member_id, &day).await? {
+        if mailing.digest(&state.db, m, &day).await? {
             sent += 1;
         }
     }

@@ -6,7 +6,7 @@ use kernel::ids::MemberId;
 use kernel::page::{self, Page};
 use kernel::time::now;
 use kernel::viewer::Viewer;
-use kernel::{AppError, AppResult, AppState, params};
+use kernel::{AppError, AppResult, AppState};
 use uuid::Uuid;
 
 use crate::groups;
@@ -20,16 +20,8 @@ pub async fn follow(state: &AppState, viewer: &Viewer, who: MemberId, on: bool) 
     }
     if on {
         contracts::members::visible_profile(state, viewer, who).await?;
-        state
-            .db
-            .exec(
-                "INSERT INTO follows (follower_id, followed_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (follower_id, followed_id) DO NOTHING",
-                params![me.id, who, now()],
-            )
-            .await?;
-    } else {
-        state.db.exec("DELETE FROM follows WHERE follower_id = $1 AND followed_id = $2", params![me.id, who]).await?;
     }
+    state.db.set_pair("follows", ("follower_id", "followed_id"), me.id, who, on).await?;
     Ok(())
 }
 

@@ -159,12 +159,8 @@ pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -
     let staff = viewer.require_role(Role::Staff)?;
     let mut e = FieldErrors::new();
     let name = g.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
-        e.add("name", "Give the group a name of 1 to 80 characters.");
-    }
-    if g.description.chars().count() > 2000 {
-        e.add("description", "Keep the description under 2,000 characters.");
-    }
+    e.check_length("name", name, 1..=80, "Give the group a name of 1 to 80 characters.");
+    e.check_length("description", &g.description, 0..=2000, "Keep the description under 2,000 characters.");
     if !["open", "private", "hidden"].contains(&g.visibility.as_str()) {
         e.add("visibility", "Choose open, private or hidden.");
     }
@@ -311,9 +307,7 @@ pub struct Request {
 /// time staff read them, the audit log gets a row for each member whose answers they read.
 pub async fn requests(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) -> AppResult<Vec<Request>> {
     let (_, _, a) = visible(&state.db, viewer, id).await?;
-    if !a.moderate {
-        return Err(AppError::Forbidden);
-    }
+    a.require_moderate()?;
     let me = viewer.require_member()?;
     let rows: Vec<Request> = state
         .db
@@ -339,14 +333,8 @@ pub async fn member_group_ids<C: sea_orm::ConnectionTrait>(
     c: &C,
     member: MemberId,
 ) -> Result<Vec<Uuid>, sea_orm::DbErr> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        group_id: Uuid,
-    }
-    let rows: Vec<Row> =
-        db::all(c, "SELECT group_id FROM group_members WHERE member_id = $1 AND status = 'active'", params![member])
-            .await?;
-    Ok(rows.into_iter().map(|r| r.group_id).collect())
+    db::column(c, "SELECT group_id FROM group_members WHERE member_id = $1 AND status = 'active'", params![member])
+        .await
 }
 
 /// Leaves a group (an owner must hand the group over first).
@@ -385,9 +373,7 @@ pub async fn manage(
     if !MEMBER_ACTIONS.contains(&action) {
         return Err(AppError::field("action", "Choose remove, ban, unban, make_moderator or make_member."));
     }
-    if !a.moderate {
-        return Err(AppError::Forbidden);
-    }
+    a.require_moderate()?;
     if member == me.id {
         return Err(AppError::field("member_id", "You cannot do that to yourself."));
     }

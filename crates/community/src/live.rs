@@ -5,11 +5,10 @@
 use std::convert::Infallible;
 
 use axum::Router;
-use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
 use futures::Stream;
-use kernel::http::RequestContext;
+use kernel::http::Req;
 use kernel::ids::MemberId;
 use kernel::{AppResult, AppState};
 use tokio::sync::broadcast::error::RecvError;
@@ -48,10 +47,7 @@ impl Watch {
 /// `text/event-stream` of `unread` events whose data is the unread count.
 #[utoipa::path(get, path = "/api/v1/notifications/stream", tag = "community", security(("bearer" = [])),
     responses((status = 200, description = "Server-sent events: `unread` with the count as data", content_type = "text/event-stream"), (status = 401)))]
-pub async fn stream(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+pub async fn stream(Req { state, ctx }: Req) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     let me = ctx.viewer.require_member()?.id;
     let rx = kernel::live::subscribe(&state.db);
     let watch = Watch { state, rx, me, last: None };

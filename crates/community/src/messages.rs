@@ -71,15 +71,7 @@ pub async fn set_allow(db: &Db, member: MemberId, allow: &str) -> AppResult<()> 
 }
 
 pub async fn block(db: &Db, blocker: MemberId, blocked: MemberId, on: bool) -> AppResult<()> {
-    if on {
-        db.exec(
-            "INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (blocker_id, blocked_id) DO NOTHING",
-            params![blocker, blocked, now()],
-        )
-        .await?;
-    } else {
-        db.exec("DELETE FROM blocks WHERE blocker_id = $1 AND blocked_id = $2", params![blocker, blocked]).await?;
-    }
+    db.set_pair("blocks", ("blocker_id", "blocked_id"), blocker, blocked, on).await?;
     Ok(())
 }
 

@@ -143,9 +143,7 @@ pub async fn report(state: &AppState, viewer: &Viewer, r: &NewReport) -> AppResu
     if !REASONS.contains(&r.reason.as_str()) {
         e.add("reason", "Choose spam, harassment, medical_misinformation, self_harm_risk or other.");
     }
-    if r.note.chars().count() > 2000 {
-        e.add("note", "Keep the note under 2,000 characters.");
-    }
+    e.check_length("note", &r.note, 0..=2000, "Keep the note under 2,000 characters.");
     e.into_result()?;
     let (group, author) = locate(state, viewer, &r.target_type, r.target_id).await?;
     state
@@ -277,6 +275,16 @@ struct ReportedTarget {
     status: String,
 }
 
+/// Reports are handled by staff, and those about a group's content by its moderators.
+async fn require_handler(state: &AppState, viewer: &Viewer, group: Option<Uuid>) -> AppResult<()> {
+    let allowed = viewer.is_staff()
+        || match group {
+            Some(g) => groups::standing(state.db.reader(), viewer, g).await?.can_moderate(),
+            None => false,
+        };
+    if allowed { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
 /// The report, if the viewer may decide it (staff, or a moderator of its group) and it
 /// is still open.
 async fn open_report(state: &AppState, viewer: &Viewer, report: Uuid) -> AppResult<ReportedTarget> {
@@ -285,14 +293,7 @@ async fn open_report(state: &AppState, viewer: &Viewer, report: Uuid) -> AppResu
         .one("SELECT target_type, target_id, group_id, author_id, status FROM reports WHERE id = $1", params![report])
         .await?
         .ok_or(AppError::NotFound)?;
-    let allowed = viewer.is_staff()
-        || match r.group_id {
-            Some(g) => groups::standing(state.db.reader(), viewer, g).await?.can_moderate(),
-            None => false,
-        };
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
+    require_handler(state, viewer, r.group_id).await?;
     if r.status != "open" {
         return Err(AppError::conflict("already_decided", "This report has already been handled."));
     }
@@ -531,14 +532,7 @@ pub async fn detail(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) -> Ap
         .ok_or(AppError::NotFound)?;
     let author_id: Option<MemberId> =
         state.db.scalar("SELECT author_id FROM reports WHERE id = $1", params![id]).await?.flatten();
-    let allowed = viewer.is_staff()
-        || match report.group_id {
-            Some(g) => groups::standing(state.db.reader(), viewer, g).await?.can_moderate(),
-            None => false,
-        };
-    if !allowed {
-        return Err(AppError::Forbidden);
-    }
+    require_handler(state, viewer, report.group_id).await?;
     let content: Option<String> = match report.target_type.as_str() {
         "thread" => {
             state

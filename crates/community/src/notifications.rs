@@ -14,7 +14,7 @@ use futures::future::BoxFuture;
 use kernel::db::{self, Db, Tx};
 use kernel::ids::MemberId;
 use kernel::outbox::{Consumer, DomainEvent, Event};
-use kernel::page::{self, Page};
+use kernel::page::{Keyset, Order, Page};
 use kernel::time::now;
 use kernel::{AppResult, params};
 use sea_orm::DatabaseTransaction;
@@ -303,17 +303,12 @@ impl Notify<'_> {
 }
 
 async fn moderators(tx: &Tx, group: Uuid) -> anyhow::Result<Vec<MemberId>> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        member_id: MemberId,
-    }
-    let rows: Vec<Row> = db::all(
+    Ok(db::column(
         tx,
         "SELECT member_id FROM group_members WHERE group_id = $1 AND status = 'active' AND role IN ('owner', 'moderator')",
         params![group],
     )
-    .await?;
-    Ok(rows.into_iter().map(|r| r.member_id).collect())
+    .await?)
 }
 
 /// Whether a member may read a group's content now: an active account, and the group
@@ -339,31 +334,15 @@ async fn name_of(tx: &Tx, people: &dyn MemberDirectory, member: MemberId) -> any
 pub async fn list(db: &Db, member: MemberId, cursor: Option<&str>, limit: u64) -> AppResult<(Page<Notification>, i64)> {
     let cols = "n.id, n.kind, n.text, n.url, n.created_at, n.read_at";
     let still_readable = group_read::still_readable_sql("$1");
-    let rows: Vec<Notification> = match cursor.filter(|c| !c.is_empty()) {
-        None => {
-            db.all(
-                &format!(
-                    "SELECT {cols} FROM notifications n WHERE n.member_id = $1 AND {still_readable} \
-                     ORDER BY n.created_at DESC, n.id DESC LIMIT $2"
-                ),
-                params![member, (limit + 1) as i64],
-            )
-            .await?
-        }
-        Some(c) => {
-            let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
-            db.all(
-                &format!(
-                    "SELECT {cols} FROM notifications n WHERE n.member_id = $1 AND {still_readable} \
-                     AND (n.created_at, n.id) < ($2, $3) ORDER BY n.created_at DESC, n.id DESC LIMIT $4"
-                ),
-                params![member, at, id, (limit + 1) as i64],
-            )
-            .await?
-        }
+    let list = Keyset {
+        select: &format!("SELECT {cols} FROM notifications n WHERE n.member_id = $1 AND {still_readable}"),
+        params: params![member],
+        key: ("n.created_at", "n.id"),
+        order: Order::NewestFirst,
     };
+    let page = list.page(db, cursor.filter(|c| !c.is_empty()), limit, |n: &Notification| (n.created_at, n.id)).await?;
     let unread = unread(db, member).await?;
-    Ok((page::finish(rows, limit, |n| (n.created_at, n.id)), unread))
+    Ok((page, unread))
 }
 
 pub async fn unread(db: &Db, member: MemberId) -> AppResult<i64> {

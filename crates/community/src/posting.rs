@@ -97,18 +97,13 @@ async fn is_new_member(state: &AppState, me: MemberId) -> AppResult<bool> {
 
 /// Bodies of the threads and replies a member wrote since `since`.
 async fn posts_since(db: &Db, me: MemberId, since: chrono::DateTime<chrono::Utc>) -> AppResult<Vec<String>> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        body: String,
-    }
-    let rows: Vec<Row> = db
-        .all(
+    Ok(db
+        .column(
             "SELECT body FROM threads WHERE author_id = $1 AND created_at >= $2 \
              UNION ALL SELECT body FROM posts WHERE author_id = $1 AND created_at >= $2",
             params![me, since],
         )
-        .await?;
-    Ok(rows.into_iter().map(|r| r.body).collect())
+        .await?)
 }
 
 /// Refuses a post from a new member over the day's limits (posts, links). Staff and

@@ -47,9 +47,7 @@ pub async fn set(
     }
     let (thread, author) = locate(&state.db, target_type, target).await?;
     let (_, g, a) = threads::readable(&state.db, viewer, thread).await?;
-    if !a.post {
-        return Err(AppError::Forbidden);
-    }
+    a.require_post()?;
     // A member suspended from the group may read it, but not react in it.
     crate::posting::check_not_suspended(&state.db, me.id, g.id).await?;
     let tx = state.db.begin().await?;

@@ -84,6 +84,21 @@ impl<'a> Sink<'a> {
         Ok(Sink { load, groups, group_members, threads, posts, search })
     }
 
+    /// One search document for a thread (`post` is the thread itself) or a reply.
+    async fn index(
+        &mut self,
+        post: Uuid,
+        kind: &str,
+        thread: Uuid,
+        group: Uuid,
+        title: &str,
+        text: &str,
+    ) -> anyhow::Result<()> {
+        let doc = params![post.to_string(), kind, thread.to_string(), group.to_string(), title, text];
+        self.load.row(&mut self.search, doc).await?;
+        Ok(())
+    }
+
     async fn finish(mut self) -> anyhow::Result<()> {
         let tables =
             &mut [&mut self.groups, &mut self.group_members, &mut self.threads, &mut self.posts, &mut self.search];
@@ -278,12 +293,7 @@ async fn add_thread(
             params![id, group, author, title.clone(), body, count as i64, started, started, last_activity],
         )
         .await?;
-    sink.load
-        .row(
-            &mut sink.search,
-            params![id.to_string(), "thread", id.to_string(), group.to_string(), title.clone(), body],
-        )
-        .await?;
+    sink.index(id, "thread", id, group, &title, body).await?;
     let mut last_page_cursor = None;
     for j in 0..count {
         let when = at(j);
@@ -296,12 +306,7 @@ async fn add_thread(
                 params![post, id, *members.choose(rng).unwrap_or(&admin), text, when, when],
             )
             .await?;
-        sink.load
-            .row(
-                &mut sink.search,
-                params![post.to_string(), "reply", id.to_string(), group.to_string(), title.clone(), text],
-            )
-            .await?;
+        sink.index(post, "reply", id, group, &title, text).await?;
         if hottest && count > REPLIES_PER_PAGE && j == count - REPLIES_PER_PAGE - 1 {
             last_page_cursor = Some(kernel::page::encode(&(when, post)));
         }

@@ -5,11 +5,11 @@
 use crate::people;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kernel::http::{RequestContext, path_id};
+use kernel::http::{Req, RequestContext, path_id};
 use kernel::ids::MemberId;
 use kernel::{AppError, AppResult, AppState, ui};
 use serde::Deserialize;
@@ -51,18 +51,14 @@ async fn render_settings(state: &AppState, ctx: &RequestContext, saved: bool) ->
     Ok(ui::page(state, ctx, "Notification e-mails", "/notifications", &body).into_response())
 }
 
-async fn settings_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn settings_page(Req { state, ctx }: Req) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
         return Ok(kernel::http::login_redirect("/settings/notifications").into_response());
     }
     render_settings(&state, &ctx, false).await
 }
 
-async fn settings_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    body: axum::body::Bytes,
-) -> AppResult<Response> {
+async fn settings_submit(Req { state, ctx }: Req, body: axum::body::Bytes) -> AppResult<Response> {
     let me = ctx.viewer.require_member()?;
     let email = url::form_urlencoded::parse(&body)
         .filter(|(k, _)| k != "csrf")
@@ -79,22 +75,14 @@ struct UnsubscribePage {
     done: bool,
 }
 
-async fn unsubscribe_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
+async fn unsubscribe_page(Req { state, ctx }: Req, Path(token): Path<String>) -> AppResult<Response> {
     email::Mailing::from_state(&state)?.verify(&token).ok_or(AppError::NotFound)?;
     let body = ui::render(&UnsubscribePage { token, done: false });
     Ok(ui::page(&state, &ctx, "Unsubscribe", "", &body).into_response())
 }
 
 /// Both the button on the page and a mail provider's one-click POST (RFC 8058) land here.
-async fn unsubscribe_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
+async fn unsubscribe_submit(Req { state, ctx }: Req, Path(token): Path<String>) -> AppResult<Response> {
     email::unsubscribe(&state, &token).await?;
     let body = ui::render(&UnsubscribePage { token, done: true });
     Ok(ui::page(&state, &ctx, "Unsubscribed", "", &body).into_response())
@@ -106,7 +94,7 @@ struct AboutMePage {
     items: Vec<ActionRecord>,
 }
 
-async fn about_me_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn about_me_page(Req { state, ctx }: Req) -> AppResult<Response> {
     let Some(me) = ctx.viewer.member() else {
         return Ok(kernel::http::login_redirect("/moderation/me").into_response());
     };
@@ -120,7 +108,7 @@ struct QueuePage {
     items: Vec<Report>,
 }
 
-async fn queue_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn queue_page(Req { state, ctx }: Req) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
         return Ok(kernel::http::login_redirect("/moderation").into_response());
     }
@@ -144,11 +132,7 @@ async fn render_report(state: &AppState, ctx: &RequestContext, id: Uuid, error: 
     Ok((status, ui::page(state, ctx, "Report", "/notifications", &body)).into_response())
 }
 
-async fn report_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn report_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     render_report(&state, &ctx, path_id(&id)?, None).await
 }
 
@@ -163,8 +147,7 @@ struct DecisionForm {
 }
 
 async fn decision_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     kernel::http::HtmlForm(f): kernel::http::HtmlForm<DecisionForm>,
 ) -> AppResult<Response> {
@@ -187,11 +170,7 @@ struct ActivityPage {
     items: Vec<ActivityItem>,
 }
 
-async fn activity_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn activity_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let member: MemberId = path_id(&id)?;
     let items = crate::feed::member_activity(&state, &ctx.viewer, member).await?;
     let name = people(&state)?.display_names((&state.db).into(), &[member]).await?.remove(&member).unwrap_or_default();
@@ -208,10 +187,6 @@ pub struct ActivityList {
 /// What a member wrote recently, in groups the viewer may read.
 #[utoipa::path(get, path = "/api/v1/members/{id}/activity", tag = "community", params(("id" = Uuid, Path)),
     responses((status = 200, body = ActivityList), (status = 404)))]
-pub async fn activity_api(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<axum::Json<ActivityList>> {
+pub async fn activity_api(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<axum::Json<ActivityList>> {
     Ok(axum::Json(ActivityList { items: crate::feed::member_activity(&state, &ctx.viewer, path_id(&id)?).await? }))
 }

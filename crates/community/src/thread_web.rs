@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
+use kernel::http::{ApiQuery, HtmlForm, Req, RequestContext, path_id};
 use kernel::ids::MemberId;
 use kernel::time::now;
 use kernel::{AppError, AppResult, AppState, params, ui};
@@ -195,8 +195,7 @@ async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, 
 }
 
 async fn thread_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ThreadQuery>,
 ) -> AppResult<Response> {
@@ -245,8 +244,7 @@ struct ReplyForm {
 }
 
 async fn reply_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<ReplyForm>,
 ) -> AppResult<Response> {
@@ -272,8 +270,7 @@ struct ReactForm {
 }
 
 async fn react_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<ReactForm>,
 ) -> AppResult<Response> {
@@ -295,8 +292,7 @@ struct ReportForm {
 }
 
 async fn report_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<ReportForm>,
 ) -> AppResult<Response> {
@@ -328,8 +324,7 @@ struct ModerateForm {
 }
 
 async fn moderate_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<ModerateForm>,
 ) -> AppResult<Response> {
@@ -395,11 +390,7 @@ async fn own_post(state: &AppState, ctx: &RequestContext, kind: &str, id: Uuid) 
     Ok(own)
 }
 
-async fn edit_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((kind, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+async fn edit_page(Req { state, ctx }: Req, Path((kind, id)): Path<(String, String)>) -> AppResult<Response> {
     let (kind, id) = (post_kind(&kind)?, path_id(&id)?);
     let own = own_post(&state, &ctx, kind, id).await?;
     let page = EditPage {
@@ -426,8 +417,7 @@ struct EditForm {
 }
 
 async fn edit_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path((kind, id)): Path<(String, String)>,
     HtmlForm(f): HtmlForm<EditForm>,
 ) -> AppResult<Response> {
@@ -461,11 +451,7 @@ async fn edit_submit(
         .into_response())
 }
 
-async fn delete_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((kind, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+async fn delete_submit(Req { state, ctx }: Req, Path((kind, id)): Path<(String, String)>) -> AppResult<Response> {
     let (kind, id) = (post_kind(&kind)?, path_id(&id)?);
     let own = own_post(&state, &ctx, kind, id).await?;
     crate::edits::delete(&state, &ctx.viewer, kind, id).await?;
@@ -484,11 +470,7 @@ struct HistoryPage {
     items: Vec<(crate::edits::Revision, String)>,
 }
 
-async fn history_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((kind, id)): Path<(String, String)>,
-) -> AppResult<Response> {
+async fn history_page(Req { state, ctx }: Req, Path((kind, id)): Path<(String, String)>) -> AppResult<Response> {
     let (kind, id) = (post_kind(&kind)?, path_id(&id)?);
     let items = crate::edits::history(&state, &ctx.viewer, kind, id).await?;
     let thread_id: Uuid = if kind == "thread" {

@@ -8,7 +8,7 @@ use contracts::events::{ReplyPosted, ThreadStarted};
 use contracts::ids::GroupId;
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
-use kernel::page::{self, Page};
+use kernel::page::{Keyset, Order, Page};
 use kernel::time::now;
 use kernel::viewer::Viewer;
 use kernel::{AppError, AppResult, AppState, FieldErrors, outbox, params};
@@ -159,9 +159,7 @@ pub struct NewReply {
 }
 
 pub(crate) fn check_note(note: &str, e: &mut FieldErrors) {
-    if note.trim().chars().count() > 80 {
-        e.add("content_note", "Keep a content note under 80 characters.");
-    }
+    e.check_length("content_note", note.trim(), 0..=80, "Keep a content note under 80 characters.");
 }
 
 pub(crate) fn check_body(body: &str, e: &mut FieldErrors) {
@@ -177,9 +175,7 @@ pub(crate) fn check_body(body: &str, e: &mut FieldErrors) {
 pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread) -> AppResult<Posted<Thread>> {
     let me = viewer.require_member()?;
     let (_, _, a) = groups::visible(&state.db, viewer, group).await?;
-    if !a.post {
-        return Err(AppError::Forbidden);
-    }
+    a.require_post()?;
     let mut e = FieldErrors::new();
     let title = t.title.trim();
     check_title(title, &mut e);
@@ -229,9 +225,7 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
 }
 
 pub(crate) fn check_title(title: &str, e: &mut FieldErrors) {
-    if title.is_empty() || title.chars().count() > 200 {
-        e.add("title", "Give the thread a title of 1 to 200 characters.");
-    }
+    e.check_length("title", title, 1..=200, "Give the thread a title of 1 to 200 characters.");
 }
 
 async fn get_row(db: &Db, id: Uuid) -> AppResult<Thread> {
@@ -253,36 +247,20 @@ pub async fn readable(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(Thread, 
 
 /// Replies to a thread, oldest first, a page at a time.
 pub async fn replies(db: &Db, thread: Uuid, cursor: Option<&str>, limit: u64) -> AppResult<Page<Reply>> {
-    let rows: Vec<Reply> = match cursor.filter(|c| !c.is_empty()) {
-        None => {
-            db.all(
-                &format!("SELECT {REPLY_COLUMNS} FROM posts WHERE thread_id = $1 AND status = 'visible' ORDER BY created_at, id LIMIT $2"),
-                params![thread, (limit + 1) as i64],
-            )
-            .await?
-        }
-        Some(c) => {
-            let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
-            db.all(
-                &format!(
-                    "SELECT {REPLY_COLUMNS} FROM posts WHERE thread_id = $1 AND status = 'visible' \
-                     AND (created_at, id) > ($2, $3) ORDER BY created_at, id LIMIT $4"
-                ),
-                params![thread, at, id, (limit + 1) as i64],
-            )
-            .await?
-        }
+    let list = Keyset {
+        select: &format!("SELECT {REPLY_COLUMNS} FROM posts WHERE thread_id = $1 AND status = 'visible'"),
+        params: params![thread],
+        key: ("created_at", "id"),
+        order: Order::OldestFirst,
     };
-    Ok(page::finish(rows, limit, |r| (r.created_at, r.id)))
+    list.page(db, cursor.filter(|c| !c.is_empty()), limit, |r: &Reply| (r.created_at, r.id)).await
 }
 
 /// Replies in a thread the viewer belongs to (not when it is locked).
 pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply) -> AppResult<Posted<Reply>> {
     let me = viewer.require_member()?;
     let (t, _, a) = readable(&state.db, viewer, thread).await?;
-    if !a.post {
-        return Err(AppError::Forbidden);
-    }
+    a.require_post()?;
     if t.is_closed(now()) {
         return Err(AppError::conflict("thread_locked", "This discussion is closed to new replies."));
     }
@@ -367,48 +345,37 @@ pub async fn feed(db: &Db, group: Uuid, teaser: bool, cursor: Option<&str>, limi
     let opened = live_threads::has_opened_sql("", "$2");
     let live = format!("group_id = $1 AND status = 'visible' AND {opened}");
     let unpinned = live_threads::unpinned_sql("", "$2");
-    let (mut pinned, rows): (Vec<Thread>, Vec<Thread>) = match cursor.filter(|c| !c.is_empty()) {
-        None => {
-            // Pinned threads, and prompts still open: two seeks on `threads_pinned`. As one
-            // `NOT (unpinned)` condition it would read every thread of the group. `status || ''`
-            // keeps the planner off `threads_group_feed`, which matches only the group.
-            let featured = live_threads::pinned_sql_parts("", "$2")
-                .map(|which| format!("SELECT {cols} FROM threads WHERE group_id = $1 AND {which} AND status || '' = 'visible' AND {opened}"));
-            let pinned = db
-                .all(
-                    &format!(
-                        "SELECT {THREAD_COLUMNS} FROM ({} UNION ALL {}) AS featured ORDER BY last_activity_at DESC LIMIT 20",
-                        featured[0], featured[1]
-                    ),
-                    params![group, t],
-                )
-                .await?;
-            let rows = db
-                .all(
-                    &format!("SELECT {cols} FROM threads WHERE {live} AND {unpinned} ORDER BY last_activity_at DESC, id DESC LIMIT $3"),
-                    params![group, t, (limit + 1) as i64],
-                )
-                .await?;
-            (pinned, rows)
-        }
-        Some(c) => {
-            let (at, id): (DateTime<Utc>, Uuid) = page::decode(c)?;
-            let rows = db
-                .all(
-                    &format!(
-                        "SELECT {cols} FROM threads WHERE {live} AND {unpinned} \
-                         AND (last_activity_at, id) < ($3, $4) ORDER BY last_activity_at DESC, id DESC LIMIT $5"
-                    ),
-                    params![group, t, at, id, (limit + 1) as i64],
-                )
-                .await?;
-            (vec![], rows)
-        }
+    let cursor = cursor.filter(|c| !c.is_empty());
+    let mut pinned = if cursor.is_none() { pinned(db, group, &cols, &opened, t).await? } else { vec![] };
+    let list = Keyset {
+        select: &format!("SELECT {cols} FROM threads WHERE {live} AND {unpinned}"),
+        params: params![group, t],
+        key: ("last_activity_at", "id"),
+        order: Order::NewestFirst,
     };
-    let mut page = page::finish(rows, limit, |t| (t.last_activity_at, t.id));
+    let mut page = list.page(db, cursor, limit, |t: &Thread| (t.last_activity_at, t.id)).await?;
     pinned.append(&mut page.items);
     page.items = pinned;
     Ok(page)
+}
+
+/// The top of a group's first page: pinned threads, and prompts still open.
+async fn pinned(db: &Db, group: Uuid, cols: &str, opened: &str, t: DateTime<Utc>) -> AppResult<Vec<Thread>> {
+    // Two seeks on `threads_pinned`. As one `NOT (unpinned)` condition it would read
+    // every thread of the group. `status || ''` keeps the planner off
+    // `threads_group_feed`, which matches only the group.
+    let featured = live_threads::pinned_sql_parts("", "$2").map(|which| {
+        format!("SELECT {cols} FROM threads WHERE group_id = $1 AND {which} AND status || '' = 'visible' AND {opened}")
+    });
+    Ok(db
+        .all(
+            &format!(
+                "SELECT {THREAD_COLUMNS} FROM ({} UNION ALL {}) AS featured ORDER BY last_activity_at DESC LIMIT 20",
+                featured[0], featured[1]
+            ),
+            params![group, t],
+        )
+        .await?)
 }
 
 /// Which of these threads are staff prompts that have not opened yet (kept out of search).
@@ -417,15 +384,11 @@ pub async fn not_yet_open(db: &Db, ids: impl Iterator<Item = Uuid>) -> AppResult
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        id: Uuid,
-    }
     let mut values: Vec<sea_orm::Value> = vec![now().into()];
     values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
     let placeholders = kernel::db::placeholders(2, ids.len());
-    let rows: Vec<Row> = db
-        .all(
+    let rows: Vec<Uuid> = db
+        .column(
             &format!(
                 "SELECT id FROM threads WHERE NOT {} AND id IN ({placeholders})",
                 live_threads::has_opened_sql("", "$1")
@@ -433,5 +396,5 @@ pub async fn not_yet_open(db: &Db, ids: impl Iterator<Item = Uuid>) -> AppResult
             values,
         )
         .await?;
-    Ok(rows.into_iter().map(|r| r.id.to_string()).collect())
+    Ok(rows.into_iter().map(|id| id.to_string()).collect())
 }

@@ -3,11 +3,11 @@
 use crate::people;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
+use kernel::http::{ApiQuery, HtmlForm, Req, RequestContext, path_id};
 use kernel::ids::MemberId;
 use kernel::{AppError, AppResult, AppState, ui};
 use serde::Deserialize;
@@ -36,7 +36,7 @@ struct GroupsPage {
     items: Vec<(Group, Standing)>,
 }
 
-async fn groups_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn groups_page(Req { state, ctx }: Req) -> AppResult<Response> {
     let body = ui::render(&GroupsPage { items: groups::list(&state.db, &ctx.viewer).await? });
     Ok(ui::page(&state, &ctx, "Groups", "/groups", &body).into_response())
 }
@@ -141,20 +141,14 @@ fn no_draft() -> Draft {
 }
 
 async fn group_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<CursorQuery>,
 ) -> AppResult<Response> {
     render_group(&state, &ctx, path_id(&id)?, &q.cursor, None, None, no_draft()).await
 }
 
-async fn join_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> AppResult<Response> {
+async fn join_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: axum::body::Bytes) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
     let answers: Vec<String> = serde_urlencoded_answers(&body);
     match groups::join(&state, &ctx.viewer, id, &answers).await {
@@ -196,8 +190,7 @@ struct ThreadForm {
 }
 
 async fn thread_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<ThreadForm>,
 ) -> AppResult<Response> {
@@ -232,11 +225,7 @@ async fn thread_submit(
     }
 }
 
-async fn approve_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path((id, member)): Path<(String, String)>,
-) -> AppResult<Response> {
+async fn approve_submit(Req { state, ctx }: Req, Path((id, member)): Path<(String, String)>) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
     groups::approve(&state, &ctx.viewer, id, path_id(&member)?, &ctx.client_ip).await?;
     render_group(&state, &ctx, id, "", Some("Approved."), None, no_draft()).await
@@ -251,11 +240,7 @@ struct NotificationsPage<'a> {
     csrf: &'a str,
 }
 
-async fn notifications_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<CursorQuery>,
-) -> AppResult<Response> {
+async fn notifications_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<CursorQuery>) -> AppResult<Response> {
     let Some(me) = ctx.viewer.member() else {
         return Ok(kernel::http::login_redirect("/notifications").into_response());
     };
@@ -269,7 +254,7 @@ async fn notifications_page(
     Ok(ui::page(&state, &ctx, "Notifications", "/notifications", &body).into_response())
 }
 
-async fn notifications_read(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn notifications_read(Req { state, ctx }: Req) -> AppResult<Response> {
     let me = ctx.viewer.require_member()?;
     crate::notifications::mark_all_read(&state.db, me.id).await?;
     Ok(kernel::http::redirect("/notifications").into_response())
@@ -289,11 +274,7 @@ struct SearchQuery {
     q: String,
 }
 
-async fn search_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<SearchQuery>,
-) -> AppResult<Response> {
+async fn search_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<SearchQuery>) -> AppResult<Response> {
     let (results, error) = if q.q.trim().is_empty() {
         (None, None)
     } else {
@@ -314,7 +295,7 @@ struct ConversationsPage {
     items: Vec<crate::messages::Conversation>,
 }
 
-async fn conversations_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn conversations_page(Req { state, ctx }: Req) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
         return Ok(kernel::http::login_redirect("/messages").into_response());
     }
@@ -352,17 +333,12 @@ async fn render_conversation(
     Ok((status, ui::page(state, ctx, "Conversation", "/messages", &body)).into_response())
 }
 
-async fn conversation_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn conversation_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     render_conversation(&state, &ctx, path_id(&id)?, None).await
 }
 
 async fn message_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<MessageForm>,
 ) -> AppResult<Response> {
@@ -390,11 +366,7 @@ struct StartForm {
 }
 
 /// Starts a conversation from a profile page.
-async fn start_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<StartForm>,
-) -> AppResult<Response> {
+async fn start_submit(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<StartForm>) -> AppResult<Response> {
     let to: MemberId = path_id(&f.member_id)?;
     match crate::messages::start(&state, &ctx.viewer, to, &f.body).await {
         Ok(id) => Ok(kernel::http::redirect(&format!("/messages/{id}")).into_response()),

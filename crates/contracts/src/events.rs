@@ -9,60 +9,45 @@ use uuid::Uuid;
 
 use crate::ids::{EventId, GroupId, MemberId};
 
-macro_rules! domain_event {
-    ($(#[$meta:meta])* $name:ident = $kind:literal { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        pub struct $name {
-            $($(#[$fmeta])* pub $field: $ty,)*
-        }
+/// Declares each domain event: its payload struct and its stored kind.
+macro_rules! domain_events {
+    ($($(#[$meta:meta])* $name:ident = $kind:literal { $($(#[$fmeta:meta])* $field:ident : $ty:ty),* $(,)? })*) => {
+        $(
+            $(#[$meta])*
+            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+            pub struct $name {
+                $($(#[$fmeta])* pub $field: $ty,)*
+            }
 
-        impl DomainEvent for $name {
-            const KIND: &'static str = $kind;
-        }
+            impl DomainEvent for $name {
+                const KIND: &'static str = $kind;
+            }
+        )*
     };
 }
 
-// Members.
-domain_event!(
+domain_events! {
+    // Members.
     /// A member verified their e-mail address and joined.
     MemberJoined = "MemberJoined" { member_id: MemberId }
-);
-domain_event!(
     /// A member's profile became complete for the first time.
     ProfileCompleted = "ProfileCompleted" { member_id: MemberId }
-);
-domain_event!(
     /// A member's account was erased: every slice forgets them in its own tables.
     MemberDeleted = "MemberDeleted" { member_id: MemberId }
-);
-domain_event!(
     /// Staff granted a member the Health Leader badge.
     HealthLeaderGranted = "HealthLeaderGranted" { member_id: MemberId }
-);
 
-// Community.
-domain_event!(
+    // Community.
     /// A member started a discussion (published, not held).
     ThreadStarted = "ThreadStarted" { member_id: MemberId, thread_id: Uuid, group_id: GroupId }
-);
-domain_event!(
     /// A member replied in a discussion.
     ReplyPosted = "ReplyPosted" { member_id: MemberId, thread_id: Uuid, post_id: Uuid }
-);
-domain_event!(
     /// A member reacted to someone else's post.
     ReactionAdded = "ReactionAdded" { member_id: MemberId, target_type: String, target_id: Uuid, kind: String }
-);
-domain_event!(
     /// A member asked to join a group that screens its members.
     GroupJoinRequested = "GroupJoinRequested" { member_id: MemberId, group_id: GroupId }
-);
-domain_event!(
     /// A group's moderator let a member in.
     GroupRequestApproved = "GroupRequestApproved" { member_id: MemberId, group_id: GroupId }
-);
-domain_event!(
     /// A moderator acted on a report about `member_id`'s content or conduct. With
     /// [`ModerationAction::SuspendPlatform`] the members slice suspends the account.
     ModerationActed = "ModerationActed" {
@@ -73,17 +58,32 @@ domain_event!(
         target_id: Uuid,
         days: i64,
     }
-);
-domain_event!(
     /// A post matched a crisis phrase; the group's moderators are told.
     CrisisFlagged = "CrisisFlagged" { group_id: GroupId, target_type: String, target_id: Uuid }
-);
 
-// Events.
-domain_event!(
+    // Events.
     /// A member attended an event.
     EventAttended = "EventAttended" { member_id: MemberId, event_id: EventId }
-);
+
+    // Areas still to come: their kinds are reserved here so earning rules can be set up
+    // ahead of them; each carries at least the member who earns, and its area may add fields.
+    /// A member completed a course and holds its credential from now on: `credential`
+    /// is the course's certificate code (such as `storytelling-101`), which an
+    /// opportunity may require.
+    CourseCompleted = "CourseCompleted" { member_id: MemberId, credential: String }
+    /// A member completed an insight survey.
+    SurveyCompleted = "SurveyCompleted" { member_id: MemberId }
+    /// A member's article was published.
+    ArticlePublished = "ArticlePublished" { member_id: MemberId }
+    /// A member was nominated for an award.
+    AwardNominated = "AwardNominated" { member_id: MemberId }
+    /// A member became an award finalist.
+    AwardFinalist = "AwardFinalist" { member_id: MemberId }
+    /// A member won an award.
+    AwardWon = "AwardWon" { member_id: MemberId }
+    /// Someone a member referred joined.
+    ReferralJoined = "ReferralJoined" { member_id: MemberId }
+}
 
 /// What a moderator decided about a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -122,39 +122,6 @@ impl ModerationAction {
         ModerationAction::ALL.into_iter().find(|a| a.as_str() == s)
     }
 }
-
-// Areas still to come: their kinds are reserved here so earning rules can be set up
-// ahead of them; each carries at least the member who earns, and its area may add fields.
-domain_event!(
-    /// A member completed a course and holds its credential from now on: `credential`
-    /// is the course's certificate code (such as `storytelling-101`), which an
-    /// opportunity may require.
-    CourseCompleted = "CourseCompleted" { member_id: MemberId, credential: String }
-);
-domain_event!(
-    /// A member completed an insight survey.
-    SurveyCompleted = "SurveyCompleted" { member_id: MemberId }
-);
-domain_event!(
-    /// A member's article was published.
-    ArticlePublished = "ArticlePublished" { member_id: MemberId }
-);
-domain_event!(
-    /// A member was nominated for an award.
-    AwardNominated = "AwardNominated" { member_id: MemberId }
-);
-domain_event!(
-    /// A member became an award finalist.
-    AwardFinalist = "AwardFinalist" { member_id: MemberId }
-);
-domain_event!(
-    /// A member won an award.
-    AwardWon = "AwardWon" { member_id: MemberId }
-);
-domain_event!(
-    /// Someone a member referred joined.
-    ReferralJoined = "ReferralJoined" { member_id: MemberId }
-);
 
 /// The events that earn points, by the rule code the rewards slice credits them under.
 pub const EARNING: &[(&str, &str)] = &[

@@ -9,15 +9,11 @@ use uuid::Uuid;
 
 use crate::ids::MemberId;
 
-domain_event!(
+domain_events! {
     /// A member applied for an opportunity.
     ApplicationSubmitted = "ApplicationSubmitted" { member_id: MemberId, opportunity_id: Uuid, application_id: Uuid }
-);
-domain_event!(
     /// Staff selected a member for an opportunity: one of its seats is theirs.
     MemberSelected = "MemberSelected" { member_id: MemberId, opportunity_id: Uuid, application_id: Uuid }
-);
-domain_event!(
     /// Staff approved what a member delivered for an opportunity.
     DeliverableApproved = "DeliverableApproved" {
         member_id: MemberId,
@@ -25,8 +21,6 @@ domain_event!(
         application_id: Uuid,
         deliverable_id: Uuid,
     }
-);
-domain_event!(
     /// A payout to a member was marked paid. `points` above zero is compensation in
     /// points, credited to the member's ledger once per `payout_id` however often the
     /// event is delivered; money (`amount_cents` in `currency`) is paid outside.
@@ -39,8 +33,6 @@ domain_event!(
         amount_cents: i64,
         currency: String,
     }
-);
-domain_event!(
     /// A member's application changed status (or was made). `text` tells them what
     /// happened, in words, with the team's message if any; `url` is where they see it.
     ApplicationStatusChanged = "ApplicationStatusChanged" {
@@ -50,4 +42,4 @@ domain_event!(
         text: String,
         url: String,
     }
-);
+}

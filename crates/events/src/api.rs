@@ -1,12 +1,12 @@
 //! The events JSON API (fixed routes: see the README).
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use kernel::http::{ApiJson, ApiQuery, RequestContext, path_id};
+use kernel::http::{ApiJson, ApiQuery, Req, path_id};
 use kernel::ids::MemberId;
 use kernel::page::Page;
 use kernel::time::now;
@@ -161,11 +161,7 @@ pub async fn view(state: &AppState, viewer: &Viewer, e: EventRow) -> AppResult<E
 
 /// Events the viewer may see: upcoming by default.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(ListQuery), responses((status = 200, body = Page<EventView>)))]
-async fn list(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> AppResult<Json<Page<EventView>>> {
+async fn list(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Json<Page<EventView>>> {
     let page = service::list(&state, &ctx.viewer, &q).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for e in page.items {
@@ -177,21 +173,13 @@ async fn list(
 /// Schedule an event (staff). Times are local date-times in `time_zone`.
 #[utoipa::path(post, path = "/api/v1/events", tag = "events", request_body = EventInput, security(("bearer" = [])),
     responses((status = 201, body = EventView), (status = 403), (status = 422)))]
-async fn create(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiJson(b): ApiJson<EventInput>,
-) -> AppResult<Response> {
+async fn create(Req { state, ctx }: Req, ApiJson(b): ApiJson<EventInput>) -> AppResult<Response> {
     let e = service::create(&state, &ctx.viewer, &b, &ctx.client_ip).await?;
     Ok((StatusCode::CREATED, Json(view(&state, &ctx.viewer, e).await?)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events", params(("id" = Uuid, Path)), responses((status = 200, body = EventView), (status = 404)))]
-async fn get_one(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<EventView>> {
+async fn get_one(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<EventView>> {
     let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(Json(view(&state, &ctx.viewer, e).await?))
 }
@@ -201,8 +189,7 @@ async fn get_one(
 #[utoipa::path(patch, path = "/api/v1/events/{id}", tag = "events", params(("id" = Uuid, Path)), request_body = EventInput,
     security(("bearer" = [])), responses((status = 200, body = EventView), (status = 403), (status = 404), (status = 422)))]
 async fn patch(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<EventInput>,
 ) -> AppResult<Json<EventView>> {
@@ -226,12 +213,7 @@ pub struct RegistrationBody {
 /// Register: 201 registered, 202 waitlisted (the event is full).
 #[utoipa::path(post, path = "/api/v1/events/{id}/registration", tag = "events", params(("id" = Uuid, Path)), request_body = Option<RegistrationBody>, security(("bearer" = [])),
     responses((status = 201, body = Registration), (status = 202, body = Registration), (status = 404), (status = 409, description = "registration_closed")))]
-async fn register(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: axum::body::Bytes,
-) -> AppResult<Response> {
+async fn register(Req { state, ctx }: Req, Path(id): Path<String>, body: axum::body::Bytes) -> AppResult<Response> {
     let b: RegistrationBody = kernel::http::optional_json(&body)?;
     let status = service::register(&state, &ctx.viewer, path_id(&id)?, &b.answers).await?;
     let code = if status == RegistrationStatus::Registered { StatusCode::CREATED } else { StatusCode::ACCEPTED };
@@ -241,7 +223,7 @@ async fn register(
 /// Cancel my registration (or leave the waitlist).
 #[utoipa::path(delete, path = "/api/v1/events/{id}/registration", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
-async fn cancel(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn cancel(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     service::cancel(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -256,8 +238,7 @@ pub struct AttendanceBody {
 #[utoipa::path(post, path = "/api/v1/events/{id}/attendance", tag = "events", params(("id" = Uuid, Path)), request_body = AttendanceBody,
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 409)))]
 async fn attendance(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<AttendanceBody>,
 ) -> AppResult<StatusCode> {
@@ -270,11 +251,7 @@ async fn attendance(
 /// Start the next networking round (staff): checked-in attendees are grouped.
 #[utoipa::path(post, path = "/api/v1/events/{id}/rounds", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 201, body = RoundView), (status = 403), (status = 409, description = "not_networking, too_few_present or round_started")))]
-async fn start_round(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn start_round(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let round = networking::start_round(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok((StatusCode::CREATED, Json(round)).into_response())
 }
@@ -282,11 +259,7 @@ async fn start_round(
 /// My group in the latest round: partners' cards and the room link.
 #[utoipa::path(get, path = "/api/v1/events/{id}/rounds/mine", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = MyPlace), (status = 404, description = "No round includes you yet")))]
-async fn my_round(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<MyPlace>> {
+async fn my_round(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<MyPlace>> {
     ctx.viewer.require_member()?;
     networking::my_place(&state, &ctx.viewer, path_id(&id)?).await?.map(Json).ok_or(kernel::AppError::NotFound)
 }
@@ -306,11 +279,7 @@ pub struct QuestionBody {
 /// staff; for anyone else, their own.
 #[utoipa::path(get, path = "/api/v1/events/{id}/questions", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = QuestionList), (status = 404)))]
-async fn list_questions(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<QuestionList>> {
+async fn list_questions(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<QuestionList>> {
     ctx.viewer.require_member()?;
     let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(Json(QuestionList { items: questions::of_event(&state.db, &ctx.viewer, e.id).await? }))
@@ -320,8 +289,7 @@ async fn list_questions(
 #[utoipa::path(post, path = "/api/v1/events/{id}/questions", tag = "events", params(("id" = Uuid, Path)), request_body = QuestionBody,
     security(("bearer" = [])), responses((status = 201, body = Question), (status = 409), (status = 422)))]
 async fn ask_question(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<QuestionBody>,
 ) -> AppResult<Response> {
@@ -333,8 +301,7 @@ async fn ask_question(
 #[utoipa::path(post, path = "/api/v1/conferences", tag = "conferences", request_body = conference::NewConference, security(("bearer" = [])),
     responses((status = 201, body = conference::ConferenceView), (status = 403), (status = 422)))]
 async fn create_conference(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     ApiJson(b): ApiJson<conference::NewConference>,
 ) -> AppResult<Response> {
     let c = conference::create(&state, &ctx.viewer, &b, &ctx.client_ip).await?;
@@ -344,8 +311,7 @@ async fn create_conference(
 #[utoipa::path(get, path = "/api/v1/conferences/{id}", tag = "conferences", params(("id" = Uuid, Path)),
     responses((status = 200, body = conference::ConferenceView), (status = 404)))]
 async fn get_conference(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
 ) -> AppResult<Json<conference::ConferenceView>> {
     Ok(Json(conference::view(&state, &ctx.viewer, path_id(&id)?).await?))
@@ -355,11 +321,7 @@ async fn get_conference(
 /// picks and clashes.
 #[utoipa::path(get, path = "/api/v1/conferences/{id}/agenda", tag = "conferences", params(("id" = Uuid, Path)),
     responses((status = 200, body = conference::Agenda), (status = 404)))]
-async fn get_agenda(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<conference::Agenda>> {
+async fn get_agenda(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<conference::Agenda>> {
     let zone = match ctx.viewer.id() {
         Some(me) => contracts::members::directory(&state)?.time_zone_of((&state.db).into(), me).await?,
         None => None,
@@ -377,8 +339,7 @@ pub struct TicketBody {
 #[utoipa::path(post, path = "/api/v1/conferences/{id}/tickets", tag = "conferences", params(("id" = Uuid, Path)), request_body = TicketBody,
     security(("bearer" = [])), responses((status = 201), (status = 404), (status = 409, description = "sold_out or already_ticketed")))]
 async fn take_ticket(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<TicketBody>,
 ) -> AppResult<StatusCode> {
@@ -389,11 +350,7 @@ async fn take_ticket(
 /// Add a session to my agenda.
 #[utoipa::path(put, path = "/api/v1/me/agenda/{event_id}", tag = "conferences", params(("event_id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 404), (status = 409)))]
-async fn pick_session(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
+async fn pick_session(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     conference::pick(&state, &ctx.viewer, path_id(&id)?, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -401,11 +358,7 @@ async fn pick_session(
 /// Remove a session from my agenda.
 #[utoipa::path(delete, path = "/api/v1/me/agenda/{event_id}", tag = "conferences", params(("event_id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 404)))]
-async fn unpick_session(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
+async fn unpick_session(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     conference::pick(&state, &ctx.viewer, path_id(&id)?, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -418,11 +371,7 @@ pub struct RegistrantList {
 /// Who is registered or waiting, with their answers (staff; audited).
 #[utoipa::path(get, path = "/api/v1/events/{id}/registrations", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = RegistrantList), (status = 403), (status = 404)))]
-async fn registrants(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<RegistrantList>> {
+async fn registrants(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<RegistrantList>> {
     ctx.viewer.require_role(Role::Staff)?;
     let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(Json(RegistrantList { items: service::registrants(&state, &ctx.viewer, e.id, &ctx.client_ip).await? }))

@@ -395,17 +395,12 @@ pub async fn agenda(state: &AppState, viewer: &Viewer, conference: Uuid, zone: O
 
 async fn my_picks(db: &Db, viewer: &Viewer, conference: Uuid) -> AppResult<Vec<Uuid>> {
     let Some(me) = viewer.id() else { return Ok(vec![]) };
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        event_id: Uuid,
-    }
-    let rows: Vec<Row> = db
-        .all(
+    Ok(db
+        .column(
             "SELECT p.event_id FROM agenda_picks p JOIN events e ON e.id = p.event_id WHERE p.member_id = $1 AND e.conference_id = $2",
             params![me, conference],
         )
-        .await?;
-    Ok(rows.into_iter().map(|r| r.event_id).collect())
+        .await?)
 }
 
 /// Adds a session to (or removes it from) the viewer's agenda.
@@ -415,19 +410,6 @@ pub async fn pick(state: &AppState, viewer: &Viewer, session: Uuid, on: bool) ->
     if e.conference_id.is_none() {
         return Err(AppError::conflict("not_a_session", "Only conference sessions go in an agenda."));
     }
-    if on {
-        state
-            .db
-            .exec(
-                "INSERT INTO agenda_picks (member_id, event_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (member_id, event_id) DO NOTHING",
-                params![me.id, session, now()],
-            )
-            .await?;
-    } else {
-        state
-            .db
-            .exec("DELETE FROM agenda_picks WHERE member_id = $1 AND event_id = $2", params![me.id, session])
-            .await?;
-    }
+    state.db.set_pair("agenda_picks", ("member_id", "event_id"), me.id, session, on).await?;
     Ok(())
 }

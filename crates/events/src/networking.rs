@@ -81,21 +81,16 @@ pub async fn start_round(state: &AppState, viewer: &Viewer, event: Uuid) -> AppR
 
 /// The people checked in to the event (at least two), with the conditions they share.
 async fn checked_in(state: &AppState, event: Uuid) -> AppResult<Vec<Attendee>> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Present {
-        member_id: MemberId,
-    }
-    let present: Vec<Present> = state
+    let ids: Vec<MemberId> = state
         .db
-        .all(
+        .column(
             "SELECT member_id FROM registrations WHERE event_id = $1 AND status = 'registered' AND attended_at IS NOT NULL ORDER BY member_id",
             params![event],
         )
         .await?;
-    if present.len() < 2 {
+    if ids.len() < 2 {
         return Err(AppError::conflict("too_few_present", "At least two people must be checked in to start a round."));
     }
-    let ids: Vec<MemberId> = present.iter().map(|p| p.member_id).collect();
     let interests = contracts::members::directory(state)?.shared_conditions((&state.db).into(), &ids).await?;
     Ok(ids.iter().map(|id| Attendee { id: *id, interests: interests.get(id).cloned().unwrap_or_default() }).collect())
 }

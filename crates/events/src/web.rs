@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use kernel::http::{RequestContext, path_id};
+use kernel::http::{Req, RequestContext, path_id};
 use kernel::time::now;
 use kernel::ui;
 use kernel::{AppError, AppResult, AppState};
@@ -120,7 +120,7 @@ async fn render_event(
     Ok((status, ui::page(state, ctx, &title, "/events", &ui::render(&page))).into_response())
 }
 
-async fn event_page(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<Response> {
+async fn event_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     // `/events/{id}.ics` is the calendar file of the same event.
     if let Some(raw) = id.strip_suffix(".ics") {
         let e = service::visible(&state, &ctx.viewer, path_id(raw)?).await?;
@@ -139,8 +139,7 @@ async fn event_page(State(state): State<AppState>, ctx: RequestContext, Path(id)
 }
 
 async fn register_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
@@ -176,11 +175,7 @@ async fn register_submit(
     }
 }
 
-async fn cancel_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn cancel_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     ctx.viewer.require_member()?;
     let id: Uuid = path_id(&id)?;
     service::cancel(&state, &ctx.viewer, id).await?;
@@ -189,11 +184,7 @@ async fn cancel_submit(
 }
 
 /// Checks the member in and sends them to the event's join link.
-async fn join_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn join_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let me = ctx.viewer.require_member()?;
     let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;
     let registered = service::my_status(&state.db, &ctx.viewer, e.id).await? == Some(RegistrationStatus::Registered);
@@ -217,13 +208,13 @@ struct FeedPage<'a> {
     has_feed: bool,
 }
 
-async fn feed_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn feed_page(Req { state, ctx }: Req) -> AppResult<Response> {
     let Some(me) = ctx.viewer.member() else { return Ok(kernel::http::login_redirect("/events/feed").into_response()) };
     let body = ui::render(&FeedPage { csrf: &ctx.csrf, url: None, has_feed: feed::exists(&state, me.id).await? });
     Ok(ui::page(&state, &ctx, "Your calendar feed", "/events", &body).into_response())
 }
 
-async fn feed_reset(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn feed_reset(Req { state, ctx }: Req) -> AppResult<Response> {
     let me = ctx.viewer.require_member()?;
     let path = feed::reset(&state, me.id).await?;
     let body = ui::render(&FeedPage { csrf: &ctx.csrf, url: Some(state.config.url(&path)), has_feed: true });
@@ -241,11 +232,7 @@ async fn feed_ics(State(state): State<AppState>, Path(token): Path<String>) -> A
         .into_response())
 }
 
-async fn start_round_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn start_round_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
     match networking::start_round(&state, &ctx.viewer, id).await {
         Ok(r) => {
@@ -268,8 +255,7 @@ struct QuestionForm {
 }
 
 async fn question_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     kernel::http::HtmlForm(f): kernel::http::HtmlForm<QuestionForm>,
 ) -> AppResult<Response> {
@@ -315,11 +301,7 @@ async fn render_conference(
     Ok((status, ui::page(state, ctx, &title, "/events", &body)).into_response())
 }
 
-async fn conference_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn conference_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     if let Some(raw) = id.strip_suffix(".ics") {
         let id: Uuid = path_id(raw)?;
         conference::get(&state.db, id).await?;
@@ -345,8 +327,7 @@ struct TicketForm {
 }
 
 async fn ticket_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     kernel::http::HtmlForm(f): kernel::http::HtmlForm<TicketForm>,
 ) -> AppResult<Response> {
@@ -366,8 +347,7 @@ struct PickForm {
 }
 
 async fn pick_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path((id, event_id)): Path<(String, String)>,
     kernel::http::HtmlForm(f): kernel::http::HtmlForm<PickForm>,
 ) -> AppResult<Response> {
@@ -384,11 +364,7 @@ struct SpeakerPage {
     sessions: Vec<(Uuid, String)>,
 }
 
-async fn speaker_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn speaker_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let sp = speakers::get(&state.db, path_id(&id)?).await?;
     // A speaker is shown only with an event the viewer may see.
     let e = service::visible(&state, &ctx.viewer, sp.event_id).await?;
@@ -439,11 +415,7 @@ async fn render_registrants(
     Ok(ui::page(state, ctx, "Registrants", "/events", &body).into_response())
 }
 
-async fn registrants_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn registrants_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     ctx.viewer.require_role(kernel::viewer::Role::Staff)?;
     render_registrants(&state, &ctx, path_id(&id)?, None).await
 }
@@ -455,8 +427,7 @@ struct AttendanceForm {
 }
 
 async fn attendance_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     kernel::http::HtmlForm(f): kernel::http::HtmlForm<AttendanceForm>,
 ) -> AppResult<Response> {

@@ -283,9 +283,35 @@ impl Db {
         scalar(&self.read, sql, p).await
     }
 
+    pub async fn column<T: TryGetable>(&self, sql: &str, p: Vec<Value>) -> Result<Vec<T>, DbErr> {
+        column(&self.read, sql, p).await
+    }
+
     /// Runs one write statement outside any explicit transaction.
     pub async fn exec(&self, sql: &str, p: Vec<Value>) -> Result<u64, DbErr> {
         exec(&self.write, sql, p).await
+    }
+
+    /// Makes (`on`) or removes the row pairing `a` with `b` in `table`, a table keyed by
+    /// the two `columns` and stamped `created_at` (a follow, a block, an agenda pick).
+    /// Making it twice, or removing what is not there, changes nothing.
+    pub async fn set_pair(
+        &self,
+        table: &str,
+        (first, second): (&str, &str),
+        a: impl Into<Value>,
+        b: impl Into<Value>,
+        on: bool,
+    ) -> Result<u64, DbErr> {
+        if on {
+            let sql = format!(
+                "INSERT INTO {table} ({first}, {second}, created_at) VALUES ($1, $2, $3) ON CONFLICT ({first}, {second}) DO NOTHING"
+            );
+            self.exec(&sql, vec![a.into(), b.into(), crate::time::now().into()]).await
+        } else {
+            self.exec(&format!("DELETE FROM {table} WHERE {first} = $1 AND {second} = $2"), vec![a.into(), b.into()])
+                .await
+        }
     }
 
     /// Closes both pools (used by tests and at shut-down).
@@ -394,6 +420,13 @@ pub async fn scalar<T: TryGetable, C: ConnectionTrait>(c: &C, sql: &str, p: Vec<
         Some(r) => Ok(Some(r.try_get_by_index::<T>(0)?)),
         None => Ok(None),
     }
+}
+
+/// The first column of every row, in order: for a query that selects one thing, with
+/// no one-field row type to map it through.
+pub async fn column<T: TryGetable, C: ConnectionTrait>(c: &C, sql: &str, p: Vec<Value>) -> Result<Vec<T>, DbErr> {
+    let rows = c.query_all_raw(statement(c, sql, p)).await?;
+    rows.iter().map(|r| r.try_get_by_index::<T>(0)).collect()
 }
 
 /// Runs a statement; returns the number of rows it touched.

@@ -33,6 +33,22 @@ impl FieldErrors {
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }
+    /// Adds `message` for `field` unless `text` has a number of characters in `allowed`.
+    pub fn check_length(
+        &mut self,
+        field: &str,
+        text: &str,
+        allowed: std::ops::RangeInclusive<usize>,
+        message: impl Into<String>,
+    ) {
+        if !allowed.contains(&text.chars().count()) {
+            self.add(field, message);
+        }
+    }
+    /// The status of a form page showing these errors: 200 without any, else 422.
+    pub fn page_status(&self) -> StatusCode {
+        if self.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }
+    }
     /// `Ok(())` when nothing was added, else the validation error.
     pub fn into_result(self) -> AppResult<()> {
         if self.is_empty() { Ok(()) } else { Err(AppError::Validation(self)) }

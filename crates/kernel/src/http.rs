@@ -75,6 +75,22 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
     }
 }
 
+/// What nearly every handler starts from: the application, and the context of the
+/// request (who is asking, from where, with which CSRF token), as one extractor:
+/// `Req { state, ctx }: Req`.
+pub struct Req {
+    pub state: AppState,
+    pub ctx: RequestContext,
+}
+
+impl FromRequestParts<AppState> for Req {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ctx = parts.extensions.get::<RequestContext>().cloned().unwrap_or_default();
+        Ok(Req { state: state.clone(), ctx })
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
@@ -147,20 +163,35 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<(V
     Ok((Viewer::Anonymous, None, false))
 }
 
-/// A JSON body for the API. Malformed JSON, wrong types, missing or unknown fields and
-/// a wrong content type are a 400 and an oversized body a 413, each with a code and a
-/// message that says what to fix. (Validation of well-formed values is a 422.)
-pub struct ApiJson<T>(pub T);
+/// Declares a body extractor that wraps axum's `$inner` and turns its rejection into
+/// one of our clear 4xx errors with `$reject`.
+macro_rules! clear_body {
+    ($(#[$doc:meta])* $name:ident wraps $inner:ident, rejected by $reject:ident) => {
+        $(#[$doc])*
+        pub struct $name<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = AppError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for $name<T> {
+            type Rejection = AppError;
+            async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+                axum::$inner::<T>::from_request(req, state).await.map(|axum::$inner(v)| $name(v)).map_err($reject)
+            }
         }
-    }
+    };
 }
+
+clear_body!(
+    /// A JSON body for the API. Malformed JSON, wrong types, missing or unknown fields and
+    /// a wrong content type are a 400 and an oversized body a 413, each with a code and a
+    /// message that says what to fix. (Validation of well-formed values is a 422.)
+    ApiJson wraps Json, rejected by json_rejection
+);
+
+clear_body!(
+    /// An HTML form body. Form structs use plain strings so almost any input
+    /// deserialises and is then validated with inline messages; what still fails here is
+    /// a client that is not our form.
+    HtmlForm wraps Form, rejected by form_rejection
+);
 
 fn json_rejection(r: JsonRejection) -> AppError {
     match r {
@@ -183,25 +214,13 @@ fn json_rejection(r: JsonRejection) -> AppError {
     }
 }
 
-/// An HTML form body. Form structs use plain strings so almost any input
-/// deserialises and is then validated with inline messages; what still fails here is
-/// a client that is not our form.
-pub struct HtmlForm<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for HtmlForm<T> {
-    type Rejection = AppError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(v)) => Ok(HtmlForm(v)),
-            Err(FormRejection::FailedToDeserializeForm(e)) => {
-                Err(AppError::bad_request("invalid_form", format!("The form could not be read: {}", e.body_text())))
-            }
-            Err(FormRejection::FailedToDeserializeFormBody(e)) => {
-                Err(AppError::bad_request("invalid_form", format!("The form could not be read: {}", e.body_text())))
-            }
-            Err(other) if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
-            Err(other) => Err(AppError::bad_request("invalid_form", other.body_text())),
+fn form_rejection(r: FormRejection) -> AppError {
+    match r {
+        FormRejection::FailedToDeserializeForm(_) | FormRejection::FailedToDeserializeFormBody(_) => {
+            AppError::bad_request("invalid_form", format!("The form could not be read: {}", r.body_text()))
         }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        other => AppError::bad_request("invalid_form", other.body_text()),
     }
 }
 

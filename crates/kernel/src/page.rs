@@ -3,10 +3,14 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{FromQueryResult, Value};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::time::Instant;
 
 pub const DEFAULT_LIMIT: u64 = 20;
 pub const MAX_LIMIT: u64 = 100;
@@ -44,6 +48,55 @@ pub fn finish<T, K: Serialize>(mut rows: Vec<T>, limit: u64, key: impl Fn(&T) ->
     Page { items: rows, next_cursor }
 }
 
+/// Which way a [`Keyset`] list runs along its key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    OldestFirst,
+    NewestFirst,
+}
+
+/// A list paged by a `(time, id)` key, the shape most lists have: `select` is the query
+/// up to and including its filters (`SELECT … FROM … WHERE …`), `params` its `$1…$n`,
+/// and `key` the two key columns as the query spells them.
+pub struct Keyset<'a> {
+    pub select: &'a str,
+    pub params: Vec<Value>,
+    pub key: (&'a str, &'a str),
+    pub order: Order,
+}
+
+impl Keyset<'_> {
+    /// The page after `cursor`, or the first page without one.
+    pub async fn page<T: FromQueryResult>(
+        self,
+        db: &Db,
+        cursor: Option<&str>,
+        limit: u64,
+        key_of: impl Fn(&T) -> (Instant, Uuid),
+    ) -> AppResult<Page<T>> {
+        let (sql, params) = self.statement(cursor, limit)?;
+        let rows = db.all(&sql, params).await?;
+        Ok(finish(rows, limit, key_of))
+    }
+
+    /// The statement for one page: rows after the cursor's key, in key order, one more
+    /// than `limit` so [`finish`] can tell whether another page follows.
+    fn statement(self, cursor: Option<&str>, limit: u64) -> AppResult<(String, Vec<Value>)> {
+        let Keyset { select, mut params, key: (time, id), order } = self;
+        let mut sql = select.to_string();
+        if let Some(c) = cursor {
+            let (at, after): (Instant, Uuid) = decode(c)?;
+            params.extend([at.into(), after.into()]);
+            let cmp = if order == Order::NewestFirst { "<" } else { ">" };
+            sql.push_str(&format!(" AND ({time}, {id}) {cmp} (${}, ${})", params.len() - 1, params.len()));
+        }
+        params.push(((limit + 1) as i64).into());
+        let dir = if order == Order::NewestFirst { " DESC" } else { "" };
+        sql.push_str(&format!(" ORDER BY {time}{dir}, {id}{dir} LIMIT ${}", params.len()));
+        Ok((sql, params))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +108,23 @@ mod tests {
         assert_eq!(decode::<i32>(p.next_cursor.as_deref().unwrap()).unwrap(), 2);
         let last = finish(vec![1, 2], 2, |x| *x);
         assert!(last.next_cursor.is_none());
+    }
+
+    #[test]
+    fn keyset_statements_continue_after_the_cursor_in_key_order() {
+        let list = |order| Keyset {
+            select: "SELECT id FROM t WHERE m = $1",
+            params: vec![1.into()],
+            key: ("at", "id"),
+            order,
+        };
+        let (first, params) = list(Order::NewestFirst).statement(None, 20).unwrap();
+        assert_eq!(first, "SELECT id FROM t WHERE m = $1 ORDER BY at DESC, id DESC LIMIT $2");
+        assert_eq!(params.len(), 2);
+        let cursor = encode(&(chrono::Utc::now(), Uuid::nil()));
+        let (next, params) = list(Order::OldestFirst).statement(Some(&cursor), 20).unwrap();
+        assert_eq!(next, "SELECT id FROM t WHERE m = $1 AND (at, id) > ($2, $3) ORDER BY at, id LIMIT $4");
+        assert_eq!(params.len(), 4);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kernel::http::{ApiJson, ApiQuery, RequestContext, path_id};
+use kernel::http::{ApiJson, ApiQuery, Req, path_id};
 use kernel::ids::MemberId;
 use kernel::page::Page;
 use kernel::viewer::{Role, Visibility};
@@ -103,11 +103,7 @@ pub struct SignupAccepted {
 /// Sign up. A verification link goes to the address.
 #[utoipa::path(post, path = "/api/v1/auth/signup", request_body = SignupBody, tag = "auth",
     responses((status = 201, body = SignupAccepted), (status = 422, description = "Invalid fields"), (status = 429, description = "Too many sign-ups")))]
-async fn signup(
-    state: axum::extract::State<AppState>,
-    ctx: RequestContext,
-    ApiJson(b): ApiJson<SignupBody>,
-) -> AppResult<Response> {
+async fn signup(Req { state, ctx }: Req, ApiJson(b): ApiJson<SignupBody>) -> AppResult<Response> {
     let input =
         SignupInput { email: b.email, password: b.password, display_name: b.display_name, member_type: b.member_type };
     accounts::signup(&state, &input, &ctx.client_ip).await?;
@@ -158,11 +154,7 @@ pub struct TokenIssued {
 /// Log in for scripts: a personal access token.
 #[utoipa::path(post, path = "/api/v1/auth/token", request_body = TokenBody, tag = "auth",
     responses((status = 200, body = TokenIssued), (status = 401, description = "Wrong e-mail or password"), (status = 429, description = "Too many attempts")))]
-async fn create_token(
-    state: axum::extract::State<AppState>,
-    ctx: RequestContext,
-    ApiJson(b): ApiJson<TokenBody>,
-) -> AppResult<Json<TokenIssued>> {
+async fn create_token(Req { state, ctx }: Req, ApiJson(b): ApiJson<TokenBody>) -> AppResult<Json<TokenIssued>> {
     let member = accounts::check_credentials(&state, &b.email, &b.password, &ctx.client_ip).await?;
     Ok(Json(TokenIssued { token: accounts::login_token(&state, member, &ctx.client_ip).await? }))
 }
@@ -227,7 +219,7 @@ pub async fn me_of(state: &AppState, id: MemberId) -> AppResult<Me> {
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "me", security(("bearer" = [])), responses((status = 200, body = Me), (status = 401)))]
-async fn me(state: axum::extract::State<AppState>, ctx: RequestContext) -> AppResult<Json<Me>> {
+async fn me(Req { state, ctx }: Req) -> AppResult<Json<Me>> {
     let m = ctx.viewer.require_member()?;
     Ok(Json(me_of(&state, m.id).await?))
 }
@@ -235,11 +227,7 @@ async fn me(state: axum::extract::State<AppState>, ctx: RequestContext) -> AppRe
 /// Change any subset of the profile's fields, and who sees each.
 #[utoipa::path(patch, path = "/api/v1/me/profile", tag = "me", request_body = ProfilePatch, security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 400, description = "Malformed body or unknown field"), (status = 422, description = "Invalid values; nothing was changed")))]
-async fn patch_profile(
-    state: axum::extract::State<AppState>,
-    ctx: RequestContext,
-    ApiJson(p): ApiJson<ProfilePatch>,
-) -> AppResult<Json<Me>> {
+async fn patch_profile(Req { state, ctx }: Req, ApiJson(p): ApiJson<ProfilePatch>) -> AppResult<Json<Me>> {
     let m = ctx.viewer.require_member()?;
     profile::update(&state, m.id, &p).await?;
     Ok(Json(me_of(&state, m.id).await?))
@@ -247,7 +235,7 @@ async fn patch_profile(
 
 /// Everything the platform holds about me, as one JSON document.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "me", security(("bearer" = [])), responses((status = 200, description = "The export"), (status = 401)))]
-async fn export(state: axum::extract::State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn export(Req { state, ctx }: Req) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let doc = data::export(&state, m.id, &ctx.client_ip).await?;
     Ok((
@@ -274,8 +262,7 @@ const RECENT_LOGIN: chrono::Duration = chrono::Duration::minutes(10);
 #[utoipa::path(delete, path = "/api/v1/me", tag = "me", request_body(content = DeleteBody, description = "Optional: the password"),
     security(("bearer" = [])), responses((status = 204, description = "Deleted"), (status = 401), (status = 422, description = "Password missing or wrong"), (status = 429)))]
 async fn delete_me(
-    state: axum::extract::State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> AppResult<StatusCode> {
@@ -323,7 +310,7 @@ pub struct TokenList {
 
 /// My live personal access tokens (never the tokens themselves).
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me", security(("bearer" = [])), responses((status = 200, body = TokenList), (status = 401)))]
-async fn list_tokens(state: axum::extract::State<AppState>, ctx: RequestContext) -> AppResult<Json<TokenList>> {
+async fn list_tokens(Req { state, ctx }: Req) -> AppResult<Json<TokenList>> {
     let m = ctx.viewer.require_member()?;
     Ok(Json(TokenList { items: kernel::session::list_api_tokens(&state.db, &state.config, m.id).await? }))
 }
@@ -331,46 +318,23 @@ async fn list_tokens(state: axum::extract::State<AppState>, ctx: RequestContext)
 /// Revoke one of my tokens by its id.
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "me", params(("id" = uuid::Uuid, Path)), security(("bearer" = [])),
     responses((status = 204, description = "Revoked"), (status = 401), (status = 404)))]
-async fn revoke_token_by_id(
-    state: axum::extract::State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
+async fn revoke_token_by_id(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     let m = ctx.viewer.require_member()?;
-    if !kernel::session::revoke_api_token_by_id(&state.db, m.id, path_id(&id)?).await? {
-        return Err(AppError::NotFound);
-    }
-    kernel::audit::record(
-        state.db.writer(),
-        Some(m.id),
-        "api_token_revoked",
-        Some(m.id),
-        Some(&ctx.client_ip),
-        serde_json::json!({ "via": "api" }),
-    )
-    .await?;
+    accounts::revoke_token(&state, m.id, path_id(&id)?, &ctx.client_ip, "api").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The member directory. Filters match only fields the viewer may see.
 #[utoipa::path(get, path = "/api/v1/members", tag = "members", params(Filters),
     responses((status = 200, body = Page<MemberCard>), (status = 400, description = "Bad cursor"), (status = 422, description = "Bad filter")))]
-async fn list_members(
-    state: axum::extract::State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(f): ApiQuery<Filters>,
-) -> AppResult<Json<Page<MemberCard>>> {
+async fn list_members(Req { state, ctx }: Req, ApiQuery(f): ApiQuery<Filters>) -> AppResult<Json<Page<MemberCard>>> {
     Ok(Json(directory::search(&state.db, &ctx.viewer, &f).await?))
 }
 
 /// One member's profile, showing only what the viewer may see.
 #[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", params(("id" = MemberId, Path)),
     responses((status = 200, body = ProfileView), (status = 404)))]
-async fn get_member(
-    state: axum::extract::State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<ProfileView>> {
+async fn get_member(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<ProfileView>> {
     let id: MemberId = path_id(&id)?;
     profile::view(&state.db, &ctx.viewer, id).await?.map(Json).ok_or(AppError::NotFound)
 }
@@ -408,8 +372,7 @@ pub struct RoleBody {
 #[utoipa::path(post, path = "/api/v1/admin/members/{id}/role", tag = "admin", request_body = RoleBody, params(("id" = MemberId, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
 async fn admin_set_role(
-    state: axum::extract::State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RoleBody>,
 ) -> AppResult<StatusCode> {
@@ -431,8 +394,7 @@ pub struct FlagBody {
 #[utoipa::path(post, path = "/api/v1/admin/members/{id}/health-leader", tag = "admin", request_body = FlagBody, params(("id" = MemberId, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403)))]
 async fn admin_health_leader(
-    state: axum::extract::State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<FlagBody>,
 ) -> AppResult<StatusCode> {
@@ -445,8 +407,7 @@ async fn admin_health_leader(
 #[utoipa::path(post, path = "/api/v1/admin/members/{id}/suspension", tag = "admin", request_body = FlagBody, params(("id" = MemberId, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 403)))]
 async fn admin_suspension(
-    state: axum::extract::State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<FlagBody>,
 ) -> AppResult<StatusCode> {

@@ -28,9 +28,7 @@ pub async fn adjust(state: &AppState, actor: MemberId, a: &Adjustment, ip: &str)
         e.add("amount", "The amount must be a non-zero number of points up to 1,000,000 either way.");
     }
     let reason = a.reason.trim();
-    if reason.chars().count() < 3 || reason.chars().count() > 500 {
-        e.add("reason", "Say why, in 3 to 500 characters.");
-    }
+    e.check_length("reason", reason, 3..=500, "Say why, in 3 to 500 characters.");
     e.into_result()?;
     if !contracts::members::directory(state)?.exists((&state.db).into(), a.member_id).await? {
         return Err(AppError::field("member_id", "There is no such member."));
@@ -107,14 +105,11 @@ pub async fn expire(state: &AppState, months: u32) -> anyhow::Result<usize> {
         .unwrap_or_else(|| now() - ChronoDuration::days(30 * months as i64));
     let candidates: Vec<MemberId> = state
         .db
-        .all::<MemberRow>(
+        .column(
             "SELECT DISTINCT member_id FROM ledger_entries WHERE amount > 0 AND reason <> $1 AND occurred_at < $2",
             params![reasons::REFUND, cutoff],
         )
-        .await?
-        .into_iter()
-        .map(|r| r.member_id)
-        .collect();
+        .await?;
     let day = now().format("%Y-%m-%d").to_string();
     let mut expired = 0;
     for member in candidates {
@@ -149,11 +144,6 @@ pub async fn expire(state: &AppState, months: u32) -> anyhow::Result<usize> {
         tx.commit().await?;
     }
     Ok(expired)
-}
-
-#[derive(sea_orm::FromQueryResult)]
-struct MemberRow {
-    member_id: MemberId,
 }
 
 /// Sum of a member's entries matching `condition` (`$1` is the member).

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kernel::http::{ApiJson, ApiQuery, RequestContext, path_id};
+use kernel::http::{ApiJson, ApiQuery, Req, path_id};
 use kernel::viewer::Role;
 use kernel::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
@@ -92,11 +92,7 @@ pub struct CursorQuery {
 /// My balance and history.
 #[utoipa::path(get, path = "/api/v1/me/points", tag = "rewards", params(CursorQuery), security(("bearer" = [])),
     responses((status = 200, body = Points), (status = 401)))]
-async fn my_points(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<CursorQuery>,
-) -> AppResult<Json<Points>> {
+async fn my_points(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<CursorQuery>) -> AppResult<Json<Points>> {
     let me = ctx.viewer.require_member()?;
     let page = ledger::history(&state.db, me.id, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?;
     Ok(Json(Points {
@@ -112,7 +108,7 @@ pub struct RedemptionList {
 }
 
 #[utoipa::path(get, path = "/api/v1/me/redemptions", tag = "rewards", security(("bearer" = [])), responses((status = 200, body = RedemptionList)))]
-async fn my_redemptions(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<RedemptionList>> {
+async fn my_redemptions(Req { state, ctx }: Req) -> AppResult<Json<RedemptionList>> {
     let me = ctx.viewer.require_member()?;
     Ok(Json(RedemptionList { items: redeem::mine(&state.db, me.id).await? }))
 }
@@ -125,11 +121,7 @@ pub struct OptIn {
 
 /// Appear on (or leave) the monthly leaderboard.
 #[utoipa::path(put, path = "/api/v1/me/leaderboard", tag = "rewards", request_body = OptIn, security(("bearer" = [])), responses((status = 204)))]
-async fn set_leaderboard(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiJson(b): ApiJson<OptIn>,
-) -> AppResult<StatusCode> {
+async fn set_leaderboard(Req { state, ctx }: Req, ApiJson(b): ApiJson<OptIn>) -> AppResult<StatusCode> {
     let me = ctx.viewer.require_member()?;
     leaderboard::set_opt_in(&state.db, me.id, b.opt_in).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -142,7 +134,7 @@ pub struct Leaderboard {
 
 /// This month's leaderboard (members only; only those who opted in).
 #[utoipa::path(get, path = "/api/v1/leaderboard", tag = "rewards", security(("bearer" = [])), responses((status = 200, body = Leaderboard)))]
-async fn leaderboard_list(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<Leaderboard>> {
+async fn leaderboard_list(Req { state, ctx }: Req) -> AppResult<Json<Leaderboard>> {
     ctx.viewer.require_member()?;
     Ok(Json(Leaderboard { items: leaderboard::this_month(&state, 50).await? }))
 }
@@ -163,12 +155,7 @@ async fn list_rewards(State(state): State<AppState>) -> AppResult<Json<RewardLis
 #[utoipa::path(post, path = "/api/v1/rewards/{id}/redemptions", tag = "rewards", params(("id" = Uuid, Path), ("Idempotency-Key" = Option<String>, Header)),
     security(("bearer" = [])),
     responses((status = 201, body = Redemption), (status = 404), (status = 409, description = "insufficient_points, out_of_stock, limit_reached or not_available")))]
-async fn create_redemption(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+async fn create_redemption(Req { state, ctx }: Req, headers: HeaderMap, Path(id): Path<String>) -> AppResult<Response> {
     let me = ctx.viewer.require_member()?;
     let reward: Uuid = path_id(&id)?;
     let key = match headers.get("idempotency-key") {
@@ -203,11 +190,7 @@ async fn list_rules(State(state): State<AppState>) -> AppResult<Json<RuleList>> 
 
 #[utoipa::path(get, path = "/api/v1/admin/earning-rules/{code}", tag = "rewards-admin", params(("code" = String, Path)),
     security(("bearer" = [])), responses((status = 200, body = Rule), (status = 403), (status = 404)))]
-async fn get_rule(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(code): Path<String>,
-) -> AppResult<Json<Rule>> {
+async fn get_rule(Req { state, ctx }: Req, Path(code): Path<String>) -> AppResult<Json<Rule>> {
     ctx.viewer.require_role(Role::Staff)?;
     Ok(Json(rules::get(&state.db, &code).await?))
 }
@@ -216,8 +199,7 @@ async fn get_rule(
 #[utoipa::path(put, path = "/api/v1/admin/earning-rules/{code}", tag = "rewards-admin", params(("code" = String, Path)), request_body = RuleChange,
     security(("bearer" = [])), responses((status = 200, body = Rule), (status = 403), (status = 404), (status = 422)))]
 async fn put_rule(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<RuleChange>,
 ) -> AppResult<Json<Rule>> {
@@ -228,11 +210,7 @@ async fn put_rule(
 /// Credit or debit a member by hand, with a reason. Audited.
 #[utoipa::path(post, path = "/api/v1/admin/points/adjustments", tag = "rewards-admin", request_body = Adjustment,
     security(("bearer" = [])), responses((status = 201, body = Entry), (status = 403), (status = 409), (status = 422)))]
-async fn create_adjustment(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiJson(b): ApiJson<Adjustment>,
-) -> AppResult<Response> {
+async fn create_adjustment(Req { state, ctx }: Req, ApiJson(b): ApiJson<Adjustment>) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let entry = adjust::adjust(&state, staff.id, &b, &ctx.client_ip).await?;
     Ok((StatusCode::CREATED, Json(entry)).into_response())
@@ -241,11 +219,7 @@ async fn create_adjustment(
 /// Add a reward to the catalogue.
 #[utoipa::path(post, path = "/api/v1/admin/rewards", tag = "rewards-admin", request_body = NewReward,
     security(("bearer" = [])), responses((status = 201, body = Reward), (status = 403), (status = 422)))]
-async fn create_reward(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiJson(b): ApiJson<NewReward>,
-) -> AppResult<Response> {
+async fn create_reward(Req { state, ctx }: Req, ApiJson(b): ApiJson<NewReward>) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let reward = catalogue::create(&state, staff.id, &b, &ctx.client_ip).await?;
     Ok((StatusCode::CREATED, Json(reward)).into_response())
@@ -261,8 +235,7 @@ pub struct QueueQuery {
 #[utoipa::path(get, path = "/api/v1/admin/redemptions", tag = "rewards-admin", params(QueueQuery), security(("bearer" = [])),
     responses((status = 200, body = RedemptionList), (status = 403)))]
 async fn redemption_queue(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     ApiQuery(q): ApiQuery<QueueQuery>,
 ) -> AppResult<Json<RedemptionList>> {
     ctx.viewer.require_role(Role::Staff)?;
@@ -284,12 +257,7 @@ pub struct Decision {
 /// Mark a pending redemption fulfilled.
 #[utoipa::path(post, path = "/api/v1/admin/redemptions/{id}/fulfil", tag = "rewards-admin", params(("id" = Uuid, Path)), request_body = Option<Decision>,
     security(("bearer" = [])), responses((status = 200, body = Redemption), (status = 403), (status = 404), (status = 409)))]
-async fn fulfil(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Json<Redemption>> {
+async fn fulfil(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Json<Redemption>> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let d: Decision = kernel::http::optional_json(&body)?;
     Ok(Json(redeem::fulfil(&state, staff.id, path_id(&id)?, &d.note, &ctx.client_ip).await?))
@@ -298,12 +266,7 @@ async fn fulfil(
 /// Reject a pending redemption: points and stock are returned.
 #[utoipa::path(post, path = "/api/v1/admin/redemptions/{id}/reject", tag = "rewards-admin", params(("id" = Uuid, Path)), request_body = Decision,
     security(("bearer" = [])), responses((status = 200, body = Redemption), (status = 403), (status = 404), (status = 409), (status = 422)))]
-async fn reject(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Json<Redemption>> {
+async fn reject(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Json<Redemption>> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let d: Decision = kernel::http::optional_json(&body)?;
     Ok(Json(redeem::reject(&state, staff.id, path_id(&id)?, &d.note, &ctx.client_ip).await?))

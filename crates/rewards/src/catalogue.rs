@@ -82,12 +82,8 @@ pub struct NewReward {
 pub async fn create(state: &AppState, actor: MemberId, r: &NewReward, ip: &str) -> AppResult<Reward> {
     let mut e = FieldErrors::new();
     let name = r.name.trim();
-    if name.is_empty() || name.chars().count() > 120 {
-        e.add("name", "Give the reward a name of 1 to 120 characters.");
-    }
-    if r.description.chars().count() > 2000 {
-        e.add("description", "Keep the description under 2,000 characters.");
-    }
+    e.check_length("name", name, 1..=120, "Give the reward a name of 1 to 120 characters.");
+    e.check_length("description", &r.description, 0..=2000, "Keep the description under 2,000 characters.");
     if !(1..=10_000_000).contains(&r.cost) {
         e.add("cost", "Cost must be from 1 to 10,000,000 points.");
     }

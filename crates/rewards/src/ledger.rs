@@ -6,8 +6,9 @@
 
 use kernel::db::{self, Tx};
 use kernel::ids::MemberId;
+use kernel::page::{Keyset, Order};
 use kernel::params;
-use kernel::time::{Instant, now};
+use kernel::time::now;
 use sea_orm::DbErr;
 use serde::Serialize;
 use uuid::Uuid;
@@ -123,29 +124,11 @@ pub async fn history(
     cursor: Option<&str>,
     limit: u64,
 ) -> kernel::AppResult<kernel::page::Page<Entry>> {
-    let rows: Vec<Entry> = match cursor {
-        None => {
-            db.all(
-                &format!(
-                    "SELECT {MEMBER_ENTRY_COLUMNS} FROM ledger_entries \
-                     WHERE member_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
-                ),
-                params![member, (limit + 1) as i64],
-            )
-            .await?
-        }
-        Some(c) => {
-            let (at, id): (Instant, Uuid) = kernel::page::decode(c)?;
-            db.all(
-                &format!(
-                    "SELECT {MEMBER_ENTRY_COLUMNS} FROM ledger_entries \
-                     WHERE member_id = $1 AND (created_at, id) < ($2, $3) \
-                     ORDER BY created_at DESC, id DESC LIMIT $4"
-                ),
-                params![member, at, id, (limit + 1) as i64],
-            )
-            .await?
-        }
+    let list = Keyset {
+        select: &format!("SELECT {MEMBER_ENTRY_COLUMNS} FROM ledger_entries WHERE member_id = $1"),
+        params: params![member],
+        key: ("created_at", "id"),
+        order: Order::NewestFirst,
     };
-    Ok(kernel::page::finish(rows, limit, |e| (e.created_at, e.id)))
+    list.page(db, cursor, limit, |e: &Entry| (e.created_at, e.id)).await
 }

@@ -147,26 +147,37 @@ async fn check_redeemable(tx: &Tx, member: MemberId, item: &catalogue::Reward, b
 /// Debits the reward's cost for redemption `id` and takes one from its stock (if it
 /// counts stock); the debit's ledger entry id.
 async fn debit_and_reserve(tx: &Tx, member: MemberId, item: &catalogue::Reward, id: Uuid) -> AppResult<Uuid> {
-    let debit = ledger::post(
-        tx,
-        &NewEntry {
-            member,
-            amount: -item.cost,
-            reason: reasons::REDEMPTION,
-            source_type: Some("redemption"),
-            source_id: Some(id.to_string()),
-            idempotency_key: format!("redeem:{id}"),
-            note: &item.name,
-            actor: Some(member),
-            occurred_at: None,
-        },
-    )
-    .await?
-    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("fresh redemption id collided")))?;
+    let debit =
+        ledger::post(tx, &entry_about(id, member, -item.cost, reasons::REDEMPTION, "redeem", &item.name, member))
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("fresh redemption id collided")))?;
     if item.stock.is_some() {
         db::exec(tx, "UPDATE rewards SET stock = stock - 1 WHERE id = $1", params![item.id]).await?;
     }
     Ok(debit)
+}
+
+/// A ledger entry about redemption `id`: its debit, or its refund when rejected.
+fn entry_about<'a>(
+    id: Uuid,
+    member: MemberId,
+    amount: i64,
+    reason: &'a str,
+    key: &str,
+    note: &'a str,
+    actor: MemberId,
+) -> NewEntry<'a> {
+    NewEntry {
+        member,
+        amount,
+        reason,
+        source_type: Some("redemption"),
+        source_id: Some(id.to_string()),
+        idempotency_key: format!("{key}:{id}"),
+        note,
+        actor: Some(actor),
+        occurred_at: None,
+    }
 }
 
 /// The first request's redemption, when the same key raced in from another request.
@@ -201,24 +212,12 @@ pub async fn fulfil(state: &AppState, actor: MemberId, id: Uuid, note: &str, ip:
         params![note.trim(), actor, now(), id],
     )
     .await?;
-    audit::record(
-        &tx,
-        Some(actor),
-        "redemption_fulfilled",
-        Some(r.member_id),
-        Some(ip),
-        serde_json::json!({ "redemption": id }),
-    )
-    .await?;
     let message = if note.trim().is_empty() {
         format!("Your {} is on its way.", r.reward_name)
     } else {
         format!("Your {} is on its way.\n\n{}", r.reward_name, note.trim())
     };
-    notify(state, &tx, r.member_id, id, "fulfilled", &message).await?;
-    let out = get(&tx, id).await?;
-    tx.commit().await?;
-    Ok(out)
+    decided(state, tx, actor, &r, ip, "fulfilled", &message).await
 }
 
 /// Rejects a pending redemption: the points come back and the stock is released, each
@@ -230,21 +229,9 @@ pub async fn reject(state: &AppState, actor: MemberId, id: Uuid, note: &str, ip:
     let tx = state.db.begin().await?;
     let r = decide(&tx, id).await?;
     ledger::lock_account(&tx, r.member_id).await?;
-    let refund = ledger::post(
-        &tx,
-        &NewEntry {
-            member: r.member_id,
-            amount: r.cost,
-            reason: reasons::REFUND,
-            source_type: Some("redemption"),
-            source_id: Some(id.to_string()),
-            idempotency_key: format!("refund:{id}"),
-            note: &r.reward_name,
-            actor: Some(actor),
-            occurred_at: None,
-        },
-    )
-    .await?;
+    let refund =
+        ledger::post(&tx, &entry_about(id, r.member_id, r.cost, reasons::REFUND, "refund", &r.reward_name, actor))
+            .await?;
     db::exec(&tx, "UPDATE rewards SET stock = stock + 1 WHERE id = $1 AND stock IS NOT NULL", params![r.reward_id])
         .await?;
     db::exec(
@@ -253,23 +240,31 @@ pub async fn reject(state: &AppState, actor: MemberId, id: Uuid, note: &str, ip:
         params![note.trim(), refund, actor, now(), id],
     )
     .await?;
-    audit::record(
-        &tx,
-        Some(actor),
-        "redemption_rejected",
-        Some(r.member_id),
-        Some(ip),
-        serde_json::json!({ "redemption": id }),
-    )
-    .await?;
     let message = format!(
         "We could not fulfil your {}: {}\n\nYour {} points have been returned.",
         r.reward_name,
         note.trim(),
         r.cost
     );
-    notify(state, &tx, r.member_id, id, "rejected", &message).await?;
-    let out = get(&tx, id).await?;
+    decided(state, tx, actor, &r, ip, "rejected", &message).await
+}
+
+/// The end of a staff decision on redemption `r` (`step` is what became of it): it is
+/// audited, the member is told, and the redemption is read back as it now stands.
+async fn decided(
+    state: &AppState,
+    tx: Tx,
+    actor: MemberId,
+    r: &Redemption,
+    ip: &str,
+    step: &str,
+    message: &str,
+) -> AppResult<Redemption> {
+    let action = format!("redemption_{step}");
+    audit::record(&tx, Some(actor), &action, Some(r.member_id), Some(ip), serde_json::json!({ "redemption": r.id }))
+        .await?;
+    notify(state, &tx, r.member_id, r.id, step, message).await?;
+    let out = get(&tx, r.id).await?;
     tx.commit().await?;
     Ok(out)
 }

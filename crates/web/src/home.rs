@@ -1,18 +1,17 @@
 //! The home page and the privacy page.
 
 use axum::Router;
-use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
 use kernel::AppState;
-use kernel::http::RequestContext;
+use kernel::http::Req;
 use kernel::ui::{self, escape};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home)).route("/privacy", get(privacy))
 }
 
-async fn home(State(state): State<AppState>, ctx: RequestContext) -> Html<String> {
+async fn home(Req { state, ctx }: Req) -> Html<String> {
     let feed = match ctx.viewer.member() {
         Some(_) => contracts::home::latest(&state, &ctx.viewer, 20).await.unwrap_or_default(),
         None => vec![],
@@ -56,7 +55,7 @@ async fn home(State(state): State<AppState>, ctx: RequestContext) -> Html<String
     ui::page(&state, &ctx, "Home", "/", &body)
 }
 
-async fn privacy(State(state): State<AppState>, ctx: RequestContext) -> Html<String> {
+async fn privacy(Req { state, ctx }: Req) -> Html<String> {
     let body = "<h1>Privacy</h1>\
         <p>What you share here is health information, and we treat it that way.</p>\
         <ul>\

@@ -99,6 +99,19 @@ pub struct Access {
     pub moderate: bool,
 }
 
+impl Access {
+    /// Moderating the group (pinning, locking, answering requests, reading history)
+    /// is for its moderators and staff.
+    pub fn require_moderate(self) -> kernel::AppResult<()> {
+        if self.moderate { Ok(()) } else { Err(kernel::AppError::Forbidden) }
+    }
+
+    /// Posting and reacting are for those who may post here.
+    pub fn require_post(self) -> kernel::AppResult<()> {
+        if self.post { Ok(()) } else { Err(kernel::AppError::Forbidden) }
+    }
+}
+
 /// The rule (see the module's documentation) for `viewer` in group `g`, where they stand `s`.
 pub fn access(viewer: &Viewer, g: &Group, s: Standing) -> Access {
     decide(Asker::of(viewer), &g.visibility, &g.public_preview, s)

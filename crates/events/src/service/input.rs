@@ -104,9 +104,7 @@ pub(super) fn check(input: &EventInput, base: Option<&EventRow>) -> AppResult<Ch
     }
     let times = check_times(input, base, &time_zone, &mut e);
     let room = input.room.clone().or(base.map(|b| b.room.clone())).unwrap_or_default().trim().to_string();
-    if room.chars().count() > 100 {
-        e.add("room", "Use at most 100 characters for the room.");
-    }
+    e.check_length("room", &room, 0..=100, "Use at most 100 characters for the room.");
     check_speakers(input, &mut e);
     check_questions_and_conditions(input, &mut e);
     let capacity = check_capacity(input, base, &mut e);
@@ -139,13 +137,9 @@ fn check_wording(input: &EventInput, base: Option<&EventRow>, e: &mut FieldError
         e.add("kind", "Choose webinar, panel, training_call, networking, live_discussion or conference_session.");
     }
     let title = pick(&input.title, base.map(|b| b.title.clone())).trim().to_string();
-    if title.is_empty() || title.chars().count() > 200 {
-        e.add("title", "Give the event a title of 1 to 200 characters.");
-    }
+    e.check_length("title", &title, 1..=200, "Give the event a title of 1 to 200 characters.");
     let description = pick(&input.description, base.map(|b| b.description.clone()));
-    if description.chars().count() > 20_000 {
-        e.add("description", "Keep the description under 20,000 characters.");
-    }
+    e.check_length("description", &description, 0..=20_000, "Keep the description under 20,000 characters.");
     (kind, title, description)
 }
 

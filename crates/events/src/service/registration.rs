@@ -27,19 +27,9 @@ pub(super) async fn count(tx: &Tx, event: Uuid, status: &str) -> AppResult<i64> 
     .unwrap_or(0))
 }
 
-#[derive(sea_orm::FromQueryResult)]
-struct MemberRow {
-    member_id: MemberId,
-}
-
 pub(super) async fn registered_members(tx: &Tx, event: Uuid) -> AppResult<Vec<MemberId>> {
-    let rows: Vec<MemberRow> = db::all(
-        tx,
-        "SELECT member_id FROM registrations WHERE event_id = $1 AND status = 'registered'",
-        params![event],
-    )
-    .await?;
-    Ok(rows.into_iter().map(|r| r.member_id).collect())
+    let sql = "SELECT member_id FROM registrations WHERE event_id = $1 AND status = 'registered'";
+    Ok(db::column(tx, sql, params![event]).await?)
 }
 
 /// Registers `viewer`, or puts them on the waitlist when the event is full. Asking

@@ -4,9 +4,8 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use kernel::http::{ApiQuery, RequestContext};
+use kernel::http::{ApiQuery, Req, RequestContext};
 use kernel::ui;
 use kernel::{AppResult, AppState};
 use uuid::Uuid;
@@ -40,11 +39,7 @@ struct ListPage {
     groups: Vec<(String, String, bool)>,
 }
 
-pub(crate) async fn list_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> AppResult<Response> {
+pub(crate) async fn list_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Response> {
     let mine = q.mine.unwrap_or(false);
     if mine && !ctx.viewer.is_signed_in() {
         return Ok(kernel::http::login_redirect("/events?mine=true").into_response());
@@ -132,31 +127,33 @@ fn serde_urlencoded_pairs(pairs: &[(&str, String)]) -> String {
         .join("&")
 }
 
-/// The condition filter's choices (id, name, selected).
-async fn condition_choices(state: &AppState, q: &ListQuery) -> AppResult<Vec<(String, String, bool)>> {
-    Ok(contracts::members::directory(state)?
-        .conditions(&state.db)
-        .await?
+/// A filter's choices as (id, name, selected), `chosen` being the id in the query.
+fn choices<Id: ToString>(
+    items: impl IntoIterator<Item = (Id, String)>,
+    chosen: Option<&str>,
+) -> Vec<(String, String, bool)> {
+    items
         .into_iter()
-        .map(|c| {
-            let selected = q.condition.as_deref() == Some(c.id.to_string().as_str());
-            (c.id.to_string(), c.name, selected)
+        .map(|(id, name)| {
+            let id = id.to_string();
+            let selected = chosen == Some(id.as_str());
+            (id, name, selected)
         })
-        .collect())
+        .collect()
 }
 
-/// The group filter's choices: the viewer's groups (id, name, selected).
+/// The condition filter's choices.
+async fn condition_choices(state: &AppState, q: &ListQuery) -> AppResult<Vec<(String, String, bool)>> {
+    let all = contracts::members::directory(state)?.conditions(&state.db).await?;
+    Ok(choices(all.into_iter().map(|c| (c.id, c.name)), q.condition.as_deref()))
+}
+
+/// The group filter's choices: the viewer's groups.
 async fn group_choices(
     state: &AppState,
     ctx: &RequestContext,
     q: &ListQuery,
 ) -> AppResult<Vec<(String, String, bool)>> {
-    Ok(contracts::groups::joined_by(state, &ctx.viewer)
-        .await?
-        .into_iter()
-        .map(|g| {
-            let selected = q.group.as_deref() == Some(g.id.to_string().as_str());
-            (g.id.to_string(), g.name, selected)
-        })
-        .collect())
+    let mine = contracts::groups::joined_by(state, &ctx.viewer).await?;
+    Ok(choices(mine.into_iter().map(|g| (g.id, g.name)), q.group.as_deref()))
 }

@@ -108,6 +108,23 @@ pub(crate) async fn login_token(state: &AppState, member: MemberId, ip: &str) ->
     Ok(raw)
 }
 
+/// Revokes one of a member's API tokens by its id (404 when they hold no such live
+/// token); audited with where it was done (`via`: the API or the settings page).
+pub(crate) async fn revoke_token(
+    state: &AppState,
+    member: MemberId,
+    id: uuid::Uuid,
+    ip: &str,
+    via: &str,
+) -> AppResult<()> {
+    if !session::revoke_api_token_by_id(&state.db, member, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(state.db.writer(), Some(member), "api_token_revoked", Some(member), Some(ip), json!({ "via": via }))
+        .await?;
+    Ok(())
+}
+
 /// Logs out: ends the session.
 pub(crate) async fn logout(state: &AppState, session_id: &str, member: MemberId, ip: &str) -> AppResult<()> {
     let tx = state.db.writer().begin().await?;

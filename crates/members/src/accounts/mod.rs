@@ -18,7 +18,7 @@ use crate::password;
 pub(crate) use credentials::{
     change_password, confirm_email_change, confirm_password, request_email_change, request_reset, reset_password,
 };
-pub(crate) use login::{check_credentials, login_session, login_token, logout};
+pub(crate) use login::{check_credentials, login_session, login_token, logout, revoke_token};
 pub(crate) use roles::{change_suspension, hierarchy_allows, may_suspend, set_health_leader, set_role, set_suspended};
 pub(crate) use signup::{SignupInput, create_admin, signup, verify_email};
 pub(crate) use staff_list::{StaffAccountRow, recent_audit, staff_accounts};

@@ -2,17 +2,17 @@
 //! (verify an address, confirm an e-mail change) and the password-reset pages.
 
 use askama::Template;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use futures::future::BoxFuture;
 use kernel::error::FieldErrors;
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, safe_next, set_cookie};
+use kernel::http::{ApiQuery, HtmlForm, Req, RequestContext, safe_next, set_cookie};
 use kernel::session::SESSION_COOKIE;
 use kernel::ui::{self, Field, Input, error_summary};
 use kernel::{AppError, AppResult, AppState};
 use serde::Deserialize;
 
-use super::{Message, message, page};
+use super::{Message, email_field, message, new_password_field, page, password_field};
 use crate::accounts::{self, SignupInput};
 use crate::model::MemberType;
 
@@ -44,37 +44,31 @@ fn render_signup(state: &AppState, ctx: &RequestContext, f: &SignupFormData, err
     let body = ui::render(&SignupPage {
         csrf: &ctx.csrf,
         summary: error_summary(errors),
-        email: Field::new("email", "E-mail address", &f.email, Input::Email)
-            .errors(errors)
-            .required()
-            .autocomplete("email")
-            .html(),
+        email: email_field("email", "E-mail address", &f.email, errors),
         display_name: Field::new("display_name", "Your name", &f.display_name, Input::Text)
             .hint("The name other members see. It can be a first name or a nickname.")
             .errors(errors)
             .required()
             .autocomplete("nickname")
             .html(),
-        password: Field::new("password", "Password", "", Input::NewPassword)
-            .hint("At least 8 characters. A few unrelated words make a strong, memorable password.")
-            .errors(errors)
-            .required()
-            .autocomplete("new-password")
-            .html(),
+        password: new_password_field(
+            "password",
+            "Password",
+            "At least 8 characters. A few unrelated words make a strong, memorable password.",
+            errors,
+        ),
         member_types: MemberType::ALL.iter().map(|t| (t.as_str(), t.label(), f.member_type == t.as_str())).collect(),
         member_type_error: errors.get("member_type"),
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    page(state, ctx, status, "Join", "/signup", body)
+    page(state, ctx, errors.page_status(), "Join", "/signup", body)
 }
 
-pub(super) async fn signup_page(State(state): State<AppState>, ctx: RequestContext) -> Response {
+pub(super) async fn signup_page(Req { state, ctx }: Req) -> Response {
     render_signup(&state, &ctx, &SignupFormData::default(), &FieldErrors::new())
 }
 
 pub(super) async fn signup_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     HtmlForm(f): HtmlForm<SignupFormData>,
 ) -> AppResult<Response> {
     let input = SignupInput {
@@ -107,17 +101,49 @@ pub(super) struct TokenQuery {
     token: String,
 }
 
+/// What a page with one form says.
+struct FormText {
+    title: &'static str,
+    heading: &'static str,
+    intro: &'static str,
+    action: &'static str,
+    button: &'static str,
+}
+
 #[derive(Template)]
-#[template(path = "token_form.html")]
-struct TokenForm<'a> {
+#[template(path = "simple_form.html")]
+struct SimpleForm<'a> {
     heading: &'a str,
     intro: &'a str,
     action: &'a str,
     csrf: &'a str,
-    token: &'a str,
+    /// The e-mailed token the form sends back, on the pages behind e-mailed links.
+    token: Option<&'a str>,
     summary: String,
     fields: String,
     button: &'a str,
+}
+
+/// A page with one form; with errors, it comes back with them and a 422.
+fn one_form_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    text: &FormText,
+    token: Option<&str>,
+    fields: String,
+    errors: &FieldErrors,
+) -> Response {
+    let body = ui::render(&SimpleForm {
+        heading: text.heading,
+        intro: text.intro,
+        action: text.action,
+        csrf: &ctx.csrf,
+        token,
+        summary: error_summary(errors),
+        fields,
+        button: text.button,
+    });
+    page(state, ctx, errors.page_status(), text.title, "", body)
 }
 
 fn token_problem(state: &AppState, ctx: &RequestContext, e: AppError) -> AppResult<Response> {
@@ -134,74 +160,100 @@ fn token_problem(state: &AppState, ctx: &RequestContext, e: AppError) -> AppResu
     }
 }
 
-/// What the page behind an e-mailed link says.
-struct LinkPage {
-    purpose: &'static str,
-    title: &'static str,
+/// What the member is told once an e-mailed link has been used.
+struct Outcome {
     heading: &'static str,
-    intro: &'static str,
-    action: &'static str,
-    button: &'static str,
+    paragraph: &'static str,
+    link: (&'static str, &'static str),
 }
 
-const VERIFY_LINK: LinkPage = LinkPage {
+/// What the page behind an e-mailed link says, and what it says once used.
+pub(super) struct LinkText {
+    /// The purpose its tokens are stored with.
+    purpose: &'static str,
+    page: FormText,
+    done: Outcome,
+}
+
+const VERIFY: LinkText = LinkText {
     purpose: "verify",
-    title: "Confirm your e-mail",
-    heading: "Confirm your e-mail address",
-    intro: "One last step: confirm that this address is yours.",
-    action: "/verify",
-    button: "Confirm my e-mail address",
+    page: FormText {
+        title: "Confirm your e-mail",
+        heading: "Confirm your e-mail address",
+        intro: "One last step: confirm that this address is yours.",
+        action: "/verify",
+        button: "Confirm my e-mail address",
+    },
+    done: Outcome {
+        heading: "Your e-mail address is confirmed",
+        paragraph: "Welcome! You can now log in and build your profile.",
+        link: ("/login", "Log in"),
+    },
 };
 
-const CHANGE_EMAIL_LINK: LinkPage = LinkPage {
+const CHANGE_EMAIL: LinkText = LinkText {
     purpose: "change_email",
-    title: "Confirm your new e-mail",
-    heading: "Confirm your new e-mail address",
-    intro: "Confirm that you want to use this address for your account.",
-    action: "/confirm-email",
-    button: "Use this address",
+    page: FormText {
+        title: "Confirm your new e-mail",
+        heading: "Confirm your new e-mail address",
+        intro: "Confirm that you want to use this address for your account.",
+        action: "/confirm-email",
+        button: "Use this address",
+    },
+    done: Outcome {
+        heading: "Your e-mail address has changed",
+        paragraph: "From now on, log in with your new address.",
+        link: ("/settings/account", "Account settings"),
+    },
 };
+
+/// A link the site e-mails: its text, and what using its token does.
+pub(super) trait EmailedLink {
+    const TEXT: &'static LinkText;
+    fn use_token<'a>(state: &'a AppState, token: &'a str) -> BoxFuture<'a, AppResult<()>>;
+}
+
+/// The link that confirms a new member's address.
+pub(super) struct Verify;
+
+impl EmailedLink for Verify {
+    const TEXT: &'static LinkText = &VERIFY;
+    fn use_token<'a>(state: &'a AppState, token: &'a str) -> BoxFuture<'a, AppResult<()>> {
+        Box::pin(async move { accounts::verify_email(state, token).await.map(|_| ()) })
+    }
+}
+
+/// The link that confirms a change of address.
+pub(super) struct ChangeEmail;
+
+impl EmailedLink for ChangeEmail {
+    const TEXT: &'static LinkText = &CHANGE_EMAIL;
+    fn use_token<'a>(state: &'a AppState, token: &'a str) -> BoxFuture<'a, AppResult<()>> {
+        Box::pin(async move { accounts::confirm_email_change(state, token).await.map(|_| ()) })
+    }
+}
 
 /// Opening an e-mailed link shows a button; only the POST changes anything, so link
 /// scanners that fetch e-mailed links do not use them up.
-async fn link_page(state: &AppState, ctx: &RequestContext, token: &str, link: &LinkPage) -> AppResult<Response> {
-    if let Err(e) = accounts::check_token(state, token, link.purpose).await {
-        return token_problem(state, ctx, e);
-    }
-    let body = ui::render(&TokenForm {
-        heading: link.heading,
-        intro: link.intro,
-        action: link.action,
-        csrf: &ctx.csrf,
-        token,
-        summary: String::new(),
-        fields: String::new(),
-        button: link.button,
-    });
-    Ok(page(state, ctx, StatusCode::OK, link.title, "", body))
-}
-
-pub(super) async fn verify_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+pub(super) async fn link_page<L: EmailedLink>(
+    Req { state, ctx }: Req,
     ApiQuery(q): ApiQuery<TokenQuery>,
 ) -> AppResult<Response> {
-    link_page(&state, &ctx, &q.token, &VERIFY_LINK).await
+    if let Err(e) = accounts::check_token(&state, &q.token, L::TEXT.purpose).await {
+        return token_problem(&state, &ctx, e);
+    }
+    Ok(one_form_page(&state, &ctx, &L::TEXT.page, Some(&q.token), String::new(), &FieldErrors::new()))
 }
 
-pub(super) async fn verify_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+pub(super) async fn link_submit<L: EmailedLink>(
+    Req { state, ctx }: Req,
     HtmlForm(q): HtmlForm<TokenQuery>,
 ) -> AppResult<Response> {
-    match accounts::verify_email(&state, &q.token).await {
-        Ok(_) => Ok(message(
-            &state,
-            &ctx,
-            "Your e-mail address is confirmed",
-            vec!["Welcome! You can now log in and build your profile."],
-            Some(("/login", "Log in")),
-        )),
+    match L::use_token(&state, &q.token).await {
+        Ok(()) => {
+            let done = &L::TEXT.done;
+            Ok(message(&state, &ctx, done.heading, vec![done.paragraph], Some(done.link)))
+        }
         Err(e) => token_problem(&state, &ctx, e),
     }
 }
@@ -239,16 +291,8 @@ fn render_login(
         csrf: &ctx.csrf,
         next: safe_next(&f.next),
         summary: error_summary(errors),
-        email: Field::new("email", "E-mail address", &f.email, Input::Email)
-            .errors(errors)
-            .required()
-            .autocomplete("email")
-            .html(),
-        password: Field::new("password", "Password", "", Input::Password)
-            .errors(errors)
-            .required()
-            .autocomplete("current-password")
-            .html(),
+        email: email_field("email", "E-mail address", &f.email, errors),
+        password: password_field("password", "Password", errors),
     });
     page(state, ctx, status, "Log in", "/login", body)
 }
@@ -259,11 +303,7 @@ pub(super) struct NextQuery {
     next: String,
 }
 
-pub(super) async fn login_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<NextQuery>,
-) -> Response {
+pub(super) async fn login_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<NextQuery>) -> Response {
     if ctx.viewer.is_signed_in() {
         return kernel::http::redirect(safe_next(&q.next)).into_response();
     }
@@ -277,8 +317,7 @@ pub(super) async fn login_page(
 }
 
 pub(super) async fn login_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     headers: HeaderMap,
     HtmlForm(f): HtmlForm<LoginFormData>,
 ) -> AppResult<Response> {
@@ -308,7 +347,7 @@ pub(super) async fn login_submit(
     Ok(res)
 }
 
-pub(super) async fn logout(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(super) async fn logout(Req { state, ctx }: Req) -> AppResult<Response> {
     if let (Some(s), Some(m)) = (&ctx.session, ctx.viewer.member()) {
         accounts::logout(&state, &s.id, m.id, &ctx.client_ip).await?;
     }
@@ -321,51 +360,30 @@ pub(super) async fn logout(State(state): State<AppState>, ctx: RequestContext) -
 
 // ---------- password reset ----------
 
-#[derive(Template)]
-#[template(path = "simple_form.html")]
-struct SimpleForm<'a> {
-    heading: &'a str,
-    intro: &'a str,
-    action: &'a str,
-    csrf: &'a str,
-    summary: String,
-    fields: String,
-    button: &'a str,
-}
-
 #[derive(Deserialize, Default)]
 pub(super) struct EmailOnly {
     #[serde(default)]
     email: String,
 }
 
+const FORGOT_FORM: FormText = FormText {
+    title: "Reset your password",
+    heading: "Reset your password",
+    intro: "Enter the e-mail address of your account and we will send you a link to choose a new password.",
+    action: "/forgot-password",
+    button: "Send me a link",
+};
+
 fn render_forgot(state: &AppState, ctx: &RequestContext, email: &str, errors: &FieldErrors) -> Response {
-    let body = ui::render(&SimpleForm {
-        heading: "Reset your password",
-        intro: "Enter the e-mail address of your account and we will send you a link to choose a new password.",
-        action: "/forgot-password",
-        csrf: &ctx.csrf,
-        summary: error_summary(errors),
-        fields: Field::new("email", "E-mail address", email, Input::Email)
-            .errors(errors)
-            .required()
-            .autocomplete("email")
-            .html(),
-        button: "Send me a link",
-    });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    page(state, ctx, status, "Reset your password", "", body)
+    let fields = email_field("email", "E-mail address", email, errors);
+    one_form_page(state, ctx, &FORGOT_FORM, None, fields, errors)
 }
 
-pub(super) async fn forgot_page(State(state): State<AppState>, ctx: RequestContext) -> Response {
+pub(super) async fn forgot_page(Req { state, ctx }: Req) -> Response {
     render_forgot(&state, &ctx, "", &FieldErrors::new())
 }
 
-pub(super) async fn forgot_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<EmailOnly>,
-) -> AppResult<Response> {
+pub(super) async fn forgot_submit(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<EmailOnly>) -> AppResult<Response> {
     match accounts::request_reset(&state, &f.email, &ctx.client_ip).await {
         Ok(()) => Ok(message(
             &state,
@@ -389,42 +407,27 @@ pub(super) struct ResetFormData {
     password: String,
 }
 
+const RESET_FORM: FormText = FormText {
+    title: "Choose a new password",
+    heading: "Choose a new password",
+    intro: "After this, you will be logged out everywhere and can log in with the new password.",
+    action: "/reset-password",
+    button: "Set my new password",
+};
+
 fn render_reset(state: &AppState, ctx: &RequestContext, token: &str, errors: &FieldErrors) -> Response {
-    let body = ui::render(&TokenForm {
-        heading: "Choose a new password",
-        intro: "After this, you will be logged out everywhere and can log in with the new password.",
-        action: "/reset-password",
-        csrf: &ctx.csrf,
-        token,
-        summary: error_summary(errors),
-        fields: Field::new("password", "New password", "", Input::NewPassword)
-            .hint("At least 8 characters.")
-            .errors(errors)
-            .required()
-            .autocomplete("new-password")
-            .html(),
-        button: "Set my new password",
-    });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    page(state, ctx, status, "Choose a new password", "", body)
+    let fields = new_password_field("password", "New password", "At least 8 characters.", errors);
+    one_form_page(state, ctx, &RESET_FORM, Some(token), fields, errors)
 }
 
-pub(super) async fn reset_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<TokenQuery>,
-) -> AppResult<Response> {
+pub(super) async fn reset_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<TokenQuery>) -> AppResult<Response> {
     if let Err(e) = accounts::check_token(&state, &q.token, "reset").await {
         return token_problem(&state, &ctx, e);
     }
     Ok(render_reset(&state, &ctx, &q.token, &FieldErrors::new()))
 }
 
-pub(super) async fn reset_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<ResetFormData>,
-) -> AppResult<Response> {
+pub(super) async fn reset_submit(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<ResetFormData>) -> AppResult<Response> {
     match accounts::reset_password(&state, &f.token, &f.password, &ctx.client_ip).await {
         Ok(_) => Ok(message(
             &state,
@@ -434,31 +437,6 @@ pub(super) async fn reset_submit(
             Some(("/login", "Log in")),
         )),
         Err(AppError::Validation(errors)) => Ok(render_reset(&state, &ctx, &f.token, &errors)),
-        Err(e) => token_problem(&state, &ctx, e),
-    }
-}
-
-pub(super) async fn confirm_email_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<TokenQuery>,
-) -> AppResult<Response> {
-    link_page(&state, &ctx, &q.token, &CHANGE_EMAIL_LINK).await
-}
-
-pub(super) async fn confirm_email_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(q): HtmlForm<TokenQuery>,
-) -> AppResult<Response> {
-    match accounts::confirm_email_change(&state, &q.token).await {
-        Ok(_) => Ok(message(
-            &state,
-            &ctx,
-            "Your e-mail address has changed",
-            vec!["From now on, log in with your new address."],
-            Some(("/settings/account", "Account settings")),
-        )),
         Err(e) => token_problem(&state, &ctx, e),
     }
 }

@@ -2,17 +2,19 @@
 //! (download and account deletion).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kernel::error::FieldErrors;
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id, set_cookie};
+use kernel::http::{ApiQuery, HtmlForm, Req, RequestContext, path_id, set_cookie};
 use kernel::session::SESSION_COOKIE;
-use kernel::ui::{self, Field, Input, error_summary};
+use kernel::ui::{self, error_summary};
 use kernel::{AppError, AppResult, AppState};
 use serde::Deserialize;
 
-use super::{Done, SettingsNav, login_required, message, notice_for, page};
+use super::{
+    Done, SettingsNav, email_field, login_required, message, new_password_field, notice_for, page, password_field,
+};
 use crate::accounts::{self};
 use crate::data;
 use crate::profile::{self};
@@ -50,28 +52,11 @@ async fn render_account(
         email: row.email.unwrap_or_default(),
         sessions: kernel::session::count_for(&state.db, m.id).await?,
         pw_summary: error_summary(pw),
-        current_password: Field::new("current_password", "Current password", "", Input::Password)
-            .errors(pw)
-            .required()
-            .autocomplete("current-password")
-            .html(),
-        new_password: Field::new("new_password", "New password", "", Input::NewPassword)
-            .hint("At least 8 characters.")
-            .errors(pw)
-            .required()
-            .autocomplete("new-password")
-            .html(),
+        current_password: password_field("current_password", "Current password", pw),
+        new_password: new_password_field("new_password", "New password", "At least 8 characters.", pw),
         em_summary: error_summary(em),
-        new_email: Field::new("new_email", "New e-mail address", new_email, Input::Email)
-            .errors(em)
-            .required()
-            .autocomplete("email")
-            .html(),
-        email_password: Field::new("password", "Your password", "", Input::Password)
-            .errors(em)
-            .required()
-            .autocomplete("current-password")
-            .html(),
+        new_email: email_field("new_email", "New e-mail address", new_email, em),
+        email_password: password_field("password", "Your password", em),
         tokens: kernel::session::list_api_tokens(&state.db, &state.config, m.id).await?,
         token_days: state.config.api_token_lifetime.as_secs() / 86_400,
     });
@@ -80,11 +65,7 @@ async fn render_account(
         .into_response())
 }
 
-pub(super) async fn account_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<Done>,
-) -> AppResult<Response> {
+pub(super) async fn account_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<Done>) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
         return Ok(login_required("/settings/account"));
     }
@@ -102,8 +83,7 @@ pub(super) struct PasswordFormData {
 }
 
 pub(super) async fn password_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     HtmlForm(f): HtmlForm<PasswordFormData>,
 ) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
@@ -133,11 +113,7 @@ pub(super) struct EmailFormData {
     password: String,
 }
 
-pub(super) async fn email_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<EmailFormData>,
-) -> AppResult<Response> {
+pub(super) async fn email_submit(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<EmailFormData>) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     match accounts::request_email_change(&state, m.id, &f.password, &f.new_email, &ctx.client_ip).await {
         Ok(()) => Ok(kernel::http::redirect("/settings/account?done=email").into_response()),
@@ -148,24 +124,9 @@ pub(super) async fn email_submit(
     }
 }
 
-pub(super) async fn token_revoke(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub(super) async fn token_revoke(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
-    if !kernel::session::revoke_api_token_by_id(&state.db, m.id, path_id(&id)?).await? {
-        return Err(AppError::NotFound);
-    }
-    kernel::audit::record(
-        state.db.writer(),
-        Some(m.id),
-        "api_token_revoked",
-        Some(m.id),
-        Some(&ctx.client_ip),
-        serde_json::json!({ "via": "web" }),
-    )
-    .await?;
+    accounts::revoke_token(&state, m.id, path_id(&id)?, &ctx.client_ip, "web").await?;
     Ok(kernel::http::redirect("/settings/account?done=token"))
 }
 
@@ -185,24 +146,19 @@ fn render_data(state: &AppState, ctx: &RequestContext, errors: &FieldErrors) -> 
         csrf: &ctx.csrf,
         settings_nav: ui::render(&SettingsNav { current: "data" }),
         summary: error_summary(errors),
-        password: Field::new("password", "Your password, to confirm", "", Input::Password)
-            .errors(errors)
-            .required()
-            .autocomplete("current-password")
-            .html(),
+        password: password_field("password", "Your password, to confirm", errors),
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    page(state, ctx, status, "My data", "/settings/data", body)
+    page(state, ctx, errors.page_status(), "My data", "/settings/data", body)
 }
 
-pub(super) async fn data_page(State(state): State<AppState>, ctx: RequestContext) -> Response {
+pub(super) async fn data_page(Req { state, ctx }: Req) -> Response {
     if !ctx.viewer.is_signed_in() {
         return login_required("/settings/data");
     }
     render_data(&state, &ctx, &FieldErrors::new())
 }
 
-pub(super) async fn export_download(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(super) async fn export_download(Req { state, ctx }: Req) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let doc = data::export(&state, m.id, &ctx.client_ip).await?;
     let body = serde_json::to_string_pretty(&doc).map_err(|e| AppError::Internal(e.into()))?;
@@ -222,11 +178,7 @@ pub(super) struct PasswordOnly {
     password: String,
 }
 
-pub(super) async fn delete_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<PasswordOnly>,
-) -> AppResult<Response> {
+pub(super) async fn delete_submit(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<PasswordOnly>) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let confirmed = match accounts::refuse_oversized(&[], &[("password", &f.password)]) {
         Ok(()) => accounts::confirm_password(&state, m.id, &f.password).await?,

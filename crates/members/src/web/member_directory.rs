@@ -2,13 +2,13 @@
 //! their avatars.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use kernel::http::{ApiQuery, RequestContext, path_id};
+use kernel::http::{ApiQuery, Req, path_id};
 use kernel::ids::MemberId;
 use kernel::ui::{self};
-use kernel::{AppError, AppResult, AppState};
+use kernel::{AppError, AppResult};
 
 use super::page;
 use crate::directory::{self, Filters, MemberCard};
@@ -31,11 +31,7 @@ struct DirectoryPage {
     next_href: Option<String>,
 }
 
-pub(super) async fn directory_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(f): ApiQuery<Filters>,
-) -> AppResult<Response> {
+pub(super) async fn directory_page(Req { state, ctx }: Req, ApiQuery(f): ApiQuery<Filters>) -> AppResult<Response> {
     let (cards, next, error) = match directory::search(&state.db, &ctx.viewer, &f).await {
         Ok(p) => (p.items, p.next_cursor, None),
         Err(AppError::Validation(e)) => (vec![], None, e.0.values().next().cloned()),
@@ -94,11 +90,7 @@ struct ProfilePage<'a> {
     csrf: &'a str,
 }
 
-pub(super) async fn profile_view(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub(super) async fn profile_view(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let id: MemberId = path_id(&id)?;
     let p = profile::view(&state.db, &ctx.viewer, id).await?.ok_or(AppError::NotFound)?;
     let title = p.display_name.clone();
@@ -114,11 +106,7 @@ pub(super) async fn profile_view(
     Ok(page(&state, &ctx, StatusCode::OK, &title, "/members", body))
 }
 
-pub(super) async fn avatar_image(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub(super) async fn avatar_image(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let id: MemberId = path_id(&id)?;
     let file = profile::avatar_for(&state.db, &ctx.viewer, id).await?;
     let bytes = avatar::read(&state, &file).await?;

@@ -15,13 +15,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::AppState;
+use kernel::error::FieldErrors;
 use kernel::http::RequestContext;
-use kernel::ui::{self};
+use kernel::ui::{self, Field, Input};
 use serde::Deserialize;
 
 use access::{
-    confirm_email_page, confirm_email_submit, forgot_page, forgot_submit, login_page, login_submit, logout, reset_page,
-    reset_submit, signup_page, signup_submit, verify_page, verify_submit,
+    ChangeEmail, Verify, forgot_page, forgot_submit, link_page, link_submit, login_page, login_submit, logout,
+    reset_page, reset_submit, signup_page, signup_submit,
 };
 use account_settings::{
     account_page, data_page, delete_submit, email_submit, export_download, password_submit, token_revoke,
@@ -35,10 +36,10 @@ pub fn router() -> Router<AppState> {
         .route("/signup", get(signup_page).post(signup_submit))
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
-        .route("/verify", get(verify_page).post(verify_submit))
+        .route("/verify", get(link_page::<Verify>).post(link_submit::<Verify>))
         .route("/forgot-password", get(forgot_page).post(forgot_submit))
         .route("/reset-password", get(reset_page).post(reset_submit))
-        .route("/confirm-email", get(confirm_email_page).post(confirm_email_submit))
+        .route("/confirm-email", get(link_page::<ChangeEmail>).post(link_submit::<ChangeEmail>))
         .route("/settings", get(|| async { kernel::http::redirect("/settings/profile") }))
         .route("/settings/profile", get(profile_page).post(profile_submit))
         .route("/settings/avatar", post(avatar_upload))
@@ -69,6 +70,26 @@ pub(super) fn page(
     body: String,
 ) -> Response {
     (status, ui::page(state, ctx, title, current, &body)).into_response()
+}
+
+/// The e-mail address field, as the members forms ask for it.
+pub(super) fn email_field(name: &str, label: &str, value: &str, errors: &FieldErrors) -> String {
+    Field::new(name, label, value, Input::Email).errors(errors).required().autocomplete("email").html()
+}
+
+/// A field for the member's current password (never echoed back).
+pub(super) fn password_field(name: &str, label: &str, errors: &FieldErrors) -> String {
+    Field::new(name, label, "", Input::Password).errors(errors).required().autocomplete("current-password").html()
+}
+
+/// A field for choosing a new password, with a hint about strength.
+pub(super) fn new_password_field(name: &str, label: &str, hint: &str, errors: &FieldErrors) -> String {
+    Field::new(name, label, "", Input::NewPassword)
+        .hint(hint)
+        .errors(errors)
+        .required()
+        .autocomplete("new-password")
+        .html()
 }
 
 pub(super) fn login_required(path: &str) -> Response {

@@ -2,11 +2,10 @@
 //! and per-field visibility) and the avatar upload.
 
 use askama::Template;
-use axum::extract::{Multipart, State};
-use axum::http::StatusCode;
+use axum::extract::Multipart;
 use axum::response::{IntoResponse, Response};
 use kernel::error::FieldErrors;
-use kernel::http::{ApiQuery, RequestContext};
+use kernel::http::{ApiQuery, Req, RequestContext};
 use kernel::ids::MemberId;
 use kernel::ui::{self, Field, Input, error_summary};
 use kernel::viewer::Visibility;
@@ -212,8 +211,8 @@ async fn render_profile_form(
         has_avatar,
         avatar_error: errors.get("avatar"),
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, ui::page_with_notice(state, ctx, "Your profile", "/settings/profile", &body, notice)).into_response())
+    Ok((errors.page_status(), ui::page_with_notice(state, ctx, "Your profile", "/settings/profile", &body, notice))
+        .into_response())
 }
 
 /// The channel rows of the form, numbered, with empty rows up to four.
@@ -244,21 +243,13 @@ fn visibility_choices(d: &ProfileFormData) -> Vec<(&'static str, &'static str, S
         .collect()
 }
 
-pub(super) async fn profile_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<Done>,
-) -> AppResult<Response> {
+pub(super) async fn profile_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<Done>) -> AppResult<Response> {
     let Some(m) = ctx.viewer.member() else { return Ok(login_required("/settings/profile")) };
     let (d, has_avatar) = stored_form(&state, m.id).await?;
     render_profile_form(&state, &ctx, m.id, &d, &FieldErrors::new(), has_avatar, notice_for(&q.done)).await
 }
 
-pub(super) async fn profile_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    body: axum::body::Bytes,
-) -> AppResult<Response> {
+pub(super) async fn profile_submit(Req { state, ctx }: Req, body: axum::body::Bytes) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let d = ProfileFormData::parse(&body);
     let mut errors = FieldErrors::new();
@@ -275,11 +266,7 @@ pub(super) async fn profile_submit(
     }
 }
 
-pub(super) async fn avatar_upload(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    mut multipart: Multipart,
-) -> AppResult<Response> {
+pub(super) async fn avatar_upload(Req { state, ctx }: Req, mut multipart: Multipart) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     let mut bytes = None;
     while let Some(field) = multipart
@@ -315,7 +302,7 @@ pub(super) async fn avatar_upload(
     }
 }
 
-pub(super) async fn avatar_delete(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(super) async fn avatar_delete(Req { state, ctx }: Req) -> AppResult<Response> {
     let m = ctx.viewer.require_member()?;
     avatar::clear(&state, m.id).await?;
     Ok(kernel::http::redirect("/settings/profile?done=avatar").into_response())

@@ -2,13 +2,13 @@
 //! Health Leader badge, suspend or reinstate an account and change a role.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
+use kernel::http::{ApiQuery, HtmlForm, Req, path_id};
 use kernel::ids::MemberId;
 use kernel::ui::{self};
 use kernel::viewer::Role;
-use kernel::{AppError, AppResult, AppState};
+use kernel::{AppError, AppResult};
 use serde::Deserialize;
 
 use super::page_response;
@@ -25,8 +25,7 @@ pub(super) struct OnOff {
 }
 
 pub(super) async fn staff_health_leader(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<OnOff>,
 ) -> AppResult<Response> {
@@ -38,8 +37,7 @@ pub(super) async fn staff_health_leader(
 }
 
 pub(super) async fn staff_suspension(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<OnOff>,
 ) -> AppResult<Response> {
@@ -50,8 +48,7 @@ pub(super) async fn staff_suspension(
 }
 
 pub(super) async fn staff_role(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<OnOff>,
 ) -> AppResult<Response> {
@@ -93,11 +90,7 @@ const STATUSES: &[(&str, &str)] =
     &[("active", "Active"), ("suspended", "Suspended"), ("deleted", "Deleted"), ("all", "All")];
 
 /// Staff see e-mail addresses here (never elsewhere); every visit is audited.
-pub(super) async fn admin_members(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<AdminQuery>,
-) -> AppResult<Response> {
+pub(super) async fn admin_members(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<AdminQuery>) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let status = if STATUSES.iter().any(|(s, _)| *s == q.status) { q.status.clone() } else { "active".into() };
     let page = accounts::staff_accounts(&state.db, &status, &q.q, &q.cursor).await?;

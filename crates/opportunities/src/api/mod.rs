@@ -6,12 +6,12 @@ mod staff;
 pub(crate) use staff::csv_response;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use kernel::http::{ApiQuery, RequestContext, path_id};
+use kernel::http::{ApiQuery, Req, path_id};
 use kernel::page::{self, Page};
 use kernel::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
@@ -126,11 +126,7 @@ pub struct ListQuery {
 /// eligible for, or with `?all=true` every open one with `eligible` and `reasons`.
 #[utoipa::path(get, path = "/api/v1/opportunities", tag = "opportunities", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<OpportunityView>), (status = 401)))]
-async fn list(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> AppResult<Json<Page<OpportunityView>>> {
+async fn list(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Json<Page<OpportunityView>>> {
     let me = ctx.viewer.require_member()?;
     let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => Some(Kind::parse(k).ok_or_else(|| AppError::bad_request("invalid_query", "Unknown kind."))?),
@@ -146,11 +142,7 @@ async fn list(
 /// One opportunity, with whether the viewer is eligible and why not.
 #[utoipa::path(get, path = "/api/v1/opportunities/{id}", tag = "opportunities", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 200, body = OpportunityView), (status = 401), (status = 404)))]
-async fn get_one(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<OpportunityView>> {
+async fn get_one(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<OpportunityView>> {
     ctx.viewer.require_member()?;
     Ok(Json(board::one(&state, &ctx.viewer, path_id(&id)?).await?))
 }
@@ -182,7 +174,7 @@ pub struct NotEligibleError {
     request_body = NewApplication, security(("bearer" = [])),
     responses((status = 201, body = Applied), (status = 403, description = "not_eligible", body = NotEligibleError),
         (status = 404), (status = 409, description = "already_applied or closed"), (status = 422)))]
-async fn apply(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>, body: Bytes) -> Response {
+async fn apply(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> Response {
     let answer = async {
         ctx.viewer.require_member()?;
         let id: Uuid = path_id(&id)?;
@@ -198,10 +190,7 @@ async fn apply(State(state): State<AppState>, ctx: RequestContext, Path(id): Pat
 /// The signed-in member's applications, newest first, each with its history.
 #[utoipa::path(get, path = "/api/v1/me/applications", tag = "opportunities", security(("bearer" = [])),
     responses((status = 200, body = Vec<MyApplicationView>), (status = 401)))]
-async fn my_applications(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-) -> AppResult<Json<Vec<MyApplicationView>>> {
+async fn my_applications(Req { state, ctx }: Req) -> AppResult<Json<Vec<MyApplicationView>>> {
     let me = ctx.viewer.require_member()?;
     Ok(Json(applying::mine(&state, me.id).await?))
 }
@@ -209,7 +198,7 @@ async fn my_applications(
 /// Withdraw my application (before the work is handed in).
 #[utoipa::path(post, path = "/api/v1/applications/{id}/withdrawal", tag = "opportunities", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409, description = "cannot_withdraw")))]
-async fn withdraw(State(state): State<AppState>, ctx: RequestContext, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn withdraw(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     ctx.viewer.require_member()?;
     applying::withdraw(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -220,12 +209,7 @@ async fn withdraw(State(state): State<AppState>, ctx: RequestContext, Path(id): 
 #[utoipa::path(post, path = "/api/v1/applications/{id}/deliverables", tag = "opportunities", params(("id" = Uuid, Path)),
     request_body = NewDeliverable, security(("bearer" = [])),
     responses((status = 201, body = DeliverableView), (status = 404), (status = 409, description = "cannot_deliver"), (status = 422)))]
-async fn deliver(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
+async fn deliver(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
     ctx.viewer.require_member()?;
     let id: Uuid = path_id(&id)?;
     let d: NewDeliverable = json(&body)?;
@@ -238,10 +222,7 @@ async fn deliver(
 /// anyone who is not a partner's contact.
 #[utoipa::path(get, path = "/api/v1/partner/figures", tag = "opportunities", security(("bearer" = [])),
     responses((status = 200, body = Vec<crate::partner_view::PartnerFigures>), (status = 401), (status = 404)))]
-async fn partner_figures(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-) -> AppResult<Json<Vec<crate::partner_view::PartnerFigures>>> {
+async fn partner_figures(Req { state, ctx }: Req) -> AppResult<Json<Vec<crate::partner_view::PartnerFigures>>> {
     let me = ctx.viewer.require_member()?;
     Ok(Json(crate::partner_view::figures(&state, me.id).await?))
 }

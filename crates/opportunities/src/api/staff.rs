@@ -2,12 +2,12 @@
 //! and tax forms. Every route answers 404 to anyone but staff, before reading the body.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use kernel::http::{RequestContext, path_id};
+use kernel::http::{Req, path_id};
 use kernel::ids::MemberId;
 use kernel::{AppError, AppResult, AppState};
 use serde::{Deserialize, Serialize};
@@ -45,11 +45,7 @@ pub(super) fn router() -> Router<AppState> {
 /// Add a partner (staff), optionally with its contact people.
 #[utoipa::path(post, path = "/api/v1/admin/partners", tag = "opportunities (staff)", request_body = NewPartner,
     security(("bearer" = [])), responses((status = 201, body = Partner), (status = 404), (status = 409, description = "partner_exists"), (status = 422)))]
-pub(super) async fn create_partner(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    body: Bytes,
-) -> AppResult<Response> {
+pub(super) async fn create_partner(Req { state, ctx }: Req, body: Bytes) -> AppResult<Response> {
     let me = staff(&ctx.viewer)?;
     let p: NewPartner = json(&body)?;
     let partner = partners::create(&state, me.id, &p, &ctx.client_ip).await?;
@@ -65,12 +61,7 @@ pub struct Contact {
 /// Make a member a contact person of a partner (staff): they see its opportunities' figures.
 #[utoipa::path(post, path = "/api/v1/admin/partners/{id}/contacts", tag = "opportunities (staff)", params(("id" = Uuid, Path)),
     request_body = Contact, security(("bearer" = [])), responses((status = 204), (status = 404), (status = 422)))]
-pub(super) async fn add_contact(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<StatusCode> {
+pub(super) async fn add_contact(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<StatusCode> {
     let me = staff(&ctx.viewer)?;
     let c: Contact = json(&body)?;
     partners::add_contact_person(&state, me.id, path_id(&id)?, c.member_id, &ctx.client_ip).await?;
@@ -80,11 +71,7 @@ pub(super) async fn add_contact(
 /// Post an opportunity (staff). Every rule field is optional; an empty rule set means every member.
 #[utoipa::path(post, path = "/api/v1/admin/opportunities", tag = "opportunities (staff)", request_body = NewOpportunity,
     security(("bearer" = [])), responses((status = 201, body = OpportunityView), (status = 404), (status = 422)))]
-pub(super) async fn create_opportunity(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    body: Bytes,
-) -> AppResult<Response> {
+pub(super) async fn create_opportunity(Req { state, ctx }: Req, body: Bytes) -> AppResult<Response> {
     let me = staff(&ctx.viewer)?;
     let n: NewOpportunity = json(&body)?;
     let clean = drafting::validate(&Draft::from(n)).map_err(AppError::Validation)?;
@@ -95,11 +82,7 @@ pub(super) async fn create_opportunity(
 /// Close an opportunity to applications before its deadline (staff).
 #[utoipa::path(post, path = "/api/v1/admin/opportunities/{id}/close", tag = "opportunities (staff)", params(("id" = Uuid, Path)),
     security(("bearer" = [])), responses((status = 204), (status = 404)))]
-pub(super) async fn close_opportunity(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<StatusCode> {
+pub(super) async fn close_opportunity(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     let me = staff(&ctx.viewer)?;
     catalogue::close(&state, me.id, path_id(&id)?, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -109,11 +92,7 @@ pub(super) async fn close_opportunity(
 /// are or are not eligible (staff; each read is audited).
 #[utoipa::path(get, path = "/api/v1/admin/opportunities/{id}/applications", tag = "opportunities (staff)",
     params(("id" = Uuid, Path)), security(("bearer" = [])), responses((status = 200, body = Vec<Applicant>), (status = 404)))]
-pub(super) async fn applicants(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Json<Vec<Applicant>>> {
+pub(super) async fn applicants(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<Vec<Applicant>>> {
     let me = staff(&ctx.viewer)?;
     let row = catalogue::load(state.db.reader(), path_id(&id)?).await?;
     Ok(Json(screening::applicants(&state, me.id, &row, &ctx.client_ip).await?))
@@ -124,8 +103,7 @@ pub(super) async fn applicants(
     params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 200, body = Eligibility), (status = 404)))]
 pub(super) async fn eligibility(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path((id, member)): Path<(String, String)>,
 ) -> AppResult<Json<Eligibility>> {
     staff(&ctx.viewer)?;
@@ -150,8 +128,7 @@ pub struct BulkChange {
     params(("id" = Uuid, Path)), request_body = BulkChange, security(("bearer" = [])),
     responses((status = 200, body = BulkResult), (status = 404), (status = 422)))]
 pub(super) async fn bulk_status(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<BulkResult>> {
@@ -176,12 +153,7 @@ struct Moved {
     request_body = StatusChange, security(("bearer" = [])),
     responses((status = 200, description = "the application's id and new status"), (status = 404),
         (status = 409, description = "invalid_transition, no_seats, no_deliverable or disclosure_missing"), (status = 422)))]
-pub(super) async fn set_status(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
+pub(super) async fn set_status(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
     let me = staff(&ctx.viewer)?;
     let id: Uuid = path_id(&id)?;
     let change: StatusChange = json(&body)?;
@@ -194,8 +166,7 @@ pub(super) async fn set_status(
     request_body = OverrideInput, security(("bearer" = [])),
     responses((status = 200, body = DeliverableView), (status = 404), (status = 409), (status = 422)))]
 pub(super) async fn override_check(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<DeliverableView>> {
@@ -210,8 +181,7 @@ pub(super) async fn override_check(
     request_body = Payment, security(("bearer" = [])),
     responses((status = 200, body = PayoutView), (status = 404), (status = 409, description = "not_pending or not_approved"), (status = 422)))]
 pub(super) async fn mark_paid(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<PayoutView>> {
@@ -224,7 +194,7 @@ pub(super) async fn mark_paid(
 /// Every pending and paid payout as CSV, for finance (staff).
 #[utoipa::path(get, path = "/api/v1/admin/payouts.csv", tag = "opportunities (staff)", security(("bearer" = [])),
     responses((status = 200, content_type = "text/csv", body = String), (status = 404)))]
-pub(super) async fn payouts_csv(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(super) async fn payouts_csv(Req { state, ctx }: Req) -> AppResult<Response> {
     staff(&ctx.viewer)?;
     Ok(csv_response(finance::csv(&state).await?))
 }
@@ -244,7 +214,7 @@ pub(crate) fn csv_response(body: String) -> Response {
 /// Paid totals per partner, month and currency (staff).
 #[utoipa::path(get, path = "/api/v1/admin/payouts/totals", tag = "opportunities (staff)", security(("bearer" = [])),
     responses((status = 200, body = Vec<Total>), (status = 404)))]
-pub(super) async fn payout_totals(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Json<Vec<Total>>> {
+pub(super) async fn payout_totals(Req { state, ctx }: Req) -> AppResult<Json<Vec<Total>>> {
     staff(&ctx.viewer)?;
     Ok(Json(finance::totals(&state).await?))
 }
@@ -259,8 +229,7 @@ pub struct TaxFormStatus {
 #[utoipa::path(put, path = "/api/v1/admin/tax-forms/{member_id}", tag = "opportunities (staff)", params(("member_id" = Uuid, Path)),
     request_body = TaxFormStatus, security(("bearer" = [])), responses((status = 204), (status = 404)))]
 pub(super) async fn set_tax_form(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(member): Path<String>,
     body: Bytes,
 ) -> AppResult<StatusCode> {

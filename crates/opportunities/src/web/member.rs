@@ -4,11 +4,11 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use contracts::members::platform_label;
-use kernel::http::{ApiQuery, RequestContext, login_redirect, path_id};
+use kernel::http::{ApiQuery, Req, RequestContext, login_redirect, path_id};
 use kernel::page;
 use kernel::ui::{self, Field, Input, error_summary};
 use kernel::{AppError, AppResult, AppState, FieldErrors};
@@ -48,11 +48,7 @@ impl BoardPage {
     }
 }
 
-pub(crate) async fn board_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<BoardQuery>,
-) -> AppResult<Response> {
+pub(crate) async fn board_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<BoardQuery>) -> AppResult<Response> {
     let Some(me) = ctx.viewer.member() else { return Ok(login_redirect("/opportunities")) };
     let (show, shelf) = match q.show.as_deref() {
         Some("all") => ("all", Shelf::AllOpen),
@@ -143,23 +139,14 @@ async fn render_opportunity(
     Ok((status, ui::page(state, ctx, &title, "/opportunities", &ui::render(&page))).into_response())
 }
 
-pub(crate) async fn opportunity_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub(crate) async fn opportunity_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
         return Ok(login_redirect(&format!("/opportunities/{id}")));
     }
     render_opportunity(&state, &ctx, path_id(&id)?, &Typed::default(), &FieldErrors::new(), vec![], None).await
 }
 
-pub(crate) async fn apply_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
+pub(crate) async fn apply_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
     ctx.viewer.require_member()?;
     let id: Uuid = path_id(&id)?;
     let pairs = form_pairs(&body);
@@ -251,26 +238,21 @@ async fn render_mine(
     Ok((status, html).into_response())
 }
 
-pub(crate) async fn mine_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(crate) async fn mine_page(Req { state, ctx }: Req) -> AppResult<Response> {
     if !ctx.viewer.is_signed_in() {
         return Ok(login_redirect("/opportunities/mine"));
     }
     render_mine(&state, &ctx, None, None).await
 }
 
-pub(crate) async fn withdraw_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub(crate) async fn withdraw_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     ctx.viewer.require_member()?;
     applying::withdraw(&state, &ctx.viewer, path_id(&id)?).await?;
     render_mine(&state, &ctx, None, Some("You have withdrawn your application.")).await
 }
 
 pub(crate) async fn deliver_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {

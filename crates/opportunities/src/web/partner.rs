@@ -2,11 +2,10 @@
 //! ones suppressed (see `partner_view`).
 
 use askama::Template;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use kernel::http::{RequestContext, login_redirect};
+use kernel::AppResult;
+use kernel::http::{Req, login_redirect};
 use kernel::ui;
-use kernel::{AppResult, AppState};
 
 use crate::partner_view::{self, Cell, PartnerFigures};
 
@@ -25,7 +24,7 @@ impl PartnerPage {
     }
 }
 
-pub(crate) async fn partner_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(crate) async fn partner_page(Req { state, ctx }: Req) -> AppResult<Response> {
     let Some(me) = ctx.viewer.member() else { return Ok(login_redirect("/partner")) };
     let page = PartnerPage { partners: partner_view::figures(&state, me.id).await? };
     Ok(ui::page(&state, &ctx, "Your opportunities' figures", "/partner", &ui::render(&page)).into_response())

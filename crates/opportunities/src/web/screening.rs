@@ -5,9 +5,9 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
-use kernel::http::{ApiQuery, RequestContext, path_id};
+use kernel::http::{ApiQuery, Req, RequestContext, path_id};
 use kernel::ids::MemberId;
 use kernel::time::now;
 use kernel::ui;
@@ -108,8 +108,7 @@ async fn render_screen(
 }
 
 pub(crate) async fn screen_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ScreenQuery>,
 ) -> AppResult<Response> {
@@ -135,12 +134,7 @@ async fn after<T>(
     render_screen(state, ctx, opportunity, None, Some(&notice)).await
 }
 
-pub(crate) async fn bulk_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
+pub(crate) async fn bulk_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
     let me = staff(&ctx.viewer)?;
     let id: Uuid = path_id(&id)?;
     let pairs = form_pairs(&body);
@@ -157,12 +151,7 @@ pub(crate) async fn bulk_submit(
     .await
 }
 
-pub(crate) async fn status_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
+pub(crate) async fn status_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
     let me = staff(&ctx.viewer)?;
     let id: Uuid = path_id(&id)?;
     let pairs = form_pairs(&body);
@@ -176,8 +165,7 @@ pub(crate) async fn status_submit(
 }
 
 pub(crate) async fn override_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {
@@ -197,12 +185,7 @@ pub(crate) async fn override_submit(
     after(&state, &ctx, opportunity, outcome, |_| "The override is recorded.".to_string()).await
 }
 
-pub(crate) async fn paid_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> AppResult<Response> {
+pub(crate) async fn paid_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
     let me = staff(&ctx.viewer)?;
     let id: Uuid = path_id(&id)?;
     let pairs = form_pairs(&body);
@@ -214,11 +197,7 @@ pub(crate) async fn paid_submit(
     after(&state, &ctx, opportunity, outcome, |p| format!("Marked paid: {}.", p.amount)).await
 }
 
-pub(crate) async fn close_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub(crate) async fn close_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let me = staff(&ctx.viewer)?;
     let id: Uuid = path_id(&id)?;
     let outcome = catalogue::close(&state, me.id, id, &ctx.client_ip).await;
@@ -259,18 +238,17 @@ async fn render_payouts(state: &AppState, ctx: &RequestContext, notice: Option<&
         .into_response())
 }
 
-pub(crate) async fn payouts_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(crate) async fn payouts_page(Req { state, ctx }: Req) -> AppResult<Response> {
     render_payouts(&state, &ctx, None).await
 }
 
-pub(crate) async fn payouts_csv(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(crate) async fn payouts_csv(Req { state, ctx }: Req) -> AppResult<Response> {
     staff(&ctx.viewer)?;
     Ok(crate::api::csv_response(finance::csv(&state).await?))
 }
 
 pub(crate) async fn tax_form_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(member): Path<String>,
     body: Bytes,
 ) -> AppResult<Response> {

@@ -4,11 +4,10 @@
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use contracts::members::{MemberType, PLATFORMS};
-use kernel::http::RequestContext;
+use kernel::http::{Req, RequestContext};
 use kernel::time::now;
 use kernel::ui::{self, Field, Input, error_summary};
 use kernel::{AppError, AppResult, AppState, FieldErrors};
@@ -84,15 +83,11 @@ async fn render_desk(
     Ok((status, html).into_response())
 }
 
-pub(crate) async fn desk_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(crate) async fn desk_page(Req { state, ctx }: Req) -> AppResult<Response> {
     render_desk(&state, &ctx, &NewPartner::default(), &FieldErrors::new(), None).await
 }
 
-pub(crate) async fn partner_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    body: Bytes,
-) -> AppResult<Response> {
+pub(crate) async fn partner_submit(Req { state, ctx }: Req, body: Bytes) -> AppResult<Response> {
     let me = staff(&ctx.viewer)?;
     let pairs = form_pairs(&body);
     let p =
@@ -231,7 +226,7 @@ async fn render_new(state: &AppState, ctx: &RequestContext, d: Draft, errors: Fi
     Ok((status, ui::page(state, ctx, "Post an opportunity", "/admin/members", &ui::render(&page))).into_response())
 }
 
-pub(crate) async fn new_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+pub(crate) async fn new_page(Req { state, ctx }: Req) -> AppResult<Response> {
     let d = Draft { compensation: "money".into(), seats: "1".into(), ..Default::default() };
     render_new(&state, &ctx, d, FieldErrors::new()).await
 }
@@ -264,7 +259,7 @@ fn draft_from(pairs: &[(String, String)]) -> Draft {
     }
 }
 
-pub(crate) async fn new_submit(State(state): State<AppState>, ctx: RequestContext, body: Bytes) -> AppResult<Response> {
+pub(crate) async fn new_submit(Req { state, ctx }: Req, body: Bytes) -> AppResult<Response> {
     let me = staff(&ctx.viewer)?;
     let d = draft_from(&form_pairs(&body));
     let clean = match drafting::validate(&d) {

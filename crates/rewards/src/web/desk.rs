@@ -3,12 +3,12 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::extract::Path;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::error::FieldErrors;
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
+use kernel::http::{ApiQuery, HtmlForm, Req, RequestContext, path_id};
 use kernel::ids::MemberId;
 use kernel::ui::{self, Field, Input, error_summary};
 use kernel::viewer::Role;
@@ -158,15 +158,11 @@ async fn render_admin(
         member_filter: member_filter.to_string(),
         ledger,
     });
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, ui::page_with_notice(state, ctx, "Rewards (staff)", "/admin/rewards", &body, notice)).into_response())
+    Ok((errors.page_status(), ui::page_with_notice(state, ctx, "Rewards (staff)", "/admin/rewards", &body, notice))
+        .into_response())
 }
 
-async fn admin_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<LedgerQuery>,
-) -> AppResult<Response> {
+async fn admin_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<LedgerQuery>) -> AppResult<Response> {
     let mut errors = FieldErrors::new();
     if !q.member.trim().is_empty() && q.member.trim().parse::<MemberId>().is_err() {
         errors.add("member", "That is not a member id.");
@@ -183,11 +179,7 @@ fn number(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<i64> {
     t.parse::<i64>().map_err(|_| errors.add(field, "Enter a whole number.")).ok()
 }
 
-async fn admin_create_reward(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<RewardForm>,
-) -> AppResult<Response> {
+async fn admin_create_reward(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<RewardForm>) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let mut errors = FieldErrors::new();
     let cost = number(&f.cost, "cost", &mut errors);
@@ -216,11 +208,7 @@ async fn admin_create_reward(
     }
 }
 
-async fn admin_adjust(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<AdjustForm>,
-) -> AppResult<Response> {
+async fn admin_adjust(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<AdjustForm>) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let mut errors = FieldErrors::new();
     let member_id =
@@ -265,8 +253,7 @@ struct RuleForm {
 }
 
 async fn admin_rule(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(code): Path<String>,
     HtmlForm(f): HtmlForm<RuleForm>,
 ) -> AppResult<Response> {
@@ -312,8 +299,7 @@ struct NoteForm {
 }
 
 async fn admin_fulfil(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<NoteForm>,
 ) -> AppResult<Response> {
@@ -322,8 +308,7 @@ async fn admin_fulfil(
 }
 
 async fn admin_reject(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<NoteForm>,
 ) -> AppResult<Response> {
@@ -354,11 +339,7 @@ async fn decided(state: &AppState, ctx: &RequestContext, result: AppResult<Redem
 }
 
 /// The ledger as CSV (staff). Audited, as it is an export of members' data.
-async fn ledger_csv(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<LedgerQuery>,
-) -> AppResult<Response> {
+async fn ledger_csv(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<LedgerQuery>) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let rows = ledger_rows(&state, &q.member, 100_000).await?;
     kernel::audit::record(

@@ -3,11 +3,11 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kernel::http::{ApiQuery, HtmlForm, RequestContext, path_id};
+use kernel::http::{ApiQuery, HtmlForm, Req, RequestContext, path_id};
 use kernel::ui;
 use kernel::{AppError, AppResult, AppState};
 use serde::Deserialize;
@@ -64,7 +64,7 @@ async fn render_catalogue(
     Ok(page(state, ctx, status, "Rewards", body, None))
 }
 
-async fn catalogue_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn catalogue_page(Req { state, ctx }: Req) -> AppResult<Response> {
     render_catalogue(&state, &ctx, None, StatusCode::OK).await
 }
 
@@ -75,8 +75,7 @@ struct RedeemForm {
 }
 
 async fn redeem_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
+    Req { state, ctx }: Req,
     Path(id): Path<String>,
     HtmlForm(f): HtmlForm<RedeemForm>,
 ) -> AppResult<Response> {
@@ -122,11 +121,7 @@ fn reason_label(reason: &str, note: &str, rules: &[Rule]) -> String {
     }
 }
 
-async fn history_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<CursorQuery>,
-) -> AppResult<Response> {
+async fn history_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<CursorQuery>) -> AppResult<Response> {
     let Some(me) = ctx.viewer.member() else { return Ok(login_required("/rewards/history")) };
     let cursor = Some(q.cursor.as_str()).filter(|c| !c.is_empty());
     let page_data = ledger::history(&state.db, me.id, cursor, 50).await?;
@@ -155,7 +150,7 @@ struct EarnPage {
     rules: Vec<Rule>,
 }
 
-async fn earn_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn earn_page(Req { state, ctx }: Req) -> AppResult<Response> {
     let body = ui::render(&EarnPage { nav: nav("earn"), rules: rules::all(&state.db).await? });
     Ok(page(&state, &ctx, StatusCode::OK, "How to earn points", body, None))
 }
@@ -173,11 +168,7 @@ struct Done {
     done: String,
 }
 
-async fn redemptions_page(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    ApiQuery(q): ApiQuery<Done>,
-) -> AppResult<Response> {
+async fn redemptions_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<Done>) -> AppResult<Response> {
     let Some(me) = ctx.viewer.member() else { return Ok(login_required("/rewards/redemptions")) };
     let body = ui::render(&RedemptionsPage { nav: nav("redemptions"), items: redeem::mine(&state.db, me.id).await? });
     let notice = (q.done == "requested").then_some("Your request is in. We will e-mail you when it is on its way.");
@@ -193,7 +184,7 @@ struct LeaderboardPage<'a> {
     places: Vec<Place>,
 }
 
-async fn leaderboard_page(State(state): State<AppState>, ctx: RequestContext) -> AppResult<Response> {
+async fn leaderboard_page(Req { state, ctx }: Req) -> AppResult<Response> {
     let Some(me) = ctx.viewer.member() else { return Ok(login_required("/rewards/leaderboard")) };
     let body = ui::render(&LeaderboardPage {
         nav: nav("leaderboard"),
@@ -210,11 +201,7 @@ struct OnOff {
     on: String,
 }
 
-async fn leaderboard_submit(
-    State(state): State<AppState>,
-    ctx: RequestContext,
-    HtmlForm(f): HtmlForm<OnOff>,
-) -> AppResult<Response> {
+async fn leaderboard_submit(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<OnOff>) -> AppResult<Response> {
     let me = ctx.viewer.require_member()?;
     leaderboard::set_opt_in(&state.db, me.id, f.on == "on").await?;
     Ok(kernel::http::redirect("/rewards/leaderboard").into_response())
