@@ -7,6 +7,7 @@ mod architecture;
 mod community;
 mod discussions;
 mod events;
+mod hardening_ops;
 mod hidden_groups;
 mod kernel_parts;
 mod operations;

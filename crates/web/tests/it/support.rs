@@ -984,3 +984,50 @@ pub fn password_hash(password: &str) -> String {
     let hasher = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
     hasher.hash_password(password.as_bytes()).expect("hashing works").to_string()
 }
+
+impl TestApp {
+    /// An application whose kernel configuration `tweak` changes first: settings no
+    /// slice declares (`SHN_METRICS_TOKEN`, say), which [`TestApp::start_with`] cannot give.
+    pub async fn start_configured(backend: Backend, tweak: fn(&mut Config)) -> TestApp {
+        let dir = std::env::temp_dir().join(format!("shn-test-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (smtp, smtp_addr) = SmtpSink::start().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (mut config, pg_db) = test_config(backend, &dir, smtp_addr, &base).await;
+        tweak(&mut config);
+        let app = web::start(config, StartOptions::migrating()).await.expect("app starts");
+        let (state, slices) = (app.state.clone(), app.slices.clone());
+        let server = tokio::spawn(async move {
+            let _ = app.serve(listener, std::future::pending()).await;
+        });
+        TestApp { base, state, slices, smtp, pg_db, dir, server, made: AtomicUsize::new(0) }
+    }
+}
+
+/// [`both_backends!`] for tests of an application whose kernel configuration a function
+/// (`fn(&mut Config)`) changes first:
+///
+/// ```ignore
+/// both_backends_configured![config = with_metrics_token; metrics_ask_for_the_token];
+/// ```
+#[macro_export]
+macro_rules! both_backends_configured {
+    (config = $tweak:ident; $($test:ident),+ $(,)?) => {$(
+        mod $test {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::support::TestApp::start_configured($crate::support::Backend::Sqlite, super::$tweak).await;
+                super::$test(&app).await;
+                app.finish().await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let app =
+                    $crate::support::TestApp::start_configured($crate::support::Backend::Postgres, super::$tweak).await;
+                super::$test(&app).await;
+                app.finish().await;
+            }
+        }
+    )+};
+}
