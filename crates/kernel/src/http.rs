@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, AppResult};
-use crate::session::{self, SESSION_COOKIE, SessionRef};
+use crate::session::{self, Credential, SESSION_COOKIE, SessionRef};
 use crate::state::AppState;
 use crate::viewer::Viewer;
 
@@ -66,6 +66,21 @@ pub struct RequestContext {
     pub client_ip: String,
     /// Whether the request came with a bearer token (API scripts).
     pub via_token: bool,
+}
+
+impl RequestContext {
+    /// What signed this request in (its bearer token, else its browser session), if anything.
+    pub fn credential(&self, headers: &HeaderMap) -> Option<Credential> {
+        if self.via_token {
+            return bearer(headers).map(|token| Credential::Token(crate::secret::token_hash(token)));
+        }
+        self.session.as_ref().map(|s| Credential::Session(s.id.clone()))
+    }
+}
+
+/// The bearer token a request carries, as sent (`Authorization: Bearer …`).
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestContext {

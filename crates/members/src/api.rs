@@ -177,6 +177,8 @@ async fn revoke_token(state: axum::extract::State<AppState>, headers: axum::http
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(AppError::Unauthorized)?;
     if kernel::session::revoke_api_token(&state.db, token.trim()).await? {
+        let revoked = kernel::session::Credential::Token(kernel::secret::token_hash(token.trim()));
+        kernel::live::end_streams(&state.db, &revoked);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::Unauthorized)

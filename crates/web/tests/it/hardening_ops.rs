@@ -2,16 +2,23 @@
 //! the job queue, `/metrics`, live notification streams and avatar decoding. Each test
 //! names the rule it proves and runs on SQLite and on PostgreSQL.
 
+use std::io::Cursor;
+use std::time::Duration;
+
 use kernel::config::Config;
 use kernel::params;
 use serde_json::Value;
 
+use crate::privacy::upload_avatar;
 use crate::support::*;
 use crate::{both_backends, both_backends_configured};
 
 both_backends![
     sent_mail_leaves_only_a_record_without_its_body_and_old_jobs_are_purged_on_a_schedule,
     a_metrics_scrape_reads_the_queue_in_bounded_readings,
+    a_session_keeps_one_notification_stream_and_every_stream_ends_at_log_out,
+    avatars_declaring_more_than_20_megapixels_are_refused_before_decoding,
+    avatars_are_decoded_at_most_two_at_once_and_more_are_asked_to_retry,
 ];
 
 both_backends_configured![config = with_metrics_token; metrics_answer_only_the_bearer_of_the_metrics_token];
@@ -136,4 +143,131 @@ async fn metrics_answer_only_the_bearer_of_the_metrics_token(app: &TestApp) {
     assert!(text.contains("shn_jobs_due"), "{text}");
     // The API is untouched by the setting.
     send_expecting(c.get(app.url("/api/v1/me")).bearer_auth(&ana.token), 200, "Ana's API token works").await;
+}
+
+// ---------- item 12: one notification stream per session, ended at log-out ----------
+
+/// Opens a notification stream and reads its first event (the unread count).
+async fn open_stream(rb: reqwest::RequestBuilder) -> reqwest::Response {
+    let mut r = rb.send().await.unwrap();
+    assert_eq!(r.status(), 200, "the stream opens");
+    let first = tokio::time::timeout(Duration::from_secs(10), r.chunk()).await.expect("a first event").unwrap();
+    let first = String::from_utf8_lossy(&first.expect("a first event")).to_string();
+    assert!(first.contains("event: unread"), "{first}");
+    r
+}
+
+/// Reads a stream until it ends or `wait` runs out: what it sent, and whether it ended.
+async fn read_to_end(r: &mut reqwest::Response, wait: Duration) -> (String, bool) {
+    let mut text = String::new();
+    let reading = async {
+        while let Ok(Some(chunk)) = r.chunk().await {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    };
+    let ended = tokio::time::timeout(wait, reading).await.is_ok();
+    (text, ended)
+}
+
+async fn a_session_keeps_one_notification_stream_and_every_stream_ends_at_log_out(app: &TestApp) {
+    let ana = app.member().named("Ana").signed_up().create().await;
+    let (laptop, phone) = (ana.browser(app).await, ana.browser(app).await);
+    let stream = |c: &reqwest::Client| c.get(app.url("/notifications/stream"));
+    let mut first = open_stream(stream(&laptop)).await;
+    let mut second = open_stream(stream(&laptop)).await;
+    let (said, ended) = read_to_end(&mut first, Duration::from_secs(10)).await;
+    assert!(ended, "a second stream of the session ends the first");
+    assert!(said.contains("event: replaced"), "and tells the page why: {said:?}");
+
+    // Another session of the same member keeps its own stream.
+    let mut on_phone = open_stream(stream(&phone)).await;
+    assert_eq!(form_post(app, &laptop, "/logout", &[]).await.status(), 303, "the laptop logs out");
+    let (said, ended) = read_to_end(&mut second, Duration::from_secs(10)).await;
+    assert!(ended, "log-out ends the session's stream");
+    assert!(!said.contains("replaced"), "{said:?}");
+    let (_, ended) = read_to_end(&mut on_phone, Duration::from_millis(1500)).await;
+    assert!(!ended, "the phone's session is still signed in, and so is its stream");
+
+    // The API's streams end when their token is revoked.
+    let api = app.client();
+    let mut by_token = open_stream(api.get(app.url("/api/v1/notifications/stream")).bearer_auth(&ana.token)).await;
+    let revoke = api.delete(app.url("/api/v1/auth/token")).bearer_auth(&ana.token);
+    send_expecting(revoke, 204, "Ana revokes her token").await;
+    let (_, ended) = read_to_end(&mut by_token, Duration::from_secs(10)).await;
+    assert!(ended, "revoking the token ends its stream");
+}
+
+// ---------- item 12: avatar decoding bounded in memory and in concurrency ----------
+
+/// A PNG of `w` × `h` black pixels.
+fn blank_png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let image = image::DynamicImage::ImageRgb8(image::RgbImage::new(w, h));
+    image.write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
+
+/// A one-pixel PNG whose header claims `w` × `h` pixels: a few bytes that would take
+/// gigabytes to decode, were a decoder to believe them.
+fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+    let mut png = blank_png(1, 1);
+    // The signature (8 bytes), then IHDR: length (4), type (4), width, height, ...
+    png[16..20].copy_from_slice(&w.to_be_bytes());
+    png[20..24].copy_from_slice(&h.to_be_bytes());
+    let crc = crc32(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.to_be_bytes());
+    png
+}
+
+/// CRC-32 (IEEE), as PNG chunks carry it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+async fn avatars_declaring_more_than_20_megapixels_are_refused_before_decoding(app: &TestApp) {
+    let ana = app.member().named("Ana").signed_up().create().await;
+    let b = ana.browser(app).await;
+    // 36 megapixels (within the old limit of 8000 pixels a side) in 69 bytes.
+    let r = upload_avatar(app, &b, png_claiming(6000, 6000)).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("6000 × 6000 pixels") && page.contains("20 megapixels"), "says why");
+    let r = upload_avatar(app, &b, png_claiming(100_000, 100_000)).await;
+    assert_eq!(r.status(), 422, "ten gigapixels");
+    let me = send_expecting(app.client().get(app.url("/api/v1/me")).bearer_auth(&ana.token), 200, "Ana").await;
+    assert!(me["avatar_url"].is_null(), "no photo stored: {me}");
+}
+
+async fn avatars_are_decoded_at_most_two_at_once_and_more_are_asked_to_retry(app: &TestApp) {
+    let ana = app.member().named("Ana").signed_up().create().await;
+    let b = ana.browser(app).await;
+    // Four megapixels: a fraction of a second each to decode and shrink.
+    let heavy = blank_png(2000, 2000);
+    let html = send_text(b.get(app.url("/settings/profile")), 200, "the profile form").await;
+    let csrf = csrf_of(&html);
+    let upload = || {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .part("avatar", reqwest::multipart::Part::bytes(heavy.clone()).file_name("me.png"));
+        b.post(app.url("/settings/avatar")).multipart(form).send()
+    };
+    let answers = futures::future::join_all((0..8).map(|_| upload())).await;
+    let mut statuses = Vec::new();
+    for r in answers {
+        let r = r.unwrap();
+        if r.status() == 429 {
+            assert_eq!(r.headers()["retry-after"], "2", "says when to retry");
+        }
+        statuses.push(r.status().as_u16());
+    }
+    assert!(statuses.iter().all(|s| [303, 429].contains(s)), "{statuses:?}");
+    assert!(statuses.contains(&303), "uploads within the limit are decoded: {statuses:?}");
+    assert!(statuses.contains(&429), "eight at once exceed two decodes at a time: {statuses:?}");
 }
