@@ -218,8 +218,12 @@ async fn approve(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CursorQuery {
     pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (20 when absent).
+    #[serde(default, deserialize_with = "kernel::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
 }
 
@@ -369,6 +373,7 @@ async fn my_moderation(State(state): State<AppState>, ctx: RequestContext) -> Ap
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     pub q: Option<String>,
 }

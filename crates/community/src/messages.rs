@@ -247,5 +247,6 @@ pub struct NewMessage {
 #[serde(deny_unknown_fields)]
 pub struct MessagingSettings {
     /// everyone, shared_group or nobody
+    #[schema(pattern = "^(everyone|shared_group|nobody)$")]
     pub allow: String,
 }

@@ -102,9 +102,12 @@ pub fn openapi_doc(slices: &[kernel::slice::Slice]) -> utoipa::openapi::OpenApi 
     doc
 }
 
-/// The document as served, rendered once per application.
+/// The document as served, rendered once per application, with the error answers every
+/// operation can give (see `api_errors`).
 pub fn openapi_json(slices: &[kernel::slice::Slice]) -> String {
-    openapi_doc(slices).to_json().unwrap_or_else(|_| "{}".into())
+    let Ok(mut doc) = serde_json::to_value(openapi_doc(slices)) else { return "{}".into() };
+    crate::api_errors::complete(&mut doc);
+    doc.to_string()
 }
 
 async fn css() -> Response {

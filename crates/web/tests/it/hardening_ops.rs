@@ -19,6 +19,7 @@ both_backends![
     a_session_keeps_one_notification_stream_and_every_stream_ends_at_log_out,
     avatars_declaring_more_than_20_megapixels_are_refused_before_decoding,
     avatars_are_decoded_at_most_two_at_once_and_more_are_asked_to_retry,
+    what_the_api_fuzzing_found_stays_fixed,
 ];
 
 both_backends_configured![config = with_metrics_token; metrics_answer_only_the_bearer_of_the_metrics_token];
@@ -270,4 +271,58 @@ async fn avatars_are_decoded_at_most_two_at_once_and_more_are_asked_to_retry(app
     assert!(statuses.iter().all(|s| [303, 429].contains(s)), "{statuses:?}");
     assert!(statuses.contains(&303), "uploads within the limit are decoded: {statuses:?}");
     assert!(statuses.contains(&429), "eight at once exceed two decodes at a time: {statuses:?}");
+}
+
+// ---------- item 13: what the API fuzzing run (e2e/fuzz/run) found ----------
+
+async fn what_the_api_fuzzing_found_stays_fixed(app: &TestApp) {
+    let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    // Query parameters are documented as optional query parameters, with their range.
+    let feed = &doc["paths"]["/api/v1/feed"]["get"];
+    let limit = feed["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "limit").expect("limit");
+    assert_eq!(limit["in"], "query", "{limit}");
+    assert_ne!(limit["required"], true, "{limit}");
+    assert_eq!((limit["schema"]["minimum"].as_i64(), limit["schema"]["maximum"].as_i64()), (Some(1), Some(100)));
+    // Every error answer of every operation names the error body; inputs can be refused.
+    let mut undescribed = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for (status, response) in op["responses"].as_object().unwrap() {
+                let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                if status.starts_with('4') && schema != "#/components/schemas/Error" {
+                    undescribed.push(format!("{method} {path} {status}"));
+                }
+            }
+            assert!(op["responses"]["401"].is_object(), "{method} {path} documents 401");
+        }
+    }
+    assert!(undescribed.is_empty(), "error answers without the error body: {undescribed:?}");
+    assert_ne!(doc["paths"]["/api/v1/me"]["delete"]["requestBody"]["required"], true, "the password is optional");
+
+    // No two slices give one name to different schemas (the document keeps only one).
+    let mut seen = std::collections::BTreeMap::new();
+    for part in app.slices.iter().flat_map(|s| s.openapi.iter()) {
+        for (name, schema) in part().components.map(|c| c.schemas).unwrap_or_default() {
+            let schema = serde_json::to_value(schema).unwrap();
+            let earlier = seen.insert(name.clone(), schema.clone());
+            assert!(earlier.is_none_or(|e| e == schema), "two schemas are called {name}");
+        }
+    }
+
+    let ana = app.member().named("Ana").create().await;
+    let staff = app.staff_member().create().await;
+    let c = app.client();
+    let get = |path: &str, token: &str| c.get(app.url(path)).bearer_auth(token.to_string());
+    send_expecting(get("/api/v1/feed?limit=100", &ana.token), 200, "the largest page").await;
+    let v = send_expecting(get("/api/v1/feed?limit=101", &ana.token), 400, "past the largest page").await;
+    assert!(v["error"]["message"].as_str().unwrap().contains("from 1 to 100"), "{v}");
+    send_expecting(get("/api/v1/me/points?cursor=", &ana.token), 200, "an empty cursor is the first page").await;
+    let adjust = c
+        .post(app.url("/api/v1/admin/points/adjustments"))
+        .bearer_auth(&staff.token)
+        .json(&serde_json::json!({"member_id": ana.id, "amount": i64::MIN, "reason": "overflow"}));
+    let v = send_expecting(adjust, 422, "the most negative amount there is").await;
+    assert!(v["error"]["fields"]["amount"].is_string(), "{v}");
+    let history = format!("/api/v1/threads/{}/history", uuid::Uuid::now_v7());
+    send_expecting(c.get(app.url(&history)), 401, "a visitor asking for a thread's history").await;
 }
