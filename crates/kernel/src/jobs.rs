@@ -169,7 +169,7 @@ pub async fn complete(db: &Db, id: JobId, record: Option<String>) -> Result<(), 
         params![now(), record, id],
     )
     .await?;
-    metrics::counter!("shn_jobs_finished_total", "outcome" => "done").increment(1);
+    metrics::counter!("shn_job_runs_total", "outcome" => "done").increment(1);
     Ok(())
 }
 
@@ -192,7 +192,7 @@ pub async fn fail(db: &Db, job: &Claimed, error: &str, record: Option<String>) -
     )
     .await?;
     let outcome = if give_up { "failed" } else { "retried" };
-    metrics::counter!("shn_jobs_finished_total", "outcome" => outcome).increment(1);
+    metrics::counter!("shn_job_runs_total", "outcome" => outcome).increment(1);
     Ok(())
 }
 
