@@ -290,13 +290,13 @@ pub fn path_id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-/// A JSON body that may be left out: an empty body means the defaults. Errors are the
-/// same clear 400s as [`ApiJson`]'s.
+/// A JSON body that may be left out: an empty body, or `null` (as the API documents
+/// such bodies), means the defaults. Errors are the same clear 400s as [`ApiJson`]'s.
 pub fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> AppResult<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
+    serde_json::from_slice::<Option<T>>(body).map(Option::unwrap_or_default).map_err(|e| match e.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
             AppError::bad_request("malformed_json", "The request body is not valid JSON.")
         }

@@ -323,6 +323,10 @@ async fn what_the_api_fuzzing_found_stays_fixed(app: &TestApp) {
         .json(&serde_json::json!({"member_id": ana.id, "amount": i64::MIN, "reason": "overflow"}));
     let v = send_expecting(adjust, 422, "the most negative amount there is").await;
     assert!(v["error"]["fields"]["amount"].is_string(), "{v}");
+    // An optional body may be sent as `null`, as the document allows.
+    let group = app.group().owned_by(&staff).create().await;
+    let join = c.post(app.url(&format!("/api/v1/groups/{group}/join"))).bearer_auth(&ana.token);
+    send_expecting(join.header("content-type", "application/json").body("null"), 201, "Ana joins, body null").await;
     let history = format!("/api/v1/threads/{}/history", uuid::Uuid::now_v7());
     send_expecting(c.get(app.url(&history)), 401, "a visitor asking for a thread's history").await;
 }
