@@ -116,15 +116,19 @@ pub struct RevisionList {
 
 /// Earlier versions of a thread (the group's moderators and staff).
 #[utoipa::path(get, path = "/api/v1/threads/{id}/history", tag = "moderation", params(("id" = Uuid, Path)),
-    security(("bearer" = [])), responses((status = 200, body = RevisionList), (status = 403), (status = 404)))]
+    security(("bearer" = [])), responses((status = 200, body = RevisionList), (status = 401), (status = 403), (status = 404)))]
 async fn thread_history(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<RevisionList>> {
+    // Signed in before anything else: a visitor is told to sign in, not that nothing is there.
+    ctx.viewer.require_member()?;
     Ok(Json(RevisionList { items: edits::history(&state, &ctx.viewer, "thread", path_id(&id)?).await? }))
 }
 
 /// Earlier versions of a reply (the group's moderators and staff).
 #[utoipa::path(get, path = "/api/v1/replies/{id}/history", tag = "moderation", params(("id" = Uuid, Path)),
-    security(("bearer" = [])), responses((status = 200, body = RevisionList), (status = 403), (status = 404)))]
+    security(("bearer" = [])), responses((status = 200, body = RevisionList), (status = 401), (status = 403), (status = 404)))]
 async fn reply_history(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<RevisionList>> {
+    // Signed in before anything else: a visitor is told to sign in, not that nothing is there.
+    ctx.viewer.require_member()?;
     Ok(Json(RevisionList { items: edits::history(&state, &ctx.viewer, "reply", path_id(&id)?).await? }))
 }
 

@@ -252,5 +252,6 @@ pub struct NewMessage {
 #[serde(deny_unknown_fields)]
 pub struct MessagingSettings {
     /// everyone, shared_group (people in a group with you that is not hidden) or nobody
+    #[schema(pattern = "^(everyone|shared_group|nobody)$")]
     pub allow: String,
 }

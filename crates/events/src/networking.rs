@@ -15,6 +15,8 @@ use crate::matching::{Attendee, Round, match_round, pair};
 use crate::service::{self, EventRow};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+// Named apart from the community slice's `Group` in the one OpenAPI document.
+#[schema(as = NetworkingGroup)]
 pub struct Group {
     pub members: Vec<MemberId>,
     pub room_url: String,

@@ -36,6 +36,8 @@ pub struct Settings {
     pub slices: SliceSettings,
     /// SHN_TRUSTED_PROXIES
     pub trusted_proxies: Option<String>,
+    /// SHN_METRICS_TOKEN
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +88,8 @@ pub struct Config {
     pub trusted_proxies: Vec<crate::net::Cidr>,
     /// A personal access token stops working this long after it was issued.
     pub api_token_lifetime: Duration,
+    /// When set, `/metrics` answers only requests bearing this token (others get 404).
+    pub metrics_token: Option<String>,
 }
 
 const REDACTED: &str = "[redacted]";
@@ -130,6 +134,7 @@ impl std::fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("mail_from", &self.mail_from)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| REDACTED))
             .finish_non_exhaustive()
     }
 }
@@ -152,6 +157,7 @@ impl std::fmt::Debug for Config {
             .field("max_body_bytes", &self.max_body_bytes)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("api_token_lifetime", &self.api_token_lifetime)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| REDACTED))
             .finish_non_exhaustive()
     }
 }
@@ -184,6 +190,7 @@ impl Config {
         let mail_from = mail_from(s, &base_url)?;
         let db_max_connections = db_max_connections(s)?;
         let trusted_proxies = trusted_proxies(s)?;
+        let metrics_token = metrics_token(s)?;
         Ok(Config {
             database_url,
             data_dir,
@@ -205,6 +212,7 @@ impl Config {
             slices: s.slices.clone(),
             trusted_proxies,
             api_token_lifetime: Duration::from_secs(90 * 24 * 3600),
+            metrics_token,
         })
     }
 
@@ -325,6 +333,18 @@ fn trusted_proxies(s: &Settings) -> Result<Vec<crate::net::Cidr>, ConfigError> {
     }
 }
 
+/// SHN_METRICS_TOKEN: a bearer token `/metrics` asks for (at least 16 characters); unset,
+/// `/metrics` is open to whoever reaches the port.
+fn metrics_token(s: &Settings) -> Result<Option<String>, ConfigError> {
+    match non_empty(&s.metrics_token) {
+        Some(t) if t.len() < 16 || t.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+            Err(bad("SHN_METRICS_TOKEN", "must be at least 16 characters without spaces"))
+        }
+        Some(t) => Ok(Some(t.to_string())),
+        None => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,6 +369,7 @@ mod tests {
             (Settings { log_format: Some("xml".into()), ..Default::default() }, "SHN_LOG_FORMAT"),
             (Settings { db_max_connections: Some("0".into()), ..Default::default() }, "SHN_DB_MAX_CONNECTIONS"),
             (Settings { trusted_proxies: Some("10.0.0.0/99".into()), ..Default::default() }, "SHN_TRUSTED_PROXIES"),
+            (Settings { metrics_token: Some("short".into()), ..Default::default() }, "SHN_METRICS_TOKEN"),
         ];
         for (s, var) in cases {
             let err = Config::from_settings(&s).unwrap_err();
@@ -363,6 +384,7 @@ mod tests {
             database_url: Some("postgres://shn:hunter2-db@db.example/shn?sslmode=require".into()),
             smtp_url: Some("smtps://mailer:hunter2-smtp@smtp.example:465".into()),
             secret_key: Some("hunter2-key-that-is-long-enough-0123456789".into()),
+            metrics_token: Some("hunter2-metrics-token".into()),
             ..Default::default()
         };
         let c = Config::from_settings(&s).unwrap();

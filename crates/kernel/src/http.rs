@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, AppResult};
-use crate::session::{self, SESSION_COOKIE, SessionRef};
+use crate::session::{self, Credential, SESSION_COOKIE, SessionRef};
 use crate::state::AppState;
 use crate::viewer::Viewer;
 
@@ -66,6 +66,21 @@ pub struct RequestContext {
     pub client_ip: String,
     /// Whether the request came with a bearer token (API scripts).
     pub via_token: bool,
+}
+
+impl RequestContext {
+    /// What signed this request in (its bearer token, else its browser session), if anything.
+    pub fn credential(&self, headers: &HeaderMap) -> Option<Credential> {
+        if self.via_token {
+            return bearer(headers).map(|token| Credential::Token(crate::secret::token_hash(token)));
+        }
+        self.session.as_ref().map(|s| Credential::Session(s.id.clone()))
+    }
+}
+
+/// The bearer token a request carries, as sent (`Authorization: Bearer …`).
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
@@ -294,13 +309,13 @@ pub fn path_id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-/// A JSON body that may be left out: an empty body means the defaults. Errors are the
-/// same clear 400s as [`ApiJson`]'s.
+/// A JSON body that may be left out: an empty body, or `null` (as the API documents
+/// such bodies), means the defaults. Errors are the same clear 400s as [`ApiJson`]'s.
 pub fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> AppResult<T> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
+    serde_json::from_slice::<Option<T>>(body).map(Option::unwrap_or_default).map_err(|e| match e.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
             AppError::bad_request("malformed_json", "The request body is not valid JSON.")
         }

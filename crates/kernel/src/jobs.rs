@@ -23,10 +23,14 @@ const LEASE_SECS: i64 = 300;
 
 pub type Handler = Arc<dyn Fn(AppState, serde_json::Value) -> BoxFuture<'static, anyhow::Result<()>> + Send + Sync>;
 
+/// What to keep of a finished job's payload (see [`Job::finished_record`]).
+type Recorder = fn(&str) -> Option<String>;
+
 /// Job kind → handler. Slices register theirs at start-up.
 #[derive(Clone, Default)]
 pub struct Registry {
     handlers: HashMap<&'static str, Handler>,
+    recorders: HashMap<&'static str, Recorder>,
 }
 
 /// A kind of background work: a type whose value is the job's payload. Queue it with
@@ -35,6 +39,18 @@ pub trait Job: Serialize + DeserializeOwned + Send + 'static {
     /// The job's kind as stored in the queue (`slice.what`); never rename a live one.
     const KIND: &'static str;
     fn run(self, state: AppState) -> impl std::future::Future<Output = anyhow::Result<()>> + Send;
+
+    /// What the queue keeps once the job is done or has given up, in place of its
+    /// payload; `None` keeps the payload. A job that carries a secret (an e-mail with a
+    /// one-time link) keeps a record without it: the queue is no archive of secrets.
+    fn finished_record(&self) -> Option<serde_json::Value> {
+        None
+    }
+}
+
+fn record_of<J: Job>(payload: &str) -> Option<String> {
+    let job: J = serde_json::from_str(payload).ok()?;
+    job.finished_record().map(|record| record.to_string())
 }
 
 impl Registry {
@@ -45,6 +61,7 @@ impl Registry {
                 .map_err(|e| anyhow::anyhow!("job {} has a payload it cannot read: {e}", J::KIND))?;
             job.run(state).await
         });
+        self.recorders.insert(J::KIND, record_of::<J>);
     }
 
     fn register<F, Fut>(&mut self, kind: &'static str, f: F)
@@ -57,6 +74,11 @@ impl Registry {
 
     pub fn get(&self, kind: &str) -> Option<&Handler> {
         self.handlers.get(kind)
+    }
+
+    /// The payload to keep for a finished job of `kind`, when it differs from `payload`.
+    pub fn finished_payload(&self, kind: &str, payload: &str) -> Option<String> {
+        self.recorders.get(kind).and_then(|record| record(payload))
     }
 }
 
@@ -139,28 +161,38 @@ struct IdRow {
     id: JobId,
 }
 
-/// Marks a job done.
-pub async fn complete(db: &Db, id: JobId) -> Result<(), DbErr> {
-    db.exec("UPDATE jobs SET status = 'done', locked_until = NULL, finished_at = $1 WHERE id = $2", params![now(), id])
-        .await?;
+/// Marks a job done, keeping `record` in place of its payload when given.
+pub async fn complete(db: &Db, id: JobId, record: Option<String>) -> Result<(), DbErr> {
+    db.exec(
+        "UPDATE jobs SET status = 'done', locked_until = NULL, finished_at = $1, payload = COALESCE($2, payload) \
+         WHERE id = $3",
+        params![now(), record, id],
+    )
+    .await?;
+    metrics::counter!("shn_job_runs_total", "outcome" => "done").increment(1);
     Ok(())
 }
 
 /// Records a failure: retried later with exponential backoff, or given up after
-/// `max_attempts`.
-pub async fn fail(db: &Db, job: &Claimed, error: &str) -> Result<(), DbErr> {
+/// `max_attempts` (then `record` replaces the payload, as for a job done).
+pub async fn fail(db: &Db, job: &Claimed, error: &str, record: Option<String>) -> Result<(), DbErr> {
     let give_up = job.attempts >= job.max_attempts;
-    let delay = backoff_secs(job.attempts);
+    let t = now();
     db.exec(
-        "UPDATE jobs SET status = $1, run_at = $2, locked_until = NULL, last_error = $3 WHERE id = $4",
+        "UPDATE jobs SET status = $1, run_at = $2, locked_until = NULL, last_error = $3, finished_at = $4, \
+         payload = COALESCE($5, payload) WHERE id = $6",
         params![
             if give_up { "failed" } else { "queued" },
-            now() + ChronoDuration::seconds(delay),
+            t + ChronoDuration::seconds(backoff_secs(job.attempts)),
             error.chars().take(2000).collect::<String>(),
+            give_up.then_some(t),
+            record.filter(|_| give_up),
             job.id
         ],
     )
     .await?;
+    let outcome = if give_up { "failed" } else { "retried" };
+    metrics::counter!("shn_job_runs_total", "outcome" => outcome).increment(1);
     Ok(())
 }
 
@@ -175,32 +207,107 @@ pub async fn run_due(state: &AppState, worker: &str, n: u64) -> anyhow::Result<u
     let count = jobs.len();
     for job in jobs {
         let Some(handler) = state.jobs.get(&job.kind).cloned() else {
-            fail(&state.db, &job, &format!("no handler for job kind {:?}", job.kind)).await?;
+            fail(&state.db, &job, &format!("no handler for job kind {:?}", job.kind), None).await?;
             continue;
         };
+        let record = state.jobs.finished_payload(&job.kind, &job.payload);
         let payload = serde_json::from_str(&job.payload).unwrap_or(serde_json::Value::Null);
         match handler(state.clone(), payload).await {
-            Ok(()) => complete(&state.db, job.id).await?,
+            Ok(()) => complete(&state.db, job.id, record).await?,
             Err(e) => {
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %e, "job failed");
-                fail(&state.db, &job, &e.to_string()).await?;
+                fail(&state.db, &job, &e.to_string(), record).await?;
             }
         }
     }
     Ok(count)
 }
 
-/// Counts of jobs by status, for the staff dashboard and `/metrics`.
-pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>, DbErr> {
-    #[derive(sea_orm::FromQueryResult)]
-    struct Row {
-        status: String,
-        n: i64,
-    }
-    let rows: Vec<Row> = db
-        .all("SELECT status, CAST(COUNT(*) AS BIGINT) AS n FROM jobs GROUP BY status ORDER BY status", params![])
+/// The most rows one reading of the queue counts (see [`reading`]).
+pub const READING_CAP: i64 = 1000;
+
+/// What `/metrics` shows of the queue, read in bounded time however long the queue's
+/// history: counts stop at [`READING_CAP`] and every read walks the `jobs_due` index.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct QueueReading {
+    /// Queued jobs whose time has come (at most the cap).
+    pub due: i64,
+    /// Jobs that gave up and are not yet purged (at most the cap).
+    pub failed: i64,
+    /// How long the oldest due job has waited, in seconds (0 when none is due).
+    pub oldest_due_secs: f64,
+}
+
+/// Reads the queue for `/metrics` (see [`QueueReading`]).
+pub async fn reading(db: &Db) -> Result<QueueReading, DbErr> {
+    let t = now();
+    let due = db
+        .scalar::<i64>(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM \
+             (SELECT id FROM jobs WHERE status = 'queued' AND run_at <= $1 LIMIT $2) AS capped",
+            params![t, READING_CAP],
+        )
+        .await?
+        .unwrap_or_default();
+    let failed = db
+        .scalar::<i64>(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT id FROM jobs WHERE status = 'failed' LIMIT $1) AS capped",
+            params![READING_CAP],
+        )
+        .await?
+        .unwrap_or_default();
+    let oldest: Option<Instant> = db
+        .scalar("SELECT run_at FROM jobs WHERE status = 'queued' AND run_at <= $1 ORDER BY run_at LIMIT 1", params![t])
         .await?;
-    Ok(rows.into_iter().map(|r| (r.status, r.n)).collect())
+    let oldest_due_secs = oldest.map(|o| (t - o).num_milliseconds().max(0) as f64 / 1000.0).unwrap_or(0.0);
+    Ok(QueueReading { due, failed, oldest_due_secs })
+}
+
+/// How long finished jobs are kept: long enough to look into a problem, and longer than
+/// any unique key must stop a repeat (a reminder's or a digest's is for one day).
+pub const KEEP_DONE_DAYS: i64 = 7;
+/// Jobs that gave up are kept longer, for whoever looks into why.
+pub const KEEP_FAILED_DAYS: i64 = 30;
+/// Rows deleted per statement, so a purge never holds SQLite's writer for long.
+const PURGE_BATCH: i64 = 500;
+
+/// Deletes finished jobs past their keeping time; returns how many.
+pub async fn purge_finished(db: &Db) -> Result<u64, DbErr> {
+    let t = now();
+    let mut removed = 0;
+    for (status, days) in [("done", KEEP_DONE_DAYS), ("failed", KEEP_FAILED_DAYS)] {
+        let cutoff = t - ChronoDuration::days(days);
+        loop {
+            let n = db
+                .exec(
+                    "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status = $1 AND run_at < $2 \
+                     AND (finished_at IS NULL OR finished_at < $2) LIMIT $3)",
+                    params![status, cutoff, PURGE_BATCH],
+                )
+                .await?;
+            removed += n;
+            if n < PURGE_BATCH as u64 {
+                break;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// Purges finished jobs (the kernel schedules it hourly: see `worker::housekeeping`).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurgeFinished {}
+
+impl Job for PurgeFinished {
+    const KIND: &'static str = "kernel.purge_jobs";
+
+    async fn run(self, state: AppState) -> anyhow::Result<()> {
+        let removed = purge_finished(&state.db).await?;
+        if removed > 0 {
+            tracing::info!(removed, "purged finished jobs");
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

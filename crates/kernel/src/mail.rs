@@ -124,12 +124,16 @@ fn readable(s: &str) -> Body {
     }
 }
 
-/// Sends one queued message (the job [`queue`] makes).
+/// Sends one queued message (the job [`queue`] makes). The rendered message, links
+/// with one-time tokens included, stays in the queue only until it is sent.
 #[derive(Serialize, Deserialize)]
 pub struct SendMail {
     email: Email,
     /// The message's stable id, so a resend after a crash is recognisably the same.
     key: String,
+    /// What the message is for: the first part of its purpose ("reset", "digest").
+    #[serde(default)]
+    kind: String,
 }
 
 impl jobs::Job for SendMail {
@@ -138,6 +142,16 @@ impl jobs::Job for SendMail {
     async fn run(self, state: crate::AppState) -> anyhow::Result<()> {
         state.mailer.send(&self.email, &self.key).await
     }
+
+    /// Who was sent what kind of message: never its body, whose links may still work.
+    fn finished_record(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({
+            "to": self.email.to,
+            "subject": self.email.subject,
+            "kind": self.kind,
+            "message_id": self.key,
+        }))
+    }
 }
 
 /// Queues `email` for sending, at most once per (recipient, `purpose`). Returns
@@ -145,7 +159,8 @@ impl jobs::Job for SendMail {
 pub async fn queue<C: ConnectionTrait>(c: &C, purpose: &str, email: Email) -> Result<bool, DbErr> {
     let key = format!("mail:{}:{}", purpose, email.to.to_lowercase());
     let message_id = crate::secret::token_hash(&key);
-    jobs::queue(c, &SendMail { email, key: message_id }, Some(&key), None).await
+    let kind = purpose.split(':').next().unwrap_or(purpose).to_string();
+    jobs::queue(c, &SendMail { email, key: message_id, kind }, Some(&key), None).await
 }
 
 #[cfg(test)]

@@ -39,6 +39,19 @@ pub fn limit(requested: Option<u64>) -> u64 {
     requested.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT)
 }
 
+/// Reads a `limit` query parameter: a whole number from 1 to [`MAX_LIMIT`], as the API
+/// documents it (`#[serde(default, deserialize_with = "kernel::page::limit_in_range")]`
+/// with `#[param(minimum = 1, maximum = 100)]`); anything else is a 400 that says so.
+pub fn limit_in_range<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let requested = Option::<u64>::deserialize(d)?;
+    match requested {
+        Some(n) if !(1..=MAX_LIMIT).contains(&n) => {
+            Err(serde::de::Error::custom(format!("limit must be a whole number from 1 to {MAX_LIMIT}")))
+        }
+        _ => Ok(requested),
+    }
+}
+
 /// Given `limit + 1` rows fetched in order, keeps `limit` and makes the next cursor
 /// from the last kept row.
 pub fn finish<T, K: Serialize>(mut rows: Vec<T>, limit: u64, key: impl Fn(&T) -> K) -> Page<T> {

@@ -56,9 +56,7 @@ pub async fn find(db: &Db, cfg: &Config, raw: &str) -> Result<Option<SessionRef>
         .await?;
     let Some(row) = row else { return Ok(None) };
     let t = now();
-    let idle = ChronoDuration::from_std(cfg.session_idle).unwrap_or(ChronoDuration::days(14));
-    let absolute = ChronoDuration::from_std(cfg.session_absolute).unwrap_or(ChronoDuration::days(60));
-    if row.last_seen_at + idle < t || row.created_at + absolute < t {
+    if !within_lifetimes(cfg, row.created_at, row.last_seen_at, t) {
         db.exec("DELETE FROM sessions WHERE id = $1", params![id]).await?;
         return Ok(None);
     }
@@ -66,6 +64,45 @@ pub async fn find(db: &Db, cfg: &Config, raw: &str) -> Result<Option<SessionRef>
         db.exec("UPDATE sessions SET last_seen_at = $1 WHERE id = $2", params![t, row.id.clone()]).await?;
     }
     Ok(Some(SessionRef { id: row.id, member_id: row.member_id }))
+}
+
+/// Whether a session created and last seen at these times is still live at `t`.
+fn within_lifetimes(cfg: &Config, created_at: Instant, last_seen_at: Instant, t: Instant) -> bool {
+    let idle = ChronoDuration::from_std(cfg.session_idle).unwrap_or(ChronoDuration::days(14));
+    let absolute = ChronoDuration::from_std(cfg.session_absolute).unwrap_or(ChronoDuration::days(60));
+    last_seen_at + idle >= t && created_at + absolute >= t
+}
+
+/// What signed a request in, by its stored hash: a browser session or a personal access
+/// token. A live stream belongs to one (see `crate::live::open_stream`) and ends with it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Credential {
+    Session(String),
+    Token(String),
+}
+
+impl Credential {
+    /// Whether it still signs requests in: not ended, revoked or expired.
+    pub async fn is_live(&self, db: &Db, cfg: &Config) -> Result<bool, DbErr> {
+        match self {
+            Credential::Session(id) => {
+                let row: Option<SessionRow> = db
+                    .one(
+                        "SELECT id, member_id, created_at, last_seen_at FROM sessions WHERE id = $1",
+                        params![id.clone()],
+                    )
+                    .await?;
+                Ok(row.is_some_and(|r| within_lifetimes(cfg, r.created_at, r.last_seen_at, now())))
+            }
+            Credential::Token(hash) => Ok(db
+                .scalar::<MemberId>(
+                    "SELECT member_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND created_at > $2",
+                    params![hash.clone(), api_token_cutoff(cfg)],
+                )
+                .await?
+                .is_some()),
+        }
+    }
 }
 
 /// Ends one session.

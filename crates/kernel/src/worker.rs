@@ -4,11 +4,18 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::slice::Slice;
 use crate::state::AppState;
-use crate::{jobs, outbox, ratelimit, session};
+use crate::{jobs, mail, outbox, ratelimit, session};
 
 const BATCH: u64 = 50;
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
+
+/// The kernel's own background work, declared as a slice declares its own: sending mail,
+/// and every hour purging finished jobs (so sent mail is not kept for ever).
+pub fn housekeeping() -> Slice {
+    Slice::new("kernel").job::<mail::SendMail>().scheduled::<jobs::PurgeFinished>(Duration::from_secs(3600))
+}
 
 /// Queues each scheduled job whose period has turned since this worker last looked;
 /// the unique key makes every other worker's attempt for the same period a no-op.

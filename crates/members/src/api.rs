@@ -86,10 +86,15 @@ pub struct MembersApi;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignupBody {
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
+    /// 8 to 256 characters, not a common or easily guessed password.
+    #[schema(min_length = 8, max_length = 256)]
     pub password: String,
+    #[schema(min_length = 1)]
     pub display_name: String,
     /// patient, caregiver, healthcare_professional or advocate
+    #[schema(pattern = "^(patient|caregiver|healthcare_professional|advocate)$")]
     pub member_type: String,
 }
 
@@ -169,6 +174,8 @@ async fn revoke_token(state: axum::extract::State<AppState>, headers: axum::http
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(AppError::Unauthorized)?;
     if kernel::session::revoke_api_token(&state.db, token.trim()).await? {
+        let revoked = kernel::session::Credential::Token(kernel::secret::token_hash(token.trim()));
+        kernel::live::end_streams(&state.db, &revoked);
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::Unauthorized)
@@ -259,7 +266,7 @@ const RECENT_LOGIN: chrono::Duration = chrono::Duration::minutes(10);
 
 /// Delete my account: personal data and uploads are erased. Needs the password, or a
 /// token issued in the last ten minutes (that is, just now from the password).
-#[utoipa::path(delete, path = "/api/v1/me", tag = "me", request_body(content = DeleteBody, description = "Optional: the password"),
+#[utoipa::path(delete, path = "/api/v1/me", tag = "me", request_body(content = Option<DeleteBody>, description = "Optional: the password"),
     security(("bearer" = [])), responses((status = 204, description = "Deleted"), (status = 401), (status = 422, description = "Password missing or wrong"), (status = 429)))]
 async fn delete_me(
     Req { state, ctx }: Req,
@@ -340,6 +347,7 @@ async fn get_member(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResul
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConditionQuery {
     /// Part of a name or synonym.
     pub q: Option<String>,
@@ -365,6 +373,7 @@ async fn list_conditions(
 #[serde(deny_unknown_fields)]
 pub struct RoleBody {
     /// member, moderator, staff or admin
+    #[schema(pattern = "^(member|moderator|staff|admin)$")]
     pub role: String,
 }
 

@@ -16,6 +16,7 @@ use crate::conditions::Condition;
 use crate::model::{MemberType, PLATFORMS};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filters {
     /// A condition id.
     pub condition: Option<String>,
@@ -29,6 +30,9 @@ pub struct Filters {
     /// Words to look for in names and stories.
     pub q: Option<String>,
     pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (20 when absent).
+    #[serde(default, deserialize_with = "kernel::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
 }
 

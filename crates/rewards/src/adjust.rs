@@ -24,7 +24,7 @@ pub struct Adjustment {
 /// balance below zero. Audited.
 pub async fn adjust(state: &AppState, actor: MemberId, a: &Adjustment, ip: &str) -> AppResult<ledger::Entry> {
     let mut e = kernel::FieldErrors::new();
-    if a.amount == 0 || a.amount.abs() > 1_000_000 {
+    if a.amount == 0 || a.amount.unsigned_abs() > 1_000_000 {
         e.add("amount", "The amount must be a non-zero number of points up to 1,000,000 either way.");
     }
     let reason = a.reason.trim();

@@ -84,8 +84,12 @@ pub struct Points {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CursorQuery {
     pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (20 when absent).
+    #[serde(default, deserialize_with = "kernel::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
 }
 
@@ -94,7 +98,9 @@ pub struct CursorQuery {
     responses((status = 200, body = Points), (status = 401)))]
 async fn my_points(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<CursorQuery>) -> AppResult<Json<Points>> {
     let me = ctx.viewer.require_member()?;
-    let page = ledger::history(&state.db, me.id, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?;
+    // An empty cursor is the first page, as on every other list.
+    let cursor = q.cursor.as_deref().filter(|c| !c.is_empty());
+    let page = ledger::history(&state.db, me.id, cursor, kernel::page::limit(q.limit)).await?;
     Ok(Json(Points {
         balance: ledger::balance(&state.db, me.id).await?,
         entries: page.items,
@@ -226,14 +232,16 @@ async fn create_reward(Req { state, ctx }: Req, ApiJson(b): ApiJson<NewReward>) 
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// pending (default), fulfilled or rejected
+    #[param(pattern = "^(pending|fulfilled|rejected)$")]
     pub status: Option<String>,
 }
 
 /// The redemption queue.
 #[utoipa::path(get, path = "/api/v1/admin/redemptions", tag = "rewards-admin", params(QueueQuery), security(("bearer" = [])),
-    responses((status = 200, body = RedemptionList), (status = 403)))]
+    responses((status = 200, body = RedemptionList), (status = 403), (status = 422)))]
 async fn redemption_queue(
     Req { state, ctx }: Req,
     ApiQuery(q): ApiQuery<QueueQuery>,
@@ -248,6 +256,8 @@ async fn redemption_queue(
 
 #[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
+// Named apart from the moderation slice's `Decision` in the one OpenAPI document.
+#[schema(as = RedemptionDecision)]
 pub struct Decision {
     /// For fulfilment: the code or note the member sees. For rejection: why (required).
     #[serde(default)]

@@ -53,6 +53,9 @@ struct SettingsArgs {
     /// Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For header is believed [default: none]
     #[arg(long, env = "SHN_TRUSTED_PROXIES", global = true)]
     trusted_proxies: Option<String>,
+    /// Bearer token that /metrics asks for; requests without it get 404 [default: /metrics is open]
+    #[arg(long, env = "SHN_METRICS_TOKEN", global = true, hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +125,7 @@ impl SettingsArgs {
             db_max_connections: self.db_max_connections.clone(),
             slices: Default::default(),
             trusted_proxies: self.trusted_proxies.clone(),
+            metrics_token: self.metrics_token.clone(),
         }
     }
 }

@@ -79,10 +79,10 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
     let secret = SecretKey::load_or_create(config.secret_key.as_deref(), &config.data_dir)?;
     let mailer = Mailer::from_config(&config)?;
     let slices = opts.slices;
+    let housekeeping = kernel::worker::housekeeping();
     let mut registry = jobs::Registry::default();
-    registry.add::<kernel::mail::SendMail>();
     let (mut ports, mut consumers, mut exporters) = (Default::default(), Vec::new(), Vec::new());
-    for slice in &slices {
+    for slice in std::iter::once(&housekeeping).chain(&slices) {
         slice.jobs.iter().for_each(|add| add(&mut registry));
         if let Some(wire) = slice.wire {
             let mut w = Wiring::new(&config, &secret, &config.slices, &mut ports, &mut consumers, &mut exporters);
@@ -99,7 +99,7 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
         jobs: registry,
         consumers,
         exporters,
-        schedules: slices.iter().flat_map(|s| s.schedules.iter().cloned()).collect(),
+        schedules: std::iter::once(&housekeeping).chain(&slices).flat_map(|s| s.schedules.iter().cloned()).collect(),
         nav: nav(&slices),
         ports,
     }));

@@ -1,11 +1,12 @@
 //! Operations: liveness, readiness, metrics, the OpenAPI document, static assets.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use kernel::AppState;
+use kernel::config::Config;
+use kernel::{AppError, AppState};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -50,13 +51,35 @@ pub fn prometheus() -> &'static PrometheusHandle {
     })
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
-    if let Ok(counts) = kernel::jobs::counts(&state.db).await {
-        for (status, n) in counts {
-            metrics::gauge!("shn_jobs", "status" => status).set(n as f64);
+/// Prometheus metrics. A scrape costs the same however long the site has run: the
+/// queue is read in bounded readings (see `kernel::jobs::reading`) and everything else
+/// is counted in memory as it happens.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !metrics_allowed(&state.config, &headers) {
+        return AppError::NotFound.into_response();
+    }
+    match kernel::jobs::reading(&state.db).await {
+        Ok(queue) => {
+            metrics::gauge!("shn_jobs_due").set(queue.due as f64);
+            metrics::gauge!("shn_jobs_failed").set(queue.failed as f64);
+            metrics::gauge!("shn_jobs_oldest_due_seconds").set(queue.oldest_due_secs);
         }
+        Err(e) => tracing::warn!(error = %e, "could not read the job queue for /metrics"),
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], prometheus().render()).into_response()
+}
+
+/// Whether a request may read `/metrics`: anyone when `SHN_METRICS_TOKEN` is unset,
+/// else only a bearer of that token; to anyone else the page does not exist. The
+/// tokens are compared as hashes, so the time taken tells nothing about a guess.
+fn metrics_allowed(config: &Config, headers: &HeaderMap) -> bool {
+    let Some(expected) = &config.metrics_token else { return true };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    given.is_some_and(|g| kernel::secret::token_hash(g) == kernel::secret::token_hash(expected))
 }
 
 #[derive(OpenApi)]
@@ -79,9 +102,12 @@ pub fn openapi_doc(slices: &[kernel::slice::Slice]) -> utoipa::openapi::OpenApi 
     doc
 }
 
-/// The document as served, rendered once per application.
+/// The document as served, rendered once per application, with the error answers every
+/// operation can give (see `api_errors`).
 pub fn openapi_json(slices: &[kernel::slice::Slice]) -> String {
-    openapi_doc(slices).to_json().unwrap_or_else(|_| "{}".into())
+    let Ok(mut doc) = serde_json::to_value(openapi_doc(slices)) else { return "{}".into() };
+    crate::api_errors::complete(&mut doc);
+    doc.to_string()
 }
 
 async fn css() -> Response {

@@ -19,15 +19,28 @@
   if (badge && window.EventSource) {
     var live = document.getElementById("unread-live");
     var last = null;
-    var stream = new EventSource("/notifications/stream");
-    stream.addEventListener("unread", function (e) {
-      var n = parseInt(e.data, 10) || 0;
-      badge.textContent = n > 0 ? String(n) : "";
-      badge.hidden = n === 0;
-      if (live && last !== null && n > last) {
-        live.textContent = "You have " + n + " unread notification" + (n === 1 ? "" : "s") + ".";
-      }
-      last = n;
+    var stream = null;
+    var listen = function () {
+      stream = new EventSource("/notifications/stream");
+      stream.addEventListener("unread", function (e) {
+        var n = parseInt(e.data, 10) || 0;
+        badge.textContent = n > 0 ? String(n) : "";
+        badge.hidden = n === 0;
+        if (live && last !== null && n > last) {
+          live.textContent = "You have " + n + " unread notification" + (n === 1 ? "" : "s") + ".";
+        }
+        last = n;
+      });
+      // A session keeps one stream: another tab took it over. Step back (no reconnecting,
+      // which would take it back and start a tug of war) until this tab is shown again.
+      stream.addEventListener("replaced", function () {
+        stream.close();
+        stream = null;
+      });
+    };
+    listen();
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible" && stream === null) listen();
     });
   }
   // Move focus to an error summary so screen-reader users hear what went wrong.

@@ -191,6 +191,7 @@ pub async fn list(state: &AppState, viewer: &Viewer, q: &ListQuery) -> AppResult
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// upcoming (default) or past
     pub when: Option<String>,
@@ -202,5 +203,8 @@ pub struct ListQuery {
     /// Only events of this group (an id).
     pub group: Option<String>,
     pub cursor: Option<String>,
+    /// Items per page, 1 to 100 (20 when absent).
+    #[serde(default, deserialize_with = "kernel::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
 }

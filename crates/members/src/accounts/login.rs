@@ -125,11 +125,14 @@ pub(crate) async fn revoke_token(
     Ok(())
 }
 
-/// Logs out: ends the session.
+/// Logs out: ends the session and its live stream (on another node, the stream wakes
+/// at the announcement, finds the session gone and ends).
 pub(crate) async fn logout(state: &AppState, session_id: &str, member: MemberId, ip: &str) -> AppResult<()> {
     let tx = state.db.writer().begin().await?;
     session::end(&tx, session_id).await?;
     audit::record(&tx, Some(member), "logout", Some(member), Some(ip), json!({})).await?;
+    kernel::live::announce(&tx, Some(state.db.live()), member).await?;
     tx.commit().await?;
+    kernel::live::end_streams(&state.db, &session::Credential::Session(session_id.to_string()));
     Ok(())
 }

@@ -283,10 +283,7 @@ pub(super) async fn avatar_upload(Req { state, ctx }: Req, mut multipart: Multip
         }
     }
     let result = match bytes {
-        Some(b) => match tokio::task::spawn_blocking(move || avatar::process(&b)).await {
-            Ok(r) => r,
-            Err(e) => Err(AppError::Internal(e.into())),
-        },
+        Some(b) => avatar::process_limited(b).await,
         None => Err(AppError::field("avatar", "Choose an image file to upload.")),
     };
     match result {

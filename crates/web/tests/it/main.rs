@@ -8,6 +8,7 @@ mod community;
 mod discussions;
 mod events;
 mod hardening;
+mod hardening_ops;
 mod hidden_groups;
 mod kernel_parts;
 mod operations;
