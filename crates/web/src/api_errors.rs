@@ -26,6 +26,11 @@ fn error_schema() -> Value {
                         "type": "object",
                         "description": "For `validation_failed`: what is wrong with each field, by name.",
                         "additionalProperties": { "type": "string" }
+                    },
+                    "reasons": {
+                        "type": "array",
+                        "items": { "type": "string" },
+                        "description": "For `not_eligible`: each requirement not met, in words (\"needs 1,000 followers on Instagram\")."
                     }
                 }
             }

@@ -97,8 +97,6 @@ pub fn router() -> Router<AppState> {
         staff::BulkChange,
         staff::Contact,
         staff::TaxFormStatus,
-        NotEligible,
-        NotEligibleError,
         crate::partner_view::PartnerFigures,
         crate::partner_view::OpportunityFigures,
         crate::partner_view::Cell
@@ -153,26 +151,11 @@ pub struct Applied {
     pub status: Status,
 }
 
-/// The reasons an application was refused.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NotEligible {
-    /// not_eligible
-    pub code: String,
-    pub message: String,
-    /// One per requirement not met, e.g. "needs 1,000 followers on Instagram".
-    pub reasons: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NotEligibleError {
-    pub error: NotEligible,
-}
-
 /// Apply: answers to the questions, in order, and the channels (platform codes of the
 /// member's profile) they would post on.
 #[utoipa::path(post, path = "/api/v1/opportunities/{id}/applications", tag = "opportunities", params(("id" = Uuid, Path)),
     request_body = NewApplication, security(("bearer" = [])),
-    responses((status = 201, body = Applied), (status = 403, description = "not_eligible", body = NotEligibleError),
+    responses((status = 201, body = Applied), (status = 403, description = "not_eligible: `error.reasons` names each requirement not met"),
         (status = 404), (status = 409, description = "already_applied or closed"), (status = 422)))]
 async fn apply(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> Response {
     let answer = async {
