@@ -116,7 +116,9 @@ pub struct ListQuery {
     pub kind: Option<String>,
     #[serde(default)]
     pub cursor: Option<String>,
-    #[serde(default)]
+    /// Items per page, 1 to 100 (20 when absent).
+    #[serde(default, deserialize_with = "kernel::page::limit_in_range")]
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u64>,
 }
 

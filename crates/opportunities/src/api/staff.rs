@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::access::{json, staff};
+use crate::access::{api_staff as staff, json};
 use crate::board::{self, OpportunityView};
 use crate::catalogue;
 use crate::deliverables::{self, DeliverableView, OverrideInput};

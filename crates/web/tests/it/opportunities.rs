@@ -52,7 +52,7 @@ async fn only_staff_post_partners_and_opportunities_and_others_get_not_found(app
     let r = c.post(app.url("/api/v1/admin/partners")).bearer_auth(&ana.token).json(&body).send().await.unwrap();
     assert_eq!(r.status(), 404, "a member gets a 404, not a hint that the route exists");
     let r = c.post(app.url("/api/v1/admin/partners")).json(&body).send().await.unwrap();
-    assert_eq!(r.status(), 404, "and so does a visitor");
+    assert_eq!(r.status(), 401, "a call without a token is told to authenticate, as on every API operation");
     let r = c.post(app.url("/api/v1/admin/partners")).bearer_auth(&ana.token).body("{not json").send().await.unwrap();
     assert_eq!(r.status(), 404, "the body is not even read before the check");
     let r = c
