@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use kernel::db::Db;
 use kernel::params;
 use migration::testing::{BOTH, Backend, Fresh};
-use opportunities::policy::{self, Candidate, MatchProfile, MemberType, Rules};
+use opportunities::policy::{self, Candidate, MatchProfile, MemberType, Miss, Rules, eligible, misses};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use uuid::Uuid;
@@ -145,5 +145,49 @@ fn agree_on(backend: Backend) {
 fn a_member_is_offered_an_opportunity_if_and_only_if_they_are_eligible_on_both_backends() {
     for backend in BOTH {
         agree_on(backend);
+    }
+}
+
+/// Changes `p` just enough to meet the restriction `miss` names.
+fn meet(miss: &Miss, rules: &Rules, c: &mut Candidate) {
+    let p = &mut c.profile;
+    match miss {
+        Miss::MemberType => p.member_type = rules.member_types.first().copied(),
+        Miss::Condition => p.conditions.push(rules.conditions[0]),
+        Miss::Country => p.country = rules.countries.first().cloned(),
+        Miss::Language => p.languages.push(rules.languages[0].clone()),
+        Miss::Followers { .. } => p.channels.push(rules.min_followers.clone().unwrap()),
+        Miss::HealthLeader => p.health_leader = true,
+        Miss::Credential => c.credentials.extend(rules.credential.clone()),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    // In Rust alone: each reason is a restriction not met, and meeting it removes only that reason.
+
+    #[test]
+    fn each_reason_names_a_restriction_not_met_and_meeting_it_removes_only_that_reason(r in rules(), p in candidate()) {
+        let found = misses(&r, &p);
+        prop_assert_eq!(eligible(&r, &p), found.is_empty());
+        for miss in &found {
+            let mut fixed = p.clone();
+            meet(miss, &r, &mut fixed);
+            let after = misses(&r, &fixed);
+            let expected: Vec<Miss> = found.iter().filter(|m| std::mem::discriminant(*m) != std::mem::discriminant(miss)).cloned().collect();
+            prop_assert_eq!(after, expected, "meeting {:?}", miss);
+        }
+        // Meeting every one in turn makes the member eligible.
+        let mut all = p.clone();
+        for miss in &found {
+            meet(miss, &r, &mut all);
+        }
+        prop_assert!(eligible(&r, &all));
+    }
+
+    #[test]
+    fn no_restriction_admits_every_profile(p in candidate()) {
+        prop_assert!(eligible(&Rules::default(), &p));
     }
 }
