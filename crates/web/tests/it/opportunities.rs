@@ -39,6 +39,23 @@ async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// Staff post the new-opportunity form (read from `page`, for its CSRF token): an article
+/// feature with two seats for `partner`, with `fields` added or taking the place of those.
+async fn post_new_opportunity(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    page: &str,
+    partner: &Partner,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let csrf = csrf_of(page);
+    let defaults = [("kind", "article_feature"), ("seats", "2")];
+    let mut form = vec![("csrf", csrf.as_str()), ("partner_id", partner.id.as_str())];
+    form.extend(defaults.iter().filter(|(k, _)| !fields.iter().any(|(f, _)| f == k)).copied());
+    form.extend(fields.iter().copied());
+    browser.post(app.url("/admin/opportunities/new")).form(&form).send().await.unwrap()
+}
+
 fn ids(page: &Value) -> Vec<String> {
     page["items"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()).collect()
 }
@@ -108,21 +125,16 @@ async fn the_staff_form_keeps_what_was_typed_and_says_what_is_wrong_beside_each_
     let browser = staff.browser(app).await;
     let page = browser.get(app.url("/admin/opportunities/new")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("CareBridge"), "the partners are offered");
-    let csrf = csrf_of(&page);
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("kind", "article_feature"),
+    let fields = [
         ("title", "Living well with asthma"),
-        ("partner_id", partner.id.as_str()),
         ("compensation", "money"),
         ("amount", "twelve"),
         ("currency", "USD"),
-        ("seats", "2"),
         ("apply_by", "next week"),
         ("countries", "GB, ie"),
         ("member_types", "caregiver"),
     ];
-    let r = browser.post(app.url("/admin/opportunities/new")).form(&form).send().await.unwrap();
+    let r = post_new_opportunity(app, &browser, &page, &partner, &fields).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("value=\"Living well with asthma\""), "the title is kept");
@@ -134,10 +146,10 @@ async fn the_staff_form_keeps_what_was_typed_and_says_what_is_wrong_beside_each_
     assert!(html.contains("id=\"f-apply_by-error\""), "the deadline's message is tied to its field");
     assert!(html.contains("value=\"caregiver\" checked"), "the member type stays ticked");
     assert!(html.contains("There is a problem"), "with a summary at the top");
-    let mut fixed = form.to_vec();
+    let mut fixed = fields.to_vec();
     fixed.retain(|(k, _)| *k != "amount" && *k != "apply_by");
     fixed.extend([("amount", "120.50"), ("apply_by", "2099-03-31")]);
-    let r = browser.post(app.url("/admin/opportunities/new")).form(&fixed).send().await.unwrap();
+    let r = post_new_opportunity(app, &browser, &page, &partner, &fixed).await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let at = r.headers()["location"].to_str().unwrap().to_string();
     let screen = browser.get(app.url(&at)).send().await.unwrap().text().await.unwrap();
@@ -802,25 +814,20 @@ async fn the_credential_code_is_checked_by_the_api_and_beside_its_field_in_the_s
     let browser = staff.browser(app).await;
     let page = browser.get(app.url("/admin/opportunities/new")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("name=\"credential\""), "the form offers the field");
-    let csrf = csrf_of(&page);
     let mut form = vec![
-        ("csrf", csrf.as_str()),
-        ("kind", "article_feature"),
         ("title", "Stories that heal"),
-        ("partner_id", partner.id.as_str()),
         ("compensation", "unpaid"),
-        ("seats", "2"),
         ("apply_by", "2099-03-31"),
         ("credential", "story telling!"),
     ];
-    let r = browser.post(app.url("/admin/opportunities/new")).form(&form).send().await.unwrap();
+    let r = post_new_opportunity(app, &browser, &page, &partner, &form).await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("value=\"story telling!\""), "the code is kept as typed");
     assert!(html.contains("id=\"f-credential-error\"") && html.contains("like storytelling-101"), "with its message");
     form.retain(|(k, _)| *k != "credential");
     form.push(("credential", "storytelling-101"));
-    let r = browser.post(app.url("/admin/opportunities/new")).form(&form).send().await.unwrap();
+    let r = post_new_opportunity(app, &browser, &page, &partner, &form).await;
     assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
     let at = r.headers()["location"].to_str().unwrap().to_string();
     let screen = browser.get(app.url(&at)).send().await.unwrap().text().await.unwrap();
