@@ -1,7 +1,7 @@
 //! One search box: members (only fields the viewer may see), groups (those the viewer
 //! may know of: never a hidden group's name to outsiders, though staff find every group)
 //! and discussions (only in groups the viewer may read), ranked, with highlighted
-//! snippets. Both follow [`crate::policy::group_read`].
+//! snippets; and, through the learning port, courses, resources and published articles. Both follow [`crate::policy::group_read`].
 
 use kernel::viewer::Viewer;
 use kernel::{AppResult, AppState};
@@ -15,6 +15,8 @@ pub struct Results {
     pub members: Vec<contracts::members::MemberCard>,
     pub groups: Vec<Group>,
     pub posts: Vec<PostHit>,
+    /// Courses, advocacy resources and published articles (from the learning area).
+    pub learning: Vec<contracts::learning::LearningHit>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -31,7 +33,7 @@ pub struct PostHit {
 pub async fn search(state: &AppState, viewer: &Viewer, q: &str) -> AppResult<Results> {
     let q = kernel::search::search_text(q)?;
     if q.is_empty() {
-        return Ok(Results { members: vec![], groups: vec![], posts: vec![] });
+        return Ok(Results { members: vec![], groups: vec![], posts: vec![], learning: vec![] });
     }
     let known = groups::list(&state.db, viewer).await?;
     let readable: Vec<Uuid> =
@@ -62,5 +64,6 @@ pub async fn search(state: &AppState, viewer: &Viewer, q: &str) -> AppResult<Res
             snippet: h.snippet,
         })
         .collect();
-    Ok(Results { members: people, groups: matching_groups, posts })
+    let learning = contracts::learning::search(state, viewer, q, 10).await?;
+    Ok(Results { members: people, groups: matching_groups, posts, learning })
 }

@@ -75,6 +75,8 @@ domain_events! {
     SurveyCompleted = "SurveyCompleted" { member_id: MemberId }
     /// A member's article was published.
     ArticlePublished = "ArticlePublished" { member_id: MemberId }
+    /// A member's published article was featured by the editors.
+    ArticleFeatured = "ArticleFeatured" { member_id: MemberId }
     /// A member was nominated for an award.
     AwardNominated = "AwardNominated" { member_id: MemberId }
     /// A member became an award finalist.
@@ -132,6 +134,7 @@ pub const EARNING: &[(&str, &str)] = &[
     (ThreadStarted::KIND, "thread_started"),
     (ReplyPosted::KIND, "reply_posted"),
     (ArticlePublished::KIND, "article_published"),
+    (ArticleFeatured::KIND, "article_featured"),
     (AwardNominated::KIND, "award_nominated"),
     (AwardFinalist::KIND, "award_finalist"),
     (AwardWon::KIND, "award_won"),
@@ -150,6 +153,7 @@ pub fn earner(event: &Event) -> Option<MemberId> {
         .or_else(|| member::<ThreadStarted>(event, |e| e.member_id))
         .or_else(|| member::<ReplyPosted>(event, |e| e.member_id))
         .or_else(|| member::<ArticlePublished>(event, |e| e.member_id))
+        .or_else(|| member::<ArticleFeatured>(event, |e| e.member_id))
         .or_else(|| member::<AwardNominated>(event, |e| e.member_id))
         .or_else(|| member::<AwardFinalist>(event, |e| e.member_id))
         .or_else(|| member::<AwardWon>(event, |e| e.member_id))

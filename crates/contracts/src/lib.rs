@@ -5,6 +5,7 @@
 //! - [`events`]: domain events, each a type with its kind, published to the outbox by
 //!   the slice that owns the change and consumed by others in their own transactions.
 //! - [`opportunities`]: the paid-opportunities area's events.
+//! - [`learning`]: the learning area's port (shown credentials, search, new this month).
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
 //!   provides while the application is wired; other slices reach them with
 //!   [`members::directory`] and [`groups::directory`].
@@ -15,5 +16,6 @@ pub mod events;
 pub mod groups;
 pub mod home;
 pub mod ids;
+pub mod learning;
 pub mod members;
 pub mod opportunities;

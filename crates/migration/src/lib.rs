@@ -29,6 +29,10 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_member_text::Migration),
             Box::new(m0012_opportunities::Migration),
             Box::new(m0013_credentials::Migration),
+            Box::new(m0014_learning_courses::Migration),
+            Box::new(m0015_learning_articles::Migration),
+            Box::new(m0016_learning_resources::Migration),
+            Box::new(m0017_surveys::Migration),
         ]
     }
 }
@@ -101,6 +105,10 @@ mod m0010_hot_writes;
 mod m0011_member_text;
 mod m0012_opportunities;
 mod m0013_credentials;
+mod m0014_learning_courses;
+mod m0015_learning_articles;
+mod m0016_learning_resources;
+mod m0017_surveys;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -21,6 +21,7 @@ const DEFAULTS: &[DefaultRule] = &[
     ("thread_started", "Start a discussion", 10, Some(30), None),
     ("reply_posted", "Reply in a discussion", 2, Some(20), None),
     ("article_published", "Publish an article", 150, None, None),
+    ("article_featured", "Have an article featured", 100, None, None),
     ("award_nominated", "Be nominated for a Social Health Award", 100, None, None),
     ("award_finalist", "Become an award finalist", 250, None, None),
     ("award_won", "Win a Social Health Award", 500, None, None),

@@ -26,8 +26,15 @@ use crate::{home, middleware, ops};
 /// Every area of the platform, in the order their navigation, demo data and benchmark
 /// data come (members first: the others' demo content is about its people). Adding an
 /// area is its crate plus one line here.
-pub const SLICES: &[fn() -> Slice] =
-    &[members::slice, community::slice, events::slice, rewards::slice, opportunities::slice];
+pub const SLICES: &[fn() -> Slice] = &[
+    members::slice,
+    community::slice,
+    events::slice,
+    rewards::slice,
+    opportunities::slice,
+    learning::slice,
+    surveys::slice,
+];
 
 #[derive(Clone)]
 pub struct StartOptions {

@@ -33,6 +33,8 @@ async fn home(Req { state, ctx }: Req) -> Html<String> {
             .collect();
         format!("<ul class=\"cards\">{items}</ul>")
     };
+    let new_this_month =
+        new_this_month_html(&contracts::learning::new_this_month(&state, &ctx.viewer).await.unwrap_or_default());
     let body = match ctx.viewer.member() {
         Some(m) => format!(
             "<h1>Welcome back, {}</h1>\
@@ -41,7 +43,7 @@ async fn home(Req { state, ctx }: Req) -> Html<String> {
              <li><a href=\"/settings/profile\">Your profile</a><p>Tell your story and choose who sees what.</p></li>\
              <li><a href=\"/settings/account\">Account and security</a><p>Password, e-mail and sessions.</p></li>\
              </ul>\
-             <h2>Your feed</h2>{feed_html}",
+             <h2>Your feed</h2>{feed_html}{new_this_month}",
             escape(&m.display_name)
         ),
         None => "<h1>Where health advocates find each other</h1>\
@@ -50,9 +52,31 @@ async fn home(Req { state, ctx }: Req) -> Html<String> {
                  <p><a class=\"button\" href=\"/signup\">Join the network</a> <a href=\"/login\">Log in</a></p>\
                  <h2>Your health story, your rules</h2>\
                  <p>You decide who sees each part of your profile. Conditions are visible to members only unless you choose otherwise.</p>"
-            .to_string(),
+            .to_string()
+            + &new_this_month,
     };
     ui::page(&state, &ctx, "Home", "/", &body)
+}
+
+/// The "New this month" section: this month's advocacy resources and featured articles.
+fn new_this_month_html(items: &[contracts::learning::NewItem]) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let list: String = items
+        .iter()
+        .map(|i| {
+            format!(
+                "<li class=\"card\"><a href=\"{}\">{}</a> <span class=\"meta\">· {}</span></li>",
+                escape(&i.href),
+                escape(&i.title),
+                escape(&i.note)
+            )
+        })
+        .collect();
+    format!(
+        "<section aria-labelledby=\"new-month-h\"><h2 id=\"new-month-h\">New this month</h2><ul class=\"cards\">{list}</ul></section>"
+    )
 }
 
 async fn privacy(Req { state, ctx }: Req) -> Html<String> {

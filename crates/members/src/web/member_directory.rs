@@ -84,6 +84,7 @@ pub(super) async fn directory_page(Req { state, ctx }: Req, ApiQuery(f): ApiQuer
 struct ProfilePage<'a> {
     p: ProfileView,
     story_html: Option<String>,
+    credentials: Vec<contracts::learning::ShownCredential>,
     signed_in: bool,
     is_self: bool,
     is_staff: bool,
@@ -95,7 +96,9 @@ pub(super) async fn profile_view(Req { state, ctx }: Req, Path(id): Path<String>
     let p = profile::view(&state.db, &ctx.viewer, id).await?.ok_or(AppError::NotFound)?;
     let title = p.display_name.clone();
     let story_html = p.story.as_deref().map(kernel::markdown::render);
+    let credentials = contracts::learning::shown_credentials(&state, id).await?;
     let body = ui::render(&ProfilePage {
+        credentials,
         signed_in: ctx.viewer.is_signed_in(),
         is_self: ctx.viewer.id() == Some(id),
         is_staff: ctx.viewer.is_staff(),

@@ -70,7 +70,9 @@ fn the_shell_names_each_slice_exactly_once() {
         shell.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
     }
     for name in names {
-        let mentions = shell.matches(&format!("{name}::")).count();
+        // The contracts' module of the same name (`contracts::learning::…`) is not the slice.
+        let mentions =
+            shell.matches(&format!("{name}::")).count() - shell.matches(&format!("contracts::{name}::")).count();
         assert_eq!(mentions, 1, "the shell names the {name} slice {mentions} times; only its line in SLICES may");
     }
 }

@@ -1,0 +1,43 @@
+//! The learning slice: the free half of the network's promise. Online courses (modules,
+//! lessons with captioned videos, quizzes, cohorts with seats and a waitlist) that end
+//! in a certificate anyone can verify and a credential opportunities may require
+//! (`courses`); the library of advocacy resources published as a monthly collection
+//! (`resources`); and article features written by Health Leaders, through an editorial
+//! workflow to a public page and an Atom feed (`articles`).
+
+mod articles;
+mod courses;
+mod ports;
+mod resources;
+
+use std::sync::Arc;
+
+use kernel::slice::Slice;
+
+/// The learning slice's manifest.
+pub fn slice() -> Slice {
+    Slice::new("learning")
+        .nav(40, "Learn", "/courses")
+        .routes(courses::web_router)
+        .routes(courses::api_router)
+        .openapi(courses::openapi)
+        .routes(resources::web_router)
+        .routes(resources::api_router)
+        .openapi(resources::openapi)
+        .routes(articles::web_router)
+        .routes(articles::api_router)
+        .openapi(articles::openapi)
+        .demo(|state, people| {
+            Box::pin(async move {
+                courses::demo(state, people).await?;
+                resources::demo(state, people).await?;
+                articles::demo(state, people).await
+            })
+        })
+        .wire(|w| {
+            w.provide::<Arc<dyn contracts::learning::Learning>>(Arc::new(ports::LearningPort));
+            courses::wire(w)?;
+            resources::wire(w)?;
+            articles::wire(w)
+        })
+}

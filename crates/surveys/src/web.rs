@@ -1,0 +1,8 @@
+//! The surveys' pages.
+
+use axum::Router;
+use kernel::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+}
