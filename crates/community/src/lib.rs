@@ -43,6 +43,7 @@ pub fn slice() -> Slice {
     Slice::new("community")
         .settings(settings::SETTINGS)
         .nav(20, "Groups", "/groups")
+        .console(20, "Moderation queue", "/moderation", "Reports and crisis flags waiting for a decision.")
         .nav(50, "Messages", "/messages")
         .nav(60, "Search", "/search")
         .nav(70, "Notifications", "/notifications")

@@ -172,7 +172,7 @@ async fn list(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppR
 
 /// Schedule an event (staff). Times are local date-times in `time_zone`.
 #[utoipa::path(post, path = "/api/v1/events", tag = "events", request_body = EventInput, security(("bearer" = [])),
-    responses((status = 201, body = EventView), (status = 403), (status = 422)))]
+    responses((status = 201, body = EventView), (status = 404), (status = 422)))]
 async fn create(Req { state, ctx }: Req, ApiJson(b): ApiJson<EventInput>) -> AppResult<Response> {
     let e = service::create(&state, &ctx.viewer, &b, &ctx.client_ip).await?;
     Ok((StatusCode::CREATED, Json(view(&state, &ctx.viewer, e).await?)).into_response())
@@ -187,7 +187,7 @@ async fn get_one(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<J
 /// Change an event (staff); any subset of the fields. Registrants hear about a new
 /// time or a cancellation (`"status": "cancelled"`).
 #[utoipa::path(patch, path = "/api/v1/events/{id}", tag = "events", params(("id" = Uuid, Path)), request_body = EventInput,
-    security(("bearer" = [])), responses((status = 200, body = EventView), (status = 403), (status = 404), (status = 422)))]
+    security(("bearer" = [])), responses((status = 200, body = EventView), (status = 404), (status = 422)))]
 async fn patch(
     Req { state, ctx }: Req,
     Path(id): Path<String>,
@@ -236,7 +236,7 @@ pub struct AttendanceBody {
 
 /// Mark a registered member as attended (staff). Emits `EventAttended` once.
 #[utoipa::path(post, path = "/api/v1/events/{id}/attendance", tag = "events", params(("id" = Uuid, Path)), request_body = AttendanceBody,
-    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 409)))]
+    security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409)))]
 async fn attendance(
     Req { state, ctx }: Req,
     Path(id): Path<String>,
@@ -250,7 +250,7 @@ async fn attendance(
 
 /// Start the next networking round (staff): checked-in attendees are grouped.
 #[utoipa::path(post, path = "/api/v1/events/{id}/rounds", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 201, body = RoundView), (status = 403), (status = 409, description = "not_networking, too_few_present or round_started")))]
+    responses((status = 201, body = RoundView), (status = 404), (status = 409, description = "not_networking, too_few_present or round_started")))]
 async fn start_round(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let round = networking::start_round(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok((StatusCode::CREATED, Json(round)).into_response())
@@ -299,7 +299,7 @@ async fn ask_question(
 
 /// Create a conference with its tracks and ticket types (staff).
 #[utoipa::path(post, path = "/api/v1/conferences", tag = "conferences", request_body = conference::NewConference, security(("bearer" = [])),
-    responses((status = 201, body = conference::ConferenceView), (status = 403), (status = 422)))]
+    responses((status = 201, body = conference::ConferenceView), (status = 404), (status = 422)))]
 async fn create_conference(
     Req { state, ctx }: Req,
     ApiJson(b): ApiJson<conference::NewConference>,
@@ -370,7 +370,7 @@ pub struct RegistrantList {
 
 /// Who is registered or waiting, with their answers (staff; audited).
 #[utoipa::path(get, path = "/api/v1/events/{id}/registrations", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
-    responses((status = 200, body = RegistrantList), (status = 403), (status = 404)))]
+    responses((status = 200, body = RegistrantList), (status = 404)))]
 async fn registrants(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<RegistrantList>> {
     ctx.viewer.require_role(Role::Staff)?;
     let e = service::visible(&state, &ctx.viewer, path_id(&id)?).await?;

@@ -315,10 +315,21 @@ pub fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> AppResult<T>
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice::<Option<T>>(body).map(Option::unwrap_or_default).map_err(|e| match e.classify() {
+    serde_json::from_slice::<Option<T>>(body).map(Option::unwrap_or_default).map_err(body_error)
+}
+
+/// A JSON body read by the handler itself, after it has decided the caller may act (an
+/// extractor would parse it first, and a stranger would learn the body's shape from the
+/// error). Errors are the same clear 400s as [`ApiJson`]'s.
+pub fn json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(body_error)
+}
+
+fn body_error(e: serde_json::Error) -> AppError {
+    match e.classify() {
         serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
             AppError::bad_request("malformed_json", "The request body is not valid JSON.")
         }
         _ => AppError::bad_request("invalid_body", format!("The request body does not have the expected shape: {e}")),
-    })
+    }
 }

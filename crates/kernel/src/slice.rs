@@ -24,7 +24,7 @@ use crate::jobs::{self, Job};
 use crate::outbox::Consumer;
 use crate::secret::SecretKey;
 use crate::state::{AppState, Exporter, Schedule};
-use crate::ui::NavItem;
+use crate::ui::{ConsoleItem, NavItem};
 
 /// A setting a slice reads from the environment (or the flag of the same name).
 #[derive(Clone, Copy, Debug)]
@@ -123,6 +123,8 @@ pub struct Slice {
     pub name: &'static str,
     pub settings: &'static [Setting],
     pub nav: Vec<(u16, NavItem)>,
+    /// Entries of the staff console (`/admin`), shown in ascending order.
+    pub console: Vec<(u16, ConsoleItem)>,
     pub routes: Vec<fn() -> Router<AppState>>,
     pub openapi: Vec<fn() -> utoipa::openapi::OpenApi>,
     pub jobs: Vec<fn(&mut jobs::Registry)>,
@@ -142,6 +144,7 @@ impl Slice {
             name,
             settings: &[],
             nav: vec![],
+            console: vec![],
             routes: vec![],
             openapi: vec![],
             jobs: vec![],
@@ -162,6 +165,12 @@ impl Slice {
     /// A main-navigation entry; entries are shown in ascending `order`.
     pub fn nav(mut self, order: u16, label: &'static str, href: &'static str) -> Self {
         self.nav.push((order, NavItem { label, href }));
+        self
+    }
+
+    /// A staff console entry: where staff do one kind of task, with a line saying what.
+    pub fn console(mut self, order: u16, label: &'static str, href: &'static str, blurb: &'static str) -> Self {
+        self.console.push((order, ConsoleItem { label, href, blurb }));
         self
     }
 

@@ -13,7 +13,7 @@ use crate::jobs;
 use crate::mail::Mailer;
 use crate::outbox::Consumer;
 use crate::secret::SecretKey;
-use crate::ui::NavItem;
+use crate::ui::{ConsoleItem, NavItem};
 use crate::viewer::ViewerDirectory;
 
 pub struct Inner {
@@ -29,6 +29,8 @@ pub struct Inner {
     /// Slices' parts of a member's "download my data" file.
     pub exporters: Vec<Arc<dyn Exporter>>,
     pub nav: Vec<NavItem>,
+    /// The staff console's entries, in order.
+    pub console: Vec<ConsoleItem>,
     /// What slices provide to each other (ports) and their own parsed settings; see
     /// [`crate::slice::Wiring::provide`] and [`AppState::port`].
     pub ports: axum::http::Extensions,
@@ -62,6 +64,7 @@ impl Inner {
             schedules: self.schedules.clone(),
             exporters: self.exporters.clone(),
             nav: self.nav.clone(),
+            console: self.console.clone(),
             ports: self.ports.clone(),
         }
     }

@@ -14,6 +14,15 @@ pub struct NavItem {
     pub href: &'static str,
 }
 
+/// An entry of the staff console (`/admin`): one staff task area with a line saying
+/// what is done there.
+#[derive(Clone, Debug)]
+pub struct ConsoleItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub blurb: &'static str,
+}
+
 struct NavLink {
     label: &'static str,
     href: &'static str,

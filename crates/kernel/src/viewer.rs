@@ -79,10 +79,12 @@ impl Viewer {
         self.member().ok_or(AppError::Unauthorized)
     }
 
-    /// A member with at least `role`, else 401 (anonymous) or 403.
+    /// A member with at least `role`, else 401 (anonymous) or 404: what needs a role
+    /// the member lacks does not exist for them, so a route does not even show that it
+    /// is there.
     pub fn require_role(&self, role: Role) -> AppResult<&Member> {
         let m = self.require_member()?;
-        if m.role >= role { Ok(m) } else { Err(AppError::Forbidden) }
+        if m.role >= role { Ok(m) } else { Err(AppError::NotFound) }
     }
 }
 
@@ -186,7 +188,7 @@ mod tests {
         assert!(member(Role::Admin).is_staff());
         assert!(member(Role::Staff).is_staff());
         assert!(!member(Role::Moderator).is_staff());
-        assert!(matches!(member(Role::Member).require_role(Role::Staff), Err(AppError::Forbidden)));
+        assert!(matches!(member(Role::Member).require_role(Role::Staff), Err(AppError::NotFound)));
         assert!(matches!(Viewer::Anonymous.require_member(), Err(AppError::Unauthorized)));
     }
 }

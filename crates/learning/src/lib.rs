@@ -17,7 +17,7 @@ use kernel::slice::Slice;
 /// The learning slice's manifest.
 pub fn slice() -> Slice {
     Slice::new("learning")
-        .nav(40, "Learn", "/courses")
+        .nav(45, "Learn", "/courses")
         .routes(courses::web_router)
         .routes(courses::api_router)
         .openapi(courses::openapi)

@@ -383,9 +383,10 @@ pub struct RoleBody {
 async fn admin_set_role(
     Req { state, ctx }: Req,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<RoleBody>,
+    body: axum::body::Bytes,
 ) -> AppResult<StatusCode> {
     let actor = ctx.viewer.require_role(Role::Admin)?;
+    let b: RoleBody = kernel::http::json(&body)?;
     let id: MemberId = path_id(&id)?;
     let role = Role::parse(b.role.trim())
         .ok_or_else(|| AppError::field("role", "Choose member, moderator, staff or admin."))?;
@@ -401,26 +402,28 @@ pub struct FlagBody {
 
 /// Grant (`on: true`) or remove the Health Leader badge (staff).
 #[utoipa::path(post, path = "/api/v1/admin/members/{id}/health-leader", tag = "admin", request_body = FlagBody, params(("id" = MemberId, Path)),
-    security(("bearer" = [])), responses((status = 204), (status = 403)))]
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404)))]
 async fn admin_health_leader(
     Req { state, ctx }: Req,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<FlagBody>,
+    body: axum::body::Bytes,
 ) -> AppResult<StatusCode> {
     let actor = ctx.viewer.require_role(Role::Staff)?;
+    let b: FlagBody = kernel::http::json(&body)?;
     accounts::set_health_leader(&state, actor.id, path_id(&id)?, b.on, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Suspend (`on: true`) or reinstate an account (staff).
 #[utoipa::path(post, path = "/api/v1/admin/members/{id}/suspension", tag = "admin", request_body = FlagBody, params(("id" = MemberId, Path)),
-    security(("bearer" = [])), responses((status = 204), (status = 403)))]
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404)))]
 async fn admin_suspension(
     Req { state, ctx }: Req,
     Path(id): Path<String>,
-    ApiJson(b): ApiJson<FlagBody>,
+    body: axum::body::Bytes,
 ) -> AppResult<StatusCode> {
     let actor = ctx.viewer.require_role(Role::Staff)?;
+    let b: FlagBody = kernel::http::json(&body)?;
     accounts::set_suspended(&state, actor.id, path_id(&id)?, b.on, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }

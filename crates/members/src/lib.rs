@@ -63,6 +63,7 @@ impl ViewerDirectory for Viewers {
 pub fn slice() -> Slice {
     Slice::new("members")
         .nav(10, "Find Health Leaders", "/members")
+        .console(10, "Members", "/admin/members", "Roles, the Health Leader badge and suspensions.")
         .routes(web::router)
         .routes(api::router)
         .openapi(<api::MembersApi as utoipa::OpenApi>::openapi)

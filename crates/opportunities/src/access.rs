@@ -23,10 +23,5 @@ pub fn api_staff(viewer: &Viewer) -> AppResult<&Member> {
 /// A JSON request body, read after the caller has been authorised. Malformed JSON and a
 /// wrong shape are clear 400s, as with `kernel::http::ApiJson`.
 pub fn json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-            AppError::bad_request("malformed_json", "The request body is not valid JSON.")
-        }
-        _ => AppError::bad_request("invalid_body", format!("The request body does not have the expected shape: {e}")),
-    })
+    kernel::http::json(body)
 }

@@ -38,6 +38,12 @@ pub fn slice() -> Slice {
     Slice::new("opportunities")
         .settings(settings::SETTINGS)
         .nav(35, "Opportunities", "/opportunities")
+        .console(
+            35,
+            "Opportunities",
+            "/admin/opportunities",
+            "Post paid work, screen applicants, review deliverables and pay.",
+        )
         .routes(web::router)
         .routes(api::router)
         .openapi(<api::OpportunitiesApi as utoipa::OpenApi>::openapi)

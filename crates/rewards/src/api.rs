@@ -195,7 +195,7 @@ async fn list_rules(State(state): State<AppState>) -> AppResult<Json<RuleList>> 
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/earning-rules/{code}", tag = "rewards-admin", params(("code" = String, Path)),
-    security(("bearer" = [])), responses((status = 200, body = Rule), (status = 403), (status = 404)))]
+    security(("bearer" = [])), responses((status = 200, body = Rule), (status = 404)))]
 async fn get_rule(Req { state, ctx }: Req, Path(code): Path<String>) -> AppResult<Json<Rule>> {
     ctx.viewer.require_role(Role::Staff)?;
     Ok(Json(rules::get(&state.db, &code).await?))
@@ -203,30 +203,29 @@ async fn get_rule(Req { state, ctx }: Req, Path(code): Path<String>) -> AppResul
 
 /// Change a rule; it applies to events from now on.
 #[utoipa::path(put, path = "/api/v1/admin/earning-rules/{code}", tag = "rewards-admin", params(("code" = String, Path)), request_body = RuleChange,
-    security(("bearer" = [])), responses((status = 200, body = Rule), (status = 403), (status = 404), (status = 422)))]
-async fn put_rule(
-    Req { state, ctx }: Req,
-    Path(code): Path<String>,
-    ApiJson(b): ApiJson<RuleChange>,
-) -> AppResult<Json<Rule>> {
+    security(("bearer" = [])), responses((status = 200, body = Rule), (status = 404), (status = 422)))]
+async fn put_rule(Req { state, ctx }: Req, Path(code): Path<String>, body: axum::body::Bytes) -> AppResult<Json<Rule>> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
+    let b: RuleChange = kernel::http::json(&body)?;
     Ok(Json(rules::update(&state, staff.id, &code, &b, &ctx.client_ip).await?))
 }
 
 /// Credit or debit a member by hand, with a reason. Audited.
 #[utoipa::path(post, path = "/api/v1/admin/points/adjustments", tag = "rewards-admin", request_body = Adjustment,
-    security(("bearer" = [])), responses((status = 201, body = Entry), (status = 403), (status = 409), (status = 422)))]
-async fn create_adjustment(Req { state, ctx }: Req, ApiJson(b): ApiJson<Adjustment>) -> AppResult<Response> {
+    security(("bearer" = [])), responses((status = 201, body = Entry), (status = 404), (status = 409), (status = 422)))]
+async fn create_adjustment(Req { state, ctx }: Req, body: axum::body::Bytes) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
+    let b: Adjustment = kernel::http::json(&body)?;
     let entry = adjust::adjust(&state, staff.id, &b, &ctx.client_ip).await?;
     Ok((StatusCode::CREATED, Json(entry)).into_response())
 }
 
 /// Add a reward to the catalogue.
 #[utoipa::path(post, path = "/api/v1/admin/rewards", tag = "rewards-admin", request_body = NewReward,
-    security(("bearer" = [])), responses((status = 201, body = Reward), (status = 403), (status = 422)))]
-async fn create_reward(Req { state, ctx }: Req, ApiJson(b): ApiJson<NewReward>) -> AppResult<Response> {
+    security(("bearer" = [])), responses((status = 201, body = Reward), (status = 404), (status = 422)))]
+async fn create_reward(Req { state, ctx }: Req, body: axum::body::Bytes) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
+    let b: NewReward = kernel::http::json(&body)?;
     let reward = catalogue::create(&state, staff.id, &b, &ctx.client_ip).await?;
     Ok((StatusCode::CREATED, Json(reward)).into_response())
 }
@@ -241,7 +240,7 @@ pub struct QueueQuery {
 
 /// The redemption queue.
 #[utoipa::path(get, path = "/api/v1/admin/redemptions", tag = "rewards-admin", params(QueueQuery), security(("bearer" = [])),
-    responses((status = 200, body = RedemptionList), (status = 403), (status = 422)))]
+    responses((status = 200, body = RedemptionList), (status = 404), (status = 422)))]
 async fn redemption_queue(
     Req { state, ctx }: Req,
     ApiQuery(q): ApiQuery<QueueQuery>,
@@ -266,7 +265,7 @@ pub struct Decision {
 
 /// Mark a pending redemption fulfilled.
 #[utoipa::path(post, path = "/api/v1/admin/redemptions/{id}/fulfil", tag = "rewards-admin", params(("id" = Uuid, Path)), request_body = Option<Decision>,
-    security(("bearer" = [])), responses((status = 200, body = Redemption), (status = 403), (status = 404), (status = 409)))]
+    security(("bearer" = [])), responses((status = 200, body = Redemption), (status = 404), (status = 409)))]
 async fn fulfil(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Json<Redemption>> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let d: Decision = kernel::http::optional_json(&body)?;
@@ -275,7 +274,7 @@ async fn fulfil(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) ->
 
 /// Reject a pending redemption: points and stock are returned.
 #[utoipa::path(post, path = "/api/v1/admin/redemptions/{id}/reject", tag = "rewards-admin", params(("id" = Uuid, Path)), request_body = Decision,
-    security(("bearer" = [])), responses((status = 200, body = Redemption), (status = 403), (status = 404), (status = 409), (status = 422)))]
+    security(("bearer" = [])), responses((status = 200, body = Redemption), (status = 404), (status = 409), (status = 422)))]
 async fn reject(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Json<Redemption>> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let d: Decision = kernel::http::optional_json(&body)?;

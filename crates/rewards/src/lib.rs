@@ -27,6 +27,7 @@ pub fn slice() -> Slice {
     Slice::new("rewards")
         .settings(settings::SETTINGS)
         .nav(40, "Rewards", "/rewards")
+        .console(40, "Rewards", "/admin/rewards", "Earning rules, the catalogue, redemptions and adjustments.")
         .routes(web::router)
         .routes(api::router)
         .openapi(<api::RewardsApi as utoipa::OpenApi>::openapi)

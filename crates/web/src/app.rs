@@ -13,7 +13,7 @@ use kernel::mail::Mailer;
 use kernel::secret::SecretKey;
 use kernel::slice::{Slice, Wiring};
 use kernel::state::Inner;
-use kernel::ui::NavItem;
+use kernel::ui::{ConsoleItem, NavItem};
 use kernel::viewer::ViewerDirectory;
 use kernel::{AppState, jobs};
 use migration::{Migrator, MigratorTrait};
@@ -75,6 +75,13 @@ fn nav(slices: &[Slice]) -> Vec<NavItem> {
     std::iter::once(NavItem { label: "Home", href: "/" }).chain(entries.into_iter().map(|(_, item)| item)).collect()
 }
 
+/// The staff console's entries, from every slice, in their order.
+fn console(slices: &[Slice]) -> Vec<ConsoleItem> {
+    let mut entries: Vec<(u16, ConsoleItem)> = slices.iter().flat_map(|s| s.console.iter().cloned()).collect();
+    entries.sort_by_key(|(order, _)| *order);
+    entries.into_iter().map(|(_, item)| item).collect()
+}
+
 /// Connects to the database, migrates if asked, and assembles the state from the slices.
 pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
     std::fs::create_dir_all(&config.data_dir)
@@ -108,6 +115,7 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
         exporters,
         schedules: std::iter::once(&housekeeping).chain(&slices).flat_map(|s| s.schedules.iter().cloned()).collect(),
         nav: nav(&slices),
+        console: console(&slices),
         ports,
     }));
     if opts.migrate {

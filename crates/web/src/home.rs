@@ -8,7 +8,7 @@ use kernel::http::Req;
 use kernel::ui::{self, escape};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/privacy", get(privacy))
+    Router::new().route("/", get(home)).route("/privacy", get(privacy)).route("/admin", get(console))
 }
 
 async fn home(Req { state, ctx }: Req) -> Html<String> {
@@ -77,6 +77,21 @@ fn new_this_month_html(items: &[contracts::learning::NewItem]) -> String {
     format!(
         "<section aria-labelledby=\"new-month-h\"><h2 id=\"new-month-h\">New this month</h2><ul class=\"cards\">{list}</ul></section>"
     )
+}
+
+/// The staff console: one page linking every staff task, from each slice's entries.
+/// Anyone but staff is told there is no such page.
+async fn console(Req { state, ctx }: Req) -> kernel::AppResult<Html<String>> {
+    if !ctx.viewer.is_staff() {
+        return Err(kernel::AppError::NotFound);
+    }
+    let tiles: String = state
+        .console
+        .iter()
+        .map(|c| format!("<li><a href=\"{}\">{}</a><p>{}</p></li>", escape(c.href), escape(c.label), escape(c.blurb)))
+        .collect();
+    let body = format!("<h1>Staff console</h1><ul class=\"tiles\">{tiles}</ul>");
+    Ok(ui::page(&state, &ctx, "Staff console", "/admin", &body))
 }
 
 async fn privacy(Req { state, ctx }: Req) -> Html<String> {

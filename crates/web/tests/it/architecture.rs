@@ -14,7 +14,7 @@ use crate::support::*;
 /// Workspace crates that are not slices: everything else under `crates/` is one.
 const NOT_SLICES: &[&str] = &["kernel", "contracts", "migration", "web", "shn"];
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).expect("the workspace root").to_path_buf()
 }
 
@@ -135,7 +135,7 @@ fn is_data(path: &Path) -> bool {
     name.ends_with("_data.rs") || name == "demo.rs"
 }
 
-fn rust_sources(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn rust_sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {

@@ -49,7 +49,7 @@ async fn events_are_scheduled_in_their_time_zone_and_bad_input_is_refused(app: &
     assert!(e["join_url"].is_null(), "never shown to someone not registered");
     let post = async |body: Value, who: &Member| app.call("POST", "/api/v1/events", who, Some(body)).await;
     let base = json!({"kind": "webinar", "title": "T", "starts_at": "2027-05-01T10:00:00", "ends_at": "2027-05-01T11:00:00", "time_zone": "Europe/Paris", "capacity": 5, "join_url": "", "audience": "members"});
-    assert_eq!(post(base.clone(), &member).await.0, 403, "members cannot schedule");
+    assert_eq!(post(base.clone(), &member).await.0, 404, "members cannot schedule");
     let with = |k: &str, v: Value| {
         let mut b = base.clone();
         b[k] = v;
@@ -207,7 +207,7 @@ async fn attending_an_event_earns_points_once(app: &TestApp) {
     let mark = async |attendee: kernel::ids::MemberId, who: &Member| {
         app.call("POST", &e.api("/attendance"), who, Some(json!({ "member_id": attendee }))).await
     };
-    assert_eq!(mark(member.id, &member).await.0, 403);
+    assert_eq!(mark(member.id, &member).await.0, 404);
     assert_eq!(mark(outsider_id, &staff).await.0, 409, "not registered");
     assert_eq!(mark(member.id, &staff).await.0, 204);
     assert_eq!(mark(member.id, &staff).await.0, 204, "marking twice is harmless");
@@ -309,7 +309,7 @@ async fn networking_rounds_group_everyone_present_without_repeats(app: &TestApp)
         let present = json!({ "member_id": member.id });
         assert_eq!(app.call("POST", &e.api("/attendance"), &staff, Some(present)).await.0, 204);
     }
-    assert_eq!(app.call("POST", &e.api("/rounds"), &people[0], None).await.0, 403);
+    assert_eq!(app.call("POST", &e.api("/rounds"), &people[0], None).await.0, 404);
     let mut met = std::collections::HashSet::new();
     for round in 1..=2 {
         let (s, v) = app.call("POST", &e.api("/rounds"), &staff, None).await;
@@ -468,7 +468,7 @@ async fn registration_answers_reach_only_staff_and_events_filter_by_condition(ap
     assert_eq!(register(json!({"answers": ["Yes please", "I use a screen reader"]})).await.0, 201);
     let public = app.get_text(&e.api(""), &member).await;
     assert!(!public.contains("screen reader"), "answers are not part of the event");
-    assert_eq!(app.call("GET", &e.api("/registrations"), &member, None).await.0, 403);
+    assert_eq!(app.call("GET", &e.api("/registrations"), &member, None).await.0, 404);
     let list = app.get_json(&e.api("/registrations"), &staff).await;
     assert_eq!(list["items"][0]["member_id"], member.id.to_string());
     assert_eq!(list["items"][0]["answers"][1], "I use a screen reader");

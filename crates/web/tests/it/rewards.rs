@@ -100,7 +100,7 @@ async fn a_rejection_returns_points_and_stock_and_fulfilment_shows_the_code(app:
         let path = format!("/api/v1/admin/redemptions/{}/{decision}", redemption["id"].as_str().unwrap());
         app.call("POST", &path, who, note.map(|n| json!({ "note": n }))).await
     };
-    assert_eq!(decide(&member, &a, "reject", Some("x")).await.0, 403, "members cannot decide");
+    assert_eq!(decide(&member, &a, "reject", Some("x")).await.0, 404, "members cannot decide");
     assert_eq!(decide(&staff, &a, "reject", None).await.0, 422, "a rejection needs a reason");
     let (s, v) = decide(&staff, &a, "reject", Some("Address undeliverable")).await;
     assert_eq!(s, 200);
@@ -187,7 +187,7 @@ async fn a_rule_change_applies_to_new_events_only(app: &TestApp) {
     emit(app, "CourseCompleted", member.id).await;
     app.award_points_from_two_workers().await;
     assert_eq!(points(app, &member).await["balance"], 107, "the first at the old 100, the second at the new 7");
-    assert_eq!(set_rule(&member, "course_completed", 1000).await.0, 403);
+    assert_eq!(set_rule(&member, "course_completed", 1000).await.0, 404);
     assert_eq!(set_rule(&staff, "no_such_rule", 1).await.0, 404);
     assert_eq!(set_rule(&staff, "course_completed", -5).await.0, 422);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'earning_rule_changed'").await, 1);
@@ -209,7 +209,7 @@ async fn adjustments_need_a_reason_never_go_below_zero_and_are_audited(app: &Tes
     ] {
         assert_eq!(adjust(&staff, body.clone()).await.0, status, "{body}");
     }
-    assert_eq!(adjust(&member, json!({"member_id": id, "amount": 1000, "reason": "me"})).await.0, 403);
+    assert_eq!(adjust(&member, json!({"member_id": id, "amount": 1000, "reason": "me"})).await.0, 404);
     let p = points(app, &member).await;
     assert_eq!(p["balance"], 25);
     assert_eq!(p["entries"][0]["note"], "Speaker thank-you");
@@ -301,7 +301,7 @@ async fn the_reward_pages_redeem_once_per_form_and_staff_decide_from_their_desk(
     let fulfil = format!("/admin/rewards/redemptions/{redemption}/fulfil");
     assert_eq!(form_post(app, &staff, &fulfil, &[("note", "Posted today")]).await.status(), 303);
     assert!(app.get_text("/rewards/redemptions", &b).await.contains("Posted today"));
-    assert_eq!(app.send("GET", "/admin/rewards/ledger.csv", &b).await.0, 403);
+    assert_eq!(app.send("GET", "/admin/rewards/ledger.csv", &b).await.0, 404);
     let csv = app.get_text("/admin/rewards/ledger.csv", &staff).await;
     assert!(csv.starts_with("created_at,member_id,reason,amount,note") && csv.contains("\"Panel speaker\""));
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'ledger_exported'").await, 1);
