@@ -225,7 +225,11 @@ struct HubPage {
 /// `/learn`: where to start — courses, this month's resources, the library, articles.
 pub(crate) async fn hub_page(Req { state, ctx }: Req) -> AppResult<Response> {
     let month = Month::of(now());
-    let out = collections::out(&state.db, month).await.ok();
-    let page = HubPage { this_month: out.map(|_| (month.to_string(), month.label())) };
+    let this_month = match collections::out(&state.db, month).await {
+        Ok(_) => Some((month.to_string(), month.label())),
+        Err(kernel::AppError::NotFound) => None,
+        Err(e) => return Err(e),
+    };
+    let page = HubPage { this_month };
     Ok((StatusCode::OK, ui::page(&state, &ctx, "Learn", "/courses", &ui::render(&page))).into_response())
 }
