@@ -77,7 +77,7 @@ pub struct ListQuery {
 
 /// The library: published resources the caller may open (members-only ones need a
 /// token), newest first. An unknown filter value is a 422 naming the parameter.
-#[utoipa::path(get, path = "/api/v1/resources", tag = "resources", params(ListQuery), security((), ("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/resources", tag = "resources", params(ListQuery),
     responses((status = 200, body = Page<ResourceView>), (status = 400, description = "invalid_query or invalid_cursor"),
         (status = 422, description = "an unknown topic, condition, member type or kind")))]
 async fn list(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Json<Page<ResourceView>>> {
@@ -96,7 +96,7 @@ async fn list(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppR
 
 /// One resource the caller may open; 404 for a draft, or a members-only one without a token.
 #[utoipa::path(get, path = "/api/v1/resources/{id}", tag = "resources", params(("id" = Uuid, Path)),
-    security((), ("bearer" = [])), responses((status = 200, body = ResourceView), (status = 404)))]
+    responses((status = 200, body = ResourceView), (status = 404)))]
 async fn get_one(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<ResourceView>> {
     let row = library::open(&state.db, &ctx.viewer, path_id(&id)?).await?;
     Ok(Json(views::views(&state.db, vec![row]).await?.remove(0)))
@@ -105,7 +105,7 @@ async fn get_one(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<J
 /// A month's published collection with the resources in it the caller may open, in
 /// order. 404 when that month has no collection out; 422 for a month not written `yyyy-mm`.
 #[utoipa::path(get, path = "/api/v1/resources/collections/{month}", tag = "resources",
-    params(("month" = String, Path, description = "yyyy-mm", example = "2026-11")), security((), ("bearer" = [])),
+    params(("month" = String, Path, description = "yyyy-mm", example = "2026-11")),
     responses((status = 200, body = CollectionView), (status = 404), (status = 422, description = "invalid month")))]
 async fn collection(Req { state, ctx }: Req, Path(month): Path<String>) -> AppResult<Json<CollectionView>> {
     let month = month_of(&month)?;
