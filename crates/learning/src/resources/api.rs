@@ -149,6 +149,7 @@ async fn update(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) ->
 /// A month's collection as staff set it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ResourceCollectionInput)]
 pub struct CollectionInput {
     /// Markdown.
     #[serde(default)]

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// What sort of resource it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ResourceKind)]
 pub enum Kind {
     Guide,
     Toolkit,
@@ -65,6 +66,7 @@ pub fn topic_label(code: &str) -> Option<&'static str> {
 /// Who may open a published resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ResourceAudience)]
 pub enum Audience {
     /// Anyone, signed in or not.
     Public,
@@ -97,6 +99,7 @@ impl Audience {
 /// Whether a resource is out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ResourceStatus)]
 pub enum Status {
     Draft,
     Published,

@@ -14,6 +14,7 @@ use super::model::{Audience, Kind, Status};
 
 /// A resource's file, downloaded from `url` as an attachment.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ResourceFile)]
 pub struct FileView {
     pub name: String,
     pub content_type: String,
@@ -79,6 +80,7 @@ pub async fn views(db: &Db, rows: Vec<ResourceRow>) -> AppResult<Vec<ResourceVie
 
 /// A month's collection.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ResourceCollection)]
 pub struct CollectionView {
     /// `yyyy-mm`.
     pub month: String,

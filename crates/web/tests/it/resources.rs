@@ -450,6 +450,13 @@ async fn the_api_document_lists_the_fixed_routes(app: &TestApp) {
     let params = doc["paths"]["/api/v1/resources"]["get"]["parameters"].as_array().unwrap();
     let names: Vec<&str> = params.iter().filter_map(|p| p["name"].as_str()).collect();
     assert!(names.contains(&"topic") && names.contains(&"condition"), "{names:?}");
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(
+        schemas["ResourceKind"]["enum"],
+        json!(["guide", "toolkit", "template", "checklist"]),
+        "named apart from other kinds"
+    );
+    assert_eq!(schemas["ResourceStatus"]["enum"], json!(["draft", "published"]));
 }
 
 async fn the_demo_has_a_library_and_this_and_last_months_collections(app: &TestApp) {
