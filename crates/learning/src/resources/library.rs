@@ -183,6 +183,16 @@ pub async fn load<C: ConnectionTrait>(c: &C, id: Uuid) -> AppResult<ResourceRow>
         .ok_or(AppError::NotFound)
 }
 
+/// The resources among `ids` that exist, whatever their state, in one query (staff).
+pub async fn load_many(db: &Db, ids: &[Uuid]) -> AppResult<HashMap<Uuid, ResourceRow>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!("SELECT {COLUMNS} FROM resources r WHERE r.id IN ({})", db::placeholders(1, ids.len()));
+    let rows: Vec<ResourceRow> = db.all(&sql, ids.iter().map(|i| Value::from(*i)).collect()).await?;
+    Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+}
+
 /// One resource `viewer` may open, or 404 (a draft or a members-only one for a visitor
 /// is not found, so its existence does not show).
 pub async fn open(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<ResourceRow> {

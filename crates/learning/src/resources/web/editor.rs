@@ -171,12 +171,15 @@ async fn typed_items(state: &AppState, pairs: &[(String, String)], e: &mut Field
     if let Ok(add) = form_value(pairs, "add").parse::<Uuid>() {
         ids.push(add);
     }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(*id));
+    let mut found = library::load_many(&state.db, &ids).await?;
     let mut items = Vec::new();
     for (i, id) in ids.into_iter().enumerate() {
         if form_value(pairs, &format!("remove-{id}")) == "on" {
             continue;
         }
-        let Ok(row) = library::load(state.db.reader(), id).await else {
+        let Some(row) = found.remove(&id) else {
             e.add("resources", "Choose resources from the library.");
             continue;
         };
