@@ -80,12 +80,16 @@ pub(crate) async fn search(
         .collect())
 }
 
+/// The most of this month's resources the home page lists (the collection's page has all).
+const NEW_THIS_MONTH_MAX: usize = 12;
+
 /// This month's collection, for the home page's "New this month": the items of the
 /// current month's collection, if it is out, that `viewer` may open.
 pub(crate) async fn new_this_month(state: &AppState, viewer: &Viewer) -> AppResult<Vec<contracts::learning::NewItem>> {
     let rows = collections::this_month_open(&state.db, viewer).await?;
     Ok(rows
         .into_iter()
+        .take(NEW_THIS_MONTH_MAX)
         .map(|r| contracts::learning::NewItem {
             href: format!("/resources/{}", r.id),
             note: format!("{} in this month's resources", kind_label(&r.kind)),
