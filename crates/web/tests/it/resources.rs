@@ -20,6 +20,7 @@ both_backends![
     the_collection_editor_orders_adds_and_removes_resources,
     the_api_document_lists_the_fixed_routes,
     the_demo_has_a_library_and_this_and_last_months_collections,
+    erasing_a_staff_member_keeps_their_resources_and_forgets_who_wrote_them,
 ];
 
 /// A resource written by `staff` through the API: a published public guide titled
@@ -471,4 +472,18 @@ async fn the_demo_has_a_library_and_this_and_last_months_collections(app: &TestA
     }
     let home = app.get_text("/", &Visitor).await;
     assert!(home.contains("New this month"), "the home page shows this month's resources");
+}
+
+async fn erasing_a_staff_member_keeps_their_resources_and_forgets_who_wrote_them(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let id = resource(app, &staff, "Outlives its author", json!({})).await;
+    collection(app, &staff, "2026-03", Some(Utc::now() - days(1)), &[&id]).await;
+    let tx = app.state.db.begin().await.unwrap();
+    let gone = contracts::events::MemberDeleted { member_id: staff.id };
+    kernel::outbox::publish(&tx, Some(staff.id), &gone).await.unwrap();
+    tx.commit().await.unwrap();
+    app.consume("learning-resources-erasure").await;
+    let by = |table: &str| format!("SELECT COUNT(*) FROM {table} WHERE created_by IS NOT NULL");
+    assert_eq!((app.count(&by("resources")).await, app.count(&by("resource_collections")).await), (0, 0));
+    assert_eq!(app.send("GET", &format!("/api/v1/resources/{id}"), &Visitor).await.0, 200, "the resource stays");
 }
