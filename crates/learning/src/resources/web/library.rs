@@ -144,6 +144,7 @@ struct ResourcePage {
     file: Option<(String, String)>,
     published: String,
     members_only: bool,
+    is_staff: bool,
 }
 
 pub(crate) async fn resource_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
@@ -163,6 +164,7 @@ pub(crate) async fn resource_page(Req { state, ctx }: Req, Path(id): Path<String
         file: r.file_label.clone().map(|l| (l, size_in_words(r.file_size.unwrap_or(0)))),
         published: r.published_at.map(|t| day(&t)).unwrap_or_default(),
         members_only: r.audience() == Audience::Members,
+        is_staff: ctx.viewer.is_staff(),
         r,
     };
     let title = page.r.title.clone();
