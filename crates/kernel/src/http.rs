@@ -39,7 +39,7 @@ const AUTH_PATHS: &[&str] = &[
 ];
 
 /// Routes that take uploaded files; they get the configured maximum.
-const UPLOAD_PATHS: &[&str] = &["/settings/avatar"];
+const UPLOAD_PATHS: &[&str] = &["/settings/avatar", "/admin/resources/upload"];
 
 /// The largest request body `path` accepts: small on authentication routes, the
 /// configured maximum for uploads, a sensible megabyte elsewhere.

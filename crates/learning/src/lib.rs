@@ -10,6 +10,9 @@ mod courses;
 mod ports;
 mod resources;
 
+/// The resources' access rule, for its agreement test (`tests/resources_policy.rs`).
+pub use resources::policy as resource_policy;
+
 use std::sync::Arc;
 
 use kernel::slice::Slice;

@@ -17,6 +17,7 @@ mod opportunities;
 mod privacy;
 mod profiles;
 mod queries;
+mod resources;
 mod rewards;
 mod rewards_props;
 mod security;
