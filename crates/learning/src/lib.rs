@@ -20,7 +20,7 @@ use kernel::slice::Slice;
 /// The learning slice's manifest.
 pub fn slice() -> Slice {
     Slice::new("learning")
-        .nav(45, "Learn", "/courses")
+        .nav(45, "Learn", "/learn")
         .routes(courses::web_router)
         .routes(courses::api_router)
         .openapi(courses::openapi)

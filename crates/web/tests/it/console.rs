@@ -127,7 +127,7 @@ async fn the_navigation_folds_into_a_menu_that_opens_without_javascript(app: &Te
     let menu = home.split("<details class=\"menu").nth(1).expect("the header has a details menu");
     let menu = menu.split("</details>").next().unwrap();
     assert!(menu.contains("<summary>Menu</summary>"), "the menu opens from a summary, no script needed");
-    for href in ["/members", "/groups", "/events", "/opportunities", "/courses"] {
+    for href in ["/members", "/groups", "/events", "/opportunities", "/learn"] {
         assert!(menu.contains(&format!("href=\"{href}\"")), "the menu holds {href}");
     }
     let css = app.get_text("/static/app.css", &Visitor).await;

@@ -4,6 +4,7 @@
 
 use askama::Template;
 use axum::body::Bytes;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Response};
 use contracts::members::MemberType;
@@ -217,8 +218,14 @@ async fn read_upload(mut multipart: Multipart) -> (Option<Uuid>, AppResult<(Stri
     (id, file)
 }
 
-pub(crate) async fn upload_submit(Req { state, ctx }: Req, multipart: Multipart) -> AppResult<Response> {
+/// The multipart body is taken as a `Result` so that the staff check comes first: a
+/// member who is not staff learns nothing, not even that the route wants a file.
+pub(crate) async fn upload_submit(
+    Req { state, ctx }: Req,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
     let me = staff(&ctx.viewer)?;
+    let multipart = multipart.map_err(|e| AppError::bad_request("invalid_upload", e.body_text()))?;
     let (id, file) = read_upload(multipart).await;
     let row = library::load(state.db.reader(), id.ok_or(AppError::NotFound)?).await?;
     let accepted = file.and_then(|(name, bytes)| files::check(&name, &bytes).map(|a| (a, bytes)));
