@@ -1,0 +1,1 @@
+//! The HTML course builder's single steps.

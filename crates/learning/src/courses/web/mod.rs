@@ -1,0 +1,6 @@
+use axum::Router;
+use kernel::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+}
