@@ -119,15 +119,14 @@ pub(crate) async fn search(db: &Db, viewer: &Viewer, q: &str, limit: u64) -> App
         policy::open_sql(viewer)
     );
     let rows: Vec<CourseRow> = db.all(&sql, params![db::like_contains(q), limit as i64]).await?;
-    Ok(rows.iter().map(CourseSummary::from).collect())
+    // The SQL already applied the rule; the Rust form guards the hand-off to another slice.
+    Ok(rows.iter().filter(|r| policy::can_open(viewer, r.status())).map(CourseSummary::from).collect())
 }
 
 #[derive(Debug, Clone, FromQueryResult)]
 pub(crate) struct LessonRow {
     pub id: Uuid,
-    pub course_id: Uuid,
     pub module_id: Uuid,
-    pub position: i64,
     pub title: String,
     pub body: String,
     pub video_url: String,
@@ -168,7 +167,7 @@ pub(crate) async fn content<C: ConnectionTrait>(c: &C, course: Uuid) -> AppResul
     .await?;
     let lessons: Vec<LessonRow> = db::all(
         c,
-        "SELECT id, course_id, module_id, position, title, body, video_url, captions_url, transcript, files \
+        "SELECT id, module_id, title, body, video_url, captions_url, transcript, files \
          FROM course_lessons WHERE course_id = $1 ORDER BY position, id",
         params![course],
     )
