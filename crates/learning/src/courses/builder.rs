@@ -154,7 +154,13 @@ pub(crate) fn check_lesson(e: &mut FieldErrors, at: &str, l: &NewLesson, publish
     NewLesson {
         title: text(e, &format!("{at}title"), &l.title, model::TITLE_MAX, true),
         body: text(e, &format!("{at}body"), &l.body, model::BODY_MAX, false),
-        transcript: Some(text(e, &format!("{at}transcript"), l.transcript.as_deref().unwrap_or(""), model::TRANSCRIPT_MAX, false)),
+        transcript: Some(text(
+            e,
+            &format!("{at}transcript"),
+            l.transcript.as_deref().unwrap_or(""),
+            model::TRANSCRIPT_MAX,
+            false,
+        )),
         video_url: Some(video),
         captions_url: Some(captions),
         files,

@@ -159,12 +159,9 @@ impl Content {
 }
 
 pub(crate) async fn content<C: ConnectionTrait>(c: &C, course: Uuid) -> AppResult<Content> {
-    let modules: Vec<ModuleRow> = db::all(
-        c,
-        "SELECT id, title FROM course_modules WHERE course_id = $1 ORDER BY position, id",
-        params![course],
-    )
-    .await?;
+    let modules: Vec<ModuleRow> =
+        db::all(c, "SELECT id, title FROM course_modules WHERE course_id = $1 ORDER BY position, id", params![course])
+            .await?;
     let lessons: Vec<LessonRow> = db::all(
         c,
         "SELECT id, module_id, title, body, video_url, captions_url, transcript, files \
@@ -271,7 +268,8 @@ struct OptionRow {
 
 /// The quiz found by `where_sql` (`q.id = $1` or `q.course_id = $1`), if any.
 pub(crate) async fn quiz_where<C: ConnectionTrait>(c: &C, where_sql: &str, key: Uuid) -> AppResult<Option<Quiz>> {
-    let sql = format!("SELECT q.id, q.course_id, q.pass_percent, q.max_attempts FROM course_quizzes q WHERE {where_sql}");
+    let sql =
+        format!("SELECT q.id, q.course_id, q.pass_percent, q.max_attempts FROM course_quizzes q WHERE {where_sql}");
     let Some(row): Option<QuizRow> = db::one(c, &sql, params![key]).await? else { return Ok(None) };
     let questions: Vec<QuestionRow> = db::all(
         c,

@@ -180,6 +180,10 @@ pub(crate) async fn shown(state: &AppState, member: MemberId) -> AppResult<Vec<c
         .await?;
     Ok(rows
         .into_iter()
-        .map(|r| contracts::learning::ShownCredential { title: r.title, url: path(&r.code), awarded_at: r.completed_at })
+        .map(|r| contracts::learning::ShownCredential {
+            title: r.title,
+            url: path(&r.code),
+            awarded_at: r.completed_at,
+        })
         .collect())
 }

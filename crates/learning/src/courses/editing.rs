@@ -71,8 +71,11 @@ fn lesson_input(f: &LessonForm, e: &mut FieldErrors) -> NewLesson {
 }
 
 async fn course_status(state: &AppState, course: Uuid) -> AppResult<CourseStatus> {
-    let s: String =
-        state.db.scalar("SELECT status FROM courses WHERE id = $1", params![course]).await?.ok_or(AppError::NotFound)?;
+    let s: String = state
+        .db
+        .scalar("SELECT status FROM courses WHERE id = $1", params![course])
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(CourseStatus::parse(&s).unwrap_or(CourseStatus::Draft))
 }
 
@@ -105,12 +108,20 @@ pub(crate) async fn add_module(state: &AppState, course: Uuid, title: &str) -> A
 
 /// The course a module belongs to, or 404.
 pub(crate) async fn course_of_module(state: &AppState, module: Uuid) -> AppResult<Uuid> {
-    state.db.scalar("SELECT course_id FROM course_modules WHERE id = $1", params![module]).await?.ok_or(AppError::NotFound)
+    state
+        .db
+        .scalar("SELECT course_id FROM course_modules WHERE id = $1", params![module])
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The course a lesson belongs to, or 404.
 pub(crate) async fn course_of_lesson(state: &AppState, lesson: Uuid) -> AppResult<Uuid> {
-    state.db.scalar("SELECT course_id FROM course_lessons WHERE id = $1", params![lesson]).await?.ok_or(AppError::NotFound)
+    state
+        .db
+        .scalar("SELECT course_id FROM course_lessons WHERE id = $1", params![lesson])
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 pub(crate) async fn add_lesson(state: &AppState, module: Uuid, f: &LessonForm) -> AppResult<Uuid> {
@@ -174,7 +185,13 @@ pub(crate) async fn move_lesson(state: &AppState, lesson: Uuid, up: bool) -> App
         // Every lesson of the module takes its place in the new order (0, 1, 2 …), which
         // also mends positions left uneven by earlier edits.
         for (i, r) in rows.iter().enumerate() {
-            let p = if i == at { o } else if i == o { at } else { i };
+            let p = if i == at {
+                o
+            } else if i == o {
+                at
+            } else {
+                i
+            };
             if r.position != p as i64 {
                 db::exec(&tx, "UPDATE course_lessons SET position = $2 WHERE id = $1", params![r.id, p as i64]).await?;
             }
@@ -215,6 +232,8 @@ fn cohort(e: &mut FieldErrors, f: &DetailsForm) -> Option<NewCohort> {
 /// A new draft course from the builder's first form; its id.
 pub(crate) async fn create_draft(state: &AppState, staff: kernel::ids::MemberId, f: &DetailsForm) -> AppResult<Uuid> {
     let mut e = FieldErrors::new();
+    builder::text(&mut e, "title", &f.title, model::TITLE_MAX, true);
+    builder::text(&mut e, "summary", &f.summary, model::SUMMARY_MAX, false);
     let cohort = cohort(&mut e, f);
     builder::credential(&mut e, Some(&f.credential));
     e.into_result()?;

@@ -68,12 +68,9 @@ pub(crate) async fn withdraw(state: &AppState, viewer: &Viewer, course: Uuid) ->
     let me = viewer.require_member()?;
     let tx = state.db.begin().await?;
     locked(&tx, viewer, course).await?;
-    let gone = db::exec(
-        &tx,
-        "DELETE FROM course_enrolments WHERE course_id = $1 AND member_id = $2",
-        params![course, me.id],
-    )
-    .await?;
+    let gone =
+        db::exec(&tx, "DELETE FROM course_enrolments WHERE course_id = $1 AND member_id = $2", params![course, me.id])
+            .await?;
     if gone == 0 {
         return Err(AppError::NotFound);
     }

@@ -28,7 +28,10 @@ pub(crate) async fn open(state: &AppState, viewer: &Viewer, lesson: Uuid) -> App
 pub(crate) async fn done_in(state: &AppState, course: Uuid, member: MemberId) -> AppResult<Vec<Uuid>> {
     Ok(state
         .db
-        .column("SELECT lesson_id FROM lesson_progress WHERE course_id = $1 AND member_id = $2", params![course, member])
+        .column(
+            "SELECT lesson_id FROM lesson_progress WHERE course_id = $1 AND member_id = $2",
+            params![course, member],
+        )
         .await?)
 }
 

@@ -27,10 +27,15 @@ mod tests {
     use super::*;
 
     fn viewers() -> Vec<Viewer> {
-        let as_role = |role| {
-            Viewer::Member(Member { id: MemberId::new(), display_name: "M".into(), role, health_leader: false })
-        };
-        vec![Viewer::Anonymous, as_role(Role::Member), as_role(Role::Moderator), as_role(Role::Staff), as_role(Role::Admin)]
+        let as_role =
+            |role| Viewer::Member(Member { id: MemberId::new(), display_name: "M".into(), role, health_leader: false });
+        vec![
+            Viewer::Anonymous,
+            as_role(Role::Member),
+            as_role(Role::Moderator),
+            as_role(Role::Staff),
+            as_role(Role::Admin),
+        ]
     }
 
     /// The SQL lists exactly the courses the Rust rule opens, for every kind of viewer.

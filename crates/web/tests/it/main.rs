@@ -5,6 +5,7 @@ mod support;
 mod accounts;
 mod architecture;
 mod community;
+mod courses;
 mod discussions;
 mod events;
 mod hardening;

@@ -20,11 +20,11 @@ use uuid::Uuid;
 
 use super::catalogue::{self, CourseSummary};
 use super::certificates::{self, MyCredential};
+use super::enrolment;
 use super::lessons::{self, LessonDone};
 use super::model::Enrolment;
 use super::outline::{self, CourseView};
 use super::quizzes::{self, Answers, Marked};
-use super::enrolment;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -40,7 +40,18 @@ pub(crate) fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, get_one, enrol, withdraw, complete_lesson, attempt, my_credentials, show_credential, staff::create_course, staff::set_status),
+    paths(
+        list,
+        get_one,
+        enrol,
+        withdraw,
+        complete_lesson,
+        attempt,
+        my_credentials,
+        show_credential,
+        staff::create_course,
+        staff::set_status
+    ),
     components(schemas(
         CourseSummary,
         catalogue::Cohort,

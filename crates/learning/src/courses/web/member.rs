@@ -15,9 +15,9 @@ use uuid::Uuid;
 
 use super::form_pairs;
 use crate::courses::builder::FileLink;
+use crate::courses::catalogue::CourseRow;
 use crate::courses::catalogue::{self, CourseSummary, QuizView};
 use crate::courses::certificates::{self, Certificate, MyCredential};
-use crate::courses::catalogue::CourseRow;
 use crate::courses::model::{Enrolment, day, when};
 use crate::courses::outline::{self, CourseView};
 use crate::courses::quizzes::{self, Answers, Marked};
@@ -92,7 +92,9 @@ impl CoursePage<'_> {
 fn notice_for(done: Option<&str>) -> Option<&'static str> {
     match done? {
         "enrolled" => Some("You are enrolled. Start with the first lesson."),
-        "waitlisted" => Some("The seats are taken, so you are on the waitlist. We will give you a seat when one frees up."),
+        "waitlisted" => {
+            Some("The seats are taken, so you are on the waitlist. We will give you a seat when one frees up.")
+        }
         "withdrawn" => Some("You have left the course."),
         "closed" => Some("Enrolment in this course is closed."),
         _ => None,

@@ -16,11 +16,11 @@ use kernel::{AppError, AppResult, AppState, FieldErrors};
 use uuid::Uuid;
 
 use super::{form_pairs, form_value};
+use crate::courses::builder;
 use crate::courses::catalogue::{self, CourseSummary};
 use crate::courses::editing::{self, DetailsForm, LessonForm, QuestionForm};
 use crate::courses::model::CourseStatus;
 use crate::courses::outline::{self, CourseView};
-use crate::courses::builder;
 
 /// The signed-in staff member, or 404.
 fn staff(viewer: &Viewer) -> AppResult<&Member> {
@@ -157,7 +157,13 @@ fn current_details(c: &CourseView) -> DetailsForm {
     }
 }
 
-async fn render_edit(state: &AppState, ctx: &RequestContext, id: Uuid, t: Typed, e: &FieldErrors) -> AppResult<Response> {
+async fn render_edit(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    t: Typed,
+    e: &FieldErrors,
+) -> AppResult<Response> {
     let c = outline::view(state, &ctx.viewer, id).await?;
     let details = t.details.unwrap_or_else(|| current_details(&c));
     let (pass, tries) = t.quiz.unwrap_or_else(|| match &c.quiz {
@@ -170,7 +176,10 @@ async fn render_edit(state: &AppState, ctx: &RequestContext, id: Uuid, t: Typed,
         summary: error_summary(e),
         status_error: e.get("status").map(String::from),
         details: details_fields(&details, e, false),
-        module_field: Field::new("module_title", "Module title", &t.module_title, Input::Text).errors(e).required().html(),
+        module_field: Field::new("module_title", "Module title", &t.module_title, Input::Text)
+            .errors(e)
+            .required()
+            .html(),
         module_chosen: t.module_chosen,
         lesson_fields: lesson_fields(&t.lesson, e),
         quiz_fields,
@@ -197,7 +206,11 @@ async fn after(state: &AppState, ctx: &RequestContext, id: Uuid, done: AppResult
     }
 }
 
-pub(crate) async fn details_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
+pub(crate) async fn details_submit(
+    Req { state, ctx }: Req,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
     staff(&ctx.viewer)?;
     let id: Uuid = path_id(&id)?;
     let f = details_form(&form_pairs(&body));
@@ -255,7 +268,11 @@ pub(crate) async fn quiz_submit(Req { state, ctx }: Req, Path(id): Path<String>,
     after(&state, &ctx, id, done, Typed { quiz: Some((pass, tries)), ..Default::default() }).await
 }
 
-pub(crate) async fn question_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
+pub(crate) async fn question_submit(
+    Req { state, ctx }: Req,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
     staff(&ctx.viewer)?;
     let id: Uuid = path_id(&id)?;
     let pairs = form_pairs(&body);
@@ -329,7 +346,11 @@ pub(crate) async fn lesson_edit_page(Req { state, ctx }: Req, Path(id): Path<Str
     render_lesson_edit(&state, &ctx, path_id(&id)?, None, &FieldErrors::new()).await
 }
 
-pub(crate) async fn lesson_edit_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
+pub(crate) async fn lesson_edit_submit(
+    Req { state, ctx }: Req,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
     staff(&ctx.viewer)?;
     let lesson: Uuid = path_id(&id)?;
     let f = lesson_form(&form_pairs(&body));
