@@ -79,7 +79,7 @@ pub(crate) fn router() -> Router<AppState> {
         super::builder::NewQuestion,
         super::builder::NewOption,
         super::builder::NewCohort,
-        staff::StatusChange
+        staff::CourseStatusChange
     ))
 )]
 pub(crate) struct CoursesApi;

@@ -45,19 +45,19 @@ pub(super) async fn create_course(Req { state, ctx }: Req, body: Bytes) -> AppRe
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StatusChange {
+pub struct CourseStatusChange {
     pub status: CourseStatus,
 }
 
 /// Publish a course or take it back to draft (staff). Publishing needs captions for
 /// every video (422).
 #[utoipa::path(post, path = "/api/v1/admin/courses/{id}/status", tag = "courses (staff)", params(("id" = Uuid, Path)),
-    request_body = StatusChange, security(("bearer" = [])),
+    request_body = CourseStatusChange, security(("bearer" = [])),
     responses((status = 204), (status = 400), (status = 401), (status = 404), (status = 422)))]
 pub(super) async fn set_status(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<StatusCode> {
     api_staff(&ctx.viewer)?;
     let id: Uuid = path_id(&id)?;
-    let s: StatusChange = json(&body)?;
+    let s: CourseStatusChange = json(&body)?;
     builder::set_status(&state, id, s.status).await?;
     Ok(StatusCode::NO_CONTENT)
 }
