@@ -289,6 +289,7 @@ pub(crate) async fn certificate_page(Req { state, ctx }: Req, Path(code): Path<S
 #[template(path = "course_credentials.html")]
 struct CredentialsPage<'a> {
     items: Vec<MyCredential>,
+    member_id: kernel::ids::MemberId,
     csrf: &'a str,
 }
 
@@ -300,7 +301,7 @@ impl CredentialsPage<'_> {
 
 pub(crate) async fn credentials_page(Req { state, ctx }: Req) -> AppResult<Response> {
     let Some(me) = ctx.viewer.member() else { return Ok(login_redirect("/courses/credentials")) };
-    let page = CredentialsPage { items: certificates::mine(&state, me.id).await?, csrf: &ctx.csrf };
+    let page = CredentialsPage { items: certificates::mine(&state, me.id).await?, member_id: me.id, csrf: &ctx.csrf };
     Ok(ui::page(&state, &ctx, "My certificates and credentials", "/courses", &ui::render(&page)).into_response())
 }
 
