@@ -132,9 +132,15 @@ pub(crate) async fn waitlist_place(state: &AppState, course: Uuid, member: Membe
     Ok(place.filter(|p| *p > 0))
 }
 
-/// Requires the viewer to hold a seat in `course` (409 `not_enrolled` otherwise).
+/// Requires the viewer to hold a seat in `course` (409 `not_enrolled` otherwise), and
+/// locks their enrolment for the rest of `tx`: two steps of the same member in the same
+/// course (the last two lessons marked at once) then take turns, so the second sees the
+/// first and the completion is never missed.
 pub(crate) async fn require_seat(tx: &DatabaseTransaction, course: Uuid, member: MemberId) -> AppResult<()> {
-    match status_in(tx, course, member).await? {
+    let sql =
+        format!("SELECT status FROM course_enrolments WHERE course_id = $1 AND member_id = $2{}", db::for_update(tx));
+    let status: Option<String> = db::scalar(tx, &sql, params![course, member]).await?;
+    match status.as_deref().and_then(Enrolment::parse) {
         Some(Enrolment::Enrolled) => Ok(()),
         Some(Enrolment::Waitlisted) => {
             Err(AppError::conflict("not_enrolled", "You are on the waitlist; you can start when a seat frees up."))

@@ -19,6 +19,7 @@ both_backends![
     fifty_concurrent_enrolments_never_take_more_than_the_seats,
     withdrawing_frees_a_seat_for_the_waitlist_in_order_and_a_closed_cohort_refuses,
     completion_points_are_credited_once_even_when_the_event_is_delivered_twice,
+    the_last_two_lessons_marked_at_once_complete_the_course_exactly_once,
     an_opportunity_requiring_the_credential_becomes_eligible_when_the_course_is_completed,
     the_member_chooses_whether_their_profile_shows_the_credential,
     search_finds_published_courses_but_not_drafts,
@@ -314,6 +315,19 @@ async fn completion_points_are_credited_once_even_when_the_event_is_delivered_tw
     app.redeliver_to_rewards().await;
     assert_eq!(app.get_json("/api/v1/me/points", &ana).await["balance"], 100, "a second delivery credits nothing");
     assert_eq!(app.problems().await, Vec::<String>::new());
+}
+
+async fn the_last_two_lessons_marked_at_once_complete_the_course_exactly_once(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let ana = app.member().create().await;
+    let c = course(app, &staff, course_body("No quiz", json!({"quiz": null}))).await;
+    assert_eq!(enrol(app, &ana, &c).await.0, 201);
+    let lessons = lesson_ids(&c);
+    let paths: Vec<String> = lessons.iter().map(|l| format!("/api/v1/lessons/{l}/completion")).collect();
+    let (a, b) = tokio::join!(app.call("POST", &paths[0], &ana, None), app.call("POST", &paths[1], &ana, None));
+    assert_eq!((a.0, b.0), (200, 200), "{a:?} {b:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM course_completions").await, 1, "the completion is not missed");
+    assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'CourseCompleted'").await, 1);
 }
 
 async fn an_opportunity_requiring_the_credential_becomes_eligible_when_the_course_is_completed(app: &TestApp) {
