@@ -250,11 +250,14 @@ pub(crate) async fn lesson_submit(Req { state, ctx }: Req, Path(id): Path<String
     let id: Uuid = path_id(&id)?;
     let pairs = form_pairs(&body);
     let module_chosen = form_value(&pairs, "module");
-    let module: Uuid = module_chosen.parse().map_err(|_| AppError::field("module", "Choose a module."))?;
-    if editing::course_of_module(&state, module).await? != id {
-        return Err(AppError::NotFound);
-    }
     let lesson = lesson_form(&pairs);
+    let module = match module_chosen.parse::<Uuid>() {
+        Ok(m) if editing::course_of_module(&state, m).await.ok() == Some(id) => m,
+        _ => {
+            let done = Err(AppError::field("module", "Choose one of this course's modules."));
+            return after(&state, &ctx, id, done, Typed { lesson, module_chosen, ..Default::default() }).await;
+        }
+    };
     let done = editing::add_lesson(&state, module, &lesson).await.map(|_| ());
     after(&state, &ctx, id, done, Typed { lesson, module_chosen, ..Default::default() }).await
 }
