@@ -6,6 +6,7 @@ mod accounts;
 mod architecture;
 mod community;
 mod console;
+mod courses;
 mod discussions;
 mod events;
 mod hardening;
