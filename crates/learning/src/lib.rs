@@ -21,6 +21,8 @@ use kernel::slice::Slice;
 pub fn slice() -> Slice {
     Slice::new("learning")
         .nav(45, "Learn", "/learn")
+        .console(45, "Courses", "/admin/courses", "Build courses, lessons and quizzes; cohorts and seats.")
+        .console(46, "Advocacy resources", "/admin/resources", "The resource library and each month's collection.")
         .routes(courses::web_router)
         .routes(courses::api_router)
         .openapi(courses::openapi)

@@ -19,7 +19,14 @@ async fn the_console_links_every_staff_area_and_does_not_exist_for_anyone_else(a
     let member = app.member().with_password().create().await;
     let (status, page) = app.send("GET", "/admin", &staff.browser(app).await).await;
     assert_eq!(status, 200);
-    for href in ["/admin/members", "/moderation", "/admin/rewards", "/admin/opportunities"] {
+    for href in [
+        "/admin/members",
+        "/moderation",
+        "/admin/rewards",
+        "/admin/opportunities",
+        "/admin/courses",
+        "/admin/resources",
+    ] {
         assert!(page.contains(&format!("href=\"{href}\"")), "the console links {href}");
     }
     assert!(page.contains("href=\"/admin\" aria-current=\"page\""), "the Staff link marks the console as current");
