@@ -13,6 +13,7 @@
 
 use contracts::eligibility::{Candidate, Rules, misses};
 
+pub use crate::model::Consent as ConsentValue;
 use crate::model::Consent;
 
 /// Whether a member with this standing consent may be invited to research.

@@ -19,3 +19,4 @@ mod queries;
 mod rewards;
 mod rewards_props;
 mod security;
+mod surveys;
