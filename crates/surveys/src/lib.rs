@@ -10,12 +10,14 @@ mod api;
 mod building;
 mod consent;
 mod csv;
+mod drafts;
 mod import;
 mod model;
 mod offering;
 mod partner;
 pub mod policy;
 mod privacy;
+mod quotes;
 mod results;
 mod settings;
 mod store;
@@ -33,6 +35,7 @@ use kernel::slice::Slice;
 pub fn slice() -> Slice {
     Slice::new("surveys")
         .settings(settings::SETTINGS)
+        .nav(37, "Surveys", "/surveys")
         .routes(web::router)
         .routes(api::router)
         .openapi(<api::SurveysApi as utoipa::OpenApi>::openapi)

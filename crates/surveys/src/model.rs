@@ -82,13 +82,6 @@ pub enum Status {
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Published => "published",
-        }
-    }
-
     pub fn parse(s: &str) -> Status {
         if s == "published" { Status::Published } else { Status::Draft }
     }

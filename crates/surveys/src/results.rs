@@ -2,7 +2,7 @@
 //! country or condition, for staff as they are and for partners with small cells
 //! suppressed (`suppression`). Free text reaches results only as quotes staff approved.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use kernel::db::Db;
 use kernel::{AppError, AppResult, AppState, params};
@@ -129,7 +129,9 @@ struct Tally {
     options: HashMap<String, i64>,
 }
 
-/// The results of `survey` for `audience`, crossed by `by` if given.
+/// The results of `survey` for `audience`, crossed by `by` if given. For partners all
+/// questions are suppressed as one table: a required question shown only after a given
+/// answer has as many respondents as that answer has, which is one more sum to respect.
 pub async fn of(state: &AppState, survey: &Survey, audience: Audience, by: Option<By>) -> AppResult<Results> {
     let db = &state.db;
     let responses: Vec<ResponseRow> = db
@@ -148,22 +150,38 @@ pub async fn of(state: &AppState, survey: &Survey, audience: Audience, by: Optio
     let labels = segment_labels(state, by).await?;
     let segments_of: HashMap<Uuid, Vec<String>> =
         responses.iter().map(|r| (r.id, by.map(|b| segment_keys(r, b)).unwrap_or_default())).collect();
+    let keys: Vec<String> = segments_of.values().flatten().cloned().collect::<BTreeSet<_>>().into_iter().collect();
     let quotes = approved_quotes(db, survey.row.id).await?;
     let k = match audience {
         Audience::Staff => None,
         Audience::Partner { k } => Some(k),
     };
-    let total = responses.len() as i64;
-    let questions = survey
+    let tables: Vec<Table> = survey
         .questions
         .iter()
         .map(|q| {
             let mine: Vec<&AnswerRow> = answers.iter().filter(|a| a.question_id == q.id).collect();
-            let mut r = question_result(q, &mine, &segments_of, by, &labels, k);
+            table(q, &mine, &segments_of, &keys)
+        })
+        .collect();
+    let (counts, offsets) = concatenate(&tables);
+    let hidden = match k {
+        None => vec![false; counts.len()],
+        Some(k) => suppress(&counts, &survey_sums(survey, &tables, &offsets, keys.len(), by), k),
+    };
+    let questions = survey
+        .questions
+        .iter()
+        .zip(&tables)
+        .zip(&offsets)
+        .map(|((q, t), at)| {
+            let mut r =
+                assemble(q, t, &keys, &labels, &counts[*at..*at + t.counts.len()], &hidden[*at..*at + t.counts.len()]);
             r.quotes = quotes.get(&q.id).cloned().unwrap_or_default();
             r
         })
         .collect();
+    let total = responses.len() as i64;
     Ok(Results {
         survey_id: survey.row.id,
         title: survey.row.title.clone(),
@@ -173,6 +191,57 @@ pub async fn of(state: &AppState, survey: &Survey, audience: Audience, by: Optio
         respondents: if k.is_some_and(|k| total < k) { None } else { Some(total) },
         questions,
     })
+}
+
+/// One question's counts: [respondents, options.., then per segment: respondents, options..].
+struct Table {
+    options: Vec<String>,
+    width: usize,
+    counts: Vec<i64>,
+}
+
+fn table(q: &Question, answers: &[&AnswerRow], segments_of: &HashMap<Uuid, Vec<String>>, keys: &[String]) -> Table {
+    let options = option_labels(q);
+    let mut counts = row_of(&tally(answers, |_| true), &options);
+    for key in keys {
+        let t = tally(answers, |r| segments_of.get(&r).is_some_and(|ks| ks.contains(key)));
+        counts.extend(row_of(&t, &options));
+    }
+    Table { width: 1 + options.len(), options, counts }
+}
+
+/// Every table's counts in one list, and where each table starts.
+fn concatenate(tables: &[Table]) -> (Vec<i64>, Vec<usize>) {
+    let mut counts = Vec::new();
+    let mut offsets = Vec::new();
+    for t in tables {
+        offsets.push(counts.len());
+        counts.extend(&t.counts);
+    }
+    (counts, offsets)
+}
+
+/// The sums of each question's table, and for each required question shown only after
+/// an answer, "its respondents = that answer's count" (in each segment too).
+fn survey_sums(survey: &Survey, tables: &[Table], offsets: &[usize], segments: usize, by: Option<By>) -> Vec<Sum> {
+    let partition = by.is_some_and(By::partitions);
+    let mut out = Vec::new();
+    for ((q, t), at) in survey.questions.iter().zip(tables).zip(offsets) {
+        out.extend(
+            sums(q.kind, t.options.len(), segments, partition)
+                .into_iter()
+                .map(|s| Sum { total: s.total + at, parts: s.parts.iter().map(|p| p + at).collect() }),
+        );
+        let Some((on, value)) = q.show_if.as_ref().filter(|_| q.required) else { continue };
+        let Some(p) = survey.questions.iter().position(|c| c.id == *on) else { continue };
+        let Some(j) = tables[p].options.iter().position(|o| o == value) else { continue };
+        for b in 0..=segments {
+            let total = at + b * t.width;
+            let part = offsets[p] + b * tables[p].width + 1 + j;
+            out.push(Sum { total, parts: vec![part] });
+        }
+    }
+    out
 }
 
 fn segment_keys(r: &ResponseRow, by: By) -> Vec<String> {
@@ -244,41 +313,19 @@ fn tally(answers: &[&AnswerRow], keep: impl Fn(Uuid) -> bool) -> Tally {
     t
 }
 
-fn question_result(
+fn assemble(
     q: &Question,
-    answers: &[&AnswerRow],
-    segments_of: &HashMap<Uuid, Vec<String>>,
-    by: Option<By>,
+    t: &Table,
+    keys: &[String],
     labels: &HashMap<String, String>,
-    k: Option<i64>,
+    counts: &[i64],
+    hidden: &[bool],
 ) -> QuestionResult {
-    let options = option_labels(q);
-    let overall = tally(answers, |_| true);
-    let mut keys: BTreeMap<String, ()> = BTreeMap::new();
-    if by.is_some() {
-        for a in answers {
-            for key in segments_of.get(&a.response_id).into_iter().flatten() {
-                keys.insert(key.clone(), ());
-            }
-        }
-    }
-    let keys: Vec<String> = keys.into_keys().collect();
-    let seg_tallies: Vec<Tally> =
-        keys.iter().map(|key| tally(answers, |r| segments_of.get(&r).is_some_and(|ks| ks.contains(key)))).collect();
-    // The table: [respondents, options.., then per segment: respondents, options..].
-    let width = 1 + options.len();
-    let mut counts = row_of(&overall, &options);
-    for t in &seg_tallies {
-        counts.extend(row_of(t, &options));
-    }
-    let hidden = match k {
-        None => vec![false; counts.len()],
-        Some(k) => suppress(&counts, &sums(q.kind, options.len(), keys.len(), by.is_some_and(By::partitions)), k),
-    };
     let block = |b: usize| {
-        let at = b * width;
+        let at = b * t.width;
         let respondents = (!hidden[at]).then_some(counts[at]);
-        let cells = options
+        let cells = t
+            .options
             .iter()
             .enumerate()
             .map(|(i, label)| {
@@ -318,7 +365,7 @@ fn row_of(t: &Tally, options: &[String]) -> Vec<i64> {
     row
 }
 
-/// The sums the table of a question obeys (layout as in [`question_result`]).
+/// The sums the table of a question obeys (layout as in [`Table`]).
 fn sums(kind: Kind, options: usize, segments: usize, partition: bool) -> Vec<Sum> {
     let width = 1 + options;
     let mut out = Vec::new();

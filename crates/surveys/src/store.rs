@@ -27,7 +27,6 @@ pub struct SurveyRow {
     pub target_total: Option<i64>,
     pub closes_at: Option<chrono::DateTime<chrono::Utc>>,
     pub responses_count: i64,
-    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]
@@ -96,7 +95,7 @@ impl Survey {
 }
 
 pub const SURVEY_COLUMNS: &str = "id, title, description, status, partner_id, rules, incentive_points, target_total, \
-     closes_at, responses_count, created_at";
+     closes_at, responses_count";
 
 /// Loads survey `id` (any status), or 404.
 pub async fn load<C: ConnectionTrait>(c: &C, id: Uuid) -> AppResult<Survey> {

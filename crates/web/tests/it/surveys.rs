@@ -22,6 +22,9 @@ both_backends![
     partners_see_no_cell_below_k_and_none_a_shown_total_would_give_away,
     an_erased_member_leaves_no_consent_or_free_text_and_their_choices_still_count,
     the_api_document_lists_the_fixed_routes,
+    staff_build_a_survey_in_the_form_and_each_mistake_stays_beside_its_field,
+    a_member_takes_a_survey_page_by_page_after_the_consent_step_and_earns_points,
+    the_results_page_draws_each_question_with_its_numbers_and_partners_see_it_suppressed,
 ];
 
 /// A survey body: a single choice, a multiple choice, a Likert, a scale and a text question.
@@ -490,4 +493,135 @@ async fn the_api_document_lists_the_fixed_routes(app: &TestApp) {
     ] {
         assert!(paths[path][method].is_object(), "{method} {path} is documented");
     }
+}
+
+async fn staff_build_a_survey_in_the_form_and_each_mistake_stays_beside_its_field(app: &TestApp) {
+    let staff = app.staff_member().with_password().create().await;
+    let ana = app.member().with_password().create().await;
+    let browser = staff.browser(app).await;
+    let (status, _) = app.send("GET", "/admin/surveys/new", &ana.browser(app).await).await;
+    assert_eq!(status, 404, "the builder is staff's alone");
+    let fields = [
+        ("slots", "3"),
+        ("title", ""),
+        ("q0-text", "Which do you use?"),
+        ("q0-kind", "single"),
+        ("q0-options", "Forums"),
+        ("q1-text", "Why?"),
+        ("q1-kind", "text"),
+        ("quota-caregiver", "many"),
+    ];
+    let r = form_post(app, &browser, "/admin/surveys/new", &fields).await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("There is a problem"));
+    assert!(html.contains("id=\"f-title-error\""), "the title's message is beside it");
+    assert!(html.contains("id=\"f-q0-options-error\""), "one option is too few, said beside the options");
+    assert!(html.contains("id=\"f-quota-caregiver\"") && html.contains("Give a whole number."));
+    assert!(html.contains("value=\"Which do you use?\""), "what was typed is kept");
+    let more = form_post(app, &browser, "/admin/surveys/new", &[("slots", "3"), ("go", "more")]).await;
+    assert!(more.text().await.unwrap().contains("Question 6"), "more question slots, without JavaScript");
+    let fields = [
+        ("slots", "3"),
+        ("title", "Forums"),
+        ("q0-text", "Which do you use?"),
+        ("q0-kind", "single"),
+        ("q0-options", "Forums\nGroups"),
+        ("q0-required", "yes"),
+        ("q1-text", "Why?"),
+        ("q1-kind", "text"),
+        ("q1-show-q", "1"),
+        ("q1-show-eq", "Forums"),
+        ("quota-caregiver", "100"),
+        ("incentive", "50"),
+    ];
+    let r = form_post(app, &browser, "/admin/surveys/new", &fields).await;
+    assert_eq!(r.status(), 303, "saved");
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    let page = app.get_text(&at, &browser).await;
+    assert!(at.starts_with("/admin/surveys/") && page.contains("Preview"), "on its page: {at}");
+    assert!(page.contains("Answer only if you answered \u{201c}Forums\u{201d}"), "skip logic is previewed");
+    let r = form_post(app, &browser, &format!("{at}/publish"), &[]).await;
+    assert!(r.text().await.unwrap().contains("Published"));
+    let (status, _) = app.send("GET", &format!("{at}/edit"), &browser).await;
+    assert_eq!(status, 409, "a published survey is frozen");
+}
+
+async fn a_member_takes_a_survey_page_by_page_after_the_consent_step_and_earns_points(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let ana = app.member().with_password().create().await;
+    let mut body = survey_body("Pages");
+    for (i, q) in body["questions"].as_array_mut().unwrap().iter_mut().enumerate() {
+        q["section"] = json!(if i < 2 { "About you" } else { "Your view" });
+    }
+    body["incentive"] = json!({"points": 75});
+    let s = published(app, &staff, body).await;
+    let browser = ana.browser(app).await;
+    let path = format!("/surveys/{}", sid(&s));
+    let list = app.get_text("/surveys", &browser).await;
+    assert!(list.contains("Pages") && list.contains("Earn 75 points"));
+    let page = app.get_text(&path, &browser).await;
+    assert!(page.contains("I agree to take part"), "never answered: the consent step comes first");
+    let r = form_post(app, &browser, &format!("{path}/consent"), &[("agree", "yes")]).await;
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Page 1 of 2") && page.contains("Do you use social resources"));
+    let q0 = format!("a-{}", qid(&s, 0));
+    let q1 = format!("a-{}", qid(&s, 1));
+    let r = form_post(app, &browser, &path, &[("page", "0"), ("go", "next"), (&q0, "Yes")]).await;
+    assert_eq!(r.status(), 422, "Yes makes Which ones? required");
+    let r = form_post(
+        app,
+        &browser,
+        &path,
+        &[("page", "0"), ("go", "next"), (&q0, "Yes"), (&q1, "Forums"), (&q1, "Groups")],
+    )
+    .await;
+    assert!(r.text().await.unwrap().contains("Page 2 of 2"));
+    let page = app.get_text(&path, &browser).await;
+    assert!(page.contains("Page 2 of 2"), "progress is saved between visits");
+    let r = form_post(app, &browser, &path, &[("page", "1"), ("go", "back")]).await;
+    let page = r.text().await.unwrap();
+    assert!(page.contains("value=\"Forums\" checked"), "going back shows what was chosen");
+    form_post(app, &browser, &path, &[("page", "0"), ("go", "next"), (&q0, "Yes"), (&q1, "Forums")]).await;
+    let q3 = format!("a-{}", qid(&s, 3));
+    let r = form_post(app, &browser, &path, &[("page", "1"), ("go", "next"), (&q3, "8")]).await;
+    assert!(r.text().await.unwrap().contains("75 points are on their way"));
+    app.award_points().await;
+    let points = app.get_json("/api/v1/me/points", &ana).await;
+    assert!(points["balance"].as_i64().unwrap() >= 75, "{points}");
+    let results = app.get_json(&format!("/api/v1/admin/surveys/{}/results", sid(&s)), &staff).await;
+    assert_eq!(results["questions"][1]["options"][0]["count"], 1, "Forums, once");
+    assert_eq!(results["questions"][1]["options"][1]["count"], 0, "Groups was unticked on the way back");
+    assert!(app.get_text(&path, &browser).await.contains("already answered"));
+}
+
+async fn the_results_page_draws_each_question_with_its_numbers_and_partners_see_it_suppressed(app: &TestApp) {
+    let staff = app.staff_member().with_password().create().await;
+    let contact = app.member().with_password().create().await;
+    let partner = app.partner(&staff, "BreatheWell").await;
+    app.call(
+        "POST",
+        &format!("/api/v1/admin/partners/{partner}/contacts"),
+        &staff,
+        Some(json!({"member_id": contact.id})),
+    )
+    .await;
+    let mut body = survey_body("Charts");
+    body["partner_id"] = json!(partner.id);
+    let s = published(app, &staff, body).await;
+    let mut csv = "Do you use social resources for support?,Which ones?\n".to_string();
+    csv.push_str(&"Yes,Forums\n".repeat(12));
+    csv.push_str(&"No,\n".repeat(2));
+    assert_eq!(import(app, &staff, &s, csv).await.0, 201);
+    let page = app.get_text(&format!("/admin/surveys/{}/results", sid(&s)), &staff.browser(app).await).await;
+    assert!(page.contains("<svg role=\"img\""), "a chart");
+    assert!(page.contains("12 (85.7%)") && page.contains("2 (14.3%)"), "with the numbers beside it");
+    let partner_page = app.get_text(&format!("/partner/surveys/{}", sid(&s)), &contact.browser(app).await).await;
+    assert!(partner_page.contains("suppressed") && !partner_page.contains("2 (14.3%)"), "two is too few for a partner");
+    assert!(!partner_page.contains("12 ("), "and 12 would give the 2 away");
+    let list = app.get_text("/partner/surveys", &contact.browser(app).await).await;
+    assert!(list.contains("Charts"));
+    let (status, _) =
+        app.send("GET", &format!("/admin/surveys/{}/results", sid(&s)), &contact.browser(app).await).await;
+    assert_eq!(status, 404);
 }
