@@ -10,6 +10,7 @@ mod api;
 mod building;
 mod consent;
 mod csv;
+mod demo;
 mod drafts;
 mod import;
 mod model;
@@ -36,6 +37,7 @@ pub fn slice() -> Slice {
     Slice::new("surveys")
         .settings(settings::SETTINGS)
         .nav(37, "Surveys", "/surveys")
+        .demo(|state, people| Box::pin(demo::load(state, people)))
         .routes(web::router)
         .routes(api::router)
         .openapi(<api::SurveysApi as utoipa::OpenApi>::openapi)

@@ -25,6 +25,7 @@ both_backends![
     staff_build_a_survey_in_the_form_and_each_mistake_stays_beside_its_field,
     a_member_takes_a_survey_page_by_page_after_the_consent_step_and_earns_points,
     the_results_page_draws_each_question_with_its_numbers_and_partners_see_it_suppressed,
+    the_demo_has_a_published_survey_with_results_worth_opening_and_a_draft,
 ];
 
 /// A survey body: a single choice, a multiple choice, a Likert, a scale and a text question.
@@ -624,4 +625,19 @@ async fn the_results_page_draws_each_question_with_its_numbers_and_partners_see_
     let (status, _) =
         app.send("GET", &format!("/admin/surveys/{}/results", sid(&s)), &contact.browser(app).await).await;
     assert_eq!(status, 404);
+}
+
+async fn the_demo_has_a_published_survey_with_results_worth_opening_and_a_draft(app: &TestApp) {
+    app.load_demo(6).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM surveys WHERE status = 'published'").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM surveys WHERE status = 'draft'").await, 1);
+    assert!(app.count("SELECT COUNT(*) FROM survey_responses").await >= 240, "past research, imported");
+    assert!(
+        app.count("SELECT COUNT(*) FROM survey_responses WHERE member_id IS NOT NULL").await >= 1,
+        "and demo members' answers"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM surveys WHERE partner_id IS NOT NULL AND status = 'published'").await,
+        1
+    );
 }
