@@ -72,6 +72,9 @@ impl ResultsPage<'_> {
     fn count(&self, n: &Option<i64>) -> String {
         n.map(|n| n.to_string()).unwrap_or_else(|| "suppressed".into())
     }
+    fn selected(&self, code: &str) -> bool {
+        code == self.by
+    }
     fn choices(&self) -> Vec<(&'static str, &'static str)> {
         vec![("", "No cross-tab"), ("member_type", "Member type"), ("country", "Country"), ("condition", "Condition")]
     }

@@ -48,6 +48,9 @@ impl BuilderPage<'_> {
     fn err(&self, field: &str) -> Option<&str> {
         self.errors.get(field)
     }
+    fn same(&self, a: &str, b: &str) -> bool {
+        a == b
+    }
     fn kinds(&self) -> Vec<(&'static str, &'static str)> {
         Kind::ALL.iter().map(|k| (k.as_str(), k.label())).collect()
     }

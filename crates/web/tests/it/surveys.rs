@@ -205,7 +205,7 @@ async fn answers_are_checked_per_question_with_skip_logic_and_rules_keep_others_
     let (status, v) = answer_no(app, &ana, &c).await;
     assert_eq!((status, v["error"]["code"].clone()), (403, json!("not_eligible")), "Ana is a patient");
     let offered: Vec<String> =
-        app.get_json("/api/v1/surveys", &ana).await.as_array().unwrap().iter().map(|s| sid(s)).collect();
+        app.get_json("/api/v1/surveys", &ana).await.as_array().unwrap().iter().map(sid).collect();
     assert!(offered.is_empty(), "neither the answered survey nor one for caregivers is offered: {offered:?}");
 }
 
