@@ -39,7 +39,8 @@ fn past_research(n: usize) -> String {
     let likert = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"];
     let which = ["Online forums", "Support groups;Podcasts", "Social media;Online forums", "Support groups"];
     let types = ["patient", "caregiver", "healthcare_professional", "patient"];
-    let countries = ["US", "US", "GB", "CA", "US", "IS"];
+    // Iceland has three respondents: a partner sees none of its cells.
+    let countries = ["US", "US", "GB", "CA", "US"];
     for i in 0..n {
         let yes = i % 20 != 0;
         let (first, second) = if yes { ("Yes", which[i % 4]) } else { ("No", "") };
@@ -47,7 +48,7 @@ fn past_research(n: usize) -> String {
             "{first},\"{second}\",{},{},{}\n",
             likert[(i * 7) % 5],
             types[i % 4],
-            countries[(i * 5) % 6]
+            if i % 80 == 7 { "IS" } else { countries[(i * 3) % 5] }
         ));
     }
     csv
