@@ -55,3 +55,13 @@ pub async fn surveys_for(state: &AppState, member: MemberId) -> AppResult<Vec<Su
         )
         .await?)
 }
+
+/// A survey's partner must be one the opportunities slice knows (422 on `partner_id`).
+pub async fn check_known(state: &AppState, partner: Option<Uuid>) -> AppResult<()> {
+    let Some(id) = partner else { return Ok(()) };
+    let known = match contracts::surveys::partner_contacts(state) {
+        Ok(port) => port.partners(&state.db).await?.iter().any(|p| p.id == id),
+        Err(_) => false,
+    };
+    if known { Ok(()) } else { Err(AppError::field("partner_id", "Choose one of the partners.")) }
+}

@@ -167,6 +167,7 @@ pub async fn all_surveys(db: &Db, limit: u64) -> AppResult<Vec<SurveyRow>> {
 
 /// Stores a new draft survey; returns its id.
 pub async fn create(state: &AppState, actor: MemberId, s: &CleanSurvey, ip: &str) -> AppResult<Uuid> {
+    crate::partner::check_known(state, s.partner_id).await?;
     let id = Uuid::now_v7();
     let tx = state.db.begin().await?;
     db::exec(
@@ -195,6 +196,7 @@ pub async fn create(state: &AppState, actor: MemberId, s: &CleanSurvey, ip: &str
 
 /// Replaces a draft's description and questions; a published survey is frozen (409).
 pub async fn replace(state: &AppState, actor: MemberId, id: Uuid, s: &CleanSurvey, ip: &str) -> AppResult<()> {
+    crate::partner::check_known(state, s.partner_id).await?;
     let tx = state.db.begin().await?;
     let status: String =
         db::scalar(&tx, "SELECT status FROM surveys WHERE id = $1", params![id]).await?.ok_or(AppError::NotFound)?;

@@ -130,10 +130,11 @@ pub(crate) async fn new_submit(Req { state, ctx }: Req, body: Bytes) -> AppResul
     match from_form(&body) {
         (t, None) => render_builder(&state, &ctx, action, &t, &FieldErrors::new()).await,
         (t, Some(Err(e))) => render_builder(&state, &ctx, action, &t, &e).await,
-        (_, Some(Ok(clean))) => {
-            let id = store::create(&state, me.id, &clean, &ctx.client_ip).await?;
-            Ok(redirect(&format!("/admin/surveys/{id}")))
-        }
+        (t, Some(Ok(clean))) => match store::create(&state, me.id, &clean, &ctx.client_ip).await {
+            Ok(id) => Ok(redirect(&format!("/admin/surveys/{id}"))),
+            Err(AppError::Validation(e)) => render_builder(&state, &ctx, action, &t, &e).await,
+            Err(e) => Err(e),
+        },
     }
 }
 
@@ -159,10 +160,11 @@ pub(crate) async fn edit_submit(Req { state, ctx }: Req, Path(id): Path<String>,
     match from_form(&body) {
         (t, None) => render_builder(&state, &ctx, action, &t, &FieldErrors::new()).await,
         (t, Some(Err(e))) => render_builder(&state, &ctx, action, &t, &e).await,
-        (_, Some(Ok(clean))) => {
-            store::replace(&state, me.id, s.row.id, &clean, &ctx.client_ip).await?;
-            Ok(redirect(&format!("/admin/surveys/{}", s.row.id)))
-        }
+        (t, Some(Ok(clean))) => match store::replace(&state, me.id, s.row.id, &clean, &ctx.client_ip).await {
+            Ok(()) => Ok(redirect(&format!("/admin/surveys/{}", s.row.id))),
+            Err(AppError::Validation(e)) => render_builder(&state, &ctx, action, &t, &e).await,
+            Err(e) => Err(e),
+        },
     }
 }
 

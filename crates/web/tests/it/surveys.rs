@@ -147,6 +147,10 @@ async fn a_bad_survey_is_refused_with_a_message_for_each_field(app: &TestApp) {
     ] {
         assert!(fields.get(f).is_some(), "{f} is named: {fields}");
     }
+    let mut unknown_partner = survey_body("Nobody's");
+    unknown_partner["partner_id"] = json!(uuid::Uuid::now_v7());
+    let (status, v) = app.call("POST", "/api/v1/admin/surveys", &staff, Some(unknown_partner)).await;
+    assert_eq!((status, v["error"]["fields"]["partner_id"].is_string()), (422, true), "{v}");
     let (status, _) = app.call("POST", "/api/v1/admin/surveys", &staff, Some(json!({"title": "x"}))).await;
     assert_eq!(status, 400, "a body without questions is the wrong shape");
 }
