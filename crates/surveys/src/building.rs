@@ -17,6 +17,7 @@ pub const MAX_OPTIONS: usize = 30;
 /// A question of a new survey.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewSurveyQuestion)]
 pub struct NewQuestion {
     /// Up to 500 characters; unique within the survey (an imported file's columns are headed by it).
     pub text: String,
@@ -43,6 +44,7 @@ pub struct NewQuestion {
 /// index, from 0) was answered with the option `equals`.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SurveyShowIf)]
 pub struct ShowIf {
     pub question: usize,
     pub equals: String,
@@ -51,6 +53,7 @@ pub struct ShowIf {
 /// Who may take the survey; every field is optional, none means every member.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SurveyRulesInput)]
 pub struct RulesInput {
     /// patient, caregiver, healthcare_professional, advocate: any one of them.
     #[serde(default)]
@@ -72,6 +75,7 @@ pub struct RulesInput {
 /// At most `target` responses from members of one type.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SurveyQuotaInput)]
 pub struct QuotaInput {
     pub member_type: String,
     pub target: i64,
@@ -80,6 +84,7 @@ pub struct QuotaInput {
 /// Points credited to each member who completes the survey.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = SurveyIncentiveInput)]
 pub struct IncentiveInput {
     pub points: i64,
 }

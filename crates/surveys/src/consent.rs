@@ -22,6 +22,7 @@ pub async fn of<C: ConnectionTrait>(c: &C, member: MemberId) -> AppResult<Consen
 
 /// One change of a member's consent.
 #[derive(Debug, Clone, Serialize, ToSchema, sea_orm::FromQueryResult)]
+#[schema(as = ResearchConsentChange)]
 pub struct ConsentChange {
     pub consent: String,
     pub changed_at: chrono::DateTime<chrono::Utc>,

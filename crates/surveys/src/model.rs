@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 /// What a question asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SurveyQuestionKind)]
 pub enum Kind {
     /// One option.
     Single,
@@ -74,6 +75,7 @@ pub fn scale_options() -> Vec<String> {
 /// Where a survey is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = SurveyStatus)]
 pub enum Status {
     /// Being built: questions may change; only staff see it.
     Draft,
@@ -90,6 +92,7 @@ impl Status {
 /// A member's standing consent to research invitations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ResearchConsent)]
 pub enum Consent {
     /// Invite me; taking a survey is consent to it.
     Yes,

@@ -58,6 +58,7 @@ impl By {
 
 /// One count: `count` and `percent` are null when `suppressed`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SurveyCell)]
 pub struct Cell {
     pub label: String,
     pub count: Option<i64>,
@@ -68,6 +69,7 @@ pub struct Cell {
 
 /// A question's results among the respondents of one segment.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SurveySegment)]
 pub struct Segment {
     pub key: String,
     pub label: String,
@@ -78,6 +80,7 @@ pub struct Segment {
 
 /// One question's results.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SurveyQuestionResult)]
 pub struct QuestionResult {
     pub question_id: Uuid,
     pub question: String,
@@ -95,6 +98,7 @@ pub struct QuestionResult {
 
 /// A survey's results.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SurveyResults)]
 pub struct Results {
     pub survey_id: Uuid,
     pub title: String,

@@ -9,12 +9,14 @@ use crate::store::{Question, Quota, Survey};
 
 /// Skip logic of a stored question: shown when `question` was answered with `equals`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SurveyShowIfView)]
 pub struct ShowIfView {
     pub question: Uuid,
     pub equals: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = SurveyQuestionView)]
 pub struct QuestionView {
     pub id: Uuid,
     pub text: String,
@@ -27,6 +29,7 @@ pub struct QuestionView {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sea_orm::FromQueryResult)]
+#[schema(as = SurveyQuotaView)]
 pub struct QuotaView {
     pub member_type: String,
     pub target: i64,

@@ -84,6 +84,7 @@ pub(crate) struct SurveysApi;
 
 /// A member's research consent and its history.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ResearchConsentView)]
 pub struct ConsentView {
     /// yes, ask (each time) or no; "ask" until the member answers.
     pub consent: Consent,
@@ -92,6 +93,7 @@ pub struct ConsentView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ResearchConsentInput)]
 pub struct ConsentInput {
     pub consent: Consent,
 }
@@ -137,6 +139,7 @@ async fn get_one(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<J
 /// Answers: question id → an option label, a list of labels, a number or text.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewSurveyResponse)]
 pub struct NewResponse {
     #[schema(value_type = Object)]
     pub answers: HashMap<String, serde_json::Value>,
@@ -146,6 +149,7 @@ pub struct NewResponse {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SurveyResponded)]
 pub struct Responded {
     pub id: Uuid,
     /// Points the survey's incentive credits (through the ledger, shortly).

@@ -92,6 +92,7 @@ pub(super) async fn copy(Req { state, ctx }: Req, Path(id): Path<String>) -> App
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SurveyImported)]
 pub struct Imported {
     pub imported: usize,
 }
