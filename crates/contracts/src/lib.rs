@@ -5,6 +5,8 @@
 //! - [`events`]: domain events, each a type with its kind, published to the outbox by
 //!   the slice that owns the change and consumed by others in their own transactions.
 //! - [`opportunities`]: the paid-opportunities area's events.
+//! - [`eligibility`]: who may take part in what a partner commissions (shared rule).
+//! - [`surveys`]: the surveys' incentive event and the partner-contacts port.
 //! - [`learning`]: the learning area's port (shown credentials, search, new this month).
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
 //!   provides while the application is wired; other slices reach them with
@@ -13,9 +15,11 @@
 // The opportunities' events are declared with the same macro.
 #[macro_use]
 pub mod events;
+pub mod eligibility;
 pub mod groups;
 pub mod home;
 pub mod ids;
 pub mod learning;
 pub mod members;
 pub mod opportunities;
+pub mod surveys;

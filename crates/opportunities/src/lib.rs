@@ -23,6 +23,7 @@ mod partner_view;
 mod partners;
 mod payouts;
 pub mod policy;
+mod ports;
 mod privacy;
 mod screening;
 mod settings;
@@ -58,6 +59,7 @@ pub fn slice() -> Slice {
                 Box::pin(credentials::learn(tx, event, e))
             }));
             w.exporter(Arc::new(privacy::OpportunitiesExport));
+            w.provide::<Arc<dyn contracts::surveys::PartnerContacts>>(Arc::new(ports::Partners));
             Ok(())
         })
 }

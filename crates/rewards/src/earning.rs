@@ -4,6 +4,7 @@
 use chrono::{Duration as ChronoDuration, TimeZone, Utc};
 use contracts::events::MemberDeleted;
 use contracts::opportunities::PayoutPaid;
+use contracts::surveys::SurveyIncentiveEarned;
 use futures::future::BoxFuture;
 use kernel::db::{self, Tx};
 use kernel::ids::MemberId;
@@ -19,11 +20,12 @@ pub const CONSUMER: &str = "rewards";
 
 pub struct PointsConsumer;
 
-/// Every earning event, payouts in points, and the erasure of a member (who then leaves
-/// the leaderboard).
-const HANDLED: [&str; EVENT_RULES.len() + 2] = {
-    let mut kinds = [MemberDeleted::KIND; EVENT_RULES.len() + 2];
+/// Every earning event, payouts in points, survey incentives, and the erasure of a
+/// member (who then leaves the leaderboard).
+const HANDLED: [&str; EVENT_RULES.len() + 3] = {
+    let mut kinds = [MemberDeleted::KIND; EVENT_RULES.len() + 3];
     kinds[EVENT_RULES.len() + 1] = PayoutPaid::KIND;
+    kinds[EVENT_RULES.len() + 2] = SurveyIncentiveEarned::KIND;
     let mut i = 0;
     while i < EVENT_RULES.len() {
         kinds[i] = EVENT_RULES[i].0;
@@ -55,6 +57,10 @@ impl Consumer for PointsConsumer {
             }
             if let Some(payout) = event.decode::<PayoutPaid>() {
                 credit_compensation(tx, &payout, event).await?;
+                return Ok(());
+            }
+            if let Some(incentive) = event.decode::<SurveyIncentiveEarned>() {
+                credit_survey_incentive(tx, &incentive, event).await?;
                 return Ok(());
             }
             let Some(member) = contracts::events::earner(event) else {
@@ -128,6 +134,31 @@ pub async fn credit_compensation(tx: &Tx, payout: &PayoutPaid, event: &Event) ->
             idempotency_key: format!("opportunity_payout:{}", payout.payout_id),
             note: &payout.opportunity_title,
             actor: event.actor_id,
+            occurred_at: Some(event.created_at),
+        },
+    )
+    .await?;
+    Ok(posted.is_some())
+}
+
+/// Credits a survey's incentive, once per response (the idempotency key is the
+/// response's), like a payout. Returns whether it credited.
+pub async fn credit_survey_incentive(tx: &Tx, e: &SurveyIncentiveEarned, event: &Event) -> anyhow::Result<bool> {
+    if e.points <= 0 {
+        return Ok(false);
+    }
+    ledger::lock_account(tx, e.member_id).await?;
+    let posted = ledger::post(
+        tx,
+        &NewEntry {
+            member: e.member_id,
+            amount: e.points,
+            reason: ledger::reasons::SURVEY_INCENTIVE,
+            source_type: Some("survey_response"),
+            source_id: Some(e.response_id.to_string()),
+            idempotency_key: format!("survey_response:{}", e.response_id),
+            note: &e.survey_title,
+            actor: None,
             occurred_at: Some(event.created_at),
         },
     )

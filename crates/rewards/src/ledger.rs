@@ -21,6 +21,8 @@ pub mod reasons {
     pub const EXPIRY: &str = "expiry";
     /// Points paid as compensation for work on a paid opportunity.
     pub const COMPENSATION: &str = "compensation";
+    /// Points a survey pays for completing it (its incentive).
+    pub const SURVEY_INCENTIVE: &str = "survey_incentive";
 }
 
 /// A new entry to post.

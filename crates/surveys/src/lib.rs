@@ -4,12 +4,49 @@
 //! once, after research consent, and earn an incentive; results are aggregates, and
 //! partners see none that could point at a person.
 
+mod access;
+mod answers;
 mod api;
+mod building;
+mod consent;
+mod csv;
+mod demo;
+mod drafts;
+mod import;
+mod model;
+mod offering;
+mod partner;
+pub mod policy;
+mod privacy;
+mod quotes;
+mod results;
+mod settings;
+mod store;
+mod suppression;
+mod taking;
+mod view;
 mod web;
 
+use std::sync::Arc;
+
+use contracts::events::MemberDeleted;
 use kernel::slice::Slice;
 
 /// The surveys slice's manifest.
 pub fn slice() -> Slice {
-    Slice::new("surveys").routes(web::router).routes(api::router).openapi(<api::SurveysApi as utoipa::OpenApi>::openapi)
+    Slice::new("surveys")
+        .settings(settings::SETTINGS)
+        .nav(37, "Surveys", "/surveys")
+        .demo(|state, people| Box::pin(demo::load(state, people)))
+        .routes(web::router)
+        .routes(api::router)
+        .openapi(<api::SurveysApi as utoipa::OpenApi>::openapi)
+        .wire(|w| {
+            w.provide(settings::SurveySettings::parse(w.settings)?);
+            w.consumer(kernel::outbox::on::<MemberDeleted>("surveys-erasure", |tx, _, e| {
+                Box::pin(privacy::erase(tx, e.member_id))
+            }));
+            w.exporter(Arc::new(privacy::SurveysExport));
+            Ok(())
+        })
 }

@@ -115,6 +115,7 @@ fn reason_label(reason: &str, note: &str, rules: &[Rule]) -> String {
         reasons::ADJUSTMENT => with_note("Adjusted by the team"),
         reasons::EXPIRY => "Points expired".to_string(),
         reasons::COMPENSATION => with_note("Paid for your work"),
+        reasons::SURVEY_INCENTIVE => with_note("Survey incentive"),
         code => {
             rules.iter().find(|r| r.code == code).map(|r| r.label.clone()).unwrap_or_else(|| code.replace('_', " "))
         }

@@ -22,3 +22,4 @@ mod resources;
 mod rewards;
 mod rewards_props;
 mod security;
+mod surveys;

@@ -1,8 +1,0 @@
-//! The surveys' pages.
-
-use axum::Router;
-use kernel::AppState;
-
-pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-}
