@@ -10,6 +10,9 @@ mod courses;
 mod ports;
 mod resources;
 
+/// The articles' access rule, for its agreement test (`tests/articles_policy.rs`).
+pub use articles::policy as articles_policy;
+
 use std::sync::Arc;
 
 use kernel::slice::Slice;
@@ -27,6 +30,7 @@ pub fn slice() -> Slice {
         .routes(articles::web_router)
         .routes(articles::api_router)
         .openapi(articles::openapi)
+        .job::<articles::PublishScheduled>()
         .demo(|state, people| {
             Box::pin(async move {
                 courses::demo(state, people).await?;
