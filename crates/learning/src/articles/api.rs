@@ -147,7 +147,7 @@ async fn queue(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<QueueQuery>) -> Ap
 }
 
 /// Move an article through the workflow (staff), with a note to the author:
-/// submitted → in_review or changes_requested; in_review → changes_requested, scheduled
+/// submitted → in_review, changes_requested, scheduled or published; in_review → changes_requested, scheduled
 /// or published; scheduled → published or back to in_review; published → featured;
 /// featured → published. `publish_at` for scheduled (now when absent). The author earns
 /// points the first time it is published and the first time it is featured.

@@ -72,7 +72,7 @@ impl Status {
     pub fn editor_moves(self) -> &'static [Status] {
         match self {
             Status::Draft => &[],
-            Status::Submitted => &[Status::InReview, Status::ChangesRequested],
+            Status::Submitted => &[Status::InReview, Status::ChangesRequested, Status::Scheduled, Status::Published],
             Status::InReview => &[Status::ChangesRequested, Status::Scheduled, Status::Published],
             Status::ChangesRequested => &[Status::InReview],
             Status::Scheduled => &[Status::InReview, Status::Published],

@@ -168,7 +168,8 @@ pub(crate) async fn comment_submit(
         p => match p.parse::<i64>() {
             Ok(n) => Some(n),
             Err(_) => {
-                return render_review(&state, &ctx, a, &f, &one("paragraph", "Choose a paragraph from the list.")).await;
+                return render_review(&state, &ctx, a, &f, &one("paragraph", "Choose a paragraph from the list."))
+                    .await;
             }
         },
     };
