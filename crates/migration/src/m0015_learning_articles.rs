@@ -20,7 +20,9 @@ CREATE TABLE articles (
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX articles_by_status ON articles (status, published_at, id);
+CREATE INDEX articles_by_status ON articles (status, updated_at, id);
+-- The public lists (newest first, search, feeds) walk this in order and stop at their limit.
+CREATE INDEX articles_public ON articles (published_at, id) WHERE status IN ('published', 'featured');
 CREATE INDEX articles_by_author ON articles (author_id, updated_at);
 
 CREATE TABLE article_comments (

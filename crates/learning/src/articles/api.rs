@@ -162,6 +162,7 @@ async fn set_status(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ArticleCommented)]
 pub(crate) struct Commented {
     pub id: Uuid,
 }

@@ -25,6 +25,7 @@ const COMMENT_MAX: usize = 5_000;
 /// A move of the workflow, as staff ask for it.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ArticleStatusChange)]
 pub(crate) struct StatusChange {
     /// in_review, changes_requested, scheduled, published or featured (and back: an
     /// editor may unschedule to in_review, or unfeature to published).
@@ -40,6 +41,7 @@ pub(crate) struct StatusChange {
 /// A comment by an editor, on the whole article or anchored to one paragraph.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewArticleComment)]
 pub(crate) struct NewComment {
     /// 1 to 5,000 characters.
     pub body: String,
@@ -50,6 +52,7 @@ pub(crate) struct NewComment {
 
 /// The article's new state after a move.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ArticleMoved)]
 pub(crate) struct Moved {
     pub id: Uuid,
     pub status: Status,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// the author, who resubmits) → scheduled → published → featured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ArticleStatus)]
 pub enum Status {
     Draft,
     Submitted,

@@ -131,6 +131,7 @@ pub(crate) async fn search(db: &Db, q: &str, limit: u64) -> AppResult<Vec<Articl
 
 /// One comment of the editorial conversation.
 #[derive(Debug, Clone, serde::Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
+#[schema(as = ArticleComment)]
 pub(crate) struct CommentRow {
     pub id: Uuid,
     pub author_id: MemberId,

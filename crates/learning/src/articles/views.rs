@@ -16,6 +16,7 @@ use super::store::{self, ArticleRow, CommentRow};
 use super::text;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ArticleAuthor)]
 pub(crate) struct AuthorRef {
     pub id: MemberId,
     pub display_name: String,
