@@ -81,6 +81,9 @@ fn validate(change: &StatusChange) -> Result<(Status, String, Option<DateTime<Ut
     }
     let comment = change.comment.clone().unwrap_or_default().trim().to_string();
     e.check_length("comment", &comment, 0..=COMMENT_MAX, "Keep the comment under 5,000 characters.");
+    if comment.contains('\0') {
+        e.add("comment", "The comment holds a character we cannot store.");
+    }
     if to == Some(Status::ChangesRequested) && comment.is_empty() {
         e.add("comment", "Say what the author should change.");
     }
@@ -129,9 +132,11 @@ pub(crate) async fn set_status(
     }
     stamp_and_pay(&tx, &row, to, Some(editor)).await?;
     if let (Status::Scheduled, Some(at)) = (to, at) {
+        // No unique key: the job is idempotent (a conditional update), and a key would
+        // keep a second scheduling at the same moment from being queued once the first
+        // job had run and found the article unscheduled.
         let job = PublishScheduled { article_id: id, publish_at: at };
-        let key = format!("{}:{id}:{}", PublishScheduled::KIND_PREFIX, at.timestamp());
-        kernel::jobs::queue(&tx, &job, Some(&key), Some(at)).await?;
+        kernel::jobs::queue(&tx, &job, None, Some(at)).await?;
     }
     add_comment(&tx, id, editor, None, Some(to), &comment).await?;
     tx.commit().await?;
@@ -197,6 +202,9 @@ pub(crate) async fn comment(state: &AppState, editor: MemberId, id: Uuid, c: &Ne
     let body = c.body.trim();
     let mut e = FieldErrors::new();
     e.check_length("body", body, 1..=COMMENT_MAX, "Write a comment of up to 5,000 characters.");
+    if body.contains('\0') {
+        e.add("body", "The comment holds a character we cannot store.");
+    }
     let paragraphs = text::paragraphs(&row.body).len() as i64;
     if let Some(p) = c.paragraph
         && !(1..=paragraphs).contains(&p)
@@ -217,17 +225,13 @@ pub(crate) async fn comment(state: &AppState, editor: MemberId, id: Uuid, c: &Ne
     Ok(comment_id)
 }
 
-/// Publishes a scheduled article at its moment. Queued when it is scheduled, keyed by
-/// the moment, so a rescheduled article's earlier job finds the moment moved and does
-/// nothing.
+/// Publishes a scheduled article at its moment. Queued when it is scheduled, to run at
+/// that moment; a rescheduled article's earlier job finds the moment not yet come (or
+/// the article no longer scheduled) and does nothing.
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct PublishScheduled {
     pub article_id: Uuid,
     pub publish_at: DateTime<Utc>,
-}
-
-impl PublishScheduled {
-    const KIND_PREFIX: &'static str = "articles.publish";
 }
 
 impl kernel::jobs::Job for PublishScheduled {
@@ -255,4 +259,32 @@ pub(crate) async fn publish_due(state: &AppState, id: Uuid) -> AppResult<bool> {
     }
     tx.commit().await?;
     Ok(n == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(status: &str, comment: &str, publish_at: &str) -> StatusChange {
+        StatusChange { status: status.into(), comment: Some(comment.into()), publish_at: Some(publish_at.into()) }
+    }
+
+    #[test]
+    fn a_move_is_checked_field_by_field() {
+        assert!(validate(&change("changes_requested", "", "")).unwrap_err().get("comment").is_some());
+        assert!(validate(&change("published", "a\0b", "")).unwrap_err().get("comment").is_some());
+        assert!(validate(&change("scheduled", "", "soonish")).unwrap_err().get("publish_at").is_some());
+        assert!(validate(&change("scheduled", "", "2999-01-01T00:00")).unwrap_err().get("publish_at").is_some());
+        assert!(validate(&change("limbo", "", "")).unwrap_err().get("status").is_some());
+        let (to, _, at) = validate(&change("scheduled", "", "")).unwrap();
+        assert_eq!(to, Status::Scheduled);
+        assert!(at.is_some(), "no moment given means now");
+    }
+
+    #[test]
+    fn moments_read_as_rfc_3339_or_a_form_s_local_time_in_utc() {
+        assert_eq!(parse_moment("2027-03-01T09:00").unwrap().to_rfc3339(), "2027-03-01T09:00:00+00:00");
+        assert_eq!(parse_moment("2027-03-01T09:00:00+01:00").unwrap().to_rfc3339(), "2027-03-01T08:00:00+00:00");
+        assert!(parse_moment("tomorrow").is_none());
+    }
 }
