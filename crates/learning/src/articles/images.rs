@@ -1,17 +1,11 @@
-//! Images in articles: uploaded by the author, checked and re-encoded like avatars (size
-//! and pixel limits read from the header before decoding, at most two decodes at once
-//! on a node, re-encoded to JPEG, which drops every piece of metadata, EXIF location
-//! included), stored under the uploads folder and served to whoever may read the
-//! article they belong to.
-//!
-//! Written on the `image` crate here rather than shared with the members' avatars: a
-//! slice may not depend on another, and an article image keeps its proportions (only
-//! shrunk to fit) where an avatar is cropped square.
+//! Images in articles: uploaded by the author, checked and re-encoded like avatars
+//! (`kernel::image`: limits read from the header before decoding, at most two decodes at
+//! once on a node, re-encoded to JPEG, which drops every piece of metadata, EXIF location
+//! included), kept in their proportions but shrunk to a page column, stored under the
+//! uploads folder and served to whoever may read the article they belong to.
 
-use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use image::{ImageFormat, ImageReader, Limits};
 use kernel::config::Config;
 use kernel::time::now;
 use kernel::viewer::Viewer;
@@ -21,15 +15,10 @@ use uuid::Uuid;
 use super::policy;
 use super::store;
 
-pub(crate) const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// The widest an image is kept: enough for a page column on a large screen.
 const MAX_WIDTH: u32 = 1600;
-const MAX_PIXELS: u64 = 20_000_000;
-const MAX_SIDE: u32 = 10_000;
-const MAX_ALLOC: u64 = 100 * 1024 * 1024;
 /// Images one article may hold.
 const PER_ARTICLE: i64 = 20;
-static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 pub(crate) fn dir(config: &Config) -> PathBuf {
     config.uploads_dir().join("articles")
@@ -41,53 +30,11 @@ fn refused(message: &str) -> AppError {
 
 /// Checks, shrinks to at most [`MAX_WIDTH`] wide and re-encodes an uploaded image.
 pub(crate) fn process(bytes: &[u8]) -> AppResult<Vec<u8>> {
-    if bytes.is_empty() {
-        return Err(refused("Choose an image file to upload."));
-    }
-    if bytes.len() > MAX_BYTES {
-        return Err(refused("That image is larger than 5 MB. Choose a smaller one."));
-    }
-    let format = match image::guess_format(bytes).ok() {
-        Some(f @ (ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP)) => f,
-        _ => return Err(refused("Upload a JPEG, PNG or WebP image.")),
-    };
-    let unreadable = |_| refused("We could not read that image. Try another file.");
-    let (width, height) = reader(bytes, format).into_dimensions().map_err(unreadable)?;
-    if u64::from(width) * u64::from(height) > MAX_PIXELS || width.max(height) > MAX_SIDE {
-        return Err(refused("That image is larger than 20 megapixels. Choose a smaller one."));
-    }
-    let mut img = reader(bytes, format).decode().map_err(unreadable)?;
+    let mut img = kernel::image::decode(bytes, "image")?;
     if img.width() > MAX_WIDTH {
-        img = img.resize(MAX_WIDTH, MAX_SIDE, image::imageops::FilterType::Triangle);
+        img = img.resize(MAX_WIDTH, kernel::image::MAX_SIDE, image::imageops::FilterType::Triangle);
     }
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-        .encode_image(&img.to_rgb8())
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(out)
-}
-
-fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
-    let mut reader = ImageReader::new(Cursor::new(bytes));
-    reader.set_format(format);
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    reader
-}
-
-/// [`process`] on a blocking thread, two at a time on this node; a third at the same
-/// moment is told to retry (429).
-async fn process_limited(bytes: axum::body::Bytes) -> AppResult<Vec<u8>> {
-    let permit = DECODES.try_acquire().map_err(|_| AppError::RateLimited { retry_after_secs: 2 })?;
-    tokio::task::spawn_blocking(move || {
-        let _decoding = permit;
-        process(&bytes)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
+    kernel::image::jpeg(&img)
 }
 
 /// Adds an image to the author's own article (while they may edit it); the Markdown
@@ -102,7 +49,7 @@ pub(crate) async fn upload(state: &AppState, viewer: &Viewer, id: Uuid, bytes: a
     if held.unwrap_or(0) >= PER_ARTICLE {
         return Err(refused("An article holds at most 20 images."));
     }
-    let jpeg = process_limited(bytes).await?;
+    let jpeg = kernel::image::on_decoder(move || process(&bytes)).await?;
     let folder = dir(&state.config);
     tokio::fs::create_dir_all(&folder).await.map_err(|e| AppError::Internal(e.into()))?;
     let file = format!("{}.jpg", Uuid::now_v7());
@@ -162,6 +109,10 @@ pub(crate) async fn files_of_author<C: sea_orm::ConnectionTrait>(
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
+    use image::ImageFormat;
+
     use super::*;
 
     fn png(w: u32, h: u32) -> Vec<u8> {
