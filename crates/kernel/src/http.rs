@@ -40,6 +40,8 @@ const AUTH_PATHS: &[&str] = &[
 
 /// Routes that take uploaded files; they get the configured maximum.
 const UPLOAD_PATHS: &[&str] = &["/settings/avatar", "/admin/resources/upload"];
+/// Upload routes with an id inside, as (start, end): an article's images.
+const UPLOAD_PATTERNS: &[(&str, &str)] = &[("/articles/", "/images")];
 
 /// The largest request body `path` accepts: small on authentication routes, the
 /// configured maximum for uploads, a sensible megabyte elsewhere.
@@ -47,7 +49,9 @@ pub fn body_limit(path: &str, max_body_bytes: usize) -> usize {
     let under = |p: &&str| path == p.trim_end_matches('/') || path.starts_with(*p);
     if AUTH_PATHS.iter().any(under) {
         AUTH_BODY_LIMIT.min(max_body_bytes)
-    } else if UPLOAD_PATHS.contains(&path) {
+    } else if UPLOAD_PATHS.contains(&path)
+        || UPLOAD_PATTERNS.iter().any(|(a, b)| path.starts_with(a) && path.ends_with(b))
+    {
         max_body_bytes
     } else {
         DEFAULT_BODY_LIMIT.min(max_body_bytes)

@@ -12,6 +12,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod image;
 pub mod jobs;
 pub mod live;
 pub mod mail;

@@ -40,6 +40,8 @@ struct Layout<'a> {
     current: &'a str,
     csrf: &'a str,
     notice: Option<&'a str>,
+    /// Extra `<head>` elements (already-escaped HTML): a page's link-preview metadata.
+    head: &'a str,
     body: &'a str,
 }
 
@@ -50,12 +52,37 @@ pub fn page(state: &AppState, ctx: &RequestContext, title: &str, current: &str, 
     page_with_notice(state, ctx, title, current, body, None)
 }
 
+/// Like [`page`], with extra elements in the document's `<head>` (`head`, already-escaped
+/// HTML): Open Graph tags, a feed link, JSON-LD.
+pub fn page_with_head(
+    state: &AppState,
+    ctx: &RequestContext,
+    title: &str,
+    current: &str,
+    head: &str,
+    body: &str,
+) -> Html<String> {
+    layout(state, ctx, title, current, head, body, None)
+}
+
 /// Like [`page`], with a status message shown above the content.
 pub fn page_with_notice(
     state: &AppState,
     ctx: &RequestContext,
     title: &str,
     current: &str,
+    body: &str,
+    notice: Option<&str>,
+) -> Html<String> {
+    layout(state, ctx, title, current, "", body, notice)
+}
+
+fn layout(
+    state: &AppState,
+    ctx: &RequestContext,
+    title: &str,
+    current: &str,
+    head: &str,
     body: &str,
     notice: Option<&str>,
 ) -> Html<String> {
@@ -69,6 +96,7 @@ pub fn page_with_notice(
         current,
         csrf: &ctx.csrf,
         notice,
+        head,
         body,
     };
     Html(

@@ -10,6 +10,8 @@ mod courses;
 mod ports;
 mod resources;
 
+/// The articles' access rule, for its agreement test (`tests/articles_policy.rs`).
+pub use articles::policy as articles_policy;
 /// The resources' access rule, for its agreement test (`tests/resources_policy.rs`).
 pub use resources::policy as resource_policy;
 
@@ -23,6 +25,12 @@ pub fn slice() -> Slice {
         .nav(45, "Learn", "/learn")
         .console(45, "Courses", "/admin/courses", "Build courses, lessons and quizzes; cohorts and seats.")
         .console(46, "Advocacy resources", "/admin/resources", "The resource library and each month's collection.")
+        .console(
+            47,
+            "Editorial queue",
+            "/admin/articles",
+            "Review, comment on, schedule, publish and feature articles.",
+        )
         .routes(courses::web_router)
         .routes(courses::api_router)
         .openapi(courses::openapi)
@@ -32,6 +40,7 @@ pub fn slice() -> Slice {
         .routes(articles::web_router)
         .routes(articles::api_router)
         .openapi(articles::openapi)
+        .job::<articles::PublishScheduled>()
         .demo(|state, people| {
             Box::pin(async move {
                 courses::demo(state, people).await?;

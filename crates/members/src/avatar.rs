@@ -1,30 +1,15 @@
 //! Avatars: size and type limits, resized to a square, re-encoded (which drops every
 //! piece of metadata, EXIF location included).
 
-use std::io::Cursor;
 use std::path::PathBuf;
 
-use image::{ImageFormat, ImageReader, Limits};
 use kernel::ids::MemberId;
 use kernel::secret::random_token;
 use kernel::{AppError, AppResult, AppState};
 
-pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// The side of the square an avatar is cropped to. The upload's limits (5 MB, 20
+/// megapixels, JPEG, PNG or WebP) are `kernel::image`'s.
 pub const SIDE: u32 = 256;
-
-/// The most pixels decoded: 20 megapixels, more than a phone camera's 12. A picture's
-/// header says its size, and a larger one is refused before any of it is decoded: a
-/// small file can declare a huge picture, and decoding takes memory by the pixel.
-pub const MAX_PIXELS: u64 = 20_000_000;
-/// The longest side decoded, whatever the pixel count.
-const MAX_SIDE: u32 = 10_000;
-/// Memory one decode may allocate: 20 megapixels at 4 bytes, with room to spare.
-const MAX_ALLOC: u64 = 100 * 1024 * 1024;
-/// Pictures decoded at once on a node. One more at the same moment is refused with a
-/// "retry in a moment" rather than queued: the limit bounds decoding memory whatever
-/// the number of uploads.
-const DECODES_AT_ONCE: usize = 2;
-static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DECODES_AT_ONCE);
 
 fn dir(state: &AppState) -> PathBuf {
     state.config.uploads_dir().join("avatars")
@@ -32,59 +17,16 @@ fn dir(state: &AppState) -> PathBuf {
 
 /// Checks, resizes and re-encodes an uploaded image to a JPEG; the bytes to store.
 pub fn process(bytes: &[u8]) -> AppResult<Vec<u8>> {
-    if bytes.is_empty() {
-        return Err(AppError::field("avatar", "Choose an image file to upload."));
-    }
-    if bytes.len() > MAX_BYTES {
-        return Err(AppError::field("avatar", "That image is larger than 5 MB. Choose a smaller one."));
-    }
-    let format = image::guess_format(bytes).ok();
-    if !matches!(format, Some(ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP)) {
-        return Err(AppError::field("avatar", "Upload a JPEG, PNG or WebP image."));
-    }
-    let format = format.unwrap_or(ImageFormat::Png);
-    let unreadable = |_| AppError::field("avatar", "We could not read that image. Try another file.");
-    let (width, height) = reader(bytes, format).into_dimensions().map_err(unreadable)?;
-    if u64::from(width) * u64::from(height) > MAX_PIXELS || width.max(height) > MAX_SIDE {
-        return Err(AppError::field(
-            "avatar",
-            format!(
-                "That image is {width} × {height} pixels; the largest we take is 20 megapixels \
-                 (5000 × 4000, say). Choose a smaller one."
-            ),
-        ));
-    }
-    let img = reader(bytes, format).decode().map_err(unreadable)?;
-    let square = img.resize_to_fill(SIDE, SIDE, image::imageops::FilterType::Triangle).to_rgb8();
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
-        .encode_image(&square)
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(out)
+    let img = kernel::image::decode(bytes, "avatar")?;
+    let square = img.resize_to_fill(SIDE, SIDE, image::imageops::FilterType::Triangle);
+    kernel::image::jpeg(&square)
 }
 
-/// A reader of `bytes` that allocates at most [`MAX_ALLOC`], whatever the file says.
-fn reader(bytes: &[u8], format: ImageFormat) -> ImageReader<Cursor<&[u8]>> {
-    let mut reader = ImageReader::new(Cursor::new(bytes));
-    reader.set_format(format);
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_SIDE);
-    limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    reader
-}
-
-/// [`process`] on a blocking thread, at most [`DECODES_AT_ONCE`] at a time on this node;
-/// when all are busy the upload is refused at once (429, retry in two seconds).
+/// [`process`] on a blocking thread, at most two at a time on this node (with every other
+/// picture being decoded); when all are busy the upload is refused at once (429, retry
+/// in two seconds).
 pub async fn process_limited(bytes: axum::body::Bytes) -> AppResult<Vec<u8>> {
-    let permit = DECODES.try_acquire().map_err(|_| AppError::RateLimited { retry_after_secs: 2 })?;
-    tokio::task::spawn_blocking(move || {
-        let _decoding = permit;
-        process(&bytes)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?
+    kernel::image::on_decoder(move || process(&bytes)).await
 }
 
 /// Stores a processed avatar and points the member at it; the old file is removed.
@@ -128,6 +70,10 @@ fn safe_name(file: &str) -> AppResult<&str> {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Cursor;
+
+    use image::ImageFormat;
+
     use super::*;
 
     #[test]

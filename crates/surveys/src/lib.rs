@@ -37,7 +37,12 @@ pub fn slice() -> Slice {
     Slice::new("surveys")
         .settings(settings::SETTINGS)
         .nav(37, "Surveys", "/surveys")
-        .console(37, "Insight surveys", "/admin/surveys", "Build and publish surveys, import past research, read results, approve quotes.")
+        .console(
+            37,
+            "Insight surveys",
+            "/admin/surveys",
+            "Build and publish surveys, import past research, read results, approve quotes.",
+        )
         .demo(|state, people| Box::pin(demo::load(state, people)))
         .routes(web::router)
         .routes(api::router)

@@ -27,6 +27,7 @@ async fn the_console_links_every_staff_area_and_does_not_exist_for_anyone_else(a
         "/admin/courses",
         "/admin/resources",
         "/admin/surveys",
+        "/admin/articles",
     ] {
         assert!(page.contains(&format!("href=\"{href}\"")), "the console links {href}");
     }

@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod architecture;
+mod articles;
 mod community;
 mod console;
 mod courses;
