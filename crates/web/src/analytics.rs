@@ -65,8 +65,14 @@ async fn sections(state: &AppState, range: &Range) -> AppResult<Vec<Section>> {
     Ok(out)
 }
 
+/// Pages are not found for anyone but staff, visitors included (the API says 401 to a
+/// caller without a token, as every API route does).
+fn staff_page(viewer: &kernel::viewer::Viewer) -> AppResult<()> {
+    if viewer.is_staff() { Ok(()) } else { Err(AppError::NotFound) }
+}
+
 async fn page(Req { state, ctx }: Req, uri: Uri) -> AppResult<Response> {
-    ctx.viewer.require_role(Role::Staff)?;
+    staff_page(&ctx.viewer)?;
     let q = range_query(&uri)?;
     let (status, body) = match parse_range(&q) {
         Ok(range) => {
@@ -177,7 +183,7 @@ fn truncate(s: &str, chars: usize) -> String {
 
 /// `/admin/analytics/{report}.csv`: one table over the range asked for.
 async fn csv(Req { state, ctx }: Req, Path(file): Path<String>, uri: Uri) -> AppResult<Response> {
-    ctx.viewer.require_role(Role::Staff)?;
+    staff_page(&ctx.viewer)?;
     let report = file.strip_suffix(".csv").filter(|r| is_report_name(r)).ok_or(AppError::NotFound)?;
     let range = parse_range(&range_query(&uri)?).map_err(AppError::Validation)?;
     let section = report.split('-').next().unwrap_or_default();

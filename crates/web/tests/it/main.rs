@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod analytics;
 mod architecture;
 mod community;
 mod console;
