@@ -18,6 +18,7 @@ both_backends![
     analytics_are_for_staff_only,
     a_bad_range_is_refused_with_the_message_beside_the_field,
     each_chart_is_an_accessible_svg_with_its_numbers_and_csv_beside_it,
+    a_seat_given_from_the_waitlist_counts_as_a_promotion,
 ];
 
 /// The range the tests ask for: the last four weeks, today included.
@@ -362,4 +363,17 @@ async fn each_chart_is_an_accessible_svg_with_its_numbers_and_csv_beside_it(app:
         console.contains("This week") && console.contains("Active in the last 7 days"),
         "the console shows the week"
     );
+}
+
+async fn a_seat_given_from_the_waitlist_counts_as_a_promotion(app: &TestApp) {
+    let staff = app.staff_member().with_password().create().await;
+    let event = app.event().webinar().capacity(1).by(&staff).create().await;
+    let (first, second) = (app.member().create().await, app.member().create().await);
+    assert_eq!(event.register(app, &first).await, 201);
+    assert_eq!(event.register(app, &second).await, 202, "the second waits");
+    let (status, _) = app.call("DELETE", &event.api("/registration"), &first, None).await;
+    assert!(status < 300, "the first gives up the seat: {status}");
+    let page = app.get_text("/admin/analytics", &staff.browser(app).await).await;
+    let promoted = page.split("<dt>Promoted from a waitlist</dt><dd>").nth(1).expect("promotions are shown");
+    assert!(promoted.starts_with("1</dd>"), "{}", &promoted[..20]);
 }
