@@ -4,6 +4,7 @@
 //! a private group never leaves it.
 
 mod actions_api;
+mod analytics;
 mod api;
 mod curation;
 mod demo;
@@ -70,6 +71,7 @@ pub fn slice() -> Slice {
                 Box::pin(privacy::erase(tx, e.member_id))
             }));
             w.exporter(Arc::new(privacy::CommunityExport));
+            w.figures(Arc::new(analytics::CommunityFigures));
             Ok(())
         })
 }

@@ -2,6 +2,7 @@
 //! discussions and conference sessions; registration with a waitlist; calendar files;
 //! attendance, which earns points through the outbox.
 
+mod analytics;
 mod api;
 mod conference;
 mod demo;
@@ -45,6 +46,7 @@ pub fn slice() -> Slice {
                 Box::pin(privacy::erase(tx, e.member_id))
             }));
             w.exporter(Arc::new(privacy::EventsExport));
+            w.figures(Arc::new(analytics::EventFigures));
             Ok(())
         })
 }

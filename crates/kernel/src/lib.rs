@@ -4,6 +4,7 @@
 //! the mailer, sessions and the viewer/permission model, pagination, errors, rate
 //! limits, audit, configuration and the shared UI layout.
 
+pub mod analytics;
 pub mod audit;
 pub mod bulk;
 pub mod config;

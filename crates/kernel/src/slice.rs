@@ -17,6 +17,7 @@ use std::time::Duration;
 use axum::Router;
 use futures::future::BoxFuture;
 
+use crate::analytics::Figures;
 use crate::config::Config;
 use crate::db::Db;
 use crate::ids::MemberId;
@@ -231,6 +232,7 @@ pub struct Wiring<'a> {
     pub(crate) ports: &'a mut axum::http::Extensions,
     pub(crate) consumers: &'a mut Vec<Arc<dyn Consumer>>,
     pub(crate) exporters: &'a mut Vec<Arc<dyn Exporter>>,
+    pub(crate) figures: &'a mut Vec<Arc<dyn Figures>>,
 }
 
 impl<'a> Wiring<'a> {
@@ -241,8 +243,9 @@ impl<'a> Wiring<'a> {
         ports: &'a mut axum::http::Extensions,
         consumers: &'a mut Vec<Arc<dyn Consumer>>,
         exporters: &'a mut Vec<Arc<dyn Exporter>>,
+        figures: &'a mut Vec<Arc<dyn Figures>>,
     ) -> Self {
-        Wiring { config, secret, settings, ports, consumers, exporters }
+        Wiring { config, secret, settings, ports, consumers, exporters, figures }
     }
 
     /// Makes `value` available to every slice through [`AppState::port`]: a port
@@ -263,6 +266,11 @@ impl<'a> Wiring<'a> {
 
     pub fn exporter(&mut self, exporter: Arc<dyn Exporter>) {
         self.exporters.push(exporter);
+    }
+
+    /// The slice's section of the programme analytics (`/admin/analytics`).
+    pub fn figures(&mut self, figures: Arc<dyn Figures>) {
+        self.figures.push(figures);
     }
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 
+use crate::analytics::Figures;
 use crate::config::Config;
 use crate::db::Db;
 use crate::ids::MemberId;
@@ -28,6 +29,8 @@ pub struct Inner {
     pub schedules: Vec<Schedule>,
     /// Slices' parts of a member's "download my data" file.
     pub exporters: Vec<Arc<dyn Exporter>>,
+    /// Slices' sections of the programme analytics, in the slices' order.
+    pub figures: Vec<Arc<dyn Figures>>,
     pub nav: Vec<NavItem>,
     /// The staff console's entries, in order.
     pub console: Vec<ConsoleItem>,
@@ -63,6 +66,7 @@ impl Inner {
             consumers: self.consumers.clone(),
             schedules: self.schedules.clone(),
             exporters: self.exporters.clone(),
+            figures: self.figures.clone(),
             nav: self.nav.clone(),
             console: self.console.clone(),
             ports: self.ports.clone(),

@@ -2,6 +2,7 @@
 //! directory, conditions, and each member's own data (export, erasure).
 
 mod accounts;
+mod analytics;
 mod api;
 mod avatar;
 mod check;
@@ -81,6 +82,7 @@ pub fn slice() -> Slice {
             w.provide::<Arc<dyn MemberDirectory>>(Arc::new(ports::Directory));
             w.provide::<Arc<dyn contracts::members::AdminAccounts>>(Arc::new(ports::Admins));
             w.consumer(kernel::outbox::on("members-suspensions", suspensions::suspend));
+            w.figures(Arc::new(analytics::MemberFigures));
             Ok(())
         })
 }

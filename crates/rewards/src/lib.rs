@@ -2,6 +2,7 @@
 //! ledger, and redeemed for rewards.
 
 mod adjust;
+mod analytics;
 mod api;
 mod catalogue;
 mod check;
@@ -45,6 +46,7 @@ pub fn slice() -> Slice {
             w.provide(settings::RewardSettings::parse(w.settings)?);
             w.consumer(Arc::new(PointsConsumer));
             w.exporter(Arc::new(RewardsExport));
+            w.figures(Arc::new(analytics::RewardFigures));
             Ok(())
         })
 }

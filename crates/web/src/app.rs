@@ -21,7 +21,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::{home, middleware, ops};
+use crate::{analytics, home, middleware, ops};
 
 /// Every area of the platform, in the order their navigation, demo data and benchmark
 /// data come (members first: the others' demo content is about its people). Adding an
@@ -77,7 +77,10 @@ fn nav(slices: &[Slice]) -> Vec<NavItem> {
 
 /// The staff console's entries, from every slice, in their order.
 fn console(slices: &[Slice]) -> Vec<ConsoleItem> {
-    let mut entries: Vec<(u16, ConsoleItem)> = slices.iter().flat_map(|s| s.console.iter().cloned()).collect();
+    // The analytics page is the shell's own: it lays out every slice's figures.
+    let shell = std::iter::once((5, analytics::CONSOLE));
+    let mut entries: Vec<(u16, ConsoleItem)> =
+        shell.chain(slices.iter().flat_map(|s| s.console.iter().cloned())).collect();
     entries.sort_by_key(|(order, _)| *order);
     entries.into_iter().map(|(_, item)| item).collect()
 }
@@ -95,11 +98,13 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
     let slices = opts.slices;
     let housekeeping = kernel::worker::housekeeping();
     let mut registry = jobs::Registry::default();
-    let (mut ports, mut consumers, mut exporters) = (Default::default(), Vec::new(), Vec::new());
+    let (mut ports, mut consumers, mut exporters, mut figures) =
+        (Default::default(), Vec::new(), Vec::new(), Vec::new());
     for slice in std::iter::once(&housekeeping).chain(&slices) {
         slice.jobs.iter().for_each(|add| add(&mut registry));
         if let Some(wire) = slice.wire {
-            let mut w = Wiring::new(&config, &secret, &config.slices, &mut ports, &mut consumers, &mut exporters);
+            let mut w =
+                Wiring::new(&config, &secret, &config.slices, &mut ports, &mut consumers, &mut exporters, &mut figures);
             wire(&mut w)?;
         }
     }
@@ -113,6 +118,7 @@ pub async fn start(config: Config, opts: StartOptions) -> anyhow::Result<App> {
         jobs: registry,
         consumers,
         exporters,
+        figures,
         schedules: std::iter::once(&housekeeping).chain(&slices).flat_map(|s| s.schedules.iter().cloned()).collect(),
         nav: nav(&slices),
         console: console(&slices),
@@ -164,6 +170,7 @@ pub fn router(state: AppState, slices: &[Slice]) -> Router {
     let areas = slices.iter().flat_map(|s| s.routes.iter()).fold(Router::new(), |r, routes| r.merge(routes()));
     Router::new()
         .merge(home::router())
+        .merge(analytics::router())
         .merge(areas)
         .merge(ops::router(ops::openapi_json(slices)))
         .fallback(middleware::not_found)

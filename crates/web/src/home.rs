@@ -90,7 +90,8 @@ async fn console(Req { state, ctx }: Req) -> kernel::AppResult<Html<String>> {
         .iter()
         .map(|c| format!("<li><a href=\"{}\">{}</a><p>{}</p></li>", escape(c.href), escape(c.label), escape(c.blurb)))
         .collect();
-    let body = format!("<h1>Staff console</h1><ul class=\"tiles\">{tiles}</ul>");
+    let week = crate::analytics::this_week_html(&state).await?;
+    let body = format!("<h1>Staff console</h1><ul class=\"tiles\">{tiles}</ul>{week}");
     Ok(ui::page(&state, &ctx, "Staff console", "/admin", &body))
 }
 

@@ -2,6 +2,7 @@
 //! CSRF, security headers, error pages, metrics) and static assets. Slices never
 //! import the shell.
 
+mod analytics;
 mod api_errors;
 pub mod app;
 pub mod demo;

@@ -93,6 +93,7 @@ struct BaseApi;
 /// The OpenAPI document of `slices`' JSON API.
 pub fn openapi_doc(slices: &[kernel::slice::Slice]) -> utoipa::openapi::OpenApi {
     let mut doc = BaseApi::openapi();
+    doc.merge(crate::analytics::AnalyticsApi::openapi());
     for part in slices.iter().flat_map(|s| s.openapi.iter()) {
         doc.merge(part());
     }

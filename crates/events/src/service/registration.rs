@@ -191,7 +191,7 @@ pub(super) async fn promote(state: &AppState, tx: &Tx, id: Uuid) -> AppResult<()
         let Some(member) = next else { return Ok(()) };
         db::exec(
             tx,
-            "UPDATE registrations SET status = 'registered', updated_at = $1 WHERE event_id = $2 AND member_id = $3",
+            "UPDATE registrations SET status = 'registered', promoted_at = $1, updated_at = $1 WHERE event_id = $2 AND member_id = $3",
             params![now(), id, member],
         )
         .await?;

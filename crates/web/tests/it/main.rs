@@ -3,6 +3,7 @@
 mod support;
 
 mod accounts;
+mod analytics;
 mod architecture;
 mod articles;
 mod community;

@@ -1,0 +1,184 @@
+//! The community section of the programme analytics: threads and replies, the busiest
+//! groups, how long a new thread waits for its first reply, reports and moderation.
+
+use futures::future::BoxFuture;
+use kernel::analytics::{self, Figures, Number, Range, Row, Table};
+use kernel::db::Db;
+use kernel::params;
+use sea_orm::DbErr;
+
+pub(crate) struct CommunityFigures;
+
+/// The first-reply median is taken over at most this many of the range's latest
+/// threads, so its cost does not grow with the forum.
+const FIRST_REPLY_SAMPLE: i64 = 1000;
+
+impl Figures for CommunityFigures {
+    fn key(&self) -> &'static str {
+        "community"
+    }
+
+    fn title(&self) -> &'static str {
+        "Community"
+    }
+
+    fn numbers<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Number>>> {
+        Box::pin(async move { Ok(numbers(db, range).await?) })
+    }
+
+    fn tables<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Table>>> {
+        Box::pin(async move { Ok(tables(db, range).await?) })
+    }
+}
+
+/// How many rows of `table` were made in the range.
+async fn made_in(db: &Db, table: &str, range: &Range) -> Result<i64, DbErr> {
+    analytics::number(
+        db,
+        &format!("SELECT COUNT(*) FROM {table} WHERE created_at >= $1 AND created_at < $2"),
+        params![range.start(), range.end()],
+    )
+    .await
+}
+
+async fn numbers(db: &Db, range: &Range) -> Result<Vec<Number>, DbErr> {
+    Ok(vec![
+        Number { key: "threads", label: "Threads started", value: made_in(db, "threads", range).await? },
+        Number { key: "replies", label: "Replies", value: made_in(db, "posts", range).await? },
+        Number {
+            key: "median_first_reply_minutes",
+            label: "Median time to a first reply (minutes)",
+            value: median_first_reply_minutes(db, range).await?,
+        },
+        Number { key: "reports", label: "Reports", value: made_in(db, "reports", range).await? },
+        Number {
+            key: "moderation_actions",
+            label: "Moderation actions",
+            value: made_in(db, "moderation_actions", range).await?,
+        },
+    ])
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct Waited {
+    started: kernel::time::Instant,
+    first_reply: Option<kernel::time::Instant>,
+}
+
+/// The median wait, in whole minutes, from a thread's start to its first reply, over
+/// the range's latest threads that got one (0 when none did).
+async fn median_first_reply_minutes(db: &Db, range: &Range) -> Result<i64, DbErr> {
+    let rows: Vec<Waited> = db
+        .all(
+            "SELECT t.created_at AS started, \
+             (SELECT MIN(p.created_at) FROM posts p WHERE p.thread_id = t.id) AS first_reply \
+             FROM threads t WHERE t.created_at >= $1 AND t.created_at < $2 ORDER BY t.created_at DESC LIMIT $3",
+            params![range.start(), range.end(), FIRST_REPLY_SAMPLE],
+        )
+        .await?;
+    let mut waits: Vec<i64> =
+        rows.iter().filter_map(|r| r.first_reply.map(|f| (f - r.started).num_minutes().max(0))).collect();
+    waits.sort_unstable();
+    Ok(median(&waits))
+}
+
+/// The middle value (the lower of the two middles for an even count), or 0.
+fn median(sorted: &[i64]) -> i64 {
+    if sorted.is_empty() { 0 } else { sorted[(sorted.len() - 1) / 2] }
+}
+
+async fn tables(db: &Db, range: &Range) -> Result<Vec<Table>, DbErr> {
+    let threads = analytics::weekly(
+        db,
+        range,
+        "SELECT COUNT(*) FROM threads WHERE created_at >= {from} AND created_at < {to}",
+        params![],
+    )
+    .await?;
+    let replies = analytics::weekly(
+        db,
+        range,
+        "SELECT COUNT(*) FROM posts WHERE created_at >= {from} AND created_at < {to}",
+        params![],
+    )
+    .await?;
+    let actions = analytics::breakdown(
+        db,
+        "SELECT action AS label, COUNT(*) AS value FROM moderation_actions \
+         WHERE created_at >= $1 AND created_at < $2 GROUP BY action ORDER BY value DESC, label LIMIT 20",
+        params![range.start(), range.end()],
+    )
+    .await?;
+    Ok(vec![
+        table(
+            "community-threads",
+            "Threads per week",
+            "Threads started each week of the range.",
+            "Week starting",
+            "Threads",
+            threads,
+        ),
+        table(
+            "community-replies",
+            "Replies per week",
+            "Replies posted each week of the range.",
+            "Week starting",
+            "Replies",
+            replies,
+        ),
+        table(
+            "community-groups",
+            "Busiest groups",
+            "The ten groups with the most threads and replies in the range.",
+            "Group",
+            "Threads and replies",
+            busiest_groups(db, range).await?,
+        ),
+        table(
+            "community-moderation",
+            "Moderation actions by kind",
+            "What moderators did in the range.",
+            "Action",
+            "Actions",
+            actions,
+        ),
+    ])
+}
+
+/// The ten groups with the most threads and replies made in the range.
+async fn busiest_groups(db: &Db, range: &Range) -> Result<Vec<Row>, DbErr> {
+    analytics::breakdown(
+        db,
+        "SELECT g.name AS label, CAST(SUM(x.n) AS BIGINT) AS value FROM ( \
+            SELECT group_id, COUNT(*) AS n FROM threads WHERE created_at >= $1 AND created_at < $2 GROUP BY group_id \
+            UNION ALL \
+            SELECT t.group_id, COUNT(*) AS n FROM posts p JOIN threads t ON t.id = p.thread_id \
+            WHERE p.created_at >= $1 AND p.created_at < $2 GROUP BY t.group_id \
+         ) x JOIN groups g ON g.id = x.group_id GROUP BY g.id, g.name ORDER BY value DESC, label LIMIT 10",
+        params![range.start(), range.end()],
+    )
+    .await
+}
+
+fn table(
+    report: &str,
+    title: &'static str,
+    description: &'static str,
+    label_heading: &'static str,
+    value_heading: &'static str,
+    rows: Vec<Row>,
+) -> Table {
+    // Posts and actions are not people: their counts are shown as they are.
+    Table { report: report.to_string(), title, description, label_heading, value_heading, counts_members: false, rows }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_median_is_the_middle_wait() {
+        assert_eq!(super::median(&[]), 0);
+        assert_eq!(super::median(&[3]), 3);
+        assert_eq!(super::median(&[1, 2, 10]), 2);
+        assert_eq!(super::median(&[1, 2, 10, 20]), 2);
+    }
+}

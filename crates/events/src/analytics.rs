@@ -1,0 +1,138 @@
+//! The events section of the programme analytics: registrations, attendance, the
+//! attendance rate, promotions from the waitlist, and each by kind of event.
+
+use futures::future::BoxFuture;
+use kernel::analytics::{self, Figures, Number, Range, Row, Table};
+use kernel::db::Db;
+use kernel::params;
+use sea_orm::DbErr;
+
+pub(crate) struct EventFigures;
+
+impl Figures for EventFigures {
+    fn key(&self) -> &'static str {
+        "events"
+    }
+
+    fn title(&self) -> &'static str {
+        "Events"
+    }
+
+    fn numbers<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Number>>> {
+        Box::pin(async move { Ok(numbers(db, range).await?) })
+    }
+
+    fn tables<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Table>>> {
+        Box::pin(async move { Ok(tables(db, range).await?) })
+    }
+}
+
+/// Seats taken in the range: registrations made then that hold a seat now.
+const REGISTERED_IN_RANGE: &str = "r.created_at >= $1 AND r.created_at < $2 AND r.status = 'registered'";
+/// Attendance taken in the range.
+const ATTENDED_IN_RANGE: &str = "r.attended_at >= $1 AND r.attended_at < $2";
+
+async fn count_where(db: &Db, condition: &str, range: &Range) -> Result<i64, DbErr> {
+    analytics::number(
+        db,
+        &format!("SELECT COUNT(*) FROM registrations r WHERE {condition}"),
+        params![range.start(), range.end()],
+    )
+    .await
+}
+
+async fn numbers(db: &Db, range: &Range) -> Result<Vec<Number>, DbErr> {
+    Ok(vec![
+        Number {
+            key: "registrations",
+            label: "Registrations",
+            value: count_where(db, REGISTERED_IN_RANGE, range).await?,
+        },
+        Number { key: "attended", label: "Attended", value: count_where(db, ATTENDED_IN_RANGE, range).await? },
+        Number {
+            key: "attendance_rate_percent",
+            label: "Attendance rate of events held in the range (%)",
+            value: attendance_rate_percent(db, range).await?,
+        },
+        Number {
+            key: "waitlist_promotions",
+            label: "Promoted from a waitlist",
+            value: count_where(db, "r.promoted_at >= $1 AND r.promoted_at < $2", range).await?,
+        },
+    ])
+}
+
+/// Of the seats of events that started in the range and have ended, the share (in
+/// whole percent, rounded down) whose holder attended; 0 when there were none.
+async fn attendance_rate_percent(db: &Db, range: &Range) -> Result<i64, DbErr> {
+    let held = "FROM registrations r JOIN events e ON e.id = r.event_id \
+                WHERE e.starts_at >= $1 AND e.starts_at < $2 AND e.ends_at < $3 AND r.status = 'registered'";
+    let p = || params![range.start(), range.end(), kernel::time::now()];
+    let seats = analytics::number(db, &format!("SELECT COUNT(*) {held}"), p()).await?;
+    let came = analytics::number(db, &format!("SELECT COUNT(*) {held} AND r.attended_at IS NOT NULL"), p()).await?;
+    Ok(if seats == 0 { 0 } else { came * 100 / seats })
+}
+
+/// `condition`'s registrations by kind of event.
+async fn by_kind(db: &Db, condition: &str, range: &Range) -> Result<Vec<Row>, DbErr> {
+    analytics::breakdown(
+        db,
+        &format!(
+            "SELECT e.kind AS label, COUNT(*) AS value FROM registrations r JOIN events e ON e.id = r.event_id \
+             WHERE {condition} GROUP BY e.kind ORDER BY value DESC, label LIMIT 20"
+        ),
+        params![range.start(), range.end()],
+    )
+    .await
+}
+
+async fn tables(db: &Db, range: &Range) -> Result<Vec<Table>, DbErr> {
+    let weekly = analytics::weekly(
+        db,
+        range,
+        "SELECT COUNT(*) FROM registrations WHERE created_at >= {from} AND created_at < {to} AND status = 'registered'",
+        params![],
+    )
+    .await?;
+    Ok(vec![
+        table(
+            "events-registrations",
+            "Registrations per week",
+            "Seats taken each week of the range.",
+            "Week starting",
+            weekly,
+        ),
+        table(
+            "events-registrations-by-kind",
+            "Registrations by kind of event",
+            "Seats taken in the range, by kind of event.",
+            "Kind",
+            by_kind(db, REGISTERED_IN_RANGE, range).await?,
+        ),
+        table(
+            "events-attended-by-kind",
+            "Attendance by kind of event",
+            "Members who attended in the range, by kind of event.",
+            "Kind",
+            by_kind(db, ATTENDED_IN_RANGE, range).await?,
+        ),
+    ])
+}
+
+fn table(
+    report: &str,
+    title: &'static str,
+    description: &'static str,
+    label_heading: &'static str,
+    rows: Vec<Row>,
+) -> Table {
+    Table {
+        report: report.to_string(),
+        title,
+        description,
+        label_heading,
+        value_heading: "Members",
+        counts_members: true,
+        rows,
+    }
+}
