@@ -5,6 +5,7 @@
 //! - [`events`]: domain events, each a type with its kind, published to the outbox by
 //!   the slice that owns the change and consumed by others in their own transactions.
 //! - [`opportunities`]: the paid-opportunities area's events.
+//! - [`calendar`]: the events area's port for event times (the awards' ceremony).
 //! - [`learning`]: the learning area's port (shown credentials, search, new this month).
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
 //!   provides while the application is wired; other slices reach them with
@@ -13,6 +14,7 @@
 // The opportunities' events are declared with the same macro.
 #[macro_use]
 pub mod events;
+pub mod calendar;
 pub mod groups;
 pub mod home;
 pub mod ids;

@@ -3,6 +3,7 @@
 //! attendance, which earns points through the outbox.
 
 mod api;
+mod calendar;
 mod conference;
 mod demo;
 mod feed;
@@ -45,6 +46,7 @@ pub fn slice() -> Slice {
                 Box::pin(privacy::erase(tx, e.member_id))
             }));
             w.exporter(Arc::new(privacy::EventsExport));
+            w.provide::<Arc<dyn contracts::calendar::EventTimes>>(Arc::new(calendar::Times));
             Ok(())
         })
 }

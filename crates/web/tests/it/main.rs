@@ -4,6 +4,7 @@ mod support;
 
 mod accounts;
 mod architecture;
+mod awards;
 mod community;
 mod console;
 mod discussions;

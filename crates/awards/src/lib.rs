@@ -1,0 +1,37 @@
+//! The Social Health Awards slice: a programme per year with categories, a rubric and
+//! phases (nominations → endorsements → judging → finalists → voting → closed);
+//! nominations that merge per person and category; staff screening; endorsements, one
+//! per member and nominee; finalists drawn by endorsements when that phase closes;
+//! judges' scores normalised per judge (`normalise`); and winners kept from everyone but
+//! staff until the ceremony starts (`policy`).
+
+mod access;
+mod api;
+mod endorsements;
+mod finalists;
+mod model;
+mod nominations;
+mod nominees;
+pub mod normalise;
+mod overview;
+pub mod policy;
+mod programmes;
+mod screening_queue;
+mod web;
+
+use kernel::slice::Slice;
+
+/// The awards slice's manifest.
+pub fn slice() -> Slice {
+    Slice::new("awards")
+        .nav(47, "Awards", "/awards")
+        .console(
+            60,
+            "Awards",
+            "/admin/awards",
+            "Run the yearly Social Health Awards: categories, phases, screening, finalists.",
+        )
+        .routes(web::router)
+        .routes(api::router)
+        .openapi(<api::AwardsApi as utoipa::OpenApi>::openapi)
+}

@@ -1,0 +1,427 @@
+//! The Social Health Awards: programmes created and moved forward by staff only (and
+//! audited), nominations that merge per person and category, bulk screening with
+//! reasons, one endorsement per member and nominee under fifty-way races, finalists
+//! drawn by endorsements, and winners embargoed until the ceremony — walked a second
+//! before and a second after, as a member, the winner and an anonymous visitor.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::support::*;
+
+both_backends![
+    only_staff_create_and_move_programmes_and_every_move_is_audited,
+    nominations_of_one_person_in_a_category_merge_and_keep_every_statement,
+    nominations_are_refused_clearly_and_closed_outside_their_phase,
+    staff_screen_in_bulk_with_a_reason_and_only_accepted_nominees_are_public,
+    one_endorsement_per_member_and_nominee_even_when_fifty_requests_race,
+    leaving_the_endorsements_draws_the_most_endorsed_as_finalists_shown_from_the_announcement,
+    the_ceremony_time_comes_from_the_event_and_winners_stay_hidden_until_it_starts,
+    the_pages_show_the_year_its_nominees_and_endorse_without_javascript,
+];
+
+const YEAR: i64 = 2027;
+
+/// Staff create the 2027 programme: two categories (the second for caregivers only),
+/// two criteria, `finalists` per category; the created body.
+async fn programme(app: &TestApp, staff: &Member, finalists: i64) -> Value {
+    let body = json!({
+        "year": YEAR,
+        "categories": [{"name": "Patient Leader"}, {"name": "Caregiver Leader", "member_types": ["caregiver"]}],
+        "criteria": [{"name": "Impact", "weight": 3}, {"name": "Reach", "weight": 1}],
+        "finalists_per_category": finalists,
+    });
+    let (status, v) = app.call("POST", "/api/v1/admin/awards", staff, Some(body)).await;
+    assert_eq!(status, 201, "creating the programme: {v}");
+    v
+}
+
+fn category(created: &Value, i: usize) -> String {
+    created["categories"][i]["id"].as_str().unwrap().to_string()
+}
+
+async fn move_to(app: &TestApp, staff: &Member, phase: &str) {
+    let path = format!("/api/v1/admin/awards/{YEAR}/phase");
+    let (status, v) = app.call("POST", &path, staff, Some(json!({"phase": phase}))).await;
+    assert_eq!(status, 204, "moving to {phase}: {v}");
+}
+
+/// `who` nominates member `nominee` in `category`; the answer.
+async fn nominate(app: &TestApp, who: &Member, category: &str, nominee: &Member, statement: &str) -> (u16, Value) {
+    let body = json!({"category_id": category, "nominee_member_id": nominee.id, "statement": statement});
+    app.call("POST", &format!("/api/v1/awards/{YEAR}/nominations"), who, Some(body)).await
+}
+
+async fn accept(app: &TestApp, staff: &Member, nominees: &[&str]) {
+    let body = json!({"nominee_ids": nominees, "decision": "accepted"});
+    let (status, v) = app.call("POST", &format!("/api/v1/admin/awards/{YEAR}/screening"), staff, Some(body)).await;
+    assert_eq!(status, 200, "accepting: {v}");
+}
+
+/// A nominee of `who`, nominated by a new member and accepted; its id.
+async fn accepted_nominee(app: &TestApp, staff: &Member, category: &str, who: &Member) -> String {
+    let by = app.member().create().await;
+    let (status, v) = nominate(app, &by, category, who, "Changes lives every week.").await;
+    assert_eq!(status, 201, "{v}");
+    let id = v["nominee_id"].as_str().unwrap().to_string();
+    accept(app, staff, &[&id]).await;
+    id
+}
+
+async fn audited(app: &TestApp, action: &str) -> i64 {
+    app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = '{action}'")).await
+}
+
+async fn only_staff_create_and_move_programmes_and_every_move_is_audited(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let ana = app.member().named("Ana").create().await;
+    let body = json!({"year": YEAR, "categories": [{"name": "Rookie of the Year"}], "criteria": [{"name": "Impact", "weight": 1}], "finalists_per_category": 3});
+    let (status, _) = app.call("POST", "/api/v1/admin/awards", &ana, Some(body.clone())).await;
+    assert_eq!(status, 404, "a member gets a 404, not a hint that the route exists");
+    let (status, _) = app.call("POST", "/api/v1/admin/awards", &Visitor, Some(body.clone())).await;
+    assert_eq!(status, 401, "no token: authenticate");
+    let (status, _) = app.send("POST", "/api/v1/admin/awards", &ana).await;
+    assert_eq!(status, 404, "the body is not even read before the check");
+    let bad =
+        json!({"year": 1700, "categories": [], "criteria": [{"name": "", "weight": 0}], "finalists_per_category": 0});
+    let (status, v) = app.call("POST", "/api/v1/admin/awards", &staff, Some(bad)).await;
+    assert_eq!(status, 422);
+    for field in ["year", "categories", "criteria", "finalists_per_category"] {
+        assert!(v["error"]["fields"][field].is_string(), "{field} is explained: {v}");
+    }
+    let (status, created) = app.call("POST", "/api/v1/admin/awards", &staff, Some(body.clone())).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["categories"][0]["name"], "Rookie of the Year");
+    assert!(created["criteria"][0]["id"].is_string());
+    let (status, v) = app.call("POST", "/api/v1/admin/awards", &staff, Some(body)).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("programme_exists")));
+
+    let (status, v) = app.call("GET", &format!("/api/v1/awards/{YEAR}"), &Visitor, None).await;
+    assert_eq!(status, 200, "the programme is public: {v}");
+    assert_eq!(v["phase"], "nominations");
+    assert_eq!(v["winners"], json!([]));
+    let path = format!("/api/v1/admin/awards/{YEAR}/phase");
+    let (status, _) = app.call("POST", &path, &ana, Some(json!({"phase": "judging"}))).await;
+    assert_eq!(status, 404);
+    move_to(app, &staff, "endorsements").await;
+    move_to(app, &staff, "judging").await;
+    let (status, v) = app.call("POST", &path, &staff, Some(json!({"phase": "nominations"}))).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("phase_not_ahead")), "phases only move forward");
+    let (status, _) = app.call("POST", &path, &staff, Some(json!({"phase": "winners"}))).await;
+    assert_eq!(status, 400, "an unknown phase is malformed input");
+    assert_eq!(audited(app, "award_phase_changed").await, 2, "each move is in the audit log");
+    assert_eq!(audited(app, "award_programme_created").await, 1);
+    let (status, _) = app.call("GET", "/api/v1/awards/1999", &Visitor, None).await;
+    assert_eq!(status, 404);
+}
+
+async fn nominations_of_one_person_in_a_category_merge_and_keep_every_statement(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let created = programme(app, &staff, 3).await;
+    let patient = category(&created, 0);
+    let [ana, ben, cleo] = [
+        app.member().named("Ana").create().await,
+        app.member().named("Ben").create().await,
+        app.member().named("Cleo").create().await,
+    ];
+    let (status, first) = nominate(app, &ben, &patient, &ana, "Ana runs our support circle.").await;
+    assert_eq!(status, 201, "{first}");
+    let (_, second) = nominate(app, &cleo, &patient, &ana, "Ana taught me to speak up.").await;
+    let (_, own) = nominate(app, &ana, &patient, &ana, "I would like to be considered.").await;
+    assert_eq!(first["nominee_id"], second["nominee_id"], "the same person in the same category is one nominee");
+    assert_eq!(first["nominee_id"], own["nominee_id"], "a self-nomination merges too");
+    assert_ne!(first["id"], second["id"], "each nomination is kept");
+    let (status, v) = nominate(app, &ben, &patient, &ana, "Again!").await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("already_nominated")));
+
+    // Someone not yet a member, by e-mail, however the nominators spell its case.
+    let path = format!("/api/v1/awards/{YEAR}/nominations");
+    let by_email = |who: &str, email: &str| {
+        json!({"category_id": patient, "nominee": {"name": who, "email": email}, "statement": "A tireless advocate.",
+               "links": ["https://example.org/story"]})
+    };
+    let (status, dee1) = app.call("POST", &path, &ben, Some(by_email("Dee Diaz", "dee@example.org"))).await;
+    assert_eq!(status, 201, "{dee1}");
+    let (_, dee2) = app.call("POST", &path, &cleo, Some(by_email("Dee", "DEE@Example.org"))).await;
+    assert_eq!(dee1["nominee_id"], dee2["nominee_id"]);
+    assert_ne!(dee1["nominee_id"], first["nominee_id"]);
+
+    // Fifty nominations of one new person racing still make one nominee.
+    let racers: Vec<Member> = futures::future::join_all((0..50).map(|_| app.member().create())).await;
+    let body = by_email("Eve", "eve@example.org");
+    let statuses = app.all_at_once("POST", &path, racers.iter(), Some(body)).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM award_nominees WHERE invite_email = 'eve@example.org'").await, 1);
+
+    let (status, queue) = app.call("GET", &format!("/api/v1/admin/awards/{YEAR}/nominees"), &staff, None).await;
+    assert_eq!(status, 200);
+    let ana_row = queue.as_array().unwrap().iter().find(|n| n["id"] == first["nominee_id"]).unwrap();
+    let statements: Vec<&str> =
+        ana_row["statements"].as_array().unwrap().iter().map(|s| s["statement"].as_str().unwrap()).collect();
+    assert_eq!(
+        statements,
+        ["Ana runs our support circle.", "Ana taught me to speak up.", "I would like to be considered."]
+    );
+    let dee_row = queue.as_array().unwrap().iter().find(|n| n["id"] == dee1["nominee_id"]).unwrap();
+    assert_eq!(dee_row["statements"][0]["links"], json!(["https://example.org/story"]));
+    assert_eq!(audited(app, "award_nominees_read").await, 1, "staff reading the queue is audited");
+    let (status, _) = app.call("GET", &format!("/api/v1/admin/awards/{YEAR}/nominees"), &ana, None).await;
+    assert_eq!(status, 404);
+}
+
+async fn nominations_are_refused_clearly_and_closed_outside_their_phase(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let created = programme(app, &staff, 3).await;
+    let [patient, caregivers] = [category(&created, 0), category(&created, 1)];
+    let [ana, ben] = [app.member().named("Ana").create().await, app.member().named("Ben").create().await];
+    let path = format!("/api/v1/awards/{YEAR}/nominations");
+    let (status, _) = app.call("POST", &path, &Visitor, Some(json!({}))).await;
+    assert_eq!(status, 401);
+    let (status, v) = app.call("POST", &path, &ben, Some(json!({"category_id": patient, "statement": ""}))).await;
+    assert_eq!(status, 422, "{v}");
+    assert!(v["error"]["fields"]["nominee_member_id"].is_string() && v["error"]["fields"]["statement"].is_string());
+    let both = json!({"category_id": patient, "nominee_member_id": ana.id, "nominee": {"name": "X", "email": "x@example.org"}, "statement": "Hi"});
+    assert_eq!(app.call("POST", &path, &ben, Some(both)).await.0, 422, "a member or an invitee, not both");
+    let long = "x".repeat(5001);
+    assert_eq!(nominate(app, &ben, &patient, &ana, &long).await.0, 422, "statements are bounded");
+    let bad_link = json!({"category_id": patient, "nominee_member_id": ana.id, "statement": "Hi", "links": ["javascript:alert(1)"]});
+    let (status, v) = app.call("POST", &path, &ben, Some(bad_link)).await;
+    assert_eq!(status, 422);
+    assert!(v["error"]["fields"]["links"].is_string());
+    let (status, v) = nominate(app, &ben, &caregivers, &ana, "She cares for her dad.").await;
+    assert_eq!(status, 422, "Ana is a patient, the category is for caregivers: {v}");
+    assert!(v["error"]["fields"]["nominee_member_id"].as_str().unwrap().contains("caregiver"));
+    let unknown = json!({"category_id": uuid::Uuid::now_v7(), "nominee_member_id": ana.id, "statement": "Hi"});
+    assert_eq!(app.call("POST", &path, &ben, Some(unknown)).await.0, 422);
+    let nobody = json!({"category_id": patient, "nominee_member_id": uuid::Uuid::now_v7(), "statement": "Hi"});
+    assert_eq!(app.call("POST", &path, &ben, Some(nobody)).await.0, 422);
+    let (status, _) =
+        app.request("POST", &path, &ben).body("{not json").send().await.map(|r| (r.status().as_u16(), ())).unwrap();
+    assert_eq!(status, 400);
+    move_to(app, &staff, "endorsements").await;
+    let (status, v) = nominate(app, &ben, &patient, &ana, "Too late?").await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("phase_closed")));
+}
+
+async fn staff_screen_in_bulk_with_a_reason_and_only_accepted_nominees_are_public(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let created = programme(app, &staff, 3).await;
+    let patient = category(&created, 0);
+    let [ana, ben, cleo] = [
+        app.member().named("Ana").create().await,
+        app.member().named("Ben").create().await,
+        app.member().named("Cleo").create().await,
+    ];
+    let (_, a) = nominate(app, &cleo, &patient, &ana, "Ana!").await;
+    let (_, b) = nominate(app, &cleo, &patient, &ben, "Ben!").await;
+    let [a, b] = [a["nominee_id"].as_str().unwrap(), b["nominee_id"].as_str().unwrap()];
+    let (status, _) = app.call("GET", &format!("/api/v1/nominees/{a}"), &Visitor, None).await;
+    assert_eq!(status, 404, "a pending nominee is not public");
+    let screening = format!("/api/v1/admin/awards/{YEAR}/screening");
+    let (status, _) =
+        app.call("POST", &screening, &ana, Some(json!({"nominee_ids": [a], "decision": "accepted"}))).await;
+    assert_eq!(status, 404);
+    let (status, v) =
+        app.call("POST", &screening, &staff, Some(json!({"nominee_ids": [b], "decision": "declined"}))).await;
+    assert_eq!(status, 422, "declining needs a reason: {v}");
+    let decline = json!({"nominee_ids": [b], "decision": "declined", "reason": "Not eligible this year."});
+    assert_eq!(app.call("POST", &screening, &staff, Some(decline)).await.1["updated"], 1);
+    let (status, v) =
+        app.call("POST", &screening, &staff, Some(json!({"nominee_ids": [a, b], "decision": "accepted"}))).await;
+    assert_eq!((status, v["updated"].as_i64()), (200, Some(2)), "a bulk decision, reversing the decline too");
+    assert_eq!(audited(app, "award_nominee_screened").await, 3, "each decision is audited");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM activity WHERE kind = 'AwardNominated'").await,
+        2,
+        "each accepted member hears of it"
+    );
+    let (status, v) = app.call("GET", &format!("/api/v1/nominees/{a}"), &Visitor, None).await;
+    assert_eq!(status, 200);
+    assert_eq!((v["name"].as_str(), v["category"].as_str()), (Some("Ana"), Some("Patient Leader")));
+    assert!(v.get("email").is_none() && v["finalist"] == false);
+    let (_, list) = app.call("GET", &format!("/api/v1/awards/{YEAR}/nominees"), &Visitor, None).await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+}
+
+async fn one_endorsement_per_member_and_nominee_even_when_fifty_requests_race(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let created = programme(app, &staff, 3).await;
+    let ana = app.member().named("Ana").create().await;
+    let nominee = accepted_nominee(app, &staff, &category(&created, 0), &ana).await;
+    let path = format!("/api/v1/nominees/{nominee}/endorse");
+    let ben = app.member().named("Ben").create().await;
+    let (status, v) = app.call("POST", &path, &ben, None).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("phase_closed")), "not before the endorsements open");
+    move_to(app, &staff, "endorsements").await;
+    assert_eq!(app.call("POST", &path, &Visitor, None).await.0, 401);
+
+    let statuses = app.all_at_once("POST", &path, std::iter::repeat_n(&ben, 50), None).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49, "{statuses:?}");
+    let (_, v) = app.call("POST", &path, &ben, None).await;
+    assert_eq!(v["error"]["code"], "already_endorsed");
+
+    let crowd: Vec<Member> = futures::future::join_all((0..50).map(|_| app.member().create())).await;
+    let statuses = app.all_at_once("POST", &path, crowd.iter(), None).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let (_, v) = app.call("GET", &format!("/api/v1/nominees/{nominee}"), &Visitor, None).await;
+    assert_eq!(v["endorsements"], 51);
+    let (status, _) = app.call("POST", &format!("/api/v1/nominees/{}/endorse", uuid::Uuid::now_v7()), &ben, None).await;
+    assert_eq!(status, 404);
+}
+
+async fn leaving_the_endorsements_draws_the_most_endorsed_as_finalists_shown_from_the_announcement(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let created = programme(app, &staff, 2).await;
+    let patient = category(&created, 0);
+    let people: Vec<Member> = futures::future::join_all((0..4).map(|_| app.member().create())).await;
+    let mut nominees = Vec::new();
+    for p in &people {
+        nominees.push(accepted_nominee(app, &staff, &patient, p).await);
+    }
+    move_to(app, &staff, "endorsements").await;
+    let fans: Vec<Member> = futures::future::join_all((0..3).map(|_| app.member().create())).await;
+    // Endorsements: nominee 3 gets three, nominee 1 two, nominees 0 and 2 none.
+    for (nominee, how_many) in [(3, 3), (1, 2)] {
+        for fan in &fans[..how_many] {
+            assert_eq!(
+                app.call("POST", &format!("/api/v1/nominees/{}/endorse", nominees[nominee]), fan, None).await.0,
+                201
+            );
+        }
+    }
+    move_to(app, &staff, "judging").await;
+    let finalists = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["finalist"] == true)
+            .map(|n| n["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, list) = app.call("GET", &format!("/api/v1/awards/{YEAR}/nominees"), &Visitor, None).await;
+    assert!(finalists(&list).is_empty(), "finalists are not public before the announcement");
+    assert_eq!(app.count("SELECT COUNT(*) FROM award_nominees WHERE finalist = TRUE").await, 2);
+    let (status, _) = app
+        .call(
+            "POST",
+            &format!("/api/v1/admin/awards/{YEAR}/finalists"),
+            &staff,
+            Some(json!({"nominee_id": nominees[0]})),
+        )
+        .await;
+    assert_eq!(status, 204, "staff may add a finalist");
+    move_to(app, &staff, "finalists").await;
+    let (_, list) = app.call("GET", &format!("/api/v1/awards/{YEAR}/nominees"), &Visitor, None).await;
+    let mut expected = vec![nominees[0].clone(), nominees[1].clone(), nominees[3].clone()];
+    expected.sort();
+    let mut shown = finalists(&list);
+    shown.sort();
+    assert_eq!(shown, expected);
+    assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'AwardFinalist'").await, 3);
+    assert_eq!(audited(app, "award_finalist_added").await, 1);
+}
+
+/// Winners as every surface shows them to `who`: the API's list and the year page.
+async fn winners_seen_by(app: &TestApp, who: &(impl Caller + ?Sized)) -> (Value, bool) {
+    let (_, v) = app.call("GET", &format!("/api/v1/awards/{YEAR}"), who, None).await;
+    let page = app.get_text(&format!("/awards/{YEAR}"), who).await;
+    (v["winners"].clone(), page.contains("Winner:"))
+}
+
+async fn the_ceremony_time_comes_from_the_event_and_winners_stay_hidden_until_it_starts(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let ceremony = app.event().titled("Connexion awards ceremony").starting_in(days(30)).by(&staff).create().await;
+    let body = json!({"year": YEAR, "categories": [{"name": "Patient Leader"}], "criteria": [{"name": "Impact", "weight": 1}],
+                      "finalists_per_category": 1, "ceremony_event_id": ceremony.id});
+    let (status, created) = app.call("POST", "/api/v1/admin/awards", &staff, Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    let (_, v) = app.call("GET", &format!("/api/v1/awards/{YEAR}"), &Visitor, None).await;
+    let at = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    assert_eq!(at(&v["ceremony_at"]), at(&ceremony["starts_at"]), "the ceremony is the event's start");
+    let bad = json!({"year": YEAR + 1, "categories": [{"name": "A"}], "criteria": [{"name": "B", "weight": 1}],
+                     "finalists_per_category": 1, "ceremony_event_id": uuid::Uuid::now_v7()});
+    let (status, v) = app.call("POST", "/api/v1/admin/awards", &staff, Some(bad)).await;
+    assert_eq!(status, 422);
+    assert!(v["error"]["fields"]["ceremony_event_id"].is_string());
+
+    let ana = app.member().named("Ana").create().await;
+    let nominee = accepted_nominee(app, &staff, &category(&created, 0), &ana).await;
+    let member = app.member().create().await;
+    // The winner as locking records it, with the ceremony a second away.
+    let ceremony_in = |secs: i64| kernel::time::now() + chrono::Duration::seconds(secs);
+    app.exec(
+        "INSERT INTO award_winners (category_id, nominee_id, locked_at) VALUES ($1, $2, $3)",
+        kernel::params![
+            uuid::Uuid::parse_str(&category(&created, 0)).unwrap(),
+            uuid::Uuid::parse_str(&nominee).unwrap(),
+            kernel::time::now()
+        ],
+    )
+    .await;
+    app.exec(
+        "UPDATE award_programmes SET locked_at = $1, ceremony_at = $2",
+        kernel::params![kernel::time::now(), ceremony_in(1)],
+    )
+    .await;
+    for (who, label) in [(Some(&member), "a member"), (Some(&ana), "the winner"), (None, "a visitor")] {
+        let (winners, page) = winners_seen_by(app, &who).await;
+        assert_eq!(winners, json!([]), "one second before, {label} sees no winner");
+        assert!(!page, "one second before, the page names no winner to {label}");
+    }
+    let (winners, page) = winners_seen_by(app, &staff).await;
+    assert_eq!((winners.as_array().unwrap().len(), page), (1, true), "staff see the winner before the ceremony");
+    app.exec("UPDATE award_programmes SET ceremony_at = $1", kernel::params![ceremony_in(-1)]).await;
+    for (who, label) in [(Some(&member), "a member"), (Some(&ana), "the winner"), (None, "a visitor")] {
+        let (winners, page) = winners_seen_by(app, &who).await;
+        assert_eq!(winners[0]["nominee_id"], nominee.as_str(), "one second after, {label} sees the winner");
+        assert_eq!(winners[0]["member_id"], json!(ana.id));
+        assert!(page, "one second after, the page names the winner to {label}");
+    }
+}
+
+async fn the_pages_show_the_year_its_nominees_and_endorse_without_javascript(app: &TestApp) {
+    let staff = app.staff_member().with_password().create().await;
+    let created = programme(app, &staff, 3).await;
+    let ana = app.member().named("Ana Ortiz").create().await;
+    let nominee = accepted_nominee(app, &staff, &category(&created, 0), &ana).await;
+    let index = app.get_text("/awards", &Visitor).await;
+    assert!(index.contains(&format!("/awards/{YEAR}")), "the index links the year");
+    let year = app.get_text(&format!("/awards/{YEAR}"), &Visitor).await;
+    assert!(year.contains("Patient Leader") && year.contains("Ana Ortiz") && year.contains("Nominations open"));
+    let desk = staff.browser(app).await;
+    let page = desk.get(app.url("/admin/awards")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Next phase for 2027"), "the desk offers the next phases");
+    let r = desk
+        .post(app.url(&format!("/admin/awards/{YEAR}/phase")))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("phase", "endorsements")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "the desk reloads after the move");
+    assert_eq!(app.get_json(&format!("/api/v1/awards/{YEAR}"), &Visitor).await["phase"], "endorsements");
+    let (status, _) = app.send("GET", "/admin/awards", &ana).await;
+    assert_eq!(status, 404, "the desk is staff only");
+
+    let fan = app.member().named("Fan").with_password().create().await;
+    let browser = fan.browser(app).await;
+    let page = browser.get(app.url(&format!("/nominees/{nominee}"))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Endorse Ana Ortiz"), "a signed-in member sees the endorse button");
+    let r = browser
+        .post(app.url(&format!("/nominees/{nominee}/endorse")))
+        .form(&[("csrf", csrf_of(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    let text = r.text().await.unwrap();
+    assert!(text.contains("your endorsement is counted") && text.contains("1 endorsement"), "{text}");
+    let again = browser
+        .post(app.url(&format!("/nominees/{nominee}/endorse")))
+        .form(&[("csrf", csrf_of(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(again.text().await.unwrap().contains("already endorsed"));
+    let anonymous = app.get_text(&format!("/nominees/{nominee}"), &Visitor).await;
+    assert!(!anonymous.contains("Endorse Ana Ortiz"));
+}
