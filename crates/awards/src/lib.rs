@@ -7,8 +7,11 @@
 
 mod access;
 mod api;
+mod demo;
 mod endorsements;
 mod finalists;
+mod hall_of_fame;
+mod judging;
 mod model;
 mod nominations;
 mod nominees;
@@ -16,8 +19,11 @@ pub mod normalise;
 mod overview;
 pub mod policy;
 mod programmes;
+mod results;
 mod screening_queue;
 mod web;
+
+use std::time::Duration;
 
 use kernel::slice::Slice;
 
@@ -34,4 +40,6 @@ pub fn slice() -> Slice {
         .routes(web::router)
         .routes(api::router)
         .openapi(<api::AwardsApi as utoipa::OpenApi>::openapi)
+        .scheduled::<results::PublishWinners>(Duration::from_secs(30))
+        .demo(|state, people| Box::pin(demo::load(state, people)))
 }

@@ -23,6 +23,7 @@ use crate::programmes::{self, ProgrammeRow};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/awards", get(index_page))
+        .route("/awards/hall-of-fame", get(hall_of_fame_page))
         .route("/awards/{year}", get(year_page))
         .route("/nominees/{id}", get(nominee_page))
         .route("/nominees/{id}/endorse", post(endorse_submit))
@@ -156,4 +157,22 @@ async fn phase_submit(Req { state, ctx }: Req, Path(year): Path<String>, body: B
     let phase = phase.ok_or_else(|| AppError::bad_request("invalid_phase", "Choose a phase."))?;
     programmes::set_phase(&state, me.id, year, phase, &ctx.client_ip).await?;
     Ok(Redirect::to("/admin/awards").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "hall_of_fame.html")]
+struct HallOfFamePage {
+    years: Vec<(i64, Vec<crate::hall_of_fame::Entry>)>,
+}
+
+async fn hall_of_fame_page(Req { state, ctx }: Req) -> AppResult<Response> {
+    let mut years: Vec<(i64, Vec<crate::hall_of_fame::Entry>)> = Vec::new();
+    for e in crate::hall_of_fame::entries(&state).await? {
+        match years.last_mut() {
+            Some((y, list)) if *y == e.year => list.push(e),
+            _ => years.push((e.year, vec![e])),
+        }
+    }
+    let body = ui::render(&HallOfFamePage { years });
+    Ok(ui::page(&state, &ctx, "Hall of fame — Social Health Awards", "/awards", &body).into_response())
 }

@@ -14,6 +14,7 @@ CREATE TABLE award_programmes (
     ceremony_event_id UUID,
     ceremony_at TIMESTAMPTZ,
     locked_at TIMESTAMPTZ,
+    published_at TIMESTAMPTZ,
     created_by UUID,
     created_at TIMESTAMPTZ NOT NULL
 );

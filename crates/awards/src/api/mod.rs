@@ -1,6 +1,7 @@
 //! The awards JSON API: the programme, nominating, nominees and endorsing (here) and
 //! the staff routes (`staff.rs`). The routes named in the issue are fixed.
 
+mod judging;
 mod staff;
 
 use axum::body::Bytes;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/nominees/{id}", get(nominee))
         .route("/api/v1/nominees/{id}/endorse", post(endorse))
         .merge(staff::router())
+        .merge(judging::router())
 }
 
 #[derive(OpenApi)]
@@ -43,7 +45,14 @@ pub fn router() -> Router<AppState> {
         staff::set_phase,
         staff::screen,
         staff::add_finalist,
-        staff::queue
+        staff::queue,
+        judging::assignments,
+        judging::score,
+        judging::declare_conflict,
+        judging::assign,
+        judging::record_conflict,
+        judging::standings,
+        judging::lock
     ),
     components(schemas(
         ProgrammeView,
@@ -66,7 +75,18 @@ pub fn router() -> Router<AppState> {
         crate::screening_queue::QueuedNominee,
         crate::screening_queue::Statement,
         staff::PhaseChange,
-        staff::FinalistAddition
+        staff::FinalistAddition,
+        judging::Conflict,
+        crate::judging::JudgeAssignment,
+        crate::judging::Assigned,
+        crate::judging::AssignmentView,
+        crate::judging::Scores,
+        crate::results::Standings,
+        crate::results::CategoryStandings,
+        crate::results::Standing,
+        crate::results::JudgeFigure,
+        crate::results::JudgeProgress,
+        crate::results::Locked
     ))
 )]
 pub struct AwardsApi;

@@ -18,6 +18,8 @@ both_backends![
     leaving_the_endorsements_draws_the_most_endorsed_as_finalists_shown_from_the_announcement,
     the_ceremony_time_comes_from_the_event_and_winners_stay_hidden_until_it_starts,
     the_pages_show_the_year_its_nominees_and_endorse_without_javascript,
+    a_conflicted_judge_never_sees_or_scores_that_nominee,
+    standings_normalise_each_judge_and_locked_winners_are_announced_once_at_the_ceremony,
 ];
 
 const YEAR: i64 = 2027;
@@ -424,4 +426,167 @@ async fn the_pages_show_the_year_its_nominees_and_endorse_without_javascript(app
     assert!(again.text().await.unwrap().contains("already endorsed"));
     let anonymous = app.get_text(&format!("/nominees/{nominee}"), &Visitor).await;
     assert!(!anonymous.contains("Endorse Ana Ortiz"));
+}
+
+/// Three accepted members' nominees in the first category, then judging opens (all three
+/// become finalists when `finalists` is 3); the nominees' ids.
+async fn three_finalists(app: &TestApp, staff: &Member, created: &Value, people: &[Member]) -> Vec<String> {
+    let mut nominees = Vec::new();
+    for p in people {
+        nominees.push(accepted_nominee(app, staff, &category(created, 0), p).await);
+    }
+    move_to(app, staff, "endorsements").await;
+    move_to(app, staff, "judging").await;
+    nominees
+}
+
+async fn assign_judge(app: &TestApp, staff: &Member, judge: &Member, created: &Value) -> Value {
+    let body = json!({"member_id": judge.id, "category_ids": [category(created, 0)]});
+    let (status, v) = app.call("POST", &format!("/api/v1/admin/awards/{YEAR}/judges"), staff, Some(body)).await;
+    assert_eq!(status, 200, "assigning: {v}");
+    v
+}
+
+async fn assignments_of(app: &TestApp, judge: &Member) -> Vec<Value> {
+    let (status, v) = app.call("GET", "/api/v1/judging/assignments", judge, None).await;
+    assert_eq!(status, 200, "{v}");
+    v.as_array().unwrap().clone()
+}
+
+fn assignment_for<'a>(list: &'a [Value], nominee: &str) -> Option<&'a Value> {
+    list.iter().find(|a| a["nominee"]["id"] == nominee)
+}
+
+/// `judge` gives `nominee` `score` on every criterion.
+async fn score_all(app: &TestApp, judge: &Member, created: &Value, nominee: &str, score: i64) {
+    let list = assignments_of(app, judge).await;
+    let a = assignment_for(&list, nominee).expect("assigned");
+    let scores: serde_json::Map<String, Value> = created["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["id"].as_str().unwrap().to_string(), json!(score)))
+        .collect();
+    let path = format!("/api/v1/judging/{}/scores", a["id"].as_str().unwrap());
+    let (status, v) = app.call("POST", &path, judge, Some(json!({"scores": scores}))).await;
+    assert_eq!(status, 204, "scoring: {v}");
+}
+
+async fn a_conflicted_judge_never_sees_or_scores_that_nominee(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let created = programme(app, &staff, 3).await;
+    let people: Vec<Member> = futures::future::join_all((0..3).map(|_| app.member().create())).await;
+    let nominees = three_finalists(app, &staff, &created, &people).await;
+    let judge = app.member().named("Judge").create().await;
+    let stranger = app.member().create().await;
+    let conflicts = format!("/api/v1/admin/awards/{YEAR}/conflicts");
+    let conflict = json!({"judge_id": judge.id, "nominee_id": nominees[0]});
+    assert_eq!(app.call("POST", &conflicts, &stranger, Some(conflict.clone())).await.0, 404);
+    assert_eq!(app.call("POST", &conflicts, &staff, Some(conflict)).await.0, 204, "staff record a conflict");
+    let body = json!({"member_id": judge.id, "category_ids": [category(&created, 0)]});
+    assert_eq!(app.call("POST", &format!("/api/v1/admin/awards/{YEAR}/judges"), &stranger, Some(body)).await.0, 404);
+    assert_eq!(assign_judge(app, &staff, &judge, &created).await["assigned"], 2, "the conflicted pair is left out");
+    let list = assignments_of(app, &judge).await;
+    assert!(assignment_for(&list, &nominees[0]).is_none(), "the judge never sees that entry");
+    let ben = assignment_for(&list, &nominees[1]).unwrap().clone();
+    assert_eq!(ben["statements"], json!(["Changes lives every week."]), "the entry is the nomination statements");
+    assert_eq!(ben["criteria"].as_array().unwrap().len(), 2);
+
+    let criterion = created["criteria"][0]["id"].as_str().unwrap();
+    let path = format!("/api/v1/judging/{}/scores", ben["id"].as_str().unwrap());
+    let (status, v) = app.call("POST", &path, &judge, Some(json!({"scores": {criterion: 11}}))).await;
+    assert_eq!(status, 422, "scores are 1 to 10: {v}");
+    let (status, _) =
+        app.call("POST", &path, &judge, Some(json!({"scores": {uuid::Uuid::now_v7().to_string(): 5}}))).await;
+    assert_eq!(status, 422, "only this programme's criteria");
+    assert_eq!(
+        app.call("POST", &path, &stranger, Some(json!({"scores": {criterion: 5}}))).await.0,
+        404,
+        "only the judge scores"
+    );
+    assert_eq!(app.call("POST", &path, &judge, Some(json!({"scores": {criterion: 7}}))).await.0, 204);
+    assert_eq!(audited(app, "award_scored").await, 1, "each score is audited");
+
+    // The judge declares a conflict with Ben's nominee: the assignment and its score go.
+    let declare = format!("/api/v1/judging/{}/conflict", ben["id"].as_str().unwrap());
+    assert_eq!(app.call("POST", &declare, &judge, None).await.0, 204);
+    assert_eq!(app.call("POST", &path, &judge, Some(json!({"scores": {criterion: 9}}))).await.0, 404, "nor score it");
+    let list = assignments_of(app, &judge).await;
+    assert_eq!(list.len(), 1);
+    assert!(assignment_for(&list, &nominees[1]).is_none());
+    assert_eq!(assign_judge(app, &staff, &judge, &created).await["assigned"], 0, "reassigning brings neither back");
+    assert_eq!(app.count("SELECT COUNT(*) FROM award_scores").await, 0);
+    assert_eq!(audited(app, "award_conflict_recorded").await, 2);
+    let (_, standings) = app.call("GET", &format!("/api/v1/admin/awards/{YEAR}/standings"), &staff, None).await;
+    assert_eq!(standings["judges"][0]["assigned"], 1);
+}
+
+async fn standings_normalise_each_judge_and_locked_winners_are_announced_once_at_the_ceremony(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let ceremony = app.event().titled("Connexion awards ceremony").starting_in(days(30)).by(&staff).create().await;
+    let body = json!({"year": YEAR, "categories": [{"name": "Patient Leader"}],
+                      "criteria": [{"name": "Impact", "weight": 3}, {"name": "Reach", "weight": 1}],
+                      "finalists_per_category": 3, "ceremony_event_id": ceremony.id});
+    let (_, created) = app.call("POST", "/api/v1/admin/awards", &staff, Some(body)).await;
+    let people: Vec<Member> = futures::future::join_all((0..3).map(|_| app.member().create())).await;
+    let nominees = three_finalists(app, &staff, &created, &people).await;
+    let [harsh, generous] = [app.member().named("Harsh").create().await, app.member().named("Generous").create().await];
+    for judge in [&harsh, &generous] {
+        assign_judge(app, &staff, judge, &created).await;
+    }
+    // The harsh judge clearly prefers the first; the generous one slightly the second.
+    for (n, h, g) in [(0, 4, 9), (1, 2, 10), (2, 1, 5)] {
+        score_all(app, &harsh, &created, &nominees[n], h).await;
+        score_all(app, &generous, &created, &nominees[n], g).await;
+    }
+    let standings_path = format!("/api/v1/admin/awards/{YEAR}/standings");
+    assert_eq!(app.call("GET", &standings_path, &harsh, None).await.0, 404, "standings are staff only");
+    let (_, standings) = app.call("GET", &standings_path, &staff, None).await;
+    let ranked: Vec<&str> = standings["categories"][0]["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["nominee_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ranked,
+        [nominees[0].as_str(), nominees[1].as_str(), nominees[2].as_str()],
+        "raw sums would put the second first"
+    );
+    let first = &standings["categories"][0]["standings"][0];
+    assert_eq!(first["figures"].as_array().unwrap().len(), 2, "raw and normalised per judge: {first}");
+    assert!(
+        first["figures"].as_array().unwrap().iter().any(|f| f["raw"] == 4.0 && f["normalised"].as_f64().unwrap() > 1.0)
+    );
+    assert!(standings["judges"].as_array().unwrap().iter().all(|j| j["assigned"] == 3 && j["finished"] == 3));
+
+    let lock = format!("/api/v1/admin/awards/{YEAR}/lock");
+    assert_eq!(app.call("POST", &lock, &harsh, None).await.0, 404);
+    let (status, locked) = app.call("POST", &lock, &staff, None).await;
+    assert_eq!(status, 200, "{locked}");
+    assert_eq!(locked["winners"][0]["nominee_id"], nominees[0].as_str());
+    let (status, v) = app.call("POST", &lock, &staff, None).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("already_locked")));
+    assert_eq!(audited(app, "award_winners_locked").await, 1);
+
+    let winner = &people[0];
+    app.run_job("awards.publish_winners").await;
+    for who in [Some(winner), Some(&harsh), None] {
+        assert_eq!(app.call("GET", &format!("/api/v1/awards/{YEAR}"), &who, None).await.1["winners"], json!([]));
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM activity WHERE kind = 'AwardWon'").await,
+        0,
+        "no announcement before the ceremony"
+    );
+    app.exec(
+        "UPDATE award_programmes SET ceremony_at = $1",
+        kernel::params![kernel::time::now() - chrono::Duration::seconds(1)],
+    )
+    .await;
+    let (_, v) = app.call("GET", &format!("/api/v1/awards/{YEAR}"), &Visitor, None).await;
+    assert_eq!(v["winners"][0]["member_id"], json!(winner.id), "from the ceremony's start, everyone sees the winner");
+    app.run_job("awards.publish_winners").await;
+    app.run_job("awards.publish_winners").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'AwardWon'").await, 1, "announced once");
 }
