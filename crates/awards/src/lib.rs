@@ -21,6 +21,7 @@ pub mod policy;
 mod programmes;
 mod results;
 mod screening_queue;
+mod voting;
 mod web;
 
 use std::time::Duration;

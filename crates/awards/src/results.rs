@@ -37,6 +37,11 @@ pub struct Standing {
     pub rank: usize,
     /// The mean of the normalised figures; null when no judge has finished scoring them.
     pub combined: Option<f64>,
+    /// Counted (not voided) public votes.
+    pub votes: i64,
+    /// What the rank follows: `combined`, or in a category with a public vote of weight
+    /// w%, (100 − w)% of `combined` plus w% of the votes' z-score among its finalists.
+    pub result: Option<f64>,
     pub figures: Vec<JudgeFigure>,
 }
 
@@ -117,15 +122,19 @@ pub async fn standings<C: ConnectionTrait>(c: &C, p: &ProgrammeRow) -> AppResult
     )
     .await?;
     let mut categories = Vec::new();
+    let votes = vote_counts(c, p).await?;
     for category in programmes::categories(c, p.id).await? {
         let order: Vec<Uuid> = finalists.iter().filter(|f| f.category_id == category.id).map(|f| f.id).collect();
-        let standings = normalise::rank(&order, &combined)
+        let result = with_votes(&order, &combined, &votes, category.vote_weight_percent);
+        let standings = normalise::rank(&order, &result)
             .into_iter()
             .enumerate()
             .map(|(i, nominee)| Standing {
                 nominee_id: nominee,
                 rank: i + 1,
                 combined: combined.get(&nominee).copied(),
+                votes: votes.get(&nominee).copied().unwrap_or(0),
+                result: result.get(&nominee).copied(),
                 figures: normalised
                     .iter()
                     .filter(|n| n.nominee == nominee)
@@ -136,6 +145,48 @@ pub async fn standings<C: ConnectionTrait>(c: &C, p: &ProgrammeRow) -> AppResult
         categories.push(CategoryStandings { category_id: category.id, category: category.name, standings });
     }
     Ok(Standings { categories, judges: progress(c, p, criteria).await? })
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct VoteCount {
+    nominee_id: Uuid,
+    votes: i64,
+}
+
+async fn vote_counts<C: ConnectionTrait>(c: &C, p: &ProgrammeRow) -> AppResult<HashMap<Uuid, i64>> {
+    let rows: Vec<VoteCount> = db::all(
+        c,
+        "SELECT v.nominee_id, CAST(COUNT(*) AS BIGINT) AS votes FROM award_votes v JOIN award_categories c ON c.id = v.category_id \
+         WHERE c.programme_id = $1 AND v.voided_at IS NULL GROUP BY v.nominee_id",
+        params![p.id],
+    )
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.nominee_id, r.votes)).collect())
+}
+
+/// The figures a category ranks by: the judges' combined figure, blended with the
+/// public vote's z-score among the category's finalists by `weight_percent`.
+fn with_votes(
+    finalists: &[Uuid],
+    combined: &HashMap<Uuid, f64>,
+    votes: &HashMap<Uuid, i64>,
+    weight_percent: i64,
+) -> HashMap<Uuid, f64> {
+    if weight_percent == 0 {
+        return finalists.iter().filter_map(|f| combined.get(f).map(|c| (*f, *c))).collect();
+    }
+    // The vote as one more "judge" over the finalists, normalised the same way.
+    let ballot = Uuid::nil();
+    let counts: Vec<Total> = finalists
+        .iter()
+        .map(|f| Total { judge: ballot, nominee: *f, value: votes.get(f).copied().unwrap_or(0) as f64 })
+        .collect();
+    let vote_z: HashMap<Uuid, f64> = normalise::normalise(&counts).into_iter().map(|n| (n.nominee, n.z)).collect();
+    let w = weight_percent as f64 / 100.0;
+    finalists
+        .iter()
+        .filter_map(|f| combined.get(f).map(|c| (*f, (1.0 - w) * c + w * vote_z.get(f).copied().unwrap_or(0.0))))
+        .collect()
 }
 
 async fn progress<C: ConnectionTrait>(c: &C, p: &ProgrammeRow, criteria: usize) -> AppResult<Vec<JudgeProgress>> {
@@ -180,7 +231,7 @@ pub async fn lock(state: &AppState, actor: MemberId, year: i64, ip: &str) -> App
     let standings = standings(&tx, &p).await?;
     let mut winners = Vec::new();
     for c in &standings.categories {
-        let Some(top) = c.standings.first().filter(|s| s.combined.is_some()) else { continue };
+        let Some(top) = c.standings.first().filter(|s| s.result.is_some()) else { continue };
         db::exec(
             &tx,
             "INSERT INTO award_winners (category_id, nominee_id, locked_at) VALUES ($1, $2, $3)",

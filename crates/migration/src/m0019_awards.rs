@@ -76,6 +76,7 @@ CREATE TABLE award_votes (
     category_id UUID NOT NULL REFERENCES award_categories (id),
     member_id UUID NOT NULL,
     nominee_id UUID NOT NULL REFERENCES award_nominees (id),
+    ip TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMPTZ NOT NULL,
     voided_at TIMESTAMPTZ,
     void_reason TEXT NOT NULL DEFAULT '',

@@ -3,6 +3,7 @@
 
 mod judging;
 mod staff;
+mod voting;
 
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/nominees/{id}/endorse", post(endorse))
         .merge(staff::router())
         .merge(judging::router())
+        .merge(voting::router())
 }
 
 #[derive(OpenApi)]
@@ -52,7 +54,10 @@ pub fn router() -> Router<AppState> {
         judging::assign,
         judging::record_conflict,
         judging::standings,
-        judging::lock
+        judging::lock,
+        voting::vote,
+        voting::signals,
+        voting::void
     ),
     components(schemas(
         ProgrammeView,
@@ -86,7 +91,12 @@ pub fn router() -> Router<AppState> {
         crate::results::Standing,
         crate::results::JudgeFigure,
         crate::results::JudgeProgress,
-        crate::results::Locked
+        crate::results::Locked,
+        crate::voting::Voted,
+        crate::voting::Signals,
+        crate::voting::AddressSignal,
+        crate::voting::NewAccountVote,
+        crate::voting::VoidVote
     ))
 )]
 pub struct AwardsApi;

@@ -20,6 +20,8 @@ both_backends![
     the_pages_show_the_year_its_nominees_and_endorse_without_javascript,
     a_conflicted_judge_never_sees_or_scores_that_nominee,
     standings_normalise_each_judge_and_locked_winners_are_announced_once_at_the_ceremony,
+    one_vote_per_member_and_category_even_when_fifty_race_and_staff_void_with_a_reason,
+    the_demo_has_this_years_programme_taking_endorsements_and_last_years_winners_in_the_hall_of_fame,
 ];
 
 const YEAR: i64 = 2027;
@@ -324,11 +326,17 @@ async fn leaving_the_endorsements_draws_the_most_endorsed_as_finalists_shown_fro
     assert_eq!(audited(app, "award_finalist_added").await, 1);
 }
 
-/// Winners as every surface shows them to `who`: the API's list and the year page.
-async fn winners_seen_by(app: &TestApp, who: &(impl Caller + ?Sized)) -> (Value, bool) {
+/// Winners as every surface shows them to `who`: the API's list; whether both the year
+/// page and the hall of fame name the winner; whether either does.
+async fn winners_seen_by(app: &TestApp, who: &(impl Caller + ?Sized)) -> (Value, bool, bool) {
     let (_, v) = app.call("GET", &format!("/api/v1/awards/{YEAR}"), who, None).await;
     let page = app.get_text(&format!("/awards/{YEAR}"), who).await;
-    (v["winners"].clone(), page.contains("Winner:"))
+    let hall = app.get_text("/awards/hall-of-fame", who).await;
+    (
+        v["winners"].clone(),
+        page.contains("Winner:") && hall.contains("Patient Leader: <a"),
+        page.contains("Winner:") || hall.contains("Patient Leader: <a"),
+    )
 }
 
 async fn the_ceremony_time_comes_from_the_event_and_winners_stay_hidden_until_it_starts(app: &TestApp) {
@@ -367,18 +375,18 @@ async fn the_ceremony_time_comes_from_the_event_and_winners_stay_hidden_until_it
     )
     .await;
     for (who, label) in [(Some(&member), "a member"), (Some(&ana), "the winner"), (None, "a visitor")] {
-        let (winners, page) = winners_seen_by(app, &who).await;
+        let (winners, _, any_page) = winners_seen_by(app, &who).await;
         assert_eq!(winners, json!([]), "one second before, {label} sees no winner");
-        assert!(!page, "one second before, the page names no winner to {label}");
+        assert!(!any_page, "one second before, no page names the winner to {label}");
     }
-    let (winners, page) = winners_seen_by(app, &staff).await;
-    assert_eq!((winners.as_array().unwrap().len(), page), (1, true), "staff see the winner before the ceremony");
+    let (winners, _, _) = winners_seen_by(app, &staff).await;
+    assert_eq!(winners.as_array().unwrap().len(), 1, "staff see the winner before the ceremony");
     app.exec("UPDATE award_programmes SET ceremony_at = $1", kernel::params![ceremony_in(-1)]).await;
     for (who, label) in [(Some(&member), "a member"), (Some(&ana), "the winner"), (None, "a visitor")] {
-        let (winners, page) = winners_seen_by(app, &who).await;
+        let (winners, every_page, _) = winners_seen_by(app, &who).await;
         assert_eq!(winners[0]["nominee_id"], nominee.as_str(), "one second after, {label} sees the winner");
         assert_eq!(winners[0]["member_id"], json!(ana.id));
-        assert!(page, "one second after, the page names the winner to {label}");
+        assert!(every_page, "one second after, the year page and the hall of fame name the winner to {label}");
     }
 }
 
@@ -589,4 +597,85 @@ async fn standings_normalise_each_judge_and_locked_winners_are_announced_once_at
     app.run_job("awards.publish_winners").await;
     app.run_job("awards.publish_winners").await;
     assert_eq!(app.count("SELECT COUNT(*) FROM activity WHERE kind = 'AwardWon'").await, 1, "announced once");
+}
+
+async fn one_vote_per_member_and_category_even_when_fifty_race_and_staff_void_with_a_reason(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let body = json!({"year": YEAR, "categories": [{"name": "Hilarious Health Leader", "vote_weight_percent": 50}],
+                      "criteria": [{"name": "Humour", "weight": 1}], "finalists_per_category": 2});
+    let (_, created) = app.call("POST", "/api/v1/admin/awards", &staff, Some(body)).await;
+    let people: Vec<Member> = futures::future::join_all((0..2).map(|_| app.member().create())).await;
+    let mut nominees = Vec::new();
+    for p in &people {
+        nominees.push(accepted_nominee(app, &staff, &category(&created, 0), p).await);
+    }
+    move_to(app, &staff, "endorsements").await;
+    move_to(app, &staff, "judging").await;
+    let ben = app.member().named("Ben").create().await;
+    let vote = |n: usize| format!("/api/v1/nominees/{}/vote", nominees[n]);
+    let (status, v) = app.call("POST", &vote(0), &ben, None).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("phase_closed")));
+    move_to(app, &staff, "voting").await;
+    assert_eq!(app.call("POST", &vote(0), &Visitor, None).await.0, 401);
+
+    let statuses = app.all_at_once("POST", &vote(0), std::iter::repeat_n(&ben, 50), None).await;
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 49, "{statuses:?}");
+    let (status, v) = app.call("POST", &vote(1), &ben, None).await;
+    assert_eq!((status, v["error"]["code"].as_str()), (409, Some("already_voted")), "one vote per category");
+    let crowd: Vec<Member> = futures::future::join_all((0..50).map(|_| app.member().create())).await;
+    let statuses = app.all_at_once("POST", &vote(1), crowd.iter(), None).await;
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let newcomer = app.member().named("Newcomer").signed_up().create().await;
+    assert_eq!(app.call("POST", &vote(1), &newcomer, None).await.0, 201);
+    let (_, v) = app.call("GET", &format!("/api/v1/nominees/{}", nominees[1]), &ben, None).await;
+    assert!(v.get("votes").is_none(), "counts are hidden from members: {v}");
+
+    let signals = format!("/api/v1/admin/awards/{YEAR}/votes/signals");
+    assert_eq!(app.call("GET", &signals, &ben, None).await.0, 404);
+    let (_, s) = app.call("GET", &signals, &staff, None).await;
+    assert!(s["shared_addresses"][0]["votes"].as_i64().unwrap() >= 5, "many votes from one address: {s}");
+    let fresh: Vec<&Value> = s["new_accounts"].as_array().unwrap().iter().collect();
+    assert_eq!(fresh.len(), 1, "only the account made today: {s}");
+    assert_eq!(fresh[0]["member_id"], json!(newcomer.id));
+
+    let void = format!("/api/v1/admin/awards/{YEAR}/votes/void");
+    let body = |reason: &str| json!({"member_id": newcomer.id, "category_id": category(&created, 0), "reason": reason});
+    assert_eq!(app.call("POST", &void, &ben, Some(body("x"))).await.0, 404);
+    assert_eq!(app.call("POST", &void, &staff, Some(body(""))).await.0, 422, "a reason is required");
+    assert_eq!(app.call("POST", &void, &staff, Some(body("Account made to vote."))).await.0, 204);
+    assert_eq!(app.call("POST", &void, &staff, Some(body("Again."))).await.0, 404, "nothing left to void");
+    assert_eq!(audited(app, "award_vote_voided").await, 1);
+    assert_eq!(
+        app.call("POST", &vote(1), &newcomer, None).await.1["error"]["code"],
+        "already_voted",
+        "a voided voter stays voted"
+    );
+    let (_, standings) = app.call("GET", &format!("/api/v1/admin/awards/{YEAR}/standings"), &staff, None).await;
+    let votes: Vec<i64> = standings["categories"][0]["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["votes"].as_i64().unwrap())
+        .collect();
+    let mut votes = votes;
+    votes.sort();
+    assert_eq!(votes, [1, 50], "the voided vote does not count");
+}
+
+async fn the_demo_has_this_years_programme_taking_endorsements_and_last_years_winners_in_the_hall_of_fame(
+    app: &TestApp,
+) {
+    app.load_demo(8).await;
+    use chrono::Datelike;
+    let year = chrono::Utc::now().year();
+    let (status, now) = app.call("GET", &format!("/api/v1/awards/{year}"), &Visitor, None).await;
+    assert_eq!((status, now["phase"].as_str()), (200, Some("endorsements")), "{now}");
+    let (_, nominees) = app.call("GET", &format!("/api/v1/awards/{year}/nominees"), &Visitor, None).await;
+    assert!(nominees.as_array().unwrap().len() >= 4, "{nominees}");
+    assert!(nominees.as_array().unwrap().iter().any(|n| n["endorsements"].as_i64().unwrap() > 0));
+    let (_, last) = app.call("GET", &format!("/api/v1/awards/{}", year - 1), &Visitor, None).await;
+    assert!(!last["winners"].as_array().unwrap().is_empty(), "last year's winners are public: {last}");
+    let hall = app.get_text("/awards/hall-of-fame", &Visitor).await;
+    assert!(hall.contains(&(year - 1).to_string()) && hall.contains("Patient Leader"));
 }
