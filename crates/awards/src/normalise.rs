@@ -186,10 +186,10 @@ mod tests {
         let [x, y, z] = [Uuid::from_u128(10), Uuid::from_u128(11), Uuid::from_u128(12)];
         // The harsh judge prefers x, the generous one prefers y equally strongly; z is last for both.
         let totals = [
-            Total { judge: harsh, nominee: x, value: 4.0 },
+            Total { judge: harsh, nominee: x, value: 3.0 },
             Total { judge: harsh, nominee: y, value: 2.0 },
             Total { judge: harsh, nominee: z, value: 1.0 },
-            Total { judge: kind, nominee: x, value: 9.0 },
+            Total { judge: kind, nominee: x, value: 8.0 },
             Total { judge: kind, nominee: y, value: 10.0 },
             Total { judge: kind, nominee: z, value: 5.0 },
         ];

@@ -81,6 +81,9 @@ struct ScoreLine {
     weight: i64,
 }
 
+/// An assignment's judge, nominee and (score, weight) pairs.
+type Scored = (MemberId, Uuid, Vec<(i64, i64)>);
+
 /// Every finished assignment's weighted total (unfinished ones do not count yet).
 async fn totals<C: ConnectionTrait>(c: &C, p: &ProgrammeRow, criteria: usize) -> AppResult<Vec<Total>> {
     let lines: Vec<ScoreLine> = db::all(
@@ -93,7 +96,7 @@ async fn totals<C: ConnectionTrait>(c: &C, p: &ProgrammeRow, criteria: usize) ->
         params![p.id],
     )
     .await?;
-    let mut by_assignment: HashMap<Uuid, (MemberId, Uuid, Vec<(i64, i64)>)> = HashMap::new();
+    let mut by_assignment: HashMap<Uuid, Scored> = HashMap::new();
     for l in lines {
         by_assignment.entry(l.assignment_id).or_insert((l.judge_id, l.nominee_id, vec![])).2.push((l.score, l.weight));
     }

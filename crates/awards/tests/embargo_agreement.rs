@@ -8,12 +8,15 @@ use kernel::params;
 use migration::testing::on_both_backends;
 use uuid::Uuid;
 
+/// A moment that may be absent (not locked, no ceremony).
+type Moment = Option<DateTime<Utc>>;
+
 #[tokio::test]
 async fn the_rust_and_sql_forms_of_the_winners_embargo_agree() {
     on_both_backends(async |db| {
         let at = kernel::time::now();
         let s = Duration::seconds(1);
-        let mut cases: Vec<(Uuid, Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = Vec::new();
+        let mut cases: Vec<(Uuid, Moment, Moment)> = Vec::new();
         for (year, (locked, ceremony)) in [None, Some(at - Duration::days(1))]
             .into_iter()
             .flat_map(|l| [None, Some(at - s), Some(at), Some(at + s)].map(|c| (l, c)))

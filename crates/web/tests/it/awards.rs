@@ -543,7 +543,7 @@ async fn standings_normalise_each_judge_and_locked_winners_are_announced_once_at
         assign_judge(app, &staff, judge, &created).await;
     }
     // The harsh judge clearly prefers the first; the generous one slightly the second.
-    for (n, h, g) in [(0, 4, 9), (1, 2, 10), (2, 1, 5)] {
+    for (n, h, g) in [(0, 3, 8), (1, 2, 10), (2, 1, 5)] {
         score_all(app, &harsh, &created, &nominees[n], h).await;
         score_all(app, &generous, &created, &nominees[n], g).await;
     }
@@ -564,7 +564,7 @@ async fn standings_normalise_each_judge_and_locked_winners_are_announced_once_at
     let first = &standings["categories"][0]["standings"][0];
     assert_eq!(first["figures"].as_array().unwrap().len(), 2, "raw and normalised per judge: {first}");
     assert!(
-        first["figures"].as_array().unwrap().iter().any(|f| f["raw"] == 4.0 && f["normalised"].as_f64().unwrap() > 1.0)
+        first["figures"].as_array().unwrap().iter().any(|f| f["raw"] == 3.0 && f["normalised"].as_f64().unwrap() > 1.0)
     );
     assert!(standings["judges"].as_array().unwrap().iter().all(|j| j["assigned"] == 3 && j["finished"] == 3));
 
