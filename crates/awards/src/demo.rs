@@ -29,6 +29,10 @@ pub async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::Result<(
         return Ok(());
     }
     let year = i64::from(Utc::now().year());
+    // A second demo load finds the programmes already there.
+    if !programmes::all(state.db.reader()).await.map_err(|e| anyhow::anyhow!("{e}"))?.is_empty() {
+        return Ok(());
+    }
     let last = programme(state, admin, year - 1, members).await?;
     move_to(state, admin, year - 1, Phase::Closed).await?;
     announce(state, last).await?;
