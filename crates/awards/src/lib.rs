@@ -7,6 +7,7 @@
 
 mod access;
 mod api;
+mod badge;
 mod demo;
 mod endorsements;
 mod finalists;

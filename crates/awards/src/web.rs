@@ -93,6 +93,8 @@ async fn year_page(Req { state, ctx }: Req, Path(year): Path<String>) -> AppResu
 #[template(path = "nominee.html")]
 struct NomineePage<'a> {
     n: NomineeView,
+    badge_title: String,
+    snippet: String,
     csrf: &'a str,
     can_endorse: bool,
 }
@@ -100,9 +102,11 @@ struct NomineePage<'a> {
 async fn render_nominee(state: &AppState, ctx: &RequestContext, id: Uuid, notice: Option<&str>) -> AppResult<Response> {
     let row = nominees::public(state.db.reader(), id).await?;
     let can_endorse = ctx.viewer.is_signed_in() && row.phase() == Phase::Endorsements;
+    let badge_title = crate::badge::title(state.db.reader(), &row).await?;
+    let snippet = crate::badge::snippet(state.config.base_url.as_str(), id, &badge_title);
     let n = nominees::views(state, vec![row]).await?.remove(0);
     let title = format!("{} — nominee, Social Health Awards {}", n.name, n.year);
-    let body = ui::render(&NomineePage { n, csrf: &ctx.csrf, can_endorse });
+    let body = ui::render(&NomineePage { n, badge_title, snippet, csrf: &ctx.csrf, can_endorse });
     Ok(ui::page_with_notice(state, ctx, &title, "/awards", &body, notice).into_response())
 }
 

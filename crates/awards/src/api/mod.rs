@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/awards/{year}/nominations", post(nominate))
         .route("/api/v1/nominees/{id}", get(nominee))
         .route("/api/v1/nominees/{id}/endorse", post(endorse))
+        .route("/api/v1/nominees/{id}/badge.svg", get(badge))
         .merge(staff::router())
         .merge(judging::router())
         .merge(voting::router())
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         nominate,
         nominee,
         endorse,
+        badge,
         staff::create,
         staff::set_phase,
         staff::screen,
@@ -158,4 +160,15 @@ async fn endorse(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<R
     let me = ctx.viewer.require_member()?;
     let done = endorsements::endorse(&state, me.id, path_id::<Uuid>(&id)?).await?;
     Ok((StatusCode::CREATED, Json(done)).into_response())
+}
+
+/// An accepted nominee's badge as SVG: Nominee, Finalist (once announced) or Winner
+/// (from the ceremony on). Open to everyone, for embedding; no script.
+#[utoipa::path(get, path = "/api/v1/nominees/{id}/badge.svg", tag = "awards", params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404)))]
+async fn badge(Req { state, .. }: Req, Path(id): Path<String>) -> AppResult<Response> {
+    let svg = crate::badge::svg(state.db.reader(), path_id::<Uuid>(&id)?).await?;
+    let headers =
+        [(axum::http::header::CONTENT_TYPE, "image/svg+xml"), (axum::http::header::CACHE_CONTROL, "no-cache")];
+    Ok((headers, svg).into_response())
 }

@@ -377,6 +377,8 @@ async fn the_ceremony_time_comes_from_the_event_and_winners_stay_hidden_until_it
     for (who, label) in [(Some(&member), "a member"), (Some(&ana), "the winner"), (None, "a visitor")] {
         let (winners, _, any_page) = winners_seen_by(app, &who).await;
         assert_eq!(winners, json!([]), "one second before, {label} sees no winner");
+        let svg = app.get_text(&format!("/api/v1/nominees/{nominee}/badge.svg"), &who).await;
+        assert!(svg.contains("Nominee —"), "one second before, the badge says nominee to {label}");
         assert!(!any_page, "one second before, no page names the winner to {label}");
     }
     let (winners, _, _) = winners_seen_by(app, &staff).await;
@@ -387,6 +389,8 @@ async fn the_ceremony_time_comes_from_the_event_and_winners_stay_hidden_until_it
         assert_eq!(winners[0]["nominee_id"], nominee.as_str(), "one second after, {label} sees the winner");
         assert_eq!(winners[0]["member_id"], json!(ana.id));
         assert!(every_page, "one second after, the year page and the hall of fame name the winner to {label}");
+        let svg = app.get_text(&format!("/api/v1/nominees/{nominee}/badge.svg"), &who).await;
+        assert!(svg.contains("Winner —"), "one second after, the badge says winner to {label}");
     }
 }
 
@@ -434,6 +438,20 @@ async fn the_pages_show_the_year_its_nominees_and_endorse_without_javascript(app
     assert!(again.text().await.unwrap().contains("already endorsed"));
     let anonymous = app.get_text(&format!("/nominees/{nominee}"), &Visitor).await;
     assert!(!anonymous.contains("Endorse Ana Ortiz"));
+    assert!(
+        anonymous.contains("id=\"badge-snippet\"") && anonymous.contains("badge.svg"),
+        "the page offers the snippet to copy"
+    );
+    let r = app.request("GET", &format!("/api/v1/nominees/{nominee}/badge.svg"), &Visitor).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "image/svg+xml");
+    let svg = r.text().await.unwrap();
+    assert!(
+        svg.starts_with("<svg")
+            && svg.contains(&format!("Nominee — Social Health Awards {YEAR}"))
+            && !svg.contains("<script")
+    );
+    let (status, _) = app.send("GET", &format!("/api/v1/nominees/{}/badge.svg", uuid::Uuid::now_v7()), &Visitor).await;
+    assert_eq!(status, 404);
 }
 
 /// Three accepted members' nominees in the first category, then judging opens (all three
