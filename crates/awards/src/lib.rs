@@ -19,6 +19,7 @@ mod nominees;
 pub mod normalise;
 mod overview;
 pub mod policy;
+mod privacy;
 mod programmes;
 mod results;
 mod screening_queue;
@@ -27,6 +28,7 @@ mod web;
 
 use std::time::Duration;
 
+use contracts::events::MemberDeleted;
 use kernel::slice::Slice;
 
 /// The awards slice's manifest.
@@ -44,4 +46,10 @@ pub fn slice() -> Slice {
         .openapi(<api::AwardsApi as utoipa::OpenApi>::openapi)
         .scheduled::<results::PublishWinners>(Duration::from_secs(30))
         .demo(|state, people| Box::pin(demo::load(state, people)))
+        .wire(|w| {
+            w.consumer(kernel::outbox::on::<MemberDeleted>("awards-erasure", |tx, _, e| {
+                Box::pin(privacy::erase(tx, e.member_id))
+            }));
+            Ok(())
+        })
 }

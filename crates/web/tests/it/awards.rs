@@ -22,6 +22,7 @@ both_backends![
     standings_normalise_each_judge_and_locked_winners_are_announced_once_at_the_ceremony,
     one_vote_per_member_and_category_even_when_fifty_race_and_staff_void_with_a_reason,
     the_demo_has_this_years_programme_taking_endorsements_and_last_years_winners_in_the_hall_of_fame,
+    an_erased_member_leaves_no_statements_endorsements_or_name_behind,
 ];
 
 const YEAR: i64 = 2027;
@@ -696,4 +697,24 @@ async fn the_demo_has_this_years_programme_taking_endorsements_and_last_years_wi
     assert!(!last["winners"].as_array().unwrap().is_empty(), "last year's winners are public: {last}");
     let hall = app.get_text("/awards/hall-of-fame", &Visitor).await;
     assert!(hall.contains(&(year - 1).to_string()) && hall.contains("Patient Leader"));
+}
+
+async fn an_erased_member_leaves_no_statements_endorsements_or_name_behind(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let created = programme(app, &staff, 3).await;
+    let [ana, ben] = [app.member().named("Ana Erased").create().await, app.member().named("Ben").create().await];
+    let (_, by_ana) = nominate(app, &ana, &category(&created, 0), &ben, "Ana's words about Ben.").await;
+    let ana_nominee = accepted_nominee(app, &staff, &category(&created, 0), &ana).await;
+    accept(app, &staff, &[by_ana["nominee_id"].as_str().unwrap()]).await;
+    move_to(app, &staff, "endorsements").await;
+    let ben_nominee = by_ana["nominee_id"].as_str().unwrap();
+    assert_eq!(app.call("POST", &format!("/api/v1/nominees/{ben_nominee}/endorse"), &ana, None).await.0, 201);
+    let r = app.client().delete(app.url("/api/v1/me")).bearer_auth(&ana.token).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap_or_default());
+    app.consume("awards-erasure").await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM award_nominations WHERE statement LIKE 'Ana%'").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM award_endorsements").await, 0);
+    let (status, v) = app.call("GET", &format!("/api/v1/nominees/{ana_nominee}"), &Visitor, None).await;
+    assert_eq!(status, 200, "the nominee keeps its place in the history");
+    assert_eq!((v["name"].as_str(), &v["member_id"]), (Some("A former member"), &Value::Null));
 }
