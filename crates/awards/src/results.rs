@@ -31,7 +31,7 @@ pub struct JudgeFigure {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-pub struct Standing {
+pub struct FinalistStanding {
     pub nominee_id: Uuid,
     /// 1 for the best.
     pub rank: usize,
@@ -49,7 +49,7 @@ pub struct Standing {
 pub struct CategoryStandings {
     pub category_id: Uuid,
     pub category: String,
-    pub standings: Vec<Standing>,
+    pub standings: Vec<FinalistStanding>,
 }
 
 #[derive(Debug, Serialize, ToSchema, sea_orm::FromQueryResult)]
@@ -132,7 +132,7 @@ pub async fn standings<C: ConnectionTrait>(c: &C, p: &ProgrammeRow) -> AppResult
         let standings = normalise::rank(&order, &result)
             .into_iter()
             .enumerate()
-            .map(|(i, nominee)| Standing {
+            .map(|(i, nominee)| FinalistStanding {
                 nominee_id: nominee,
                 rank: i + 1,
                 combined: combined.get(&nominee).copied(),

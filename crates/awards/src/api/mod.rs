@@ -90,7 +90,7 @@ pub fn router() -> Router<AppState> {
         crate::judging::Scores,
         crate::results::Standings,
         crate::results::CategoryStandings,
-        crate::results::Standing,
+        crate::results::FinalistStanding,
         crate::results::JudgeFigure,
         crate::results::JudgeProgress,
         crate::results::Locked,
