@@ -7,6 +7,7 @@
 //! - [`opportunities`]: the paid-opportunities area's events.
 //! - [`eligibility`]: who may take part in what a partner commissions (shared rule).
 //! - [`surveys`]: the surveys' incentive event and the partner-contacts port.
+//! - [`calendar`]: the events area's port for event times (the awards' ceremony).
 //! - [`learning`]: the learning area's port (shown credentials, search, new this month).
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
 //!   provides while the application is wired; other slices reach them with
@@ -15,6 +16,7 @@
 // The opportunities' events are declared with the same macro.
 #[macro_use]
 pub mod events;
+pub mod calendar;
 pub mod eligibility;
 pub mod groups;
 pub mod home;

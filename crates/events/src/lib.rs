@@ -4,6 +4,7 @@
 
 mod analytics;
 mod api;
+mod calendar;
 mod conference;
 mod demo;
 mod feed;
@@ -47,6 +48,7 @@ pub fn slice() -> Slice {
             }));
             w.exporter(Arc::new(privacy::EventsExport));
             w.figures(Arc::new(analytics::EventFigures));
+            w.provide::<Arc<dyn contracts::calendar::EventTimes>>(Arc::new(calendar::Times));
             Ok(())
         })
 }

@@ -34,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_learning_resources::Migration),
             Box::new(m0017_surveys::Migration),
             Box::new(m0018_analytics::Migration),
+            Box::new(m0019_awards::Migration),
         ]
     }
 }
@@ -111,6 +112,7 @@ mod m0015_learning_articles;
 mod m0016_learning_resources;
 mod m0017_surveys;
 mod m0018_analytics;
+mod m0019_awards;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -28,6 +28,8 @@ async fn the_console_links_every_staff_area_and_does_not_exist_for_anyone_else(a
         "/admin/resources",
         "/admin/surveys",
         "/admin/articles",
+        "/admin/analytics",
+        "/admin/awards",
     ] {
         assert!(page.contains(&format!("href=\"{href}\"")), "the console links {href}");
     }

@@ -6,6 +6,7 @@ mod accounts;
 mod analytics;
 mod architecture;
 mod articles;
+mod awards;
 mod community;
 mod console;
 mod courses;
