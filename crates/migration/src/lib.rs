@@ -33,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_learning_articles::Migration),
             Box::new(m0016_learning_resources::Migration),
             Box::new(m0017_surveys::Migration),
+            Box::new(m0020_newsletter::Migration),
         ]
     }
 }
@@ -109,6 +110,7 @@ mod m0014_learning_courses;
 mod m0015_learning_articles;
 mod m0016_learning_resources;
 mod m0017_surveys;
+mod m0020_newsletter;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -34,6 +34,7 @@ pub const SLICES: &[fn() -> Slice] = &[
     opportunities::slice,
     learning::slice,
     surveys::slice,
+    newsletter::slice,
 ];
 
 #[derive(Clone)]
