@@ -5,6 +5,8 @@
 //! receive nothing.
 
 mod api;
+pub mod assembly;
+pub mod issues;
 pub mod preferences;
 mod privacy;
 mod web;

@@ -1,6 +1,7 @@
 //! The weekly newsletter: preferences through the API and the page, the one-click
 //! unsubscribe (a bare POST to the signed link, RFC 8058) taking effect for the next
-//! issue, and members who never verified their address receiving nothing.
+//! issue, members who never verified their address receiving nothing, issues drafted
+//! by staff, and each member's edition holding only what they may read on the site.
 
 use kernel::ids::MemberId;
 use serde_json::json;
@@ -13,6 +14,8 @@ both_backends![
     the_preferences_page_saves_the_ticks_and_keeps_them_when_a_topic_is_wrong,
     one_click_unsubscribe_is_a_bare_post_to_the_signed_link_and_counts_from_the_next_issue,
     members_who_never_verified_their_address_receive_nothing,
+    staff_draft_one_issue_per_week_and_edit_its_intro_and_featured_links,
+    a_private_groups_thread_reaches_its_members_editions_and_never_an_outsiders,
 ];
 
 const PREFS: &str = "/api/v1/me/newsletter-preferences";
@@ -127,4 +130,62 @@ async fn members_who_never_verified_their_address_receive_nothing(app: &TestApp)
     assert!(html.contains(&format!("<dd>{}</dd>", to.len())), "the desk counts who the next issue would reach");
     assert_eq!(app.send("GET", "/admin/newsletter", &verified).await.0, 404, "members do not see the desk");
     assert_eq!(app.send("GET", "/admin/newsletter", &Visitor).await.0, 404);
+}
+
+const ISSUES: &str = "/api/v1/admin/newsletters";
+
+async fn staff_draft_one_issue_per_week_and_edit_its_intro_and_featured_links(app: &TestApp) {
+    let editor = app.staff_member().create().await;
+    let member = app.member().create().await;
+    let week = json!({"week": "2026-W49"});
+    assert_eq!(app.call("POST", ISSUES, &Visitor, Some(week.clone())).await.0, 401);
+    assert_eq!(app.call("POST", ISSUES, &member, Some(week.clone())).await.0, 404, "members do not see the route");
+    let (status, issue) = app.call("POST", ISSUES, &editor, Some(week.clone())).await;
+    assert_eq!(status, 201, "{issue}");
+    assert_eq!(issue["status"], "draft");
+    assert_eq!(issue["week"], "2026-W49");
+    let (status, body) = app.call("POST", ISSUES, &editor, Some(week)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("week_taken")));
+    for bad in ["2026-49", "2025-W53", "next week"] {
+        let (status, body) = app.call("POST", ISSUES, &editor, Some(json!({ "week": bad }))).await;
+        assert_eq!(status, 422, "{bad}: {body}");
+    }
+
+    let path = format!("{ISSUES}/{}", issue["id"].as_str().unwrap());
+    let edit = json!({"intro": "Welcome to **December**.", "featured": [{"title": "The toolkit", "href": "/learn"}]});
+    let (status, saved) = app.call("PUT", &path, &editor, Some(edit)).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["featured"][0]["href"], "/learn");
+    let offsite = json!({"intro": "x", "featured": [{"title": "Elsewhere", "href": "https://evil.example"}]});
+    assert_eq!(app.call("PUT", &path, &editor, Some(offsite)).await.0, 422, "featured links stay on the site");
+    let long = json!({"intro": "x".repeat(5001), "featured": []});
+    assert_eq!(app.call("PUT", &path, &editor, Some(long)).await.0, 422);
+    let (status, again) = app.call("GET", &path, &editor, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(again["intro"], "Welcome to **December**.", "refused edits leave the draft alone");
+    assert_eq!(app.call("GET", &path, &member, None).await.0, 404);
+    assert_eq!(app.call("GET", &format!("{ISSUES}/not-an-id"), &editor, None).await.0, 404);
+}
+
+async fn a_private_groups_thread_reaches_its_members_editions_and_never_an_outsiders(app: &TestApp) {
+    let editor = app.staff_member().create().await;
+    let ana = app.member().named("Ana").create().await;
+    let bo = app.member().named("Bo").create().await;
+    let cy = app.member().named("Cy").create().await;
+    let group = app.group().private().with_members(&[&ana]).create().await;
+    group.request_to_join(app, &cy).await;
+    group.thread(app, &ana, "Our confidential treatment notes", "Only for the group.").await;
+    let (_, issue) = app.call("POST", ISSUES, &editor, Some(json!({"week": "2026-W50"}))).await;
+    let preview = |m: MemberId| format!("{ISSUES}/{}/preview?member_id={m}", issue["id"].as_str().unwrap());
+
+    let (status, mine) = app.call("GET", &preview(ana.id), &editor, None).await;
+    assert_eq!(status, 200, "{mine}");
+    assert!(mine.to_string().contains("confidential treatment notes"), "a member of the group sees it: {mine}");
+    for outsider in [&bo, &cy] {
+        let (status, theirs) = app.call("GET", &preview(outsider.id), &editor, None).await;
+        assert_eq!(status, 200);
+        assert!(!theirs.to_string().contains("confidential"), "{} never gets it: {theirs}", outsider.name);
+    }
+    assert_eq!(app.call("GET", &preview(MemberId::new()), &editor, None).await.0, 404);
+    assert_eq!(app.call("GET", &preview(ana.id), &bo, None).await.0, 404, "members cannot preview");
 }
