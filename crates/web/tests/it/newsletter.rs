@@ -187,5 +187,7 @@ async fn a_private_groups_thread_reaches_its_members_editions_and_never_an_outsi
         assert!(!theirs.to_string().contains("confidential"), "{} never gets it: {theirs}", outsider.name);
     }
     assert_eq!(app.call("GET", &preview(MemberId::new()), &editor, None).await.0, 404);
+    let bare = format!("{ISSUES}/{}/preview", issue["id"].as_str().unwrap());
+    assert_eq!(app.call("GET", &bare, &editor, None).await.0, 400, "the member to preview as is required");
     assert_eq!(app.call("GET", &preview(ana.id), &bo, None).await.0, 404, "members cannot preview");
 }
