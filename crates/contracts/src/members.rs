@@ -173,6 +173,15 @@ pub trait MemberDirectory: Send + Sync {
     /// The address at which a slice may e-mail an active member about their own
     /// activity. Never for display.
     fn contact_email<'a>(&'a self, c: Conn<'a>, id: MemberId) -> Read<'a, Option<String>>;
+    /// Active members with a verified address, in id order after `after`, at most
+    /// `limit`: (id, address). For bulk mail such as the newsletter; a member who never
+    /// verified their address is never listed. Never for display.
+    fn verified_addresses<'a>(
+        &'a self,
+        c: Conn<'a>,
+        after: Option<MemberId>,
+        limit: u64,
+    ) -> Read<'a, Vec<(MemberId, String)>>;
     /// Whether an account exists and is not deleted.
     fn exists<'a>(&'a self, c: Conn<'a>, id: MemberId) -> Read<'a, bool>;
     /// When an active member joined (for limits on new accounts).

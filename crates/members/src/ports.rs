@@ -35,6 +35,15 @@ impl MemberDirectory for Directory {
         Box::pin(async move { contact_email(&c, id).await })
     }
 
+    fn verified_addresses<'a>(
+        &'a self,
+        c: Conn<'a>,
+        after: Option<MemberId>,
+        limit: u64,
+    ) -> BoxFuture<'a, Result<Vec<(MemberId, String)>, DbErr>> {
+        Box::pin(async move { verified_addresses(&c, after, limit).await })
+    }
+
     fn exists<'a>(&'a self, c: Conn<'a>, id: MemberId) -> BoxFuture<'a, Result<bool, DbErr>> {
         Box::pin(async move { exists(&c, id).await })
     }
@@ -122,6 +131,31 @@ async fn contact_email<C: sea_orm::ConnectionTrait>(c: &C, id: MemberId) -> Resu
     )
     .await?
     .flatten())
+}
+
+/// Active members with a verified address, in id order after `after` (keyset paging).
+async fn verified_addresses<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    after: Option<MemberId>,
+    limit: u64,
+) -> Result<Vec<(MemberId, String)>, sea_orm::DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: MemberId,
+        email: String,
+    }
+    let (filter, mut p) = match after {
+        Some(a) => ("AND id > $1", params![a]),
+        None => ("", params![]),
+    };
+    p.push((limit.min(10_000) as i64).into());
+    let sql = format!(
+        "SELECT id, email FROM members WHERE status = 'active' AND email_verified_at IS NOT NULL \
+         AND email IS NOT NULL {filter} ORDER BY id LIMIT ${}",
+        p.len()
+    );
+    let rows: Vec<Row> = kernel::db::all(c, &sql, p).await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.email)).collect())
 }
 
 /// Whether an account exists and is not deleted.

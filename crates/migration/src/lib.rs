@@ -35,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_surveys::Migration),
             Box::new(m0018_analytics::Migration),
             Box::new(m0019_awards::Migration),
+            Box::new(m0020_newsletter::Migration),
         ]
     }
 }
@@ -113,6 +114,7 @@ mod m0016_learning_resources;
 mod m0017_surveys;
 mod m0018_analytics;
 mod m0019_awards;
+mod m0020_newsletter;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

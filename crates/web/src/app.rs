@@ -35,6 +35,7 @@ pub const SLICES: &[fn() -> Slice] = &[
     learning::slice,
     surveys::slice,
     awards::slice,
+    newsletter::slice,
 ];
 
 #[derive(Clone)]

@@ -30,6 +30,7 @@ async fn the_console_links_every_staff_area_and_does_not_exist_for_anyone_else(a
         "/admin/articles",
         "/admin/analytics",
         "/admin/awards",
+        "/admin/newsletter",
     ] {
         assert!(page.contains(&format!("href=\"{href}\"")), "the console links {href}");
     }

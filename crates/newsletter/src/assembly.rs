@@ -1,0 +1,59 @@
+//! One member's edition of an issue, assembled only through other slices' ports and as
+//! that member: each port answers for the member as viewer, so the edition holds nothing
+//! they could not read on the site (a private group's thread never reaches a non-member).
+
+use kernel::ids::MemberId;
+use kernel::viewer::Viewer;
+use kernel::{AppError, AppResult, AppState};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::issues::{self, Featured};
+
+/// A link in a member's edition, with a short note.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Item {
+    pub title: String,
+    pub href: String,
+    pub note: String,
+}
+
+/// What one member receives for an issue.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Edition {
+    pub issue_id: Uuid,
+    pub week: String,
+    pub intro: String,
+    pub featured: Vec<Featured>,
+    /// Latest discussions from the groups the member may read.
+    pub highlights: Vec<Item>,
+    /// This month's resources and featured articles the member may read.
+    pub new_this_month: Vec<Item>,
+}
+
+/// The member as a viewer, or 404 when the account cannot act (suspended, deleted, unknown).
+async fn viewer_of(state: &AppState, member: MemberId) -> AppResult<Viewer> {
+    let loaded = state.viewers.load(&state.db, member).await.map_err(AppError::Internal)?;
+    loaded.map(Viewer::Member).ok_or(AppError::NotFound)
+}
+
+/// The edition of issue `id` that `member` would receive.
+pub async fn edition(state: &AppState, id: Uuid, member: MemberId) -> AppResult<Edition> {
+    let issue = issues::get(state, id).await?;
+    let viewer = viewer_of(state, member).await?;
+    let highlights = contracts::home::latest(state, &viewer, 5).await?;
+    let new_this_month = contracts::learning::new_this_month(state, &viewer).await?;
+    Ok(Edition {
+        issue_id: issue.id,
+        week: issue.week,
+        intro: issue.intro,
+        featured: issue.featured,
+        highlights: highlights.into_iter().map(|f| Item { title: f.title, href: f.href, note: f.note }).collect(),
+        new_this_month: new_this_month
+            .into_iter()
+            .take(10)
+            .map(|n| Item { title: n.title, href: n.href, note: n.note })
+            .collect(),
+    })
+}
