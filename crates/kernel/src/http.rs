@@ -308,6 +308,23 @@ pub fn login_redirect(return_to: &str) -> axum::response::Response {
     redirect(&format!("/login?{encoded}"))
 }
 
+/// A form body's fields in order, repeated names included (checkboxes, answers, lists):
+/// for forms whose fields vary (a survey's answers, a collection's order) and so have no
+/// struct to deserialise into.
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
+}
+
+/// The first value of `name` in a form, or "".
+pub fn form_value(pairs: &[(String, String)], name: &str) -> String {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+/// Every value of `name` in a form, in order.
+pub fn form_values(pairs: &[(String, String)], name: &str) -> Vec<String> {
+    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+}
+
 /// Parses an id from a path segment; an id that cannot exist is simply not found.
 pub fn path_id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
     raw.parse().map_err(|_| AppError::NotFound)

@@ -88,6 +88,18 @@ impl Viewer {
     }
 }
 
+/// The staff member behind a staff page, or 404 for everyone else, signed in or not:
+/// a staff page does not show that it exists. (Decided before a body is read.)
+pub fn staff_page(viewer: &Viewer) -> AppResult<&Member> {
+    viewer.member().filter(|m| m.role >= Role::Staff).ok_or(AppError::NotFound)
+}
+
+/// The staff member behind a staff API call: 401 without a working token (the API says
+/// how to authenticate), 404 for a member who is not staff.
+pub fn api_staff(viewer: &Viewer) -> AppResult<&Member> {
+    viewer.require_role(Role::Staff)
+}
+
 /// Who may see a piece of personal information, as chosen by its owner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]

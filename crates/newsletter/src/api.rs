@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kernel::http::{Req, path_id};
-use kernel::viewer::{Member, Role, Viewer};
 use kernel::{AppError, AppResult, AppState};
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
@@ -33,12 +32,7 @@ pub(crate) fn router() -> Router<AppState> {
 )]
 pub(crate) struct NewsletterApi;
 
-/// The staff member behind an API call: 401 without a working token, 404 for a member
-/// who is not staff (the route does not show that it exists). Checked before the body.
-fn api_staff(viewer: &Viewer) -> AppResult<&Member> {
-    viewer.require_member()?;
-    viewer.member().filter(|m| m.role >= Role::Staff).ok_or(AppError::NotFound)
-}
+use kernel::viewer::api_staff;
 
 /// Drafts the issue of an ISO week.
 #[utoipa::path(post, path = "/api/v1/admin/newsletters", tag = "newsletter", security(("bearer" = [])),

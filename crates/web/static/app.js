@@ -15,8 +15,10 @@
     });
   });
   // The unread notification count, kept current by server-sent events.
-  var badge = document.querySelector("[data-unread-count]");
-  if (badge && window.EventSource) {
+  // The header shows the navigation twice (a menu on phones, a row on wider screens), so
+  // every copy of the badge is kept current.
+  var badges = document.querySelectorAll("[data-unread-count]");
+  if (badges.length && window.EventSource) {
     var live = document.getElementById("unread-live");
     var last = null;
     var stream = null;
@@ -24,8 +26,10 @@
       stream = new EventSource("/notifications/stream");
       stream.addEventListener("unread", function (e) {
         var n = parseInt(e.data, 10) || 0;
-        badge.textContent = n > 0 ? String(n) : "";
-        badge.hidden = n === 0;
+        badges.forEach(function (badge) {
+          badge.textContent = n > 0 ? String(n) : "";
+          badge.hidden = n === 0;
+        });
         if (live && last !== null && n > last) {
           live.textContent = "You have " + n + " unread notification" + (n === 1 ? "" : "s") + ".";
         }

@@ -4,7 +4,6 @@
 
 use kernel::viewer::{Member, Viewer};
 use kernel::{AppError, AppResult};
-use serde::de::DeserializeOwned;
 
 use super::policy;
 
@@ -19,13 +18,4 @@ pub(crate) fn api_editor(viewer: &Viewer) -> AppResult<&Member> {
     editor(viewer)
 }
 
-/// A JSON request body, read after the caller has been authorised; malformed JSON and a
-/// wrong shape are clear 400s.
-pub(crate) fn json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-            AppError::bad_request("malformed_json", "The request body is not valid JSON.")
-        }
-        _ => AppError::bad_request("invalid_body", format!("The request body does not have the expected shape: {e}")),
-    })
-}
+pub(crate) use kernel::http::json;

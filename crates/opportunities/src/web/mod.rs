@@ -12,6 +12,9 @@ use axum::Router;
 use axum::routing::{get, post};
 use kernel::AppState;
 
+/// The form helpers every slice shares (fields in order, repeated names included).
+pub(crate) use kernel::http::{form_pairs, form_value, form_values};
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/opportunities", get(member::board_page))
@@ -33,21 +36,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/payouts/{id}/paid", post(screening::paid_submit))
         .route("/admin/tax-forms/{member}", post(screening::tax_form_submit))
         .route("/partner", get(partner::partner_page))
-}
-
-/// A form body's fields in order, repeated names included (checkboxes, answers).
-pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
-}
-
-/// The first value of `name` in a form, or "".
-pub(crate) fn form_value(pairs: &[(String, String)], name: &str) -> String {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-}
-
-/// Every value of `name` in a form, in order.
-pub(crate) fn form_values(pairs: &[(String, String)], name: &str) -> Vec<String> {
-    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
 }
 
 /// A moment as people read it on these pages (UTC).

@@ -12,6 +12,9 @@ use axum::Router;
 use axum::routing::{get, post};
 use kernel::AppState;
 
+/// The form helpers every slice shares (fields in order, repeated names included).
+pub(crate) use kernel::http::{form_pairs, form_value, form_values};
+
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/surveys", get(member::list_page))
@@ -29,19 +32,4 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/surveys/{id}/quotes", get(results::quotes_page).post(results::quote_submit))
         .route("/partner/surveys", get(results::partner_list_page))
         .route("/partner/surveys/{id}", get(results::partner_page))
-}
-
-/// A form body's fields in order, repeated names included (checkboxes).
-pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
-}
-
-/// The first value of `name` in a form, or "".
-pub(crate) fn form_value(pairs: &[(String, String)], name: &str) -> String {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-}
-
-/// Every value of `name` in a form, in order.
-pub(crate) fn form_values(pairs: &[(String, String)], name: &str) -> Vec<String> {
-    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
 }

@@ -12,8 +12,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use kernel::http::{ApiQuery, Req, path_id};
 use kernel::page::{self, Page};
-use kernel::{AppError, AppResult, AppState};
-use serde::de::DeserializeOwned;
+use kernel::{AppResult, AppState};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -84,16 +83,7 @@ pub(crate) fn router() -> Router<AppState> {
 )]
 pub(crate) struct CoursesApi;
 
-/// A JSON request body, read after the caller has been authorised: malformed JSON and a
-/// wrong shape are clear 400s.
-pub(crate) fn json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
-            AppError::bad_request("malformed_json", "The request body is not valid JSON.")
-        }
-        _ => AppError::bad_request("invalid_body", format!("The request body does not have the expected shape: {e}")),
-    })
-}
+pub(crate) use kernel::http::json;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

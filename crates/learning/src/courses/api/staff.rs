@@ -8,8 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use kernel::http::{Req, path_id};
-use kernel::viewer::{Member, Viewer};
-use kernel::{AppError, AppResult, AppState};
+use kernel::{AppResult, AppState};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -25,11 +24,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/admin/courses/{id}/status", post(set_status))
 }
 
-/// The staff member behind an API call: 401 without a token, 404 for other members.
-pub(crate) fn api_staff(viewer: &Viewer) -> AppResult<&Member> {
-    viewer.require_member()?;
-    viewer.member().filter(|_| viewer.is_staff()).ok_or(AppError::NotFound)
-}
+pub(crate) use kernel::viewer::api_staff;
 
 /// Create a course with its modules, lessons, quiz and cohort (staff). Published unless
 /// `status` says `draft`; a lesson with a video needs its captions to publish.

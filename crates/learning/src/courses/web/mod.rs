@@ -8,6 +8,9 @@ use axum::Router;
 use axum::routing::{get, post};
 use kernel::AppState;
 
+/// The form helpers every slice shares (fields in order, repeated names included).
+pub(crate) use kernel::http::{form_pairs, form_value};
+
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/courses", get(member::list_page))
@@ -30,14 +33,4 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/questions/{id}/delete", post(staff::question_delete))
         .route("/admin/lessons/{id}", get(staff::lesson_edit_page).post(staff::lesson_edit_submit))
         .route("/admin/lessons/{id}/move", post(staff::lesson_move))
-}
-
-/// A form body's fields in order, repeated names included (checkboxes).
-pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
-}
-
-/// The first value of `name` in a form, or "".
-pub(crate) fn form_value(pairs: &[(String, String)], name: &str) -> String {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
 }

@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kernel::http::{Req, RequestContext, path_id, redirect};
 use kernel::ui::{self, Field, Input, error_summary};
-use kernel::viewer::{Member, Viewer};
 use kernel::{AppError, AppResult, AppState, FieldErrors};
 use uuid::Uuid;
 
@@ -22,10 +21,7 @@ use crate::courses::editing::{self, DetailsForm, LessonForm, QuestionForm};
 use crate::courses::model::CourseStatus;
 use crate::courses::outline::{self, CourseView};
 
-/// The signed-in staff member, or 404.
-fn staff(viewer: &Viewer) -> AppResult<&Member> {
-    viewer.member().filter(|_| viewer.is_staff()).ok_or(AppError::NotFound)
-}
+use kernel::viewer::staff_page as staff;
 
 fn details_fields(f: &DetailsForm, e: &FieldErrors, new: bool) -> String {
     let mut out = Field::new("title", "Title", &f.title, Input::Text).errors(e).required().html();

@@ -13,6 +13,9 @@ use kernel::AppState;
 use kernel::FieldErrors;
 use kernel::ui::escape;
 
+/// The form helpers every slice shares (fields in order, repeated names included).
+pub(crate) use kernel::http::{form_pairs, form_value, form_values};
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/learn", get(library::hub_page))
@@ -27,21 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/resources/{id}/edit", get(staff::edit_page).post(staff::edit_submit))
         .route("/admin/resources/collections", get(editor::collections_page).post(editor::start_submit))
         .route("/admin/resources/collections/{month}", get(editor::editor_page).post(editor::editor_submit))
-}
-
-/// A form body's fields in order, repeated names included.
-pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
-}
-
-/// The first value of `name` in a form, or "".
-pub(crate) fn form_value(pairs: &[(String, String)], name: &str) -> String {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
-}
-
-/// Every value of `name` in a form, in order.
-pub(crate) fn form_values(pairs: &[(String, String)], name: &str) -> Vec<String> {
-    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
 }
 
 /// A labelled `<select>` (id `f-{name}`, so the error summary links to it) with its
