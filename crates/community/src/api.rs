@@ -141,8 +141,11 @@ async fn list_groups(Req { state, ctx }: Req) -> AppResult<Json<GroupList>> {
 
 /// Create a group (staff).
 #[utoipa::path(post, path = "/api/v1/groups", tag = "community", request_body = NewGroup, security(("bearer" = [])),
-    responses((status = 201, body = Group), (status = 403), (status = 422)))]
-async fn create_group(Req { state, ctx }: Req, ApiJson(b): ApiJson<NewGroup>) -> AppResult<Response> {
+    responses((status = 201, body = Group), (status = 404), (status = 422)))]
+async fn create_group(Req { state, ctx }: Req, body: axum::body::Bytes) -> AppResult<Response> {
+    // Staff only: decided before the body is read, so others learn nothing of its shape.
+    ctx.viewer.require_role(kernel::viewer::Role::Staff)?;
+    let b: NewGroup = kernel::http::json(&body)?;
     let g = groups::create(&state, &ctx.viewer, &b, &ctx.client_ip).await?;
     Ok((StatusCode::CREATED, Json(g)).into_response())
 }
