@@ -1,35 +1,24 @@
 //! The community section of the programme analytics: threads and replies, the busiest
 //! groups, how long a new thread waits for its first reply, reports and moderation.
 
-use futures::future::BoxFuture;
-use kernel::analytics::{self, Figures, Number, Range, Row, Table};
+use kernel::analytics::{self, Number, Range, Row, Table};
 use kernel::db::Db;
 use kernel::params;
 use sea_orm::DbErr;
 
-pub(crate) struct CommunityFigures;
+/// This slice's section of the programme analytics.
+pub(crate) fn section() -> analytics::Reader {
+    analytics::Reader {
+        key: "community",
+        title: "Community",
+        numbers: |db, range| Box::pin(numbers(db, range)),
+        tables: |db, range| Box::pin(tables(db, range)),
+    }
+}
 
 /// The first-reply median is taken over at most this many of the range's latest
 /// threads, so its cost does not grow with the forum.
 const FIRST_REPLY_SAMPLE: i64 = 1000;
-
-impl Figures for CommunityFigures {
-    fn key(&self) -> &'static str {
-        "community"
-    }
-
-    fn title(&self) -> &'static str {
-        "Community"
-    }
-
-    fn numbers<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Number>>> {
-        Box::pin(async move { Ok(numbers(db, range).await?) })
-    }
-
-    fn tables<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Table>>> {
-        Box::pin(async move { Ok(tables(db, range).await?) })
-    }
-}
 
 /// How many rows of `table` were made in the range.
 async fn made_in(db: &Db, table: &str, range: &Range) -> Result<i64, DbErr> {

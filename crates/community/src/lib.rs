@@ -71,7 +71,7 @@ pub fn slice() -> Slice {
                 Box::pin(privacy::erase(tx, e.member_id))
             }));
             w.exporter(Arc::new(privacy::CommunityExport));
-            w.figures(Arc::new(analytics::CommunityFigures));
+            w.figures(Arc::new(analytics::section()));
             Ok(())
         })
 }

@@ -1,29 +1,18 @@
 //! The events section of the programme analytics: registrations, attendance, the
 //! attendance rate, promotions from the waitlist, and each by kind of event.
 
-use futures::future::BoxFuture;
-use kernel::analytics::{self, Figures, Number, Range, Row, Table};
+use kernel::analytics::{self, Number, Range, Row, Table};
 use kernel::db::Db;
 use kernel::params;
 use sea_orm::DbErr;
 
-pub(crate) struct EventFigures;
-
-impl Figures for EventFigures {
-    fn key(&self) -> &'static str {
-        "events"
-    }
-
-    fn title(&self) -> &'static str {
-        "Events"
-    }
-
-    fn numbers<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Number>>> {
-        Box::pin(async move { Ok(numbers(db, range).await?) })
-    }
-
-    fn tables<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Table>>> {
-        Box::pin(async move { Ok(tables(db, range).await?) })
+/// This slice's section of the programme analytics.
+pub(crate) fn section() -> analytics::Reader {
+    analytics::Reader {
+        key: "events",
+        title: "Events",
+        numbers: |db, range| Box::pin(numbers(db, range)),
+        tables: |db, range| Box::pin(tables(db, range)),
     }
 }
 

@@ -47,7 +47,7 @@ pub fn slice() -> Slice {
                 Box::pin(privacy::erase(tx, e.member_id))
             }));
             w.exporter(Arc::new(privacy::EventsExport));
-            w.figures(Arc::new(analytics::EventFigures));
+            w.figures(Arc::new(analytics::section()));
             w.provide::<Arc<dyn contracts::calendar::EventTimes>>(Arc::new(calendar::Times));
             Ok(())
         })

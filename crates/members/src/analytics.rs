@@ -3,33 +3,22 @@
 //! counted only over members who share their conditions with members (or everyone):
 //! a condition its owner keeps private is not counted anywhere.
 
-use futures::future::BoxFuture;
-use kernel::analytics::{self, Figures, Number, Range, Table};
+use kernel::analytics::{self, Number, Range, Table};
 use kernel::db::Db;
 use kernel::params;
 
-pub(crate) struct MemberFigures;
+/// This slice's section of the programme analytics.
+pub(crate) fn section() -> analytics::Reader {
+    analytics::Reader {
+        key: "members",
+        title: "Members",
+        numbers: |db, range| Box::pin(numbers(db, range)),
+        tables: |db, range| Box::pin(tables(db, range)),
+    }
+}
 
 /// Accounts that still exist (an erased account keeps a tombstone row).
 const CURRENT: &str = "status <> 'deleted'";
-
-impl Figures for MemberFigures {
-    fn key(&self) -> &'static str {
-        "members"
-    }
-
-    fn title(&self) -> &'static str {
-        "Members"
-    }
-
-    fn numbers<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Number>>> {
-        Box::pin(async move { Ok(numbers(db, range).await?) })
-    }
-
-    fn tables<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Table>>> {
-        Box::pin(async move { Ok(tables(db, range).await?) })
-    }
-}
 
 /// Members active in the last `days` days: signed in to the site with a session seen
 /// since then (each request of a session moves its `last_seen_at`).

@@ -82,7 +82,7 @@ pub fn slice() -> Slice {
             w.provide::<Arc<dyn MemberDirectory>>(Arc::new(ports::Directory));
             w.provide::<Arc<dyn contracts::members::AdminAccounts>>(Arc::new(ports::Admins));
             w.consumer(kernel::outbox::on("members-suspensions", suspensions::suspend));
-            w.figures(Arc::new(analytics::MemberFigures));
+            w.figures(Arc::new(analytics::section()));
             Ok(())
         })
 }

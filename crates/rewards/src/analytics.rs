@@ -1,31 +1,20 @@
 //! The rewards section of the programme analytics: points issued (by earning rule),
 //! points redeemed (by reward), and the points members hold and could still redeem.
 
-use futures::future::BoxFuture;
-use kernel::analytics::{self, Figures, Number, Range, Row, Table};
+use kernel::analytics::{self, Number, Range, Row, Table};
 use kernel::db::Db;
 use kernel::params;
 use sea_orm::DbErr;
 
 use crate::ledger::reasons;
 
-pub(crate) struct RewardFigures;
-
-impl Figures for RewardFigures {
-    fn key(&self) -> &'static str {
-        "rewards"
-    }
-
-    fn title(&self) -> &'static str {
-        "Rewards"
-    }
-
-    fn numbers<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Number>>> {
-        Box::pin(async move { Ok(numbers(db, range).await?) })
-    }
-
-    fn tables<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Table>>> {
-        Box::pin(async move { Ok(tables(db, range).await?) })
+/// This slice's section of the programme analytics.
+pub(crate) fn section() -> analytics::Reader {
+    analytics::Reader {
+        key: "rewards",
+        title: "Rewards",
+        numbers: |db, range| Box::pin(numbers(db, range)),
+        tables: |db, range| Box::pin(tables(db, range)),
     }
 }
 

@@ -46,7 +46,7 @@ pub fn slice() -> Slice {
             w.provide(settings::RewardSettings::parse(w.settings)?);
             w.consumer(Arc::new(PointsConsumer));
             w.exporter(Arc::new(RewardsExport));
-            w.figures(Arc::new(analytics::RewardFigures));
+            w.figures(Arc::new(analytics::section()));
             Ok(())
         })
 }
