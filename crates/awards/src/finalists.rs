@@ -3,6 +3,7 @@
 //! more. Each new finalist who is a member hears of it through `AwardFinalist`.
 
 use contracts::events::AwardFinalist;
+use contracts::ids::EventId;
 use kernel::db;
 use kernel::ids::MemberId;
 use kernel::{AppError, AppResult, AppState, audit, outbox, params};
@@ -29,18 +30,23 @@ pub async fn draw<C: ConnectionTrait>(c: &C, p: &ProgrammeRow) -> AppResult<()> 
         )
         .await?;
         for n in top {
-            make_finalist(c, n.id, n.member_id).await?;
+            make_finalist(c, n.id, n.member_id, p.ceremony_event_id).await?;
         }
     }
     Ok(())
 }
 
-async fn make_finalist<C: ConnectionTrait>(c: &C, id: Uuid, member: Option<MemberId>) -> AppResult<bool> {
+async fn make_finalist<C: ConnectionTrait>(
+    c: &C,
+    id: Uuid,
+    member: Option<MemberId>,
+    ceremony_event_id: Option<EventId>,
+) -> AppResult<bool> {
     let changed =
         db::exec(c, "UPDATE award_nominees SET finalist = TRUE WHERE id = $1 AND finalist = FALSE", params![id])
             .await?;
     if let (1, Some(member_id)) = (changed, member) {
-        outbox::publish(c, None, &AwardFinalist { member_id }).await?;
+        outbox::publish(c, None, &AwardFinalist { member_id, ceremony_event_id }).await?;
     }
     Ok(changed == 1)
 }
@@ -57,7 +63,7 @@ pub async fn add(state: &AppState, actor: MemberId, year: i64, nominee: Uuid, ip
     )
     .await?;
     let Some(member) = member else { return Err(AppError::NotFound) };
-    if make_finalist(&tx, nominee, member).await? {
+    if make_finalist(&tx, nominee, member, p.ceremony_event_id).await? {
         let detail = serde_json::json!({"nominee": nominee, "year": year});
         audit::record(&tx, Some(actor), "award_finalist_added", member, Some(ip), detail).await?;
     }

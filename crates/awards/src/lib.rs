@@ -12,12 +12,14 @@ mod demo;
 mod endorsements;
 mod finalists;
 mod hall_of_fame;
+mod invitations;
 mod judging;
 mod model;
 mod nominations;
 mod nominees;
 pub mod normalise;
 mod overview;
+mod ports;
 pub mod policy;
 mod privacy;
 mod programmes;
@@ -26,9 +28,10 @@ mod screening_queue;
 mod voting;
 mod web;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use contracts::events::MemberDeleted;
+use contracts::events::{MemberDeleted, MemberJoined};
 use kernel::slice::Slice;
 
 /// The awards slice's manifest.
@@ -45,11 +48,17 @@ pub fn slice() -> Slice {
         .routes(api::router)
         .openapi(<api::AwardsApi as utoipa::OpenApi>::openapi)
         .scheduled::<results::PublishWinners>(Duration::from_secs(30))
+        .job::<invitations::ClaimNominations>()
         .demo(|state, people| Box::pin(demo::load(state, people)))
         .wire(|w| {
             w.consumer(kernel::outbox::on::<MemberDeleted>("awards-erasure", |tx, _, e| {
                 Box::pin(privacy::erase(tx, e.member_id))
             }));
+            w.consumer(kernel::outbox::on::<MemberJoined>("awards-claim", |tx, ev, e| {
+                Box::pin(invitations::on_joined(tx, ev, e))
+            }));
+            w.provide::<Arc<dyn contracts::awards::Honours>>(Arc::new(ports::HonoursPort));
+            w.exporter(Arc::new(privacy::AwardsExport));
             Ok(())
         })
 }

@@ -147,6 +147,19 @@ async fn check_member_eligible(state: &AppState, category: &Category, id: Member
             format!("{} is for {} members.", category.name, types.join(" or ")),
         ));
     }
+    if category.min_member_days > 0 {
+        let joined = dir.joined_at(state.db.reader().into(), id).await?;
+        let days = joined.map(|j| (now() - j).num_days()).unwrap_or(0);
+        if days < category.min_member_days {
+            return Err(AppError::field(
+                "nominee_member_id",
+                format!(
+                    "{} is for people who have been members for at least {} days.",
+                    category.name, category.min_member_days
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -164,7 +177,10 @@ pub async fn nominate(state: &AppState, me: &Member, year: i64, n: &NewNominatio
     }
     let links = serde_json::to_string(&n.links).unwrap_or_else(|_| "[]".into());
     let tx = state.db.begin().await?;
-    let nominee_id = nominee_for(&tx, category.id, &person).await?;
+    let (nominee_id, new) = nominee_for(&tx, category.id, &person).await?;
+    if let (true, Person::Invitee { name, email }) = (new, &person) {
+        crate::invitations::invite(state, &tx, (name, email), &programme, &category, &me.display_name).await?;
+    }
     let id = Uuid::now_v7();
     let filed = db::exec(
         &tx,
@@ -180,13 +196,13 @@ pub async fn nominate(state: &AppState, me: &Member, year: i64, n: &NewNominatio
     Ok(Nominated { id, nominee_id })
 }
 
-/// The nominee row for `person` in `category`, made on the first nomination.
-async fn nominee_for<C: ConnectionTrait>(c: &C, category: Uuid, person: &Person) -> AppResult<Uuid> {
+/// The nominee row for `person` in `category`, made on the first nomination (then `true`).
+async fn nominee_for<C: ConnectionTrait>(c: &C, category: Uuid, person: &Person) -> AppResult<(Uuid, bool)> {
     let (member, name, email) = match person {
         Person::Member(id) => (Some(*id), None, None),
         Person::Invitee { name, email } => (None, Some(name.clone()), Some(email.clone())),
     };
-    db::exec(
+    let made = db::exec(
         c,
         "INSERT INTO award_nominees (id, category_id, person_key, member_id, invite_name, invite_email, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) ON CONFLICT (category_id, person_key) DO NOTHING",
@@ -199,7 +215,8 @@ async fn nominee_for<C: ConnectionTrait>(c: &C, category: Uuid, person: &Person)
         params![category, person.key()],
     )
     .await?;
-    id.ok_or_else(|| AppError::Internal(anyhow::anyhow!("nominee row vanished")))
+    let id = id.ok_or_else(|| AppError::Internal(anyhow::anyhow!("nominee row vanished")))?;
+    Ok((id, made == 1))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -33,3 +33,80 @@ pub async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow::Result
     }
     Ok(())
 }
+
+/// The member's part of "download my data": the nominations they made, their
+/// endorsements and votes, and the nominations of them (status only: what others wrote
+/// about them is the nominators' own).
+pub struct AwardsExport;
+
+#[derive(serde::Serialize, sea_orm::FromQueryResult)]
+struct Made {
+    nominee_id: Uuid,
+    statement: String,
+    links: String,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(serde::Serialize, sea_orm::FromQueryResult)]
+struct Endorsed {
+    nominee_id: Uuid,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(serde::Serialize, sea_orm::FromQueryResult)]
+struct Voted {
+    category_id: Uuid,
+    nominee_id: Uuid,
+    created_at: chrono::DateTime<chrono::Utc>,
+    voided_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(serde::Serialize, sea_orm::FromQueryResult)]
+struct Nominee {
+    id: Uuid,
+    category_id: Uuid,
+    status: String,
+    finalist: bool,
+}
+
+impl kernel::state::Exporter for AwardsExport {
+    fn section(&self) -> &'static str {
+        "awards"
+    }
+
+    fn export<'a>(
+        &'a self,
+        db: &'a kernel::db::Db,
+        member: MemberId,
+    ) -> futures::future::BoxFuture<'a, anyhow::Result<serde_json::Value>> {
+        Box::pin(async move {
+            let nominations: Vec<Made> = db
+                .all(
+                    "SELECT nominee_id, statement, links, created_at FROM award_nominations WHERE nominator_id = $1 ORDER BY created_at",
+                    params![member],
+                )
+                .await?;
+            let endorsements: Vec<Endorsed> = db
+                .all(
+                    "SELECT nominee_id, created_at FROM award_endorsements WHERE member_id = $1 ORDER BY created_at",
+                    params![member],
+                )
+                .await?;
+            let votes: Vec<Voted> = db
+                .all(
+                    "SELECT category_id, nominee_id, created_at, voided_at FROM award_votes WHERE member_id = $1 ORDER BY created_at",
+                    params![member],
+                )
+                .await?;
+            let nominated: Vec<Nominee> = db
+                .all(
+                    "SELECT id, category_id, status, finalist FROM award_nominees WHERE member_id = $1 ORDER BY created_at",
+                    params![member],
+                )
+                .await?;
+            Ok(serde_json::json!({
+                "nominations": nominations, "endorsements": endorsements, "votes": votes, "nominated": nominated,
+            }))
+        })
+    }
+}

@@ -32,6 +32,9 @@ pub struct NewCategory {
     /// How much the public vote counts in the result, 0 to 100 percent (0: no vote).
     #[serde(default)]
     pub vote_weight_percent: i64,
+    /// The fewest days a nominee must have been a member, 0 to 3650 (0: no minimum).
+    #[serde(default)]
+    pub min_member_days: i64,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -62,6 +65,8 @@ pub struct Category {
     #[serde(skip)]
     pub member_types: String,
     pub vote_weight_percent: i64,
+    /// The fewest days a nominee must have been a member (0: no minimum).
+    pub min_member_days: i64,
 }
 
 impl Category {
@@ -125,6 +130,9 @@ fn check(p: &NewProgramme) -> AppResult<()> {
     if !p.categories.iter().all(|c| (0..=100).contains(&c.vote_weight_percent)) {
         e.add("categories", "A vote weight is 0 to 100 percent.");
     }
+    if !p.categories.iter().all(|c| (0..=3650).contains(&c.min_member_days)) {
+        e.add("categories", "A minimum membership age is 0 to 3650 days.");
+    }
     if p.criteria.is_empty() || p.criteria.len() > MAX_CRITERIA {
         e.add("criteria", format!("Give 1 to {MAX_CRITERIA} criteria."));
     }
@@ -170,13 +178,14 @@ pub async fn create(state: &AppState, actor: MemberId, p: &NewProgramme, ip: &st
         let types = serde_json::to_string(&c.member_types).unwrap_or_else(|_| "[]".into());
         db::exec(
             &tx,
-            "INSERT INTO award_categories (id, programme_id, position, name, member_types, vote_weight_percent) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            params![cid, id, i as i64, c.name.trim().to_string(), types.clone(), c.vote_weight_percent],
+            "INSERT INTO award_categories (id, programme_id, position, name, member_types, vote_weight_percent, min_member_days) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            params![cid, id, i as i64, c.name.trim().to_string(), types.clone(), c.vote_weight_percent, c.min_member_days],
         )
         .await?;
         let name = c.name.trim().to_string();
-        categories.push(Category { id: cid, name, member_types: types, vote_weight_percent: c.vote_weight_percent });
+        let (vote_weight_percent, min_member_days) = (c.vote_weight_percent, c.min_member_days);
+        categories.push(Category { id: cid, name, member_types: types, vote_weight_percent, min_member_days });
     }
     let mut criteria = Vec::new();
     for (i, c) in p.criteria.iter().enumerate() {
@@ -212,7 +221,7 @@ pub async fn all<C: ConnectionTrait>(c: &C) -> AppResult<Vec<ProgrammeRow>> {
 pub async fn categories<C: ConnectionTrait>(c: &C, programme: Uuid) -> AppResult<Vec<Category>> {
     Ok(db::all(
         c,
-        "SELECT id, name, member_types, vote_weight_percent FROM award_categories WHERE programme_id = $1 ORDER BY position",
+        "SELECT id, name, member_types, vote_weight_percent, min_member_days FROM award_categories WHERE programme_id = $1 ORDER BY position",
         params![programme],
     )
     .await?)

@@ -79,8 +79,10 @@ domain_events! {
     ArticleFeatured = "ArticleFeatured" { member_id: MemberId }
     /// A member was nominated for an award.
     AwardNominated = "AwardNominated" { member_id: MemberId }
-    /// A member became an award finalist.
-    AwardFinalist = "AwardFinalist" { member_id: MemberId }
+    /// A member became an award finalist. `ceremony_event_id` is the programme's
+    /// ceremony (a Connexion session): the events area gives the finalist a
+    /// complimentary ticket to its conference.
+    AwardFinalist = "AwardFinalist" { member_id: MemberId, #[serde(default)] ceremony_event_id: Option<EventId> }
     /// A member won an award.
     AwardWon = "AwardWon" { member_id: MemberId }
     /// Someone a member referred joined.

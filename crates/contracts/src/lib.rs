@@ -7,6 +7,7 @@
 //! - [`opportunities`]: the paid-opportunities area's events.
 //! - [`eligibility`]: who may take part in what a partner commissions (shared rule).
 //! - [`surveys`]: the surveys' incentive event and the partner-contacts port.
+//! - [`awards`]: the awards' port for a member's public honours (profile badges).
 //! - [`calendar`]: the events area's port for event times (the awards' ceremony).
 //! - [`learning`]: the learning area's port (shown credentials, search, new this month).
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
@@ -16,6 +17,7 @@
 // The opportunities' events are declared with the same macro.
 #[macro_use]
 pub mod events;
+pub mod awards;
 pub mod calendar;
 pub mod eligibility;
 pub mod groups;

@@ -8,6 +8,7 @@ mod calendar;
 mod conference;
 mod demo;
 mod feed;
+mod finalist_tickets;
 mod ics;
 mod matching;
 mod model;
@@ -45,6 +46,9 @@ pub fn slice() -> Slice {
             w.provide(settings::EventSettings::parse(w.settings)?);
             w.consumer(kernel::outbox::on::<MemberDeleted>("events-erasure", |tx, _, e| {
                 Box::pin(privacy::erase(tx, e.member_id))
+            }));
+            w.consumer(kernel::outbox::on::<contracts::events::AwardFinalist>("events-finalist-tickets", |tx, ev, e| {
+                Box::pin(finalist_tickets::issue(tx, ev, e))
             }));
             w.exporter(Arc::new(privacy::EventsExport));
             w.figures(Arc::new(analytics::section()));

@@ -85,6 +85,7 @@ struct ProfilePage<'a> {
     p: ProfileView,
     story_html: Option<String>,
     credentials: Vec<contracts::learning::ShownCredential>,
+    honours: Vec<contracts::awards::Honour>,
     signed_in: bool,
     is_self: bool,
     is_staff: bool,
@@ -97,8 +98,10 @@ pub(super) async fn profile_view(Req { state, ctx }: Req, Path(id): Path<String>
     let title = p.display_name.clone();
     let story_html = p.story.as_deref().map(kernel::markdown::render);
     let credentials = contracts::learning::shown_credentials(&state, id).await?;
+    let honours = contracts::awards::public_honours(&state, id).await?;
     let body = ui::render(&ProfilePage {
         credentials,
+        honours,
         signed_in: ctx.viewer.is_signed_in(),
         is_self: ctx.viewer.id() == Some(id),
         is_staff: ctx.viewer.is_staff(),

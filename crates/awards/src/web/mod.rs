@@ -1,12 +1,17 @@
 //! The awards' pages, plain HTML forms that work without JavaScript: the programmes
 //! (`/awards`), a year with its categories and nominees (`/awards/{year}`), a nominee's
-//! page with the endorse button, and the staff desk that moves a programme's phase.
+//! page with the endorse button, and the staff desk listing the programmes; the staff's
+//! programme page (`staff`), the judges' pages (`judge`) and the nomination form
+//! (`nominate`).
+
+mod judge;
+mod nominate;
+mod staff;
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::Path;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::http::{Req, RequestContext, path_id};
 use kernel::ui;
@@ -28,7 +33,9 @@ pub fn router() -> Router<AppState> {
         .route("/nominees/{id}", get(nominee_page))
         .route("/nominees/{id}/endorse", post(endorse_submit))
         .route("/admin/awards", get(desk_page))
-        .route("/admin/awards/{year}/phase", post(phase_submit))
+        .merge(staff::router())
+        .merge(judge::router())
+        .merge(nominate::router())
 }
 
 struct ProgrammeLink {
@@ -64,6 +71,7 @@ struct YearPage {
     p: ProgrammeView,
     phase: &'static str,
     categories: Vec<CategoryBlock>,
+    can_nominate: bool,
 }
 
 async fn year_page(Req { state, ctx }: Req, Path(year): Path<String>) -> AppResult<Response> {
@@ -85,7 +93,8 @@ async fn year_page(Req { state, ctx }: Req, Path(year): Path<String>) -> AppResu
         })
         .collect();
     let title = format!("Social Health Awards {}", p.year);
-    let body = ui::render(&YearPage { phase: p.phase.label(), p, categories });
+    let can_nominate = p.phase == Phase::Nominations;
+    let body = ui::render(&YearPage { phase: p.phase.label(), p, categories, can_nominate });
     Ok(ui::page(&state, &ctx, &title, "/awards", &body).into_response())
 }
 
@@ -151,16 +160,6 @@ async fn desk_page(Req { state, ctx }: Req) -> AppResult<Response> {
         .collect();
     let body = ui::render(&DeskPage { csrf: &ctx.csrf, rows });
     Ok(ui::page(&state, &ctx, "Awards (staff)", "/admin/members", &body).into_response())
-}
-
-async fn phase_submit(Req { state, ctx }: Req, Path(year): Path<String>, body: Bytes) -> AppResult<Response> {
-    let me = staff(&ctx.viewer)?;
-    let year: i64 = path_id(&year)?;
-    let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body).unwrap_or_default();
-    let phase = pairs.iter().find(|(k, _)| k == "phase").and_then(|(_, v)| Phase::parse(v));
-    let phase = phase.ok_or_else(|| AppError::bad_request("invalid_phase", "Choose a phase."))?;
-    programmes::set_phase(&state, me.id, year, phase, &ctx.client_ip).await?;
-    Ok(Redirect::to("/admin/awards").into_response())
 }
 
 #[derive(Template)]
