@@ -52,7 +52,12 @@ async fn programme(state: &AppState, admin: MemberId, year: i64, members: &[Memb
         year,
         categories: CATEGORIES
             .iter()
-            .map(|c| NewCategory { name: (*c).into(), member_types: vec![], vote_weight_percent: 0, min_member_days: 0 })
+            .map(|c| NewCategory {
+                name: (*c).into(),
+                member_types: vec![],
+                vote_weight_percent: 0,
+                min_member_days: 0,
+            })
             .collect(),
         criteria: vec![
             NewCriterion { name: "Impact on the community".into(), weight: 3 },

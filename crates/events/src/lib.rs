@@ -47,9 +47,10 @@ pub fn slice() -> Slice {
             w.consumer(kernel::outbox::on::<MemberDeleted>("events-erasure", |tx, _, e| {
                 Box::pin(privacy::erase(tx, e.member_id))
             }));
-            w.consumer(kernel::outbox::on::<contracts::events::AwardFinalist>("events-finalist-tickets", |tx, ev, e| {
-                Box::pin(finalist_tickets::issue(tx, ev, e))
-            }));
+            w.consumer(kernel::outbox::on::<contracts::events::AwardFinalist>(
+                "events-finalist-tickets",
+                |tx, ev, e| Box::pin(finalist_tickets::issue(tx, ev, e)),
+            ));
             w.exporter(Arc::new(privacy::EventsExport));
             w.figures(Arc::new(analytics::section()));
             w.provide::<Arc<dyn contracts::calendar::EventTimes>>(Arc::new(calendar::Times));

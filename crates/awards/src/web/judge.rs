@@ -87,7 +87,8 @@ async fn render(
         })
         .collect();
     let page = JudgingPage { csrf: &ctx.csrf, entries, errors, summary: error_summary(errors) };
-    let html = ui::page_with_notice(state, ctx, "Judging — Social Health Awards", "/awards", &ui::render(&page), notice);
+    let html =
+        ui::page_with_notice(state, ctx, "Judging — Social Health Awards", "/awards", &ui::render(&page), notice);
     Ok((errors.page_status(), html).into_response())
 }
 
@@ -123,7 +124,9 @@ async fn score_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Byt
     }
     let name = a.nominee.name.clone();
     match judging::score(&state, me.id, id, &Scores { scores }, &ctx.client_ip).await {
-        Ok(()) => render(&state, &ctx, &HashMap::new(), &errors, Some(&format!("Your scores for {name} are saved."))).await,
+        Ok(()) => {
+            render(&state, &ctx, &HashMap::new(), &errors, Some(&format!("Your scores for {name} are saved."))).await
+        }
         Err(AppError::Conflict { message, .. }) => {
             let page = render(&state, &ctx, &typed, &errors, Some(&message)).await?;
             Ok((StatusCode::CONFLICT, page).into_response())

@@ -79,7 +79,11 @@ struct Who {
     member: Option<String>,
 }
 
-async fn nominate_page(Req { state, ctx }: Req, Path(year): Path<String>, Query(who): Query<Who>) -> AppResult<Response> {
+async fn nominate_page(
+    Req { state, ctx }: Req,
+    Path(year): Path<String>,
+    Query(who): Query<Who>,
+) -> AppResult<Response> {
     let year: i64 = path_id(&year)?;
     if !ctx.viewer.is_signed_in() {
         return Ok(login_redirect(&format!("/awards/{year}/nominate")));

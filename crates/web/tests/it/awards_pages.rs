@@ -156,8 +156,12 @@ async fn staff_screen_assign_judges_read_standings_and_lock_in_the_browser(app: 
     // Scores through the API; the standings show raw and normalised figures and progress.
     let mine = app.get_json("/api/v1/judging/assignments", &judge).await;
     for (i, a) in mine.as_array().unwrap().iter().enumerate() {
-        let scores: serde_json::Map<String, Value> =
-            a["criteria"].as_array().unwrap().iter().map(|c| (c["id"].as_str().unwrap().into(), json!(9 - i))).collect();
+        let scores: serde_json::Map<String, Value> = a["criteria"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["id"].as_str().unwrap().into(), json!(9 - i)))
+            .collect();
         let path = format!("/api/v1/judging/{}/scores", a["id"].as_str().unwrap());
         assert_eq!(app.call("POST", &path, &judge, Some(json!({"scores": scores}))).await.0, 204);
     }
@@ -204,7 +208,8 @@ async fn a_judge_scores_and_declares_a_conflict_in_the_browser(app: &TestApp) {
     let mine = app.get_json("/api/v1/judging/assignments", &judge).await;
     let of = |name: &str| mine.as_array().unwrap().iter().find(|a| a["nominee"]["name"] == name).unwrap().clone();
     let (a, b) = (of("Ana Ortiz"), of("Ben Bauer"));
-    let key = |a: &Value, i: usize| format!("s-{}-{}", a["id"].as_str().unwrap(), a["criteria"][i]["id"].as_str().unwrap());
+    let key =
+        |a: &Value, i: usize| format!("s-{}-{}", a["id"].as_str().unwrap(), a["criteria"][i]["id"].as_str().unwrap());
     let path = format!("/judging/{}/scores", a["id"].as_str().unwrap());
     let csrf = csrf_of(&page);
     let (status, page) =
@@ -281,8 +286,7 @@ async fn ana_wins(app: &TestApp, staff: &Member, ana: &Member, secs: i64) -> Str
     let id = pending_nominee(app, &category(&created, 0), ana).await;
     let body = json!({"nominee_ids": [id], "decision": "accepted"});
     app.call("POST", &format!("/api/v1/admin/awards/{YEAR}/screening"), staff, Some(body)).await;
-    let (cat, nominee) =
-        (uuid::Uuid::parse_str(&category(&created, 0)).unwrap(), uuid::Uuid::parse_str(&id).unwrap());
+    let (cat, nominee) = (uuid::Uuid::parse_str(&category(&created, 0)).unwrap(), uuid::Uuid::parse_str(&id).unwrap());
     let now = kernel::time::now();
     app.exec(
         "INSERT INTO award_winners (category_id, nominee_id, locked_at) VALUES ($1, $2, $3)",
@@ -305,8 +309,11 @@ async fn the_winner_badge_shows_on_the_profile_only_from_the_ceremony(app: &Test
         let page = app.get_text(&profile, who).await;
         assert!(page.contains("Ana Ortiz") && !page.contains(&badge), "one second before, {label} sees no badge");
     }
-    app.exec("UPDATE award_programmes SET ceremony_at = $1", kernel::params![kernel::time::now() - chrono::Duration::seconds(1)])
-        .await;
+    app.exec(
+        "UPDATE award_programmes SET ceremony_at = $1",
+        kernel::params![kernel::time::now() - chrono::Duration::seconds(1)],
+    )
+    .await;
     for (who, label) in [(&member, "a member"), (&ana, "the winner")] {
         let page = app.get_text(&profile, who).await;
         assert!(page.contains(&badge), "one second after, {label} sees the badge: {page}");
@@ -327,7 +334,8 @@ async fn finalists_get_one_complimentary_connexion_ticket(app: &TestApp) {
         "ends_at": "2027-06-15T19:30:00", "time_zone": "UTC", "capacity": null, "join_url": "", "audience": "public",
         "conference_id": cid, "awards_ceremony": true});
     let ceremony = app.event().exactly(session).by(&staff).create().await;
-    let created = programme_with(app, &staff, json!({"ceremony_event_id": ceremony.id, "finalists_per_category": 2})).await;
+    let created =
+        programme_with(app, &staff, json!({"ceremony_event_id": ceremony.id, "finalists_per_category": 2})).await;
     let [ana, ben, cleo] = [app.member().create().await, app.member().create().await, app.member().create().await];
     // Ben bought his ticket already.
     let paid = conf["ticket_types"][0]["id"].as_str().unwrap();
@@ -352,7 +360,10 @@ async fn finalists_get_one_complimentary_connexion_ticket(app: &TestApp) {
     let bens = app.get_json(&format!("/api/v1/conferences/{cid}"), &ben).await;
     assert_eq!(bens["my_ticket"], json!(paid));
     let add = json!({"nominee_id": ids[2]});
-    assert_eq!(app.call("POST", &format!("/api/v1/admin/awards/{YEAR}/finalists"), &staff, Some(add.clone())).await.0, 204);
+    assert_eq!(
+        app.call("POST", &format!("/api/v1/admin/awards/{YEAR}/finalists"), &staff, Some(add.clone())).await.0,
+        204
+    );
     app.call("POST", &format!("/api/v1/admin/awards/{YEAR}/finalists"), &staff, Some(add)).await;
     app.drain().await;
     app.drain().await;
