@@ -9,6 +9,7 @@ mod articles;
 mod awards;
 mod community;
 mod console;
+mod console_forms;
 mod courses;
 mod discussions;
 mod events;
