@@ -82,7 +82,7 @@ pub async fn visible(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(Group, St
 }
 
 /// The key of the memoised list of groups.
-const GROUPS_MEMO: &str = "groups";
+pub(crate) const GROUPS_MEMO: &str = "groups";
 
 /// Every group, by name, from memory for up to a second (see [`Db::memo`]): groups are
 /// created but never changed, so a node that has not seen a new group yet only misses it
@@ -154,13 +154,24 @@ fn slugify(name: &str) -> String {
     s.trim_end_matches('-').chars().take(60).collect()
 }
 
-/// Creates a group (staff); the creator becomes its owner.
-pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -> AppResult<Group> {
-    let staff = viewer.require_role(Role::Staff)?;
+/// A group's settings, checked: the one copy of the rules that creating and changing a
+/// group share.
+pub(crate) struct Checked {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) rules: String,
+    pub(crate) preview: String,
+    pub(crate) screening: String,
+}
+
+/// Checks a group's settings, reporting every problem at once, by field.
+pub(crate) fn check(g: &NewGroup) -> AppResult<Checked> {
     let mut e = FieldErrors::new();
     let name = g.name.trim();
     e.check_length("name", name, 1..=80, "Give the group a name of 1 to 80 characters.");
     e.check_length("description", &g.description, 0..=2000, "Keep the description under 2,000 characters.");
+    let rules = g.rules.clone().unwrap_or_default();
+    e.check_length("rules", &rules, 0..=10_000, "Keep the rules under 10,000 characters.");
     if !["open", "private", "hidden"].contains(&g.visibility.as_str()) {
         e.add("visibility", "Choose open, private or hidden.");
     }
@@ -173,6 +184,20 @@ pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -
         e.add("screening", "Ask at most 5 screening questions of 1 to 200 characters.");
     }
     e.into_result()?;
+    Ok(Checked {
+        name: name.to_string(),
+        description: g.description.trim().to_string(),
+        rules,
+        preview,
+        screening: serde_json::to_string(&screening).unwrap_or_else(|_| "[]".into()),
+    })
+}
+
+/// Creates a group (staff); the creator becomes its owner.
+pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -> AppResult<Group> {
+    let staff = viewer.require_role(Role::Staff)?;
+    let c = check(g)?;
+    let name = c.name.as_str();
     let id = Uuid::now_v7();
     let t = now();
     let base = slugify(name);
@@ -183,8 +208,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -
         &tx,
         "INSERT INTO groups (id, slug, name, description, rules, visibility, public_preview, screening, created_by, created_at, hold_crisis_posts) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        params![id, slug, name, g.description.trim(), g.rules.clone().unwrap_or_default(), g.visibility.clone(), preview,
-                serde_json::to_string(&screening).unwrap_or_else(|_| "[]".into()), staff.id, t, g.hold_crisis_posts],
+        params![id, slug, name, c.description, c.rules, g.visibility.clone(), c.preview, c.screening, staff.id, t, g.hold_crisis_posts],
     )
     .await?;
     add_member(&tx, id, staff.id, "owner").await?;
@@ -194,7 +218,7 @@ pub async fn create(state: &AppState, viewer: &Viewer, g: &NewGroup, ip: &str) -
     state.db.one(&format!("SELECT {COLUMNS} FROM groups WHERE id = $1"), params![id]).await?.ok_or(AppError::NotFound)
 }
 
-async fn add_member(tx: &Tx, group: Uuid, member: MemberId, role: &str) -> AppResult<()> {
+pub(crate) async fn add_member(tx: &Tx, group: Uuid, member: MemberId, role: &str) -> AppResult<()> {
     db::exec(
         tx,
         "INSERT INTO group_members (group_id, member_id, role, status, created_at, decided_at) VALUES ($1, $2, $3, 'active', $4, $4) \

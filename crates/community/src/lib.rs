@@ -11,6 +11,8 @@ mod demo;
 mod edits;
 mod email;
 mod feed;
+mod group_admin;
+mod group_console;
 mod groups;
 mod live;
 mod messages;
@@ -44,11 +46,18 @@ pub fn slice() -> Slice {
     Slice::new("community")
         .settings(settings::SETTINGS)
         .nav(20, "Groups", "/groups")
+        .console(
+            15,
+            "Groups",
+            "/admin/groups",
+            "Create and change groups: kind, screening questions, moderators, rules, teaser.",
+        )
         .console(20, "Moderation queue", "/moderation", "Reports and crisis flags waiting for a decision.")
         .nav(50, "Messages", "/messages")
         .nav(60, "Search", "/search")
         .nav(70, "Notifications", "/notifications")
         .routes(web::router)
+        .routes(group_console::router)
         .routes(api::router)
         .routes(actions_api::router)
         .routes(live::router)

@@ -74,7 +74,7 @@ pub struct ConferenceView {
     pub online_url: Option<String>,
 }
 
-const CONF_COLUMNS: &str = "id, name, year, description, starts_on, ends_on, time_zone, venue, online_url";
+pub(crate) const CONF_COLUMNS: &str = "id, name, year, description, starts_on, ends_on, time_zone, venue, online_url";
 
 pub async fn get(db: &Db, id: Uuid) -> AppResult<Conference> {
     db.one(&format!("SELECT {CONF_COLUMNS} FROM conferences WHERE id = $1"), params![id])
@@ -152,9 +152,8 @@ pub struct NewConference {
     pub ticket_types: Vec<NewTicketType>,
 }
 
-/// Creates a conference with its tracks and ticket types (staff).
-pub async fn create(state: &AppState, viewer: &Viewer, c: &NewConference, ip: &str) -> AppResult<ConferenceView> {
-    let staff = viewer.require_role(Role::Staff)?;
+/// Checks a conference's settings, creating or changing it: every problem at once, by field.
+pub(crate) fn check(c: &NewConference) -> AppResult<()> {
     let mut e = FieldErrors::new();
     if c.name.trim().is_empty() || c.name.chars().count() > 120 {
         e.add("name", "Give the conference a name of 1 to 120 characters.");
@@ -180,10 +179,18 @@ pub async fn create(state: &AppState, viewer: &Viewer, c: &NewConference, ip: &s
     {
         e.add("ticket_types", "Each ticket type needs a name and a capacity of at least 1 (or null for unlimited).");
     }
+    e.check_length("description", &c.description, 0..=5000, "Keep the description under 5,000 characters.");
+    e.check_length("venue", &c.venue, 0..=200, "Keep the venue under 200 characters.");
     if !c.online_url.is_empty() && !c.online_url.starts_with("https://") {
         e.add("online_url", "The online link must be an https:// address.");
     }
-    e.into_result()?;
+    e.into_result()
+}
+
+/// Creates a conference with its tracks and ticket types (staff).
+pub async fn create(state: &AppState, viewer: &Viewer, c: &NewConference, ip: &str) -> AppResult<ConferenceView> {
+    let staff = viewer.require_role(Role::Staff)?;
+    check(c)?;
     let id = Uuid::now_v7();
     let tx = state.db.begin().await?;
     db::exec(

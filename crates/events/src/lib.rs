@@ -6,6 +6,8 @@ mod analytics;
 mod api;
 mod calendar;
 mod conference;
+mod conference_admin;
+mod console;
 mod demo;
 mod feed;
 mod finalist_tickets;
@@ -36,7 +38,15 @@ pub fn slice() -> Slice {
     Slice::new("events")
         .settings(settings::SETTINGS)
         .nav(30, "Events", "/events")
+        .console(25, "Events", "/admin/events", "Schedule, change and cancel events of every kind; networking rounds.")
+        .console(
+            26,
+            "Conferences",
+            "/admin/conferences",
+            "Connexion: days, tracks, tickets and sessions, the awards ceremony among them.",
+        )
         .routes(web::router)
+        .routes(console::router)
         .routes(api::router)
         .openapi(<api::EventsApi as utoipa::OpenApi>::openapi)
         .scheduled::<reminders::QueueReminders>(Duration::from_secs(300))

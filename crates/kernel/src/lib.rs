@@ -11,6 +11,7 @@ pub mod config;
 pub mod csv;
 pub mod db;
 pub mod error;
+pub mod form;
 pub mod http;
 pub mod ids;
 pub mod image;

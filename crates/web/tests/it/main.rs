@@ -10,6 +10,7 @@ mod awards;
 mod awards_pages;
 mod community;
 mod console;
+mod console_forms;
 mod courses;
 mod discussions;
 mod events;

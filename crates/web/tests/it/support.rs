@@ -683,6 +683,12 @@ impl std::fmt::Display for Group {
 }
 
 impl Group {
+    /// A group made another way (through the console's form): its id, name, owner and
+    /// number of screening questions.
+    pub fn made(id: &str, name: &str, owner: &Member, screening: usize) -> Group {
+        Group { id: id.to_string(), name: name.to_string(), owner: owner.clone(), screening }
+    }
+
     /// `member` asks to join, answering every screening question; if the group asks
     /// first, the owner approves. Either way the member is in.
     pub async fn admit(&self, app: &TestApp, member: &Member) {
