@@ -4,6 +4,7 @@
 
 mod analytics;
 mod api_errors;
+mod audit;
 pub mod app;
 pub mod demo;
 mod home;

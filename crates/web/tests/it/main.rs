@@ -5,6 +5,7 @@ mod support;
 mod accounts;
 mod analytics;
 mod architecture;
+mod audit_log;
 mod articles;
 mod awards;
 mod community;
