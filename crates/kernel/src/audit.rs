@@ -100,6 +100,7 @@ pub async fn search(
     if let Some(t) = filter.before {
         and("at <", t.into());
     }
-    let keyset = crate::page::Keyset { select: &sql, params, key: ("at", "id"), order: crate::page::Order::NewestFirst };
+    let keyset =
+        crate::page::Keyset { select: &sql, params, key: ("at", "id"), order: crate::page::Order::NewestFirst };
     keyset.page(db, cursor, limit, |e: &Entry| (e.at, e.id)).await
 }

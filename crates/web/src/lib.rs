@@ -4,8 +4,8 @@
 
 mod analytics;
 mod api_errors;
-mod audit;
 pub mod app;
+mod audit;
 pub mod demo;
 mod home;
 mod middleware;

@@ -18,7 +18,14 @@ both_backends![
 ];
 
 /// One audit row written straight to the log, its detail naming it.
-async fn entry(app: &TestApp, at: DateTime<Utc>, actor: Option<MemberId>, action: &str, subject: Option<MemberId>, tag: &str) {
+async fn entry(
+    app: &TestApp,
+    at: DateTime<Utc>,
+    actor: Option<MemberId>,
+    action: &str,
+    subject: Option<MemberId>,
+    tag: &str,
+) {
     app.exec(
         "INSERT INTO audit_log (id, at, actor_id, action, subject_id, ip, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         params![uuid::Uuid::now_v7(), at, actor, action, subject, "192.0.2.1", format!("{{\"tag\":\"{tag}\"}}")],
@@ -101,15 +108,17 @@ async fn the_log_pages_by_keyset_and_shows_every_entry_once(app: &TestApp) {
 async fn a_bad_filter_is_refused_beside_its_field_keeping_what_was_typed(app: &TestApp) {
     let staff = app.staff_member().with_password().create().await;
     let browser = staff.browser(app).await;
-    let (status, page) =
-        app.send("GET", &search("actor=Nobody+Called+This&action=DROP+TABLE&from=2026-13-01&to=yesterday"), &browser).await;
+    let (status, page) = app
+        .send("GET", &search("actor=Nobody+Called+This&action=DROP+TABLE&from=2026-13-01&to=yesterday"), &browser)
+        .await;
     assert_eq!(status, 422);
     assert!(page.contains("class=\"error-summary\""), "an error summary at the top");
     for field in ["actor", "action", "from", "to"] {
         assert!(page.contains(&format!("href=\"#f-{field}\"")), "the summary links {field}");
         assert!(page.contains(&format!("id=\"f-{field}-error\"")), "the message sits beside {field}");
     }
-    for typed in ["value=\"Nobody Called This\"", "value=\"DROP TABLE\"", "value=\"2026-13-01\"", "value=\"yesterday\""] {
+    for typed in ["value=\"Nobody Called This\"", "value=\"DROP TABLE\"", "value=\"2026-13-01\"", "value=\"yesterday\""]
+    {
         assert!(page.contains(typed), "the form keeps {typed}");
     }
     let (status, page) = app.send("GET", &search("from=2026-11-10&to=2026-11-01"), &browser).await;
