@@ -16,6 +16,7 @@ mod events;
 mod hardening;
 mod hardening_ops;
 mod hidden_groups;
+mod home_page;
 mod kernel_parts;
 mod newsletter;
 mod operations;
