@@ -6,12 +6,12 @@ use crate::people;
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::http::{Req, RequestContext, path_id};
 use kernel::ids::MemberId;
-use kernel::{AppError, AppResult, AppState, ui};
+use kernel::ui::{Field, Input};
+use kernel::{AppError, AppResult, AppState, FieldErrors, ui};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -122,18 +122,45 @@ struct ReportPage<'a> {
     d: moderation::ReportDetail,
     actions: &'static [&'static str],
     csrf: &'a str,
-    error: Option<String>,
+    summary: String,
+    action_error: Option<&'a str>,
+    fields: String,
+    typed: &'a DecisionForm,
 }
 
-async fn render_report(state: &AppState, ctx: &RequestContext, id: Uuid, error: Option<String>) -> AppResult<Response> {
+/// The report and its decision form; after a refused decision, the error summary, each
+/// message beside its field and the decision as typed.
+async fn render_report(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    errors: &FieldErrors,
+    typed: &DecisionForm,
+) -> AppResult<Response> {
     let d = moderation::detail(state, &ctx.viewer, id, &ctx.client_ip).await?;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let body = ui::render(&ReportPage { d, actions: moderation::ACTIONS, csrf: &ctx.csrf, error });
-    Ok((status, ui::page(state, ctx, "Report", "/notifications", &body)).into_response())
+    let fields = [
+        Field::new("reason", "Reason (the author sees it)", &typed.reason, Input::Text).errors(errors).html(),
+        Field::new("days", "Days (for a suspension from the group)", &typed.days, Input::Number)
+            .hint("From 1 to 365.")
+            .errors(errors)
+            .html(),
+    ]
+    .concat();
+    let body = ui::render(&ReportPage {
+        d,
+        actions: moderation::ACTIONS,
+        csrf: &ctx.csrf,
+        summary: ui::error_summary(errors),
+        action_error: errors.get("action"),
+        fields,
+        typed,
+    });
+    Ok((errors.page_status(), ui::page(state, ctx, "Report", "/notifications", &body)).into_response())
 }
 
 async fn report_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
-    render_report(&state, &ctx, path_id(&id)?, None).await
+    let fresh = DecisionForm { action: String::new(), reason: String::new(), days: "7".into() };
+    render_report(&state, &ctx, path_id(&id)?, &FieldErrors::new(), &fresh).await
 }
 
 #[derive(Deserialize)]
@@ -153,11 +180,15 @@ async fn decision_submit(
 ) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
     let days = if f.days.trim().is_empty() { None } else { Some(f.days.trim().parse::<i64>().unwrap_or(0)) };
-    let d = moderation::Decision { action: f.action, reason: f.reason, days };
+    let d = moderation::Decision { action: f.action.clone(), reason: f.reason.clone(), days };
     match moderation::decide(&state, &ctx.viewer, id, &d, &ctx.client_ip).await {
         Ok(()) => Ok(kernel::http::redirect("/moderation").into_response()),
-        Err(AppError::Validation(e)) => render_report(&state, &ctx, id, Some(e.sentence())).await,
-        Err(AppError::Conflict { message, .. }) => render_report(&state, &ctx, id, Some(message)).await,
+        Err(AppError::Validation(e)) => render_report(&state, &ctx, id, &e, &f).await,
+        Err(AppError::Conflict { message, .. }) => {
+            let mut e = FieldErrors::new();
+            e.add("action", message);
+            render_report(&state, &ctx, id, &e, &f).await
+        }
         Err(e) => Err(e),
     }
 }

@@ -29,3 +29,45 @@ pub async fn latest(state: &AppState, viewer: &Viewer, limit: u64) -> AppResult<
         Err(_) => Ok(vec![]),
     }
 }
+
+/// The events a member is registered for and may still see that have not ended,
+/// soonest first (each a link, its note saying when), provided by the events slice.
+pub trait MyEvents: Send + Sync {
+    fn upcoming<'a>(
+        &'a self,
+        state: &'a AppState,
+        viewer: &'a Viewer,
+        limit: u64,
+    ) -> BoxFuture<'a, AppResult<Vec<FeedItem>>>;
+}
+
+/// A member's points and the cheapest reward on offer they cannot yet afford (the
+/// next one within reach), provided by the rewards slice.
+#[derive(Debug, Clone, Default)]
+pub struct MyPoints {
+    pub balance: i64,
+    /// The next reward: its name, its page and the points still missing.
+    pub next_reward: Option<(String, String, i64)>,
+    /// How many rewards on offer the balance already pays for.
+    pub affordable: i64,
+}
+
+pub trait Points: Send + Sync {
+    fn mine<'a>(&'a self, state: &'a AppState, viewer: &'a Viewer) -> BoxFuture<'a, AppResult<Option<MyPoints>>>;
+}
+
+/// `viewer`'s upcoming registered events; none without the events slice.
+pub async fn upcoming_events(state: &AppState, viewer: &Viewer, limit: u64) -> AppResult<Vec<FeedItem>> {
+    match state.port::<std::sync::Arc<dyn MyEvents>>() {
+        Ok(p) => p.upcoming(state, viewer, limit).await,
+        Err(_) => Ok(vec![]),
+    }
+}
+
+/// `viewer`'s points; none without the rewards slice or for a visitor.
+pub async fn my_points(state: &AppState, viewer: &Viewer) -> AppResult<Option<MyPoints>> {
+    match state.port::<std::sync::Arc<dyn Points>>() {
+        Ok(p) => p.mine(state, viewer).await,
+        Err(_) => Ok(None),
+    }
+}

@@ -17,3 +17,43 @@ impl EventTimes for Times {
         })
     }
 }
+
+/// The home page's "Your upcoming events".
+pub struct Upcoming;
+
+impl contracts::home::MyEvents for Upcoming {
+    fn upcoming<'a>(
+        &'a self,
+        state: &'a kernel::AppState,
+        viewer: &'a kernel::viewer::Viewer,
+        limit: u64,
+    ) -> BoxFuture<'a, AppResult<Vec<contracts::home::FeedItem>>> {
+        Box::pin(async move {
+            let Some(me) = viewer.id() else { return Ok(vec![]) };
+            let reader = crate::service::reader(state, viewer).await?;
+            let cols = crate::service::COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ");
+            // A few more than asked for: some may be hidden from the member by now.
+            let rows: Vec<crate::service::EventRow> = state
+                .db
+                .all(
+                    &format!(
+                        "SELECT {cols} FROM events e JOIN registrations r ON r.event_id = e.id \
+                         WHERE r.member_id = $1 AND r.status = 'registered' AND e.status = 'scheduled' AND e.ends_at > $2 \
+                         ORDER BY e.starts_at, e.id LIMIT $3"
+                    ),
+                    params![me, kernel::time::now(), (limit * 2 + 5) as i64],
+                )
+                .await?;
+            Ok(rows
+                .into_iter()
+                .filter(|e| crate::service::can_view(&reader, e))
+                .take(limit as usize)
+                .map(|e| contracts::home::FeedItem {
+                    href: format!("/events/{}", e.id),
+                    note: crate::time::display(e.starts_at, &e.time_zone),
+                    title: e.title,
+                })
+                .collect())
+        })
+    }
+}

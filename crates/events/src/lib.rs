@@ -64,6 +64,7 @@ pub fn slice() -> Slice {
             w.exporter(Arc::new(privacy::EventsExport));
             w.figures(Arc::new(analytics::section()));
             w.provide::<Arc<dyn contracts::calendar::EventTimes>>(Arc::new(calendar::Times));
+            w.provide::<Arc<dyn contracts::home::MyEvents>>(Arc::new(calendar::Upcoming));
             Ok(())
         })
 }

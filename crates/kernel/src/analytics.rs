@@ -87,21 +87,28 @@ impl Range {
     }
 }
 
-fn midnight(day: NaiveDate) -> Instant {
+/// The first instant of `day` (UTC).
+pub fn midnight(day: NaiveDate) -> Instant {
     day.and_time(NaiveTime::MIN).and_utc()
 }
 
 /// A date field: blank means `default`; anything else must be a real `YYYY-MM-DD` day.
 fn day(raw: Option<&str>, field: &str, default: NaiveDate, errors: &mut FieldErrors) -> NaiveDate {
+    optional_day(raw, field, errors).unwrap_or(default)
+}
+
+/// A day typed as `YYYY-MM-DD`: `None` when blank; when it is not such a date, `None`
+/// and a message for `field` in `errors`.
+pub fn optional_day(raw: Option<&str>, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
     let raw = raw.unwrap_or("").trim();
     if raw.is_empty() {
-        return default;
+        return None;
     }
     match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        Ok(d) if raw.len() == 10 => d,
+        Ok(d) if raw.len() == 10 => Some(d),
         _ => {
             errors.add(field, "Enter a date like 2026-11-30.");
-            default
+            None
         }
     }
 }

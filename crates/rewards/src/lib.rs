@@ -10,6 +10,7 @@ mod demo;
 mod earning;
 mod leaderboard;
 mod ledger;
+mod ports;
 mod redeem;
 mod rules;
 mod scale;
@@ -47,6 +48,7 @@ pub fn slice() -> Slice {
             w.consumer(Arc::new(PointsConsumer));
             w.exporter(Arc::new(RewardsExport));
             w.figures(Arc::new(analytics::section()));
+            w.provide::<Arc<dyn contracts::home::Points>>(Arc::new(ports::HomePoints));
             Ok(())
         })
 }

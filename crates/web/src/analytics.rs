@@ -177,7 +177,8 @@ fn svg(t: &Table) -> String {
     )
 }
 
-fn truncate(s: &str, chars: usize) -> String {
+/// `s` cut to at most `chars` characters, with an ellipsis when cut.
+pub(crate) fn truncate(s: &str, chars: usize) -> String {
     if s.chars().count() <= chars { s.to_string() } else { s.chars().take(chars - 1).collect::<String>() + "…" }
 }
 

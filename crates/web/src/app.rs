@@ -21,7 +21,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::{analytics, home, middleware, ops};
+use crate::{analytics, audit, home, middleware, ops};
 
 /// Every area of the platform, in the order their navigation, demo data and benchmark
 /// data come (members first: the others' demo content is about its people). Adding an
@@ -79,8 +79,9 @@ fn nav(slices: &[Slice]) -> Vec<NavItem> {
 
 /// The staff console's entries, from every slice, in their order.
 fn console(slices: &[Slice]) -> Vec<ConsoleItem> {
-    // The analytics page is the shell's own: it lays out every slice's figures.
-    let shell = std::iter::once((5, analytics::CONSOLE));
+    // The analytics page is the shell's own: it lays out every slice's figures; so is
+    // the audit log, which every slice writes to through the kernel.
+    let shell = [(5, analytics::CONSOLE), (95, audit::CONSOLE)].into_iter();
     let mut entries: Vec<(u16, ConsoleItem)> =
         shell.chain(slices.iter().flat_map(|s| s.console.iter().cloned())).collect();
     entries.sort_by_key(|(order, _)| *order);
@@ -173,6 +174,7 @@ pub fn router(state: AppState, slices: &[Slice]) -> Router {
     Router::new()
         .merge(home::router())
         .merge(analytics::router())
+        .merge(audit::router())
         .merge(areas)
         .merge(ops::router(ops::openapi_json(slices)))
         .fallback(middleware::not_found)

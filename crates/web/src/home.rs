@@ -37,14 +37,15 @@ async fn home(Req { state, ctx }: Req) -> Html<String> {
         new_this_month_html(&contracts::learning::new_this_month(&state, &ctx.viewer).await.unwrap_or_default());
     let body = match ctx.viewer.member() {
         Some(m) => format!(
-            "<h1>Welcome back, {}</h1>\
+            "<h1>Welcome back, {}</h1>{}\
+             <h2>Your feed</h2>{feed_html}{new_this_month}\
              <ul class=\"tiles\">\
              <li><a href=\"/members\">Find Health Leaders</a><p>Search by condition, member type, country and channel.</p></li>\
              <li><a href=\"/settings/profile\">Your profile</a><p>Tell your story and choose who sees what.</p></li>\
              <li><a href=\"/settings/account\">Account and security</a><p>Password, e-mail and sessions.</p></li>\
-             </ul>\
-             <h2>Your feed</h2>{feed_html}{new_this_month}",
-            escape(&m.display_name)
+             </ul>",
+            escape(&m.display_name),
+            at_a_glance(&state, &ctx.viewer).await,
         ),
         None => "<h1>Where health advocates find each other</h1>\
                  <p class=\"lead\">Patients, caregivers and healthcare professionals — Health Leaders — meet peers who understand, \
@@ -56,6 +57,67 @@ async fn home(Req { state, ctx }: Req) -> Html<String> {
             + &new_this_month,
     };
     ui::page(&state, &ctx, "Home", "/", &body)
+}
+
+/// The member's own corner of the network: their upcoming registered events, and their
+/// points with the next reward within reach (each from its slice, through a port; a
+/// part whose slice is absent or fails is left out rather than failing the page).
+async fn at_a_glance(state: &kernel::AppState, viewer: &kernel::viewer::Viewer) -> String {
+    let events = contracts::home::upcoming_events(state, viewer, 5).await.unwrap_or_default();
+    let events_html = if events.is_empty() {
+        "<p>You are not registered for any event coming up. <a href=\"/events\">See what is on</a>.</p>".to_string()
+    } else {
+        let items: String = events
+            .iter()
+            .map(|e| {
+                format!(
+                    "<li class=\"card\"><a href=\"{}\">{}</a><p class=\"meta\">{}</p></li>",
+                    escape(&e.href),
+                    escape(&e.title),
+                    escape(&e.note)
+                )
+            })
+            .collect();
+        format!("<ul class=\"cards\">{items}</ul>")
+    };
+    let points = match contracts::home::my_points(state, viewer).await.ok().flatten() {
+        Some(p) => {
+            let next = match &p.next_reward {
+                Some((name, href, missing)) => format!(
+                    "<p>Next within reach: <a href=\"{}\">{}</a>, {missing} more points.</p>",
+                    escape(href),
+                    escape(name)
+                ),
+                None => String::new(),
+            };
+            let can = match p.affordable {
+                0 => String::new(),
+                n => format!(
+                    "<p>Your points already pay for {n} reward{}. <a href=\"/rewards\">Redeem</a>.</p>",
+                    if n == 1 { "" } else { "s" }
+                ),
+            };
+            format!(
+                "<section aria-labelledby=\"points-h\"><h2 id=\"points-h\">Your points</h2>\
+                 <p class=\"balance\">You have <strong>{}</strong> points.</p>{can}{next}\
+                 <p><a href=\"/rewards/earn\">How to earn more</a></p></section>",
+                p.balance
+            )
+        }
+        None => String::new(),
+    };
+    // Staff land on their console's figures: the week at a glance, and the way in.
+    let staff = if viewer.is_staff() {
+        crate::analytics::this_week_html(state)
+            .await
+            .map(|week| format!("<p><a class=\"button\" href=\"/admin\">Open the staff console</a></p>{week}"))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    format!(
+        "{staff}<section aria-labelledby=\"upcoming-h\"><h2 id=\"upcoming-h\">Your upcoming events</h2>{events_html}</section>{points}"
+    )
 }
 
 /// The "New this month" section: this month's advocacy resources and featured articles.

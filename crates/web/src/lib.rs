@@ -5,6 +5,7 @@
 mod analytics;
 mod api_errors;
 pub mod app;
+mod audit;
 pub mod demo;
 mod home;
 mod middleware;

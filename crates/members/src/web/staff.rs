@@ -4,11 +4,11 @@
 use askama::Template;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
-use kernel::http::{ApiQuery, HtmlForm, Req, path_id};
+use kernel::http::{ApiQuery, HtmlForm, Req, RequestContext, path_id};
 use kernel::ids::MemberId;
 use kernel::ui::{self};
 use kernel::viewer::Role;
-use kernel::{AppError, AppResult};
+use kernel::{AppError, AppResult, AppState, FieldErrors};
 use serde::Deserialize;
 
 use super::page_response;
@@ -31,7 +31,9 @@ pub(super) async fn staff_health_leader(
 ) -> AppResult<Response> {
     let actor = ctx.viewer.require_role(Role::Staff)?;
     let id: MemberId = path_id(&id)?;
-    accounts::set_health_leader(&state, actor.id, id, f.on == "on", &ctx.client_ip).await?;
+    if let Err(e) = accounts::set_health_leader(&state, actor.id, id, f.on == "on", &ctx.client_ip).await {
+        return refused(&state, &ctx, id, "badge", e).await;
+    }
     let back = if f.back == "list" { "/admin/members".to_string() } else { format!("/members/{id}") };
     Ok(kernel::http::redirect(&back).into_response())
 }
@@ -43,7 +45,9 @@ pub(super) async fn staff_suspension(
 ) -> AppResult<Response> {
     let actor = ctx.viewer.require_role(Role::Staff)?;
     let id: MemberId = path_id(&id)?;
-    accounts::set_suspended(&state, actor.id, id, f.on == "on", &ctx.client_ip).await?;
+    if let Err(e) = accounts::set_suspended(&state, actor.id, id, f.on == "on", &ctx.client_ip).await {
+        return refused(&state, &ctx, id, "suspension", e).await;
+    }
     Ok(kernel::http::redirect("/admin/members?status=all").into_response())
 }
 
@@ -54,10 +58,42 @@ pub(super) async fn staff_role(
 ) -> AppResult<Response> {
     let actor = ctx.viewer.require_role(Role::Admin)?;
     let id: MemberId = path_id(&id)?;
-    let role =
-        Role::parse(&f.role).ok_or_else(|| AppError::field("role", "Choose member, moderator, staff or admin."))?;
-    accounts::set_role(&state, actor.id, id, role, &ctx.client_ip).await?;
+    let result = match Role::parse(&f.role) {
+        Some(role) => accounts::set_role(&state, actor.id, id, role, &ctx.client_ip).await,
+        None => Err(AppError::field("role", "Choose member, moderator, staff or admin.")),
+    };
+    if let Err(e) = result {
+        return refused(&state, &ctx, id, "role", e).await;
+    }
     Ok(kernel::http::redirect("/admin/members?status=all").into_response())
+}
+
+/// A refused change to an account, shown on the accounts list: the error summary at the
+/// top links to the row's control (`control` of `member`), with the message beside it.
+async fn refused(
+    state: &AppState,
+    ctx: &RequestContext,
+    member: MemberId,
+    control: &str,
+    e: AppError,
+) -> AppResult<Response> {
+    let message = match e {
+        AppError::Validation(errors) => errors.sentence(),
+        AppError::BadRequest { message, .. } | AppError::Conflict { message, .. } => message,
+        AppError::Forbidden => "Only an admin can change an admin's account.".to_string(),
+        other => return Err(other),
+    };
+    let q = AdminQuery { status: "all".into(), ..Default::default() };
+    let error = RowError { member, control: format!("{control}-{member}"), message };
+    render(state, ctx, &q, Some(error)).await
+}
+
+/// A refused change, for the row of the account it was about.
+struct RowError {
+    member: MemberId,
+    /// The row's control the message belongs to (`role-…`, `suspension-…`, `badge-…`).
+    control: String,
+    message: String,
 }
 
 // ---------- staff: accounts and the audit log ----------
@@ -74,6 +110,8 @@ struct AdminMembers<'a> {
     rows: Vec<accounts::StaffAccountRow>,
     next_href: Option<String>,
     audit: Vec<kernel::audit::AuditRow>,
+    summary: String,
+    row_error: Option<RowError>,
 }
 
 #[derive(Deserialize, Default)]
@@ -91,6 +129,15 @@ const STATUSES: &[(&str, &str)] =
 
 /// Staff see e-mail addresses here (never elsewhere); every visit is audited.
 pub(super) async fn admin_members(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<AdminQuery>) -> AppResult<Response> {
+    render(&state, &ctx, &q, None).await
+}
+
+async fn render(
+    state: &AppState,
+    ctx: &RequestContext,
+    q: &AdminQuery,
+    error: Option<RowError>,
+) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
     let status = if STATUSES.iter().any(|(s, _)| *s == q.status) { q.status.clone() } else { "active".into() };
     let page = accounts::staff_accounts(&state.db, &status, &q.q, &q.cursor).await?;
@@ -108,6 +155,10 @@ pub(super) async fn admin_members(Req { state, ctx }: Req, ApiQuery(q): ApiQuery
         serde_json::json!({ "q": q.q, "status": status }),
     )
     .await?;
+    let mut errors = FieldErrors::new();
+    if let Some(e) = &error {
+        errors.add(&e.control, e.message.clone());
+    }
     let body = ui::render(&AdminMembers {
         csrf: &ctx.csrf,
         q: q.q.clone(),
@@ -118,6 +169,9 @@ pub(super) async fn admin_members(Req { state, ctx }: Req, ApiQuery(q): ApiQuery
         rows: page.items,
         next_href,
         audit,
+        summary: ui::error_summary(&errors),
+        row_error: error,
     });
-    Ok(page_response(&state, &ctx, "Members (staff)", body))
+    let response = page_response(state, ctx, "Members (staff)", body);
+    Ok((errors.page_status(), response).into_response())
 }

@@ -51,9 +51,39 @@ struct AdminPage<'a> {
     fulfilments: &'static [(&'static str, &'static str)],
     fulfilment: String,
     adjust_fields: String,
-    rules: Vec<Rule>,
+    rules: Vec<(Rule, String)>,
     member_filter: String,
+    member_error: Option<String>,
     ledger: Vec<LedgerRow>,
+    /// The redemption whose note was refused, which form, and the note as typed.
+    note: Option<(uuid::Uuid, &'static str, String)>,
+    note_error: Option<String>,
+    note_forms: &'static [(&'static str, &'static str, &'static str, &'static str)],
+}
+
+/// The two decisions on a redemption: (path, label of the note, button, button class).
+const NOTE_FORMS: &[(&str, &str, &str, &str)] = &[
+    ("fulfil", "Code or note for the member", "Fulfil", ""),
+    ("reject", "Why it is rejected", "Reject and refund", "danger"),
+];
+
+/// What staff typed into the desk's forms, kept when one is refused.
+#[derive(Default)]
+struct Typed {
+    reward: RewardForm,
+    adjustment: AdjustForm,
+    /// The earning rule whose change was refused, with the change as typed.
+    rule: Option<(String, RuleForm)>,
+    note: Option<(uuid::Uuid, &'static str, String)>,
+}
+
+impl Typed {
+    fn reward(reward: RewardForm) -> Self {
+        Typed { reward, ..Default::default() }
+    }
+    fn adjustment(adjustment: AdjustForm) -> Self {
+        Typed { adjustment, ..Default::default() }
+    }
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -107,11 +137,11 @@ async fn render_admin(
     state: &AppState,
     ctx: &RequestContext,
     errors: &FieldErrors,
-    reward: &RewardForm,
-    adjustment: &AdjustForm,
+    typed: &Typed,
     member_filter: &str,
     notice: Option<&str>,
 ) -> AppResult<Response> {
+    let (reward, adjustment) = (&typed.reward, &typed.adjustment);
     ctx.viewer.require_role(Role::Staff)?;
     let ledger = match ledger_rows(state, member_filter, 100).await {
         Ok(rows) => rows,
@@ -154,12 +184,46 @@ async fn render_admin(
         fulfilments: FULFILMENTS,
         fulfilment: if reward.fulfilment.is_empty() { "digital_code".into() } else { reward.fulfilment.clone() },
         adjust_fields,
-        rules: rules::all(&state.db).await?,
+        rules: rules::all(&state.db)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let f = rule_fields(&r, typed, errors);
+                (r, f)
+            })
+            .collect(),
         member_filter: member_filter.to_string(),
+        member_error: errors.get("member").map(str::to_string),
         ledger,
+        note: typed.note.clone(),
+        note_error: errors.get("note").map(str::to_string),
+        note_forms: NOTE_FORMS,
     });
     Ok((errors.page_status(), ui::page_with_notice(state, ctx, "Rewards (staff)", "/admin/rewards", &body, notice))
         .into_response())
+}
+
+/// An earning rule's fields: as stored, or, for the rule whose change was refused, as
+/// typed with each message beside its field (the only fields on the page with those ids).
+fn rule_fields(r: &Rule, typed: &Typed, errors: &FieldErrors) -> String {
+    let cap = |c: Option<i64>| c.map(|c| c.to_string()).unwrap_or_default();
+    let Some((_, f)) = typed.rule.as_ref().filter(|(code, _)| *code == r.code) else {
+        return format!(
+            "<div class=\"field\"><label for=\"p-{c}\">Points</label><input type=\"number\" min=\"0\" id=\"p-{c}\" name=\"points\" value=\"{}\"></div>\
+             <div class=\"field\"><label for=\"d-{c}\">Daily cap</label><input type=\"number\" min=\"0\" id=\"d-{c}\" name=\"daily_cap\" value=\"{}\"></div>\
+             <div class=\"field\"><label for=\"l-{c}\">Lifetime cap</label><input type=\"number\" min=\"0\" id=\"l-{c}\" name=\"lifetime_cap\" value=\"{}\"></div>",
+            r.points,
+            cap(r.daily_cap),
+            cap(r.lifetime_cap),
+            c = ui::escape(&r.code),
+        );
+    };
+    [
+        Field::new("points", "Points", &f.points, Input::Number).errors(errors).html(),
+        Field::new("daily_cap", "Daily cap", &f.daily_cap, Input::Number).errors(errors).html(),
+        Field::new("lifetime_cap", "Lifetime cap", &f.lifetime_cap, Input::Number).errors(errors).html(),
+    ]
+    .concat()
 }
 
 async fn admin_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<LedgerQuery>) -> AppResult<Response> {
@@ -167,7 +231,7 @@ async fn admin_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<LedgerQuery>)
     if !q.member.trim().is_empty() && q.member.trim().parse::<MemberId>().is_err() {
         errors.add("member", "That is not a member id.");
     }
-    render_admin(&state, &ctx, &errors, &RewardForm::default(), &AdjustForm::default(), &q.member, None).await
+    render_admin(&state, &ctx, &errors, &Typed::default(), &q.member, None).await
 }
 
 /// Parses an optional whole number from a form field.
@@ -203,7 +267,7 @@ async fn admin_create_reward(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<Rewa
     };
     match result {
         Ok(()) => Ok(kernel::http::redirect("/admin/rewards").into_response()),
-        Err(AppError::Validation(e)) => render_admin(&state, &ctx, &e, &f, &AdjustForm::default(), "", None).await,
+        Err(AppError::Validation(e)) => render_admin(&state, &ctx, &e, &Typed::reward(f), "", None).await,
         Err(e) => Err(e),
     }
 }
@@ -230,17 +294,17 @@ async fn admin_adjust(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<AdjustForm>
     };
     match result {
         Ok(()) => Ok(kernel::http::redirect(&format!("/admin/rewards?member={}", f.member_id.trim())).into_response()),
-        Err(AppError::Validation(e)) => render_admin(&state, &ctx, &e, &RewardForm::default(), &f, "", None).await,
+        Err(AppError::Validation(e)) => render_admin(&state, &ctx, &e, &Typed::adjustment(f), "", None).await,
         Err(AppError::Conflict { message, .. }) => {
             let mut e = FieldErrors::new();
             e.add("amount", message);
-            render_admin(&state, &ctx, &e, &RewardForm::default(), &f, "", None).await
+            render_admin(&state, &ctx, &e, &Typed::adjustment(f), "", None).await
         }
         Err(e) => Err(e),
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 struct RuleForm {
     #[serde(default)]
     points: String,
@@ -274,19 +338,12 @@ async fn admin_rule(
     };
     match result {
         Ok(()) => {
-            render_admin(
-                &state,
-                &ctx,
-                &FieldErrors::new(),
-                &RewardForm::default(),
-                &AdjustForm::default(),
-                "",
-                Some("The rule has been saved; it applies from now on."),
-            )
-            .await
+            let saved = Some("The rule has been saved; it applies from now on.");
+            render_admin(&state, &ctx, &FieldErrors::new(), &Typed::default(), "", saved).await
         }
         Err(AppError::Validation(e)) => {
-            render_admin(&state, &ctx, &e, &RewardForm::default(), &AdjustForm::default(), "", None).await
+            let typed = Typed { rule: Some((code, f)), ..Default::default() };
+            render_admin(&state, &ctx, &e, &typed, "", None).await
         }
         Err(e) => Err(e),
     }
@@ -304,7 +361,9 @@ async fn admin_fulfil(
     HtmlForm(f): HtmlForm<NoteForm>,
 ) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
-    decided(&state, &ctx, redeem::fulfil(&state, staff.id, path_id(&id)?, &f.note, &ctx.client_ip).await).await
+    let id = path_id(&id)?;
+    let typed = Typed { note: Some((id, "fulfil", f.note.clone())), ..Default::default() };
+    decided(&state, &ctx, &typed, redeem::fulfil(&state, staff.id, id, &f.note, &ctx.client_ip).await).await
 }
 
 async fn admin_reject(
@@ -313,26 +372,22 @@ async fn admin_reject(
     HtmlForm(f): HtmlForm<NoteForm>,
 ) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
-    decided(&state, &ctx, redeem::reject(&state, staff.id, path_id(&id)?, &f.note, &ctx.client_ip).await).await
+    let id = path_id(&id)?;
+    let typed = Typed { note: Some((id, "reject", f.note.clone())), ..Default::default() };
+    decided(&state, &ctx, &typed, redeem::reject(&state, staff.id, id, &f.note, &ctx.client_ip).await).await
 }
 
-async fn decided(state: &AppState, ctx: &RequestContext, result: AppResult<Redemption>) -> AppResult<Response> {
+async fn decided(
+    state: &AppState,
+    ctx: &RequestContext,
+    typed: &Typed,
+    result: AppResult<Redemption>,
+) -> AppResult<Response> {
     match result {
         Ok(_) => Ok(kernel::http::redirect("/admin/rewards").into_response()),
-        Err(AppError::Validation(e)) => {
-            render_admin(state, ctx, &e, &RewardForm::default(), &AdjustForm::default(), "", None).await
-        }
+        Err(AppError::Validation(e)) => render_admin(state, ctx, &e, typed, "", None).await,
         Err(AppError::Conflict { message, .. }) => {
-            render_admin(
-                state,
-                ctx,
-                &FieldErrors::new(),
-                &RewardForm::default(),
-                &AdjustForm::default(),
-                "",
-                Some(&message),
-            )
-            .await
+            render_admin(state, ctx, &FieldErrors::new(), &Typed::default(), "", Some(&message)).await
         }
         Err(e) => Err(e),
     }
