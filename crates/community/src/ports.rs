@@ -62,3 +62,23 @@ impl contracts::home::HomeFeed for Feed {
         })
     }
 }
+
+/// Conversations opened by an accepted support request (`contracts::moments`).
+pub(crate) struct SupportConversations;
+
+impl contracts::moments::Conversations for SupportConversations {
+    fn open<'a>(
+        &'a self,
+        c: kernel::db::Conn<'a>,
+        from: MemberId,
+        to: MemberId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Option<uuid::Uuid>, DbErr>> {
+        Box::pin(async move {
+            if from == to || crate::messages::blocked_either(&c, from, to).await? {
+                return Ok(None);
+            }
+            Ok(Some(crate::messages::open_in(&c, from, to, body).await?))
+        })
+    }
+}
