@@ -20,21 +20,11 @@ async fn home(Req { state, ctx }: Req) -> Html<String> {
         "<p>Join a group or follow people to see their discussions here. <a href=\"/groups\">Browse groups</a>.</p>"
             .to_string()
     } else {
-        let items: String = feed
-            .iter()
-            .map(|t| {
-                format!(
-                    "<li class=\"card\"><a href=\"{}\">{}</a> <span class=\"meta\">· {}</span></li>",
-                    escape(&t.href),
-                    escape(&t.title),
-                    escape(&t.note)
-                )
-            })
-            .collect();
-        format!("<ul class=\"cards\">{items}</ul>")
+        cards(feed.iter().map(|t| (t.href.as_str(), t.title.as_str(), t.note.as_str())))
     };
     let new_this_month =
         new_this_month_html(&contracts::learning::new_this_month(&state, &ctx.viewer).await.unwrap_or_default());
+    let moments = moment_home_html(&contracts::moments::home_sections(&state, &ctx.viewer).await.unwrap_or_default());
     let body = match ctx.viewer.member() {
         Some(m) => format!(
             "<h1>Welcome back, {}</h1>\
@@ -43,7 +33,7 @@ async fn home(Req { state, ctx }: Req) -> Html<String> {
              <li><a href=\"/settings/profile\">Your profile</a><p>Tell your story and choose who sees what.</p></li>\
              <li><a href=\"/settings/account\">Account and security</a><p>Password, e-mail and sessions.</p></li>\
              </ul>\
-             <h2>Your feed</h2>{feed_html}{new_this_month}",
+             {moments}<h2>Your feed</h2>{feed_html}{new_this_month}",
             escape(&m.display_name)
         ),
         None => "<h1>Where health advocates find each other</h1>\
@@ -58,24 +48,44 @@ async fn home(Req { state, ctx }: Req) -> Html<String> {
     ui::page(&state, &ctx, "Home", "/", &body)
 }
 
+/// The moment home: for each moment the member is in now, what fits it.
+fn moment_home_html(sections: &[contracts::moments::HomeSection]) -> String {
+    sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let list = cards(s.items.iter().map(|i| (i.href.as_str(), i.title.as_str(), i.note.as_str())));
+            format!(
+                "<section aria-labelledby=\"moment-h-{i}\"><h2 id=\"moment-h-{i}\">{}</h2>{list}</section>",
+                escape(&s.heading)
+            )
+        })
+        .collect()
+}
+
+/// A list of links, each with a short note after it.
+fn cards<'a>(items: impl Iterator<Item = (&'a str, &'a str, &'a str)>) -> String {
+    let list: String = items
+        .map(|(href, title, note)| {
+            format!(
+                "<li class=\"card\"><a href=\"{}\">{}</a> <span class=\"meta\">· {}</span></li>",
+                escape(href),
+                escape(title),
+                escape(note)
+            )
+        })
+        .collect();
+    format!("<ul class=\"cards\">{list}</ul>")
+}
+
 /// The "New this month" section: this month's advocacy resources and featured articles.
 fn new_this_month_html(items: &[contracts::learning::NewItem]) -> String {
     if items.is_empty() {
         return String::new();
     }
-    let list: String = items
-        .iter()
-        .map(|i| {
-            format!(
-                "<li class=\"card\"><a href=\"{}\">{}</a> <span class=\"meta\">· {}</span></li>",
-                escape(&i.href),
-                escape(&i.title),
-                escape(&i.note)
-            )
-        })
-        .collect();
+    let list = cards(items.iter().map(|i| (i.href.as_str(), i.title.as_str(), i.note.as_str())));
     format!(
-        "<section aria-labelledby=\"new-month-h\"><h2 id=\"new-month-h\">New this month</h2><ul class=\"cards\">{list}</ul></section>"
+        "<section aria-labelledby=\"new-month-h\"><h2 id=\"new-month-h\">New this month</h2>{list}</section>"
     )
 }
 
