@@ -17,6 +17,7 @@ both_backends![
     the_check_in_asks_whether_it_helped_and_staff_see_only_the_counts,
     moments_never_reach_a_viewer_the_owners_visibility_excludes,
     an_erased_member_leaves_no_moments_and_their_requests_keep_no_note,
+    staff_tag_content_and_a_member_at_the_moment_sees_only_what_they_may_open,
 ];
 
 both_backends!(settings = [("SHN_SUPPORT_FANOUT", "20")]; exactly_one_of_eighteen_racing_accepts_wins);
@@ -414,4 +415,52 @@ async fn an_erased_member_leaves_no_moments_and_their_requests_keep_no_note(app:
     assert_eq!(app.count("SELECT COUNT(*) FROM support_requests").await, 1, "the request still counts");
     let offers = app.get_json("/api/v1/me/support-offers", &v).await;
     assert_eq!(offers[0]["note"], "", "the note is gone for the volunteer too");
+}
+
+async fn tag(app: &TestApp, who: &Member, kind: &str, id: &str, moments: Value) -> (u16, Value) {
+    app.call("PUT", &format!("/api/v1/admin/moment-tags/{kind}/{id}"), who, Some(json!({"moments": moments}))).await
+}
+
+async fn staff_tag_content_and_a_member_at_the_moment_sees_only_what_they_may_open(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let body = json!({"kind": "guide", "title": "Your first weeks after a diagnosis", "summary": "Where to start",
+        "body": "Some **text**.", "audience": "members", "status": "published"});
+    let (s, resource) = app.call("POST", "/api/v1/admin/resources", &staff, Some(body)).await;
+    assert_eq!(s, 201, "{resource}");
+    let resource = resource["id"].as_str().unwrap().to_string();
+    let open = app.group().named("Newly diagnosed").owned_by(&staff).create().await;
+    let open_thread = open.thread(app, &staff, "What helped you in week one?", "Tell us.").await;
+    let private = app.group().named("Inner circle").private().owned_by(&staff).create().await;
+    let private_thread = private.thread(app, &staff, "Private circle talk", "Only for us.").await;
+
+    let member = app.member().named("Newly Diagnosed").create().await;
+    assert_eq!(tag(app, &member, "resource", &resource, json!(["new_diagnosis"])).await.0, 404, "staff only");
+    let (s, v) = tag(app, &staff, "resource", &resource, json!(["new_diagnosis", "crypto"])).await;
+    assert_eq!(s, 422, "{v}");
+    let (s, v) = tag(app, &staff, "resource", &uuid::Uuid::now_v7().to_string(), json!(["new_diagnosis"])).await;
+    assert_eq!(s, 422, "an unknown resource: {v}");
+    assert_eq!(tag(app, &staff, "poem", &resource, json!(["new_diagnosis"])).await.0, 422);
+    for (kind, id) in [("resource", &resource), ("thread", &open_thread), ("thread", &private_thread)] {
+        let (s, v) = tag(app, &staff, kind, id, json!(["new_diagnosis", "new_diagnosis"])).await;
+        assert_eq!((s, v), (200, json!({"moments": ["new_diagnosis"]})));
+    }
+
+    let helper = volunteer(app, "Has Been There", "new_diagnosis", None).await;
+    set_moments(app, &member, vec![mark("new_diagnosis", None)], vec![], ("members", "members"), false).await;
+    let home = app.get_text("/", &member).await;
+    assert!(home.contains("For your moment: A new diagnosis"), "{home}");
+    assert!(home.contains("Your first weeks after a diagnosis") && home.contains("What helped you in week one?"));
+    assert!(home.contains(&helper.name), "people who have been there");
+    assert!(!home.contains("Private circle talk"), "a private group's thread never reaches an outsider");
+
+    let content = app.get_json("/api/v1/moments/new_diagnosis/content", &member).await.to_string();
+    assert!(content.contains(&resource) && content.contains(&open_thread) && !content.contains(&private_thread));
+    let page = app.get_text("/been-there?moment=new_diagnosis", &member).await;
+    assert!(page.contains("Your first weeks after a diagnosis") && !page.contains("Private circle talk"));
+    // Someone not at that moment sees no moment section.
+    let other = app.member().create().await;
+    assert!(!app.get_text("/", &other).await.contains("For your moment"));
+    let admin_page = app.get_text("/admin/moments", &staff).await;
+    assert!(admin_page.contains(&resource));
+    assert_eq!(app.send("GET", "/admin/moments", &member).await.0, 404);
 }
