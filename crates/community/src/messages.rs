@@ -149,7 +149,11 @@ pub(crate) async fn open_in<C: sea_orm::ConnectionTrait>(
 }
 
 /// Whether either of two members blocked the other.
-pub(crate) async fn blocked_either<C: sea_orm::ConnectionTrait>(c: &C, a: MemberId, b: MemberId) -> Result<bool, sea_orm::DbErr> {
+pub(crate) async fn blocked_either<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    a: MemberId,
+    b: MemberId,
+) -> Result<bool, sea_orm::DbErr> {
     let n: i64 = db::scalar(
         c,
         "SELECT COUNT(*) FROM blocks WHERE (blocker_id = $1 AND blocked_id = $2) OR (blocker_id = $2 AND blocked_id = $1)",

@@ -27,9 +27,17 @@ async fn count(db: &Db, condition: &str, range: &Range) -> Result<i64, DbErr> {
 async fn numbers(db: &Db, range: &Range) -> Result<Vec<Number>, DbErr> {
     Ok(vec![
         Number { key: "support_requests", label: "Support requests", value: count(db, "", range).await? },
-        Number { key: "support_accepted", label: "Accepted by a volunteer", value: count(db, " AND status = 'accepted'", range).await? },
+        Number {
+            key: "support_accepted",
+            label: "Accepted by a volunteer",
+            value: count(db, " AND status = 'accepted'", range).await?,
+        },
         Number { key: "support_helped", label: "Said it helped", value: count(db, " AND helped = TRUE", range).await? },
-        Number { key: "support_not_helped", label: "Said it did not help", value: count(db, " AND helped = FALSE", range).await? },
+        Number {
+            key: "support_not_helped",
+            label: "Said it did not help",
+            value: count(db, " AND helped = FALSE", range).await?,
+        },
     ])
 }
 

@@ -38,10 +38,39 @@ pub(crate) fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(list, content, get_mine, put_mine, history, been_there, my_requests, ask, accept, decline, check_in, my_offers, get_tags, put_tags),
-    components(schemas(MomentInfo, MyMoments, MomentMark, MomentVisibility, HistoryEntry, BeenThereCard,
-        NewSupportRequest, MomentsSupportRequest, MomentsSupportOffer, MomentsAccepted, MomentsCheckIn,
-        MomentTags, MomentsContentGroup, MomentsContentItem, crate::model::Contact))
+    paths(
+        list,
+        content,
+        get_mine,
+        put_mine,
+        history,
+        been_there,
+        my_requests,
+        ask,
+        accept,
+        decline,
+        check_in,
+        my_offers,
+        get_tags,
+        put_tags
+    ),
+    components(schemas(
+        MomentInfo,
+        MyMoments,
+        MomentMark,
+        MomentVisibility,
+        HistoryEntry,
+        BeenThereCard,
+        NewSupportRequest,
+        MomentsSupportRequest,
+        MomentsSupportOffer,
+        MomentsAccepted,
+        MomentsCheckIn,
+        MomentTags,
+        MomentsContentGroup,
+        MomentsContentItem,
+        crate::model::Contact
+    ))
 )]
 pub(crate) struct MomentsApi;
 
@@ -149,7 +178,11 @@ async fn decline(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<S
     security(("bearer" = [])), request_body = MomentsCheckIn,
     responses((status = 200, body = MomentsSupportRequest), (status = 400), (status = 401), (status = 404),
         (status = 409, description = "not_accepted")))]
-async fn check_in(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Json<MomentsSupportRequest>> {
+async fn check_in(
+    Req { state, ctx }: Req,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> AppResult<Json<MomentsSupportRequest>> {
     ctx.viewer.require_member()?;
     let id: Uuid = path_id(&id)?;
     let c: MomentsCheckIn = kernel::http::json(&body)?;
@@ -177,7 +210,11 @@ async fn get_tags(Req { state, ctx }: Req, Path((kind, id)): Path<(String, Strin
     params(("kind" = String, Path, description = "resource, course, thread or event"), ("id" = Uuid, Path)),
     security(("bearer" = [])), request_body = MomentTags,
     responses((status = 200, body = MomentTags), (status = 400), (status = 401), (status = 404), (status = 422)))]
-async fn put_tags(Req { state, ctx }: Req, Path((kind, id)): Path<(String, String)>, body: Bytes) -> AppResult<Json<MomentTags>> {
+async fn put_tags(
+    Req { state, ctx }: Req,
+    Path((kind, id)): Path<(String, String)>,
+    body: Bytes,
+) -> AppResult<Json<MomentTags>> {
     let me = api_staff(&ctx.viewer)?;
     let id: Uuid = path_id(&id)?;
     let t: MomentTags = kernel::http::json(&body)?;

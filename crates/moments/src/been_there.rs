@@ -72,7 +72,10 @@ impl Seeker {
 }
 
 /// The "been through" moments of each of `ids` (for ranking; never displayed).
-pub(crate) async fn been_through_of(state: &AppState, ids: &[MemberId]) -> AppResult<HashMap<MemberId, HashSet<String>>> {
+pub(crate) async fn been_through_of(
+    state: &AppState,
+    ids: &[MemberId],
+) -> AppResult<HashMap<MemberId, HashSet<String>>> {
     let mut out: HashMap<MemberId, HashSet<String>> = HashMap::new();
     for chunk in ids.chunks(500) {
         let list = kernel::db::placeholders(1, chunk.len());
@@ -84,7 +87,9 @@ pub(crate) async fn been_through_of(state: &AppState, ids: &[MemberId]) -> AppRe
         let rows: Vec<Row> = state
             .db
             .all(
-                &format!("SELECT member_id, moment FROM moment_marks WHERE stage = 'been_through' AND member_id IN ({list})"),
+                &format!(
+                    "SELECT member_id, moment FROM moment_marks WHERE stage = 'been_through' AND member_id IN ({list})"
+                ),
                 chunk.iter().map(|i| (*i).into()).collect(),
             )
             .await?;

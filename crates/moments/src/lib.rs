@@ -29,7 +29,12 @@ pub fn slice() -> Slice {
     Slice::new("moments")
         .settings(settings::SETTINGS)
         .nav(25, "Moments", "/moments")
-        .console(75, "Moments on content", "/admin/moments", "Tag resources, courses, discussions and events with moments.")
+        .console(
+            75,
+            "Moments on content",
+            "/admin/moments",
+            "Tag resources, courses, discussions and events with moments.",
+        )
         .routes(web::router)
         .routes(api::router)
         .openapi(<api::MomentsApi as utoipa::OpenApi>::openapi)

@@ -83,7 +83,10 @@ pub async fn settings_of<C: ConnectionTrait>(c: &C, member: MemberId) -> AppResu
     .await?;
     Ok(row
         .map(|r| {
-            (Visibilities { now: vis(&r.now_visibility), been_through: vis(&r.been_through_visibility) }, r.available_to_support)
+            (
+                Visibilities { now: vis(&r.now_visibility), been_through: vis(&r.been_through_visibility) },
+                r.available_to_support,
+            )
         })
         .unwrap_or_default())
 }

@@ -7,12 +7,28 @@ use serde::{Deserialize, Serialize};
 /// The moments of a health journey: (key, label, a line saying what it means).
 pub const MOMENTS: &[(&str, &str, &str)] = &[
     ("new_diagnosis", "A new diagnosis", "You or someone you care for was just diagnosed."),
-    ("test_results", "Waiting for or understanding test results", "Tests are done, or results came and need making sense of."),
+    (
+        "test_results",
+        "Waiting for or understanding test results",
+        "Tests are done, or results came and need making sense of.",
+    ),
     ("new_symptoms", "New or changing symptoms", "Something feels different from before."),
-    ("learning_treatment", "Learning about a new treatment", "Reading up on a medicine or treatment that is new to you."),
-    ("starting_treatment", "Starting or switching treatment", "Beginning a medicine or treatment, or changing to another."),
+    (
+        "learning_treatment",
+        "Learning about a new treatment",
+        "Reading up on a medicine or treatment that is new to you.",
+    ),
+    (
+        "starting_treatment",
+        "Starting or switching treatment",
+        "Beginning a medicine or treatment, or changing to another.",
+    ),
     ("long_term", "Living with it long term", "Finding a way to live well with a condition over the years."),
-    ("caring", "Caring for someone at one of these moments", "Supporting a person you care for through any of the above."),
+    (
+        "caring",
+        "Caring for someone at one of these moments",
+        "Supporting a person you care for through any of the above.",
+    ),
 ];
 
 /// Whether `key` is one of [`MOMENTS`].

@@ -87,14 +87,21 @@ mod tests {
     #[test]
     fn each_stage_has_its_own_visibility_and_the_owner_always_sees_both() {
         let owner = MemberId::new();
-        let me = Viewer::Member(Member { id: owner, display_name: "O".into(), role: Role::Member, health_leader: false });
-        let other =
-            Viewer::Member(Member { id: MemberId::new(), display_name: "P".into(), role: Role::Admin, health_leader: false });
+        let me =
+            Viewer::Member(Member { id: owner, display_name: "O".into(), role: Role::Member, health_leader: false });
+        let other = Viewer::Member(Member {
+            id: MemberId::new(),
+            display_name: "P".into(),
+            role: Role::Admin,
+            health_leader: false,
+        });
         let vis = Visibilities { now: Visibility::Private, been_through: Visibility::Public };
         assert!(may_see(&me, owner, Stage::Now, vis));
         assert!(!may_see(&other, owner, Stage::Now, vis), "no staff pass");
         assert!(may_see(&Viewer::Anonymous, owner, Stage::BeenThrough, vis));
         assert!(!may_see(&Viewer::Anonymous, owner, Stage::Now, Visibilities::default()));
-        assert!(listed(&other, owner, vis, true) && !listed(&other, owner, vis, false) && !listed(&me, owner, vis, true));
+        assert!(
+            listed(&other, owner, vis, true) && !listed(&other, owner, vis, false) && !listed(&me, owner, vis, true)
+        );
     }
 }

@@ -230,7 +230,9 @@ pub async fn my_requests(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Mom
     Ok(state
         .db
         .all(
-            &format!("SELECT {REQUEST_COLUMNS} FROM support_requests WHERE asker_id = $1 ORDER BY created_at DESC LIMIT 100"),
+            &format!(
+                "SELECT {REQUEST_COLUMNS} FROM support_requests WHERE asker_id = $1 ORDER BY created_at DESC LIMIT 100"
+            ),
             params![me],
         )
         .await?)
@@ -273,7 +275,9 @@ pub async fn accept(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Mo
         return Err(match status.as_deref() {
             None => AppError::NotFound,
             Some(offer::DECLINED) => AppError::conflict("declined", "You declined this request."),
-            _ => AppError::conflict("taken", "Another volunteer has already taken this request. Thank you for offering."),
+            _ => {
+                AppError::conflict("taken", "Another volunteer has already taken this request. Thank you for offering.")
+            }
         });
     }
     let asker: MemberId = db::scalar(&tx, "SELECT asker_id FROM support_requests WHERE id = $1", params![id])
@@ -314,8 +318,14 @@ async fn close_offers(tx: &Tx, id: Uuid, winner: MemberId, t: DateTime<Utc>) -> 
         release(tx, *v).await?;
     }
     for v in others {
-        notify(tx, v, id, "A request for support you were asked about has been taken by another volunteer.".into(), "/support".into())
-            .await?;
+        notify(
+            tx,
+            v,
+            id,
+            "A request for support you were asked about has been taken by another volunteer.".into(),
+            "/support".into(),
+        )
+        .await?;
     }
     Ok(())
 }
@@ -348,7 +358,11 @@ pub async fn decline(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<(
         )
         .await?
         .unwrap_or(0);
-        return Err(if exists == 0 { AppError::NotFound } else { AppError::conflict("answered", "This request is no longer open to you.") });
+        return Err(if exists == 0 {
+            AppError::NotFound
+        } else {
+            AppError::conflict("answered", "This request is no longer open to you.")
+        });
     }
     release(&tx, me).await?;
     tx.commit().await?;
@@ -394,9 +408,15 @@ impl kernel::jobs::Job for CheckIn {
         .await?;
         if let Some(asker) = asker {
             let url = format!("/support/requests/{}", self.request_id);
-            notify(&tx, asker, self.request_id, "Did the support you asked for a week ago help? Tell us in one click.".into(), url)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            notify(
+                &tx,
+                asker,
+                self.request_id,
+                "Did the support you asked for a week ago help? Tell us in one click.".into(),
+                url,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         tx.commit().await?;
         Ok(())

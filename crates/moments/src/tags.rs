@@ -52,7 +52,14 @@ pub async fn of(state: &AppState, kind: &str, id: Uuid) -> AppResult<MomentTags>
 
 /// Replaces the moments content carries (staff; the caller has checked). The content
 /// must be something the tagging staff member can open.
-pub async fn set(state: &AppState, viewer: &Viewer, by: MemberId, kind: &str, id: Uuid, tags: &MomentTags) -> AppResult<()> {
+pub async fn set(
+    state: &AppState,
+    viewer: &Viewer,
+    by: MemberId,
+    kind: &str,
+    id: Uuid,
+    tags: &MomentTags,
+) -> AppResult<()> {
     check_kind(kind)?;
     let mut moments = tags.moments.clone();
     moments.sort();
@@ -89,7 +96,13 @@ async fn exists(state: &AppState, viewer: &Viewer, kind: &str, id: Uuid) -> AppR
 }
 
 /// Content of `kind` tagged with `moment` that `viewer` may open, at most `limit`.
-pub async fn content(state: &AppState, viewer: &Viewer, moment: &str, kind: &str, limit: u64) -> AppResult<Vec<ContentItem>> {
+pub async fn content(
+    state: &AppState,
+    viewer: &Viewer,
+    moment: &str,
+    kind: &str,
+    limit: u64,
+) -> AppResult<Vec<ContentItem>> {
     let ids: Vec<Uuid> = state
         .db
         .column(
@@ -125,7 +138,12 @@ pub struct MomentsContentItem {
 }
 
 /// Everything tagged with `moment` that `viewer` may open, by kind (at most `per_kind` each).
-pub async fn all_content(state: &AppState, viewer: &Viewer, moment: &str, per_kind: u64) -> AppResult<Vec<MomentsContentGroup>> {
+pub async fn all_content(
+    state: &AppState,
+    viewer: &Viewer,
+    moment: &str,
+    per_kind: u64,
+) -> AppResult<Vec<MomentsContentGroup>> {
     if !model::is_moment(moment) {
         return Err(AppError::field("moment_id", "Choose one of the moments."));
     }

@@ -84,8 +84,11 @@ fn agree_on(backend: Backend) {
             for (settings, now, been) in &all {
                 let id = MemberId::new();
                 ids.push(id);
-                let stages: Vec<Stage> =
-                    [(*now, Stage::Now), (*been, Stage::BeenThrough)].into_iter().filter(|x| x.0).map(|x| x.1).collect();
+                let stages: Vec<Stage> = [(*now, Stage::Now), (*been, Stage::BeenThrough)]
+                    .into_iter()
+                    .filter(|x| x.0)
+                    .map(|x| x.1)
+                    .collect();
                 store(&fresh, id, *settings, &stages).await;
             }
             let viewers = [Viewer::Anonymous, member(ids[0]), member(MemberId::new())];

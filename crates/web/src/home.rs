@@ -84,9 +84,7 @@ fn new_this_month_html(items: &[contracts::learning::NewItem]) -> String {
         return String::new();
     }
     let list = cards(items.iter().map(|i| (i.href.as_str(), i.title.as_str(), i.note.as_str())));
-    format!(
-        "<section aria-labelledby=\"new-month-h\"><h2 id=\"new-month-h\">New this month</h2>{list}</section>"
-    )
+    format!("<section aria-labelledby=\"new-month-h\"><h2 id=\"new-month-h\">New this month</h2>{list}</section>")
 }
 
 /// The staff console: one page linking every staff task, from each slice's entries.

@@ -148,7 +148,10 @@ fn parse_marks(values: Vec<String>) -> Vec<MomentMark> {
         .into_iter()
         .take(100)
         .map(|v| match v.split_once(':') {
-            Some((m, c)) => MomentMark { moment_id: m.chars().take(60).collect(), condition_id: c.parse().ok().or(Some(Uuid::nil())) },
+            Some((m, c)) => MomentMark {
+                moment_id: m.chars().take(60).collect(),
+                condition_id: c.parse().ok().or(Some(Uuid::nil())),
+            },
             None => MomentMark { moment_id: v.chars().take(60).collect(), condition_id: None },
         })
         .collect()
@@ -222,7 +225,8 @@ async fn been_there_page(Req { state, ctx }: Req, RawQuery(query): RawQuery) -> 
         }
     }
     // The member's own conditions first, then the reference list.
-    let mut conditions: Vec<(Uuid, String, bool)> = own.iter().map(|c| (c.id, c.name.clone(), Some(c.id) == condition)).collect();
+    let mut conditions: Vec<(Uuid, String, bool)> =
+        own.iter().map(|c| (c.id, c.name.clone(), Some(c.id) == condition)).collect();
     conditions.extend(
         all_conditions
             .into_iter()

@@ -148,7 +148,12 @@ async fn request_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppRes
     render_request(&state, &ctx, request, false)
 }
 
-fn render_request(state: &AppState, ctx: &RequestContext, request: MomentsSupportRequest, saved: bool) -> AppResult<Response> {
+fn render_request(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: MomentsSupportRequest,
+    saved: bool,
+) -> AppResult<Response> {
     let moment_label = MOMENTS.iter().find(|(k, _, _)| *k == request.moment_id).map(|(_, l, _)| *l).unwrap_or("");
     let page = CheckInPage { csrf: &ctx.csrf, request, moment_label, saved };
     Ok(ui::page(state, ctx, "Your request for support", "/moments", &ui::render(&page)).into_response())

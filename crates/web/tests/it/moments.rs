@@ -18,6 +18,7 @@ both_backends![
     moments_never_reach_a_viewer_the_owners_visibility_excludes,
     an_erased_member_leaves_no_moments_and_their_requests_keep_no_note,
     staff_tag_content_and_a_member_at_the_moment_sees_only_what_they_may_open,
+    the_demo_has_members_at_moments_volunteers_and_tagged_content,
 ];
 
 both_backends!(settings = [("SHN_SUPPORT_FANOUT", "20")]; exactly_one_of_eighteen_racing_accepts_wins);
@@ -38,7 +39,14 @@ pub fn mark(moment: &str, condition: Option<&str>) -> Value {
 }
 
 /// `who` sets their moments (checked: 200).
-pub async fn set_moments(app: &TestApp, who: &Member, now: Vec<Value>, been: Vec<Value>, vis: (&str, &str), available: bool) {
+pub async fn set_moments(
+    app: &TestApp,
+    who: &Member,
+    now: Vec<Value>,
+    been: Vec<Value>,
+    vis: (&str, &str),
+    available: bool,
+) {
     let body = json!({"now": now, "been_through": been, "visibility": {"now": vis.0, "been_through": vis.1},
         "available_to_support": available});
     let (s, v) = app.call("PUT", MINE, who, Some(body)).await;
@@ -78,8 +86,14 @@ async fn a_members_moments_round_trip_are_validated_cleared_and_kept_in_a_histor
 
     let other = app.condition_id("asthma").await;
     for (bad, field) in [
-        (json!({"now": [mark("crypto", None)], "been_through": [], "visibility": {"now": "members", "been_through": "members"}, "available_to_support": false}), "now"),
-        (json!({"now": [mark("new_diagnosis", Some(&other))], "been_through": [], "visibility": {"now": "members", "been_through": "members"}, "available_to_support": false}), "now"),
+        (
+            json!({"now": [mark("crypto", None)], "been_through": [], "visibility": {"now": "members", "been_through": "members"}, "available_to_support": false}),
+            "now",
+        ),
+        (
+            json!({"now": [mark("new_diagnosis", Some(&other))], "been_through": [], "visibility": {"now": "members", "been_through": "members"}, "available_to_support": false}),
+            "now",
+        ),
     ] {
         let (s, v) = app.call("PUT", MINE, &ana, Some(bad)).await;
         assert_eq!(s, 422, "{v}");
@@ -140,7 +154,8 @@ async fn been_there_lists_only_opted_in_members_whose_moments_and_conditions_the
     let asthma = app.condition_id("asthma").await;
     let seeker = app.member().named("Seeker").create().await;
     with_condition(app, &seeker, &migraine, "private").await;
-    set_moments(app, &seeker, vec![mark("new_diagnosis", Some(&migraine))], vec![], ("members", "members"), false).await;
+    set_moments(app, &seeker, vec![mark("new_diagnosis", Some(&migraine))], vec![], ("members", "members"), false)
+        .await;
 
     let same = volunteer(app, "Same Condition", "new_diagnosis", Some(&migraine)).await;
     volunteer(app, "Other Condition", "new_diagnosis", Some(&asthma)).await;
@@ -168,7 +183,8 @@ async fn been_there_lists_only_opted_in_members_whose_moments_and_conditions_the
     let secret_card = all.as_array().unwrap().iter().find(|c| c["display_name"] == "Secret Condition").unwrap();
     assert_eq!(secret_card["conditions"], json!([]), "a private condition is never shown");
 
-    let by_condition = app.get_json(&format!("/api/v1/been-there?moment_id=new_diagnosis&condition_id={migraine}"), &seeker).await;
+    let by_condition =
+        app.get_json(&format!("/api/v1/been-there?moment_id=new_diagnosis&condition_id={migraine}"), &seeker).await;
     assert_eq!(names(&by_condition), vec!["Same Condition"], "a private condition never matches");
     assert_eq!(by_condition[0]["member_id"], json!(same.id));
 
@@ -238,7 +254,11 @@ async fn a_request_goes_to_matching_volunteers_and_the_first_to_accept_opens_the
     let text = mine.to_string();
     assert!(!text.contains(&decliner.id.to_string()) && !text.contains("Decliner") && !text.contains("declined"));
     assert!(notes_of(app, &asker).await.iter().any(|n| n.contains("accepted your request")));
-    assert_eq!(app.count("SELECT CAST(COALESCE(SUM(open_offers), 0) AS BIGINT) FROM moment_settings").await, 0, "every place freed");
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(open_offers), 0) AS BIGINT) FROM moment_settings").await,
+        0,
+        "every place freed"
+    );
 }
 
 async fn exactly_one_of_eighteen_racing_accepts_wins(app: &TestApp) {
@@ -366,8 +386,15 @@ async fn moments_never_reach_a_viewer_the_owners_visibility_excludes(app: &TestA
     let other = app.member().named("Other Person").create().await;
     with_condition(app, &owner, &migraine, "private").await;
     // In a moment now (private), been through one (members), offers support.
-    set_moments(app, &owner, vec![mark("new_symptoms", Some(&migraine))], vec![mark("new_diagnosis", Some(&migraine))],
-        ("private", "members"), true).await;
+    set_moments(
+        app,
+        &owner,
+        vec![mark("new_symptoms", Some(&migraine))],
+        vec![mark("new_diagnosis", Some(&migraine))],
+        ("private", "members"),
+        true,
+    )
+    .await;
     for (path, who) in [
         (format!("/api/v1/members/{}", owner.id), &other as &dyn Caller),
         (format!("/api/v1/members/{}", owner.id), &Visitor as &dyn Caller),
@@ -463,4 +490,20 @@ async fn staff_tag_content_and_a_member_at_the_moment_sees_only_what_they_may_op
     let admin_page = app.get_text("/admin/moments", &staff).await;
     assert!(admin_page.contains(&resource));
     assert_eq!(app.send("GET", "/admin/moments", &member).await.0, 404);
+}
+
+async fn the_demo_has_members_at_moments_volunteers_and_tagged_content(app: &TestApp) {
+    app.load_demo(24).await;
+    assert!(app.count("SELECT COUNT(DISTINCT moment) FROM moment_marks WHERE stage = 'now'").await >= 3);
+    assert!(app.count("SELECT COUNT(*) FROM moment_settings WHERE available_to_support = TRUE").await >= 6);
+    assert!(app.count("SELECT COUNT(*) FROM moment_tags WHERE content_kind = 'resource'").await >= 1);
+    assert!(app.count("SELECT COUNT(*) FROM moment_tags WHERE content_kind = 'thread'").await >= 1);
+    let (s, v) = app.ask_token(DEMO_MEMBER_EMAIL, DEMO_PASSWORD).await;
+    assert_eq!(s, 200, "{v}");
+    let demo = v["token"].as_str().unwrap().to_string();
+    let home = app.get_text("/", &demo).await;
+    assert!(home.contains("For your moment: A new diagnosis"), "{home}");
+    let listed = app.get_json("/api/v1/been-there?moment_id=new_diagnosis", &demo).await;
+    assert!(!listed.as_array().unwrap().is_empty(), "volunteers who have been there");
+    assert!(app.problems().await.is_empty());
 }
