@@ -191,6 +191,7 @@ pub async fn save(state: &AppState, viewer: &Viewer, m: &MyMoments) -> AppResult
 
 /// One line of a member's history of marks.
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, ToSchema)]
+#[schema(as = MomentsHistoryEntry)]
 pub struct HistoryEntry {
     pub stage: String,
     pub moment: String,

@@ -67,6 +67,7 @@ impl Stage {
 /// How the asker wants to be contacted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = MomentsContact)]
 pub enum Contact {
     /// A direct message with the volunteer who accepts.
     DirectMessage,
