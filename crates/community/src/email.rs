@@ -35,6 +35,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ("moderation", "A moderator acts on your content or account", IMMEDIATE),
     ("crisis_flag", "A post in a group you moderate needs a look", IMMEDIATE),
     ("opportunity", "News about your applications for paid opportunities", IMMEDIATE),
+    ("support", "Requests for support you are asked about, and answers to yours", IMMEDIATE),
 ];
 
 fn default_mode(kind: &str) -> &'static str {

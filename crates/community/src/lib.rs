@@ -73,6 +73,8 @@ pub fn slice() -> Slice {
             w.provide(settings::CommunitySettings::parse(w.settings)?);
             w.provide::<Arc<dyn GroupDirectory>>(Arc::new(ports::Groups));
             w.provide::<Arc<dyn contracts::home::HomeFeed>>(Arc::new(ports::Feed));
+            w.provide::<Arc<dyn contracts::moments::Conversations>>(Arc::new(ports::SupportConversations));
+            w.provide(contracts::moments::CommunityContent(Arc::new(ports::MomentThreads)));
             let people = w.port::<Arc<dyn contracts::members::MemberDirectory>>()?;
             let mailing = email::Mailing::new(w.config, w.secret, people);
             w.consumer(Arc::new(notifications::Notifier::new(mailing)));

@@ -76,14 +76,7 @@ pub async fn block(db: &Db, blocker: MemberId, blocked: MemberId, on: bool) -> A
 }
 
 async fn blocked(db: &Db, a: MemberId, b: MemberId) -> AppResult<bool> {
-    let n: i64 = db
-        .scalar(
-            "SELECT COUNT(*) FROM blocks WHERE (blocker_id = $1 AND blocked_id = $2) OR (blocker_id = $2 AND blocked_id = $1)",
-            params![a, b],
-        )
-        .await?
-        .unwrap_or(0);
-    Ok(n > 0)
+    Ok(blocked_either(db.reader(), a, b).await?)
 }
 
 /// Whether two members are both active in a group that is not hidden. A hidden group
@@ -125,25 +118,58 @@ pub async fn start(state: &AppState, viewer: &Viewer, to: MemberId, body: &str) 
     if !may_write(&state.db, me.id, to).await? {
         return Err(AppError::conflict("not_accepting", "This member is not accepting messages from you."));
     }
-    let (a, b) = ordered(me.id, to);
-    let t = now();
     let tx = state.db.begin().await?;
+    let id = open_in(&tx, me.id, to, body).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The conversation between `from` and `to` (made if new), with `body` sent by `from`,
+/// in the caller's transaction. The callers decide whether `from` may write.
+pub(crate) async fn open_in<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    from: MemberId,
+    to: MemberId,
+    body: &str,
+) -> Result<Uuid, sea_orm::DbErr> {
+    let (a, b) = ordered(from, to);
+    let t = now();
     db::exec(
-        &tx,
+        c,
         "INSERT INTO conversations (id, member_a, member_b, created_at, last_message_at) VALUES ($1, $2, $3, $4, $4) \
          ON CONFLICT (member_a, member_b) DO NOTHING",
         params![Uuid::now_v7(), a, b, t],
     )
     .await?;
-    let id: Uuid = db::scalar(&tx, "SELECT id FROM conversations WHERE member_a = $1 AND member_b = $2", params![a, b])
+    let id: Uuid = db::scalar(c, "SELECT id FROM conversations WHERE member_a = $1 AND member_b = $2", params![a, b])
         .await?
-        .ok_or(AppError::NotFound)?;
-    insert_message(&tx, id, me.id, body).await?;
-    tx.commit().await?;
+        .ok_or_else(|| sea_orm::DbErr::RecordNotFound("conversation".into()))?;
+    insert_message(c, id, from, body).await?;
     Ok(id)
 }
 
-async fn insert_message(tx: &db::Tx, conversation: Uuid, sender: MemberId, body: &str) -> AppResult<Message> {
+/// Whether either of two members blocked the other.
+pub(crate) async fn blocked_either<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    a: MemberId,
+    b: MemberId,
+) -> Result<bool, sea_orm::DbErr> {
+    let n: i64 = db::scalar(
+        c,
+        "SELECT COUNT(*) FROM blocks WHERE (blocker_id = $1 AND blocked_id = $2) OR (blocker_id = $2 AND blocked_id = $1)",
+        params![a, b],
+    )
+    .await?
+    .unwrap_or(0);
+    Ok(n > 0)
+}
+
+async fn insert_message<C: sea_orm::ConnectionTrait>(
+    tx: &C,
+    conversation: Uuid,
+    sender: MemberId,
+    body: &str,
+) -> Result<Message, sea_orm::DbErr> {
     let m = Message { id: Uuid::now_v7(), sender_id: sender, body: body.trim().to_string(), created_at: now() };
     db::exec(
         tx,

@@ -9,6 +9,7 @@ use contracts::events::{
     CrisisFlagged, GroupJoinRequested, GroupRequestApproved, ModerationActed, ReactionAdded, ReplyPosted, ThreadStarted,
 };
 use contracts::members::MemberDirectory;
+use contracts::moments::SupportNotice;
 use contracts::opportunities::ApplicationStatusChanged;
 use futures::future::BoxFuture;
 use kernel::db::{self, Db, Tx};
@@ -27,7 +28,7 @@ use crate::policy::group_read::{self, Asker};
 #[derive(Debug, Clone, Serialize, sea_orm::FromQueryResult, utoipa::ToSchema)]
 pub struct Notification {
     pub id: Uuid,
-    /// reply, mention, reaction, join_request, approved, moderation, crisis_flag or opportunity
+    /// reply, mention, reaction, join_request, approved, moderation, crisis_flag, opportunity or support
     pub kind: String,
     pub text: String,
     pub url: String,
@@ -60,6 +61,7 @@ impl Consumer for Notifier {
             CrisisFlagged::KIND,
             ReactionAdded::KIND,
             ApplicationStatusChanged::KIND,
+            SupportNotice::KIND,
         ]
     }
 
@@ -85,6 +87,9 @@ impl Consumer for Notifier {
             } else if let Some(e) = event.decode::<ApplicationStatusChanged>() {
                 let key = format!("opportunity:{}", event.id);
                 n.add(e.member_id, "opportunity", None, None, &e.text, &e.url, &key).await
+            } else if let Some(e) = event.decode::<SupportNotice>() {
+                let key = format!("support:{}", event.id);
+                n.add(e.member_id, "support", None, None, &e.text, &e.url, &key).await
             } else {
                 Ok(())
             }

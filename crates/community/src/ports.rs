@@ -62,3 +62,80 @@ impl contracts::home::HomeFeed for Feed {
         })
     }
 }
+
+/// Conversations opened by an accepted support request (`contracts::moments`).
+pub(crate) struct SupportConversations;
+
+impl contracts::moments::Conversations for SupportConversations {
+    fn open<'a>(
+        &'a self,
+        c: kernel::db::Conn<'a>,
+        from: MemberId,
+        to: MemberId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Option<uuid::Uuid>, DbErr>> {
+        Box::pin(async move {
+            if from == to || crate::messages::blocked_either(&c, from, to).await? {
+                return Ok(None);
+            }
+            Ok(Some(crate::messages::open_in(&c, from, to, body).await?))
+        })
+    }
+}
+
+/// Which of the discussions tagged with a moment a viewer may read
+/// (`contracts::moments::TaggedContent`): visible threads, opened, in a group the viewer
+/// may read (the groups' read rule), most recent activity first.
+pub(crate) struct MomentThreads;
+
+#[derive(sea_orm::FromQueryResult)]
+struct TaggedThread {
+    id: uuid::Uuid,
+    title: String,
+    reply_count: i64,
+}
+
+impl contracts::moments::TaggedContent for MomentThreads {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["thread"]
+    }
+
+    fn visible<'a>(
+        &'a self,
+        state: &'a kernel::AppState,
+        viewer: &'a Viewer,
+        kind: &'a str,
+        ids: &'a [uuid::Uuid],
+        limit: u64,
+    ) -> BoxFuture<'a, AppResult<Vec<contracts::moments::ContentItem>>> {
+        Box::pin(async move {
+            let ids = &ids[..ids.len().min(200)];
+            if kind != "thread" || ids.is_empty() {
+                return Ok(vec![]);
+            }
+            let asker = crate::policy::group_read::Asker::of(viewer);
+            let mut values = params![limit as i64, kernel::time::now()];
+            if let Some(me) = viewer.id() {
+                values.push(me.into());
+            }
+            let list = kernel::db::placeholders(values.len() + 1, ids.len());
+            values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
+            let sql = format!(
+                "SELECT t.id, t.title, t.reply_count FROM threads t JOIN groups g ON g.id = t.group_id \
+                 WHERE t.status = 'visible' AND (t.opens_at IS NULL OR t.opens_at <= $2) AND {} AND t.id IN ({list}) \
+                 ORDER BY t.last_activity_at DESC, t.id LIMIT $1",
+                crate::policy::group_read::read_sql(asker, "g", "$3")
+            );
+            let rows: Vec<TaggedThread> = state.db.all(&sql, values).await?;
+            Ok(rows
+                .into_iter()
+                .map(|t| contracts::moments::ContentItem {
+                    id: t.id,
+                    href: format!("/threads/{}", t.id),
+                    title: t.title,
+                    note: format!("{} replies", t.reply_count),
+                })
+                .collect())
+        })
+    }
+}

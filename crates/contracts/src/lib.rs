@@ -10,6 +10,7 @@
 //! - [`awards`]: the awards' port for a member's public honours (profile badges).
 //! - [`calendar`]: the events area's port for event times (the awards' ceremony).
 //! - [`learning`]: the learning area's port (shown credentials, search, new this month).
+//! - [`moments`]: support requests' notices and conversations, and tagged content.
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
 //!   provides while the application is wired; other slices reach them with
 //!   [`members::directory`] and [`groups::directory`].
@@ -25,5 +26,6 @@ pub mod home;
 pub mod ids;
 pub mod learning;
 pub mod members;
+pub mod moments;
 pub mod opportunities;
 pub mod surveys;

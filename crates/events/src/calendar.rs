@@ -57,3 +57,59 @@ impl contracts::home::MyEvents for Upcoming {
         })
     }
 }
+
+/// Which of the events tagged with a moment a viewer may see, upcoming only, soonest
+/// first (`contracts::moments::TaggedContent`), by the events' audience rule.
+pub struct MomentEvents;
+
+#[derive(sea_orm::FromQueryResult)]
+struct Tagged {
+    id: uuid::Uuid,
+    title: String,
+    starts_at: DateTime<Utc>,
+}
+
+impl contracts::moments::TaggedContent for MomentEvents {
+    fn kinds(&self) -> &'static [&'static str] {
+        &["event"]
+    }
+
+    fn visible<'a>(
+        &'a self,
+        state: &'a kernel::AppState,
+        viewer: &'a kernel::viewer::Viewer,
+        kind: &'a str,
+        ids: &'a [uuid::Uuid],
+        limit: u64,
+    ) -> BoxFuture<'a, AppResult<Vec<contracts::moments::ContentItem>>> {
+        Box::pin(async move {
+            let ids = &ids[..ids.len().min(200)];
+            if kind != "event" || ids.is_empty() {
+                return Ok(vec![]);
+            }
+            let reader = crate::service::reader(state, viewer).await?;
+            let mut values = params![limit as i64, kernel::time::now()];
+            let mut bind = |v: sea_orm::Value| {
+                values.push(v);
+                format!("${}", values.len())
+            };
+            let audience = crate::policy::can_view_sql(&reader, "e", &mut bind);
+            let list: Vec<String> = ids.iter().map(|i| bind((*i).into())).collect();
+            let sql = format!(
+                "SELECT e.id, e.title, e.starts_at FROM events e WHERE e.status = 'scheduled' AND e.starts_at > $2 \
+                 AND {audience} AND e.id IN ({}) ORDER BY e.starts_at, e.id LIMIT $1",
+                list.join(", ")
+            );
+            let rows: Vec<Tagged> = state.db.all(&sql, values).await?;
+            Ok(rows
+                .into_iter()
+                .map(|e| contracts::moments::ContentItem {
+                    id: e.id,
+                    href: format!("/events/{}", e.id),
+                    title: e.title,
+                    note: e.starts_at.format("%-d %b %Y, %H:%M UTC").to_string(),
+                })
+                .collect())
+        })
+    }
+}

@@ -65,6 +65,7 @@ pub fn slice() -> Slice {
             w.figures(Arc::new(analytics::section()));
             w.provide::<Arc<dyn contracts::calendar::EventTimes>>(Arc::new(calendar::Times));
             w.provide::<Arc<dyn contracts::home::MyEvents>>(Arc::new(calendar::Upcoming));
+            w.provide(contracts::moments::EventContent(Arc::new(calendar::MomentEvents)));
             Ok(())
         })
 }

@@ -50,6 +50,7 @@ pub fn slice() -> Slice {
         })
         .wire(|w| {
             w.provide::<Arc<dyn contracts::learning::Learning>>(Arc::new(ports::LearningPort));
+            w.provide(contracts::moments::LearningContent(Arc::new(ports::MomentContent)));
             courses::wire(w)?;
             resources::wire(w)?;
             articles::wire(w)

@@ -36,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_analytics::Migration),
             Box::new(m0019_awards::Migration),
             Box::new(m0020_newsletter::Migration),
+            Box::new(m0021_moments::Migration),
             Box::new(m0024_awards_more::Migration),
         ]
     }
@@ -116,6 +117,7 @@ mod m0017_surveys;
 mod m0018_analytics;
 mod m0019_awards;
 mod m0020_newsletter;
+mod m0021_moments;
 mod m0024_awards_more;
 
 /// Runs each `;`-separated statement of portable DDL.

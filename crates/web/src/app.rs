@@ -36,6 +36,7 @@ pub const SLICES: &[fn() -> Slice] = &[
     surveys::slice,
     awards::slice,
     newsletter::slice,
+    moments::slice,
 ];
 
 #[derive(Clone)]

@@ -20,24 +20,14 @@ async fn home(Req { state, ctx }: Req) -> Html<String> {
         "<p>Join a group or follow people to see their discussions here. <a href=\"/groups\">Browse groups</a>.</p>"
             .to_string()
     } else {
-        let items: String = feed
-            .iter()
-            .map(|t| {
-                format!(
-                    "<li class=\"card\"><a href=\"{}\">{}</a> <span class=\"meta\">· {}</span></li>",
-                    escape(&t.href),
-                    escape(&t.title),
-                    escape(&t.note)
-                )
-            })
-            .collect();
-        format!("<ul class=\"cards\">{items}</ul>")
+        cards(feed.iter().map(|t| (t.href.as_str(), t.title.as_str(), t.note.as_str())))
     };
     let new_this_month =
         new_this_month_html(&contracts::learning::new_this_month(&state, &ctx.viewer).await.unwrap_or_default());
+    let moments = moment_home_html(&contracts::moments::home_sections(&state, &ctx.viewer).await.unwrap_or_default());
     let body = match ctx.viewer.member() {
         Some(m) => format!(
-            "<h1>Welcome back, {}</h1>{}\
+            "<h1>Welcome back, {}</h1>{}{moments}\
              <h2>Your feed</h2>{feed_html}{new_this_month}\
              <ul class=\"tiles\">\
              <li><a href=\"/members\">Find Health Leaders</a><p>Search by condition, member type, country and channel.</p></li>\
@@ -67,18 +57,7 @@ async fn at_a_glance(state: &kernel::AppState, viewer: &kernel::viewer::Viewer) 
     let events_html = if events.is_empty() {
         "<p>You are not registered for any event coming up. <a href=\"/events\">See what is on</a>.</p>".to_string()
     } else {
-        let items: String = events
-            .iter()
-            .map(|e| {
-                format!(
-                    "<li class=\"card\"><a href=\"{}\">{}</a><p class=\"meta\">{}</p></li>",
-                    escape(&e.href),
-                    escape(&e.title),
-                    escape(&e.note)
-                )
-            })
-            .collect();
-        format!("<ul class=\"cards\">{items}</ul>")
+        cards(events.iter().map(|e| (e.href.as_str(), e.title.as_str(), e.note.as_str())))
     };
     let points = match contracts::home::my_points(state, viewer).await.ok().flatten() {
         Some(p) => {
@@ -120,25 +99,43 @@ async fn at_a_glance(state: &kernel::AppState, viewer: &kernel::viewer::Viewer) 
     )
 }
 
+/// The moment home: for each moment the member is in now, what fits it.
+fn moment_home_html(sections: &[contracts::moments::HomeSection]) -> String {
+    sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let list = cards(s.items.iter().map(|i| (i.href.as_str(), i.title.as_str(), i.note.as_str())));
+            format!(
+                "<section aria-labelledby=\"moment-h-{i}\"><h2 id=\"moment-h-{i}\">{}</h2>{list}</section>",
+                escape(&s.heading)
+            )
+        })
+        .collect()
+}
+
+/// A list of links, each with a short note after it.
+fn cards<'a>(items: impl Iterator<Item = (&'a str, &'a str, &'a str)>) -> String {
+    let list: String = items
+        .map(|(href, title, note)| {
+            format!(
+                "<li class=\"card\"><a href=\"{}\">{}</a> <span class=\"meta\">· {}</span></li>",
+                escape(href),
+                escape(title),
+                escape(note)
+            )
+        })
+        .collect();
+    format!("<ul class=\"cards\">{list}</ul>")
+}
+
 /// The "New this month" section: this month's advocacy resources and featured articles.
 fn new_this_month_html(items: &[contracts::learning::NewItem]) -> String {
     if items.is_empty() {
         return String::new();
     }
-    let list: String = items
-        .iter()
-        .map(|i| {
-            format!(
-                "<li class=\"card\"><a href=\"{}\">{}</a> <span class=\"meta\">· {}</span></li>",
-                escape(&i.href),
-                escape(&i.title),
-                escape(&i.note)
-            )
-        })
-        .collect();
-    format!(
-        "<section aria-labelledby=\"new-month-h\"><h2 id=\"new-month-h\">New this month</h2><ul class=\"cards\">{list}</ul></section>"
-    )
+    let list = cards(items.iter().map(|i| (i.href.as_str(), i.title.as_str(), i.note.as_str())));
+    format!("<section aria-labelledby=\"new-month-h\"><h2 id=\"new-month-h\">New this month</h2>{list}</section>")
 }
 
 /// The staff console: one page linking every staff task, from each slice's entries.

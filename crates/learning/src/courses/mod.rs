@@ -19,7 +19,7 @@ mod enrolment;
 mod lessons;
 mod model;
 mod outline;
-mod policy;
+pub(crate) mod policy;
 mod privacy;
 mod quizzes;
 mod web;

@@ -20,6 +20,7 @@ mod hardening_ops;
 mod hidden_groups;
 mod home_page;
 mod kernel_parts;
+mod moments;
 mod newsletter;
 mod operations;
 mod opportunities;

@@ -1,0 +1,45 @@
+//! The moment home (`contracts::moments::MomentHome`): for each moment the member is in
+//! now, what fits it (tagged resources, courses, discussions, upcoming events) and
+//! people who have been there.
+
+use contracts::moments::{ContentItem, HomeSection, MomentHome};
+use futures::future::BoxFuture;
+use kernel::viewer::Viewer;
+use kernel::{AppResult, AppState};
+
+use crate::{been_there, marks, model, tags};
+
+pub(crate) struct Home;
+
+impl MomentHome for Home {
+    fn sections<'a>(&'a self, state: &'a AppState, viewer: &'a Viewer) -> BoxFuture<'a, AppResult<Vec<HomeSection>>> {
+        Box::pin(async move {
+            let Some(me) = viewer.member() else { return Ok(vec![]) };
+            let mine = marks::load(&state.db, me.id).await?;
+            let mut seen = std::collections::HashSet::new();
+            let mut out = Vec::new();
+            for mark in mine.now.iter().filter(|m| seen.insert(m.moment_id.clone())).take(3) {
+                let moment = mark.moment_id.as_str();
+                let mut items = Vec::new();
+                for (kind, _) in tags::KINDS {
+                    items.extend(tags::content(state, viewer, moment, kind, 3).await?);
+                }
+                let people = been_there::find(state, viewer, moment, mark.condition_id).await?;
+                items.extend(people.into_iter().take(3).map(|p| ContentItem {
+                    id: p.member_id.0,
+                    title: p.display_name,
+                    href: format!("/members/{}", p.member_id),
+                    note: "has been there".into(),
+                }));
+                items.push(ContentItem {
+                    id: uuid::Uuid::nil(),
+                    title: "Everyone who has been there".into(),
+                    href: format!("/been-there?moment={moment}"),
+                    note: "and ask for support".into(),
+                });
+                out.push(HomeSection { heading: format!("For your moment: {}", model::label(moment)), items });
+            }
+            Ok(out)
+        })
+    }
+}
