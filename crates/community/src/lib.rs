@@ -64,6 +64,7 @@ pub fn slice() -> Slice {
             w.provide(settings::CommunitySettings::parse(w.settings)?);
             w.provide::<Arc<dyn GroupDirectory>>(Arc::new(ports::Groups));
             w.provide::<Arc<dyn contracts::home::HomeFeed>>(Arc::new(ports::Feed));
+            w.provide(contracts::digest::Highlights(Arc::new(ports::Highlights)));
             let people = w.port::<Arc<dyn contracts::members::MemberDirectory>>()?;
             let mailing = email::Mailing::new(w.config, w.secret, people);
             w.consumer(Arc::new(notifications::Notifier::new(mailing)));

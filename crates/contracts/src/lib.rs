@@ -8,6 +8,7 @@
 //! - [`eligibility`]: who may take part in what a partner commissions (shared rule).
 //! - [`surveys`]: the surveys' incentive event and the partner-contacts port.
 //! - [`calendar`]: the events area's port for event times (the awards' ceremony).
+//! - [`digest`]: the parts of a member's weekly newsletter, each read as that member.
 //! - [`learning`]: the learning area's port (shown credentials, search, new this month).
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
 //!   provides while the application is wired; other slices reach them with
@@ -17,6 +18,7 @@
 #[macro_use]
 pub mod events;
 pub mod calendar;
+pub mod digest;
 pub mod eligibility;
 pub mod groups;
 pub mod home;

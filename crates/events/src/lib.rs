@@ -49,6 +49,7 @@ pub fn slice() -> Slice {
             w.exporter(Arc::new(privacy::EventsExport));
             w.figures(Arc::new(analytics::section()));
             w.provide::<Arc<dyn contracts::calendar::EventTimes>>(Arc::new(calendar::Times));
+            w.provide(contracts::digest::Events(Arc::new(calendar::ForNewsletter)));
             Ok(())
         })
 }

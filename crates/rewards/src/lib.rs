@@ -7,6 +7,7 @@ mod api;
 mod catalogue;
 mod check;
 mod demo;
+mod digest;
 mod earning;
 mod leaderboard;
 mod ledger;
@@ -47,6 +48,7 @@ pub fn slice() -> Slice {
             w.consumer(Arc::new(PointsConsumer));
             w.exporter(Arc::new(RewardsExport));
             w.figures(Arc::new(analytics::section()));
+            w.provide::<Arc<dyn contracts::digest::Points>>(Arc::new(digest::ForNewsletter));
             Ok(())
         })
 }

@@ -17,6 +17,7 @@ mod hardening_ops;
 mod hidden_groups;
 mod kernel_parts;
 mod newsletter;
+mod newsletter_editor;
 mod operations;
 mod opportunities;
 mod privacy;
