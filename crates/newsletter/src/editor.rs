@@ -308,11 +308,11 @@ async fn test_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResu
     let issue = issues::get(&state, path_id(&id)?).await?;
     let people = contracts::members::directory(&state)?;
     let to = people.contact_email((&state.db).into(), me.id).await?.ok_or(AppError::NotFound)?;
-    let edition = assembly::edition(&state, issue.id, me.id).await?;
+    let edition = render::absolute(&assembly::edition(&state, issue.id, me.id).await?, |href| state.config.url(href));
     let email = kernel::mail::Email {
         to,
         subject: format!("[Test] The Health Leader, week {}", issue.week),
-        text: render::text(&edition, |href| state.config.url(href)),
+        text: render::text(&edition, str::to_string),
         html: Some(render::html(&edition)),
         unsubscribe_url: None,
         attachments: vec![],

@@ -42,6 +42,21 @@ pub fn html(e: &Edition) -> String {
     })
 }
 
+/// The edition with every link made absolute by `url` (for e-mail, read off the site).
+pub fn absolute(e: &Edition, url: impl Fn(&str) -> String) -> Edition {
+    let fix =
+        |items: &[Item]| -> Vec<Item> { items.iter().map(|i| Item { href: url(&i.href), ..i.clone() }).collect() };
+    Edition {
+        featured: e.featured.iter().map(|f| Featured { href: url(&f.href), ..f.clone() }).collect(),
+        highlights: fix(&e.highlights),
+        new_this_month: fix(&e.new_this_month),
+        opportunities: fix(&e.opportunities),
+        events: fix(&e.events),
+        points: e.points.as_ref().map(|p| NewsletterPoints { balance: p.balance, affordable: fix(&p.affordable) }),
+        ..e.clone()
+    }
+}
+
 /// The general edition of an issue (the archive): the intro and featured links only.
 pub fn general_html(issue: &IssueView) -> String {
     kernel::ui::render(&EditionHtml {
