@@ -27,6 +27,22 @@ pub async fn follow(state: &AppState, viewer: &Viewer, who: MemberId, on: bool) 
 
 /// A page of the viewer's home feed, latest activity first.
 pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit: u64) -> AppResult<Page<Thread>> {
+    feed(state, viewer, cursor, limit, true).await
+}
+
+/// The latest discussions in the groups the viewer belongs to and may read (the
+/// newsletter's highlights): the home feed without the threads of people they follow.
+pub async fn my_groups(state: &AppState, viewer: &Viewer, limit: u64) -> AppResult<Vec<Thread>> {
+    Ok(feed(state, viewer, None, limit, false).await?.items)
+}
+
+async fn feed(
+    state: &AppState,
+    viewer: &Viewer,
+    cursor: Option<&str>,
+    limit: u64,
+    followed: bool,
+) -> AppResult<Page<Thread>> {
     let me = viewer.require_member()?;
     let known = groups::list(&state.db, viewer).await?;
     let readable: Vec<Uuid> =
@@ -64,7 +80,10 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
             format!("SELECT {t_cols} FROM threads t WHERE t.group_id = {} AND {visible} {newest}", bind((*g).into()))
         })
         .collect();
-    let others: Vec<Uuid> = readable.iter().filter(|g| !mine.contains(g)).copied().collect();
+    let others: Vec<Uuid> = readable.iter().filter(|g| followed && !mine.contains(g)).copied().collect();
+    if parts.is_empty() && others.is_empty() {
+        return Ok(Page { items: vec![], next_cursor: None });
+    }
     if !others.is_empty() {
         let others_in =
             kernel::db::uuid_in(state.db.reader(), "t.group_id", kernel::db::UuidColumn::Native, &others, &mut bind);

@@ -75,6 +75,7 @@ pub fn slice() -> Slice {
             w.provide::<Arc<dyn contracts::home::HomeFeed>>(Arc::new(ports::Feed));
             w.provide::<Arc<dyn contracts::moments::Conversations>>(Arc::new(ports::SupportConversations));
             w.provide(contracts::moments::CommunityContent(Arc::new(ports::MomentThreads)));
+            w.provide(contracts::digest::Highlights(Arc::new(ports::Highlights)));
             let people = w.port::<Arc<dyn contracts::members::MemberDirectory>>()?;
             let mailing = email::Mailing::new(w.config, w.secret, people);
             w.consumer(Arc::new(notifications::Notifier::new(mailing)));

@@ -139,3 +139,28 @@ impl contracts::moments::TaggedContent for MomentThreads {
         })
     }
 }
+
+/// The newsletter's highlights (`contracts::digest::Highlights`): the latest discussions
+/// in the member's own groups that they may read — never a group they are not in.
+pub(crate) struct Highlights;
+
+impl contracts::digest::Part for Highlights {
+    fn items<'a>(
+        &'a self,
+        state: &'a kernel::AppState,
+        viewer: &'a Viewer,
+        limit: u64,
+    ) -> BoxFuture<'a, AppResult<Vec<contracts::digest::DigestItem>>> {
+        Box::pin(async move {
+            Ok(crate::feed::my_groups(state, viewer, limit)
+                .await?
+                .into_iter()
+                .map(|t| contracts::digest::DigestItem {
+                    href: format!("/threads/{}", t.id),
+                    title: t.title,
+                    note: format!("{} replies", t.reply_count),
+                })
+                .collect())
+        })
+    }
+}

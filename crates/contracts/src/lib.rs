@@ -9,6 +9,7 @@
 //! - [`surveys`]: the surveys' incentive event and the partner-contacts port.
 //! - [`awards`]: the awards' port for a member's public honours (profile badges).
 //! - [`calendar`]: the events area's port for event times (the awards' ceremony).
+//! - [`digest`]: the parts of a member's weekly newsletter, each read as that member.
 //! - [`learning`]: the learning area's port (shown credentials, search, new this month).
 //! - [`moments`]: support requests' notices and conversations, and tagged content.
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
@@ -20,6 +21,7 @@
 pub mod events;
 pub mod awards;
 pub mod calendar;
+pub mod digest;
 pub mod eligibility;
 pub mod groups;
 pub mod home;

@@ -182,6 +182,9 @@ pub trait MemberDirectory: Send + Sync {
         after: Option<MemberId>,
         limit: u64,
     ) -> Read<'a, Vec<(MemberId, String)>>;
+    /// The active member whose address is `email` (any case), for staff tools that pick
+    /// a member by address (the newsletter's preview). Never for display.
+    fn active_by_email<'a>(&'a self, c: Conn<'a>, email: &'a str) -> Read<'a, Option<MemberId>>;
     /// Whether an account exists and is not deleted.
     fn exists<'a>(&'a self, c: Conn<'a>, id: MemberId) -> Read<'a, bool>;
     /// When an active member joined (for limits on new accounts).

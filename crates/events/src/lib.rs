@@ -66,6 +66,7 @@ pub fn slice() -> Slice {
             w.provide::<Arc<dyn contracts::calendar::EventTimes>>(Arc::new(calendar::Times));
             w.provide::<Arc<dyn contracts::home::MyEvents>>(Arc::new(calendar::Upcoming));
             w.provide(contracts::moments::EventContent(Arc::new(calendar::MomentEvents)));
+            w.provide(contracts::digest::Events(Arc::new(calendar::ForNewsletter)));
             Ok(())
         })
 }

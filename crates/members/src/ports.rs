@@ -44,6 +44,13 @@ impl MemberDirectory for Directory {
         Box::pin(async move { verified_addresses(&c, after, limit).await })
     }
 
+    fn active_by_email<'a>(&'a self, c: Conn<'a>, email: &'a str) -> BoxFuture<'a, Result<Option<MemberId>, DbErr>> {
+        Box::pin(async move {
+            let sql = "SELECT id FROM members WHERE email = $1 AND status = 'active'";
+            kernel::db::scalar::<MemberId, _>(&c, sql, params![email.trim().to_lowercase()]).await
+        })
+    }
+
     fn exists<'a>(&'a self, c: Conn<'a>, id: MemberId) -> BoxFuture<'a, Result<bool, DbErr>> {
         Box::pin(async move { exists(&c, id).await })
     }

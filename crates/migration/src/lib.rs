@@ -37,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_awards::Migration),
             Box::new(m0020_newsletter::Migration),
             Box::new(m0021_moments::Migration),
+            Box::new(m0023_newsletter_schedule::Migration),
             Box::new(m0024_awards_more::Migration),
         ]
     }
@@ -118,6 +119,7 @@ mod m0018_analytics;
 mod m0019_awards;
 mod m0020_newsletter;
 mod m0021_moments;
+mod m0023_newsletter_schedule;
 mod m0024_awards_more;
 
 /// Runs each `;`-separated statement of portable DDL.

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::assembly::{self, Edition, Item};
 use crate::issues::{self, Featured, IssueEdit, IssueView, NewIssue};
 use crate::preferences::{self, Preferences};
+use crate::schedule::NewsletterSchedule;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -23,12 +24,23 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/admin/newsletters", post(create_issue))
         .route("/api/v1/admin/newsletters/{id}", get(get_issue).put(edit_issue))
         .route("/api/v1/admin/newsletters/{id}/preview", get(preview))
+        .route("/api/v1/admin/newsletters/{id}/schedule", post(schedule_issue))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(get_preferences, put_preferences, create_issue, get_issue, edit_issue, preview),
-    components(schemas(Preferences, NewIssue, IssueEdit, IssueView, Featured, Edition, Item))
+    paths(get_preferences, put_preferences, create_issue, get_issue, edit_issue, preview, schedule_issue),
+    components(schemas(
+        Preferences,
+        NewIssue,
+        IssueEdit,
+        IssueView,
+        Featured,
+        Edition,
+        Item,
+        NewsletterSchedule,
+        crate::assembly::NewsletterPoints
+    ))
 )]
 pub(crate) struct NewsletterApi;
 
@@ -108,4 +120,18 @@ async fn put_preferences(Req { state, ctx }: Req, body: Bytes) -> AppResult<Json
     let p: Preferences = kernel::http::json(&body)?;
     preferences::save(&state.db, me.id, &p).await?;
     Ok(Json(p))
+}
+
+/// Schedules an issue: `send_at` must be in the future (and within a year). A draft or a
+/// scheduled issue may be (re)scheduled; one being sent or sent may not.
+#[utoipa::path(post, path = "/api/v1/admin/newsletters/{id}/schedule", tag = "newsletter",
+    params(("id" = Uuid, Path)), request_body = NewsletterSchedule, security(("bearer" = [])),
+    responses((status = 200, body = IssueView), (status = 400), (status = 401), (status = 404),
+        (status = 409, description = "not_schedulable"), (status = 422, description = "send_at in the past")))]
+async fn schedule_issue(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Json<IssueView>> {
+    api_staff(&ctx.viewer)?;
+    let id: Uuid = path_id(&id)?;
+    let s: NewsletterSchedule = kernel::http::json(&body)?;
+    let at = crate::schedule::parse_send_at(&s.send_at, kernel::time::now())?;
+    Ok(Json(crate::schedule::schedule(&state, id, at).await?))
 }

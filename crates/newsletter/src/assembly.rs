@@ -9,6 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use contracts::digest::{self, DigestItem};
+
 use crate::issues::{self, Featured};
 
 /// A link in a member's edition, with a short note.
@@ -30,6 +32,24 @@ pub struct Edition {
     pub highlights: Vec<Item>,
     /// This month's resources and featured articles the member may read.
     pub new_this_month: Vec<Item>,
+    /// Open opportunities the member is eligible for and has not applied to.
+    pub opportunities: Vec<Item>,
+    /// Upcoming events for the member's audience, times in their time zone.
+    pub events: Vec<Item>,
+    /// The member's points and the rewards they can now afford (absent without rewards).
+    pub points: Option<NewsletterPoints>,
+}
+
+/// A member's points in their edition.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct NewsletterPoints {
+    pub balance: i64,
+    /// Rewards available now that the balance pays for, cheapest first.
+    pub affordable: Vec<Item>,
+}
+
+fn items(from: Vec<DigestItem>) -> Vec<Item> {
+    from.into_iter().map(|d| Item { title: d.title, href: d.href, note: d.note }).collect()
 }
 
 /// The member as a viewer, or 404 when the account cannot act (suspended, deleted, unknown).
@@ -42,18 +62,24 @@ async fn viewer_of(state: &AppState, member: MemberId) -> AppResult<Viewer> {
 pub async fn edition(state: &AppState, id: Uuid, member: MemberId) -> AppResult<Edition> {
     let issue = issues::get(state, id).await?;
     let viewer = viewer_of(state, member).await?;
-    let highlights = contracts::home::latest(state, &viewer, 5).await?;
+    let highlights = digest::items::<digest::Highlights>(state, &viewer, 5).await?;
     let new_this_month = contracts::learning::new_this_month(state, &viewer).await?;
+    let opportunities = digest::items::<digest::Opportunities>(state, &viewer, 5).await?;
+    let events = digest::items::<digest::Events>(state, &viewer, 5).await?;
+    let points = digest::standing(state, member, 3).await?;
     Ok(Edition {
         issue_id: issue.id,
         week: issue.week,
         intro: issue.intro,
         featured: issue.featured,
-        highlights: highlights.into_iter().map(|f| Item { title: f.title, href: f.href, note: f.note }).collect(),
+        highlights: items(highlights),
         new_this_month: new_this_month
             .into_iter()
             .take(10)
             .map(|n| Item { title: n.title, href: n.href, note: n.note })
             .collect(),
+        opportunities: items(opportunities),
+        events: items(events),
+        points: points.map(|p| NewsletterPoints { balance: p.balance, affordable: items(p.affordable) }),
     })
 }

@@ -29,6 +29,8 @@ pub struct IssueView {
     pub featured: Vec<Featured>,
     /// `draft` until scheduled.
     pub status: String,
+    /// When a scheduled issue goes out (RFC 3339); absent for a draft.
+    pub send_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A new draft: `{week: "YYYY-Www"}`.
@@ -84,13 +86,14 @@ struct Row {
     intro: String,
     featured: String,
     status: String,
+    send_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One issue, or 404.
 pub async fn get(state: &AppState, id: Uuid) -> AppResult<IssueView> {
     let row: Row = state
         .db
-        .one("SELECT id, week, intro, featured, status FROM newsletter_issues WHERE id = $1", params![id])
+        .one("SELECT id, week, intro, featured, status, send_at FROM newsletter_issues WHERE id = $1", params![id])
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(IssueView {
@@ -99,6 +102,7 @@ pub async fn get(state: &AppState, id: Uuid) -> AppResult<IssueView> {
         intro: row.intro,
         featured: serde_json::from_str(&row.featured).unwrap_or_default(),
         status: row.status,
+        send_at: row.send_at,
     })
 }
 

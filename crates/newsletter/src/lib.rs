@@ -5,10 +5,15 @@
 //! receive nothing.
 
 mod api;
+pub mod archive;
 pub mod assembly;
+mod demo;
+mod editor;
 pub mod issues;
 pub mod preferences;
 mod privacy;
+pub mod render;
+pub mod schedule;
 mod web;
 
 use std::sync::Arc;
@@ -22,7 +27,10 @@ pub fn slice() -> Slice {
         .console(70, "Newsletter", "/admin/newsletter", "Who receives the weekly newsletter, and who left it.")
         .routes(web::router)
         .routes(api::router)
+        .routes(editor::router)
+        .routes(archive::router)
         .openapi(<api::NewsletterApi as utoipa::OpenApi>::openapi)
+        .demo(|state, people| Box::pin(demo::load(state, people)))
         .wire(|w| {
             w.consumer(kernel::outbox::on::<MemberDeleted>("newsletter-erasure", |tx, _, e| {
                 Box::pin(privacy::erase(tx, e.member_id))

@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kernel::error::FieldErrors;
 use kernel::http::{Req, RequestContext};
-use kernel::viewer::Role;
 use kernel::{AppError, AppResult, AppState, ui};
 
 use crate::preferences::{self, Preferences, TOPICS};
@@ -18,7 +17,6 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/newsletter/preferences", get(preferences_page).post(preferences_submit))
         .route("/unsubscribe/newsletter/{token}", get(unsubscribe_page).post(unsubscribe_submit))
-        .route("/admin/newsletter", get(desk_page))
 }
 
 #[derive(Template)]
@@ -109,18 +107,4 @@ async fn unsubscribe_submit(Req { state, ctx }: Req, Path(token): Path<String>) 
     preferences::unsubscribe(&state.db, member).await?;
     let body = ui::render(&UnsubscribePage { token, done: true });
     Ok(ui::page(&state, &ctx, "Unsubscribed", "", &body).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "desk.html")]
-struct DeskPage {
-    recipients: usize,
-}
-
-/// The editor's desk: who the next weekly issue would reach. Staff only (404 otherwise).
-async fn desk_page(Req { state, ctx }: Req) -> AppResult<Response> {
-    ctx.viewer.member().filter(|m| m.role >= Role::Staff).ok_or(AppError::NotFound)?;
-    let recipients = preferences::weekly_recipients(&state).await?.len();
-    let body = ui::render(&DeskPage { recipients });
-    Ok(ui::page(&state, &ctx, "Newsletter", "", &body).into_response())
 }

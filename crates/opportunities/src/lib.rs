@@ -60,6 +60,7 @@ pub fn slice() -> Slice {
             }));
             w.exporter(Arc::new(privacy::OpportunitiesExport));
             w.provide::<Arc<dyn contracts::surveys::PartnerContacts>>(Arc::new(ports::Partners));
+            w.provide(contracts::digest::Opportunities(Arc::new(ports::ForNewsletter)));
             Ok(())
         })
 }

@@ -36,3 +36,40 @@ impl PartnerContacts for Partners {
         })
     }
 }
+
+/// The newsletter's part (`contracts::digest::Opportunities`): open opportunities with
+/// seats left that the member is eligible for and has not applied to, nearest deadline
+/// first — the board's "eligible for me" shelf, through the same views.
+pub(crate) struct ForNewsletter;
+
+impl contracts::digest::Part for ForNewsletter {
+    fn items<'a>(
+        &'a self,
+        state: &'a kernel::AppState,
+        viewer: &'a kernel::viewer::Viewer,
+        limit: u64,
+    ) -> BoxFuture<'a, kernel::AppResult<Vec<contracts::digest::DigestItem>>> {
+        Box::pin(async move {
+            let me = viewer.require_member()?;
+            let candidate = crate::board::candidate_of(state, me.id).await?;
+            let shelf = crate::catalogue::Shelf::EligibleForMe;
+            let rows = crate::catalogue::list(&state.db, &candidate, shelf, None, None, 50).await?.items;
+            let views = crate::board::views(state, viewer, rows).await?;
+            Ok(views
+                .into_iter()
+                .filter(|v| v.eligible && !v.closed && v.seats_left > 0 && v.my_application.is_none())
+                .take(limit as usize)
+                .map(|v| contracts::digest::DigestItem {
+                    href: format!("/opportunities/{}", v.id),
+                    note: format!(
+                        "{}, {} — apply by {}",
+                        v.kind_label,
+                        v.compensation_text,
+                        v.apply_by.format("%-d %B")
+                    ),
+                    title: v.title,
+                })
+                .collect())
+        })
+    }
+}

@@ -7,6 +7,7 @@ mod api;
 mod catalogue;
 mod check;
 mod demo;
+mod digest;
 mod earning;
 mod leaderboard;
 mod ledger;
@@ -49,6 +50,7 @@ pub fn slice() -> Slice {
             w.exporter(Arc::new(RewardsExport));
             w.figures(Arc::new(analytics::section()));
             w.provide::<Arc<dyn contracts::home::Points>>(Arc::new(ports::HomePoints));
+            w.provide::<Arc<dyn contracts::digest::Points>>(Arc::new(digest::ForNewsletter));
             Ok(())
         })
 }

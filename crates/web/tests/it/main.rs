@@ -22,6 +22,7 @@ mod home_page;
 mod kernel_parts;
 mod moments;
 mod newsletter;
+mod newsletter_editor;
 mod operations;
 mod opportunities;
 mod privacy;
