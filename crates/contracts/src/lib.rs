@@ -9,6 +9,7 @@
 //! - [`surveys`]: the surveys' incentive event and the partner-contacts port.
 //! - [`calendar`]: the events area's port for event times (the awards' ceremony).
 //! - [`learning`]: the learning area's port (shown credentials, search, new this month).
+//! - [`newsletter`]: the newsletter's operator commands (`shn newsletter`).
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
 //!   provides while the application is wired; other slices reach them with
 //!   [`members::directory`] and [`groups::directory`].
@@ -23,5 +24,6 @@ pub mod home;
 pub mod ids;
 pub mod learning;
 pub mod members;
+pub mod newsletter;
 pub mod opportunities;
 pub mod surveys;

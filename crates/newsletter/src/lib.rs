@@ -6,9 +6,13 @@
 
 mod api;
 pub mod assembly;
+pub mod bounces;
+pub mod delivery;
+mod desk;
 pub mod issues;
 pub mod preferences;
 mod privacy;
+mod settings;
 mod web;
 
 use std::sync::Arc;
@@ -19,6 +23,8 @@ use kernel::slice::Slice;
 /// The newsletter slice's manifest.
 pub fn slice() -> Slice {
     Slice::new("newsletter")
+        .settings(settings::SETTINGS)
+        .job::<delivery::SendIssue>()
         .console(70, "Newsletter", "/admin/newsletter", "Who receives the weekly newsletter, and who left it.")
         .routes(web::router)
         .routes(api::router)
@@ -28,6 +34,9 @@ pub fn slice() -> Slice {
                 Box::pin(privacy::erase(tx, e.member_id))
             }));
             w.exporter(Arc::new(privacy::NewsletterExport));
+            w.provide(settings::DeliverySettings::parse(w.settings)?);
+            w.provide::<Arc<dyn contracts::newsletter::NewsletterDesk>>(Arc::new(desk::Desk));
+            w.provide::<Arc<dyn contracts::home::HomeNotices>>(Arc::new(desk::Notices));
             Ok(())
         })
 }

@@ -17,6 +17,7 @@ mod hardening_ops;
 mod hidden_groups;
 mod kernel_parts;
 mod newsletter;
+mod newsletter_delivery;
 mod operations;
 mod opportunities;
 mod privacy;
