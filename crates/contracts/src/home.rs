@@ -71,3 +71,16 @@ pub async fn my_points(state: &AppState, viewer: &Viewer) -> AppResult<Option<My
         Err(_) => Ok(None),
     }
 }
+/// What a member must be told on their next visit (a newsletter that could not be
+/// delivered), provided by the newsletter slice; each notice is shown once.
+pub trait HomeNotices: Send + Sync {
+    fn take<'a>(&'a self, state: &'a AppState, viewer: &'a Viewer) -> BoxFuture<'a, AppResult<Vec<String>>>;
+}
+
+/// The notices for `viewer` (plain text), taken: shown now, not again.
+pub async fn take_notices(state: &AppState, viewer: &Viewer) -> AppResult<Vec<String>> {
+    match state.port::<std::sync::Arc<dyn HomeNotices>>() {
+        Ok(n) => n.take(state, viewer).await,
+        Err(_) => Ok(vec![]),
+    }
+}

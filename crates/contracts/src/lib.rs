@@ -12,6 +12,7 @@
 //! - [`digest`]: the parts of a member's weekly newsletter, each read as that member.
 //! - [`learning`]: the learning area's port (shown credentials, search, new this month).
 //! - [`moments`]: support requests' notices and conversations, and tagged content.
+//! - [`newsletter`]: the newsletter's operator commands (`shn newsletter`).
 //! - [`members`] and [`groups`]: read ports, traits that the owning slice implements and
 //!   provides while the application is wired; other slices reach them with
 //!   [`members::directory`] and [`groups::directory`].
@@ -29,5 +30,6 @@ pub mod ids;
 pub mod learning;
 pub mod members;
 pub mod moments;
+pub mod newsletter;
 pub mod opportunities;
 pub mod surveys;

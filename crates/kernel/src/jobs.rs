@@ -31,6 +31,8 @@ type Recorder = fn(&str) -> Option<String>;
 pub struct Registry {
     handlers: HashMap<&'static str, Handler>,
     recorders: HashMap<&'static str, Recorder>,
+    /// Kinds whose lease is not [`LEASE_SECS`] (see [`Job::LEASE_SECS`]).
+    leases: HashMap<&'static str, i64>,
 }
 
 /// A kind of background work: a type whose value is the job's payload. Queue it with
@@ -38,6 +40,10 @@ pub struct Registry {
 pub trait Job: Serialize + DeserializeOwned + Send + 'static {
     /// The job's kind as stored in the queue (`slice.what`); never rename a live one.
     const KIND: &'static str;
+    /// How long a claimed job of this kind may run before another worker may take it
+    /// over. A long job that works in short steps (a newsletter's send) keeps it short,
+    /// so that a crashed worker's job is taken over soon.
+    const LEASE_SECS: i64 = LEASE_SECS;
     fn run(self, state: AppState) -> impl std::future::Future<Output = anyhow::Result<()>> + Send;
 
     /// What the queue keeps once the job is done or has given up, in place of its
@@ -62,6 +68,9 @@ impl Registry {
             job.run(state).await
         });
         self.recorders.insert(J::KIND, record_of::<J>);
+        if J::LEASE_SECS != LEASE_SECS {
+            self.leases.insert(J::KIND, J::LEASE_SECS);
+        }
     }
 
     fn register<F, Fut>(&mut self, kind: &'static str, f: F)
@@ -206,6 +215,10 @@ pub async fn run_due(state: &AppState, worker: &str, n: u64) -> anyhow::Result<u
     let jobs = claim(&state.db, worker, n).await?;
     let count = jobs.len();
     for job in jobs {
+        if let Some(secs) = state.jobs.leases.get(job.kind.as_str()) {
+            let until = now() + ChronoDuration::seconds(*secs);
+            state.db.exec("UPDATE jobs SET locked_until = $1 WHERE id = $2", params![until, job.id]).await?;
+        }
         let Some(handler) = state.jobs.get(&job.kind).cloned() else {
             fail(&state.db, &job, &format!("no handler for job kind {:?}", job.kind), None).await?;
             continue;

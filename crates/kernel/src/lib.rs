@@ -7,6 +7,7 @@
 pub mod analytics;
 pub mod audit;
 pub mod bulk;
+pub mod bulkmail;
 pub mod config;
 pub mod csv;
 pub mod db;

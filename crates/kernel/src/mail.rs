@@ -64,7 +64,7 @@ impl Mailer {
         let from = match self {
             Mailer::Smtp { from, .. } | Mailer::Files { from, .. } => from.clone(),
         };
-        let message = build(email, from, message_id)?;
+        let message = build(email, from, message_id, None)?;
         match self {
             Mailer::Smtp { transport, .. } => {
                 transport.send(message).await?;
@@ -80,7 +80,22 @@ impl Mailer {
     }
 }
 
-fn build(email: &Email, from: Mailbox, message_id: &str) -> anyhow::Result<Message> {
+/// The headers of mail sent to a list (RFC 2919 `List-Id`, RFC 2369 `List-Unsubscribe`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListHeaders {
+    /// `List-Id`, e.g. `Health Leader weekly <weekly.shn.example.org>`.
+    pub id: String,
+    /// A `mailto:` address offered after the one-click URL in `List-Unsubscribe`.
+    pub unsubscribe_mailto: Option<String>,
+}
+
+/// The message as sent: `list` adds `List-Id` and a `mailto:` unsubscribe to bulk mail.
+pub(crate) fn build(
+    email: &Email,
+    from: Mailbox,
+    message_id: &str,
+    list: Option<&ListHeaders>,
+) -> anyhow::Result<Message> {
     let to: Mailbox = email.to.parse()?;
     let domain = from.email.domain().to_string();
     let mut b = Message::builder()
@@ -88,9 +103,16 @@ fn build(email: &Email, from: Mailbox, message_id: &str) -> anyhow::Result<Messa
         .to(to)
         .subject(email.subject.clone())
         .message_id(Some(format!("<{message_id}@{domain}>")));
+    if let Some(list) = list {
+        b = b.raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Id"), list.id.clone()));
+    }
     if let Some(url) = &email.unsubscribe_url {
+        let mailto = list.and_then(|l| l.unsubscribe_mailto.as_ref()).map(|m| format!(", <mailto:{m}>"));
         b = b
-            .raw_header(HeaderValue::new(HeaderName::new_from_ascii_str("List-Unsubscribe"), format!("<{url}>")))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>{}", mailto.unwrap_or_default()),
+            ))
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
                 "List-Unsubscribe=One-Click".to_string(),
@@ -181,12 +203,18 @@ mod tests {
                 body: "BEGIN:VCALENDAR\nEND:VCALENDAR\n".into(),
             }],
         };
-        let m = build(&email, "SHN <no-reply@x.example>".parse().unwrap(), "abc").unwrap();
+        let m = build(&email, "SHN <no-reply@x.example>".parse().unwrap(), "abc", None).unwrap();
         let raw = String::from_utf8(m.formatted()).unwrap();
         assert!(raw.contains("List-Unsubscribe: <https://x.example/u/abc>"));
         assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
         assert!(raw.contains("Content-Type: text/plain"));
         assert!(raw.contains("Message-ID: <abc@x.example>"));
         assert!(raw.contains("filename=\"event.ics\"") && raw.contains("BEGIN:VCALENDAR"), "{raw}");
+        let list =
+            ListHeaders { id: "Weekly <weekly.x.example>".into(), unsubscribe_mailto: Some("u@x.example".into()) };
+        let m = build(&email, "SHN <no-reply@x.example>".parse().unwrap(), "abc", Some(&list)).unwrap();
+        let raw = String::from_utf8(m.formatted()).unwrap();
+        assert!(raw.contains("List-Id: Weekly <weekly.x.example>"), "{raw}");
+        assert!(raw.contains("List-Unsubscribe: <https://x.example/u/abc>, <mailto:u@x.example>"), "{raw}");
     }
 }

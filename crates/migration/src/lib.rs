@@ -39,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_moments::Migration),
             Box::new(m0023_newsletter_schedule::Migration),
             Box::new(m0024_awards_more::Migration),
+            Box::new(m0022_newsletter_delivery::Migration),
         ]
     }
 }
@@ -121,6 +122,7 @@ mod m0020_newsletter;
 mod m0021_moments;
 mod m0023_newsletter_schedule;
 mod m0024_awards_more;
+mod m0022_newsletter_delivery;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

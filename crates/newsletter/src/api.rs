@@ -14,6 +14,8 @@ use utoipa::{IntoParams, OpenApi};
 use uuid::Uuid;
 
 use crate::assembly::{self, Edition, Item};
+use crate::bounces::{self, NewsletterBounceReport, NewsletterBounceReports, NewsletterBounceResult};
+use crate::delivery::{self, DeliveryFigures, IssueWithDelivery};
 use crate::issues::{self, Featured, IssueEdit, IssueView, NewIssue};
 use crate::preferences::{self, Preferences};
 use crate::schedule::NewsletterSchedule;
@@ -25,11 +27,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/v1/admin/newsletters/{id}", get(get_issue).put(edit_issue))
         .route("/api/v1/admin/newsletters/{id}/preview", get(preview))
         .route("/api/v1/admin/newsletters/{id}/schedule", post(schedule_issue))
+        .route("/api/v1/admin/newsletters/{id}/send", post(send_issue))
+        .route("/api/v1/newsletter/bounces", post(bounce_reports))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(get_preferences, put_preferences, create_issue, get_issue, edit_issue, preview, schedule_issue),
+    paths(get_preferences, put_preferences, create_issue, get_issue, edit_issue, preview, schedule_issue, send_issue, bounce_reports),
     components(schemas(
         Preferences,
         NewIssue,
@@ -39,7 +43,12 @@ pub(crate) fn router() -> Router<AppState> {
         Edition,
         Item,
         NewsletterSchedule,
-        crate::assembly::NewsletterPoints
+        crate::assembly::NewsletterPoints,
+        IssueWithDelivery,
+        DeliveryFigures,
+        NewsletterBounceReport,
+        NewsletterBounceReports,
+        NewsletterBounceResult
     ))
 )]
 pub(crate) struct NewsletterApi;
@@ -58,12 +67,42 @@ async fn create_issue(Req { state, ctx }: Req, body: Bytes) -> AppResult<Respons
     Ok((StatusCode::CREATED, Json(issues::get(&state, id).await?)).into_response())
 }
 
-/// One issue.
+/// One issue, with its delivery figures (sent / total, rate, errors).
 #[utoipa::path(get, path = "/api/v1/admin/newsletters/{id}", tag = "newsletter", params(("id" = Uuid, Path)),
-    security(("bearer" = [])), responses((status = 200, body = IssueView), (status = 401), (status = 404)))]
-async fn get_issue(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<IssueView>> {
+    security(("bearer" = [])), responses((status = 200, body = IssueWithDelivery), (status = 401), (status = 404)))]
+async fn get_issue(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<IssueWithDelivery>> {
     api_staff(&ctx.viewer)?;
-    Ok(Json(issues::get(&state, path_id(&id)?).await?))
+    let id: Uuid = path_id(&id)?;
+    let issue = issues::get(&state, id).await?;
+    Ok(Json(IssueWithDelivery { issue, delivery: delivery::figures(&state, id).await? }))
+}
+
+/// Sends the issue now to every verified member who receives the weekly issue, each
+/// exactly once; progress shows in the issue's delivery figures.
+#[utoipa::path(post, path = "/api/v1/admin/newsletters/{id}/send", tag = "newsletter", params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses((status = 202, body = IssueWithDelivery), (status = 401), (status = 404),
+        (status = 409, description = "already_sent")))]
+async fn send_issue(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
+    api_staff(&ctx.viewer)?;
+    let id: Uuid = path_id(&id)?;
+    delivery::start(&state, id, None).await?;
+    let issue = issues::get(&state, id).await?;
+    let body = IssueWithDelivery { issue, delivery: delivery::figures(&state, id).await? };
+    Ok((StatusCode::ACCEPTED, Json(body)).into_response())
+}
+
+/// Bounce and complaint reports from the mail provider (a webhook, with a staff API
+/// token): each address is never written to again, and its member is told on their
+/// next visit.
+#[utoipa::path(post, path = "/api/v1/newsletter/bounces", tag = "newsletter", security(("bearer" = [])),
+    request_body = NewsletterBounceReports,
+    responses((status = 200, body = NewsletterBounceResult), (status = 400), (status = 401), (status = 404),
+        (status = 422)))]
+async fn bounce_reports(Req { state, ctx }: Req, body: Bytes) -> AppResult<Json<NewsletterBounceResult>> {
+    api_staff(&ctx.viewer)?;
+    let reports: NewsletterBounceReports = kernel::http::json(&body)?;
+    Ok(Json(bounces::record(&state.db, &reports).await?))
 }
 
 /// Edits a draft's intro and featured links.

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use contracts::digest::{self, DigestItem};
 
-use crate::issues::{self, Featured};
+use crate::issues::{self, Featured, IssueView};
 
 /// A link in a member's edition, with a short note.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -60,7 +60,12 @@ async fn viewer_of(state: &AppState, member: MemberId) -> AppResult<Viewer> {
 
 /// The edition of issue `id` that `member` would receive.
 pub async fn edition(state: &AppState, id: Uuid, member: MemberId) -> AppResult<Edition> {
-    let issue = issues::get(state, id).await?;
+    assemble(state, &issues::get(state, id).await?, member).await
+}
+
+/// The edition of an issue already loaded (the send loads it once for every member).
+pub async fn assemble(state: &AppState, issue: &IssueView, member: MemberId) -> AppResult<Edition> {
+    let issue = issue.clone();
     let viewer = viewer_of(state, member).await?;
     let highlights = digest::items::<digest::Highlights>(state, &viewer, 5).await?;
     let new_this_month = contracts::learning::new_this_month(state, &viewer).await?;

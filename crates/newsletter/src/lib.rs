@@ -7,13 +7,17 @@
 mod api;
 pub mod archive;
 pub mod assembly;
+pub mod bounces;
+pub mod delivery;
 mod demo;
+mod desk;
 mod editor;
 pub mod issues;
 pub mod preferences;
 mod privacy;
 pub mod render;
 pub mod schedule;
+mod settings;
 mod web;
 
 use std::sync::Arc;
@@ -24,6 +28,8 @@ use kernel::slice::Slice;
 /// The newsletter slice's manifest.
 pub fn slice() -> Slice {
     Slice::new("newsletter")
+        .settings(settings::SETTINGS)
+        .job::<delivery::SendIssue>()
         .console(70, "Newsletter", "/admin/newsletter", "Who receives the weekly newsletter, and who left it.")
         .routes(web::router)
         .routes(api::router)
@@ -36,6 +42,9 @@ pub fn slice() -> Slice {
                 Box::pin(privacy::erase(tx, e.member_id))
             }));
             w.exporter(Arc::new(privacy::NewsletterExport));
+            w.provide(settings::DeliverySettings::parse(w.settings)?);
+            w.provide::<Arc<dyn contracts::newsletter::NewsletterDesk>>(Arc::new(desk::Desk));
+            w.provide::<Arc<dyn contracts::home::HomeNotices>>(Arc::new(desk::Notices));
             Ok(())
         })
 }

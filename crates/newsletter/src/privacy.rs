@@ -17,12 +17,25 @@ impl kernel::state::Exporter for NewsletterExport {
     fn export<'a>(&'a self, db: &'a Db, member: MemberId) -> BoxFuture<'a, anyhow::Result<serde_json::Value>> {
         Box::pin(async move {
             let p = crate::preferences::load(db, member).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            Ok(serde_json::json!({ "preferences": p }))
+            let stopped: Vec<String> = db
+                .column("SELECT email FROM newsletter_suppressions WHERE member_id = $1", kernel::params![member])
+                .await?;
+            let issues_sent = db
+                .scalar::<i64>(
+                    "SELECT CAST(COUNT(*) AS BIGINT) FROM newsletter_deliveries WHERE member_id = $1 \
+                     AND state IN ('sent', 'unconfirmed')",
+                    kernel::params![member],
+                )
+                .await?
+                .unwrap_or_default();
+            Ok(serde_json::json!({ "preferences": p, "stopped_addresses": stopped, "issues_sent": issues_sent }))
         })
     }
 }
 
 pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow::Result<()> {
     db::exec(tx, "DELETE FROM newsletter_preferences WHERE member_id = $1", params![member]).await?;
+    db::exec(tx, "DELETE FROM newsletter_deliveries WHERE member_id = $1", params![member]).await?;
+    db::exec(tx, "DELETE FROM newsletter_suppressions WHERE member_id = $1", params![member]).await?;
     Ok(())
 }

@@ -28,6 +28,8 @@ struct PreferencesPage<'a> {
     summary: String,
     error: Option<String>,
     saved: bool,
+    /// Why we no longer write to some of the member's addresses (bounces, complaints).
+    stopped: Vec<String>,
 }
 
 impl PreferencesPage<'_> {
@@ -36,14 +38,18 @@ impl PreferencesPage<'_> {
     }
 }
 
-fn render_preferences(
+async fn render_preferences(
     state: &AppState,
     ctx: &RequestContext,
     prefs: Preferences,
     errors: &FieldErrors,
     saved: bool,
-) -> Response {
+) -> AppResult<Response> {
+    let me = ctx.viewer.require_member()?;
+    let stopped =
+        crate::bounces::stopped_for(&state.db, me.id).await?.iter().map(crate::bounces::notice_text).collect();
     let page = PreferencesPage {
+        stopped,
         prefs,
         topics: TOPICS,
         csrf: &ctx.csrf,
@@ -52,7 +58,7 @@ fn render_preferences(
         saved,
     };
     let html = ui::page(state, ctx, "Newsletter preferences", "", &ui::render(&page));
-    (errors.page_status(), html).into_response()
+    Ok((errors.page_status(), html).into_response())
 }
 
 async fn preferences_page(Req { state, ctx }: Req) -> AppResult<Response> {
@@ -60,7 +66,7 @@ async fn preferences_page(Req { state, ctx }: Req) -> AppResult<Response> {
         return Ok(kernel::http::login_redirect("/newsletter/preferences").into_response());
     };
     let prefs = preferences::load(&state.db, me.id).await?;
-    Ok(render_preferences(&state, &ctx, prefs, &FieldErrors::new(), false))
+    render_preferences(&state, &ctx, prefs, &FieldErrors::new(), false).await
 }
 
 /// The form: `weekly` and `monthly_resources` checkboxes and one `topic` per ticked topic.
@@ -81,8 +87,8 @@ async fn preferences_submit(Req { state, ctx }: Req, body: Bytes) -> AppResult<R
     let me = ctx.viewer.require_member()?;
     let prefs = parse_form(&body);
     match preferences::save(&state.db, me.id, &prefs).await {
-        Ok(()) => Ok(render_preferences(&state, &ctx, prefs, &FieldErrors::new(), true)),
-        Err(AppError::Validation(errors)) => Ok(render_preferences(&state, &ctx, prefs, &errors, false)),
+        Ok(()) => render_preferences(&state, &ctx, prefs, &FieldErrors::new(), true).await,
+        Err(AppError::Validation(errors)) => render_preferences(&state, &ctx, prefs, &errors, false).await,
         Err(e) => Err(e),
     }
 }

@@ -95,6 +95,38 @@ enum Command {
     },
     /// Verify data invariants; exits non-zero on any breach.
     Check,
+    /// The weekly newsletter: send an issue, preview a member's edition.
+    Newsletter {
+        #[command(subcommand)]
+        command: NewsletterCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum NewsletterCommand {
+    /// Send an issue to every verified member who receives the weekly issue, each exactly
+    /// once, and wait until it is sent (showing progress). Run again after an interruption
+    /// to resume where it stopped.
+    Send {
+        /// The issue's id.
+        #[arg(long)]
+        issue: uuid::Uuid,
+        /// Only start the send; a running worker (`shn serve` or `shn worker`) does it.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Print the edition the member with this verified address receives (plain text).
+    Preview {
+        /// The member's e-mail address.
+        #[arg(long)]
+        member: String,
+        /// The issue's id [default: the latest issue].
+        #[arg(long)]
+        issue: Option<uuid::Uuid>,
+        /// Print the HTML part instead of the plain text.
+        #[arg(long)]
+        html: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -224,6 +256,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Demo { scale: Some(scale), .. } => demo_at_scale(config, scale).await,
         Command::Demo { members: count, scale: None } => demo(config, count).await,
         Command::Check => check(config).await,
+        Command::Newsletter { command: NewsletterCommand::Send { issue, no_wait } } => {
+            newsletter_send(config, issue, no_wait).await
+        }
+        Command::Newsletter { command: NewsletterCommand::Preview { member, issue, html } } => {
+            newsletter_preview(config, &member, issue, html).await
+        }
     }
 }
 
@@ -341,6 +379,76 @@ async fn check(config: Config) -> anyhow::Result<ExitCode> {
         }
         eprintln!("{} problem(s) found.", problems.len());
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// An operator's refusal (a field or a conflict) is one line on stderr and exit code 2.
+fn refused(e: kernel::AppError) -> anyhow::Result<ExitCode> {
+    match e {
+        kernel::AppError::Internal(e) => Err(e),
+        kernel::AppError::Validation(f) => {
+            for (field, message) in f.0 {
+                eprintln!("shn: {field}: {message}");
+            }
+            Ok(ExitCode::from(2))
+        }
+        other => {
+            eprintln!("shn: {other}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// `shn newsletter send`: starts (or resumes) the send, then works until it is done.
+async fn newsletter_send(config: Config, issue: uuid::Uuid, no_wait: bool) -> anyhow::Result<ExitCode> {
+    let app = start(config, StartOptions::migrating()).await?;
+    let desk = contracts::newsletter::desk(&app.state)?;
+    match desk.send(&app.state, issue).await {
+        Ok(()) => println!("Sending issue {issue}."),
+        Err(kernel::AppError::Conflict { .. }) => println!("Issue {issue} was already started; resuming."),
+        Err(e) => return refused(e),
+    }
+    if no_wait {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let worker = format!("shn-newsletter:{}", std::process::id());
+    loop {
+        let found = kernel::worker::tick(&app.state, &worker).await?;
+        let f = desk.figures(&app.state, issue).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let total = f["recipients"].as_i64().unwrap_or_default();
+        let done = total - f["pending"].as_i64().unwrap_or_default();
+        eprint!(
+            "\rsent {}/{total} · {} per second · failed {} · bounced {}   ",
+            f["sent"], f["rate_per_second"], f["failed"], f["bounced"]
+        );
+        if f["state"] == "done" {
+            eprintln!();
+            println!("{}", serde_json::to_string_pretty(&f)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        if found == 0 && done < total {
+            // A step of another worker holds the send (its lease runs out if it died).
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        } else if found == 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// `shn newsletter preview`: a member's edition as they would receive it.
+async fn newsletter_preview(
+    config: Config,
+    member: &str,
+    issue: Option<uuid::Uuid>,
+    html: bool,
+) -> anyhow::Result<ExitCode> {
+    let app = start(config, StartOptions::default()).await?;
+    match contracts::newsletter::desk(&app.state)?.preview(&app.state, member, issue).await {
+        Ok((text, page)) => {
+            println!("{}", if html { page } else { text });
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => refused(e),
     }
 }
 

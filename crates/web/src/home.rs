@@ -46,7 +46,13 @@ async fn home(Req { state, ctx }: Req) -> Html<String> {
             .to_string()
             + &new_this_month,
     };
-    ui::page(&state, &ctx, "Home", "/", &body)
+    // What a slice must tell the member once (a newsletter that bounced, say).
+    let notices = match ctx.viewer.member() {
+        Some(_) => contracts::home::take_notices(&state, &ctx.viewer).await.unwrap_or_default(),
+        None => vec![],
+    };
+    let notice = (!notices.is_empty()).then(|| notices.join(" "));
+    ui::page_with_notice(&state, &ctx, "Home", "/", &body, notice.as_deref())
 }
 
 /// The member's own corner of the network: their upcoming registered events, and their

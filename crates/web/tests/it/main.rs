@@ -23,6 +23,7 @@ mod kernel_parts;
 mod moments;
 mod newsletter;
 mod newsletter_editor;
+mod newsletter_delivery;
 mod operations;
 mod opportunities;
 mod privacy;

@@ -71,6 +71,8 @@ impl Mail {
 #[derive(Clone, Default)]
 pub struct SmtpSink {
     pub mails: Arc<Mutex<Vec<Mail>>>,
+    /// Addresses refused for good (550 to `RCPT TO`), as for a mailbox that does not exist.
+    pub refused: Arc<Mutex<Vec<String>>>,
 }
 
 impl SmtpSink {
@@ -78,12 +80,12 @@ impl SmtpSink {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let sink = SmtpSink::default();
-        let mails = sink.mails.clone();
+        let (mails, refused) = (sink.mails.clone(), sink.refused.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let mails = mails.clone();
+                let (mails, refused) = (mails.clone(), refused.clone());
                 tokio::spawn(async move {
-                    let _ = serve_smtp(stream, mails).await;
+                    let _ = serve_smtp(stream, mails, refused).await;
                 });
             }
         });
@@ -91,7 +93,11 @@ impl SmtpSink {
     }
 }
 
-async fn serve_smtp(stream: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>) -> std::io::Result<()> {
+async fn serve_smtp(
+    stream: tokio::net::TcpStream,
+    mails: Arc<Mutex<Vec<Mail>>>,
+    refused: Arc<Mutex<Vec<String>>>,
+) -> std::io::Result<()> {
     let (r, mut w) = stream.into_split();
     let mut lines = BufReader::new(r).lines();
     w.write_all(b"220 sink ESMTP\r\n").await?;
@@ -101,7 +107,12 @@ async fn serve_smtp(stream: tokio::net::TcpStream, mails: Arc<Mutex<Vec<Mail>>>)
         if upper.starts_with("EHLO") || upper.starts_with("HELO") {
             w.write_all(b"250-sink\r\n250 OK\r\n").await?;
         } else if upper.starts_with("RCPT TO:") {
-            to = line[8..].trim().trim_matches(['<', '>']).to_lowercase();
+            let rcpt = line[8..].trim().trim_matches(['<', '>']).to_lowercase();
+            if refused.lock().unwrap().contains(&rcpt) {
+                w.write_all(b"550 5.1.1 no such mailbox\r\n").await?;
+                continue;
+            }
+            to = rcpt;
             w.write_all(b"250 OK\r\n").await?;
         } else if upper == "DATA" {
             w.write_all(b"354 go ahead\r\n").await?;

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Newsletter throughput: sends one issue to every verified member of the scale dataset
+(100 000 members at scale 1) through a local SMTP sink, and reports messages per second
+and the sending process's peak RSS. See bench/README.md ("Newsletter throughput").
+
+    bench/newsletter             build the release binary, then measure on both backends
+    python3 bench/newsletter.py --shn PATH [--scale 1] [--backends sqlite] [--rate 0]
+
+The dataset is the load benchmark's (built by `shn demo --scale S` if missing, reused
+otherwise). Each run drafts a new issue (a week no run used) through the API as the demo
+admin, then times `shn newsletter send --issue ID`, which sends in its own process, as an
+operator would, with SHN_SMTP_URL pointing at the sink. The sink is a small asyncio SMTP
+server in this script that counts what it accepts per recipient, so the report also says
+whether anyone received the issue twice.
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (the load benchmark's datasets and server)
+
+RATE_GOAL = 2000.0
+RSS_GOAL_MB = 200.0
+
+
+class SinkProtocol(asyncio.Protocol):
+    """One SMTP session: keeps a message only once its final dot arrives."""
+
+    def __init__(self, counts):
+        self.counts, self.buf, self.data, self.to = counts, b"", False, []
+
+    def connection_made(self, transport):
+        self.t = transport
+        transport.write(b"220 sink ESMTP\r\n")
+
+    def data_received(self, chunk):
+        self.buf += chunk
+        while b"\r\n" in self.buf:
+            line, self.buf = self.buf.split(b"\r\n", 1)
+            self.line(line)
+
+    def line(self, line):
+        if self.data:
+            if line == b".":
+                self.data = False
+                self.counts.update(self.to)
+                self.to = []
+                self.t.write(b"250 queued\r\n")
+            return
+        upper = line.upper()
+        if upper.startswith(b"EHLO") or upper.startswith(b"HELO"):
+            self.t.write(b"250-sink\r\n250 OK\r\n")
+        elif upper.startswith(b"RCPT TO:"):
+            self.to.append(line[8:].strip().strip(b"<>").lower().decode())
+            self.t.write(b"250 OK\r\n")
+        elif upper.startswith(b"MAIL FROM:") or upper == b"RSET":
+            self.to = []
+            self.t.write(b"250 OK\r\n")
+        elif upper == b"DATA":
+            self.data = True
+            self.t.write(b"354 go ahead\r\n")
+        elif upper == b"QUIT":
+            self.t.write(b"221 bye\r\n")
+            self.t.close()
+        else:
+            self.t.write(b"250 OK\r\n")
+
+
+def start_sink():
+    """Starts the sink on a free port in a thread; returns (port, counts)."""
+    counts, port = Counter(), bench.free_port()
+    loop = asyncio.new_event_loop()
+
+    async def serve():
+        await loop.create_server(lambda: SinkProtocol(counts), "127.0.0.1", port)
+
+    loop.run_until_complete(serve())
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    return port, counts
+
+
+def api(base, method, path, token=None, body=None):
+    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body else None)
+    req.add_header("content-type", "application/json")
+    if token:
+        req.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
+
+
+def draft_issue(shn, ds):
+    """A new draft as the demo admin, through the API of a short-lived server."""
+    server = bench.Server(shn, ds)
+    try:
+        token = api(server.base, "POST", "/api/v1/auth/token", body={
+            "email": "admin@demo.example.org", "password": "demo-health-leader"})["token"]
+        for _ in range(50):
+            week = f"{random.randint(2030, 2099)}-W{random.randint(1, 52):02d}"
+            try:
+                issue = api(server.base, "POST", "/api/v1/admin/newsletters", token, {"week": week})
+                break
+            except urllib.error.HTTPError as e:
+                if e.code != 409:
+                    raise
+        api(server.base, "PUT", f"/api/v1/admin/newsletters/{issue['id']}", token,
+            {"intro": "The benchmark's issue: **every member's own edition**.",
+             "featured": [{"title": "Resources", "href": "/learn"}]})
+        return issue
+    finally:
+        server.stop()
+
+
+def peak_rss_mb(pid):
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    m = re.search(r"^VmHWM:\s+(\d+)", status, re.M)
+    return int(m.group(1)) / 1024 if m else None
+
+
+def send(args, ds, issue, smtp_port):
+    env = ds.env(SHN_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", SHN_NEWSLETTER_RATE=str(args.rate),
+                 SHN_NEWSLETTER_CONNECTIONS=str(args.connections), SHN_DB_MAX_CONNECTIONS="16")
+    started = time.monotonic()
+    proc = subprocess.Popen([args.shn, "newsletter", "send", "--issue", issue["id"]], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
+        time.sleep(0.2)
+    elapsed = time.monotonic() - started
+    out = proc.stdout.read()
+    if proc.returncode != 0:
+        raise SystemExit(f"shn newsletter send failed ({proc.returncode}):\n{out[-2000:]}")
+    figures = json.loads(out[out.index("{"):])
+    return figures, elapsed, peak
+
+
+def run_backend(args, backend):
+    ds = bench.Dataset(backend, args.scale, args.pg_admin)
+    if not ds.exists():
+        bench.prepare_datasets(argparse.Namespace(scale=args.scale, pg_admin=args.pg_admin, shn=args.shn,
+                                                  rebuild=False), [backend])
+    port, counts = start_sink()
+    issue = draft_issue(args.shn, ds)
+    bench.log(f"==> {backend}: sending issue {issue['week']} to the sink on port {port}")
+    figures, elapsed, peak = send(args, ds, issue, port)
+    twice = sum(1 for n in counts.values() if n > 1)
+    total = figures["recipients"]
+    return {
+        "backend": backend, "recipients": total, "received": sum(counts.values()), "twice": twice,
+        "seconds": elapsed, "per_second": total / elapsed if elapsed else 0.0,
+        "server_rate": figures["rate_per_second"], "peak_rss_mb": peak,
+        "failed": figures["failed"], "unconfirmed": figures["unconfirmed"],
+    }
+
+
+def report(args, rows):
+    lines = [f"## Newsletter throughput — {time.strftime('%Y-%m-%d %H:%M')} (scale {args.scale:g}, "
+             f"{args.connections} connections, rate limit {args.rate or 'none'})", "",
+             f"Machine: {bench.machine()}", "",
+             "| backend | recipients | received by the sink | received twice | whole run | msgs/s (whole run) "
+             "| msgs/s (sending) | peak RSS | failed | unconfirmed |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(
+            f"| {r['backend']} | {r['recipients']} | {r['received']} | {r['twice']} | {r['seconds']:.1f} s "
+            f"| {r['per_second']:.0f} {bench.mark(r['per_second'] >= RATE_GOAL)} | {r['server_rate']:.0f} "
+            f"| {r['peak_rss_mb']:.0f} MB {bench.mark(r['peak_rss_mb'] < RSS_GOAL_MB)} | {r['failed']} "
+            f"| {r['unconfirmed']} |")
+    lines += ["", f"Goals: at least {RATE_GOAL:.0f} messages per second, peak RSS under {RSS_GOAL_MB:.0f} MB. "
+              "The whole run includes start-up, listing the recipients and the last step; "
+              "\"sending\" is the server's own figure (finished messages over the time from the start of the "
+              "send to the last one). The sink runs in the benchmark's Python process on the same machine."]
+    text = "\n".join(lines) + "\n"
+    out = bench.BENCH / "out" / "newsletter-report.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    print(text)
+
+
+def main():
+    a = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("--shn", required=True, help="the shn binary (release)")
+    a.add_argument("--scale", type=float, default=1.0)
+    a.add_argument("--backends", default="sqlite,postgres")
+    a.add_argument("--rate", type=int, default=0, help="SHN_NEWSLETTER_RATE (0: no limit)")
+    a.add_argument("--connections", type=int, default=16, help="SHN_NEWSLETTER_CONNECTIONS")
+    a.add_argument("--pg-admin", default="postgres://postgres@127.0.0.1:5432/postgres")
+    args = a.parse_args()
+    rows = [run_backend(args, b) for b in args.backends.split(",")]
+    report(args, rows)
+    return 0 if all(r["twice"] == 0 and r["received"] == r["recipients"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+//! Sending an issue: one job per issue, through the kernel's job queue, that sends
+//! every recipient's own edition exactly once, across crashes and restarts.
+//!
+//! **The rows.** When the send begins, every member who should receive the issue (a
+//! verified address, the weekly issue on, no bounce or complaint on record) gets a
+//! row: `pending`. A run claims rows (`sending`, with its fencing id), and for each
+//! recipient opens an SMTP transaction; once the server has said it will take the
+//! content (354), the row becomes `handed` (one commit for all lanes waiting) and only
+//! then is the content written; the server's 250 makes it `sent`.
+//!
+//! **After a crash** the next run (the job's lease is short, so it comes soon) first
+//! puts `sending` rows back to `pending`: their content was never written, and a
+//! server keeps nothing of a transaction cut off before its final dot. A `handed` row
+//! becomes `unconfirmed`: counted as delivered, never sent again.
+//!
+//! **What is guaranteed.** No member receives an issue twice: a message is written to a
+//! server only after its row is durably `handed`, and a `handed` row is never sent
+//! again. Every recipient whose row is not `unconfirmed` was either accepted by the
+//! server (`sent`) or has a definite answer (`bounced`, `failed`, `skipped`). The only
+//! loss a crash can cause is a message whose row was marked `handed` in the moment
+//! (microseconds: two socket writes) before its content reached the socket; a server
+//! that refuses the content at the final dot while the worker is dead is likewise
+//! recorded as `unconfirmed`. True exactly-once delivery over SMTP is impossible in
+//! general (the sender cannot know, after a crash, whether the server read the dot);
+//! this design picks "never twice" and makes "possibly never" a window of microseconds,
+//! shown in the figures as `unconfirmed`. The Message-ID is stable per issue and
+//! member, so a receiver that keeps Message-IDs would drop a repeat in any case.
+
+mod figures;
+mod pipeline;
+pub(crate) mod render;
+mod rows;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kernel::db::Db;
+use kernel::jobs::{self, Job};
+use kernel::time::Instant;
+use kernel::{AppError, AppResult, AppState, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub use figures::{DeliveryFigures, IssueWithDelivery, figures};
+pub(crate) use rows::skip_member;
+
+use crate::settings::DeliverySettings;
+use crate::{bounces, issues, preferences};
+
+/// How long one step of a send runs before it hands over to the next job.
+const STEP: Duration = Duration::from_secs(5);
+
+/// Sends an issue, a step at a time; each step queues the next until all are sent.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SendIssue {
+    pub issue_id: Uuid,
+    #[serde(default)]
+    pub step: u32,
+}
+
+impl Job for SendIssue {
+    const KIND: &'static str = "newsletter.send";
+    /// A step runs about [`STEP`]; a crashed worker's step is taken over soon after.
+    const LEASE_SECS: i64 = 20;
+
+    async fn run(self, state: AppState) -> anyhow::Result<()> {
+        let done = run_step(&state, self.issue_id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        if !done {
+            let next = SendIssue { issue_id: self.issue_id, step: self.step + 1 };
+            jobs::queue(state.db.writer(), &next, Some(&step_key(self.issue_id, next.step)), None).await?;
+        }
+        Ok(())
+    }
+}
+
+fn step_key(issue: Uuid, step: u32) -> String {
+    format!("newsletter.send:{issue}:{step}")
+}
+
+/// Starts sending an issue now, or at `at`. A second start of the same issue is a
+/// conflict (`already_sent`): an issue is sent once.
+pub async fn start(state: &AppState, issue: Uuid, at: Option<Instant>) -> AppResult<()> {
+    issues::get(state, issue).await?;
+    let tx = state.db.begin().await?;
+    let now = kernel::time::now();
+    let began = kernel::db::exec(
+        &tx,
+        "INSERT INTO newsletter_sends (issue_id, state, recipients, started_at) VALUES ($1, 'listing', 0, $2) \
+         ON CONFLICT (issue_id) DO NOTHING",
+        params![issue, at.unwrap_or(now)],
+    )
+    .await?;
+    if began == 0 {
+        return Err(AppError::conflict("already_sent", "This issue is being sent or was sent already."));
+    }
+    let status = if at.is_some_and(|t| t > now) { "scheduled" } else { "sending" };
+    kernel::db::exec(
+        &tx,
+        "UPDATE newsletter_issues SET status = $1, updated_at = $2 WHERE id = $3",
+        params![status, now, issue],
+    )
+    .await?;
+    jobs::queue(&tx, &SendIssue { issue_id: issue, step: 0 }, Some(&step_key(issue, 0)), at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct SendRow {
+    state: String,
+}
+
+/// One step: lists the recipients the first time, recovers what a dead run left,
+/// sends for a while; answers whether the issue is completely sent.
+pub(crate) async fn run_step(state: &AppState, issue: Uuid) -> AppResult<bool> {
+    let Some(send) =
+        state.db.one::<SendRow>("SELECT state FROM newsletter_sends WHERE issue_id = $1", params![issue]).await?
+    else {
+        return Ok(true);
+    };
+    if send.state == "done" {
+        return Ok(true);
+    }
+    if send.state == "listing" {
+        list_recipients(state, issue).await?;
+    }
+    let run_id = kernel::secret::random_token(12);
+    let (retried, presumed) = rows::recover(&state.db, issue, &run_id).await?;
+    if retried + presumed > 0 {
+        tracing::warn!(%issue, retried, presumed, "newsletter send resumed after an interrupted run");
+    }
+    let settings = state.port::<DeliverySettings>()?.clone();
+    let target = kernel::bulkmail::Target::from_config(&state.config).map_err(AppError::Internal)?;
+    let list = render::list_headers(&target.domain());
+    let run = Arc::new(pipeline::Run {
+        state: state.clone(),
+        issue: issues::get(state, issue).await?,
+        id: run_id,
+        target,
+        list,
+        rate: settings.rate,
+        connections: settings.connections,
+    });
+    let tally = pipeline::step(run, STEP).await?;
+    tracing::info!(%issue, claimed = tally.claimed, sent = tally.sent, "newsletter send step");
+    let left = rows::unfinished(&state.db, issue).await?;
+    figures::publish(state, issue).await;
+    if left > 0 {
+        return Ok(false);
+    }
+    finish(&state.db, issue).await?;
+    Ok(true)
+}
+
+/// Writes a row for every member who should receive the issue, then starts sending.
+/// Listing twice adds nobody twice (a crash while listing lists again).
+async fn list_recipients(state: &AppState, issue: Uuid) -> AppResult<()> {
+    let now = kernel::time::now();
+    state
+        .db
+        .exec("UPDATE newsletter_issues SET status = 'sending', updated_at = $1 WHERE id = $2", params![now, issue])
+        .await?;
+    let suppressed = bounces::suppressed_emails(&state.db).await?;
+    let everyone = preferences::weekly_recipients(state).await?;
+    let to: Vec<_> = everyone.into_iter().filter(|(_, email)| !suppressed.contains(&email.to_lowercase())).collect();
+    for batch in to.chunks(200) {
+        rows::add(&state.db, issue, batch).await?;
+    }
+    let total = state
+        .db
+        .scalar::<i64>("SELECT CAST(COUNT(*) AS BIGINT) FROM newsletter_deliveries WHERE issue_id = $1", params![issue])
+        .await?
+        .unwrap_or_default();
+    state
+        .db
+        .exec(
+            "UPDATE newsletter_sends SET state = 'sending', recipients = $1 WHERE issue_id = $2",
+            params![total, issue],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn finish(db: &Db, issue: Uuid) -> AppResult<()> {
+    let now = kernel::time::now();
+    db.exec(
+        "UPDATE newsletter_sends SET state = 'done', finished_at = $1 WHERE issue_id = $2 AND state <> 'done'",
+        params![now, issue],
+    )
+    .await?;
+    db.exec("UPDATE newsletter_issues SET status = 'sent', updated_at = $1 WHERE id = $2", params![now, issue]).await?;
+    Ok(())
+}

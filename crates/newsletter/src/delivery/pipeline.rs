@@ -1,0 +1,220 @@
+//! One step of an issue's send: a feeder claims pending recipients in batches, a fixed
+//! number of lanes (one SMTP connection each) render and send them under a shared rate
+//! limit, and two writers batch what the lanes report: the hand-overs, which a lane
+//! waits for before it writes the content (one commit for every lane waiting), and the
+//! outcomes, which nobody waits for.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kernel::AppState;
+use kernel::bulkmail::{Lane, Outcome, Target};
+use kernel::ids::MemberId;
+use kernel::mail::ListHeaders;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::rows::{self, Claimed, Mark};
+use crate::issues::IssueView;
+use crate::{assembly, bounces};
+
+/// Attempts before a recipient that keeps failing (without a definite refusal) is given up.
+const MAX_ATTEMPTS: i32 = 5;
+/// Recipients claimed per statement.
+const CLAIM: i64 = 100;
+
+/// Everything the lanes of one run share.
+pub(crate) struct Run {
+    pub state: AppState,
+    pub issue: IssueView,
+    /// This run's fencing token.
+    pub id: String,
+    pub target: Target,
+    pub list: ListHeaders,
+    pub rate: u32,
+    pub connections: usize,
+}
+
+/// What a step did, for the log and the metrics.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Tally {
+    pub claimed: u64,
+    pub sent: u64,
+}
+
+type HandOver = (MemberId, oneshot::Sender<bool>);
+
+/// Spaces messages `1/rate` seconds apart across all lanes.
+struct Limiter {
+    gap: Option<Duration>,
+    next: Mutex<Instant>,
+}
+
+impl Limiter {
+    fn new(rate: u32) -> Limiter {
+        let gap = (rate > 0).then(|| Duration::from_secs_f64(1.0 / f64::from(rate)));
+        Limiter { gap, next: Mutex::new(Instant::now()) }
+    }
+
+    async fn wait(&self) {
+        let Some(gap) = self.gap else { return };
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + gap;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
+    }
+}
+
+/// Sends for about `budget`, then lets the lanes finish what was claimed.
+pub(crate) async fn step(run: Arc<Run>, budget: Duration) -> kernel::AppResult<Tally> {
+    let (work_tx, work_rx) = mpsc::channel::<Claimed>(run.connections * 2);
+    let (hand_tx, hand_rx) = mpsc::channel::<HandOver>(run.connections * 2);
+    let (mark_tx, mark_rx) = mpsc::channel::<(MemberId, Mark, String)>(1024);
+    let hand_writer = tokio::spawn(write_hand_overs(run.clone(), hand_rx));
+    let mark_writer = tokio::spawn(write_marks(run.clone(), mark_rx));
+    let work_rx = Arc::new(Mutex::new(work_rx));
+    let limiter = Arc::new(Limiter::new(run.rate));
+    let lanes: Vec<_> = (0..run.connections)
+        .map(|_| tokio::spawn(lane(run.clone(), work_rx.clone(), hand_tx.clone(), mark_tx.clone(), limiter.clone())))
+        .collect();
+    drop((hand_tx, mark_tx));
+    let deadline = Instant::now() + budget;
+    let mut tally = Tally::default();
+    let fed = async {
+        while Instant::now() < deadline {
+            let batch = rows::claim(&run.state.db, run.issue.id, &run.id, CLAIM).await?;
+            if batch.is_empty() {
+                break;
+            }
+            tally.claimed += batch.len() as u64;
+            for row in batch {
+                if work_tx.send(row).await.is_err() {
+                    break;
+                }
+            }
+        }
+        kernel::AppResult::Ok(())
+    }
+    .await;
+    drop(work_tx);
+    for l in lanes {
+        tally.sent += l.await.unwrap_or_default();
+    }
+    let _ = hand_writer.await;
+    let _ = mark_writer.await;
+    fed.map(|()| tally)
+}
+
+/// One connection: takes recipients until the feeder stops; returns how many it sent.
+async fn lane(
+    run: Arc<Run>,
+    work: Arc<Mutex<mpsc::Receiver<Claimed>>>,
+    hand: mpsc::Sender<HandOver>,
+    marks: mpsc::Sender<(MemberId, Mark, String)>,
+    limiter: Arc<Limiter>,
+) -> u64 {
+    let mut lane = run.target.lane();
+    let mut sent = 0;
+    loop {
+        let next = work.lock().await.recv().await;
+        let Some(row) = next else { break };
+        limiter.wait().await;
+        let (mark, why) = deliver(&run, &mut lane, &row, &hand).await;
+        metrics::counter!("shn_newsletter_messages_total", "outcome" => outcome_label(mark)).increment(1);
+        if mark == Mark::Sent {
+            sent += 1;
+        }
+        if mark == Mark::Retry {
+            // The server or the connection is in trouble: give it a moment.
+            tokio::time::sleep(Duration::from_millis(200 * row.attempts.clamp(1, 10) as u64)).await;
+        }
+        let _ = marks.send((row.member_id, mark, why)).await;
+    }
+    lane.close().await;
+    sent
+}
+
+fn outcome_label(mark: Mark) -> &'static str {
+    match mark {
+        Mark::Sent => "sent",
+        Mark::Unconfirmed => "unconfirmed",
+        Mark::Bounced => "bounced",
+        Mark::Failed => "failed",
+        Mark::Retry => "retried",
+        Mark::Skipped => "skipped",
+    }
+}
+
+/// Renders and sends one recipient's edition; what to mark and why.
+async fn deliver(run: &Run, lane: &mut Lane, row: &Claimed, hand: &mpsc::Sender<HandOver>) -> (Mark, String) {
+    let edition = match assembly::assemble(&run.state, &run.issue, row.member_id).await {
+        Ok(e) => e,
+        Err(kernel::AppError::NotFound) => return (Mark::Skipped, "no longer an active member".into()),
+        Err(e) => return retry_or_fail(row, format!("assembly: {e}")),
+    };
+    let email = super::render::email(&run.state, &edition, row.member_id, &row.email);
+    let message_id = super::render::message_id(run.issue.id, row.member_id);
+    let hand_over = || async {
+        let (tx, rx) = oneshot::channel();
+        hand.send((row.member_id, tx)).await.map_err(|_| anyhow::anyhow!("the run is ending"))?;
+        Ok(rx.await.unwrap_or(false))
+    };
+    match lane.send(&email, &run.list, &message_id, hand_over).await {
+        Outcome::Accepted => (Mark::Sent, String::new()),
+        Outcome::Bounced(why) => {
+            if let Err(e) = bounces::suppress(&run.state.db, Some(row.member_id), &row.email, "bounce", &why).await {
+                tracing::warn!(error = %e, "could not record a bounce");
+            }
+            (Mark::Bounced, why)
+        }
+        Outcome::NotSent { permanent: true, reason } | Outcome::Refused { permanent: true, reason } => {
+            (Mark::Failed, reason)
+        }
+        Outcome::NotSent { reason, .. } | Outcome::Refused { reason, .. } => retry_or_fail(row, reason),
+        Outcome::Unknown(why) => (Mark::Unconfirmed, why),
+    }
+}
+
+fn retry_or_fail(row: &Claimed, why: String) -> (Mark, String) {
+    if row.attempts + 1 >= MAX_ATTEMPTS { (Mark::Failed, why) } else { (Mark::Retry, why) }
+}
+
+/// Records hand-overs: everything waiting goes in one statement, and each lane learns
+/// whether its row is still this run's to send.
+async fn write_hand_overs(run: Arc<Run>, mut rx: mpsc::Receiver<HandOver>) {
+    let mut batch = Vec::new();
+    while rx.recv_many(&mut batch, 512).await > 0 {
+        let members: Vec<MemberId> = batch.iter().map(|(m, _)| *m).collect();
+        let owned = match rows::hand_over(&run.state.db, run.issue.id, &run.id, &members).await {
+            Ok(owned) => owned,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not record hand-overs; those messages wait");
+                vec![]
+            }
+        };
+        for (member, reply) in batch.drain(..) {
+            let _ = reply.send(owned.contains(&member));
+        }
+    }
+}
+
+/// Records outcomes in batches, one statement per kind of outcome and reason.
+async fn write_marks(run: Arc<Run>, mut rx: mpsc::Receiver<(MemberId, Mark, String)>) {
+    let mut batch = Vec::new();
+    while rx.recv_many(&mut batch, 1024).await > 0 {
+        let mut groups: HashMap<(u8, String), (Mark, Vec<MemberId>)> = HashMap::new();
+        for (member, mark, why) in batch.drain(..) {
+            let key = (mark as u8, if mark == Mark::Sent { String::new() } else { why });
+            groups.entry(key).or_insert_with(|| (mark, vec![])).1.push(member);
+        }
+        for ((_, why), (mark, members)) in groups {
+            if let Err(e) = rows::mark(&run.state.db, run.issue.id, mark, &members, &why).await {
+                // Rows left `handed` become `unconfirmed` on the next run: never resent.
+                tracing::warn!(error = %e, "could not record newsletter outcomes");
+            }
+        }
+    }
+}
