@@ -80,11 +80,11 @@ pub fn lines(text: &str) -> Vec<String> {
     text.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
 }
 
-/// A whole number typed in a form: `Ok(None)` when left empty, `Err(())` when it is not
+/// A whole number typed in a form: `Ok(None)` when left empty, an error when it is not
 /// a number.
-pub fn number(text: &str) -> Result<Option<i64>, ()> {
+pub fn number(text: &str) -> Result<Option<i64>, std::num::ParseIntError> {
     let t = text.trim();
-    if t.is_empty() { Ok(None) } else { t.parse().map(Some).map_err(|_| ()) }
+    if t.is_empty() { Ok(None) } else { t.parse().map(Some) }
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ fn ticket_types(text: &str, e: &mut FieldErrors) -> Vec<NewTicketType> {
         .iter()
         .map(|line| {
             let (name, seats) = line.split_once('|').unwrap_or((line, ""));
-            let capacity = form::number(seats).unwrap_or_else(|()| {
+            let capacity = form::number(seats).unwrap_or_else(|_| {
                 e.add("ticket_types", "Write each ticket type as: name | seats, for example: In person | 300.");
                 None
             });

@@ -156,7 +156,7 @@ fn speakers(text: &str, current: &[Speaker], e: &mut FieldErrors) -> Vec<Speaker
 /// number, an id that is not one) is reported beside its field.
 pub(super) fn input(t: &Typed, current: &[Speaker]) -> Result<EventInput, FieldErrors> {
     let mut e = FieldErrors::new();
-    let capacity = form::number(&t.capacity).unwrap_or_else(|()| {
+    let capacity = form::number(&t.capacity).unwrap_or_else(|_| {
         e.add("capacity", "Give the number of seats as a whole number, or leave it empty for no limit.");
         None
     });
