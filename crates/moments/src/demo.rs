@@ -1,7 +1,8 @@
-//! Demo content for the moments: the demo member has just been diagnosed (with a
-//! condition they show), many demo members have been through a moment and offer
-//! support (some with the demo member's condition), others are at a moment now; and a
-//! few resources, courses and discussions (found through the other areas' ports) carry
+//! Demo content for the moments. The demo member has just been diagnosed and marks it
+//! themself (the browser journey does); the demo admin and three demo members have been
+//! through a new diagnosis and offer support (some with the demo member's condition),
+//! other demo members have been through the other moments or are at one now; and a few
+//! resources, courses and discussions (found through the other areas' ports) carry
 //! moments, so the moment home and the been-there page have something to show.
 
 use kernel::AppState;
@@ -31,16 +32,17 @@ async fn mark(
     Ok(())
 }
 
-async fn settings(state: &AppState, member: MemberId, been_through: &str, available: bool) -> anyhow::Result<()> {
-    state
+/// Stores a member's settings unless they have some; whether they were new.
+async fn settings(state: &AppState, member: MemberId, been_through: &str, available: bool) -> anyhow::Result<bool> {
+    Ok(state
         .db
         .exec(
             "INSERT INTO moment_settings (member_id, now_visibility, been_through_visibility, available_to_support, updated_at) \
              VALUES ($1, 'members', $2, $3, $4) ON CONFLICT (member_id) DO NOTHING",
             params![member, been_through, available, now()],
         )
-        .await?;
-    Ok(())
+        .await?
+        == 1)
 }
 
 pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::Result<()> {
@@ -48,11 +50,17 @@ pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::R
     let directory = contracts::members::directory(state)?;
     let shown = directory.shared_conditions((&state.db).into(), &people.member_ids).await?;
     let first = |m: &MemberId| shown.get(m).and_then(|c| c.first().copied());
+    // The demo member marks their own moment (the browser journey does).
     let demo_condition = first(&demo);
-    settings(state, demo, "members", false).await?;
-    mark(state, demo, "now", "new_diagnosis", demo_condition).await?;
+    // The demo admin has been through a new diagnosis and offers support, with three
+    // demo members; the other volunteers have been through the other moments. So a
+    // request about a new diagnosis reaches the admin (at most N are asked).
+    let admin = people.admin()?;
+    if settings(state, admin, "members", true).await? {
+        mark(state, admin, "been_through", "new_diagnosis", None).await?;
+    }
     for (i, m) in others.iter().enumerate() {
-        let moment = MOMENTS[i % MOMENTS.len()].0;
+        let other_moment = MOMENTS[1 + i % (MOMENTS.len() - 1)].0;
         match i % 4 {
             // Volunteers: been through a moment, with the demo member's condition when they share it.
             0 | 1 => {
@@ -61,14 +69,14 @@ pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::R
                 } else {
                     first(m)
                 };
-                let been = if i % 4 == 0 { "new_diagnosis" } else { moment };
+                let been = if i % 4 == 0 && i < 12 { "new_diagnosis" } else { other_moment };
                 settings(state, *m, if i % 8 == 0 { "public" } else { "members" }, true).await?;
                 mark(state, *m, "been_through", been, condition).await?;
             }
             // At a moment now.
             2 => {
                 settings(state, *m, "members", false).await?;
-                mark(state, *m, "now", moment, first(m)).await?;
+                mark(state, *m, "now", MOMENTS[i % MOMENTS.len()].0, first(m)).await?;
             }
             _ => {}
         }

@@ -18,8 +18,11 @@ fn visibility() -> impl Strategy<Value = Visibility> {
     prop_oneof![Just(Visibility::Public), Just(Visibility::Members), Just(Visibility::Private)]
 }
 
-/// Per owner: their settings (None: never chose) and which stages they marked.
-fn owners() -> impl Strategy<Value = Vec<(Option<(Visibility, Visibility, bool)>, bool, bool)>> {
+/// An owner's settings (now, been through, offers support), if they ever chose.
+type Settings = Option<(Visibility, Visibility, bool)>;
+
+/// Per owner: their settings and which stages they marked (now, been through).
+fn owners() -> impl Strategy<Value = Vec<(Settings, bool, bool)>> {
     proptest::collection::vec(
         (proptest::option::of((visibility(), visibility(), any::<bool>())), any::<bool>(), any::<bool>()),
         1..6,
@@ -30,7 +33,7 @@ fn member(id: MemberId) -> Viewer {
     Viewer::Member(Member { id, display_name: "V".into(), role: Role::Member, health_leader: false })
 }
 
-async fn store(fresh: &Fresh, id: MemberId, settings: Option<(Visibility, Visibility, bool)>, stages: &[Stage]) {
+async fn store(fresh: &Fresh, id: MemberId, settings: Settings, stages: &[Stage]) {
     if let Some((now, been, available)) = settings {
         fresh
             .db

@@ -501,6 +501,9 @@ async fn the_demo_has_members_at_moments_volunteers_and_tagged_content(app: &Tes
     let (s, v) = app.ask_token(DEMO_MEMBER_EMAIL, DEMO_PASSWORD).await;
     assert_eq!(s, 200, "{v}");
     let demo = v["token"].as_str().unwrap().to_string();
+    let body = json!({"now": [mark("new_diagnosis", None)], "been_through": [],
+        "visibility": {"now": "members", "been_through": "members"}, "available_to_support": false});
+    assert_eq!(app.call("PUT", MINE, &demo, Some(body)).await.0, 200);
     let home = app.get_text("/", &demo).await;
     assert!(home.contains("For your moment: A new diagnosis"), "{home}");
     let listed = app.get_json("/api/v1/been-there?moment_id=new_diagnosis", &demo).await;
