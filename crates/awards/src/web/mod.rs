@@ -51,11 +51,12 @@ fn links(rows: &[ProgrammeRow]) -> Vec<ProgrammeLink> {
 #[template(path = "index.html")]
 struct IndexPage {
     programmes: Vec<ProgrammeLink>,
+    signed_in: bool,
 }
 
 async fn index_page(Req { state, ctx }: Req) -> AppResult<Response> {
     let rows = programmes::all(state.db.reader()).await?;
-    let body = ui::render(&IndexPage { programmes: links(&rows) });
+    let body = ui::render(&IndexPage { programmes: links(&rows), signed_in: ctx.viewer.is_signed_in() });
     Ok(ui::page(&state, &ctx, "Social Health Awards", "/awards", &body).into_response())
 }
 

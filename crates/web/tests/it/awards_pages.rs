@@ -203,6 +203,8 @@ async fn a_judge_scores_and_declares_a_conflict_in_the_browser(app: &TestApp) {
     assert!(r.status() == 303 && to.starts_with("/login"), "a visitor is sent to log in");
 
     let browser = judge.browser(app).await;
+    let (_, index) = page_of(&browser, app, "/awards").await;
+    assert!(index.contains("href=\"/judging\""), "the awards page leads a judge to their page");
     let (status, page) = page_of(&browser, app, "/judging").await;
     assert!(status == 200 && page.contains("Ana Ortiz — Patient Leader") && page.contains("Impact (weight 3)"));
     let mine = app.get_json("/api/v1/judging/assignments", &judge).await;
