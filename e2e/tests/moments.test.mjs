@@ -32,6 +32,7 @@ async function memberMarksAndAsks(page) {
   await page.click("main a:has-text('Ask for support with this moment')");
   await page.waitForSelector("h2:has-text('Ask for support')");
   await assertAccessible(page, "the support page");
+  await page.fill("#f-note", "   ");
   await page.click("button:has-text('Ask for support')");
   await page.waitForSelector(".error-summary");
   await assertAccessible(page, "the support form with its mistake");
