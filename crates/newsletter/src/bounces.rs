@@ -110,6 +110,16 @@ pub async fn record(db: &Db, reports: &NewsletterBounceReports) -> AppResult<New
     Ok(out)
 }
 
+/// Records whose a stopped address is, when a report came before we knew.
+pub(crate) async fn attach_member(db: &Db, email: &str, member: MemberId) -> AppResult<()> {
+    db.exec(
+        "UPDATE newsletter_suppressions SET member_id = $1 WHERE email = $2 AND member_id IS NULL",
+        params![member, email.to_lowercase()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Every stopped address, lower case.
 pub async fn suppressed_emails(db: &Db) -> AppResult<HashSet<String>> {
     Ok(db.column::<String>("SELECT email FROM newsletter_suppressions", params![]).await?.into_iter().collect())

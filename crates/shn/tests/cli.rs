@@ -49,7 +49,7 @@ fn help_documents_every_setting_and_command() {
     ] {
         assert!(help.contains(var), "{var} missing from --help");
     }
-    for cmd in ["serve", "worker", "migrate", "admin", "demo", "check"] {
+    for cmd in ["serve", "worker", "migrate", "admin", "demo", "check", "newsletter"] {
         assert!(help.contains(cmd), "{cmd} missing from --help");
         assert!(shn(&dir, &[cmd, "--help"], None).status.success(), "{cmd} --help");
     }

@@ -355,7 +355,7 @@ async fn operators_preview_a_members_edition_and_send_an_issue_from_the_command_
     let out = run(&dir, &db_url, &["newsletter", "preview", "--member", "member1@example.org"]);
     assert!(out.status.success(), "{}", text(&out));
     let preview = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(preview.contains("Subject: Health Leader weekly · 2026-W50"), "{preview}");
+    assert!(preview.contains("Subject: Health Leader weekly: 2026-W50"), "{preview}");
     assert!(preview.contains("Hello from the **desk**.") && preview.contains("/learn"), "{preview}");
     assert!(preview.contains("/unsubscribe/newsletter/"), "the member's own one-click link: {preview}");
     let html = run(&dir, &db_url, &["newsletter", "preview", "--member", "member1@example.org", "--html"]);

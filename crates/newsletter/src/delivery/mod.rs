@@ -162,7 +162,12 @@ async fn list_recipients(state: &AppState, issue: Uuid) -> AppResult<()> {
         .await?;
     let suppressed = bounces::suppressed_emails(&state.db).await?;
     let everyone = preferences::weekly_recipients(state).await?;
-    let to: Vec<_> = everyone.into_iter().filter(|(_, email)| !suppressed.contains(&email.to_lowercase())).collect();
+    let (stopped, to): (Vec<_>, Vec<_>) =
+        everyone.into_iter().partition(|(_, email)| suppressed.contains(&email.to_lowercase()));
+    // A report may have come before we ever wrote to the address: now we know whose it is.
+    for (member, email) in stopped {
+        bounces::attach_member(&state.db, &email, member).await?;
+    }
     for batch in to.chunks(200) {
         rows::add(&state.db, issue, batch).await?;
     }

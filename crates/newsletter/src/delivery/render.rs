@@ -1,4 +1,5 @@
-//! One member's edition as an e-mail: a plain-text part and an HTML part (sent as
+//! One member's edition as an e-mail (our own words in plain ASCII, so the parts go
+//! as readable 7-bit text unless the editor's or members' words need more): a plain-text part and an HTML part (sent as
 //! `multipart/alternative`), every link absolute, and the member's own signed one-click
 //! unsubscribe link in the `List-Unsubscribe` header and at the foot.
 
@@ -26,7 +27,7 @@ struct EmailHtml<'a> {
 
 /// The subject line of an issue.
 pub fn subject(edition: &Edition) -> String {
-    format!("Health Leader weekly · {}", edition.week)
+    format!("Health Leader weekly: {}", edition.week)
 }
 
 /// The list the weekly issue goes to (RFC 2919), named after the sender's domain.
@@ -54,14 +55,14 @@ fn text_section(out: &mut String, title: &str, items: &[Item]) {
         if i.note.is_empty() {
             out.push_str(&format!("* {}\n  {}\n", i.title, i.href));
         } else {
-            out.push_str(&format!("* {} · {}\n  {}\n", i.title, i.note, i.href));
+            out.push_str(&format!("* {} - {}\n  {}\n", i.title, i.note, i.href));
         }
     }
 }
 
 /// The plain-text part.
 pub fn text(edition: &Edition, featured: &[Item], highlights: &[Item], new: &[Item], unsubscribe: &str) -> String {
-    let mut out = format!("Health Leader weekly · {}\n\n", edition.week);
+    let mut out = format!("Health Leader weekly: {}\n\n", edition.week);
     if !edition.intro.trim().is_empty() {
         out.push_str(edition.intro.trim());
         out.push('\n');

@@ -83,7 +83,8 @@ pub(crate) async fn claim(db: &Db, issue: Uuid, run: &str, n: i64) -> AppResult<
          RETURNING member_id, email, attempts",
         db::skip_locked(db.writer())
     );
-    Ok(db.all(&sql, params![run.to_string(), kernel::time::now(), issue, n]).await?)
+    // A write that returns rows: on the writer (the reader pool is read-only on SQLite).
+    Ok(db::all(db.writer(), &sql, params![run.to_string(), kernel::time::now(), issue, n]).await?)
 }
 
 /// Records that these members' messages are being handed over; answers which of them
@@ -94,7 +95,7 @@ pub(crate) async fn hand_over(db: &Db, issue: Uuid, run: &str, members: &[Member
         "UPDATE newsletter_deliveries SET state = 'handed', updated_at = $1 \
          WHERE issue_id = $2 AND run_id = $3 AND state = 'sending' AND {clause} RETURNING member_id"
     );
-    Ok(db.column(&sql, values).await?)
+    Ok(db::column(db.writer(), &sql, values).await?)
 }
 
 /// What a batch of messages came to.
