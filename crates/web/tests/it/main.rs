@@ -7,6 +7,7 @@ mod analytics;
 mod architecture;
 mod articles;
 mod awards;
+mod awards_guests;
 mod awards_pages;
 mod community;
 mod console;
