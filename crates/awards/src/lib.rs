@@ -11,6 +11,7 @@ mod badge;
 mod demo;
 mod endorsements;
 mod finalists;
+mod guest_judges;
 mod hall_of_fame;
 mod invitations;
 mod judging;

@@ -249,6 +249,15 @@ pub trait AdminAccounts: Send + Sync {
         name: &'a str,
         password: &'a str,
     ) -> BoxFuture<'a, AppResult<MemberId>>;
+
+    /// Creates a judge-only guest account (never a member: only judging and its own
+    /// sign-in) and e-mails it a one-time link to choose a password.
+    fn invite_guest_judge<'a>(
+        &'a self,
+        state: &'a AppState,
+        email: &'a str,
+        name: &'a str,
+    ) -> BoxFuture<'a, AppResult<MemberId>>;
 }
 
 /// The admin-accounts port, as provided by the members slice.

@@ -165,19 +165,27 @@ pub fn csrf_valid(
     }
 }
 
+/// A member, else a judge-only guest, by account id.
+async fn load_viewer(state: &AppState, id: crate::ids::MemberId) -> AppResult<Option<Viewer>> {
+    if let Some(m) = state.viewers.load(&state.db, id).await? {
+        return Ok(Some(Viewer::Member(m)));
+    }
+    Ok(state.viewers.load_guest_judge(&state.db, id).await?.map(Viewer::GuestJudge))
+}
+
 /// Finds the viewer from a bearer token or a session cookie.
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<(Viewer, Option<SessionRef>, bool)> {
     if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let token = auth.strip_prefix("Bearer ").map(str::trim).ok_or(AppError::Unauthorized)?;
         let member = session::find_api_token(&state.db, &state.config, token).await?.ok_or(AppError::Unauthorized)?;
-        let viewer = state.viewers.load(&state.db, member).await?.ok_or(AppError::Unauthorized)?;
-        return Ok((Viewer::Member(viewer), None, true));
+        let viewer = load_viewer(state, member).await?.ok_or(AppError::Unauthorized)?;
+        return Ok((viewer, None, true));
     }
     if let Some(raw) = cookie(headers, SESSION_COOKIE)
         && let Some(s) = session::find(&state.db, &state.config, raw).await?
-        && let Some(m) = state.viewers.load(&state.db, s.member_id).await?
+        && let Some(v) = load_viewer(state, s.member_id).await?
     {
-        return Ok((Viewer::Member(m), Some(s), false));
+        return Ok((v, Some(s), false));
     }
     Ok((Viewer::Anonymous, None, false))
 }

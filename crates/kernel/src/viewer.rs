@@ -48,14 +48,36 @@ pub enum Viewer {
     #[default]
     Anonymous,
     Member(Member),
+    /// An industry guest with a judge-only account: signed in, but no member anywhere
+    /// (`member()` is None, so every members-only check treats them as a visitor);
+    /// only judging and their own sign-out ask for `account()`.
+    GuestJudge(Member),
 }
 
 impl Viewer {
     pub fn member(&self) -> Option<&Member> {
         match self {
             Viewer::Member(m) => Some(m),
+            Viewer::Anonymous | Viewer::GuestJudge(_) => None,
+        }
+    }
+
+    /// The signed-in account, member or judge-only guest: for judging and sign-out only.
+    pub fn account(&self) -> Option<&Member> {
+        match self {
+            Viewer::Member(m) | Viewer::GuestJudge(m) => Some(m),
             Viewer::Anonymous => None,
         }
+    }
+
+    /// Whether this is a judge-only guest account.
+    pub fn is_guest_judge(&self) -> bool {
+        matches!(self, Viewer::GuestJudge(_))
+    }
+
+    /// The signed-in account that may judge (a member or a guest judge), or 401.
+    pub fn require_account(&self) -> AppResult<&Member> {
+        self.account().ok_or(AppError::Unauthorized)
     }
 
     pub fn id(&self) -> Option<MemberId> {
@@ -156,7 +178,7 @@ pub fn can_see(viewer: &Viewer, owner: MemberId, visibility: Visibility) -> bool
 /// Returns the condition and the values it binds.
 pub fn visible_sql(viewer: &Viewer, column: &str, owner_column: &str, next: usize) -> (String, Vec<sea_orm::Value>) {
     match viewer {
-        Viewer::Anonymous => (format!("{column} = 'public'"), vec![]),
+        Viewer::Anonymous | Viewer::GuestJudge(_) => (format!("{column} = 'public'"), vec![]),
         Viewer::Member(m) => {
             (format!("({column} IN ('public', 'members') OR {owner_column} = ${next})"), vec![m.id.into()])
         }
@@ -169,6 +191,10 @@ pub fn visible_sql(viewer: &Viewer, column: &str, owner_column: &str, next: usiz
 /// deleted or unknown).
 pub trait ViewerDirectory: Send + Sync {
     fn load<'a>(&'a self, db: &'a Db, id: MemberId) -> BoxFuture<'a, anyhow::Result<Option<Member>>>;
+    /// A judge-only guest account by id (none by default).
+    fn load_guest_judge<'a>(&'a self, _db: &'a Db, _id: MemberId) -> BoxFuture<'a, anyhow::Result<Option<Member>>> {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ pub(crate) fn section() -> analytics::Reader {
 }
 
 /// Accounts that still exist (an erased account keeps a tombstone row).
-const CURRENT: &str = "status <> 'deleted'";
+const CURRENT: &str = "status NOT IN ('deleted', 'guest_judge')";
 
 /// Members active in the last `days` days: signed in to the site with a session seen
 /// since then (each request of a session moves its `last_seen_at`).

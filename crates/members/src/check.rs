@@ -10,7 +10,7 @@ const RULES: &[(&str, &str)] = &[
         "deleted accounts still holding personal data",
     ),
     (
-        "SELECT COUNT(*) FROM members WHERE status NOT IN ('active', 'suspended', 'deleted')",
+        "SELECT COUNT(*) FROM members WHERE status NOT IN ('active', 'suspended', 'deleted', 'guest_judge')",
         "accounts with an unknown status",
     ),
     (

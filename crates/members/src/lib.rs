@@ -58,6 +58,19 @@ impl ViewerDirectory for Viewers {
             }))
         })
     }
+
+    fn load_guest_judge<'a>(&'a self, db: &'a Db, id: MemberId) -> BoxFuture<'a, anyhow::Result<Option<Member>>> {
+        Box::pin(async move {
+            let name: Option<String> = db
+                .scalar(
+                    "SELECT display_name FROM members WHERE id = $1 AND status = 'guest_judge' \
+                     AND email_verified_at IS NOT NULL",
+                    params![id],
+                )
+                .await?;
+            Ok(name.map(|display_name| Member { id, display_name, role: Role::Member, health_leader: false }))
+        })
+    }
 }
 
 /// The members slice's manifest.

@@ -386,4 +386,13 @@ impl contracts::members::AdminAccounts for Admins {
     ) -> BoxFuture<'a, AppResult<MemberId>> {
         Box::pin(crate::accounts::create_admin(state, email, name, password))
     }
+
+    fn invite_guest_judge<'a>(
+        &'a self,
+        state: &'a kernel::AppState,
+        email: &'a str,
+        name: &'a str,
+    ) -> BoxFuture<'a, AppResult<MemberId>> {
+        Box::pin(crate::accounts::invite_guest_judge(state, email, name))
+    }
 }

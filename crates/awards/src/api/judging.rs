@@ -37,7 +37,7 @@ pub(super) fn router() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/judging/assignments", tag = "awards (judging)", security(("bearer" = [])),
     responses((status = 200, body = Vec<AssignmentView>), (status = 401)))]
 pub(super) async fn assignments(Req { state, ctx }: Req) -> AppResult<Json<Vec<AssignmentView>>> {
-    let me = ctx.viewer.require_member()?;
+    let me = ctx.viewer.require_account()?;
     Ok(Json(judging::assignments(&state, me.id).await?))
 }
 
@@ -46,7 +46,7 @@ pub(super) async fn assignments(Req { state, ctx }: Req) -> AppResult<Json<Vec<A
     params(("assignment_id" = Uuid, Path)), request_body = Scores, security(("bearer" = [])),
     responses((status = 204), (status = 401), (status = 404), (status = 409, description = "phase_closed"), (status = 422)))]
 pub(super) async fn score(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<StatusCode> {
-    let me = ctx.viewer.require_member()?;
+    let me = ctx.viewer.require_account()?;
     let id: Uuid = path_id(&id)?;
     let s: Scores = json(&body)?;
     judging::score(&state, me.id, id, &s, &ctx.client_ip).await?;
@@ -59,7 +59,7 @@ pub(super) async fn score(Req { state, ctx }: Req, Path(id): Path<String>, body:
     params(("assignment_id" = Uuid, Path)), security(("bearer" = [])),
     responses((status = 204), (status = 401), (status = 404)))]
 pub(super) async fn declare_conflict(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
-    let me = ctx.viewer.require_member()?;
+    let me = ctx.viewer.require_account()?;
     let id: Uuid = path_id(&id)?;
     let nominee = judging::nominee_of_assignment(&state, me.id, id).await?;
     judging::record_conflict(&state, me.id, me.id, nominee, &ctx.client_ip).await?;

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::year_of;
 use crate::access::{api_staff as staff, json};
 use crate::finalists;
+use crate::guest_judges::{self, AwardsGuestJudgeInvitation, AwardsGuestJudgeInvited};
 use crate::model::Phase;
 use crate::nominations::{self, Screened, ScreeningDecision};
 use crate::programmes::{self, Created, NewProgramme};
@@ -29,6 +30,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api/v1/admin/awards/{year}/nominees", get(queue))
         .route("/api/v1/admin/awards/{year}/screening", post(screen))
         .route("/api/v1/admin/awards/{year}/finalists", post(add_finalist))
+        .route("/api/v1/admin/awards/{year}/guest-judges", post(invite_guest_judge))
 }
 
 /// Create a year's programme with its categories and rubric (staff); it opens in the
@@ -106,4 +108,23 @@ pub(super) async fn add_finalist(
     let f: FinalistAddition = json(&body)?;
     finalists::add(&state, me.id, year, f.nominee_id, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Invite an industry guest judge for some categories (staff, audited): a judge-only
+/// account (no member anywhere but judging) is created, assigned every finalist of the
+/// categories, and e-mailed a one-time link to choose a password.
+#[utoipa::path(post, path = "/api/v1/admin/awards/{year}/guest-judges", tag = "awards (staff)",
+    params(("year" = i64, Path)), request_body = AwardsGuestJudgeInvitation, security(("bearer" = [])),
+    responses((status = 201, body = AwardsGuestJudgeInvited), (status = 401),
+        (status = 404), (status = 422)))]
+pub(super) async fn invite_guest_judge(
+    Req { state, ctx }: Req,
+    Path(year): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let me = staff(&ctx.viewer)?;
+    let year = year_of(&year)?;
+    let inv: AwardsGuestJudgeInvitation = json(&body)?;
+    let done: AwardsGuestJudgeInvited = guest_judges::invite(&state, me.id, year, &inv, &ctx.client_ip).await?;
+    Ok((StatusCode::CREATED, Json(done)).into_response())
 }

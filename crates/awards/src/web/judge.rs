@@ -67,7 +67,7 @@ async fn render(
     errors: &FieldErrors,
     notice: Option<&str>,
 ) -> AppResult<Response> {
-    let me = ctx.viewer.require_member()?;
+    let me = ctx.viewer.require_account()?;
     let entries = judging::assignments(state, me.id)
         .await?
         .into_iter()
@@ -93,14 +93,14 @@ async fn render(
 }
 
 async fn judging_page(Req { state, ctx }: Req) -> AppResult<Response> {
-    if !ctx.viewer.is_signed_in() {
+    if ctx.viewer.account().is_none() {
         return Ok(login_redirect("/judging"));
     }
     render(&state, &ctx, &HashMap::new(), &FieldErrors::new(), None).await
 }
 
 async fn score_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
-    let me = ctx.viewer.require_member()?;
+    let me = ctx.viewer.require_account()?;
     let id: Uuid = path_id(&id)?;
     let mine = judging::assignments(&state, me.id).await?;
     let a = mine.iter().find(|a| a.id == id).ok_or(AppError::NotFound)?;
@@ -136,7 +136,7 @@ async fn score_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Byt
 }
 
 async fn conflict_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
-    let me = ctx.viewer.require_member()?;
+    let me = ctx.viewer.require_account()?;
     let id: Uuid = path_id(&id)?;
     let nominee = judging::nominee_of_assignment(&state, me.id, id).await?;
     if form_value(&form_pairs(&body), "confirm") != "yes" {

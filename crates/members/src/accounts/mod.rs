@@ -20,7 +20,7 @@ pub(crate) use credentials::{
 };
 pub(crate) use login::{check_credentials, login_session, login_token, logout, revoke_token};
 pub(crate) use roles::{change_suspension, hierarchy_allows, may_suspend, set_health_leader, set_role, set_suspended};
-pub(crate) use signup::{SignupInput, create_admin, signup, verify_email};
+pub(crate) use signup::{SignupInput, create_admin, invite_guest_judge, signup, verify_email};
 pub(crate) use staff_list::{StaffAccountRow, recent_audit, staff_accounts};
 pub(crate) use tokens::check_token;
 

@@ -184,3 +184,49 @@ pub(crate) async fn create_admin(
     tx.commit().await?;
     Ok(id)
 }
+
+/// Creates a judge-only guest account (status `guest_judge`: no member anywhere but
+/// judging) and e-mails a one-time link to choose a password; answers its id.
+pub(crate) async fn invite_guest_judge(state: &AppState, email: &str, name: &str) -> AppResult<MemberId> {
+    let mut errors = FieldErrors::new();
+    let email = normalise_email(email);
+    if email.is_none() {
+        errors.add("email", "Enter an e-mail address like name@example.org.");
+    }
+    let name = validate_display_name(name, &mut errors);
+    errors.into_result()?;
+    let email = email.unwrap_or_default();
+    let id = MemberId::new();
+    let t = now();
+    let tx = state.db.begin().await?;
+    let res = db::exec(
+        &tx,
+        "INSERT INTO members (id, email, display_name, name_key, member_type, role, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'advocate', 'member', 'guest_judge', $5, $5)",
+        params![id, email.clone(), name.clone(), name.to_lowercase(), t],
+    )
+    .await;
+    if let Err(e) = res {
+        if db::is_unique_violation(&e) {
+            return Err(AppError::field("email", "An account with that e-mail address already exists."));
+        }
+        return Err(e.into());
+    }
+    let token = new_email_token(&tx, id, "reset", None, std::time::Duration::from_secs(14 * 86_400)).await?;
+    let link = state.config.url(&format!("/reset-password?token={token}"));
+    mail::queue(&tx, &format!("guest_judge:{id}"), Email {
+        to: email,
+        subject: "You are invited to judge the Social Health Awards".into(),
+        text: format!(
+            "Hello {name},\n\nYou have been invited to judge the Social Health Awards. To choose your password, \
+             open this link within the next 14 days:\n\n{link}\n\nThe link works once. Then sign in and go to /judging.\n"
+        ),
+        html: None,
+        unsubscribe_url: None,
+        attachments: vec![],
+    })
+    .await?;
+    audit::record(&tx, None, "guest_judge_invited", Some(id), None, json!({})).await?;
+    tx.commit().await?;
+    Ok(id)
+}

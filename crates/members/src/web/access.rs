@@ -348,7 +348,7 @@ pub(super) async fn login_submit(
 }
 
 pub(super) async fn logout(Req { state, ctx }: Req) -> AppResult<Response> {
-    if let (Some(s), Some(m)) = (&ctx.session, ctx.viewer.member()) {
+    if let (Some(s), Some(m)) = (&ctx.session, ctx.viewer.account()) {
         accounts::logout(&state, &s.id, m.id, &ctx.client_ip).await?;
     }
     let mut res = kernel::http::redirect("/").into_response();

@@ -8,6 +8,7 @@ mod architecture;
 mod articles;
 mod audit_log;
 mod awards;
+mod awards_guests;
 mod awards_pages;
 mod community;
 mod console;
