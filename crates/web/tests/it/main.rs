@@ -16,6 +16,7 @@ mod hardening;
 mod hardening_ops;
 mod hidden_groups;
 mod kernel_parts;
+mod moment_filters;
 mod moments;
 mod newsletter;
 mod operations;

@@ -1,0 +1,78 @@
+//! Lists filter by moment (issue 21): the resources library and the courses list (their
+//! pages and APIs) show only what is tagged with the chosen moment; an unknown moment
+//! is a 422 that says so, never the whole list.
+
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::support::*;
+
+both_backends![the_library_and_the_courses_list_filter_by_moment];
+
+async fn tag(app: &TestApp, staff: &Member, kind: &str, id: &str, moments: Value) {
+    let (s, v) = app
+        .call("PUT", &format!("/api/v1/admin/moment-tags/{kind}/{id}"), staff, Some(json!({"moments": moments})))
+        .await;
+    assert_eq!(s, 200, "{v}");
+}
+
+async fn resource(app: &TestApp, staff: &Member, title: &str) -> String {
+    let body = json!({"kind": "guide", "title": title, "summary": "A summary", "body": "Some text.",
+        "audience": "members", "status": "published"});
+    let (s, v) = app.call("POST", "/api/v1/admin/resources", staff, Some(body)).await;
+    assert_eq!(s, 201, "{v}");
+    v["id"].as_str().unwrap().to_string()
+}
+
+async fn course(app: &TestApp, staff: &Member, title: &str) -> String {
+    let body = json!({"title": title, "summary": "Learn.", "modules": [{"title": "Basics", "lessons": [
+        {"title": "One", "body": "Hello.", "video_url": null, "captions_url": null}]}]});
+    let (s, v) = app.call("POST", "/api/v1/admin/courses", staff, Some(body)).await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/admin/courses/{id}/status");
+    assert_eq!(app.call("POST", &path, staff, Some(json!({"status": "published"}))).await.0, 204);
+    id
+}
+
+fn titles(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|i| i["title"].as_str().unwrap().to_string()).collect()
+}
+
+async fn the_library_and_the_courses_list_filter_by_moment(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let member = app.member().create().await;
+    let first = resource(app, &staff, "Your first weeks after a diagnosis").await;
+    resource(app, &staff, "Writing to your representative").await;
+    tag(app, &staff, "resource", &first, json!(["new_diagnosis"])).await;
+    let tagged = course(app, &staff, "Starting a new treatment well").await;
+    course(app, &staff, "Public speaking").await;
+    tag(app, &staff, "course", &tagged, json!(["starting_treatment"])).await;
+
+    let all = app.get_json("/api/v1/resources", &member).await;
+    assert_eq!(titles(&all).len(), 2);
+    let only = app.get_json("/api/v1/resources?moment=new_diagnosis", &member).await;
+    assert_eq!(titles(&only), vec!["Your first weeks after a diagnosis"]);
+    let none = app.get_json("/api/v1/resources?moment=caring", &member).await;
+    assert!(titles(&none).is_empty(), "nothing is tagged caring");
+    let (s, v) = app.call("GET", "/api/v1/resources?moment=crypto", &member, None).await;
+    assert_eq!(s, 422, "{v}");
+    let html = app.get_text("/resources?moment=new_diagnosis", &member).await;
+    assert!(html.contains("Your first weeks after a diagnosis") && !html.contains("Writing to your representative"));
+    assert!(html.contains("<label for=\"f-moment\">Moment</label>"), "a labelled select");
+    assert!(html.contains("<option value=\"new_diagnosis\" selected>"), "the chosen moment stays chosen");
+    let (s, html) = app.send("GET", "/resources?moment=crypto", &member).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("There is no such moment"), "{html}");
+
+    let only = app.get_json("/api/v1/courses?moment=starting_treatment", &member).await;
+    assert_eq!(titles(&only), vec!["Starting a new treatment well"]);
+    assert_eq!(titles(&app.get_json("/api/v1/courses", &member).await).len(), 2);
+    assert_eq!(app.call("GET", "/api/v1/courses?moment=crypto", &member, None).await.0, 422);
+    let html = app.get_text("/courses?moment=starting_treatment", &member).await;
+    assert!(html.contains("Starting a new treatment well") && !html.contains("Public speaking"), "{html}");
+    assert!(html.contains("<label for=\"f-moment\">Moment</label>"));
+    let (s, html) = app.send("GET", "/courses?moment=crypto", &member).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("There is no such moment") && !html.contains("Public speaking"));
+}
