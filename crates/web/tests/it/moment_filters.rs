@@ -1,5 +1,5 @@
-//! Lists filter by moment (issue 21): the resources library and the courses list (their
-//! pages and APIs) show only what is tagged with the chosen moment; an unknown moment
+//! Lists filter by moment (issue 21): the resources library, the courses list and the
+//! events list (their pages and APIs) show only what is tagged with the chosen moment; an unknown moment
 //! is a 422 that says so, never the whole list.
 
 use serde_json::{Value, json};
@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::both_backends;
 use crate::support::*;
 
-both_backends![the_library_and_the_courses_list_filter_by_moment];
+both_backends![the_library_and_the_courses_list_filter_by_moment, the_events_list_filters_by_moment];
 
 async fn tag(app: &TestApp, staff: &Member, kind: &str, id: &str, moments: Value) {
     let (s, v) = app
@@ -75,4 +75,22 @@ async fn the_library_and_the_courses_list_filter_by_moment(app: &TestApp) {
     let (s, html) = app.send("GET", "/courses?moment=crypto", &member).await;
     assert_eq!(s, 422);
     assert!(html.contains("There is no such moment") && !html.contains("Public speaking"));
+}
+
+async fn the_events_list_filters_by_moment(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let member = app.member().create().await;
+    let tagged = app.event().titled("Caring for a parent: an evening").by(&staff).create().await;
+    app.event().titled("Storytelling workshop").by(&staff).create().await;
+    tag(app, &staff, "event", &tagged.id, json!(["caring"])).await;
+
+    assert_eq!(titles(&app.get_json("/api/v1/events", &member).await).len(), 2);
+    let only = app.get_json("/api/v1/events?moment=caring", &member).await;
+    assert_eq!(titles(&only), vec!["Caring for a parent: an evening"]);
+    assert!(titles(&app.get_json("/api/v1/events?moment=new_symptoms", &member).await).is_empty());
+    assert_eq!(app.call("GET", "/api/v1/events?moment=crypto", &member, None).await.0, 422);
+    let html = app.get_text("/events?moment=caring", &member).await;
+    assert!(html.contains("Caring for a parent: an evening") && !html.contains("Storytelling workshop"), "{html}");
+    assert!(html.contains("<label for=\"moment\">Moment</label>"));
+    assert!(html.contains("<option value=\"caring\" selected>"));
 }
