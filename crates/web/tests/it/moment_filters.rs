@@ -1,5 +1,5 @@
-//! Lists filter by moment (issue 21): the resources library, the courses list and the
-//! events list (their pages and APIs) show only what is tagged with the chosen moment; an unknown moment
+//! Lists filter by moment (issue 21): the resources library, the courses list, the
+//! events list and a group's discussions (their pages and APIs) show only what is tagged with the chosen moment; an unknown moment
 //! is a 422 that says so, never the whole list.
 
 use serde_json::{Value, json};
@@ -7,7 +7,11 @@ use serde_json::{Value, json};
 use crate::both_backends;
 use crate::support::*;
 
-both_backends![the_library_and_the_courses_list_filter_by_moment, the_events_list_filters_by_moment];
+both_backends![
+    the_library_and_the_courses_list_filter_by_moment,
+    the_events_list_filters_by_moment,
+    a_groups_discussions_filter_by_moment,
+];
 
 async fn tag(app: &TestApp, staff: &Member, kind: &str, id: &str, moments: Value) {
     let (s, v) = app
@@ -93,4 +97,24 @@ async fn the_events_list_filters_by_moment(app: &TestApp) {
     assert!(html.contains("Caring for a parent: an evening") && !html.contains("Storytelling workshop"), "{html}");
     assert!(html.contains("<label for=\"moment\">Moment</label>"));
     assert!(html.contains("<option value=\"caring\" selected>"));
+}
+
+async fn a_groups_discussions_filter_by_moment(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let member = app.member().create().await;
+    let group = app.group().named("Living with migraine").owned_by(&staff).create().await;
+    let tagged = group.thread(app, &staff, "Test results came back, now what?", "Tell us.").await;
+    group.thread(app, &staff, "Favourite walks", "Share them.").await;
+    tag(app, &staff, "thread", &tagged, json!(["test_results"])).await;
+
+    let path = format!("/api/v1/groups/{}/threads", group.id);
+    assert_eq!(titles(&app.get_json(&path, &member).await).len(), 2);
+    let only = app.get_json(&format!("{path}?moment=test_results"), &member).await;
+    assert_eq!(titles(&only), vec!["Test results came back, now what?"]);
+    assert!(titles(&app.get_json(&format!("{path}?moment=caring"), &member).await).is_empty());
+    assert_eq!(app.call("GET", &format!("{path}?moment=crypto"), &member, None).await.0, 422);
+    let html = app.get_text(&format!("/groups/{}?moment=test_results", group.id), &member).await;
+    assert!(html.contains("Test results came back, now what?") && !html.contains("Favourite walks"), "{html}");
+    assert!(html.contains("<label for=\"f-moment\">Moment</label>"));
+    assert!(html.contains("<option value=\"test_results\" selected>"));
 }
