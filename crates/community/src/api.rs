@@ -362,6 +362,8 @@ async fn my_moderation(Req { state, ctx }: Req) -> AppResult<Json<ActionList>> {
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     pub q: Option<String>,
+    /// Only content tagged with this moment (`GET /api/v1/moments`): no people or groups.
+    pub moment: Option<String>,
 }
 
 /// One search over members, groups and discussions, showing only what the viewer may see.
@@ -370,7 +372,10 @@ async fn search(
     Req { state, ctx }: Req,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> AppResult<Json<crate::search::Results>> {
-    Ok(Json(crate::search::search(&state, &ctx.viewer, q.q.as_deref().unwrap_or("")).await?))
+    Ok(Json(
+        crate::search::search(&state, &ctx.viewer, q.q.as_deref().unwrap_or(""), q.moment.as_deref().unwrap_or(""))
+            .await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -304,26 +304,30 @@ struct SearchPage {
     q: String,
     results: Option<crate::search::Results>,
     error: Option<String>,
+    moment_field: String,
 }
 
 #[derive(Deserialize, Default)]
 struct SearchQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    moment: String,
 }
 
 async fn search_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<SearchQuery>) -> AppResult<Response> {
     let (results, error) = if q.q.trim().is_empty() {
         (None, None)
     } else {
-        match crate::search::search(&state, &ctx.viewer, &q.q).await {
+        match crate::search::search(&state, &ctx.viewer, &q.q, &q.moment).await {
             Ok(r) => (Some(r), None),
             Err(AppError::Validation(e)) => (None, e.0.values().next().cloned()),
             Err(e) => return Err(e),
         }
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let body = ui::render(&SearchPage { q: q.q.clone(), results, error });
+    let moment_field = contracts::moments::moment_field(&state, &q.moment, None);
+    let body = ui::render(&SearchPage { q: q.q.clone(), results, error, moment_field });
     Ok((status, ui::page(&state, &ctx, "Search", "/search", &body)).into_response())
 }
 

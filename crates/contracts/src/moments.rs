@@ -176,14 +176,26 @@ pub fn restrict_sql<C: sea_orm::ConnectionTrait>(
 /// labelled select with "Any moment" first, `chosen` selected, `error` inline. Empty
 /// without the moments slice.
 pub fn filter_form(state: &AppState, action: &str, chosen: &str, error: Option<&str>) -> String {
+    let field = moment_field(state, chosen, error);
+    if field.is_empty() {
+        return field;
+    }
+    format!(
+        "<form method=\"get\" action=\"{}\" class=\"filters\">{field}<button type=\"submit\">Filter</button></form>",
+        kernel::ui::escape(action)
+    )
+}
+
+/// The labelled moment select alone (id `f-moment`), for a form that has other fields;
+/// empty without the moments slice.
+pub fn moment_field(state: &AppState, chosen: &str, error: Option<&str>) -> String {
     use kernel::ui::escape;
     let moments = moment_choices(state);
     if moments.is_empty() {
         return String::new();
     }
     let mut out = format!(
-        "<form method=\"get\" action=\"{}\" class=\"filters\"><div class=\"field{}\"><label for=\"f-moment\">Moment</label>",
-        escape(action),
+        "<div class=\"field{}\"><label for=\"f-moment\">Moment</label>",
         if error.is_some() { " has-error" } else { "" }
     );
     let mut attrs = String::new();
@@ -196,6 +208,6 @@ pub fn filter_form(state: &AppState, action: &str, chosen: &str, error: Option<&
         let selected = if key == chosen { " selected" } else { "" };
         out.push_str(&format!("<option value=\"{}\"{selected}>{}</option>", escape(key), escape(label)));
     }
-    out.push_str("</select></div><button type=\"submit\">Filter</button></form>");
+    out.push_str("</select></div>");
     out
 }

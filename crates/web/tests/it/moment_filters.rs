@@ -1,5 +1,5 @@
 //! Lists filter by moment (issue 21): the resources library, the courses list, the
-//! events list and a group's discussions (their pages and APIs) show only what is tagged with the chosen moment; an unknown moment
+//! events list, a group's discussions and search (their pages and APIs) show only what is tagged with the chosen moment; an unknown moment
 //! is a 422 that says so, never the whole list.
 
 use serde_json::{Value, json};
@@ -11,6 +11,7 @@ both_backends![
     the_library_and_the_courses_list_filter_by_moment,
     the_events_list_filters_by_moment,
     a_groups_discussions_filter_by_moment,
+    search_narrowed_to_a_moment_finds_only_tagged_content_and_never_people,
 ];
 
 async fn tag(app: &TestApp, staff: &Member, kind: &str, id: &str, moments: Value) {
@@ -117,4 +118,37 @@ async fn a_groups_discussions_filter_by_moment(app: &TestApp) {
     assert!(html.contains("Test results came back, now what?") && !html.contains("Favourite walks"), "{html}");
     assert!(html.contains("<label for=\"f-moment\">Moment</label>"));
     assert!(html.contains("<option value=\"test_results\" selected>"));
+}
+
+fn found(res: &Value, part: &str) -> Vec<String> {
+    res[part].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap_or_default().to_string()).collect()
+}
+
+async fn search_narrowed_to_a_moment_finds_only_tagged_content_and_never_people(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let member = app.member().create().await;
+    app.member().named("Kumquat Person").create().await;
+    let group = app.group().named("Kumquat circle").owned_by(&staff).create().await;
+    group.admit(app, &member).await;
+    let tagged = group.thread(app, &staff, "Kumquat and new symptoms", "Kumquat talk.").await;
+    group.thread(app, &staff, "Kumquat recipes", "More kumquat talk.").await;
+    tag(app, &staff, "thread", &tagged, json!(["new_symptoms"])).await;
+    let guide = resource(app, &staff, "Kumquat guide for new symptoms").await;
+    resource(app, &staff, "Kumquat gardening").await;
+    tag(app, &staff, "resource", &guide, json!(["new_symptoms"])).await;
+
+    let all = app.get_json("/api/v1/search?q=kumquat", &member).await;
+    assert_eq!(found(&all, "posts").len(), 2, "{all}");
+    assert_eq!(found(&all, "learning").len(), 2, "{all}");
+    let only = app.get_json("/api/v1/search?q=kumquat&moment=new_symptoms", &member).await;
+    assert_eq!(found(&only, "posts"), vec!["Kumquat and new symptoms"], "{only}");
+    assert_eq!(found(&only, "learning"), vec!["Kumquat guide for new symptoms"], "{only}");
+    assert!(only["members"].as_array().unwrap().is_empty() && only["groups"].as_array().unwrap().is_empty());
+    assert_eq!(app.call("GET", "/api/v1/search?q=kumquat&moment=crypto", &member, None).await.0, 422);
+    let html = app.get_text("/search?q=kumquat&moment=new_symptoms", &member).await;
+    assert!(html.contains("Kumquat and new symptoms") && !html.contains("Kumquat recipes"), "{html}");
+    assert!(html.contains("<label for=\"f-moment\">Moment</label>"));
+    let (s, html) = app.send("GET", "/search?q=kumquat&moment=crypto", &member).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("There is no such moment"));
 }
