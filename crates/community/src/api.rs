@@ -205,6 +205,9 @@ async fn approve(Req { state, ctx }: Req, Path((id, member)): Path<(String, Stri
 #[into_params(parameter_in = Query)]
 pub struct CursorQuery {
     pub cursor: Option<String>,
+    /// Only threads tagged with this moment (`GET /api/v1/moments`; group thread lists).
+    #[serde(default)]
+    pub moment: Option<String>,
     /// Items per page, 1 to 100 (20 when absent).
     #[serde(default, deserialize_with = "kernel::page::limit_in_range")]
     #[param(minimum = 1, maximum = 100)]
@@ -213,7 +216,7 @@ pub struct CursorQuery {
 
 /// A group's threads by latest activity (a visitor's teaser: titles and counts, no author or note).
 #[utoipa::path(get, path = "/api/v1/groups/{id}/threads", tag = "community", params(("id" = Uuid, Path), CursorQuery),
-    responses((status = 200, body = Page<ListedThread>), (status = 404)))]
+    responses((status = 200, body = Page<ListedThread>), (status = 404), (status = 422, description = "an unknown moment")))]
 async fn list_threads(
     Req { state, ctx }: Req,
     Path(id): Path<String>,
@@ -223,7 +226,11 @@ async fn list_threads(
     if !a.read && !a.teaser {
         return Err(kernel::AppError::NotFound);
     }
-    let page = threads::feed(&state.db, g.id, !a.read, q.cursor.as_deref(), kernel::page::limit(q.limit)).await?;
+    let only = contracts::moments::moment_filter(&state, "thread", q.moment.as_deref().unwrap_or_default())
+        .await?
+        .map_err(|m| kernel::AppError::field("moment", m))?;
+    let limit = kernel::page::limit(q.limit);
+    let page = threads::feed(&state.db, g.id, !a.read, only.as_deref(), q.cursor.as_deref(), limit).await?;
     let items = page.items.into_iter().map(|t| ListedThread::of(t, !a.read)).collect();
     Ok(Json(Page { items, next_cursor: page.next_cursor }))
 }
@@ -355,6 +362,8 @@ async fn my_moderation(Req { state, ctx }: Req) -> AppResult<Json<ActionList>> {
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     pub q: Option<String>,
+    /// Only content tagged with this moment (`GET /api/v1/moments`): no people or groups.
+    pub moment: Option<String>,
 }
 
 /// One search over members, groups and discussions, showing only what the viewer may see.
@@ -363,7 +372,10 @@ async fn search(
     Req { state, ctx }: Req,
     ApiQuery(q): ApiQuery<SearchQuery>,
 ) -> AppResult<Json<crate::search::Results>> {
-    Ok(Json(crate::search::search(&state, &ctx.viewer, q.q.as_deref().unwrap_or("")).await?))
+    Ok(Json(
+        crate::search::search(&state, &ctx.viewer, q.q.as_deref().unwrap_or(""), q.moment.as_deref().unwrap_or(""))
+            .await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -3,6 +3,8 @@
 //! and discussions (only in groups the viewer may read), ranked, with highlighted
 //! snippets; and, through the learning port, courses, resources and published articles. Both follow [`crate::policy::group_read`].
 
+use std::collections::HashSet;
+
 use kernel::viewer::Viewer;
 use kernel::{AppResult, AppState};
 use serde::Serialize;
@@ -30,11 +32,46 @@ pub struct PostHit {
     pub url: String,
 }
 
-pub async fn search(state: &AppState, viewer: &Viewer, q: &str) -> AppResult<Results> {
+/// Content tagged with the moment a search is narrowed to.
+struct Tagged {
+    threads: HashSet<String>,
+    learning: HashSet<Uuid>,
+}
+
+/// The content tagged with `moment` (three statements), or `None` when no moment was chosen.
+async fn tagged(state: &AppState, moment: &str) -> AppResult<Option<Tagged>> {
+    let mut sets = Vec::new();
+    for kind in ["thread", "resource", "course"] {
+        match contracts::moments::moment_filter(state, kind, moment).await? {
+            Ok(Some(ids)) => sets.push(ids),
+            Ok(None) => return Ok(None),
+            Err(m) => return Err(kernel::AppError::field("moment", m)),
+        }
+    }
+    let threads = sets[0].iter().map(Uuid::to_string).collect();
+    Ok(Some(Tagged { threads, learning: sets[1..].iter().flatten().copied().collect() }))
+}
+
+/// With a moment, only content tagged with it: no people or groups (a moment is never
+/// searched on a person), discussions and courses and resources that carry it.
+pub async fn search(state: &AppState, viewer: &Viewer, q: &str, moment: &str) -> AppResult<Results> {
     let q = kernel::search::search_text(q)?;
+    let only = tagged(state, moment).await?;
     if q.is_empty() {
         return Ok(Results { members: vec![], groups: vec![], posts: vec![], learning: vec![] });
     }
+    let mut found = everything(state, viewer, q).await?;
+    if let Some(t) = only {
+        found.members.clear();
+        found.groups.clear();
+        found.posts.retain(|p| t.threads.contains(&p.thread_id));
+        let id_of = |url: &str| url.rsplit('/').next().and_then(|s| s.parse::<Uuid>().ok());
+        found.learning.retain(|h| id_of(&h.url).is_some_and(|id| t.learning.contains(&id)));
+    }
+    Ok(found)
+}
+
+async fn everything(state: &AppState, viewer: &Viewer, q: &str) -> AppResult<Results> {
     let known = groups::list(&state.db, viewer).await?;
     let readable: Vec<Uuid> =
         known.iter().filter(|(g, s)| groups::access(viewer, g, *s).read).map(|(g, _)| g.id).collect();

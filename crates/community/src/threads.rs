@@ -337,19 +337,35 @@ pub(crate) async fn publish_reply(
 /// A group's threads: the first page starts with what is pinned (by a moderator, or a
 /// staff prompt within its window); then everything else by latest activity, a page at
 /// a time. Prompts that have not opened yet are left out. Only for viewers who may read
-/// the group (a teaser shows titles alone).
-pub async fn feed(db: &Db, group: Uuid, teaser: bool, cursor: Option<&str>, limit: u64) -> AppResult<Page<Thread>> {
+/// the group (a teaser shows titles alone). With `only` (the threads tagged with a
+/// moment), just those of them, by latest activity, nothing pinned first.
+pub async fn feed(
+    db: &Db,
+    group: Uuid,
+    teaser: bool,
+    only: Option<&[Uuid]>,
+    cursor: Option<&str>,
+    limit: u64,
+) -> AppResult<Page<Thread>> {
     let body = if teaser { "'' AS body" } else { "body" };
     let cols = THREAD_COLUMNS.replace("body", body);
     let t = now();
     let opened = live_threads::has_opened_sql("", "$2");
     let live = format!("group_id = $1 AND status = 'visible' AND {opened}");
-    let unpinned = live_threads::unpinned_sql("", "$2");
+    let mut values = params![group, t];
+    let restrict = match only {
+        Some(ids) => contracts::moments::restrict_sql(db.reader(), "id", ids, &mut |v| {
+            values.push(v);
+            format!("${}", values.len())
+        }),
+        None => live_threads::unpinned_sql("", "$2"),
+    };
     let cursor = cursor.filter(|c| !c.is_empty());
-    let mut pinned = if cursor.is_none() { pinned(db, group, &cols, &opened, t).await? } else { vec![] };
+    let first = cursor.is_none() && only.is_none();
+    let mut pinned = if first { pinned(db, group, &cols, &opened, t).await? } else { vec![] };
     let list = Keyset {
-        select: &format!("SELECT {cols} FROM threads WHERE {live} AND {unpinned}"),
-        params: params![group, t],
+        select: &format!("SELECT {cols} FROM threads WHERE {live} AND {restrict}"),
+        params: values,
         key: ("last_activity_at", "id"),
         order: Order::NewestFirst,
     };

@@ -57,6 +57,7 @@ struct GroupPage<'a> {
     requests: Vec<(MemberId, String, Vec<String>)>,
     threads: Vec<(Thread, String)>,
     next_href: Option<String>,
+    moment_filter: String,
     notice: Option<&'a str>,
     error: Option<String>,
     draft_title: String,
@@ -67,6 +68,9 @@ struct GroupPage<'a> {
 pub(crate) struct CursorQuery {
     #[serde(default)]
     pub(crate) cursor: String,
+    /// Only threads tagged with this moment.
+    #[serde(default)]
+    pub(crate) moment: String,
 }
 
 struct Draft {
@@ -78,21 +82,26 @@ async fn render_group(
     state: &AppState,
     ctx: &RequestContext,
     id: Uuid,
-    cursor: &str,
+    list: &CursorQuery,
     notice: Option<&str>,
     error: Option<String>,
     draft: Draft,
 ) -> AppResult<Response> {
     let (g, s, a) = groups::visible(&state.db, &ctx.viewer, id).await?;
+    let moment_filter = contracts::moments::filter_form(state, &format!("/groups/{}", g.id), &list.moment, None);
     let (threads, next_href) = if a.read || a.teaser {
-        let page = threads::feed(&state.db, g.id, !a.read, Some(cursor), 20).await?;
+        let only = contracts::moments::moment_filter(state, "thread", &list.moment)
+            .await?
+            .map_err(|m| AppError::field("moment", m))?;
+        let page = threads::feed(&state.db, g.id, !a.read, only.as_deref(), Some(&list.cursor), 20).await?;
         let ids: Vec<MemberId> = page.items.iter().map(|t| t.author_id).collect();
         let names = people(state)?.display_names((&state.db).into(), &ids).await?;
         let rows = page.items.into_iter().map(|t| {
             let n = names.get(&t.author_id).cloned().unwrap_or_default();
             (t, n)
         });
-        (rows.collect(), page.next_cursor.map(|c| format!("/groups/{}?cursor={c}", g.id)))
+        let moment: String = url::form_urlencoded::byte_serialize(list.moment.as_bytes()).collect();
+        (rows.collect(), page.next_cursor.map(|c| format!("/groups/{}?moment={moment}&cursor={c}", g.id)))
     } else {
         (vec![], None)
     };
@@ -127,6 +136,7 @@ async fn render_group(
         requests,
         threads,
         next_href,
+        moment_filter,
         notice,
         error,
         draft_title: draft.title,
@@ -145,7 +155,7 @@ async fn group_page(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<CursorQuery>,
 ) -> AppResult<Response> {
-    render_group(&state, &ctx, path_id(&id)?, &q.cursor, None, None, no_draft()).await
+    render_group(&state, &ctx, path_id(&id)?, &q, None, None, no_draft()).await
 }
 
 async fn join_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: axum::body::Bytes) -> AppResult<Response> {
@@ -153,14 +163,23 @@ async fn join_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: axum
     let answers: Vec<String> = serde_urlencoded_answers(&body);
     match groups::join(&state, &ctx.viewer, id, &answers).await {
         Ok(groups::JoinOutcome::Joined) => {
-            render_group(&state, &ctx, id, "", Some("Welcome! You are now a member."), None, no_draft()).await
+            render_group(
+                &state,
+                &ctx,
+                id,
+                &CursorQuery::default(),
+                Some("Welcome! You are now a member."),
+                None,
+                no_draft(),
+            )
+            .await
         }
         Ok(groups::JoinOutcome::Pending) => {
             render_group(
                 &state,
                 &ctx,
                 id,
-                "",
+                &CursorQuery::default(),
                 Some("Your request has been sent to the group's moderators."),
                 None,
                 no_draft(),
@@ -168,7 +187,8 @@ async fn join_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: axum
             .await
         }
         Err(AppError::Validation(e)) => {
-            render_group(&state, &ctx, id, "", None, e.0.values().next().cloned(), no_draft()).await
+            render_group(&state, &ctx, id, &CursorQuery::default(), None, e.0.values().next().cloned(), no_draft())
+                .await
         }
         Err(e) => Err(e),
     }
@@ -216,10 +236,28 @@ async fn thread_submit(
         }
         Err(AppError::Validation(e)) => {
             let msg = e.sentence();
-            render_group(&state, &ctx, id, "", None, Some(msg), Draft { title: f.title, body: f.body }).await
+            render_group(
+                &state,
+                &ctx,
+                id,
+                &CursorQuery::default(),
+                None,
+                Some(msg),
+                Draft { title: f.title, body: f.body },
+            )
+            .await
         }
         Err(AppError::Conflict { message, .. }) => {
-            render_group(&state, &ctx, id, "", None, Some(message), Draft { title: f.title, body: f.body }).await
+            render_group(
+                &state,
+                &ctx,
+                id,
+                &CursorQuery::default(),
+                None,
+                Some(message),
+                Draft { title: f.title, body: f.body },
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -228,7 +266,7 @@ async fn thread_submit(
 async fn approve_submit(Req { state, ctx }: Req, Path((id, member)): Path<(String, String)>) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
     groups::approve(&state, &ctx.viewer, id, path_id(&member)?, &ctx.client_ip).await?;
-    render_group(&state, &ctx, id, "", Some("Approved."), None, no_draft()).await
+    render_group(&state, &ctx, id, &CursorQuery::default(), Some("Approved."), None, no_draft()).await
 }
 
 #[derive(Template)]
@@ -266,26 +304,30 @@ struct SearchPage {
     q: String,
     results: Option<crate::search::Results>,
     error: Option<String>,
+    moment_field: String,
 }
 
 #[derive(Deserialize, Default)]
 struct SearchQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    moment: String,
 }
 
 async fn search_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<SearchQuery>) -> AppResult<Response> {
     let (results, error) = if q.q.trim().is_empty() {
         (None, None)
     } else {
-        match crate::search::search(&state, &ctx.viewer, &q.q).await {
+        match crate::search::search(&state, &ctx.viewer, &q.q, &q.moment).await {
             Ok(r) => (Some(r), None),
             Err(AppError::Validation(e)) => (None, e.0.values().next().cloned()),
             Err(e) => return Err(e),
         }
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let body = ui::render(&SearchPage { q: q.q.clone(), results, error });
+    let moment_field = contracts::moments::moment_field(&state, &q.moment, None);
+    let body = ui::render(&SearchPage { q: q.q.clone(), results, error, moment_field });
     Ok((status, ui::page(&state, &ctx, "Search", "/search", &body)).into_response())
 }
 

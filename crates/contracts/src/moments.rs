@@ -112,3 +112,102 @@ pub async fn home_sections(state: &AppState, viewer: &Viewer) -> AppResult<Vec<H
         Err(_) => Ok(vec![]),
     }
 }
+
+/// The moments content carries, as other areas filter by them (provided by the moments
+/// slice, which owns the tags).
+pub trait MomentTagging: Send + Sync {
+    /// The moments as (key, label), in the order to offer them.
+    fn moments(&self) -> Vec<(String, String)>;
+    /// The ids of content of `kind` (`resource`, `course`, `thread`, `event`) tagged
+    /// with `moment` (a known key), at most [`MAX_TAGGED`]: one statement.
+    fn tagged_ids<'a>(
+        &'a self,
+        state: &'a AppState,
+        kind: &'a str,
+        moment: &'a str,
+    ) -> BoxFuture<'a, AppResult<Vec<Uuid>>>;
+}
+
+/// The most content ids a moment filter restricts a list to.
+pub const MAX_TAGGED: u64 = 500;
+
+fn tagging(state: &AppState) -> Option<std::sync::Arc<dyn MomentTagging>> {
+    state.port::<std::sync::Arc<dyn MomentTagging>>().ok().cloned()
+}
+
+/// The moments a list's filter offers (key, label); none without the moments slice.
+pub fn moment_choices(state: &AppState) -> Vec<(String, String)> {
+    tagging(state).map(|t| t.moments()).unwrap_or_default()
+}
+
+/// A list's `moment` filter as typed: `Ok(None)` when empty (no filter), `Ok(Some(ids))`
+/// of `kind` tagged with it, `Err(message)` when it is not one of the moments (always,
+/// without the moments slice, so a filtered link never quietly shows everything).
+pub async fn moment_filter(state: &AppState, kind: &str, raw: &str) -> AppResult<Result<Option<Vec<Uuid>>, String>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(Ok(None));
+    }
+    let Some(t) = tagging(state) else { return Ok(Err(NO_SUCH_MOMENT.into())) };
+    if !t.moments().iter().any(|(k, _)| k == raw) {
+        return Ok(Err(NO_SUCH_MOMENT.into()));
+    }
+    Ok(Ok(Some(t.tagged_ids(state, kind, raw).await?)))
+}
+
+/// The message for a `moment` filter that is not one of the moments.
+pub const NO_SUCH_MOMENT: &str = "There is no such moment. Choose one from the list.";
+
+/// The SQL condition restricting `column` (a native UUID) to `ids` of a moment filter,
+/// binding through `bind`; never true for no ids.
+pub fn restrict_sql<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    column: &str,
+    ids: &[Uuid],
+    bind: &mut dyn FnMut(sea_orm::Value) -> String,
+) -> String {
+    if ids.is_empty() {
+        return "1 = 0".into();
+    }
+    kernel::db::uuid_in(c, column, kernel::db::UuidColumn::Native, ids, bind)
+}
+
+/// A small GET form (no JavaScript) to filter the list at `action` by moment: a
+/// labelled select with "Any moment" first, `chosen` selected, `error` inline. Empty
+/// without the moments slice.
+pub fn filter_form(state: &AppState, action: &str, chosen: &str, error: Option<&str>) -> String {
+    let field = moment_field(state, chosen, error);
+    if field.is_empty() {
+        return field;
+    }
+    format!(
+        "<form method=\"get\" action=\"{}\" class=\"filters\">{field}<button type=\"submit\">Filter</button></form>",
+        kernel::ui::escape(action)
+    )
+}
+
+/// The labelled moment select alone (id `f-moment`), for a form that has other fields;
+/// empty without the moments slice.
+pub fn moment_field(state: &AppState, chosen: &str, error: Option<&str>) -> String {
+    use kernel::ui::escape;
+    let moments = moment_choices(state);
+    if moments.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "<div class=\"field{}\"><label for=\"f-moment\">Moment</label>",
+        if error.is_some() { " has-error" } else { "" }
+    );
+    let mut attrs = String::new();
+    if let Some(e) = error {
+        out.push_str(&format!("<p class=\"error\" id=\"f-moment-error\">{}</p>", escape(e)));
+        attrs = " aria-invalid=\"true\" aria-describedby=\"f-moment-error\"".into();
+    }
+    out.push_str(&format!("<select id=\"f-moment\" name=\"moment\"{attrs}><option value=\"\">Any moment</option>"));
+    for (key, label) in &moments {
+        let selected = if key == chosen { " selected" } else { "" };
+        out.push_str(&format!("<option value=\"{}\"{selected}>{}</option>", escape(key), escape(label)));
+    }
+    out.push_str("</select></div>");
+    out
+}

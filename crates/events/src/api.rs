@@ -160,7 +160,8 @@ pub async fn view(state: &AppState, viewer: &Viewer, e: EventRow) -> AppResult<E
 }
 
 /// Events the viewer may see: upcoming by default.
-#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(ListQuery), responses((status = 200, body = Page<EventView>)))]
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(ListQuery), responses((status = 200, body = Page<EventView>),
+    (status = 422, description = "an unknown kind, condition, group or moment")))]
 async fn list(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Json<Page<EventView>>> {
     let page = service::list(&state, &ctx.viewer, &q).await?;
     let mut items = Vec::with_capacity(page.items.len());

@@ -43,6 +43,7 @@ pub fn slice() -> Slice {
         .wire(|w| {
             w.provide(settings::MomentSettings::parse(w.settings)?);
             w.provide::<Arc<dyn contracts::moments::MomentHome>>(Arc::new(ports::Home));
+            w.provide::<Arc<dyn contracts::moments::MomentTagging>>(Arc::new(ports::Tagging));
             w.consumer(kernel::outbox::on::<MemberDeleted>("moments-erasure", |tx, _, e| {
                 Box::pin(privacy::erase(tx, e.member_id))
             }));

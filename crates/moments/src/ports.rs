@@ -43,3 +43,21 @@ impl MomentHome for Home {
         })
     }
 }
+
+/// Content ids by moment, for the other areas' list filters.
+pub(crate) struct Tagging;
+
+impl contracts::moments::MomentTagging for Tagging {
+    fn moments(&self) -> Vec<(String, String)> {
+        model::MOMENTS.iter().map(|(k, l, _)| (k.to_string(), l.to_string())).collect()
+    }
+
+    fn tagged_ids<'a>(
+        &'a self,
+        state: &'a AppState,
+        kind: &'a str,
+        moment: &'a str,
+    ) -> BoxFuture<'a, AppResult<Vec<uuid::Uuid>>> {
+        Box::pin(async move { tags::ids(state, kind, moment).await })
+    }
+}

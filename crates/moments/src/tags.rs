@@ -95,6 +95,17 @@ async fn exists(state: &AppState, viewer: &Viewer, kind: &str, id: Uuid) -> AppR
     Ok(false)
 }
 
+/// The ids of content of `kind` tagged with `moment`, newest tag first (one statement).
+pub async fn ids(state: &AppState, kind: &str, moment: &str) -> AppResult<Vec<Uuid>> {
+    Ok(state
+        .db
+        .column(
+            "SELECT content_id FROM moment_tags WHERE moment = $1 AND content_kind = $2 ORDER BY tagged_at DESC LIMIT $3",
+            params![moment.to_string(), kind.to_string(), contracts::moments::MAX_TAGGED as i64],
+        )
+        .await?)
+}
+
 /// Content of `kind` tagged with `moment` that `viewer` may open, at most `limit`.
 pub async fn content(
     state: &AppState,

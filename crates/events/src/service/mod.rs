@@ -170,6 +170,13 @@ pub async fn list(state: &AppState, viewer: &Viewer, q: &ListQuery) -> AppResult
             " AND EXISTS (SELECT 1 FROM event_conditions ec WHERE ec.event_id = e.id AND ec.condition_id = {p})"
         ));
     }
+    let only = contracts::moments::moment_filter(state, "event", q.moment.as_deref().unwrap_or_default())
+        .await?
+        .map_err(|m| AppError::field("moment", m))?;
+    if let Some(ids) = only {
+        let restrict = contracts::moments::restrict_sql(db.reader(), "e.id", &ids, &mut |v| bind(v, &mut values));
+        sql.push_str(&format!(" AND {restrict}"));
+    }
     if q.mine.unwrap_or(false) {
         let me = viewer.require_member()?;
         let m = bind(me.id.into(), &mut values);
@@ -202,6 +209,8 @@ pub struct ListQuery {
     pub condition: Option<String>,
     /// Only events of this group (an id).
     pub group: Option<String>,
+    /// Only events tagged with this moment (`GET /api/v1/moments`).
+    pub moment: Option<String>,
     pub cursor: Option<String>,
     /// Items per page, 1 to 100 (20 when absent).
     #[serde(default, deserialize_with = "kernel::page::limit_in_range")]

@@ -37,6 +37,8 @@ struct ListPage {
     conferences: Vec<conference::Conference>,
     conditions: Vec<(String, String, bool)>,
     groups: Vec<(String, String, bool)>,
+    moments: Vec<(String, String)>,
+    moment: String,
 }
 
 pub(crate) async fn list_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Response> {
@@ -71,6 +73,8 @@ pub(crate) async fn list_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<Lis
         conferences: conference::upcoming(&state.db).await?,
         conditions: condition_choices(&state, &q).await?,
         groups: group_choices(&state, &ctx, &q).await?,
+        moments: contracts::moments::moment_choices(&state),
+        moment: q.moment.clone().unwrap_or_default(),
     });
     Ok(ui::page(&state, &ctx, "Events", "/events", &body).into_response())
 }
@@ -107,6 +111,9 @@ fn next_page_href(cursor: String, q: &ListQuery, when: &str) -> String {
     }
     if let Some(g) = q.group.clone().filter(|g| !g.is_empty()) {
         params.push(("group", g));
+    }
+    if let Some(m) = q.moment.clone().filter(|m| !m.is_empty()) {
+        params.push(("moment", m));
     }
     if when == "past" {
         params.push(("when", "past".into()));

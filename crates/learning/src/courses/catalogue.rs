@@ -96,15 +96,33 @@ pub(crate) async fn load<C: ConnectionTrait>(c: &C, viewer: &Viewer, id: Uuid) -
 }
 
 /// The catalogue: courses `viewer` may open, by title, a page at a time.
-pub(crate) async fn list(db: &Db, viewer: &Viewer, cursor: Option<&str>, limit: u64) -> AppResult<Page<CourseSummary>> {
+/// Only the courses in `only` when given (those tagged with a moment).
+pub(crate) async fn list(
+    db: &Db,
+    viewer: &Viewer,
+    only: Option<&[Uuid]>,
+    cursor: Option<&str>,
+    limit: u64,
+) -> AppResult<Page<CourseSummary>> {
     let after: Option<(String, Uuid)> = cursor.map(page::decode).transpose()?;
     let (title, id) = after.unwrap_or_default();
+    let mut values = params![title, id, (limit + 1) as i64];
+    let restrict = match only {
+        Some(ids) => {
+            let mut bind = |v: sea_orm::Value| {
+                values.push(v);
+                format!("${}", values.len())
+            };
+            format!(" AND {}", contracts::moments::restrict_sql(db.reader(), "c.id", ids, &mut bind))
+        }
+        None => String::new(),
+    };
     let sql = format!(
-        "SELECT {COURSE_COLUMNS} FROM courses c WHERE {} AND ($1 = '' OR c.title > $1 OR (c.title = $1 AND c.id > $2)) \
+        "SELECT {COURSE_COLUMNS} FROM courses c WHERE {}{restrict} AND ($1 = '' OR c.title > $1 OR (c.title = $1 AND c.id > $2)) \
          ORDER BY c.title, c.id LIMIT $3",
         policy::open_sql(viewer)
     );
-    let rows: Vec<CourseRow> = db.all(&sql, params![title, id, (limit + 1) as i64]).await?;
+    let rows: Vec<CourseRow> = db.all(&sql, values).await?;
     let more = rows.len() as u64 > limit;
     let items: Vec<CourseSummary> = rows.iter().take(limit as usize).map(CourseSummary::from).collect();
     let next_cursor = if more { items.last().map(|c| page::encode(&(c.title.clone(), c.id))) } else { None };

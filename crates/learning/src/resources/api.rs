@@ -67,6 +67,9 @@ pub struct ListQuery {
     /// Words in the title, summary or text (at most 100 characters).
     #[serde(default)]
     pub q: Option<String>,
+    /// A moment id (`GET /api/v1/moments`): only resources tagged with it.
+    #[serde(default)]
+    pub moment: Option<String>,
     #[serde(default)]
     pub cursor: Option<String>,
     /// Items per page, 1 to 100 (20 when absent).
@@ -79,7 +82,7 @@ pub struct ListQuery {
 /// token), newest first. An unknown filter value is a 422 naming the parameter.
 #[utoipa::path(get, path = "/api/v1/resources", tag = "resources", params(ListQuery),
     responses((status = 200, body = Page<ResourceView>), (status = 400, description = "invalid_query or invalid_cursor"),
-        (status = 422, description = "an unknown topic, condition, member type or kind")))]
+        (status = 422, description = "an unknown topic, condition, member type, kind or moment")))]
 async fn list(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Json<Page<ResourceView>>> {
     let raw = RawFilter {
         topic: q.topic.unwrap_or_default(),
@@ -87,6 +90,7 @@ async fn list(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppR
         member_type: q.member_type.unwrap_or_default(),
         kind: q.kind.unwrap_or_default(),
         q: q.q.unwrap_or_default(),
+        moment: q.moment.unwrap_or_default(),
     };
     let filter = filters::check(&state, &raw).await?.map_err(AppError::Validation)?;
     let rows = library::list(&state.db, &ctx.viewer, &filter, q.cursor.as_deref(), page::limit(q.limit)).await?;

@@ -17,6 +17,8 @@ pub struct RawFilter {
     pub member_type: String,
     pub kind: String,
     pub q: String,
+    /// A moment key (the moments slice's list).
+    pub moment: String,
 }
 
 /// Checks each filter; the errors name the query parameter at fault. A condition must
@@ -46,6 +48,10 @@ pub async fn check(state: &AppState, raw: &RawFilter) -> AppResult<Result<Filter
         }
     }
     f.condition = condition(state, raw.condition.trim(), &mut e).await?;
+    match contracts::moments::moment_filter(state, "resource", &raw.moment).await? {
+        Ok(ids) => f.ids = ids,
+        Err(message) => e.add("moment", message),
+    }
     match kernel::search::search_text(&raw.q) {
         Ok(q) if !q.is_empty() => f.text = Some(q.to_string()),
         Ok(_) => {}

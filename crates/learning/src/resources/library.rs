@@ -209,6 +209,8 @@ pub struct Filter {
     pub member_type: Option<MemberType>,
     /// Words the title, summary or text contain (already checked at the edge).
     pub text: Option<String>,
+    /// Only these resources (those tagged with a moment), when set.
+    pub ids: Option<Vec<Uuid>>,
 }
 
 /// A page of the resources `viewer` may open, newest first.
@@ -240,6 +242,9 @@ pub async fn list(
                 bind(v.into())
             ));
         }
+    }
+    if let Some(ids) = &f.ids {
+        filter.push_str(&format!(" AND {}", contracts::moments::restrict_sql(db.reader(), "r.id", ids, &mut bind)));
     }
     if let Some(q) = f.text.as_deref().filter(|q| !q.is_empty()) {
         filter.push_str(&format!(" AND r.search_text LIKE {} ESCAPE '\\'", bind(db::like_contains(q).into())));

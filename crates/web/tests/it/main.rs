@@ -21,6 +21,7 @@ mod hardening_ops;
 mod hidden_groups;
 mod home_page;
 mod kernel_parts;
+mod moment_filters;
 mod moments;
 mod newsletter;
 mod newsletter_editor;

@@ -88,6 +88,9 @@ pub(crate) use kernel::http::json;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// A moment id (`GET /api/v1/moments`): only courses tagged with it.
+    #[serde(default)]
+    pub moment: Option<String>,
     #[serde(default)]
     pub cursor: Option<String>,
     /// Items per page, 1 to 100 (20 when absent).
@@ -98,9 +101,12 @@ pub struct ListQuery {
 
 /// The published courses, by title (staff also see drafts).
 #[utoipa::path(get, path = "/api/v1/courses", tag = "courses", params(ListQuery),
-    responses((status = 200, body = Page<CourseSummary>), (status = 400)))]
+    responses((status = 200, body = Page<CourseSummary>), (status = 400), (status = 422, description = "an unknown moment")))]
 async fn list(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Json<Page<CourseSummary>>> {
-    Ok(Json(catalogue::list(&state.db, &ctx.viewer, q.cursor.as_deref(), page::limit(q.limit)).await?))
+    let only = contracts::moments::moment_filter(&state, "course", q.moment.as_deref().unwrap_or_default())
+        .await?
+        .map_err(|m| kernel::AppError::field("moment", m))?;
+    Ok(Json(catalogue::list(&state.db, &ctx.viewer, only.as_deref(), q.cursor.as_deref(), page::limit(q.limit)).await?))
 }
 
 /// One course: its modules and lesson ids, its quiz with question and option ids (never

@@ -8,8 +8,9 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kernel::http::{ApiQuery, Req, RequestContext, login_redirect, path_id, redirect};
+use kernel::page::{self, Page};
 use kernel::ui::{self, error_summary};
-use kernel::{AppError, AppResult, AppState, FieldErrors, page};
+use kernel::{AppError, AppResult, AppState, FieldErrors};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -33,6 +34,8 @@ pub(crate) struct ListQuery {
     cursor: Option<String>,
     #[serde(default)]
     done: Option<String>,
+    #[serde(default)]
+    moment: String,
 }
 
 #[derive(Template)]
@@ -41,6 +44,7 @@ struct ListPage {
     items: Vec<CourseSummary>,
     next_href: Option<String>,
     is_staff: bool,
+    filter_html: String,
 }
 
 impl ListPage {
@@ -50,13 +54,22 @@ impl ListPage {
 }
 
 pub(crate) async fn list_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<ListQuery>) -> AppResult<Response> {
-    let found = catalogue::list(&state.db, &ctx.viewer, q.cursor.as_deref(), page::DEFAULT_LIMIT).await?;
+    let (found, error) = match contracts::moments::moment_filter(&state, "course", &q.moment).await? {
+        Ok(only) => (
+            catalogue::list(&state.db, &ctx.viewer, only.as_deref(), q.cursor.as_deref(), page::DEFAULT_LIMIT).await?,
+            None,
+        ),
+        Err(m) => (Page { items: vec![], next_cursor: None }, Some(m)),
+    };
+    let moment = url::form_urlencoded::byte_serialize(q.moment.as_bytes()).collect::<String>();
     let page = ListPage {
         items: found.items,
-        next_href: found.next_cursor.map(|c| format!("/courses?cursor={c}")),
+        next_href: found.next_cursor.map(|c| format!("/courses?moment={moment}&cursor={c}")),
         is_staff: ctx.viewer.is_staff(),
+        filter_html: contracts::moments::filter_form(&state, "/courses", &q.moment, error.as_deref()),
     };
-    Ok(ui::page(&state, &ctx, "Courses", "/courses", &ui::render(&page)).into_response())
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, ui::page(&state, &ctx, "Courses", "/courses", &ui::render(&page))).into_response())
 }
 
 #[derive(Template)]

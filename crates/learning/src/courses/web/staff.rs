@@ -82,7 +82,7 @@ struct AdminPage<'a> {
 }
 
 async fn render_admin(state: &AppState, ctx: &RequestContext, f: &DetailsForm, e: &FieldErrors) -> AppResult<Response> {
-    let courses = catalogue::list(&state.db, &ctx.viewer, None, 100).await?.items;
+    let courses = catalogue::list(&state.db, &ctx.viewer, None, None, 100).await?.items;
     let page = AdminPage { courses, summary: error_summary(e), fields: details_fields(f, e, true), csrf: &ctx.csrf };
     let status = if e.is_empty() { StatusCode::OK } else { e.page_status() };
     Ok((status, ui::page(state, ctx, "Course builder", "/courses", &ui::render(&page))).into_response())

@@ -57,6 +57,8 @@ pub(crate) struct LibraryQuery {
     #[serde(default)]
     q: String,
     #[serde(default)]
+    moment: String,
+    #[serde(default)]
     cursor: Option<String>,
 }
 
@@ -75,6 +77,15 @@ struct LibraryPage {
     next_href: Option<String>,
 }
 
+/// The moment filter, when the moments slice is present (or a moment was asked for).
+fn moment_select(state: &AppState, chosen: &str, errors: &FieldErrors) -> String {
+    let moments = contracts::moments::moment_choices(state);
+    if moments.is_empty() && chosen.is_empty() {
+        return String::new();
+    }
+    select("moment", "Moment", &moments, chosen, Some("Any moment"), errors)
+}
+
 async fn filter_fields(state: &AppState, raw: &RawFilter, errors: &FieldErrors) -> AppResult<String> {
     let kinds: Vec<(String, String)> = Kind::ALL.iter().map(|k| (k.as_str().into(), k.label().into())).collect();
     let topics: Vec<(String, String)> = TOPICS.iter().map(|(c, l)| (c.to_string(), l.to_string())).collect();
@@ -86,12 +97,20 @@ async fn filter_fields(state: &AppState, raw: &RawFilter, errors: &FieldErrors) 
         select("condition", "Condition", &conditions, &raw.condition, Some("All conditions"), errors),
         select("member_type", "Member type", &types, &raw.member_type, Some("Everyone"), errors),
         select("kind", "Kind", &kinds, &raw.kind, Some("All kinds"), errors),
+        moment_select(state, &raw.moment, errors),
     ]
     .concat())
 }
 
 pub(crate) async fn library_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<LibraryQuery>) -> AppResult<Response> {
-    let raw = RawFilter { topic: q.topic, condition: q.condition, member_type: q.member_type, kind: q.kind, q: q.q };
+    let raw = RawFilter {
+        topic: q.topic,
+        condition: q.condition,
+        member_type: q.member_type,
+        kind: q.kind,
+        q: q.q,
+        moment: q.moment,
+    };
     let (cards, next_href, errors) = match filters::check(&state, &raw).await? {
         Ok(f) => {
             let rows = library::list(&state.db, &ctx.viewer, &f, q.cursor.as_deref(), page::DEFAULT_LIMIT).await?;
@@ -104,7 +123,9 @@ pub(crate) async fn library_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<
         summary: error_summary(&errors),
         filter_fields: filter_fields(&state, &raw, &errors).await?,
         q_error: errors.get("q").map(String::from),
-        filtered: [&raw.topic, &raw.condition, &raw.member_type, &raw.kind, &raw.q].iter().any(|v| !v.is_empty()),
+        filtered: [&raw.topic, &raw.condition, &raw.member_type, &raw.kind, &raw.q, &raw.moment]
+            .iter()
+            .any(|v| !v.is_empty()),
         q: raw.q.clone(),
         cards,
         is_staff: ctx.viewer.is_staff(),
@@ -124,6 +145,7 @@ fn query_of(raw: &RawFilter, cursor: &str) -> String {
         ("member_type", &raw.member_type),
         ("kind", &raw.kind),
         ("q", &raw.q),
+        ("moment", &raw.moment),
     ] {
         if !v.is_empty() {
             s.append_pair(k, v);
