@@ -9,8 +9,8 @@
 //! the caller's `hand_over` after the server agreed to take the content (354) and
 //! before the content is written: the caller records the hand-over durably there, and
 //! after a crash treats a recorded hand-over as sent (never as to send again). What
-//! remains uncertain is only the few microseconds between that record and the last
-//! write, and there the choice is a lost message rather than a duplicate.
+//! remains uncertain is only the moment between that record and the content's write,
+//! and there the choice is a lost message rather than a duplicate.
 //!
 //! Into the outbox folder a message is written under its Message-ID (a temporary file
 //! renamed into place), so writing it again replaces it: exactly one file per message.

@@ -18,12 +18,13 @@
 //! again. Every recipient whose row is not `unconfirmed` was either accepted by the
 //! server (`sent`) or has a definite answer (`bounced`, `failed`, `skipped`). The only
 //! loss a crash can cause is a message whose row was marked `handed` in the moment
-//! (microseconds: two socket writes) before its content reached the socket; a server
+//! before its content reached the socket (the commit, the lane's wake-up and its
+//! writes: microseconds idle, up to milliseconds on a loaded machine); a server
 //! that refuses the content at the final dot while the worker is dead is likewise
 //! recorded as `unconfirmed`. True exactly-once delivery over SMTP is impossible in
 //! general (the sender cannot know, after a crash, whether the server read the dot);
-//! this design picks "never twice" and makes "possibly never" a window of microseconds,
-//! shown in the figures as `unconfirmed`. The Message-ID is stable per issue and
+//! this design picks "never twice" and makes "possibly never" a narrow window, shown in
+//! the figures as `unconfirmed`. The Message-ID is stable per issue and
 //! member, so a receiver that keeps Message-IDs would drop a repeat in any case.
 
 mod figures;
