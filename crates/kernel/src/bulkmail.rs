@@ -130,11 +130,11 @@ impl Lane {
         };
         match self.target.server.clone() {
             Some(server) => self.over_smtp(&server, &message, hand_over).await,
-            None => self.into_outbox(&message, message_id, hand_over).await,
+            None => self.write_to_outbox(&message, message_id, hand_over).await,
         }
     }
 
-    async fn into_outbox<F, Fut>(&mut self, message: &lettre::Message, message_id: &str, hand_over: F) -> Outcome
+    async fn write_to_outbox<F, Fut>(&self, message: &lettre::Message, message_id: &str, hand_over: F) -> Outcome
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = anyhow::Result<bool>>,
