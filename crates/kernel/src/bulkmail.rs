@@ -5,15 +5,20 @@
 //! SMTP gives a sender no way to learn, after a crash, whether a message it was sending
 //! was delivered (RFC 1047). The one moment that decides it is the end of the content:
 //! a server takes on a message only once it has read the final `.` (RFC 5321 §6.1), and
-//! a connection that drops before then leaves nothing behind. So [`Lane::send`] calls
-//! the caller's `hand_over` after the server agreed to take the content (354) and
-//! before the content is written: the caller records the hand-over durably there, and
-//! after a crash treats a recorded hand-over as sent (never as to send again). What
-//! remains uncertain is only the few microseconds between that record and the last
-//! write, and there the choice is a lost message rather than a duplicate.
+//! a connection that drops before then leaves nothing behind. So [`Lane::send`] writes
+//! the whole content (dot-stuffed) except its end (`\r\n.\r\n`), which a [`gate`]
+//! under the connection holds back, and only then calls the caller's `hand_over`: the
+//! caller records the hand-over durably and at once calls [`Release::now`], which
+//! writes those five bytes to the socket from the recording task itself. After a crash
+//! the caller treats a recorded hand-over as sent (never as to send again), and an
+//! unrecorded one as not sent (the server never saw the final dot). What remains
+//! uncertain is only the moment between that record and the one five-byte write, and
+//! there the choice is a lost message rather than a duplicate.
 //!
 //! Into the outbox folder a message is written under its Message-ID (a temporary file
 //! renamed into place), so writing it again replaces it: exactly one file per message.
+
+mod gate;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -21,12 +26,15 @@ use std::time::Duration;
 
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+#[allow(deprecated)]
+use lettre::transport::smtp::client::{AsyncNetworkStream, AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Quit, Rcpt, Rset};
 use lettre::transport::smtp::extension::ClientId;
 
 use crate::config::Config;
 use crate::mail::{Email, ListHeaders, build};
+pub use gate::Release;
+use gate::{Gate, Gated};
 
 /// What became of one message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +88,7 @@ impl Target {
 
     /// A lane of its own (one connection, opened when first needed).
     pub fn lane(&self) -> Lane {
-        Lane { target: self.clone(), conn: None }
+        Lane { target: self.clone(), conn: None, gate: None }
     }
 
     /// The sender's domain, for Message-IDs and `List-Id`.
@@ -111,17 +119,20 @@ fn parse_url(text: &str) -> anyhow::Result<Server> {
 pub struct Lane {
     target: Target,
     conn: Option<AsyncSmtpConnection>,
+    /// The gate under `conn`.
+    gate: Option<Gate>,
 }
 
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Lane {
     /// Sends `email` with the Message-ID `<message_id@domain>`. `hand_over` runs once
-    /// the server is ready for the content; it records that the message is going and
-    /// answers whether to go on (false: nothing is sent).
+    /// everything but the end of the data is written; it records that the message is
+    /// going, calls [`Release::now`] as soon as that record is durable, and answers
+    /// whether to go on (false: the connection is dropped and nothing is delivered).
     pub async fn send<F, Fut>(&mut self, email: &Email, list: &ListHeaders, message_id: &str, hand_over: F) -> Outcome
     where
-        F: FnOnce() -> Fut,
+        F: FnOnce(Release) -> Fut,
         Fut: Future<Output = anyhow::Result<bool>>,
     {
         let message = match build(email, self.target.from.clone(), message_id, Some(list)) {
@@ -134,12 +145,12 @@ impl Lane {
         }
     }
 
-    async fn write_to_outbox<F, Fut>(&mut self, message: &lettre::Message, message_id: &str, hand_over: F) -> Outcome
+    async fn write_to_outbox<F, Fut>(&self, message: &lettre::Message, message_id: &str, hand_over: F) -> Outcome
     where
-        F: FnOnce() -> Fut,
+        F: FnOnce(Release) -> Fut,
         Fut: Future<Output = anyhow::Result<bool>>,
     {
-        match hand_over().await {
+        match hand_over(Release::default()).await {
             Ok(true) => {}
             Ok(false) => return Outcome::NotSent { permanent: false, reason: "declined".into() },
             Err(e) => return Outcome::NotSent { permanent: false, reason: e.to_string() },
@@ -158,18 +169,26 @@ impl Lane {
         }
     }
 
-    async fn connect(&mut self, server: &Server) -> Result<&mut AsyncSmtpConnection, lettre::transport::smtp::Error> {
+    /// The connection, opened over a [`Gated`] stream (lettre does EHLO, STARTTLS, AUTH).
+    async fn connect(&mut self, server: &Server) -> anyhow::Result<&mut AsyncSmtpConnection> {
         if self.conn.as_ref().is_some_and(|c| c.has_broken()) {
             self.conn = None;
         }
         if self.conn.is_none() {
             let hello = ClientId::default();
-            let wrapper = match &server.security {
-                Security::Wrapper(p) => Some(p.clone()),
-                _ => None,
-            };
             let addr = (server.host.as_str(), server.port);
-            let mut conn = AsyncSmtpConnection::connect_tokio1(addr, Some(TIMEOUT), &hello, wrapper, None).await?;
+            let tcp = tokio::time::timeout(TIMEOUT, tokio::net::TcpStream::connect(addr)).await??;
+            let (gated, gate) = Gated::new(tcp);
+            let stream: Box<dyn AsyncTokioStream> = match &server.security {
+                #[allow(deprecated)]
+                Security::Wrapper(p) => {
+                    let mut tls = AsyncNetworkStream::use_existing_tokio1(Box::new(gated));
+                    tls.upgrade_tls(p.clone()).await?;
+                    Box::new(gate::Tls(tls))
+                }
+                _ => Box::new(gated),
+            };
+            let mut conn = AsyncSmtpConnection::connect_with_transport(stream, &hello).await?;
             if let Security::StartTls(p) = &server.security {
                 conn.starttls(p.clone(), &hello).await?;
             }
@@ -177,13 +196,14 @@ impl Lane {
                 conn.auth(&[Mechanism::Plain, Mechanism::Login], c).await?;
             }
             self.conn = Some(conn);
+            self.gate = Some(gate);
         }
         Ok(self.conn.as_mut().expect("connected just now"))
     }
 
     async fn over_smtp<F, Fut>(&mut self, server: &Server, message: &lettre::Message, hand_over: F) -> Outcome
     where
-        F: FnOnce() -> Fut,
+        F: FnOnce(Release) -> Fut,
         Fut: Future<Output = anyhow::Result<bool>>,
     {
         let envelope = message.envelope();
@@ -206,22 +226,46 @@ impl Lane {
         if let Err(e) = conn.command(Data).await {
             return self.abandon(e).await;
         }
-        let go = hand_over().await;
+        let gate = self.gate.clone().expect("the gate of this connection");
+        self.content(message, gate, hand_over).await
+    }
+
+    /// Writes the content but its end, has the hand-over recorded, then ends the data.
+    async fn content<F, Fut>(&mut self, message: &lettre::Message, gate: Gate, hand_over: F) -> Outcome
+    where
+        F: FnOnce(Release) -> Fut,
+        Fut: Future<Output = anyhow::Result<bool>>,
+    {
+        let (written_tx, mut written) = tokio::sync::oneshot::channel();
+        let body = Body { content: Some(message.formatted()), gate: &gate, written: Some(written_tx) };
+        let conn = self.conn.as_mut().expect("the connection of this transaction");
+        let mut sending = Box::pin(conn.message_iter(body));
+        let cut = tokio::select! {
+            biased;
+            result = &mut sending => Some(result.err().map(|e| e.to_string()).unwrap_or_else(|| "answered early".into())),
+            Ok(()) = &mut written => None,
+        };
+        let go = match cut {
+            Some(reason) => Err(anyhow::anyhow!("while writing the content: {reason}")),
+            None => hand_over(gate.release()).await,
+        };
         if !matches!(go, Ok(true)) {
-            // In the middle of DATA there is no taking back but to hang up before the
-            // final dot: the server then keeps nothing.
-            self.conn = None;
+            // The end of the data was never written: hanging up now leaves the server
+            // nothing (RFC 5321 §6.1 — it takes on a message only at the final dot).
+            drop(sending);
+            (self.conn, self.gate) = (None, None);
             let reason = go.err().map(|e| e.to_string()).unwrap_or_else(|| "declined".into());
             return Outcome::NotSent { permanent: false, reason };
         }
-        let conn = self.conn.as_mut().expect("the connection of this transaction");
-        match conn.message(&message.formatted()).await {
+        gate.release().now();
+        let result = sending.await;
+        match result {
             Ok(_) => Outcome::Accepted,
             Err(e) if e.is_permanent() || e.is_transient() => {
                 Outcome::Refused { permanent: e.is_permanent(), reason: e.to_string() }
             }
             Err(e) => {
-                self.conn = None;
+                (self.conn, self.gate) = (None, None);
                 Outcome::Unknown(e.to_string())
             }
         }
@@ -237,7 +281,7 @@ impl Lane {
                     self.conn = None;
                 }
             }
-            _ => self.conn = None,
+            _ => (self.conn, self.gate) = (None, None),
         }
         Outcome::NotSent { permanent: e.is_permanent(), reason: e.to_string() }
     }
@@ -247,6 +291,30 @@ impl Lane {
         if let Some(conn) = self.conn.as_mut() {
             let _ = conn.command(Quit).await;
         }
+    }
+}
+
+/// The content for lettre's `message_iter`, which dot-stuffs it and then writes the end
+/// of the data: when lettre asks for more after the content, the gate shuts (so the end
+/// is held) and the lane learns that the content is written.
+struct Body<'a> {
+    content: Option<Vec<u8>>,
+    gate: &'a Gate,
+    written: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Iterator for Body<'_> {
+    type Item = Vec<u8>;
+
+    fn next(&mut self) -> Option<Vec<u8>> {
+        if let Some(content) = self.content.take() {
+            return Some(content);
+        }
+        self.gate.shut();
+        if let Some(tx) = self.written.take() {
+            let _ = tx.send(());
+        }
+        None
     }
 }
 

@@ -4,26 +4,28 @@
 //! **The rows.** When the send begins, every member who should receive the issue (a
 //! verified address, the weekly issue on, no bounce or complaint on record) gets a
 //! row: `pending`. A run claims rows (`sending`, with its fencing id), and for each
-//! recipient opens an SMTP transaction; once the server has said it will take the
-//! content (354), the row becomes `handed` (one commit for all lanes waiting) and only
-//! then is the content written; the server's 250 makes it `sent`.
+//! recipient opens an SMTP transaction and writes the whole content but its end
+//! (`CRLF . CRLF`); then the row becomes `handed` (one commit for all lanes waiting),
+//! right after which the committing task writes the end of each handed message; the
+//! server's 250 makes it `sent`.
 //!
 //! **After a crash** the next run (the job's lease is short, so it comes soon) first
-//! puts `sending` rows back to `pending`: their content was never written, and a
-//! server keeps nothing of a transaction cut off before its final dot. A `handed` row
+//! puts `sending` rows back to `pending`: their final dot was never written, and a
+//! server keeps nothing of a transaction cut off before it. A `handed` row
 //! becomes `unconfirmed`: counted as delivered, never sent again.
 //!
-//! **What is guaranteed.** No member receives an issue twice: a message is written to a
+//! **What is guaranteed.** No member receives an issue twice: a message is ended at a
 //! server only after its row is durably `handed`, and a `handed` row is never sent
 //! again. Every recipient whose row is not `unconfirmed` was either accepted by the
 //! server (`sent`) or has a definite answer (`bounced`, `failed`, `skipped`). The only
 //! loss a crash can cause is a message whose row was marked `handed` in the moment
-//! (microseconds: two socket writes) before its content reached the socket; a server
+//! between that commit returning and the one five-byte write of its end, made by the
+//! same task with no wake-up in between; a server
 //! that refuses the content at the final dot while the worker is dead is likewise
 //! recorded as `unconfirmed`. True exactly-once delivery over SMTP is impossible in
 //! general (the sender cannot know, after a crash, whether the server read the dot);
-//! this design picks "never twice" and makes "possibly never" a window of microseconds,
-//! shown in the figures as `unconfirmed`. The Message-ID is stable per issue and
+//! this design picks "never twice" and makes "possibly never" a narrow window, shown in
+//! the figures as `unconfirmed`. The Message-ID is stable per issue and
 //! member, so a receiver that keeps Message-IDs would drop a repeat in any case.
 
 mod figures;

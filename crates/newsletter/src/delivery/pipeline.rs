@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kernel::AppState;
-use kernel::bulkmail::{Lane, Outcome, Target};
+use kernel::bulkmail::{Lane, Outcome, Release, Target};
 use kernel::ids::MemberId;
 use kernel::mail::ListHeaders;
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -42,7 +42,7 @@ pub(crate) struct Tally {
     pub sent: u64,
 }
 
-type HandOver = (MemberId, oneshot::Sender<bool>);
+type HandOver = (MemberId, oneshot::Sender<bool>, Release);
 
 /// Spaces messages `1/rate` seconds apart across all lanes.
 struct Limiter {
@@ -157,9 +157,9 @@ async fn deliver(run: &Run, lane: &mut Lane, row: &Claimed, hand: &mpsc::Sender<
     };
     let email = super::render::email(&run.state, &edition, row.member_id, &row.email);
     let message_id = super::render::message_id(run.issue.id, row.member_id);
-    let hand_over = || async {
+    let hand_over = |release| async {
         let (tx, rx) = oneshot::channel();
-        hand.send((row.member_id, tx)).await.map_err(|_| anyhow::anyhow!("the run is ending"))?;
+        hand.send((row.member_id, tx, release)).await.map_err(|_| anyhow::anyhow!("the run is ending"))?;
         Ok(rx.await.unwrap_or(false))
     };
     match lane.send(&email, &run.list, &message_id, hand_over).await {
@@ -187,7 +187,7 @@ fn retry_or_fail(row: &Claimed, why: String) -> (Mark, String) {
 async fn write_hand_overs(run: Arc<Run>, mut rx: mpsc::Receiver<HandOver>) {
     let mut batch = Vec::new();
     while rx.recv_many(&mut batch, 512).await > 0 {
-        let members: Vec<MemberId> = batch.iter().map(|(m, _)| *m).collect();
+        let members: Vec<MemberId> = batch.iter().map(|(m, ..)| *m).collect();
         let owned = match rows::hand_over(&run.state.db, run.issue.id, &run.id, &members).await {
             Ok(owned) => owned,
             Err(e) => {
@@ -195,7 +195,14 @@ async fn write_hand_overs(run: Arc<Run>, mut rx: mpsc::Receiver<HandOver>) {
                 vec![]
             }
         };
-        for (member, reply) in batch.drain(..) {
+        // The ends of the data go out from here, right after the commit, before any
+        // lane is woken: that is the whole window in which a crash loses a message.
+        for (member, _, release) in &batch {
+            if owned.contains(member) {
+                release.now();
+            }
+        }
+        for (member, reply, _) in batch.drain(..) {
             let _ = reply.send(owned.contains(&member));
         }
     }
