@@ -36,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_analytics::Migration),
             Box::new(m0019_awards::Migration),
             Box::new(m0020_newsletter::Migration),
+            Box::new(m0026_analytics_rollups::Migration),
         ]
     }
 }
@@ -115,6 +116,7 @@ mod m0017_surveys;
 mod m0018_analytics;
 mod m0019_awards;
 mod m0020_newsletter;
+mod m0026_analytics_rollups;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
