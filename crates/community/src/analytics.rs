@@ -186,10 +186,8 @@ async fn busiest_groups(db: &Db, range: &Range) -> Result<Vec<Row>, DbErr> {
     }
     let groups: Vec<GroupName> =
         db.all(&format!("SELECT {} AS id, name FROM groups", id_text(db.backend(), "id")), params![]).await?;
-    let mut rows: Vec<Row> = groups
-        .into_iter()
-        .filter_map(|g| counts.get(&g.id).map(|&value| Row { label: g.name, value }))
-        .collect();
+    let mut rows: Vec<Row> =
+        groups.into_iter().filter_map(|g| counts.get(&g.id).map(|&value| Row { label: g.name, value })).collect();
     rows.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
     rows.truncate(10);
     Ok(rows)

@@ -72,7 +72,8 @@ pub async fn by_label(db: &Db, r: &Rollup, range: &Range) -> Result<Vec<Row>, Db
     let through = through(db, r.metric).await?.unwrap_or(range.from).max(range.from);
     let rolled_to = through.min(range.to + Days::new(1));
     let mut sums = BTreeMap::new();
-    for l in stored(db, r, "label", range.from, rolled_to).await?.into_iter().chain(live(db, r, through, range).await?) {
+    for l in stored(db, r, "label", range.from, rolled_to).await?.into_iter().chain(live(db, r, through, range).await?)
+    {
         *sums.entry(l.label).or_insert(0) += l.value;
     }
     Ok(sums.into_iter().map(|(label, value)| Row { label, value }).collect())
