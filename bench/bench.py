@@ -120,7 +120,7 @@ class Dataset:
 
 
 class Server:
-    def __init__(self, shn, dataset):
+    def __init__(self, shn, dataset, flags=()):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         started = time.monotonic()
@@ -128,7 +128,7 @@ class Server:
         self.log_path = BENCH / "out" / f"serve-{dataset.backend}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([shn, "serve"], env=dataset.env(SHN_BIND=f"127.0.0.1:{self.port}"),
+        self.proc = subprocess.Popen([shn, "serve", *flags], env=dataset.env(SHN_BIND=f"127.0.0.1:{self.port}"),
                                      stdout=subprocess.DEVNULL, stderr=self.log)
         deadline = started + 60
         while True:

@@ -1,6 +1,7 @@
 //! The community section of the programme analytics: threads and replies, the busiest
 //! groups, how long a new thread waits for its first reply, reports and moderation.
 
+use kernel::analytics::rollup::{self, Rollup, id_text};
 use kernel::analytics::{self, Number, Range, Row, Table};
 use kernel::db::Db;
 use kernel::params;
@@ -13,7 +14,52 @@ pub(crate) fn section() -> analytics::Reader {
         title: "Community",
         numbers: |db, range| Box::pin(numbers(db, range)),
         tables: |db, range| Box::pin(tables(db, range)),
+        rollups: ROLLUPS,
     }
+}
+
+/// Threads and replies are only ever added, stamped when made, so their days are
+/// rolled up once over; by group too, except that moving a thread to another group
+/// rewrites the past of the by-group ones (see [`forget_groups`]).
+const THREADS: Rollup = Rollup {
+    metric: "community-threads",
+    sql: |_| "SELECT '' AS label, COUNT(*) AS value FROM threads WHERE created_at >= $1 AND created_at < $2".into(),
+    first: "SELECT MIN(created_at) FROM threads",
+};
+const REPLIES: Rollup = Rollup {
+    metric: "community-replies",
+    sql: |_| "SELECT '' AS label, COUNT(*) AS value FROM posts WHERE created_at >= $1 AND created_at < $2".into(),
+    first: "SELECT MIN(created_at) FROM posts",
+};
+const THREADS_BY_GROUP: Rollup = Rollup {
+    metric: "community-threads-by-group",
+    sql: |b| {
+        format!(
+            "SELECT {} AS label, COUNT(*) AS value FROM threads \
+             WHERE created_at >= $1 AND created_at < $2 GROUP BY group_id",
+            id_text(b, "group_id")
+        )
+    },
+    first: "SELECT MIN(created_at) FROM threads",
+};
+const REPLIES_BY_GROUP: Rollup = Rollup {
+    metric: "community-replies-by-group",
+    sql: |b| {
+        format!(
+            "SELECT {} AS label, COUNT(*) AS value FROM posts p JOIN threads t ON t.id = p.thread_id \
+             WHERE p.created_at >= $1 AND p.created_at < $2 GROUP BY t.group_id",
+            id_text(b, "t.group_id")
+        )
+    },
+    first: "SELECT MIN(created_at) FROM posts",
+};
+const ROLLUPS: &[Rollup] = &[THREADS, REPLIES, THREADS_BY_GROUP, REPLIES_BY_GROUP];
+
+/// Drops the by-group rollups, in the transaction that moves a thread to another group:
+/// its threads and replies now count for the new group, on every day.
+pub(crate) async fn forget_groups<C: sea_orm::ConnectionTrait>(c: &C) -> Result<(), DbErr> {
+    rollup::forget(c, THREADS_BY_GROUP.metric).await?;
+    rollup::forget(c, REPLIES_BY_GROUP.metric).await
 }
 
 /// The first-reply median is taken over at most this many of the range's latest
@@ -32,8 +78,8 @@ async fn made_in(db: &Db, table: &str, range: &Range) -> Result<i64, DbErr> {
 
 async fn numbers(db: &Db, range: &Range) -> Result<Vec<Number>, DbErr> {
     Ok(vec![
-        Number { key: "threads", label: "Threads started", value: made_in(db, "threads", range).await? },
-        Number { key: "replies", label: "Replies", value: made_in(db, "posts", range).await? },
+        Number { key: "threads", label: "Threads started", value: rollup::total(db, &THREADS, range).await? },
+        Number { key: "replies", label: "Replies", value: rollup::total(db, &REPLIES, range).await? },
         Number {
             key: "median_first_reply_minutes",
             label: "Median time to a first reply (minutes)",
@@ -77,20 +123,8 @@ fn median(sorted: &[i64]) -> i64 {
 }
 
 async fn tables(db: &Db, range: &Range) -> Result<Vec<Table>, DbErr> {
-    let threads = analytics::weekly(
-        db,
-        range,
-        "SELECT COUNT(*) FROM threads WHERE created_at >= {from} AND created_at < {to}",
-        params![],
-    )
-    .await?;
-    let replies = analytics::weekly(
-        db,
-        range,
-        "SELECT COUNT(*) FROM posts WHERE created_at >= {from} AND created_at < {to}",
-        params![],
-    )
-    .await?;
+    let threads = rollup::weekly(db, &THREADS, range).await?;
+    let replies = rollup::weekly(db, &REPLIES, range).await?;
     let actions = analytics::breakdown(
         db,
         "SELECT action AS label, COUNT(*) AS value FROM moderation_actions \
@@ -134,19 +168,29 @@ async fn tables(db: &Db, range: &Range) -> Result<Vec<Table>, DbErr> {
     ])
 }
 
+#[derive(sea_orm::FromQueryResult)]
+struct GroupName {
+    id: String,
+    name: String,
+}
+
 /// The ten groups with the most threads and replies made in the range.
 async fn busiest_groups(db: &Db, range: &Range) -> Result<Vec<Row>, DbErr> {
-    analytics::breakdown(
-        db,
-        "SELECT g.name AS label, CAST(SUM(x.n) AS BIGINT) AS value FROM ( \
-            SELECT group_id, COUNT(*) AS n FROM threads WHERE created_at >= $1 AND created_at < $2 GROUP BY group_id \
-            UNION ALL \
-            SELECT t.group_id, COUNT(*) AS n FROM posts p JOIN threads t ON t.id = p.thread_id \
-            WHERE p.created_at >= $1 AND p.created_at < $2 GROUP BY t.group_id \
-         ) x JOIN groups g ON g.id = x.group_id GROUP BY g.id, g.name ORDER BY value DESC, label LIMIT 10",
-        params![range.start(), range.end()],
-    )
-    .await
+    let mut counts = std::collections::HashMap::<String, i64>::new();
+    for r in rollup::by_label(db, &THREADS_BY_GROUP, range)
+        .await?
+        .into_iter()
+        .chain(rollup::by_label(db, &REPLIES_BY_GROUP, range).await?)
+    {
+        *counts.entry(r.label).or_insert(0) += r.value;
+    }
+    let groups: Vec<GroupName> =
+        db.all(&format!("SELECT {} AS id, name FROM groups", id_text(db.backend(), "id")), params![]).await?;
+    let mut rows: Vec<Row> =
+        groups.into_iter().filter_map(|g| counts.get(&g.id).map(|&value| Row { label: g.name, value })).collect();
+    rows.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
+    rows.truncate(10);
+    Ok(rows)
 }
 
 fn table(

@@ -60,6 +60,7 @@ pub async fn change(state: &AppState, viewer: &Viewer, id: Uuid, c: &ThreadChang
     if let Some(to) = c.group_id.filter(|to| *to != t.group_id) {
         db::exec(&tx, "UPDATE threads SET group_id = $1 WHERE id = $2", params![to, id]).await?;
         crate::edits::reindex_thread(&tx, id).await?;
+        crate::analytics::forget_groups(&tx).await?;
         actions.push("move");
     }
     for action in &actions {

@@ -11,6 +11,8 @@ use crate::FieldErrors;
 use crate::db::{Db, SqlValue};
 use crate::time::Instant;
 
+pub mod rollup;
+
 /// Cells that count members and hold fewer than this many are never shown as numbers.
 pub const SMALL_CELL: i64 = 5;
 /// What a suppressed cell says, on pages, in CSV and in the API.
@@ -201,6 +203,10 @@ pub trait Figures: Send + Sync {
     fn numbers<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Number>>>;
     /// Every table of the section over `range`.
     fn tables<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Table>>>;
+    /// The daily rollups its queries read (kept by [`rollup::RollUp`]).
+    fn rollups(&self) -> &'static [rollup::Rollup] {
+        &[]
+    }
 }
 
 /// A slice's figures as a value: its key, title and the two functions that read its
@@ -210,6 +216,8 @@ pub struct Reader {
     pub title: &'static str,
     pub numbers: Read<Number>,
     pub tables: Read<Table>,
+    /// The daily rollups its queries read (none: every figure is counted live).
+    pub rollups: &'static [rollup::Rollup],
 }
 
 /// A query of a section over a range: its numbers, or its tables.
@@ -230,6 +238,10 @@ impl Figures for Reader {
 
     fn tables<'a>(&'a self, db: &'a Db, range: &'a Range) -> BoxFuture<'a, anyhow::Result<Vec<Table>>> {
         Box::pin(async move { Ok((self.tables)(db, range).await?) })
+    }
+
+    fn rollups(&self) -> &'static [rollup::Rollup] {
+        self.rollups
     }
 }
 

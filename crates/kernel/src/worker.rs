@@ -12,9 +12,13 @@ const BATCH: u64 = 50;
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
 /// The kernel's own background work, declared as a slice declares its own: sending mail,
-/// and every hour purging finished jobs (so sent mail is not kept for ever).
+/// every hour purging finished jobs (so sent mail is not kept for ever) and rolling the
+/// analytics up to the last whole day.
 pub fn housekeeping() -> Slice {
-    Slice::new("kernel").job::<mail::SendMail>().scheduled::<jobs::PurgeFinished>(Duration::from_secs(3600))
+    Slice::new("kernel")
+        .job::<mail::SendMail>()
+        .scheduled::<jobs::PurgeFinished>(Duration::from_secs(3600))
+        .scheduled::<crate::analytics::rollup::RollUp>(Duration::from_secs(3600))
 }
 
 /// Queues each scheduled job whose period has turned since this worker last looked;

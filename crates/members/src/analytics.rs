@@ -14,6 +14,7 @@ pub(crate) fn section() -> analytics::Reader {
         title: "Members",
         numbers: |db, range| Box::pin(numbers(db, range)),
         tables: |db, range| Box::pin(tables(db, range)),
+        rollups: &[],
     }
 }
 

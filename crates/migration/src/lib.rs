@@ -37,9 +37,10 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_awards::Migration),
             Box::new(m0020_newsletter::Migration),
             Box::new(m0021_moments::Migration),
+            Box::new(m0022_newsletter_delivery::Migration),
             Box::new(m0023_newsletter_schedule::Migration),
             Box::new(m0024_awards_more::Migration),
-            Box::new(m0022_newsletter_delivery::Migration),
+            Box::new(m0026_analytics_rollups::Migration),
         ]
     }
 }
@@ -120,9 +121,10 @@ mod m0018_analytics;
 mod m0019_awards;
 mod m0020_newsletter;
 mod m0021_moments;
+mod m0022_newsletter_delivery;
 mod m0023_newsletter_schedule;
 mod m0024_awards_more;
-mod m0022_newsletter_delivery;
+mod m0026_analytics_rollups;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

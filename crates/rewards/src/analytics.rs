@@ -1,6 +1,7 @@
 //! The rewards section of the programme analytics: points issued (by earning rule),
 //! points redeemed (by reward), and the points members hold and could still redeem.
 
+use kernel::analytics::rollup::{self, Rollup};
 use kernel::analytics::{self, Number, Range, Row, Table};
 use kernel::db::Db;
 use kernel::params;
@@ -15,14 +16,26 @@ pub(crate) fn section() -> analytics::Reader {
         title: "Rewards",
         numbers: |db, range| Box::pin(numbers(db, range)),
         tables: |db, range| Box::pin(tables(db, range)),
+        rollups: ROLLUPS,
     }
 }
 
-/// Issued points: every credit in the range except a refund of a redemption (which
-/// gives back points issued before, not new ones).
-fn issued_where() -> String {
-    format!("created_at >= $1 AND created_at < $2 AND amount > 0 AND reason <> '{}'", reasons::REFUND)
-}
+/// Issued points by reason: every credit except a refund of a redemption (which gives
+/// back points issued before, not new ones). The ledger is append-only, each entry
+/// stamped when written, so its days are rolled up once over.
+const ISSUED: Rollup = Rollup {
+    metric: "rewards-issued-by-reason",
+    sql: |_| {
+        format!(
+            "SELECT reason AS label, CAST(SUM(amount) AS BIGINT) AS value FROM ledger_entries \
+             WHERE created_at >= $1 AND created_at < $2 AND amount > 0 AND reason <> '{}' GROUP BY reason",
+            reasons::REFUND
+        )
+    },
+    first: "SELECT MIN(created_at) FROM ledger_entries",
+};
+
+const ROLLUPS: &[Rollup] = &[ISSUED];
 
 /// Redeemed points: redemptions asked for in the range and not rejected (a rejected
 /// one was refunded).
@@ -30,12 +43,7 @@ const REDEEMED_WHERE: &str = "r.created_at >= $1 AND r.created_at < $2 AND r.sta
 
 async fn numbers(db: &Db, range: &Range) -> Result<Vec<Number>, DbErr> {
     let p = || params![range.start(), range.end()];
-    let issued = analytics::number(
-        db,
-        &format!("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM ledger_entries WHERE {}", issued_where()),
-        p(),
-    )
-    .await?;
+    let issued = rollup::total(db, &ISSUED, range).await?;
     let redeemed = analytics::number(
         db,
         &format!("SELECT CAST(COALESCE(SUM(r.cost), 0) AS BIGINT) FROM redemptions r WHERE {REDEEMED_WHERE}"),
@@ -55,17 +63,7 @@ async fn numbers(db: &Db, range: &Range) -> Result<Vec<Number>, DbErr> {
 
 async fn tables(db: &Db, range: &Range) -> Result<Vec<Table>, DbErr> {
     let p = || params![range.start(), range.end()];
-    let by_rule = analytics::breakdown(
-        db,
-        &format!(
-            "SELECT COALESCE(MAX(er.label), l.reason) AS label, CAST(SUM(l.amount) AS BIGINT) AS value \
-             FROM ledger_entries l LEFT JOIN earning_rules er ON er.code = l.reason \
-             WHERE l.{} GROUP BY l.reason ORDER BY value DESC, label LIMIT 50",
-            issued_where().replace(" AND ", " AND l.")
-        ),
-        p(),
-    )
-    .await?;
+    let by_rule = issued_by_rule(db, range).await?;
     let by_reward = analytics::breakdown(
         db,
         &format!(
@@ -92,6 +90,27 @@ async fn tables(db: &Db, range: &Range) -> Result<Vec<Table>, DbErr> {
             by_reward,
         ),
     ])
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct RuleLabel {
+    code: String,
+    label: String,
+}
+
+/// Points issued in the range by reason, each named by its earning rule where one has
+/// that code: the 50 largest, largest first.
+async fn issued_by_rule(db: &Db, range: &Range) -> Result<Vec<Row>, DbErr> {
+    let rules: Vec<RuleLabel> = db.all("SELECT code, label FROM earning_rules", params![]).await?;
+    let names: std::collections::HashMap<String, String> = rules.into_iter().map(|r| (r.code, r.label)).collect();
+    let mut rows: Vec<Row> = rollup::by_label(db, &ISSUED, range)
+        .await?
+        .into_iter()
+        .map(|r| Row { label: names.get(&r.label).cloned().unwrap_or(r.label), value: r.value })
+        .collect();
+    rows.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
+    rows.truncate(50);
+    Ok(rows)
 }
 
 fn table(

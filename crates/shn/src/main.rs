@@ -71,7 +71,7 @@ enum Command {
     },
     /// Run the background worker only (jobs, e-mail, outbox consumers).
     Worker {
-        /// Do what is due now, then exit.
+        /// Do what is due now (the scheduled jobs too), then exit.
         #[arg(long)]
         once: bool,
     },
@@ -306,6 +306,8 @@ async fn serve(config: Config, no_worker: bool, demo: bool) -> anyhow::Result<Ex
 async fn worker(config: Config, once: bool) -> anyhow::Result<ExitCode> {
     let app = start(config, StartOptions::default()).await?;
     if once {
+        // What is due now includes the scheduled jobs (the analytics rollup among them).
+        kernel::worker::queue_scheduled(&app.state, &mut Default::default()).await?;
         kernel::worker::drain(&app.state).await?;
     } else {
         kernel::worker::run(app.state.clone(), shutdown_signal()).await;

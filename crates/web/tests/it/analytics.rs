@@ -14,6 +14,7 @@ use crate::support::*;
 
 both_backends![
     the_figures_equal_direct_counts_over_generated_data,
+    rolled_up_figures_equal_the_live_ones,
     counts_of_fewer_than_5_members_never_show_as_numbers,
     analytics_are_for_staff_only,
     a_bad_range_is_refused_with_the_message_beside_the_field,
@@ -230,7 +231,49 @@ async fn counted_in_range(app: &TestApp, sql: &str) -> i64 {
 async fn the_figures_equal_direct_counts_over_generated_data(app: &TestApp) {
     generate(app).await;
     let staff = app.staff_member().with_password().create().await;
-    let got = app.get_json(&format!("/api/v1/admin/analytics/summary?{}", range_query()), &staff).await;
+    figures_equal_direct_counts(app, &staff).await;
+}
+
+/// The tables that read daily rollups, as CSV over the last year.
+async fn rolled_up_tables(app: &TestApp, browser: &reqwest::Client) -> Vec<String> {
+    let year = format!("from={}&to={}", Utc::now().date_naive() - chrono::Days::new(364), Utc::now().date_naive());
+    let mut out = vec![];
+    for report in ["community-threads", "community-replies", "community-groups", "rewards-issued-by-rule"] {
+        out.push(app.get_text(&format!("/admin/analytics/{report}.csv?{year}"), browser).await);
+    }
+    out
+}
+
+/// Once the past days are rolled up, every figure is what it was counted live, and
+/// what happens today is still counted.
+async fn rolled_up_figures_equal_the_live_ones(app: &TestApp) {
+    generate(app).await;
+    let staff = app.staff_member().with_password().create().await;
+    let browser = staff.browser(app).await;
+    let live = rolled_up_tables(app, &browser).await;
+    app.run_job("kernel.analytics_rollup").await;
+    assert!(app.count("SELECT COUNT(*) FROM analytics_daily").await > 20, "past days are stored");
+    assert_eq!(rolled_up_tables(app, &browser).await, live, "stored days give the live figures");
+    // Today's facts are counted live beside the stored days.
+    let people = app.rows::<Id>("SELECT id FROM members LIMIT 3").await;
+    let thread = app.rows::<Id>("SELECT id FROM threads LIMIT 1").await[0].id;
+    app.exec(
+        "INSERT INTO posts (id, thread_id, author_id, body, created_at, updated_at) VALUES ($1, $2, $3, 'Today', $4, $4)",
+        params![Uuid::now_v7(), thread, people[0].id, kernel::time::now()],
+    )
+    .await;
+    entry(app, MemberId(people[1].id), 7, "thread_started", kernel::time::now()).await;
+    app.run_job("kernel.analytics_rollup").await;
+    figures_equal_direct_counts(app, &staff).await;
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct Id {
+    id: Uuid,
+}
+
+async fn figures_equal_direct_counts(app: &TestApp, staff: &Member) {
+    let got = app.get_json(&format!("/api/v1/admin/analytics/summary?{}", range_query()), staff).await;
     let members = app.rows::<At>("SELECT created_at AS at FROM members WHERE status <> 'deleted'").await;
     let seen = app.rows::<At>("SELECT MAX(last_seen_at) AS at FROM sessions GROUP BY member_id").await;
     let seen_within = |d: i64| seen.iter().filter(|s| s.at >= Utc::now() - days(d)).count() as i64;
