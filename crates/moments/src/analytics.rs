@@ -12,6 +12,7 @@ pub(crate) fn section() -> analytics::Reader {
         title: "Support at the right moment",
         numbers: |db, range| Box::pin(numbers(db, range)),
         tables: |db, range| Box::pin(tables(db, range)),
+        rollups: &[],
     }
 }
 

@@ -33,7 +33,17 @@ pub(crate) fn router() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(get_preferences, put_preferences, create_issue, get_issue, edit_issue, preview, schedule_issue, send_issue, bounce_reports),
+    paths(
+        get_preferences,
+        put_preferences,
+        create_issue,
+        get_issue,
+        edit_issue,
+        preview,
+        schedule_issue,
+        send_issue,
+        bounce_reports
+    ),
     components(schemas(
         Preferences,
         NewIssue,
