@@ -21,6 +21,7 @@ use kernel::{AppError, AppResult, AppState, FieldErrors};
 use uuid::Uuid;
 
 use crate::access::staff;
+use crate::guest_judges::{self, AwardsGuestJudgeInvitation};
 use crate::judging::{self, JudgeAssignment};
 use crate::model::{Phase, Screening};
 use crate::nominations::{self, ScreeningDecision};
@@ -45,6 +46,8 @@ struct Typed {
     reason: String,
     member: String,
     category_ids: Vec<String>,
+    guest_name: String,
+    guest_email: String,
 }
 
 struct QueueRow {
@@ -327,8 +330,13 @@ async fn judges_submit(Req { state, ctx }: Req, Path(year): Path<String>, body: 
     let t = Typed {
         member: form_value(&pairs, "member_id"),
         category_ids: form_values(&pairs, "category_ids").into_iter().take(30).collect(),
+        guest_name: form_value(&pairs, "guest_name"),
+        guest_email: form_value(&pairs, "guest_email"),
         ..Typed::default()
     };
+    if !t.guest_name.trim().is_empty() || !t.guest_email.trim().is_empty() {
+        return invite_guest_submit(&state, &ctx, me.id, year, t).await;
+    }
     let mut e = FieldErrors::new();
     let member = judge_named(&state, &t.member).await?.map_err(|m| e.add("member_id", m)).ok();
     let category_ids: Vec<Uuid> = t.category_ids.iter().filter_map(|s| s.parse().ok()).collect();
@@ -345,6 +353,51 @@ async fn judges_submit(Req { state, ctx }: Req, Path(year): Path<String>, body: 
             render(&state, &ctx, year, &Typed::default(), &FieldErrors::new(), Some(&notice)).await
         }
         Err(AppError::Validation(e)) => render(&state, &ctx, year, &t, &e, None).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// The judges form with a guest's name and e-mail instead of a member: invites an
+/// industry guest judge (a judge-only account, see `guest_judges`) for the categories.
+async fn invite_guest_submit(
+    state: &AppState,
+    ctx: &RequestContext,
+    actor: MemberId,
+    year: i64,
+    t: Typed,
+) -> AppResult<Response> {
+    if !t.member.trim().is_empty() {
+        let mut e = FieldErrors::new();
+        e.add("member_id", "Give either a member or a guest from outside the community, not both.");
+        return render(state, ctx, year, &t, &e, None).await;
+    }
+    let invitation = AwardsGuestJudgeInvitation {
+        name: t.guest_name.clone(),
+        email: t.guest_email.clone(),
+        category_ids: t.category_ids.iter().filter_map(|s| s.parse().ok()).collect(),
+    };
+    match guest_judges::invite(state, actor, year, &invitation, &ctx.client_ip).await {
+        Ok(done) => {
+            let notice = format!(
+                "{} was invited by e-mail as a guest judge and assigned {} finalist(s).",
+                t.guest_name.trim(),
+                done.assigned
+            );
+            render(state, ctx, year, &Typed::default(), &FieldErrors::new(), Some(&notice)).await
+        }
+        Err(AppError::Validation(found)) => {
+            // The invitation names its fields as the API does; the form prefixes the guest's.
+            let mut e = FieldErrors::new();
+            for (field, message) in found.0 {
+                let field = match field.as_str() {
+                    "name" => "guest_name",
+                    "email" => "guest_email",
+                    other => other,
+                };
+                e.add(field, message);
+            }
+            render(state, ctx, year, &t, &e, None).await
+        }
         Err(e) => Err(e),
     }
 }

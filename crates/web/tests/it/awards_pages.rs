@@ -153,6 +153,38 @@ async fn staff_screen_assign_judges_read_standings_and_lock_in_the_browser(app: 
         post_form(&desk, app, &judges, &[("csrf", &csrf), ("member_id", "Judith Judge"), ("category_ids", &cat)]).await;
     assert!(status == 200 && page.contains("assigned 2 finalist(s)"), "{page}");
 
+    // An industry guest from outside the community: a missing name is explained and the
+    // address kept; then the invitation creates a judge-only account assigned the same way.
+    let guest = [
+        ("csrf", csrf.as_str()),
+        ("guest_name", ""),
+        ("guest_email", "guest@pharma.example"),
+        ("category_ids", cat.as_str()),
+    ];
+    let (status, page) = post_form(&desk, app, &judges, &guest).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Enter the guest") && page.contains("value=\"guest@pharma.example\""), "{page}");
+    let guest = [
+        ("csrf", csrf.as_str()),
+        ("guest_name", "Gail Guest"),
+        ("guest_email", "guest@pharma.example"),
+        ("category_ids", cat.as_str()),
+    ];
+    let (status, page) = post_form(&desk, app, &judges, &guest).await;
+    assert!(
+        status == 200 && page.contains("Gail Guest was invited by e-mail as a guest judge and assigned 2 finalist(s)"),
+        "{page}"
+    );
+    let both = [
+        ("csrf", csrf.as_str()),
+        ("member_id", "Judith Judge"),
+        ("guest_name", "Gail"),
+        ("guest_email", "g2@pharma.example"),
+        ("category_ids", cat.as_str()),
+    ];
+    let (status, page) = post_form(&desk, app, &judges, &both).await;
+    assert!(status == 422 && page.contains("not both"), "{page}");
+
     // Scores through the API; the standings show raw and normalised figures and progress.
     let mine = app.get_json("/api/v1/judging/assignments", &judge).await;
     for (i, a) in mine.as_array().unwrap().iter().enumerate() {
