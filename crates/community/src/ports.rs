@@ -50,15 +50,7 @@ impl contracts::home::HomeFeed for Feed {
     ) -> BoxFuture<'a, AppResult<Vec<contracts::home::FeedItem>>> {
         Box::pin(async move {
             let page = crate::feed::home(state, viewer, None, limit).await?;
-            Ok(page
-                .items
-                .into_iter()
-                .map(|t| contracts::home::FeedItem {
-                    href: format!("/threads/{}", t.id),
-                    title: t.title,
-                    note: format!("{} replies", t.reply_count),
-                })
-                .collect())
+            Ok(page.items.into_iter().map(|t| thread_line(t.id, t.title, t.reply_count)).collect())
         })
     }
 }
@@ -155,12 +147,13 @@ impl contracts::digest::Part for Highlights {
             Ok(crate::feed::my_groups(state, viewer, limit)
                 .await?
                 .into_iter()
-                .map(|t| contracts::digest::DigestItem {
-                    href: format!("/threads/{}", t.id),
-                    title: t.title,
-                    note: format!("{} replies", t.reply_count),
-                })
+                .map(|t| thread_line(t.id, t.title, t.reply_count))
                 .collect())
         })
     }
+}
+
+/// A discussion as one line of the home feed or the newsletter.
+fn thread_line(id: impl std::fmt::Display, title: String, reply_count: i64) -> contracts::home::FeedItem {
+    contracts::home::FeedItem { href: format!("/threads/{id}"), title, note: format!("{reply_count} replies") }
 }

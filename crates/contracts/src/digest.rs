@@ -13,13 +13,8 @@ use kernel::ids::MemberId;
 use kernel::viewer::Viewer;
 use kernel::{AppResult, AppState};
 
-/// One line of a part: a link on the site and a short note.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DigestItem {
-    pub href: String,
-    pub title: String,
-    pub note: String,
-}
+/// One line of a part: a link on the site and a short note (the home page's kind of line).
+pub type DigestItem = crate::home::FeedItem;
 
 /// A part of a member's newsletter, read as that member.
 pub trait Part: Send + Sync {

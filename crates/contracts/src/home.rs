@@ -4,8 +4,9 @@ use futures::future::BoxFuture;
 use kernel::viewer::Viewer;
 use kernel::{AppResult, AppState};
 
-/// One line of the home feed: a link with a short note after it.
-#[derive(Debug, Clone)]
+/// One line of a list of links on the home page or in the newsletter: a link with a
+/// short note after it (the feed, upcoming events, new this month, a newsletter part).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedItem {
     pub href: String,
     pub title: String,

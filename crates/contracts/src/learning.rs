@@ -32,13 +32,8 @@ pub struct LearningHit {
     pub url: String,
 }
 
-/// A link the home page lists under "New this month".
-#[derive(Debug, Clone)]
-pub struct NewItem {
-    pub href: String,
-    pub title: String,
-    pub note: String,
-}
+/// A link the home page lists under "New this month" (the home page's kind of line).
+pub type NewItem = crate::home::FeedItem;
 
 /// The learning slice's read port.
 pub trait Learning: Send + Sync {
