@@ -36,6 +36,8 @@ struct Layout<'a> {
     site_name: &'a str,
     nav: Vec<NavLink>,
     viewer_name: Option<&'a str>,
+    /// A judge-only guest's name: their corner is the judging page, not a profile.
+    guest_judge: Option<&'a str>,
     is_staff: bool,
     current: &'a str,
     csrf: &'a str,
@@ -92,6 +94,7 @@ fn layout(
         site_name: SITE_NAME,
         nav,
         viewer_name: ctx.viewer.member().map(|m| m.display_name.as_str()),
+        guest_judge: ctx.viewer.account().filter(|_| ctx.viewer.is_guest_judge()).map(|m| m.display_name.as_str()),
         is_staff: ctx.viewer.is_staff(),
         current,
         csrf: &ctx.csrf,

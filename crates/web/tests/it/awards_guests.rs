@@ -83,6 +83,9 @@ async fn a_guest_judge_is_invited_sets_a_password_and_judges_but_is_no_member(ap
     assert_eq!(r.status(), 303);
     let (status, page) = app.send("GET", "/judging", &browser).await;
     assert!(status == 200 && page.contains("Ana Ortiz"), "{status}");
+    // The header knows who is signed in: their judging page and a way out, not "Log in".
+    assert!(page.contains("href=\"/judging\">") && page.contains("Log out"), "{page}");
+    assert!(!page.contains("href=\"/login\">Log in") && !page.contains("/settings/profile"), "{page}");
 
     // Everywhere else the guest is a visitor.
     for api in [
