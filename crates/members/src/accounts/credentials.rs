@@ -23,7 +23,8 @@ const EMAIL_CHANGES_PER_MEMBER: Limit = Limit::per(5, 3600);
 const RESET_PER_IP: Limit = Limit::per(10, 900);
 const RESET_PER_ACCOUNT: Limit = Limit::per(3, 900);
 
-/// Starts a password reset. Known and unknown addresses get the same answer.
+/// Starts a password reset (for members and judge-only guests). Known and unknown
+/// addresses get the same answer.
 pub(crate) async fn request_reset(state: &AppState, email: &str, ip: &str) -> AppResult<()> {
     refuse_oversized(&[("email", email)], &[])?;
     let Some(email) = normalise_email(email) else {
@@ -32,9 +33,12 @@ pub(crate) async fn request_reset(state: &AppState, email: &str, ip: &str) -> Ap
     ratelimit::hit(&state.db, &format!("reset:ip:{ip}"), RESET_PER_IP).await?;
     ratelimit::hit(&state.db, &format!("reset:account:{email}"), RESET_PER_ACCOUNT).await?;
     let tx = state.db.begin().await?;
-    let id: Option<MemberId> =
-        db::scalar(&tx, "SELECT id FROM members WHERE email = $1 AND status = 'active'", params![email.clone()])
-            .await?;
+    let id: Option<MemberId> = db::scalar(
+        &tx,
+        "SELECT id FROM members WHERE email = $1 AND status IN ('active', 'guest_judge')",
+        params![email.clone()],
+    )
+    .await?;
     if let Some(id) = id {
         let token = new_email_token(&tx, id, "reset", None, state.config.reset_link_lifetime).await?;
         let link = state.config.url(&format!("/reset-password?token={token}"));

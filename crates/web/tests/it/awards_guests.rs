@@ -68,6 +68,10 @@ async fn a_guest_judge_is_invited_sets_a_password_and_judges_but_is_no_member(ap
     let (status, v) = app.ask_token(GUEST, GUEST_PASSWORD).await;
     assert_eq!(status, 200, "{v}");
     let guest = v["token"].as_str().unwrap().to_string();
+    // A guest who forgets their password asks for a new link like anyone else.
+    assert_eq!(form_post(app, &c, "/forgot-password", &[("email", GUEST)]).await.status(), 200);
+    let reset = app.mails_to(GUEST).await.into_iter().find(|m| m.subject().contains("Reset")).expect("a reset link");
+    assert!(reset.token("/reset-password?token=").is_some());
 
     // The guest judges through the API and the pages.
     let mine = app.get_json("/api/v1/judging/assignments", &guest).await;
