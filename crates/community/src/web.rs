@@ -215,52 +215,19 @@ async fn thread_submit(
     HtmlForm(f): HtmlForm<ThreadForm>,
 ) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
-    match threads::start(
-        &state,
-        &ctx.viewer,
-        id,
-        &NewThread { title: f.title.clone(), body: f.body.clone(), content_note: f.content_note.clone() },
-    )
-    .await
-    {
+    let new = NewThread { title: f.title.clone(), body: f.body.clone(), content_note: f.content_note.clone() };
+    // A refused thread comes back on the group page with its message and the draft kept.
+    let message = match threads::start(&state, &ctx.viewer, id, &new).await {
         Ok(posted) => {
-            crate::thread_web::after_posting(
-                &state,
-                &ctx,
-                posted.item.id,
-                None,
-                posted.crisis_resources,
-                posted.published,
-            )
-            .await
+            let (crisis, published) = (posted.crisis_resources, posted.published);
+            return crate::thread_web::after_posting(&state, &ctx, posted.item.id, None, crisis, published).await;
         }
-        Err(AppError::Validation(e)) => {
-            let msg = e.sentence();
-            render_group(
-                &state,
-                &ctx,
-                id,
-                &CursorQuery::default(),
-                None,
-                Some(msg),
-                Draft { title: f.title, body: f.body },
-            )
-            .await
-        }
-        Err(AppError::Conflict { message, .. }) => {
-            render_group(
-                &state,
-                &ctx,
-                id,
-                &CursorQuery::default(),
-                None,
-                Some(message),
-                Draft { title: f.title, body: f.body },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+        Err(AppError::Validation(e)) => e.sentence(),
+        Err(AppError::Conflict { message, .. }) => message,
+        Err(e) => return Err(e),
+    };
+    let draft = Draft { title: f.title, body: f.body };
+    render_group(&state, &ctx, id, &CursorQuery::default(), None, Some(message), draft).await
 }
 
 async fn approve_submit(Req { state, ctx }: Req, Path((id, member)): Path<(String, String)>) -> AppResult<Response> {
