@@ -1,12 +1,13 @@
 //! A server killed (SIGKILL) in the middle of a burst of redemptions leaves data that
 //! passes `shn check` after a restart, on SQLite and on PostgreSQL.
 
+mod backends;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "a sturdy admin passphrase";
@@ -111,30 +112,12 @@ async fn crash_mid_burst(dir: PathBuf, db_url: String) {
     again.wait().unwrap();
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("shn-crash-{tag}-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_mid_burst_leaves_sqlite_consistent() {
-    let dir = temp_dir("sqlite");
-    let url = format!("sqlite://{}?mode=rwc", dir.join("shn.db").display());
-    crash_mid_burst(dir.clone(), url).await;
-    let _ = std::fs::remove_dir_all(dir);
+    backends::on_sqlite("crash", crash_mid_burst).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crash_mid_burst_leaves_postgres_consistent() {
-    let admin_url =
-        std::env::var("SHN_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("shn_t_crash_{}", uuid::Uuid::now_v7().simple());
-    let admin = Database::connect(&admin_url).await.expect("PostgreSQL must be reachable for tests");
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let root = admin_url.rsplit_once('/').map(|(r, _)| r.to_string()).unwrap_or(admin_url.clone());
-    let dir = temp_dir("pg");
-    crash_mid_burst(dir.clone(), format!("{root}/{name}")).await;
-    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-    let _ = std::fs::remove_dir_all(dir);
+    backends::on_postgres("crash", crash_mid_burst).await;
 }

@@ -6,6 +6,10 @@
 //! PostgreSQL. And the operator's commands,
 //! `shn newsletter preview` and `shn newsletter send`.
 
+mod backends;
+
+use backends::temp_dir;
+
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +18,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kernel::params;
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -306,32 +309,14 @@ async fn killed_twice_mid_send_still_exactly_once(dir: PathBuf, db_url: String) 
     kill(server);
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("shn-newsletter-{tag}-{}", uuid::Uuid::now_v7()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_issue_reaches_every_member_exactly_once_through_two_kills_on_sqlite() {
-    let dir = temp_dir("sqlite");
-    let url = format!("sqlite://{}?mode=rwc", dir.join("shn.db").display());
-    killed_twice_mid_send_still_exactly_once(dir.clone(), url).await;
-    let _ = std::fs::remove_dir_all(dir);
+    backends::on_sqlite("news", killed_twice_mid_send_still_exactly_once).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_issue_reaches_every_member_exactly_once_through_two_kills_on_postgres() {
-    let admin_url =
-        std::env::var("SHN_TEST_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("shn_t_news_{}", uuid::Uuid::now_v7().simple());
-    let admin = Database::connect(&admin_url).await.expect("PostgreSQL must be reachable for tests");
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
-    let root = admin_url.rsplit_once('/').map(|(r, _)| r.to_string()).unwrap_or(admin_url.clone());
-    let dir = temp_dir("pg");
-    killed_twice_mid_send_still_exactly_once(dir.clone(), format!("{root}/{name}")).await;
-    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-    let _ = std::fs::remove_dir_all(dir);
+    backends::on_postgres("news", killed_twice_mid_send_still_exactly_once).await;
 }
 
 fn run(dir: &Path, db_url: &str, args: &[&str]) -> Output {
