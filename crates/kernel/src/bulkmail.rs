@@ -10,15 +10,18 @@
 //! under the connection holds back, and only then calls the caller's `hand_over`: the
 //! caller records the hand-over durably and at once calls [`Release::now`], which
 //! writes those five bytes to the socket from the recording task itself. After a crash
-//! the caller treats a recorded hand-over as sent (never as to send again), and an
-//! unrecorded one as not sent (the server never saw the final dot). What remains
-//! uncertain is only the moment between that record and the one five-byte write, and
-//! there the choice is a lost message rather than a duplicate.
+//! the caller treats an unrecorded hand-over as not sent (the server never saw the final
+//! dot). A recorded one is told apart by the run's [`journal`], a local note written
+//! immediately before those five bytes: not noted, its end was never written (send it
+//! again); noted, it was (never send it again). What remains uncertain is only the
+//! instant between the note and the write, two system calls, and there the choice is a
+//! lost message rather than a duplicate.
 //!
 //! Into the outbox folder a message is written under its Message-ID (a temporary file
 //! renamed into place), so writing it again replaces it: exactly one file per message.
 
 mod gate;
+pub mod journal;
 
 use std::future::Future;
 use std::path::PathBuf;

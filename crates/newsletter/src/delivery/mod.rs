@@ -11,21 +11,24 @@
 //!
 //! **After a crash** the next run (the job's lease is short, so it comes soon) first
 //! puts `sending` rows back to `pending`: their final dot was never written, and a
-//! server keeps nothing of a transaction cut off before it. A `handed` row
-//! becomes `unconfirmed`: counted as delivered, never sent again.
+//! server keeps nothing of a transaction cut off before it. A `handed` row is told by
+//! the dead run's hand-over journal (`kernel::bulkmail::journal`), a local file in which
+//! the run noted each message in the instant before writing its end: not noted, the end
+//! was never written and the row goes back to `pending`; noted, it becomes
+//! `unconfirmed` (the server had the whole message): counted as delivered, never sent
+//! again. A run still alive (overtaken while stalled) or on another node has no journal
+//! here to read: its `handed` rows all become `unconfirmed`.
 //!
 //! **What is guaranteed.** No member receives an issue twice: a message is ended at a
-//! server only after its row is durably `handed`, and a `handed` row is never sent
-//! again. Every recipient whose row is not `unconfirmed` was either accepted by the
-//! server (`sent`) or has a definite answer (`bounced`, `failed`, `skipped`). The only
-//! loss a crash can cause is a message whose row was marked `handed` in the moment
-//! between that commit returning and the one five-byte write of its end, made by the
-//! same task with no wake-up in between; a server
-//! that refuses the content at the final dot while the worker is dead is likewise
-//! recorded as `unconfirmed`. True exactly-once delivery over SMTP is impossible in
-//! general (the sender cannot know, after a crash, whether the server read the dot);
-//! this design picks "never twice" and makes "possibly never" a narrow window, shown in
-//! the figures as `unconfirmed`. The Message-ID is stable per issue and
+//! server only after its row is durably `handed` and noted, and a noted row is never
+//! sent again. Every recipient is accepted by the server (`sent`, or `unconfirmed` after
+//! a crash once its end was written) or has a definite answer (`bounced`, `failed`,
+//! `skipped`). The only loss a crash on the sending node can cause is a message killed
+//! in the instant between its note and the five-byte write of its end (two adjacent
+//! system calls), or whose server refuses at the final dot while the worker is dead;
+//! both show as `unconfirmed`. True exactly-once delivery over SMTP is impossible in
+//! general (RFC 1047: two systems, no common commit); this design never sends twice and
+//! narrows "possibly never" to that instant. The Message-ID is stable per issue and
 //! member, so a receiver that keeps Message-IDs would drop a repeat in any case.
 
 mod figures;
@@ -36,6 +39,7 @@ mod rows;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kernel::bulkmail::journal::Journal;
 use kernel::db::Db;
 use kernel::jobs::{self, Job};
 use kernel::time::Instant;
@@ -127,7 +131,8 @@ pub(crate) async fn run_step(state: &AppState, issue: Uuid) -> AppResult<bool> {
         list_recipients(state, issue).await?;
     }
     let run_id = kernel::secret::random_token(12);
-    let (retried, presumed) = rows::recover(&state.db, issue, &run_id).await?;
+    let journals = state.config.data_dir.join("newsletter-handovers");
+    let (retried, presumed) = rows::recover(&state.db, &journals, issue, &run_id).await?;
     if retried + presumed > 0 {
         tracing::warn!(%issue, retried, presumed, "newsletter send resumed after an interrupted run");
     }
@@ -143,7 +148,8 @@ pub(crate) async fn run_step(state: &AppState, issue: Uuid) -> AppResult<bool> {
         rate: settings.rate,
         connections: settings.connections,
     });
-    let tally = pipeline::step(run, STEP).await?;
+    let journal = Journal::open(&journals, &run.id).map_err(|e| AppError::Internal(e.into()))?;
+    let tally = pipeline::step(run, STEP, journal).await?;
     tracing::info!(%issue, claimed = tally.claimed, sent = tally.sent, "newsletter send step");
     let left = rows::unfinished(&state.db, issue).await?;
     figures::publish(state, issue).await;

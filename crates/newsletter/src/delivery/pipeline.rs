@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kernel::AppState;
+use kernel::bulkmail::journal::Journal;
 use kernel::bulkmail::{Lane, Outcome, Release, Target};
 use kernel::ids::MemberId;
 use kernel::mail::ListHeaders;
@@ -68,12 +69,13 @@ impl Limiter {
     }
 }
 
-/// Sends for about `budget`, then lets the lanes finish what was claimed.
-pub(crate) async fn step(run: Arc<Run>, budget: Duration) -> kernel::AppResult<Tally> {
+/// Sends for about `budget`, then lets the lanes finish what was claimed. The run's
+/// `journal` notes each end of data as it is written; it goes once every lane is done.
+pub(crate) async fn step(run: Arc<Run>, budget: Duration, journal: Journal) -> kernel::AppResult<Tally> {
     let (work_tx, work_rx) = mpsc::channel::<Claimed>(run.connections * 2);
     let (hand_tx, hand_rx) = mpsc::channel::<HandOver>(run.connections * 2);
     let (mark_tx, mark_rx) = mpsc::channel::<(MemberId, Mark, String)>(1024);
-    let hand_writer = tokio::spawn(write_hand_overs(run.clone(), hand_rx));
+    let hand_writer = tokio::spawn(write_hand_overs(run.clone(), hand_rx, journal));
     let mark_writer = tokio::spawn(write_marks(run.clone(), mark_rx));
     let work_rx = Arc::new(Mutex::new(work_rx));
     let limiter = Arc::new(Limiter::new(run.rate));
@@ -103,8 +105,13 @@ pub(crate) async fn step(run: Arc<Run>, budget: Duration) -> kernel::AppResult<T
     for l in lanes {
         tally.sent += l.await.unwrap_or_default();
     }
-    let _ = hand_writer.await;
-    let _ = mark_writer.await;
+    let journal = hand_writer.await;
+    let marked = mark_writer.await;
+    if let (Ok(journal), Ok(())) = (journal, marked) {
+        // Every hand-over of this run is answered and recorded (a row left `handed` by a
+        // failed write is presumed delivered without the journal, as for another node).
+        journal.close();
+    }
     fed.map(|()| tally)
 }
 
@@ -183,12 +190,13 @@ fn retry_or_fail(row: &Claimed, why: String) -> (Mark, String) {
 }
 
 /// Records hand-overs: everything waiting goes in one statement, and each lane learns
-/// whether its row is still this run's to send.
-async fn write_hand_overs(run: Arc<Run>, mut rx: mpsc::Receiver<HandOver>) {
+/// whether its row is still this run's to send. Answers the journal when the lanes are
+/// done.
+async fn write_hand_overs(run: Arc<Run>, mut rx: mpsc::Receiver<HandOver>, mut journal: Journal) -> Journal {
     let mut batch = Vec::new();
     while rx.recv_many(&mut batch, 512).await > 0 {
         let members: Vec<MemberId> = batch.iter().map(|(m, ..)| *m).collect();
-        let owned = match rows::hand_over(&run.state.db, run.issue.id, &run.id, &members).await {
+        let mut owned = match rows::hand_over(&run.state.db, run.issue.id, &run.id, &members).await {
             Ok(owned) => owned,
             Err(e) => {
                 tracing::warn!(error = %e, "could not record hand-overs; those messages wait");
@@ -196,16 +204,19 @@ async fn write_hand_overs(run: Arc<Run>, mut rx: mpsc::Receiver<HandOver>) {
             }
         };
         // The ends of the data go out from here, right after the commit, before any
-        // lane is woken: that is the whole window in which a crash loses a message.
+        // lane is woken, each noted in the journal in the instant before it is written
+        // (a message that cannot be noted is not ended: it is tried again).
         for (member, _, release) in &batch {
-            if owned.contains(member) {
-                release.now();
+            if owned.contains(member) && !journal.note_then_release(&member.to_string(), release) {
+                tracing::warn!(%member, "could not note a hand-over in the journal; the message waits");
+                owned.retain(|m| m != member);
             }
         }
         for (member, reply, _) in batch.drain(..) {
             let _ = reply.send(owned.contains(&member));
         }
     }
+    journal
 }
 
 /// Records outcomes in batches, one statement per kind of outcome and reason.

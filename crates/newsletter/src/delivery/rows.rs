@@ -3,9 +3,12 @@
 //! (`run_id`): a run that lost its rows to another (its job's lease ran out while it
 //! stalled) can no longer hand any of them over.
 
+use std::path::Path;
+
+use kernel::bulkmail::journal;
 use kernel::db::{self, Db, UuidColumn};
 use kernel::ids::MemberId;
-use kernel::{AppResult, params};
+use kernel::{AppError, AppResult, params};
 use sea_orm::Value;
 use uuid::Uuid;
 
@@ -52,26 +55,46 @@ pub(crate) async fn add(db: &Db, issue: Uuid, batch: &[(MemberId, String)]) -> A
 }
 
 /// Rows left by runs that are gone: `sending` goes back to `pending` (its content was
-/// never handed over, so the server has nothing), and `handed` becomes `unconfirmed`
-/// (the content may have reached the server: it is never sent again).
-pub(crate) async fn recover(db: &Db, issue: Uuid, run: &str) -> AppResult<(u64, u64)> {
+/// never handed over, so the server has nothing). A `handed` row of a run whose journal
+/// is here and unlocked (the run is certainly over) goes back to `pending` when the
+/// journal has no note of it (its end of data was never written) and becomes
+/// `unconfirmed` when it has (the server had it all: never sent again). Without such a
+/// journal (the run is alive, or ran on another node) every `handed` row becomes
+/// `unconfirmed`. Answers how many rows go again and how many are presumed delivered.
+pub(crate) async fn recover(db: &Db, journals: &Path, issue: Uuid, run: &str) -> AppResult<(u64, u64)> {
     let now = kernel::time::now();
-    let retried = db
+    let mut again = db
         .exec(
             "UPDATE newsletter_deliveries SET state = 'pending', run_id = NULL, updated_at = $1 \
              WHERE issue_id = $2 AND state = 'sending' AND run_id <> $3",
             params![now, issue, run.to_string()],
         )
         .await?;
-    let presumed = db
-        .exec(
-            "UPDATE newsletter_deliveries SET state = 'unconfirmed', updated_at = $1, \
-             error = 'the worker stopped between handing the message over and the server''s answer' \
-             WHERE issue_id = $2 AND state = 'handed' AND run_id <> $3",
-            params![now, issue, run.to_string()],
+    let mut presumed = 0;
+    let runs: Vec<String> = db
+        .column(
+            "SELECT DISTINCT run_id FROM newsletter_deliveries WHERE issue_id = $1 AND state = 'handed' AND run_id <> $2",
+            params![issue, run.to_string()],
         )
         .await?;
-    Ok((retried, presumed))
+    for gone in runs {
+        let handed: Vec<MemberId> = db
+            .column(
+                "SELECT member_id FROM newsletter_deliveries WHERE issue_id = $1 AND state = 'handed' AND run_id = $2",
+                params![issue, gone.clone()],
+            )
+            .await?;
+        let journal = journal::finished(journals, &gone).map_err(|e| AppError::Internal(e.into()))?;
+        let (ended, unended): (Vec<MemberId>, Vec<MemberId>) =
+            handed.into_iter().partition(|m| journal.as_ref().is_none_or(|j| j.noted(&m.to_string())));
+        mark(db, issue, Mark::Retry, &unended, "the worker stopped before the end of the data was written").await?;
+        mark(db, issue, Mark::Unconfirmed, &ended, "the worker stopped after the end of the data was written").await?;
+        (again, presumed) = (again + unended.len() as u64, presumed + ended.len() as u64);
+        if let Some(j) = journal {
+            j.discard();
+        }
+    }
+    Ok((again, presumed))
 }
 
 /// Claims up to `n` pending recipients for `run`, in member order.
