@@ -308,15 +308,11 @@ async fn test_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResu
     let issue = issues::get(&state, path_id(&id)?).await?;
     let people = contracts::members::directory(&state)?;
     let to = people.contact_email((&state.db).into(), me.id).await?.ok_or(AppError::NotFound)?;
-    let edition = render::absolute(&assembly::edition(&state, issue.id, me.id).await?, |href| state.config.url(href));
-    let email = kernel::mail::Email {
-        to,
-        subject: format!("[Test] The Health Leader, week {}", issue.week),
-        text: render::text(&edition, str::to_string),
-        html: Some(render::html(&edition)),
-        unsubscribe_url: None,
-        attachments: vec![],
-    };
+    // Exactly what the editor's own copy will be, marked as a test and off the list.
+    let edition = assembly::edition(&state, issue.id, me.id).await?;
+    let mut email = crate::delivery::render::email(&state, &edition, me.id, &to);
+    email.subject = format!("[Test] {}", email.subject);
+    email.unsubscribe_url = None;
     kernel::mail::queue(state.db.writer(), &format!("newsletter-test:{}", Uuid::now_v7()), email).await?;
     Ok(redirect(&format!("/admin/newsletter/{}?tested", issue.id)))
 }

@@ -71,8 +71,9 @@ pub fn general_html(issue: &IssueView) -> String {
 /// One member's edition as plain text, links made absolute with `base`.
 pub fn text(e: &Edition, url: impl Fn(&str) -> String) -> String {
     let mut out = format!("The Health Leader, week {}\n\n", e.week);
-    if !e.intro.is_empty() {
-        out.push_str(&kernel::markdown::excerpt(&e.intro, 5000));
+    // Markdown is written to read as plain text: the intro goes as the editor wrote it.
+    if !e.intro.trim().is_empty() {
+        out.push_str(e.intro.trim());
         out.push_str("\n\n");
     }
     let featured: Vec<Item> =
@@ -86,7 +87,7 @@ pub fn text(e: &Edition, url: impl Fn(&str) -> String) -> String {
         }
         out.push_str(&format!("{}\n", s.title));
         for i in s.items {
-            let note = if i.note.is_empty() { String::new() } else { format!(" — {}", i.note) };
+            let note = if i.note.is_empty() { String::new() } else { format!(" - {}", i.note) };
             out.push_str(&format!("- {}{note}\n  {}\n", i.title, url(&i.href)));
         }
         out.push('\n');

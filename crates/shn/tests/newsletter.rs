@@ -229,7 +229,8 @@ impl Api {
 
 /// Waits until the sink has received at least `n` messages (or the send is over).
 async fn until_received(sink: &Sink, n: usize) {
-    for _ in 0..1200 {
+    // A restarted server first waits out the dead step's 20-second lease.
+    for _ in 0..2400 {
         if sink.total() >= n {
             return;
         }

@@ -63,6 +63,24 @@ impl Journal {
     }
 }
 
+/// The journals in `dir` whose names start with `prefix` and whose runs are over (their
+/// lock is free): what a crash left of runs that never had a hand-over to tell.
+pub fn finished_runs(dir: &Path, prefix: &str) -> io::Result<Vec<String>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(e),
+    };
+    let mut runs = vec![];
+    for entry in entries {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if let Some(run) = name.strip_suffix(".handovers").filter(|r| r.starts_with(prefix)) {
+            runs.push(run.to_string());
+        }
+    }
+    Ok(runs)
+}
+
 /// The journal of a run that is over, locked by the one recovering it.
 pub struct Finished {
     noted: HashSet<String>,

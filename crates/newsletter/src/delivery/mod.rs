@@ -130,7 +130,8 @@ pub(crate) async fn run_step(state: &AppState, issue: Uuid) -> AppResult<bool> {
     if send.state == "listing" {
         list_recipients(state, issue).await?;
     }
-    let run_id = kernel::secret::random_token(12);
+    // Named after its issue, so its journal is found among the issue's (`rows::recover`).
+    let run_id = format!("{issue}-{}", kernel::secret::random_token(9));
     let journals = state.config.data_dir.join("newsletter-handovers");
     let (retried, presumed) = rows::recover(&state.db, &journals, issue, &run_id).await?;
     if retried + presumed > 0 {

@@ -9,20 +9,18 @@ use kernel::ids::MemberId;
 use kernel::mail::{Email, ListHeaders};
 use uuid::Uuid;
 
-use crate::assembly::{Edition, Item};
+use crate::assembly::Edition;
 use crate::preferences;
 
+/// The e-mail around an edition: the same edition the preview shows (one rendering,
+/// `crate::render`), with the foot a message needs.
 #[derive(Template)]
 #[template(path = "email.html")]
 struct EmailHtml<'a> {
     subject: &'a str,
-    edition: &'a Edition,
-    intro_html: String,
-    featured: Vec<Item>,
-    highlights: Vec<Item>,
-    new_this_month: Vec<Item>,
+    edition_html: String,
     preferences: String,
-    unsubscribe: String,
+    unsubscribe: &'a str,
 }
 
 /// The subject line of an issue.
@@ -42,59 +40,19 @@ pub fn message_id(issue: Uuid, member: MemberId) -> String {
     format!("weekly-{}", &hash[..32.min(hash.len())])
 }
 
-fn absolute(state: &AppState, items: &[Item]) -> Vec<Item> {
-    items.iter().map(|i| Item { href: state.config.url(&i.href), ..i.clone() }).collect()
-}
-
-fn text_section(out: &mut String, title: &str, items: &[Item]) {
-    if items.is_empty() {
-        return;
-    }
-    out.push_str(&format!("\n{title}\n{}\n", "-".repeat(title.chars().count())));
-    for i in items {
-        if i.note.is_empty() {
-            out.push_str(&format!("* {}\n  {}\n", i.title, i.href));
-        } else {
-            out.push_str(&format!("* {} - {}\n  {}\n", i.title, i.note, i.href));
-        }
-    }
-}
-
-/// The plain-text part.
-pub fn text(edition: &Edition, featured: &[Item], highlights: &[Item], new: &[Item], unsubscribe: &str) -> String {
-    let mut out = format!("Health Leader weekly: {}\n\n", edition.week);
-    if !edition.intro.trim().is_empty() {
-        out.push_str(edition.intro.trim());
-        out.push('\n');
-    }
-    text_section(&mut out, "Featured", featured);
-    text_section(&mut out, "From your groups", highlights);
-    text_section(&mut out, "New this month", new);
-    out.push_str(&format!("\n--\nUnsubscribe with one click: {unsubscribe}\n"));
-    out
-}
-
-/// `member`'s edition as the e-mail to `to`.
+/// `member`'s edition as the e-mail to `to`: every part the preview shows, links made
+/// absolute, and the member's own one-click unsubscribe link (header and foot).
 pub fn email(state: &AppState, edition: &Edition, member: MemberId, to: &str) -> Email {
     let unsubscribe = preferences::unsubscribe_url(state, member);
-    let featured: Vec<Item> = edition
-        .featured
-        .iter()
-        .map(|f| Item { title: f.title.clone(), href: f.href.clone(), note: String::new() })
-        .collect();
-    let (featured, highlights, new_this_month) =
-        (absolute(state, &featured), absolute(state, &edition.highlights), absolute(state, &edition.new_this_month));
-    let subject = subject(edition);
-    let text = text(edition, &featured, &highlights, &new_this_month, &unsubscribe);
+    let edition = crate::render::absolute(edition, |href| state.config.url(href));
+    let subject = subject(&edition);
+    let mut text = crate::render::text(&edition, str::to_string);
+    text.push_str(&format!("\n--\nUnsubscribe with one click: {unsubscribe}\n"));
     let html = kernel::ui::render(&EmailHtml {
         subject: &subject,
-        edition,
-        intro_html: kernel::markdown::render(&edition.intro),
-        featured,
-        highlights,
-        new_this_month,
+        edition_html: crate::render::html(&edition),
         preferences: state.config.url("/newsletter/preferences"),
-        unsubscribe: unsubscribe.clone(),
+        unsubscribe: &unsubscribe,
     });
     Email {
         to: to.to_string(),

@@ -94,6 +94,15 @@ pub(crate) async fn recover(db: &Db, journals: &Path, issue: Uuid, run: &str) ->
             j.discard();
         }
     }
+    // Runs of this issue that died with nothing handed over leave a journal with nothing
+    // left to tell (a run's id begins with its issue's, `delivery::run_id`).
+    for gone in journal::finished_runs(journals, &issue.to_string()).map_err(|e| AppError::Internal(e.into()))? {
+        if gone != run
+            && let Some(j) = journal::finished(journals, &gone).map_err(|e| AppError::Internal(e.into()))?
+        {
+            j.discard();
+        }
+    }
     Ok((again, presumed))
 }
 

@@ -116,6 +116,40 @@ async fn each_edition_holds_the_members_own_opportunities_events_groups_resource
     assert!(titles(&e["new_this_month"]).contains(&"Asking your doctor".to_string()), "{e}");
     assert_eq!(e["points"]["balance"], 150);
     assert_eq!(titles(&e["points"]["affordable"]), vec!["Coffee voucher"], "what 150 points pay for: {e}");
+    the_message_she_receives_is_the_edition_she_was_previewed(app, &editor, &issue, &ana, &e).await;
+}
+
+/// The e-mail is rendered from the same edition as the preview: every item of every
+/// part, with its link made absolute, in both the text and the HTML part.
+async fn the_message_she_receives_is_the_edition_she_was_previewed(
+    app: &TestApp,
+    editor: &Member,
+    issue: &str,
+    member: &Member,
+    e: &Value,
+) {
+    let (status, body) = app.call("POST", &format!("{ISSUES}/{issue}/send"), editor, Some(json!({}))).await;
+    assert_eq!(status, 202, "{body}");
+    app.drain().await;
+    let mails: Vec<Mail> = app.smtp.mails.lock().unwrap().iter().cloned().collect();
+    let mails: Vec<&Mail> = mails
+        .iter()
+        .filter(|m| m.to == member.email.to_lowercase() && m.subject().starts_with("Health Leader weekly"))
+        .collect();
+    assert_eq!(mails.len(), 1, "the issue, once");
+    // Quoted-printable wraps long lines with a soft break and writes `=` as `=3D`.
+    let raw = mails[0].raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    let (text, html) = raw.split_once("text/html").expect("a text and an HTML part");
+    let parts = ["highlights", "new_this_month", "opportunities", "events"];
+    let items =
+        parts.iter().flat_map(|p| e[p].as_array().unwrap().iter()).chain(e["points"]["affordable"].as_array().unwrap());
+    for item in items {
+        let href = app.url(item["href"].as_str().unwrap());
+        let title = item["title"].as_str().unwrap();
+        assert!(text.contains(title) && text.contains(&href), "{title} at {href} in the text part: {text}");
+        assert!(html.contains(&format!("href=\"{href}\"")), "{href} in the HTML part: {html}");
+    }
+    assert!(text.contains("You have 150 points."), "{text}");
 }
 
 /// Every link of an edition opens for its member on the site; an opportunity in it is
