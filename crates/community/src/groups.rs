@@ -481,6 +481,7 @@ mod tests {
             public_preview: preview.into(),
             screening: "[]".into(),
             created_at: Utc::now(),
+            archived_at: None,
         }
     }
 
@@ -518,6 +519,27 @@ mod tests {
             !access(&member(Role::Member), &group("open", "all"), Standing::Banned).post,
             "banned members cannot post"
         );
+    }
+
+    #[test]
+    fn an_archived_group_is_read_as_before_but_nobody_posts_in_it() {
+        for (visibility, preview) in [("open", "all"), ("open", "teaser"), ("private", "none"), ("hidden", "none")] {
+            let live = group(visibility, preview);
+            let archived = Group { archived_at: Some(Utc::now()), ..live.clone() };
+            for v in [Viewer::Anonymous, member(Role::Member), member(Role::Staff)] {
+                for s in [Standing::None, Standing::Banned, Standing::Member, Standing::Owner] {
+                    let (before, after) = (access(&v, &live, s), access(&v, &archived, s));
+                    assert_eq!(
+                        (before.see_group, before.read, before.teaser),
+                        (after.see_group, after.read, after.teaser)
+                    );
+                    assert!(!after.post && after.archived, "{visibility} {s:?}");
+                }
+            }
+        }
+        let archived = Group { archived_at: Some(Utc::now()), ..group("private", "none") };
+        let refusal = access(&member(Role::Member), &archived, Standing::Member).require_post();
+        assert!(matches!(refusal, Err(AppError::Conflict { code: "group_archived", .. })), "a member hears why");
     }
 
     #[test]
