@@ -112,40 +112,40 @@ fn check(r: &NewReward) -> AppResult<(String, String)> {
     Ok((name.to_string(), fulfilment))
 }
 
+/// The reward's columns that staff set, as `$1` to `$10` in the statements that set them.
+const STAFF_SET: &str =
+    "name, description, image_url, cost, stock, per_member_limit, fulfilment, charity, active_from, active_until";
+
+/// The checked reward's values for [`STAFF_SET`].
+fn staff_set(r: &NewReward, name: &str, fulfilment: &str) -> Vec<kernel::db::SqlValue> {
+    params![
+        name,
+        r.description.trim(),
+        r.image_url.clone(),
+        r.cost,
+        r.stock,
+        r.per_member_limit,
+        fulfilment,
+        r.charity.clone().map(|c| c.trim().to_string()),
+        r.active_from,
+        r.active_until
+    ]
+}
+
 /// Adds a reward (staff). Audited.
 pub async fn create(state: &AppState, actor: MemberId, r: &NewReward, ip: &str) -> AppResult<Reward> {
     let (name, fulfilment) = check(r)?;
     let id = Uuid::now_v7();
     let tx = state.db.begin().await?;
-    kernel::db::exec(
-        &tx,
-        "INSERT INTO rewards (id, name, description, image_url, cost, stock, per_member_limit, fulfilment, charity, active_from, active_until, active, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, TRUE, $12)",
-        params![
-            id,
-            name.clone(),
-            r.description.trim(),
-            r.image_url.clone(),
-            r.cost,
-            r.stock,
-            r.per_member_limit,
-            fulfilment,
-            r.charity.clone().map(|c| c.trim().to_string()),
-            r.active_from,
-            r.active_until,
-            now()
-        ],
-    )
-    .await?;
-    audit::record(
-        &tx,
-        Some(actor),
-        "reward_created",
-        None,
-        Some(ip),
-        serde_json::json!({ "reward": id, "name": name, "cost": r.cost }),
-    )
-    .await?;
+    let mut values = staff_set(r, &name, &fulfilment);
+    values.extend(params![id, now()]);
+    let sql = format!(
+        "INSERT INTO rewards ({STAFF_SET}, id, created_at, active) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE)"
+    );
+    kernel::db::exec(&tx, &sql, values).await?;
+    let detail = serde_json::json!({ "reward": id, "name": name, "cost": r.cost });
+    audit::record(&tx, Some(actor), "reward_created", None, Some(ip), detail).await?;
     tx.commit().await?;
     get(state.db.writer(), id).await
 }
@@ -167,26 +167,11 @@ pub async fn update(
 ) -> AppResult<Reward> {
     let (name, fulfilment) = check(r)?;
     let tx = state.db.begin().await?;
-    let changed = kernel::db::exec(
-        &tx,
-        "UPDATE rewards SET name = $1, description = $2, image_url = $3, cost = $4, stock = $5, per_member_limit = $6, \
-         fulfilment = $7, charity = $8, active_from = $9, active_until = $10, active = $11 WHERE id = $12",
-        params![
-            name.clone(),
-            r.description.trim(),
-            r.image_url.clone(),
-            r.cost,
-            r.stock,
-            r.per_member_limit,
-            fulfilment,
-            r.charity.clone().map(|c| c.trim().to_string()),
-            r.active_from,
-            r.active_until,
-            active,
-            id
-        ],
-    )
-    .await?;
+    let mut values = staff_set(r, &name, &fulfilment);
+    values.extend(params![active, id]);
+    let set: Vec<String> = STAFF_SET.split(", ").enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let sql = format!("UPDATE rewards SET {}, active = $11 WHERE id = $12", set.join(", "));
+    let changed = kernel::db::exec(&tx, &sql, values).await?;
     if changed == 0 {
         return Err(AppError::NotFound);
     }
@@ -200,6 +185,9 @@ pub async fn update(
 /// members' histories and the ledger's reasons, so it is retired instead (409 says so).
 pub async fn delete(state: &AppState, actor: MemberId, id: Uuid, ip: &str) -> AppResult<()> {
     let tx = state.db.begin().await?;
+    // Held until the end, so no redemption slips in between the count and the delete.
+    let locked = format!("SELECT id FROM rewards WHERE id = $1{}", kernel::db::for_update(&tx));
+    kernel::db::scalar::<Uuid, _>(&tx, &locked, params![id]).await?.ok_or(AppError::NotFound)?;
     let redeemed: i64 = kernel::db::scalar(&tx, "SELECT COUNT(*) FROM redemptions WHERE reward_id = $1", params![id])
         .await?
         .unwrap_or(0);
