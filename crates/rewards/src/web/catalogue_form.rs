@@ -26,22 +26,16 @@ pub(super) fn router() -> axum::Router<AppState> {
         .route("/admin/rewards/catalogue/{id}/delete", post(delete_submit))
 }
 
-/// A reward's fields as typed.
+/// A reward's fields as typed (each empty when not sent).
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub(super) struct RewardForm {
-    #[serde(default)]
     pub(super) name: String,
-    #[serde(default)]
     pub(super) description: String,
-    #[serde(default)]
     pub(super) cost: String,
-    #[serde(default)]
     pub(super) stock: String,
-    #[serde(default)]
     pub(super) per_member_limit: String,
-    #[serde(default)]
     pub(super) fulfilment: String,
-    #[serde(default)]
     pub(super) charity: String,
 }
 
@@ -185,8 +179,18 @@ async fn edit_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Byte
     let id: Uuid = path_id(&id)?;
     let pairs = form_pairs(&body);
     let (f, active) = (RewardForm::of(&pairs), form_value(&pairs, "active") == "yes");
+    let stored = catalogue::get(state.db.reader(), id).await?;
     let result = match reward_input(&f) {
-        Ok(new) => catalogue::update(&state, staff.id, id, &new, active, &ctx.client_ip).await.map(|_| ()),
+        Ok(new) => {
+            // What the form does not show (set through the API) stays as it was.
+            let new = NewReward {
+                image_url: stored.image_url,
+                active_from: stored.active_from,
+                active_until: stored.active_until,
+                ..new
+            };
+            catalogue::update(&state, staff.id, id, &new, active, &ctx.client_ip).await.map(|_| ())
+        }
         Err(errors) => Err(AppError::Validation(errors)),
     };
     match result {

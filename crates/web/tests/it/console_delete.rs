@@ -89,7 +89,17 @@ async fn offered(app: &TestApp) -> Vec<String> {
 async fn staff_change_a_reward_then_retire_it_once_redeemed_and_delete_one_never_redeemed(app: &TestApp) {
     let staff = app.staff_member().with_password().create().await;
     let console = staff.browser(app).await;
-    let mug = a_reward(app, &staff, "Mug", 10).await;
+    let (s, v) = app
+        .call(
+            "POST",
+            "/api/v1/admin/rewards",
+            &staff,
+            Some(json!({"name": "Mug", "cost": 10,
+        "image_url": "https://example.org/mug.png", "active_until": "2099-01-01T00:00:00Z"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{v}");
+    let mug = v["id"].as_str().unwrap().to_string();
     let at = format!("/admin/rewards/catalogue/{mug}");
     assert!(app.get_text("/admin/rewards/catalogue", &console).await.contains(&format!("href=\"{at}\"")));
     assert!(app.get_text(&at, &console).await.contains("value=\"Mug\""), "the form shows the reward as it is");
@@ -108,6 +118,11 @@ async fn staff_change_a_reward_then_retire_it_once_redeemed_and_delete_one_never
     assert_eq!(form_post(app, &console, &at, &typed).await.status(), 303, "changed");
     assert_eq!(app.audited("reward_updated").await, vec![(Some(staff.id), None)]);
     assert!(offered(app).await.contains(&"Big mug".to_string()));
+    let list = app.get_json("/api/v1/rewards", &Visitor).await;
+    let changed = list["items"].as_array().unwrap().iter().find(|r| r["name"] == "Big mug").unwrap().clone();
+    assert_eq!((changed["cost"].as_i64(), changed["stock"].as_i64()), (Some(25), Some(4)));
+    assert_eq!(changed["image_url"], "https://example.org/mug.png", "what the form does not show is kept");
+    assert_eq!(changed["active_until"], "2099-01-01T00:00:00Z");
 
     let member = app.member().create().await;
     app.credit_points(&staff, member.id, 100, "welcome").await;
