@@ -1,6 +1,6 @@
 //! The community API, second part: what members do to posts (edit, delete, react),
 //! what moderators and staff do (pin, lock, move, prompts, group membership, report
-//! details) and notification e-mail settings.
+//! details, archiving a group) and notification e-mail settings.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/groups/{id}/leave", post(leave_group))
         .route("/api/v1/groups/{id}/members/{member_id}/{action}", post(manage_member))
         .route("/api/v1/moderation/reports/{id}", get(report_detail))
+        .route("/api/v1/admin/groups/{id}/archive", post(archive_group))
+        .route("/api/v1/admin/groups/{id}/unarchive", post(unarchive_group))
         .route("/api/v1/me/notification-settings", get(get_settings).put(put_settings))
 }
 
@@ -50,6 +52,8 @@ pub fn router() -> Router<AppState> {
         leave_group,
         manage_member,
         report_detail,
+        archive_group,
+        unarchive_group,
         get_settings,
         put_settings,
         crate::live::stream,
@@ -238,4 +242,25 @@ async fn put_settings(Req { state, ctx }: Req, ApiJson(b): ApiJson<EmailSettings
     let me = ctx.viewer.require_member()?;
     email::save(&state.db, me.id, &b).await?;
     Ok(Json(email::settings(&state.db, me.id).await?))
+}
+
+/// Archive a group (staff): it leaves the list of groups and takes no new posts, but
+/// stays readable to those who could read it. Archiving it again changes nothing.
+#[utoipa::path(post, path = "/api/v1/admin/groups/{id}/archive", tag = "community", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 404)))]
+async fn archive_group(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
+    set_archived(&state, &ctx, &id, true).await
+}
+
+/// Bring an archived group back (staff): listed again, and open to posts.
+#[utoipa::path(post, path = "/api/v1/admin/groups/{id}/unarchive", tag = "community", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 404)))]
+async fn unarchive_group(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
+    set_archived(&state, &ctx, &id, false).await
+}
+
+async fn set_archived(state: &AppState, ctx: &RequestContext, id: &str, archived: bool) -> AppResult<StatusCode> {
+    ctx.viewer.require_role(kernel::viewer::Role::Staff)?;
+    crate::group_admin::set_archived(state, &ctx.viewer, path_id(id)?, archived, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

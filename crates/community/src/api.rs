@@ -128,10 +128,11 @@ pub struct GroupList {
     pub items: Vec<GroupView>,
 }
 
-/// Groups the viewer may know about (hidden groups only to their members and to staff).
+/// Groups the viewer may know about (hidden groups only to their members and to staff),
+/// archived ones left out.
 #[utoipa::path(get, path = "/api/v1/groups", tag = "community", responses((status = 200, body = GroupList)))]
 async fn list_groups(Req { state, ctx }: Req) -> AppResult<Json<GroupList>> {
-    let items = groups::list(&state.db, &ctx.viewer)
+    let items = groups::listed(&state.db, &ctx.viewer)
         .await?
         .into_iter()
         .map(|(g, standing)| GroupView { screening_questions: g.screening_questions(), group: g, standing })

@@ -46,6 +46,9 @@ pub async fn change(state: &AppState, viewer: &Viewer, id: Uuid, c: &ThreadChang
         if !dest.moderate {
             return Err(AppError::field("group_id", "You can only move a discussion to a group you moderate."));
         }
+        if dest.archived {
+            return Err(AppError::field("group_id", "That group is archived: it takes no new discussions."));
+        }
     }
     let mut actions = Vec::new();
     let tx = state.db.begin().await?;
@@ -102,9 +105,12 @@ pub struct NewPrompt {
 /// Schedules a Health Leader discussion in a group (staff).
 pub async fn create_prompt(state: &AppState, viewer: &Viewer, group: Uuid, p: &NewPrompt) -> AppResult<Thread> {
     let me = viewer.require_member()?;
-    groups::visible(&state.db, viewer, group).await?;
+    let (_, _, a) = groups::visible(&state.db, viewer, group).await?;
     if !viewer.is_staff() {
         return Err(AppError::Forbidden);
+    }
+    if a.archived {
+        return Err(AppError::conflict("group_archived", "This group is archived: it takes no new discussions."));
     }
     let mut e = FieldErrors::new();
     let title = p.title.trim();

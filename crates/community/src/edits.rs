@@ -63,9 +63,10 @@ pub async fn edit(state: &AppState, viewer: &Viewer, target_type: &str, id: Uuid
     let me = viewer.require_member()?;
     let cur = current(&state.db, target_type, id).await?;
     let (t, _, a) = threads::readable(&state.db, viewer, cur.thread_id).await?;
-    if cur.author_id != me.id || !a.post {
+    if cur.author_id != me.id {
         return Err(AppError::Forbidden);
     }
+    a.require_post()?;
     let mut errors = FieldErrors::new();
     let title = match (target_type, &e.title) {
         ("thread", Some(title)) => title.trim().to_string(),

@@ -53,6 +53,34 @@ pub(crate) async fn update(state: &AppState, viewer: &Viewer, id: Uuid, g: &NewG
     Ok(())
 }
 
+/// Archives a group (`archived`) or brings it back (staff): an archived group leaves the
+/// list of groups and takes no new posts, but stays readable ([`crate::policy::group_read`]).
+/// Archiving an archived group keeps the first date; both are audited.
+pub(crate) async fn set_archived(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    archived: bool,
+    ip: &str,
+) -> AppResult<()> {
+    let staff = viewer.require_role(Role::Staff)?;
+    let tx = state.db.begin().await?;
+    let changed = if archived {
+        let sql = "UPDATE groups SET archived_at = COALESCE(archived_at, $1) WHERE id = $2";
+        db::exec(&tx, sql, params![kernel::time::now(), id]).await?
+    } else {
+        db::exec(&tx, "UPDATE groups SET archived_at = NULL WHERE id = $1", params![id]).await?
+    };
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
+    let action = if archived { "group_archived" } else { "group_unarchived" };
+    audit::record(&tx, Some(staff.id), action, None, Some(ip), serde_json::json!({ "group": id })).await?;
+    tx.commit().await?;
+    state.db.forget(GROUPS_MEMO);
+    Ok(())
+}
+
 /// Deletes a group that never had a discussion (staff); one with discussions keeps them,
 /// and says so.
 pub(crate) async fn delete(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) -> AppResult<()> {

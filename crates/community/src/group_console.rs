@@ -1,6 +1,7 @@
 //! The staff console's group pages (`/admin/groups`): every group, a form to create one
 //! and to change it (kind, rules, teaser, screening questions, crisis holding), its
-//! moderators, and deleting a group that never had a discussion. Each page answers 404
+//! moderators, archiving a group (and bringing it back), and deleting a group that never
+//! had a discussion. Each page answers 404
 //! to anyone but staff, before reading a body; the rules are the API's ([`groups::check`]).
 
 use axum::Router;
@@ -25,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/groups/{id}", get(edit_page).post(edit_submit))
         .route("/admin/groups/{id}/moderators", post(moderators_submit))
         .route("/admin/groups/{id}/delete", post(delete_submit))
+        .route("/admin/groups/{id}/archive", post(archive_submit))
+        .route("/admin/groups/{id}/unarchive", post(unarchive_submit))
 }
 
 const KINDS: &[(&str, &str)] = &[
@@ -42,16 +45,17 @@ async fn list_page(Req { state, ctx }: Req) -> AppResult<Response> {
         .iter()
         .map(|(g, _)| {
             format!(
-                "<tr><td><a href=\"/admin/groups/{}\">{}</a></td><td>{}</td></tr>",
+                "<tr><td><a href=\"/admin/groups/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
                 g.id,
                 escape(&g.name),
-                escape(&g.visibility)
+                escape(&g.visibility),
+                if g.is_archived() { "Archived" } else { "Live" }
             )
         })
         .collect();
     let body = format!(
         "<h1>Groups</h1><p><a href=\"/admin/groups/new\">Create a group</a></p>\
-         <table><caption>Every group</caption><thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Kind</th></tr></thead>\
+         <table><caption>Every group</caption><thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Kind</th><th scope=\"col\">State</th></tr></thead>\
          <tbody>{rows}</tbody></table>"
     );
     Ok(ui::page(&state, &ctx, "Groups (staff)", "/admin", &body).into_response())
@@ -155,7 +159,7 @@ async fn render_edit(
         hold_crisis_posts: s.hold_crisis_posts,
     };
     let extra = format!(
-        "<h2>Moderators</h2>{}{}<h2>Delete the group</h2><p>Only a group that never had a discussion can be deleted.</p>{}\
+        "<h2>Moderators</h2>{}{}{}<h2>Delete the group</h2><p>Only a group that never had a discussion can be deleted.</p>{}\
          <p><a href=\"/groups/{id}\">The group's page</a></p>",
         members_table(state, id).await?,
         form::form(
@@ -165,6 +169,7 @@ async fn render_edit(
             &moderator_fields(moderators.0, moderators.1),
             "Change their role"
         ),
+        archive_section(ctx, id, s.group.is_archived()),
         form::button(&format!("/admin/groups/{id}/delete"), &ctx.csrf, "Delete this group"),
     );
     let action = format!("/admin/groups/{id}");
@@ -174,6 +179,24 @@ async fn render_edit(
         *page.status_mut() = moderators.1.page_status();
     }
     Ok(page)
+}
+
+/// Archiving (or bringing back) the group: what it means, then one button.
+fn archive_section(ctx: &RequestContext, id: Uuid, archived: bool) -> String {
+    if archived {
+        format!(
+            "<h2>Archived</h2><p>This group is archived: it is left out of the list of groups and takes no new \
+             members, discussions, replies or reactions; its discussions stay readable.</p>{}",
+            form::button(&format!("/admin/groups/{id}/unarchive"), &ctx.csrf, "Bring this group back")
+        )
+    } else {
+        format!(
+            "<h2>Archive the group</h2><p>Archiving leaves the group out of the list of groups and closes it to new \
+             members, discussions, replies and reactions. Its discussions stay readable by those who could read \
+             them, and you can bring it back later.</p>{}",
+            form::button(&format!("/admin/groups/{id}/archive"), &ctx.csrf, "Archive this group")
+        )
+    }
 }
 
 fn moderator_fields(names: &str, errors: &FieldErrors) -> String {
@@ -241,4 +264,19 @@ async fn delete_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppRe
     staff_page(&ctx.viewer)?;
     group_admin::delete(&state, &ctx.viewer, path_id(&id)?, &ctx.client_ip).await?;
     Ok(redirect("/admin/groups"))
+}
+
+async fn archive_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
+    set_archived(&state, &ctx, &id, true).await
+}
+
+async fn unarchive_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
+    set_archived(&state, &ctx, &id, false).await
+}
+
+async fn set_archived(state: &AppState, ctx: &RequestContext, id: &str, archived: bool) -> AppResult<Response> {
+    staff_page(&ctx.viewer)?;
+    let id: Uuid = path_id(id)?;
+    group_admin::set_archived(state, &ctx.viewer, id, archived, &ctx.client_ip).await?;
+    Ok(redirect(&format!("/admin/groups/{id}")))
 }

@@ -33,11 +33,19 @@ pub struct Group {
     #[serde(skip)]
     pub screening: String,
     pub created_at: DateTime<Utc>,
+    /// When staff archived the group (absent while it is live): an archived group is left
+    /// out of the list of groups and takes no new posts, but stays readable.
+    pub archived_at: Option<DateTime<Utc>>,
 }
 
-pub const COLUMNS: &str = "id, slug, name, description, rules, visibility, public_preview, screening, created_at";
+pub const COLUMNS: &str =
+    "id, slug, name, description, rules, visibility, public_preview, screening, created_at, archived_at";
 
 impl Group {
+    pub fn is_archived(&self) -> bool {
+        self.archived_at.is_some()
+    }
+
     pub fn screening_questions(&self) -> Vec<String> {
         serde_json::from_str(&self.screening).unwrap_or_default()
     }
@@ -118,6 +126,13 @@ pub async fn list(db: &Db, viewer: &Viewer) -> AppResult<Vec<(Group, Standing)>>
         .filter(|(g, s)| access(viewer, g, *s).see_group)
         .map(|(g, s)| (g.clone(), s))
         .collect())
+}
+
+/// The list of groups members browse (the groups page and the API's list): the groups
+/// the viewer may know about ([`list`]), less archived ones. Archived groups still count
+/// as known everywhere else, so their discussions stay in feeds and search for readers.
+pub async fn listed(db: &Db, viewer: &Viewer) -> AppResult<Vec<(Group, Standing)>> {
+    Ok(list(db, viewer).await?.into_iter().filter(|(g, _)| !g.is_archived()).collect())
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -246,6 +261,9 @@ pub async fn join(state: &AppState, viewer: &Viewer, id: Uuid, answers: &[String
         Standing::Pending => return Ok(JoinOutcome::Pending),
         s if s.is_member() => return Ok(JoinOutcome::Joined),
         _ => {}
+    }
+    if g.is_archived() {
+        return Err(AppError::conflict("group_archived", "This group is archived and takes no new members."));
     }
     match g.visibility.as_str() {
         "open" => {
@@ -463,6 +481,7 @@ mod tests {
             public_preview: preview.into(),
             screening: "[]".into(),
             created_at: Utc::now(),
+            archived_at: None,
         }
     }
 
@@ -500,6 +519,27 @@ mod tests {
             !access(&member(Role::Member), &group("open", "all"), Standing::Banned).post,
             "banned members cannot post"
         );
+    }
+
+    #[test]
+    fn an_archived_group_is_read_as_before_but_nobody_posts_in_it() {
+        for (visibility, preview) in [("open", "all"), ("open", "teaser"), ("private", "none"), ("hidden", "none")] {
+            let live = group(visibility, preview);
+            let archived = Group { archived_at: Some(Utc::now()), ..live.clone() };
+            for v in [Viewer::Anonymous, member(Role::Member), member(Role::Staff)] {
+                for s in [Standing::None, Standing::Banned, Standing::Member, Standing::Owner] {
+                    let (before, after) = (access(&v, &live, s), access(&v, &archived, s));
+                    assert_eq!(
+                        (before.see_group, before.read, before.teaser),
+                        (after.see_group, after.read, after.teaser)
+                    );
+                    assert!(!after.post && after.archived, "{visibility} {s:?}");
+                }
+            }
+        }
+        let archived = Group { archived_at: Some(Utc::now()), ..group("private", "none") };
+        let refusal = access(&member(Role::Member), &archived, Standing::Member).require_post();
+        assert!(matches!(refusal, Err(AppError::Conflict { code: "group_archived", .. })), "a member hears why");
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub fn slice() -> Slice {
             15,
             "Groups",
             "/admin/groups",
-            "Create and change groups: kind, screening questions, moderators, rules, teaser.",
+            "Create, change and archive groups: kind, screening questions, moderators, rules, teaser.",
         )
         .console(20, "Moderation queue", "/moderation", "Reports and crisis flags waiting for a decision.")
         .nav(50, "Messages", "/messages")

@@ -31,7 +31,7 @@ impl GroupDirectory for Groups {
             Ok(crate::groups::list(db, viewer)
                 .await?
                 .into_iter()
-                .filter(|(_, standing)| standing.is_member())
+                .filter(|(g, standing)| standing.is_member() && !g.is_archived())
                 .map(|(g, _)| GroupChoice { id: GroupId(g.id), name: g.name })
                 .collect())
         })

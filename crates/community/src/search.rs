@@ -79,6 +79,8 @@ async fn everything(state: &AppState, viewer: &Viewer, q: &str) -> AppResult<Res
     let matching_groups = known
         .into_iter()
         .map(|(g, _)| g)
+        // An archived group is out of the directory; its discussions stay findable.
+        .filter(|g| !g.is_archived())
         .filter(|g| g.name.to_lowercase().contains(&needle) || g.description.to_lowercase().contains(&needle))
         .take(10)
         .collect();

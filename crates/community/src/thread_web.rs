@@ -155,7 +155,7 @@ async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, 
         })
         .collect();
     let move_targets = if a.moderate && g.visibility == "open" {
-        crate::groups::list(&state.db, &ctx.viewer)
+        crate::groups::listed(&state.db, &ctx.viewer)
             .await?
             .into_iter()
             .filter(|(other, s)| other.id != g.id && (s.can_moderate() || ctx.viewer.is_staff()))

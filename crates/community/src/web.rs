@@ -37,7 +37,7 @@ struct GroupsPage {
 }
 
 async fn groups_page(Req { state, ctx }: Req) -> AppResult<Response> {
-    let body = ui::render(&GroupsPage { items: groups::list(&state.db, &ctx.viewer).await? });
+    let body = ui::render(&GroupsPage { items: groups::listed(&state.db, &ctx.viewer).await? });
     Ok(ui::page(&state, &ctx, "Groups", "/groups", &body).into_response())
 }
 

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/events", get(list).post(create))
         .route("/api/v1/events/{id}", get(get_one).patch(patch))
         .route("/api/v1/events/{id}/registration", post(register).delete(cancel))
+        .route("/api/v1/admin/events/{id}", axum::routing::delete(delete_event))
         .route("/api/v1/events/{id}/attendance", post(attendance))
         .route("/api/v1/events/{id}/registrations", get(registrants))
         .route("/api/v1/events/{id}/rounds", post(start_round))
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     paths(
+        delete_event,
         list,
         create,
         get_one,
@@ -196,6 +198,16 @@ async fn patch(
 ) -> AppResult<Json<EventView>> {
     let e = service::update(&state, &ctx.viewer, path_id(&id)?, &b, &ctx.client_ip).await?;
     Ok(Json(view(&state, &ctx.viewer, e).await?))
+}
+
+/// Delete an event nobody has registered for (staff), with its speakers, questions and
+/// networking rounds. Once members have registered it answers 409: cancel it instead.
+#[utoipa::path(delete, path = "/api/v1/admin/events/{id}", tag = "events", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409)))]
+async fn delete_event(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
+    ctx.viewer.require_role(kernel::viewer::Role::Staff)?;
+    service::delete(&state, &ctx.viewer, path_id(&id)?, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,7 +1,7 @@
 //! Staff changing a conference from the console: its settings (by the same checks as
-//! creating one, [`conference::check`]), tracks and ticket types added or resized (never
-//! removed: sessions and tickets point at them), and deleting a conference that has no
-//! session and no ticket yet.
+//! creating one, [`conference::check`]), tracks and ticket types added, resized, or
+//! removed while no session or ticket points at them, and deleting a conference that has
+//! no session and no ticket yet.
 
 use kernel::db;
 use kernel::viewer::{Role, Viewer};
@@ -11,7 +11,8 @@ use uuid::Uuid;
 use crate::conference::{self, NewConference};
 
 /// Changes a conference (staff): its settings, new tracks, and ticket types added or
-/// resized by name (never below the tickets already taken).
+/// resized by name (never below the tickets already taken). The form lists every track
+/// and ticket type, so one left out is removed ([`remove_unlisted`]).
 pub(crate) async fn update(state: &AppState, viewer: &Viewer, id: Uuid, c: &NewConference, ip: &str) -> AppResult<()> {
     let staff = viewer.require_role(Role::Staff)?;
     conference::check(c)?;
@@ -70,9 +71,54 @@ pub(crate) async fn update(state: &AppState, viewer: &Viewer, id: Uuid, c: &NewC
             .await?;
         }
     }
+    remove_unlisted(&tx, id, c).await?;
     audit::record(&tx, Some(staff.id), "conference_updated", None, Some(ip), serde_json::json!({ "conference": id }))
         .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// A track or ticket type of the conference, and how many sessions or tickets use it.
+#[derive(sea_orm::FromQueryResult)]
+struct Part {
+    id: Uuid,
+    name: String,
+    used: i64,
+}
+
+/// Removes the tracks and ticket types left out of `c`; one still used by a session or a
+/// ticket stays, and the form says so beside its field (nothing is changed then).
+async fn remove_unlisted(tx: &db::Tx, id: Uuid, c: &NewConference) -> AppResult<()> {
+    let tracks: Vec<Part> = db::all(
+        tx,
+        "SELECT t.id, t.name, CAST((SELECT COUNT(*) FROM events e WHERE e.track_id = t.id) AS BIGINT) AS used \
+         FROM conference_tracks t WHERE t.conference_id = $1",
+        params![id],
+    )
+    .await?;
+    let listed: Vec<&str> = c.tracks.iter().map(|n| n.trim()).collect();
+    for t in tracks.iter().filter(|t| !listed.contains(&t.name.as_str())) {
+        if t.used > 0 {
+            let why = format!("Sessions are in the track \u{201c}{}\u{201d}: move them before removing it.", t.name);
+            return Err(AppError::field("tracks", why));
+        }
+        db::exec(tx, "DELETE FROM conference_tracks WHERE id = $1", params![t.id]).await?;
+    }
+    let tickets: Vec<Part> = db::all(
+        tx,
+        "SELECT t.id, t.name, CAST((SELECT COUNT(*) FROM conference_tickets c WHERE c.ticket_type_id = t.id) AS BIGINT) \
+         AS used FROM ticket_types t WHERE t.conference_id = $1",
+        params![id],
+    )
+    .await?;
+    let listed: Vec<&str> = c.ticket_types.iter().map(|k| k.name.trim()).collect();
+    for t in tickets.iter().filter(|t| !listed.contains(&t.name.as_str())) {
+        if t.used > 0 {
+            let why = format!("Tickets of \u{201c}{}\u{201d} are taken, so it stays.", t.name);
+            return Err(AppError::field("ticket_types", why));
+        }
+        db::exec(tx, "DELETE FROM ticket_types WHERE id = $1", params![t.id]).await?;
+    }
     Ok(())
 }
 
@@ -91,7 +137,7 @@ pub(crate) async fn delete(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str
     if used > 0 {
         return Err(AppError::conflict(
             "conference_in_use",
-            "This conference has sessions or tickets; cancel its sessions instead of deleting it.",
+            "This conference has sessions or tickets; delete its sessions nobody registered for first (tickets taken keep it).",
         ));
     }
     db::exec(&tx, "DELETE FROM ticket_types WHERE conference_id = $1", params![id]).await?;

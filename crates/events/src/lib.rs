@@ -38,7 +38,12 @@ pub fn slice() -> Slice {
     Slice::new("events")
         .settings(settings::SETTINGS)
         .nav(30, "Events", "/events")
-        .console(25, "Events", "/admin/events", "Schedule, change and cancel events of every kind; networking rounds.")
+        .console(
+            25,
+            "Events",
+            "/admin/events",
+            "Schedule, change, cancel and delete events of every kind; networking rounds.",
+        )
         .console(
             26,
             "Conferences",

@@ -78,8 +78,8 @@ pub struct NewReward {
     pub active_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Adds a reward (staff). Audited.
-pub async fn create(state: &AppState, actor: MemberId, r: &NewReward, ip: &str) -> AppResult<Reward> {
+/// A reward's fields checked: its trimmed name and its way of fulfilment.
+fn check(r: &NewReward) -> AppResult<(String, String)> {
     let mut e = FieldErrors::new();
     let name = r.name.trim();
     e.check_length("name", name, 1..=120, "Give the reward a name of 1 to 120 characters.");
@@ -109,37 +109,98 @@ pub async fn create(state: &AppState, actor: MemberId, r: &NewReward, ip: &str) 
         e.add("active_until", "The end must come after the start.");
     }
     e.into_result()?;
+    Ok((name.to_string(), fulfilment))
+}
+
+/// The reward's columns that staff set, as `$1` to `$10` in the statements that set them.
+const STAFF_SET: &str =
+    "name, description, image_url, cost, stock, per_member_limit, fulfilment, charity, active_from, active_until";
+
+/// The checked reward's values for [`STAFF_SET`].
+fn staff_set(r: &NewReward, name: &str, fulfilment: &str) -> Vec<kernel::db::SqlValue> {
+    params![
+        name,
+        r.description.trim(),
+        r.image_url.clone(),
+        r.cost,
+        r.stock,
+        r.per_member_limit,
+        fulfilment,
+        r.charity.clone().map(|c| c.trim().to_string()),
+        r.active_from,
+        r.active_until
+    ]
+}
+
+/// Adds a reward (staff). Audited.
+pub async fn create(state: &AppState, actor: MemberId, r: &NewReward, ip: &str) -> AppResult<Reward> {
+    let (name, fulfilment) = check(r)?;
     let id = Uuid::now_v7();
     let tx = state.db.begin().await?;
-    kernel::db::exec(
-        &tx,
-        "INSERT INTO rewards (id, name, description, image_url, cost, stock, per_member_limit, fulfilment, charity, active_from, active_until, active, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, TRUE, $12)",
-        params![
-            id,
-            name,
-            r.description.trim(),
-            r.image_url.clone(),
-            r.cost,
-            r.stock,
-            r.per_member_limit,
-            fulfilment,
-            r.charity.clone().map(|c| c.trim().to_string()),
-            r.active_from,
-            r.active_until,
-            now()
-        ],
-    )
-    .await?;
-    audit::record(
-        &tx,
-        Some(actor),
-        "reward_created",
-        None,
-        Some(ip),
-        serde_json::json!({ "reward": id, "name": name, "cost": r.cost }),
-    )
-    .await?;
+    let mut values = staff_set(r, &name, &fulfilment);
+    values.extend(params![id, now()]);
+    let sql = format!(
+        "INSERT INTO rewards ({STAFF_SET}, id, created_at, active) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, TRUE)"
+    );
+    kernel::db::exec(&tx, &sql, values).await?;
+    let detail = serde_json::json!({ "reward": id, "name": name, "cost": r.cost });
+    audit::record(&tx, Some(actor), "reward_created", None, Some(ip), detail).await?;
     tx.commit().await?;
     get(state.db.writer(), id).await
+}
+
+/// Every reward, live ones first, by name (the staff catalogue).
+pub async fn all(db: &Db) -> Result<Vec<Reward>, sea_orm::DbErr> {
+    db.all(&format!("SELECT {COLUMNS} FROM rewards ORDER BY active DESC, name, id"), params![]).await
+}
+
+/// Changes a reward (staff) by the same checks as adding one; `active: false` retires it
+/// (members no longer see or redeem it; redemptions already made stay). Audited.
+pub async fn update(
+    state: &AppState,
+    actor: MemberId,
+    id: Uuid,
+    r: &NewReward,
+    active: bool,
+    ip: &str,
+) -> AppResult<Reward> {
+    let (name, fulfilment) = check(r)?;
+    let tx = state.db.begin().await?;
+    let mut values = staff_set(r, &name, &fulfilment);
+    values.extend(params![active, id]);
+    let set: Vec<String> = STAFF_SET.split(", ").enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect();
+    let sql = format!("UPDATE rewards SET {}, active = $11 WHERE id = $12", set.join(", "));
+    let changed = kernel::db::exec(&tx, &sql, values).await?;
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
+    let detail = serde_json::json!({ "reward": id, "name": name, "cost": r.cost, "active": active });
+    audit::record(&tx, Some(actor), "reward_updated", None, Some(ip), detail).await?;
+    tx.commit().await?;
+    get(state.db.writer(), id).await
+}
+
+/// Deletes a reward nobody has redeemed (staff). One that has been redeemed is part of
+/// members' histories and the ledger's reasons, so it is retired instead (409 says so).
+pub async fn delete(state: &AppState, actor: MemberId, id: Uuid, ip: &str) -> AppResult<()> {
+    let tx = state.db.begin().await?;
+    // Held until the end, so no redemption slips in between the count and the delete.
+    let locked = format!("SELECT id FROM rewards WHERE id = $1{}", kernel::db::for_update(&tx));
+    kernel::db::scalar::<Uuid, _>(&tx, &locked, params![id]).await?.ok_or(AppError::NotFound)?;
+    let redeemed: i64 = kernel::db::scalar(&tx, "SELECT COUNT(*) FROM redemptions WHERE reward_id = $1", params![id])
+        .await?
+        .unwrap_or(0);
+    if redeemed > 0 {
+        return Err(AppError::conflict(
+            "reward_redeemed",
+            "This reward has been redeemed, so it cannot be deleted: retire it instead (untick \u{201c}Offered to members\u{201d}).",
+        ));
+    }
+    if kernel::db::exec(&tx, "DELETE FROM rewards WHERE id = $1", params![id]).await? == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::record(&tx, Some(actor), "reward_deleted", None, Some(ip), serde_json::json!({ "reward": id })).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -15,6 +15,11 @@
 //! API ([`crate::groups::visible`]), the group list and search ([`crate::groups::list`]),
 //! the home feed and profile activity, notifications and digests ([`still_readable_sql`]).
 //!
+//! **Archived groups** (staff close a group that has run its course) keep every answer
+//! above for knowing and reading, so members of a private group still read what they
+//! said; nobody posts or reacts there any more ([`Access::require_post`] says why), and
+//! the list of groups leaves them out ([`crate::groups::listed`]).
+//!
 //! **Banned members** read nothing of the group they were banned from while signed in,
 //! not even an open group whose content visitors see: no feed, search hit or
 //! notification draws them back.
@@ -97,6 +102,8 @@ pub struct Access {
     pub teaser: bool,
     pub post: bool,
     pub moderate: bool,
+    /// The group is archived: readable as before, but nobody posts or reacts in it.
+    pub archived: bool,
 }
 
 impl Access {
@@ -106,15 +113,27 @@ impl Access {
         if self.moderate { Ok(()) } else { Err(kernel::AppError::Forbidden) }
     }
 
-    /// Posting and reacting are for those who may post here.
+    /// Posting and reacting are for those who may post here, in a group still open to it.
     pub fn require_post(self) -> kernel::AppResult<()> {
+        if self.archived && self.read {
+            return Err(kernel::AppError::conflict(
+                "group_archived",
+                "This group is archived: its discussions can be read, but not added to or reacted to.",
+            ));
+        }
         if self.post { Ok(()) } else { Err(kernel::AppError::Forbidden) }
+    }
+
+    /// The same access in an archived group: reading and knowing stay, posting ends.
+    fn archived(self) -> Access {
+        Access { post: false, archived: true, ..self }
     }
 }
 
 /// The rule (see the module's documentation) for `viewer` in group `g`, where they stand `s`.
 pub fn access(viewer: &Viewer, g: &Group, s: Standing) -> Access {
-    decide(Asker::of(viewer), &g.visibility, &g.public_preview, s)
+    let a = decide(Asker::of(viewer), &g.visibility, &g.public_preview, s);
+    if g.is_archived() { a.archived() } else { a }
 }
 
 /// The rule in Rust, from the group's `visibility` and `public_preview` columns.
@@ -133,7 +152,7 @@ pub fn decide(asker: Asker, visibility: &str, public_preview: &str, s: Standing)
         // Hidden (and anything unknown): members, and staff who administer it.
         _ => (member || staff, member, false),
     };
-    Access { see_group, read, teaser, post: member, moderate: s.can_moderate() || staff }
+    Access { see_group, read, teaser, post: member, moderate: s.can_moderate() || staff, archived: false }
 }
 
 /// Whether `me` has an active membership of the group `g` (SQL).

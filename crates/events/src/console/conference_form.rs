@@ -124,9 +124,12 @@ fn fields(t: &Typed, e: &FieldErrors) -> String {
         field("time_zone", "Time zone", Input::Text).hint("Like Europe/London.").required().errors(e).html(),
         field("venue", "Venue", Input::Text).errors(e).html(),
         field("online_url", "Online link", Input::Url).hint("For ticket holders, while it runs.").errors(e).html(),
-        field("tracks", "Tracks", Input::TextArea).hint("One a line, at most 20.").errors(e).html(),
+        field("tracks", "Tracks", Input::TextArea)
+            .hint("One a line, at most 20; take a line out to remove a track.")
+            .errors(e)
+            .html(),
         field("ticket_types", "Ticket types", Input::TextArea)
-            .hint("One a line, as: name | seats (leave the seats out for no limit).")
+            .hint("One a line, as: name | seats (leave the seats out for no limit); take a line out to remove one.")
             .errors(e)
             .html(),
     ]

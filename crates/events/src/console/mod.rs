@@ -1,5 +1,5 @@
 //! The staff console's event pages (`/admin/events`, `/admin/conferences`): every event
-//! and conference, forms to schedule, change and cancel events of every kind (in their
+//! and conference, forms to schedule, change, cancel and delete events of every kind (in their
 //! own time zone), to start a networking round, and to create a conference and add its
 //! sessions (the awards ceremony among them). Each page answers 404 to anyone but staff,
 //! before reading a body; the rules are the API's.
@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/events/new", get(new_page).post(new_submit))
         .route("/admin/events/{id}", get(edit_page).post(edit_submit))
         .route("/admin/events/{id}/cancel", post(cancel_submit))
+        .route("/admin/events/{id}/delete", post(delete_submit))
         .route("/admin/events/{id}/rounds", post(round_submit))
         .merge(conference_form::router())
 }
@@ -160,6 +161,11 @@ async fn render_edit(
     } else {
         extra.push_str("<p>This event is cancelled.</p>");
     }
+    extra.push_str(
+        "<h2>Delete the event</h2><p>Only an event nobody has registered for can be deleted, with its speakers, \
+         questions and networking rounds; once members have registered, cancel it instead.</p>",
+    );
+    extra.push_str(&form::button(&format!("/admin/events/{}/delete", e.id), &ctx.csrf, "Delete this event"));
     let fields = event_form::fields(t, errors, &choices);
     let title = format!("Event: {}", e.title);
     Ok(form_page(state, ctx, (&title, &format!("/admin/events/{}", e.id), notice), &fields, errors, &extra))
@@ -192,6 +198,23 @@ async fn cancel_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppRe
     let input = EventInput { status: Some("cancelled".into()), ..Default::default() };
     let e = service::update(&state, &ctx.viewer, path_id(&id)?, &input, &ctx.client_ip).await?;
     Ok(redirect(&format!("/admin/events/{}", e.id)))
+}
+
+/// Deletes the event, or, when members have registered, shows its page again saying why
+/// not (409).
+async fn delete_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
+    staff_page(&ctx.viewer)?;
+    let id: Uuid = path_id(&id)?;
+    let e = service::load(state.db.reader(), id).await?;
+    match service::delete(&state, &ctx.viewer, id, &ctx.client_ip).await {
+        Ok(()) => Ok(redirect(&e.conference_id.map_or("/admin/events".into(), |c| format!("/admin/conferences/{c}")))),
+        Err(AppError::Conflict { message, .. }) => {
+            let mut page = render_edit(&state, &ctx, &e, (None, Some(&message)), &FieldErrors::new()).await?;
+            *page.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(page)
+        }
+        Err(err) => Err(err),
+    }
 }
 
 async fn round_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {

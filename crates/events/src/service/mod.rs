@@ -7,6 +7,7 @@ mod attendance;
 mod input;
 mod notices;
 mod registration;
+mod removal;
 mod schedule;
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
@@ -22,6 +23,7 @@ use crate::model::KINDS;
 pub use attendance::mark_attended;
 pub use input::{EventInput, SpeakerInput};
 pub use registration::{Registrant, cancel, my_status, my_statuses, register, registrants};
+pub use removal::delete;
 pub use schedule::{create, update};
 
 #[derive(Debug, Clone, sea_orm::FromQueryResult)]

@@ -15,8 +15,9 @@ use kernel::viewer::Role;
 use kernel::{AppError, AppResult, AppState, params};
 use serde::Deserialize;
 
+use super::catalogue_form::{RewardForm, number, reward_fields, reward_input};
 use crate::adjust::{self, Adjustment};
-use crate::catalogue::{self, FULFILMENTS, NewReward};
+use crate::catalogue::{self, FULFILMENTS};
 use crate::redeem::{self, Redemption};
 use crate::rules::{self, Rule, RuleChange};
 
@@ -25,7 +26,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/rewards", get(admin_page))
         .route("/admin/rewards/ledger.csv", get(ledger_csv))
-        .route("/admin/rewards/catalogue", post(admin_create_reward))
+        .route("/admin/rewards/catalogue", get(super::catalogue_form::list_page).post(admin_create_reward))
         .route("/admin/rewards/adjustments", post(admin_adjust))
         .route("/admin/rewards/rules/{code}", post(admin_rule))
         .route("/admin/rewards/redemptions/{id}/fulfil", post(admin_fulfil))
@@ -87,24 +88,6 @@ impl Typed {
 }
 
 #[derive(Deserialize, Default, Clone)]
-struct RewardForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    description: String,
-    #[serde(default)]
-    cost: String,
-    #[serde(default)]
-    stock: String,
-    #[serde(default)]
-    per_member_limit: String,
-    #[serde(default)]
-    fulfilment: String,
-    #[serde(default)]
-    charity: String,
-}
-
-#[derive(Deserialize, Default, Clone)]
 struct AdjustForm {
     #[serde(default)]
     member_id: String,
@@ -148,21 +131,7 @@ async fn render_admin(
         Err(AppError::Validation(_)) => vec![],
         Err(e) => return Err(e),
     };
-    let reward_fields = [
-        Field::new("name", "Name", &reward.name, Input::Text).errors(errors).required().html(),
-        Field::new("description", "Description", &reward.description, Input::TextArea).errors(errors).html(),
-        Field::new("cost", "Cost in points", &reward.cost, Input::Number).errors(errors).required().html(),
-        Field::new("stock", "Stock", &reward.stock, Input::Number)
-            .hint("Leave empty for unlimited.")
-            .errors(errors)
-            .html(),
-        Field::new("per_member_limit", "Limit per member", &reward.per_member_limit, Input::Number)
-            .hint("Leave empty for no limit.")
-            .errors(errors)
-            .html(),
-        Field::new("charity", "Charity (for donations)", &reward.charity, Input::Text).errors(errors).html(),
-    ]
-    .concat();
+    let reward_fields = reward_fields(reward, errors);
     let adjust_fields = [
         Field::new("member_id", "Member id", &adjustment.member_id, Input::Text).errors(errors).required().html(),
         Field::new("amount", "Points", &adjustment.amount, Input::Number)
@@ -234,36 +203,11 @@ async fn admin_page(Req { state, ctx }: Req, ApiQuery(q): ApiQuery<LedgerQuery>)
     render_admin(&state, &ctx, &errors, &Typed::default(), &q.member, None).await
 }
 
-/// Parses an optional whole number from a form field.
-fn number(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<i64> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return None;
-    }
-    t.parse::<i64>().map_err(|_| errors.add(field, "Enter a whole number.")).ok()
-}
-
 async fn admin_create_reward(Req { state, ctx }: Req, HtmlForm(f): HtmlForm<RewardForm>) -> AppResult<Response> {
     let staff = ctx.viewer.require_role(Role::Staff)?;
-    let mut errors = FieldErrors::new();
-    let cost = number(&f.cost, "cost", &mut errors);
-    if cost.is_none() && errors.get("cost").is_none() {
-        errors.add("cost", "Enter the cost in points.");
-    }
-    let new = NewReward {
-        name: f.name.clone(),
-        description: f.description.clone(),
-        cost: cost.unwrap_or(0),
-        stock: number(&f.stock, "stock", &mut errors),
-        per_member_limit: number(&f.per_member_limit, "per_member_limit", &mut errors),
-        fulfilment: Some(f.fulfilment.clone()).filter(|s| !s.is_empty()),
-        charity: Some(f.charity.clone()).filter(|s| !s.trim().is_empty()),
-        ..Default::default()
-    };
-    let result = if errors.is_empty() {
-        catalogue::create(&state, staff.id, &new, &ctx.client_ip).await.map(|_| ())
-    } else {
-        Err(AppError::Validation(errors))
+    let result = match reward_input(&f) {
+        Ok(new) => catalogue::create(&state, staff.id, &new, &ctx.client_ip).await.map(|_| ()),
+        Err(errors) => Err(AppError::Validation(errors)),
     };
     match result {
         Ok(()) => Ok(kernel::http::redirect("/admin/rewards").into_response()),

@@ -2,6 +2,7 @@
 //! my redemptions, leaderboard) and the staff desk (`desk`: queue, catalogue,
 //! adjustments, rules, ledger, CSV export), with the router and what they share.
 
+mod catalogue_form;
 mod desk;
 mod member;
 
@@ -15,7 +16,7 @@ use kernel::ui;
 
 /// Every rewards page: the member's and the staff desk's.
 pub fn router() -> Router<AppState> {
-    Router::new().merge(member::router()).merge(desk::router())
+    Router::new().merge(member::router()).merge(desk::router()).merge(catalogue_form::router())
 }
 
 #[derive(Template)]

@@ -202,6 +202,16 @@ async fn staff_create_a_conference_with_tracks_and_tickets_and_its_awards_ceremo
     assert_eq!(c["tracks"].as_array().unwrap().len(), 3);
     assert_eq!(c["ticket_types"][0]["capacity"], 350);
     assert_eq!(c["ticket_types"][2]["name"], "Students");
+    typed[5] = ("tracks", "Research\nPolicy");
+    let r = form_post(app, &browser, &at, &typed).await;
+    assert_eq!(r.status(), 422, "the ceremony session is in the Advocacy track");
+    assert!(r.text().await.unwrap().contains("id=\"f-tracks-error\""));
+    typed[5] = ("tracks", "Research\nAdvocacy");
+    typed[6] = ("ticket_types", "In person | 350\nOnline");
+    assert_eq!(form_post(app, &browser, &at, &typed).await.status(), 303, "unused ones removed");
+    let c = app.get_json(&format!("/api/v1/conferences/{id}"), &staff).await;
+    assert_eq!(c["tracks"].as_array().unwrap().len(), 2, "Policy is gone");
+    assert_eq!(c["ticket_types"].as_array().unwrap().len(), 2, "and Students");
     typed[3] = ("ends_on", "2027-06-01");
     let r = form_post(app, &browser, &at, &typed).await;
     assert_eq!(r.status(), 422, "the same rule as creating");

@@ -12,6 +12,8 @@ mod awards_guests;
 mod awards_pages;
 mod community;
 mod console;
+mod console_archive;
+mod console_delete;
 mod console_forms;
 mod courses;
 mod discussions;
