@@ -28,6 +28,7 @@ mod search;
 mod search_index;
 mod settings;
 mod settings_web;
+mod thread_moments;
 mod thread_web;
 mod threads;
 mod web;
