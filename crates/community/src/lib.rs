@@ -13,6 +13,7 @@ mod email;
 mod feed;
 mod group_admin;
 mod group_console;
+mod group_conversations;
 mod groups;
 mod live;
 mod messages;

@@ -232,10 +232,19 @@ fn thread_form(body: &[u8]) -> NewThread {
     let pairs = kernel::http::form_pairs(body);
     let value = |name| kernel::http::form_value(&pairs, name);
     let moments = kernel::http::form_values(&pairs, "moments").into_iter().take(20).collect();
-    NewThread { title: value("title"), body: value("body"), content_note: value("content_note"), moments: Some(moments) }
+    NewThread {
+        title: value("title"),
+        body: value("body"),
+        content_note: value("content_note"),
+        moments: Some(moments),
+    }
 }
 
-async fn thread_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: axum::body::Bytes) -> AppResult<Response> {
+async fn thread_submit(
+    Req { state, ctx }: Req,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
     let new = thread_form(&body);
     // A refused thread comes back on the group page with its message and the draft kept.

@@ -1,7 +1,7 @@
 //! What the moments area (issue 21: support at the right moment) shares with the
 //! others: the notice a member is sent about a support request (the community slice
 //! writes it as a notification), the port through which a support request opens a
-//! direct-message conversation (provided by the community slice), and the ports through
+//! direct-message or small group conversation (provided by the community slice), and the ports through
 //! which each area tells which of the content tagged with a moment a viewer may open.
 
 use futures::future::BoxFuture;
@@ -22,7 +22,8 @@ domain_events! {
     SupportNotice = "SupportNotice" { member_id: MemberId, request_id: Uuid, text: String, url: String }
 }
 
-/// Opens direct-message conversations for support requests (the community slice).
+/// Opens conversations for support requests (the community slice): a direct message,
+/// or a small group conversation that more volunteers may join.
 pub trait Conversations: Send + Sync {
     /// The conversation between `from` and `to` (made if new) with `body` as a message
     /// from `from`, inside the caller's transaction `c`. Both members agreed to talk
@@ -35,6 +36,24 @@ pub trait Conversations: Send + Sync {
         to: MemberId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Option<Uuid>, DbErr>>;
+    /// A new small group conversation of `asker` and `volunteer`, with `body` from the
+    /// volunteer, inside the caller's transaction; a block between them refuses (`Ok(None)`).
+    fn open_group<'a>(
+        &'a self,
+        c: Conn<'a>,
+        asker: MemberId,
+        volunteer: MemberId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Uuid>, DbErr>>;
+    /// Adds `volunteer` to the small group conversation `conversation` with `body` from
+    /// them; a block between them and anyone in it refuses (`Ok(false)`).
+    fn join_group<'a>(
+        &'a self,
+        c: Conn<'a>,
+        conversation: Uuid,
+        volunteer: MemberId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<bool, DbErr>>;
 }
 
 /// The conversations port, when the community slice is present.
@@ -234,11 +253,10 @@ pub fn moment_checkboxes(
     }
     let name = escape(name);
     let mut described = format!("f-{name}-hint");
-    let mut out = format!(
-        "<fieldset id=\"f-{name}\" class=\"field{}\"",
-        if error.is_some() { " has-error" } else { "" }
-    );
-    let mut inner = format!("<legend>{}</legend><p class=\"hint\" id=\"f-{name}-hint\">{}</p>", escape(legend), escape(hint));
+    let mut out =
+        format!("<fieldset id=\"f-{name}\" class=\"field{}\"", if error.is_some() { " has-error" } else { "" });
+    let mut inner =
+        format!("<legend>{}</legend><p class=\"hint\" id=\"f-{name}-hint\">{}</p>", escape(legend), escape(hint));
     if let Some(e) = error {
         inner.push_str(&format!("<p class=\"error\" id=\"f-{name}-error\">{}</p>", escape(e)));
         described.push_str(&format!(" f-{name}-error"));

@@ -124,7 +124,8 @@ async fn threads_started_while_a_prompt_is_open_carry_its_moments_unless_the_aut
 
     let inherits = group.thread(app, &author, "My first appointment", "It went well.").await;
     assert_eq!(moments_of(app, &author, &inherits).await, json!(["new_diagnosis"]), "as the open prompt");
-    let (s, v) = group.try_thread(app, &author, json!({"title": "Own choice", "body": "Hm.", "moments": ["caring"]})).await;
+    let (s, v) =
+        group.try_thread(app, &author, json!({"title": "Own choice", "body": "Hm.", "moments": ["caring"]})).await;
     assert_eq!(s, 201, "{v}");
     assert_eq!(moments_of(app, &author, v["id"].as_str().unwrap()).await, json!(["caring"]), "the author's choice");
     let (s, v) = group.try_thread(app, &author, json!({"title": "No moments", "body": "Hm.", "moments": []})).await;
