@@ -498,6 +498,12 @@ async fn the_demo_has_members_at_moments_volunteers_and_tagged_content(app: &Tes
     assert!(app.count("SELECT COUNT(*) FROM moment_settings WHERE available_to_support = TRUE").await >= 6);
     assert!(app.count("SELECT COUNT(*) FROM moment_tags WHERE content_kind = 'resource'").await >= 1);
     assert!(app.count("SELECT COUNT(*) FROM moment_tags WHERE content_kind = 'thread'").await >= 1);
+    let by_author = "SELECT COUNT(*) FROM moment_tags m JOIN threads t ON t.id = m.content_id \
+                     WHERE m.content_kind = 'thread' AND m.tagged_by = t.author_id AND t.opens_at IS NULL";
+    assert!(app.count(by_author).await >= 1, "a thread tagged by its author");
+    let prompts = "SELECT COUNT(*) FROM moment_tags m JOIN threads t ON t.id = m.content_id \
+                   WHERE m.content_kind = 'thread' AND t.opens_at IS NOT NULL";
+    assert!(app.count(prompts).await >= 1, "a prompt with moments");
     let (s, v) = app.ask_token(DEMO_MEMBER_EMAIL, DEMO_PASSWORD).await;
     assert_eq!(s, 200, "{v}");
     let demo = v["token"].as_str().unwrap().to_string();
