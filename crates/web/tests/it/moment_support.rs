@@ -8,7 +8,7 @@
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::moments::{mark, set_moments, volunteer, with_condition};
+use crate::moments::{mark, owner_at_moments, set_moments, volunteer};
 use crate::support::*;
 
 both_backends!(settings = [("SHN_SUPPORT_FANOUT", "6")];
@@ -95,18 +95,7 @@ fn assert_no_secret(what: &str, text: &str, secrets: &[&str]) {
 
 async fn moments_never_reach_support_e_mails_digests_or_the_feed_of_an_excluded_viewer(app: &TestApp) {
     let staff = app.staff_member().create().await;
-    let migraine = app.condition_id("migraine").await;
-    let owner = app.member().named("Owner Person").create().await;
-    with_condition(app, &owner, &migraine, "private").await;
-    set_moments(
-        app,
-        &owner,
-        vec![mark("new_symptoms", Some(&migraine))],
-        vec![mark("new_diagnosis", Some(&migraine))],
-        ("private", "private"),
-        true,
-    )
-    .await;
+    let (owner, migraine) = owner_at_moments(app, "private").await;
     let other_volunteer = volunteer(app, "Other Volunteer", "new_diagnosis", None).await;
     let asker = app.member().named("Asker").create().await;
     let secrets =

@@ -380,21 +380,28 @@ async fn the_check_in_asks_whether_it_helped_and_staff_see_only_the_counts(app: 
     assert_eq!(status, 404);
 }
 
-async fn moments_never_reach_a_viewer_the_owners_visibility_excludes(app: &TestApp) {
+/// "Owner Person", with migraine kept private, in new symptoms now (private) and
+/// through a new diagnosis (shown to `been_through`), both with migraine, offering
+/// support; with the condition's id.
+pub async fn owner_at_moments(app: &TestApp, been_through: &str) -> (Member, String) {
     let migraine = app.condition_id("migraine").await;
     let owner = app.member().named("Owner Person").create().await;
-    let other = app.member().named("Other Person").create().await;
     with_condition(app, &owner, &migraine, "private").await;
-    // In a moment now (private), been through one (members), offers support.
     set_moments(
         app,
         &owner,
         vec![mark("new_symptoms", Some(&migraine))],
         vec![mark("new_diagnosis", Some(&migraine))],
-        ("private", "members"),
+        ("private", been_through),
         true,
     )
     .await;
+    (owner, migraine)
+}
+
+async fn moments_never_reach_a_viewer_the_owners_visibility_excludes(app: &TestApp) {
+    let (owner, migraine) = owner_at_moments(app, "members").await;
+    let other = app.member().named("Other Person").create().await;
     for (path, who) in [
         (format!("/api/v1/members/{}", owner.id), &other as &dyn Caller),
         (format!("/api/v1/members/{}", owner.id), &Visitor as &dyn Caller),
