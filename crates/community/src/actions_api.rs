@@ -15,6 +15,7 @@ use utoipa::{OpenApi, ToSchema};
 use crate::curation::{self, NewPrompt, ThreadChanges};
 use crate::edits::{self, Edit, Revision};
 use crate::email::{self, EmailSettings};
+use crate::thread_moments::{self, ThreadMoments};
 use crate::threads::Thread;
 
 pub fn router() -> Router<AppState> {
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/replies/{id}/reactions/{kind}", put(react_reply).delete(unreact_reply))
         .route("/api/v1/threads/{id}/moderate", post(moderate_thread))
         .route("/api/v1/groups/{id}/prompts", post(create_prompt))
+        .route("/api/v1/threads/{id}/moments", get(get_thread_moments).put(put_thread_moments))
         .route("/api/v1/groups/{id}/leave", post(leave_group))
         .route("/api/v1/groups/{id}/members/{member_id}/{action}", post(manage_member))
         .route("/api/v1/moderation/reports/{id}", get(report_detail))
@@ -49,6 +51,8 @@ pub fn router() -> Router<AppState> {
         unreact_reply,
         moderate_thread,
         create_prompt,
+        get_thread_moments,
+        put_thread_moments,
         leave_group,
         manage_member,
         report_detail,
@@ -65,6 +69,7 @@ pub fn router() -> Router<AppState> {
         RevisionList,
         ThreadChanges,
         NewPrompt,
+        ThreadMoments,
         EmailSettings,
         crate::moderation::ReportDetail,
         crate::settings_web::ActivityList,
@@ -195,6 +200,25 @@ async fn create_prompt(
 ) -> AppResult<Response> {
     let t = curation::create_prompt(&state, &ctx.viewer, path_id(&id)?, &b).await?;
     Ok((StatusCode::CREATED, Json(t)).into_response())
+}
+
+/// The moments a thread carries (those who may read it).
+#[utoipa::path(get, path = "/api/v1/threads/{id}/moments", tag = "community", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ThreadMoments), (status = 404)))]
+async fn get_thread_moments(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<ThreadMoments>> {
+    Ok(Json(thread_moments::of(&state, &ctx.viewer, path_id(&id)?).await?))
+}
+
+/// Replace the moments a thread carries (its author, or the group's moderators).
+#[utoipa::path(put, path = "/api/v1/threads/{id}/moments", tag = "community", params(("id" = Uuid, Path)),
+    request_body = ThreadMoments, security(("bearer" = [])),
+    responses((status = 200, body = ThreadMoments), (status = 403), (status = 404), (status = 422)))]
+async fn put_thread_moments(
+    Req { state, ctx }: Req,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<ThreadMoments>,
+) -> AppResult<Json<ThreadMoments>> {
+    Ok(Json(thread_moments::set(&state, &ctx.viewer, path_id(&id)?, &b).await?))
 }
 
 /// Leave a group.

@@ -100,6 +100,11 @@ pub struct NewPrompt {
     pub opens_at: DateTime<Utc>,
     /// When it stops taking replies and is no longer pinned (RFC 3339).
     pub closes_at: DateTime<Utc>,
+    /// The moments it is about (ids from `GET /api/v1/moments`): threads started in the
+    /// group while it is open carry them too, unless their author chooses others.
+    #[serde(default)]
+    #[schema(max_items = 7)]
+    pub moments: Vec<String>,
 }
 
 /// Schedules a Health Leader discussion in a group (staff).
@@ -121,6 +126,7 @@ pub async fn create_prompt(state: &AppState, viewer: &Viewer, group: Uuid, p: &N
     } else if p.closes_at <= now() {
         e.add("closes_at", "The end must be in the future.");
     }
+    let moments = crate::thread_moments::check(state, Some(&p.moments), &mut e).unwrap_or_default();
     e.into_result()?;
     let id = Uuid::now_v7();
     let at = now();
@@ -132,6 +138,7 @@ pub async fn create_prompt(state: &AppState, viewer: &Viewer, group: Uuid, p: &N
         params![id, group, me.id, title, p.body.trim(), p.opens_at, p.closes_at, at, p.opens_at.max(at)],
     )
     .await?;
+    contracts::moments::replace_tags((&tx).into(), state, "thread", id, &moments, me.id).await?;
     // A prompt is found by search once it has opened (see `search`); its text is the staff's.
     crate::search_index::index(
         &tx,

@@ -126,6 +126,10 @@ pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::R
                 &crate::search_index::Doc { id: prompt, kind: "thread", thread_id: prompt, group_id: id, title, body },
             )
             .await?;
+            // The prompt is about living with a condition long term (threads started
+            // while it is open carry that moment too).
+            let moments = ["long_term".to_string()];
+            contracts::moments::replace_tags((&tx).into(), state, "thread", prompt, &moments, admin).await?;
         }
         for ti in 0..12 {
             let thread = Uuid::now_v7();
@@ -147,6 +151,14 @@ pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::R
                 &crate::search_index::Doc { id: thread, kind: "thread", thread_id: thread, group_id: id, title, body },
             )
             .await?;
+            if ti == 0 {
+                // Each group's first demo thread is tagged by its own author;
+                // in the group with the open prompt, the second inherits the prompt's.
+                let own = Some(vec!["new_diagnosis".to_string()]);
+                crate::thread_moments::tag_new((&tx).into(), state, id, thread, own, author).await?;
+            } else if ti == 1 && *visibility == "private" && gi == 0 {
+                crate::thread_moments::tag_new((&tx).into(), state, id, thread, None, author).await?;
+            }
             for _ in 0..n_replies {
                 last += ChronoDuration::minutes(rng.random_range(5..600));
                 let post = Uuid::now_v7();

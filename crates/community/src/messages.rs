@@ -1,7 +1,8 @@
-//! Direct messages between two members. Only the two participants ever read a
-//! conversation (staff only through a report, which is audited). A member chooses who
-//! may write to them — everyone, people who share a group (never a hidden one), or nobody —
-//! and can block.
+//! Direct messages between two members, and small group conversations (opened by an
+//! accepted support request: the asker and the volunteers who joined). Only the
+//! participants ever read a conversation (staff only through a report, which is
+//! audited). A member chooses who may write to them — everyone, people who share a group
+//! (never a hidden one), or nobody — and can block.
 
 use crate::people;
 use chrono::{DateTime, Utc};
@@ -18,7 +19,11 @@ pub const ALLOW: &[&str] = &["everyone", "shared_group", "nobody"];
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Conversation {
     pub id: Uuid,
+    /// `direct` (two members) or `group` (a small group conversation).
+    pub kind: String,
+    /// The other member (in a group: the first other participant).
     pub with_member: MemberId,
+    /// Their name (in a group: every other participant's, joined by commas).
     pub with_name: String,
     pub last_message_at: DateTime<Utc>,
 }
@@ -34,10 +39,14 @@ pub struct Message {
 #[derive(sea_orm::FromQueryResult)]
 struct ConvRow {
     id: Uuid,
+    kind: String,
     member_a: MemberId,
     member_b: MemberId,
     last_message_at: DateTime<Utc>,
 }
+
+const CONV_COLUMNS: &str = "id, kind, member_a, member_b, last_message_at";
+const GROUP: &str = "group";
 
 fn ordered(a: MemberId, b: MemberId) -> (MemberId, MemberId) {
     if a < b { (a, b) } else { (b, a) }
@@ -164,7 +173,7 @@ pub(crate) async fn blocked_either<C: sea_orm::ConnectionTrait>(
     Ok(n > 0)
 }
 
-async fn insert_message<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn insert_message<C: sea_orm::ConnectionTrait>(
     tx: &C,
     conversation: Uuid,
     sender: MemberId,
@@ -182,13 +191,21 @@ async fn insert_message<C: sea_orm::ConnectionTrait>(
     Ok(m)
 }
 
-/// A conversation the viewer takes part in (404 for anyone else, staff included).
-async fn mine(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(ConvRow, MemberId)> {
+/// A conversation the viewer takes part in, with the other participants (404 for
+/// anyone else, staff included).
+async fn mine(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(ConvRow, Vec<MemberId>)> {
     let me = viewer.require_member()?;
     let c: ConvRow = db
-        .one("SELECT id, member_a, member_b, last_message_at FROM conversations WHERE id = $1", params![id])
+        .one(&format!("SELECT {CONV_COLUMNS} FROM conversations WHERE id = $1"), params![id])
         .await?
         .ok_or(AppError::NotFound)?;
+    if c.kind == GROUP {
+        let members = crate::group_conversations::members(db.reader(), id).await?;
+        if !members.contains(&me.id) {
+            return Err(AppError::NotFound);
+        }
+        return Ok((c, members.into_iter().filter(|m| *m != me.id).collect()));
+    }
     let other = if c.member_a == me.id {
         c.member_b
     } else if c.member_b == me.id {
@@ -196,13 +213,21 @@ async fn mine(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(ConvRow, MemberI
     } else {
         return Err(AppError::NotFound);
     };
-    Ok((c, other))
+    Ok((c, vec![other]))
 }
 
 pub async fn send(state: &AppState, viewer: &Viewer, id: Uuid, body: &str) -> AppResult<Message> {
-    let (c, other) = mine(&state.db, viewer, id).await?;
+    let (c, others) = mine(&state.db, viewer, id).await?;
     check_body(body)?;
     let me = viewer.require_member()?;
+    if c.kind == GROUP {
+        // Everyone in a small group agreed to talk there (they asked, or accepted).
+        let tx = state.db.begin().await?;
+        let m = insert_message(&tx, c.id, me.id, body).await?;
+        tx.commit().await?;
+        return Ok(m);
+    }
+    let other = others[0];
     // Someone who wrote to you has opened the door to a reply, unless either blocked.
     let they_wrote: i64 = state
         .db
@@ -224,7 +249,7 @@ pub async fn send(state: &AppState, viewer: &Viewer, id: Uuid, body: &str) -> Ap
 }
 
 pub async fn messages(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<(Conversation, Vec<Message>)> {
-    let (c, other) = mine(&state.db, viewer, id).await?;
+    let (c, others) = mine(&state.db, viewer, id).await?;
     let msgs: Vec<Message> = state
         .db
         .all(
@@ -232,8 +257,19 @@ pub async fn messages(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<
             params![id],
         )
         .await?;
-    let name = people(state)?.active_display_name((&state.db).into(), other).await?.unwrap_or_else(|| "Member".into());
-    Ok((Conversation { id: c.id, with_member: other, with_name: name, last_message_at: c.last_message_at }, msgs))
+    let names = people(state)?.display_names((&state.db).into(), &others).await?;
+    let with_name = others.iter().map(|o| names.get(o).cloned().unwrap_or_else(|| "Member".into())).collect();
+    Ok((conversation(c, others.first().copied().unwrap_or_default(), with_name), msgs))
+}
+
+fn conversation(c: ConvRow, with_member: MemberId, names: Vec<String>) -> Conversation {
+    Conversation {
+        id: c.id,
+        kind: c.kind,
+        with_member,
+        with_name: names.join(", "),
+        last_message_at: c.last_message_at,
+    }
 }
 
 pub async fn list(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Conversation>> {
@@ -241,22 +277,28 @@ pub async fn list(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Conversati
     let rows: Vec<ConvRow> = state
         .db
         .all(
-            "SELECT id, member_a, member_b, last_message_at FROM conversations WHERE member_a = $1 OR member_b = $1 \
-             ORDER BY last_message_at DESC LIMIT 200",
+            &format!(
+                "SELECT {CONV_COLUMNS} FROM conversations WHERE (kind = 'direct' AND (member_a = $1 OR member_b = $1)) \
+                 OR id IN (SELECT conversation_id FROM conversation_members WHERE member_id = $1) \
+                 ORDER BY last_message_at DESC LIMIT 200"
+            ),
             params![me.id],
         )
         .await?;
+    // A group is listed by who started it (the asker) alongside the viewer's own name
+    // when they did; its page names everyone.
     let others: Vec<MemberId> =
-        rows.iter().map(|c| if c.member_a == me.id { c.member_b } else { c.member_a }).collect();
+        rows.iter().map(|c| if c.member_a == me.id && c.kind != GROUP { c.member_b } else { c.member_a }).collect();
     let names = people(state)?.display_names((&state.db).into(), &others).await?;
     Ok(rows
         .into_iter()
         .zip(others)
-        .map(|(c, o)| Conversation {
-            id: c.id,
-            with_member: o,
-            with_name: names.get(&o).cloned().unwrap_or_else(|| "Member".into()),
-            last_message_at: c.last_message_at,
+        .map(|(c, o)| {
+            let mut name = names.get(&o).cloned().unwrap_or_else(|| "Member".into());
+            if c.kind == GROUP {
+                name = format!("Small group started by {name}");
+            }
+            conversation(c, o, vec![name])
         })
         .collect())
 }

@@ -82,7 +82,8 @@ async fn locate(
             let sender: MemberId = db
                 .scalar(
                     "SELECT m.sender_id FROM messages m JOIN conversations c ON c.id = m.conversation_id \
-                     WHERE m.id = $1 AND m.sender_id <> $2 AND (c.member_a = $2 OR c.member_b = $2)",
+                     WHERE m.id = $1 AND m.sender_id <> $2 AND ((c.kind = 'direct' AND (c.member_a = $2 OR c.member_b = $2)) \
+                     OR EXISTS (SELECT 1 FROM conversation_members p WHERE p.conversation_id = c.id AND p.member_id = $2))",
                     params![target, me.id],
                 )
                 .await?

@@ -73,6 +73,37 @@ impl contracts::moments::Conversations for SupportConversations {
             Ok(Some(crate::messages::open_in(&c, from, to, body).await?))
         })
     }
+
+    fn open_group<'a>(
+        &'a self,
+        c: kernel::db::Conn<'a>,
+        asker: MemberId,
+        volunteer: MemberId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Option<uuid::Uuid>, DbErr>> {
+        Box::pin(async move {
+            if asker == volunteer || crate::messages::blocked_either(&c, asker, volunteer).await? {
+                return Ok(None);
+            }
+            Ok(Some(crate::group_conversations::open_in(&c, asker, volunteer, body).await?))
+        })
+    }
+
+    fn join_group<'a>(
+        &'a self,
+        c: kernel::db::Conn<'a>,
+        conversation: uuid::Uuid,
+        volunteer: MemberId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<bool, DbErr>> {
+        Box::pin(async move {
+            if crate::group_conversations::blocked_with_any(&c, conversation, volunteer).await? {
+                return Ok(false);
+            }
+            crate::group_conversations::join_in(&c, conversation, volunteer, body).await?;
+            Ok(true)
+        })
+    }
 }
 
 /// Which of the discussions tagged with a moment a viewer may read

@@ -120,6 +120,7 @@ pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow:
         "DELETE FROM notifications WHERE member_id = $1",
         "DELETE FROM group_members WHERE member_id = $1",
         "DELETE FROM messaging_settings WHERE member_id = $1",
+        "DELETE FROM conversation_members WHERE member_id = $1",
         "DELETE FROM blocks WHERE blocker_id = $1 OR blocked_id = $1",
         "DELETE FROM follows WHERE follower_id = $1 OR followed_id = $1",
         "UPDATE reports SET note = '' WHERE reporter_id = $1",

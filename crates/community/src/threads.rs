@@ -143,6 +143,11 @@ pub struct NewThread {
     /// Optional content note shown before the body, e.g. "suicide" or "pregnancy loss".
     #[serde(default)]
     pub content_note: String,
+    /// The moments it fits (ids from `GET /api/v1/moments`). Left out: the moments of
+    /// the group's open staff prompts; a list (even empty) is the author's own choice.
+    #[serde(default)]
+    #[schema(max_items = 7)]
+    pub moments: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -181,6 +186,7 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
     check_title(title, &mut e);
     check_body(&t.body, &mut e);
     check_note(&t.content_note, &mut e);
+    let moments = crate::thread_moments::check(state, t.moments.as_deref(), &mut e);
     e.into_result()?;
     posting::check_may_post(state, viewer, group, &t.body).await?;
     let settings = CommunitySettings::of(state)?;
@@ -196,6 +202,7 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
         params![id, group, me.id, title, t.body.trim(), t.content_note.trim(), if held { "held" } else { "visible" }, crisis.is_some(), at],
     )
     .await?;
+    crate::thread_moments::tag_new((&tx).into(), state, group, id, moments, me.id).await?;
     if !held {
         crate::search_index::index(
             &tx,

@@ -62,6 +62,8 @@ struct GroupPage<'a> {
     error: Option<String>,
     draft_title: String,
     draft_body: String,
+    /// The moment checkboxes of the new-thread form (empty without the moments area).
+    moments_field: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -76,6 +78,29 @@ pub(crate) struct CursorQuery {
 struct Draft {
     title: String,
     body: String,
+    /// The moments ticked; `None` before the author chose: then those the group's open
+    /// prompts carry, which a new thread would inherit.
+    moments: Option<Vec<String>>,
+    moments_error: Option<String>,
+}
+
+/// The moment checkboxes of the new-thread form, ticked as the author left them or, on
+/// a fresh form, as the group's open prompts would tag the thread.
+async fn moments_field(state: &AppState, group: Uuid, draft: &Draft) -> AppResult<String> {
+    let chosen = match &draft.moments {
+        Some(m) => m.clone(),
+        None => crate::thread_moments::inherited((&state.db).into(), state, group).await?,
+    };
+    let hint = "Optional. Tick the moments your discussion fits, so members at those moments find it. \
+                Moments this group's current discussion prompt is about are ticked for you.";
+    Ok(contracts::moments::moment_checkboxes(
+        state,
+        "moments",
+        "Moments it fits",
+        hint,
+        &chosen,
+        draft.moments_error.as_deref(),
+    ))
 }
 
 async fn render_group(
@@ -122,6 +147,7 @@ async fn render_group(
         vec![]
     };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let moments_field = if s.is_member() { moments_field(state, g.id, &draft).await? } else { String::new() };
     let title = g.name.clone();
     let body = ui::render(&GroupPage {
         questions: g.screening_questions(),
@@ -141,13 +167,14 @@ async fn render_group(
         error,
         draft_title: draft.title,
         draft_body: draft.body,
+        moments_field,
         g,
     });
     Ok((status, ui::page(state, ctx, &title, "/groups", &body)).into_response())
 }
 
 fn no_draft() -> Draft {
-    Draft { title: String::new(), body: String::new() }
+    Draft { title: String::new(), body: String::new(), moments: None, moments_error: None }
 }
 
 async fn group_page(
@@ -199,34 +226,38 @@ fn serde_urlencoded_answers(body: &[u8]) -> Vec<String> {
     url::form_urlencoded::parse(body).filter(|(k, _)| k == "answer").map(|(_, v)| v.into_owned()).collect()
 }
 
-#[derive(Deserialize, Default)]
-struct ThreadForm {
-    #[serde(default)]
-    title: String,
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    content_note: String,
+/// The new-thread form as sent: title, body, content note and the ticked moments (the
+/// form's ticks are always the author's own choice, even none).
+fn thread_form(body: &[u8]) -> NewThread {
+    let pairs = kernel::http::form_pairs(body);
+    let value = |name| kernel::http::form_value(&pairs, name);
+    let moments = kernel::http::form_values(&pairs, "moments").into_iter().take(20).collect();
+    NewThread {
+        title: value("title"),
+        body: value("body"),
+        content_note: value("content_note"),
+        moments: Some(moments),
+    }
 }
 
 async fn thread_submit(
     Req { state, ctx }: Req,
     Path(id): Path<String>,
-    HtmlForm(f): HtmlForm<ThreadForm>,
+    body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
-    let new = NewThread { title: f.title.clone(), body: f.body.clone(), content_note: f.content_note.clone() };
+    let new = thread_form(&body);
     // A refused thread comes back on the group page with its message and the draft kept.
-    let message = match threads::start(&state, &ctx.viewer, id, &new).await {
+    let (message, moments_error) = match threads::start(&state, &ctx.viewer, id, &new).await {
         Ok(posted) => {
             let (crisis, published) = (posted.crisis_resources, posted.published);
             return crate::thread_web::after_posting(&state, &ctx, posted.item.id, None, crisis, published).await;
         }
-        Err(AppError::Validation(e)) => e.sentence(),
-        Err(AppError::Conflict { message, .. }) => message,
+        Err(AppError::Validation(e)) => (e.sentence(), e.get("moments").map(str::to_string)),
+        Err(AppError::Conflict { message, .. }) => (message, None),
         Err(e) => return Err(e),
     };
-    let draft = Draft { title: f.title, body: f.body };
+    let draft = Draft { title: new.title, body: new.body, moments: new.moments, moments_error };
     render_group(&state, &ctx, id, &CursorQuery::default(), None, Some(message), draft).await
 }
 

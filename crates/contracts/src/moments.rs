@@ -1,7 +1,7 @@
 //! What the moments area (issue 21: support at the right moment) shares with the
 //! others: the notice a member is sent about a support request (the community slice
 //! writes it as a notification), the port through which a support request opens a
-//! direct-message conversation (provided by the community slice), and the ports through
+//! direct-message or small group conversation (provided by the community slice), and the ports through
 //! which each area tells which of the content tagged with a moment a viewer may open.
 
 use futures::future::BoxFuture;
@@ -22,7 +22,8 @@ domain_events! {
     SupportNotice = "SupportNotice" { member_id: MemberId, request_id: Uuid, text: String, url: String }
 }
 
-/// Opens direct-message conversations for support requests (the community slice).
+/// Opens conversations for support requests (the community slice): a direct message,
+/// or a small group conversation that more volunteers may join.
 pub trait Conversations: Send + Sync {
     /// The conversation between `from` and `to` (made if new) with `body` as a message
     /// from `from`, inside the caller's transaction `c`. Both members agreed to talk
@@ -35,6 +36,24 @@ pub trait Conversations: Send + Sync {
         to: MemberId,
         body: &'a str,
     ) -> BoxFuture<'a, Result<Option<Uuid>, DbErr>>;
+    /// A new small group conversation of `asker` and `volunteer`, with `body` from the
+    /// volunteer, inside the caller's transaction; a block between them refuses (`Ok(None)`).
+    fn open_group<'a>(
+        &'a self,
+        c: Conn<'a>,
+        asker: MemberId,
+        volunteer: MemberId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Uuid>, DbErr>>;
+    /// Adds `volunteer` to the small group conversation `conversation` with `body` from
+    /// them; a block between them and anyone in it refuses (`Ok(false)`).
+    fn join_group<'a>(
+        &'a self,
+        c: Conn<'a>,
+        conversation: Uuid,
+        volunteer: MemberId,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<bool, DbErr>>;
 }
 
 /// The conversations port, when the community slice is present.
@@ -126,6 +145,20 @@ pub trait MomentTagging: Send + Sync {
         kind: &'a str,
         moment: &'a str,
     ) -> BoxFuture<'a, AppResult<Vec<Uuid>>>;
+    /// The moments carried by any of `ids` of `kind`, each once, in key order (one
+    /// statement, in the caller's transaction or on the pool).
+    fn tags_of<'a>(&'a self, c: Conn<'a>, kind: &'a str, ids: &'a [Uuid]) -> BoxFuture<'a, Result<Vec<String>, DbErr>>;
+    /// Replaces the moments content `kind`/`id` carries with `moments` (known keys, each
+    /// once: see [`checked_moments`]) in the caller's transaction. The caller decided
+    /// that `by` may tag it (an author their own thread, staff anything).
+    fn replace<'a>(
+        &'a self,
+        c: Conn<'a>,
+        kind: &'a str,
+        id: Uuid,
+        moments: &'a [String],
+        by: MemberId,
+    ) -> BoxFuture<'a, Result<(), DbErr>>;
 }
 
 /// The most content ids a moment filter restricts a list to.
@@ -157,6 +190,90 @@ pub async fn moment_filter(state: &AppState, kind: &str, raw: &str) -> AppResult
 
 /// The message for a `moment` filter that is not one of the moments.
 pub const NO_SUCH_MOMENT: &str = "There is no such moment. Choose one from the list.";
+
+/// Moments chosen for a piece of content as sent (an author's ticks, an API list): each
+/// once, in key order, or the message for the `moments` field when one is not a moment
+/// (always, without the moments slice, so nothing is stored half-tagged).
+pub fn checked_moments(state: &AppState, raw: &[String]) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = raw.iter().map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).collect();
+    out.sort();
+    out.dedup();
+    if out.is_empty() {
+        return Ok(out);
+    }
+    let known = moment_choices(state);
+    match out.iter().find(|m| !known.iter().any(|(k, _)| k == *m)) {
+        Some(bad) => {
+            let shown: String = bad.chars().take(40).collect();
+            Err(format!("“{shown}” is not one of the moments. Choose from the list."))
+        }
+        None => Ok(out),
+    }
+}
+
+/// The moments `ids` of `kind` carry (none without the moments slice).
+pub async fn tags_of(c: Conn<'_>, state: &AppState, kind: &str, ids: &[Uuid]) -> Result<Vec<String>, DbErr> {
+    match tagging(state) {
+        Some(t) if !ids.is_empty() => t.tags_of(c, kind, ids).await,
+        _ => Ok(vec![]),
+    }
+}
+
+/// Replaces the moments content carries (checked with [`checked_moments`]); without
+/// the moments slice there is nothing to keep, and `moments` is empty by then.
+pub async fn replace_tags(
+    c: Conn<'_>,
+    state: &AppState,
+    kind: &str,
+    id: Uuid,
+    moments: &[String],
+    by: MemberId,
+) -> Result<(), DbErr> {
+    match tagging(state) {
+        Some(t) => t.replace(c, kind, id, moments, by).await,
+        None => Ok(()),
+    }
+}
+
+/// A fieldset of moment checkboxes named `name` (no JavaScript), `chosen` ticked, with
+/// `legend`, a hint and `error` inline; the fieldset's id is `f-{name}` so an error
+/// summary can link to it. Empty without the moments slice.
+pub fn moment_checkboxes(
+    state: &AppState,
+    name: &str,
+    legend: &str,
+    hint: &str,
+    chosen: &[String],
+    error: Option<&str>,
+) -> String {
+    use kernel::ui::escape;
+    let moments = moment_choices(state);
+    if moments.is_empty() {
+        return String::new();
+    }
+    let name = escape(name);
+    let mut described = format!("f-{name}-hint");
+    let mut out =
+        format!("<fieldset id=\"f-{name}\" class=\"field{}\"", if error.is_some() { " has-error" } else { "" });
+    let mut inner =
+        format!("<legend>{}</legend><p class=\"hint\" id=\"f-{name}-hint\">{}</p>", escape(legend), escape(hint));
+    if let Some(e) = error {
+        inner.push_str(&format!("<p class=\"error\" id=\"f-{name}-error\">{}</p>", escape(e)));
+        described.push_str(&format!(" f-{name}-error"));
+    }
+    out.push_str(&format!(" aria-describedby=\"{described}\">{inner}"));
+    for (i, (key, label)) in moments.iter().enumerate() {
+        let checked = if chosen.iter().any(|c| c == key) { " checked" } else { "" };
+        out.push_str(&format!(
+            "<p><input type=\"checkbox\" id=\"f-{name}-{i}\" name=\"{name}\" value=\"{}\"{checked}> \
+             <label for=\"f-{name}-{i}\">{}</label></p>",
+            escape(key),
+            escape(label)
+        ));
+    }
+    out.push_str("</fieldset>");
+    out
+}
 
 /// The SQL condition restricting `column` (a native UUID) to `ids` of a moment filter,
 /// binding through `bind`; never true for no ids.

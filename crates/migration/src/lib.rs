@@ -41,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0023_newsletter_schedule::Migration),
             Box::new(m0024_awards_more::Migration),
             Box::new(m0026_analytics_rollups::Migration),
+            Box::new(m0027_group_conversations::Migration),
             Box::new(m0028_group_archive::Migration),
         ]
     }
@@ -126,6 +127,7 @@ mod m0022_newsletter_delivery;
 mod m0023_newsletter_schedule;
 mod m0024_awards_more;
 mod m0026_analytics_rollups;
+mod m0027_group_conversations;
 mod m0028_group_archive;
 
 /// Runs each `;`-separated statement of portable DDL.

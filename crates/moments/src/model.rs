@@ -71,8 +71,8 @@ impl Stage {
 pub enum Contact {
     /// A direct message with the volunteer who accepts.
     DirectMessage,
-    /// A small group conversation (today: the first volunteer to accept opens the
-    /// conversation; others may be added by the asker later).
+    /// A small group conversation: the first volunteer to accept opens it with the
+    /// asker, and up to two more of the volunteers asked join it by accepting.
     SmallGroup,
 }
 

@@ -60,4 +60,24 @@ impl contracts::moments::MomentTagging for Tagging {
     ) -> BoxFuture<'a, AppResult<Vec<uuid::Uuid>>> {
         Box::pin(async move { tags::ids(state, kind, moment).await })
     }
+
+    fn tags_of<'a>(
+        &'a self,
+        c: kernel::db::Conn<'a>,
+        kind: &'a str,
+        ids: &'a [uuid::Uuid],
+    ) -> BoxFuture<'a, Result<Vec<String>, sea_orm::DbErr>> {
+        Box::pin(async move { tags::of_any(&c, kind, ids).await })
+    }
+
+    fn replace<'a>(
+        &'a self,
+        c: kernel::db::Conn<'a>,
+        kind: &'a str,
+        id: uuid::Uuid,
+        moments: &'a [String],
+        by: kernel::ids::MemberId,
+    ) -> BoxFuture<'a, Result<(), sea_orm::DbErr>> {
+        Box::pin(async move { tags::replace(&c, kind, id, moments, Some(by)).await })
+    }
 }

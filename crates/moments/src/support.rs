@@ -3,8 +3,10 @@
 //! condition, when one is given), none holding more than M open offers (a conditional
 //! update of their counter, so two requests at once cannot push one past M). The first
 //! volunteer to accept wins (a conditional update of the request: exactly one of any
-//! number racing) and opens a direct-message conversation with the asker; the others are
-//! told it is taken. The asker never learns who was asked or who declined. Seven days
+//! number racing) and opens a conversation with the asker: a direct message, or a small
+//! group conversation when the asker asked for one, which up to two more of the
+//! volunteers asked may join by accepting (a conditional update of the request's count
+//! of volunteers keeps it at that size under a race); the others are told it is taken. The asker never learns who was asked or who declined. Seven days
 //! later the asker is asked whether it helped; only the count is reported.
 
 use chrono::{DateTime, Utc};
@@ -252,15 +254,23 @@ pub async fn my_offers(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Momen
         .await?)
 }
 
+/// How many volunteers a small group conversation holds at most (with the asker).
+pub const SMALL_GROUP_VOLUNTEERS: i64 = 3;
+
+const HELLO: &str =
+    "Hello — I have been through this moment too, and I saw your request for support. I'm glad to talk.";
+
 /// The viewer accepts request `id`: the first acceptance wins and opens the
-/// conversation; any later one is 409 `taken`; someone it was not offered to gets 404.
+/// conversation (a direct message, or a small group conversation when the asker asked
+/// for one); any later one is 409 `taken`, except that up to two more volunteers who
+/// were asked join a small group; someone it was not offered to gets 404.
 pub async fn accept(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<MomentsAccepted> {
     let me = viewer.require_member()?.id;
     let t = now();
     let tx = state.db.begin().await?;
     let won = db::exec(
         &tx,
-        "UPDATE support_requests SET status = 'accepted', accepted_by = $1, accepted_at = $2 \
+        "UPDATE support_requests SET status = 'accepted', accepted_by = $1, accepted_at = $2, volunteers = 1 \
          WHERE id = $3 AND status = 'open' AND asker_id IS NOT NULL AND EXISTS \
          (SELECT 1 FROM support_offers o WHERE o.request_id = $3 AND o.volunteer_id = $1 AND o.status = 'open')",
         params![me, t, id],
@@ -268,56 +278,134 @@ pub async fn accept(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Mo
     .await?;
     if won == 0 {
         drop(tx);
-        let status: Option<String> = state
-            .db
-            .scalar("SELECT status FROM support_offers WHERE request_id = $1 AND volunteer_id = $2", params![id, me])
-            .await?;
-        return Err(match status.as_deref() {
-            None => AppError::NotFound,
-            Some(offer::DECLINED) => AppError::conflict("declined", "You declined this request."),
-            _ => {
-                AppError::conflict("taken", "Another volunteer has already taken this request. Thank you for offering.")
-            }
-        });
+        if let Some(joined) = join_small_group(state, me, id).await? {
+            return Ok(joined);
+        }
+        return Err(refusal(state, me, id).await?);
     }
-    let asker: MemberId = db::scalar(&tx, "SELECT asker_id FROM support_requests WHERE id = $1", params![id])
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let port = contracts::moments::conversations(state)
-        .ok_or_else(|| AppError::conflict("no_conversations", "Conversations are not available here."))?;
-    let hello = "Hello — I have been through this moment too, and I saw your request for support. I'm glad to talk.";
-    let conversation = port
-        .open((&tx).into(), me, asker, hello)
-        .await?
-        .ok_or_else(|| AppError::conflict("unavailable", "You cannot start a conversation with this member."))?;
+    let (asker, contact): (MemberId, String) =
+        db::one::<AskerContact, _>(&tx, "SELECT asker_id, contact FROM support_requests WHERE id = $1", params![id])
+            .await?
+            .and_then(|r| Some((r.asker_id?, r.contact)))
+            .ok_or(AppError::NotFound)?;
+    let port = conversations(state)?;
+    let small_group = contact == Contact::SmallGroup.as_str();
+    let opened = if small_group {
+        port.open_group((&tx).into(), asker, me, HELLO).await?
+    } else {
+        port.open((&tx).into(), me, asker, HELLO).await?
+    };
+    let conversation = opened.ok_or_else(unavailable)?;
     db::exec(&tx, "UPDATE support_requests SET conversation_id = $1 WHERE id = $2", params![conversation, id]).await?;
-    close_offers(&tx, id, me, t).await?;
+    accept_offer(&tx, id, me, t).await?;
+    if !small_group {
+        close_open_offers(&tx, id, t).await?;
+    }
     let url = format!("/messages/{conversation}");
     notify(&tx, asker, id, "A volunteer accepted your request for support and wrote to you.".into(), url).await?;
     tx.commit().await?;
     Ok(MomentsAccepted { request_id: id, conversation_id: conversation })
 }
 
-/// Marks the winner's offer accepted and every other open one taken (telling each),
-/// and frees their places.
-async fn close_offers(tx: &Tx, id: Uuid, winner: MemberId, t: DateTime<Utc>) -> AppResult<()> {
+#[derive(sea_orm::FromQueryResult)]
+struct AskerContact {
+    asker_id: Option<MemberId>,
+    contact: String,
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct Joined {
+    conversation_id: Option<Uuid>,
+    asker_id: Option<MemberId>,
+    volunteers: i64,
+}
+
+fn conversations(state: &AppState) -> AppResult<std::sync::Arc<dyn contracts::moments::Conversations>> {
+    contracts::moments::conversations(state)
+        .ok_or_else(|| AppError::conflict("no_conversations", "Conversations are not available here."))
+}
+
+fn unavailable() -> AppError {
+    AppError::conflict("unavailable", "You cannot start a conversation with this member.")
+}
+
+/// A volunteer asked about a small group request that another already accepted joins
+/// its conversation while it has room (a conditional update of the count, so racing
+/// accepts never overfill it); `None` when it is no such request or it is full.
+async fn join_small_group(state: &AppState, me: MemberId, id: Uuid) -> AppResult<Option<MomentsAccepted>> {
+    let t = now();
+    let tx = state.db.begin().await?;
+    let joined = db::exec(
+        &tx,
+        "UPDATE support_requests SET volunteers = volunteers + 1 \
+         WHERE id = $1 AND status = 'accepted' AND contact = 'small_group' AND volunteers < $3 \
+         AND conversation_id IS NOT NULL AND asker_id IS NOT NULL AND EXISTS \
+         (SELECT 1 FROM support_offers o WHERE o.request_id = $1 AND o.volunteer_id = $2 AND o.status = 'open')",
+        params![id, me, SMALL_GROUP_VOLUNTEERS],
+    )
+    .await?;
+    if joined == 0 {
+        return Ok(None);
+    }
+    let row: Joined =
+        db::one(&tx, "SELECT conversation_id, asker_id, volunteers FROM support_requests WHERE id = $1", params![id])
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let (Some(conversation), Some(asker)) = (row.conversation_id, row.asker_id) else { return Ok(None) };
+    if !conversations(state)?.join_group((&tx).into(), conversation, me, HELLO).await? {
+        return Err(unavailable());
+    }
+    accept_offer(&tx, id, me, t).await?;
+    if row.volunteers >= SMALL_GROUP_VOLUNTEERS {
+        close_open_offers(&tx, id, t).await?;
+    }
+    let url = format!("/messages/{conversation}");
+    notify(&tx, asker, id, "Another volunteer joined your small group conversation.".into(), url).await?;
+    tx.commit().await?;
+    Ok(Some(MomentsAccepted { request_id: id, conversation_id: conversation }))
+}
+
+/// Why an accept that did not win was refused: 404 when it was never offered to the
+/// viewer, 409 `declined` or `taken` otherwise.
+async fn refusal(state: &AppState, me: MemberId, id: Uuid) -> AppResult<AppError> {
+    let status: Option<String> = state
+        .db
+        .scalar("SELECT status FROM support_offers WHERE request_id = $1 AND volunteer_id = $2", params![id, me])
+        .await?;
+    Ok(match status.as_deref() {
+        None => AppError::NotFound,
+        Some(offer::DECLINED) => AppError::conflict("declined", "You declined this request."),
+        _ => AppError::conflict("taken", "Another volunteer has already taken this request. Thank you for offering."),
+    })
+}
+
+/// Marks the volunteer's offer accepted and frees their place.
+async fn accept_offer(tx: &Tx, id: Uuid, volunteer: MemberId, t: DateTime<Utc>) -> AppResult<()> {
+    db::exec(
+        tx,
+        "UPDATE support_offers SET status = 'accepted', answered_at = $3 WHERE request_id = $1 AND volunteer_id = $2",
+        params![id, volunteer, t],
+    )
+    .await?;
+    release(tx, volunteer).await
+}
+
+/// Marks every offer still open taken (telling each), and frees their places.
+async fn close_open_offers(tx: &Tx, id: Uuid, t: DateTime<Utc>) -> AppResult<()> {
     let others: Vec<MemberId> = db::column(
         tx,
-        "SELECT volunteer_id FROM support_offers WHERE request_id = $1 AND status = 'open' AND volunteer_id <> $2",
-        params![id, winner],
+        "SELECT volunteer_id FROM support_offers WHERE request_id = $1 AND status = 'open'",
+        params![id],
     )
     .await?;
     db::exec(
         tx,
-        "UPDATE support_offers SET status = CASE WHEN volunteer_id = $2 THEN 'accepted' ELSE 'taken' END, answered_at = $3 \
-         WHERE request_id = $1 AND status = 'open'",
-        params![id, winner, t],
+        "UPDATE support_offers SET status = 'taken', answered_at = $2 WHERE request_id = $1 AND status = 'open'",
+        params![id, t],
     )
     .await?;
-    for v in others.iter().chain(std::iter::once(&winner)) {
-        release(tx, *v).await?;
-    }
     for v in others {
+        release(tx, v).await?;
         notify(
             tx,
             v,

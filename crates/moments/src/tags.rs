@@ -72,18 +72,51 @@ pub async fn set(
         return Err(AppError::field("content_id", format!("There is no {kind} with this id.")));
     }
     let tx = state.db.begin().await?;
-    db::exec(&tx, "DELETE FROM moment_tags WHERE content_kind = $1 AND content_id = $2", params![kind.to_string(), id])
+    replace(&tx, kind, id, &moments, Some(by)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces the moments content `kind`/`id` carries (known keys, each once) in the
+/// caller's transaction: the one write of tags, for staff and authors alike.
+pub(crate) async fn replace<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    kind: &str,
+    id: Uuid,
+    moments: &[String],
+    by: Option<MemberId>,
+) -> Result<(), sea_orm::DbErr> {
+    db::exec(c, "DELETE FROM moment_tags WHERE content_kind = $1 AND content_id = $2", params![kind.to_string(), id])
         .await?;
+    let at = now();
     for m in moments {
         db::exec(
-            &tx,
+            c,
             "INSERT INTO moment_tags (content_kind, content_id, moment, tagged_by, tagged_at) VALUES ($1, $2, $3, $4, $5)",
-            params![kind.to_string(), id, m, by, now()],
+            params![kind.to_string(), id, m.clone(), by, at],
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(())
+}
+
+/// The moments carried by any of `ids` of `kind`, each once (one statement).
+pub(crate) async fn of_any<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    kind: &str,
+    ids: &[Uuid],
+) -> Result<Vec<String>, sea_orm::DbErr> {
+    let mut values = params![kind.to_string()];
+    let restrict = kernel::db::uuid_in(c, "content_id", kernel::db::UuidColumn::Native, ids, &mut |v| {
+        values.push(v);
+        format!("${}", values.len())
+    });
+    db::column(
+        c,
+        &format!("SELECT DISTINCT moment FROM moment_tags WHERE content_kind = $1 AND {restrict} ORDER BY moment"),
+        values,
+    )
+    .await
 }
 
 async fn exists(state: &AppState, viewer: &Viewer, kind: &str, id: Uuid) -> AppResult<bool> {

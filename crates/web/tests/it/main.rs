@@ -24,6 +24,8 @@ mod hidden_groups;
 mod home_page;
 mod kernel_parts;
 mod moment_filters;
+mod moment_support;
+mod moment_threads;
 mod moments;
 mod newsletter;
 mod newsletter_delivery;

@@ -380,21 +380,28 @@ async fn the_check_in_asks_whether_it_helped_and_staff_see_only_the_counts(app: 
     assert_eq!(status, 404);
 }
 
-async fn moments_never_reach_a_viewer_the_owners_visibility_excludes(app: &TestApp) {
+/// "Owner Person", with migraine kept private, in new symptoms now (private) and
+/// through a new diagnosis (shown to `been_through`), both with migraine, offering
+/// support; with the condition's id.
+pub async fn owner_at_moments(app: &TestApp, been_through: &str) -> (Member, String) {
     let migraine = app.condition_id("migraine").await;
     let owner = app.member().named("Owner Person").create().await;
-    let other = app.member().named("Other Person").create().await;
     with_condition(app, &owner, &migraine, "private").await;
-    // In a moment now (private), been through one (members), offers support.
     set_moments(
         app,
         &owner,
         vec![mark("new_symptoms", Some(&migraine))],
         vec![mark("new_diagnosis", Some(&migraine))],
-        ("private", "members"),
+        ("private", been_through),
         true,
     )
     .await;
+    (owner, migraine)
+}
+
+async fn moments_never_reach_a_viewer_the_owners_visibility_excludes(app: &TestApp) {
+    let (owner, migraine) = owner_at_moments(app, "members").await;
+    let other = app.member().named("Other Person").create().await;
     for (path, who) in [
         (format!("/api/v1/members/{}", owner.id), &other as &dyn Caller),
         (format!("/api/v1/members/{}", owner.id), &Visitor as &dyn Caller),
@@ -498,6 +505,12 @@ async fn the_demo_has_members_at_moments_volunteers_and_tagged_content(app: &Tes
     assert!(app.count("SELECT COUNT(*) FROM moment_settings WHERE available_to_support = TRUE").await >= 6);
     assert!(app.count("SELECT COUNT(*) FROM moment_tags WHERE content_kind = 'resource'").await >= 1);
     assert!(app.count("SELECT COUNT(*) FROM moment_tags WHERE content_kind = 'thread'").await >= 1);
+    let by_author = "SELECT COUNT(*) FROM moment_tags m JOIN threads t ON t.id = m.content_id \
+                     WHERE m.content_kind = 'thread' AND m.tagged_by = t.author_id AND t.opens_at IS NULL";
+    assert!(app.count(by_author).await >= 1, "a thread tagged by its author");
+    let prompts = "SELECT COUNT(*) FROM moment_tags m JOIN threads t ON t.id = m.content_id \
+                   WHERE m.content_kind = 'thread' AND t.opens_at IS NOT NULL";
+    assert!(app.count(prompts).await >= 1, "a prompt with moments");
     let (s, v) = app.ask_token(DEMO_MEMBER_EMAIL, DEMO_PASSWORD).await;
     assert_eq!(s, 200, "{v}");
     let demo = v["token"].as_str().unwrap().to_string();
