@@ -41,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0023_newsletter_schedule::Migration),
             Box::new(m0024_awards_more::Migration),
             Box::new(m0026_analytics_rollups::Migration),
+            Box::new(m0029_analytics_current::Migration),
         ]
     }
 }
@@ -125,6 +126,7 @@ mod m0022_newsletter_delivery;
 mod m0023_newsletter_schedule;
 mod m0024_awards_more;
 mod m0026_analytics_rollups;
+mod m0029_analytics_current;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
