@@ -24,21 +24,33 @@ pub(crate) fn section() -> analytics::Reader {
 /// each run of the job.
 const REGISTERED: Rollup = Rollup {
     metric: "events-registered-by-kind",
-    sql: |_| format!("SELECT e.kind AS label, COUNT(*) AS value {SEATS} AND r.created_at >= $1 AND r.created_at < $2 GROUP BY e.kind"),
+    sql: |_| {
+        format!(
+            "SELECT e.kind AS label, COUNT(*) AS value {SEATS} AND r.created_at >= $1 AND r.created_at < $2 GROUP BY e.kind"
+        )
+    },
     first: "SELECT MIN(created_at) FROM registrations",
     recount: Some(|b| {
         let day = day_text(b, "r.created_at");
-        format!("SELECT {day} AS day, e.kind AS label, COUNT(*) AS value {SEATS} AND r.created_at < $1 GROUP BY {day}, e.kind")
+        format!(
+            "SELECT {day} AS day, e.kind AS label, COUNT(*) AS value {SEATS} AND r.created_at < $1 GROUP BY {day}, e.kind"
+        )
     }),
 };
 /// Attendance taken, by day and kind of event (recounted: attendance can be corrected).
 const ATTENDED: Rollup = Rollup {
     metric: "events-attended-by-kind",
-    sql: |_| format!("SELECT e.kind AS label, COUNT(*) AS value {BY_KIND} WHERE r.attended_at >= $1 AND r.attended_at < $2 GROUP BY e.kind"),
+    sql: |_| {
+        format!(
+            "SELECT e.kind AS label, COUNT(*) AS value {BY_KIND} WHERE r.attended_at >= $1 AND r.attended_at < $2 GROUP BY e.kind"
+        )
+    },
     first: "SELECT MIN(attended_at) FROM registrations",
     recount: Some(|b| {
         let day = day_text(b, "r.attended_at");
-        format!("SELECT {day} AS day, e.kind AS label, COUNT(*) AS value {BY_KIND} WHERE r.attended_at < $1 GROUP BY {day}, e.kind")
+        format!(
+            "SELECT {day} AS day, e.kind AS label, COUNT(*) AS value {BY_KIND} WHERE r.attended_at < $1 GROUP BY {day}, e.kind"
+        )
     }),
 };
 const ROLLUPS: &[Rollup] = &[REGISTERED, ATTENDED];

@@ -40,7 +40,9 @@ const NOW: Current = Current {
 };
 const BY_TYPE: Current = Current {
     metric: "members-by-type",
-    sql: |_| format!("SELECT member_type AS label, COUNT(*) AS value FROM members WHERE {CURRENT} GROUP BY member_type"),
+    sql: |_| {
+        format!("SELECT member_type AS label, COUNT(*) AS value FROM members WHERE {CURRENT} GROUP BY member_type")
+    },
     params: |_| params![],
 };
 const BY_COUNTRY: Current = Current {

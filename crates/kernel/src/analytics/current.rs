@@ -96,8 +96,7 @@ pub(crate) async fn insert_rows<C: ConnectionTrait, const N: usize>(
     rows: Vec<[SqlValue; N]>,
 ) -> Result<(), DbErr> {
     for chunk in rows.chunks(500) {
-        let tuples: Vec<String> =
-            (0..chunk.len()).map(|i| format!("({})", db::placeholders(i * N + 1, N))).collect();
+        let tuples: Vec<String> = (0..chunk.len()).map(|i| format!("({})", db::placeholders(i * N + 1, N))).collect();
         let values = chunk.iter().flat_map(|row| row.iter().cloned()).collect();
         db::exec(c, &format!("INSERT INTO {into} VALUES {}", tuples.join(", ")), values).await?;
     }
