@@ -24,6 +24,11 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+# Where datasets live: one folder per backend and scale under DATA, and PostgreSQL
+# databases named PG_PREFIX_<scale>; both can be moved so that runs side by side on one
+# machine (each with its own build) do not share or rebuild each other's data.
+DATA = Path(os.environ.get("SHN_BENCH_DATA", BENCH / "data"))
+PG_PREFIX = os.environ.get("SHN_BENCH_PG_DB", "shn_bench")
 P99_BUDGET_MS = 25.0
 RSS_BUDGET_MB = 150.0
 STARTUP_BUDGET_S = 1.0
@@ -83,8 +88,8 @@ class Dataset:
     def __init__(self, backend, scale, admin):
         tag = f"{scale:g}".replace(".", "_")
         self.backend = backend
-        self.dir = BENCH / "data" / f"{backend}-scale{tag}"
-        self.pg_db = f"shn_bench_{tag}" if backend == "postgres" else None
+        self.dir = DATA / f"{backend}-scale{tag}"
+        self.pg_db = f"{PG_PREFIX}_{tag}" if backend == "postgres" else None
         self.admin = admin
         if backend == "sqlite":
             self.url = f"sqlite://{self.dir / 'shn.db'}?mode=rwc"

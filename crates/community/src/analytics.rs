@@ -15,6 +15,7 @@ pub(crate) fn section() -> analytics::Reader {
         numbers: |db, range| Box::pin(numbers(db, range)),
         tables: |db, range| Box::pin(tables(db, range)),
         rollups: ROLLUPS,
+        current: &[],
     }
 }
 
@@ -25,11 +26,13 @@ const THREADS: Rollup = Rollup {
     metric: "community-threads",
     sql: |_| "SELECT '' AS label, COUNT(*) AS value FROM threads WHERE created_at >= $1 AND created_at < $2".into(),
     first: "SELECT MIN(created_at) FROM threads",
+    recount: None,
 };
 const REPLIES: Rollup = Rollup {
     metric: "community-replies",
     sql: |_| "SELECT '' AS label, COUNT(*) AS value FROM posts WHERE created_at >= $1 AND created_at < $2".into(),
     first: "SELECT MIN(created_at) FROM posts",
+    recount: None,
 };
 const THREADS_BY_GROUP: Rollup = Rollup {
     metric: "community-threads-by-group",
@@ -41,6 +44,7 @@ const THREADS_BY_GROUP: Rollup = Rollup {
         )
     },
     first: "SELECT MIN(created_at) FROM threads",
+    recount: None,
 };
 const REPLIES_BY_GROUP: Rollup = Rollup {
     metric: "community-replies-by-group",
@@ -52,6 +56,7 @@ const REPLIES_BY_GROUP: Rollup = Rollup {
         )
     },
     first: "SELECT MIN(created_at) FROM posts",
+    recount: None,
 };
 const ROLLUPS: &[Rollup] = &[THREADS, REPLIES, THREADS_BY_GROUP, REPLIES_BY_GROUP];
 
@@ -186,11 +191,8 @@ async fn busiest_groups(db: &Db, range: &Range) -> Result<Vec<Row>, DbErr> {
     }
     let groups: Vec<GroupName> =
         db.all(&format!("SELECT {} AS id, name FROM groups", id_text(db.backend(), "id")), params![]).await?;
-    let mut rows: Vec<Row> =
-        groups.into_iter().filter_map(|g| counts.get(&g.id).map(|&value| Row { label: g.name, value })).collect();
-    rows.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
-    rows.truncate(10);
-    Ok(rows)
+    let rows = groups.into_iter().filter_map(|g| counts.get(&g.id).map(|&value| Row { label: g.name, value }));
+    Ok(analytics::largest(rows.collect(), 10))
 }
 
 fn table(

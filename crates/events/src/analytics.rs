@@ -1,6 +1,7 @@
 //! The events section of the programme analytics: registrations, attendance, the
 //! attendance rate, promotions from the waitlist, and each by kind of event.
 
+use kernel::analytics::rollup::{self, Rollup, day_text};
 use kernel::analytics::{self, Number, Range, Row, Table};
 use kernel::db::Db;
 use kernel::params;
@@ -13,14 +14,49 @@ pub(crate) fn section() -> analytics::Reader {
         title: "Events",
         numbers: |db, range| Box::pin(numbers(db, range)),
         tables: |db, range| Box::pin(tables(db, range)),
-        rollups: &[],
+        rollups: ROLLUPS,
+        current: &[],
     }
 }
 
-/// Seats taken in the range: registrations made then that hold a seat now.
-const REGISTERED_IN_RANGE: &str = "r.created_at >= $1 AND r.created_at < $2 AND r.status = 'registered'";
-/// Attendance taken in the range.
-const ATTENDED_IN_RANGE: &str = "r.attended_at >= $1 AND r.attended_at < $2";
+/// Seats taken, by the day the registration was made and kind of event. A seat can be
+/// given up (or taken from the waitlist) long after, so every past day is recounted by
+/// each run of the job.
+const REGISTERED: Rollup = Rollup {
+    metric: "events-registered-by-kind",
+    sql: |_| {
+        format!(
+            "SELECT e.kind AS label, COUNT(*) AS value {SEATS} AND r.created_at >= $1 AND r.created_at < $2 GROUP BY e.kind"
+        )
+    },
+    first: "SELECT MIN(created_at) FROM registrations",
+    recount: Some(|b| {
+        let day = day_text(b, "r.created_at");
+        format!(
+            "SELECT {day} AS day, e.kind AS label, COUNT(*) AS value {SEATS} AND r.created_at < $1 GROUP BY {day}, e.kind"
+        )
+    }),
+};
+/// Attendance taken, by day and kind of event (recounted: attendance can be corrected).
+const ATTENDED: Rollup = Rollup {
+    metric: "events-attended-by-kind",
+    sql: |_| {
+        format!(
+            "SELECT e.kind AS label, COUNT(*) AS value {BY_KIND} WHERE r.attended_at >= $1 AND r.attended_at < $2 GROUP BY e.kind"
+        )
+    },
+    first: "SELECT MIN(attended_at) FROM registrations",
+    recount: Some(|b| {
+        let day = day_text(b, "r.attended_at");
+        format!(
+            "SELECT {day} AS day, e.kind AS label, COUNT(*) AS value {BY_KIND} WHERE r.attended_at < $1 GROUP BY {day}, e.kind"
+        )
+    }),
+};
+const ROLLUPS: &[Rollup] = &[REGISTERED, ATTENDED];
+const BY_KIND: &str = "FROM registrations r JOIN events e ON e.id = r.event_id";
+/// Registrations that hold a seat now.
+const SEATS: &str = "FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.status = 'registered'";
 
 async fn count_where(db: &Db, condition: &str, range: &Range) -> Result<i64, DbErr> {
     analytics::number(
@@ -33,12 +69,8 @@ async fn count_where(db: &Db, condition: &str, range: &Range) -> Result<i64, DbE
 
 async fn numbers(db: &Db, range: &Range) -> Result<Vec<Number>, DbErr> {
     Ok(vec![
-        Number {
-            key: "registrations",
-            label: "Registrations",
-            value: count_where(db, REGISTERED_IN_RANGE, range).await?,
-        },
-        Number { key: "attended", label: "Attended", value: count_where(db, ATTENDED_IN_RANGE, range).await? },
+        Number { key: "registrations", label: "Registrations", value: rollup::total(db, &REGISTERED, range).await? },
+        Number { key: "attended", label: "Attended", value: rollup::total(db, &ATTENDED, range).await? },
         Number {
             key: "attendance_rate_percent",
             label: "Attendance rate of events held in the range (%)",
@@ -63,27 +95,13 @@ async fn attendance_rate_percent(db: &Db, range: &Range) -> Result<i64, DbErr> {
     Ok(if seats == 0 { 0 } else { came * 100 / seats })
 }
 
-/// `condition`'s registrations by kind of event.
-async fn by_kind(db: &Db, condition: &str, range: &Range) -> Result<Vec<Row>, DbErr> {
-    analytics::breakdown(
-        db,
-        &format!(
-            "SELECT e.kind AS label, COUNT(*) AS value FROM registrations r JOIN events e ON e.id = r.event_id \
-             WHERE {condition} GROUP BY e.kind ORDER BY value DESC, label LIMIT 20"
-        ),
-        params![range.start(), range.end()],
-    )
-    .await
+/// `r` over the range by kind of event, the largest first.
+async fn by_kind(db: &Db, r: &Rollup, range: &Range) -> Result<Vec<Row>, DbErr> {
+    Ok(analytics::largest(rollup::by_label(db, r, range).await?, 20))
 }
 
 async fn tables(db: &Db, range: &Range) -> Result<Vec<Table>, DbErr> {
-    let weekly = analytics::weekly(
-        db,
-        range,
-        "SELECT COUNT(*) FROM registrations WHERE created_at >= {from} AND created_at < {to} AND status = 'registered'",
-        params![],
-    )
-    .await?;
+    let weekly = rollup::weekly(db, &REGISTERED, range).await?;
     Ok(vec![
         table(
             "events-registrations",
@@ -97,14 +115,14 @@ async fn tables(db: &Db, range: &Range) -> Result<Vec<Table>, DbErr> {
             "Registrations by kind of event",
             "Seats taken in the range, by kind of event.",
             "Kind",
-            by_kind(db, REGISTERED_IN_RANGE, range).await?,
+            by_kind(db, &REGISTERED, range).await?,
         ),
         table(
             "events-attended-by-kind",
             "Attendance by kind of event",
             "Members who attended in the range, by kind of event.",
             "Kind",
-            by_kind(db, ATTENDED_IN_RANGE, range).await?,
+            by_kind(db, &ATTENDED, range).await?,
         ),
     ])
 }

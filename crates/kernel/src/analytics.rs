@@ -11,6 +11,7 @@ use crate::FieldErrors;
 use crate::db::{Db, SqlValue};
 use crate::time::Instant;
 
+pub mod current;
 pub mod rollup;
 
 /// Cells that count members and hold fewer than this many are never shown as numbers.
@@ -190,6 +191,8 @@ pub struct Section {
     pub title: &'static str,
     pub numbers: Vec<Number>,
     pub tables: Vec<Table>,
+    /// When the section's recounted figures were last counted (`None`: all are live).
+    pub as_of: Option<Instant>,
 }
 
 /// A slice's figures for its own section, computed over its own tables. Each query must
@@ -207,6 +210,10 @@ pub trait Figures: Send + Sync {
     fn rollups(&self) -> &'static [rollup::Rollup] {
         &[]
     }
+    /// The figures about now its queries read (recounted by [`rollup::RollUp`]).
+    fn current(&self) -> &'static [current::Current] {
+        &[]
+    }
 }
 
 /// A slice's figures as a value: its key, title and the two functions that read its
@@ -218,6 +225,8 @@ pub struct Reader {
     pub tables: Read<Table>,
     /// The daily rollups its queries read (none: every figure is counted live).
     pub rollups: &'static [rollup::Rollup],
+    /// The figures about now its queries read (none: counted live).
+    pub current: &'static [current::Current],
 }
 
 /// A query of a section over a range: its numbers, or its tables.
@@ -243,6 +252,22 @@ impl Figures for Reader {
     fn rollups(&self) -> &'static [rollup::Rollup] {
         self.rollups
     }
+
+    fn current(&self) -> &'static [current::Current] {
+        self.current
+    }
+}
+
+/// When `f`'s recounted figures (its figures about now, and its rollups recounted every
+/// run) were last counted: the oldest of them; `None` when none is stored yet.
+pub async fn as_of(db: &Db, f: &dyn Figures) -> Result<Option<Instant>, DbErr> {
+    let metrics: Vec<&str> = f
+        .current()
+        .iter()
+        .map(|c| c.metric)
+        .chain(f.rollups().iter().filter(|r| r.recount.is_some()).map(|r| r.metric))
+        .collect();
+    current::counted_at(db, &metrics).await
 }
 
 #[derive(FromQueryResult)]
@@ -291,6 +316,13 @@ struct Labelled {
 pub async fn breakdown(db: &Db, sql: &str, params: Vec<SqlValue>) -> Result<Vec<Row>, DbErr> {
     let rows: Vec<Labelled> = db.all(sql, params).await?;
     Ok(rows.into_iter().map(|r| Row { label: r.label, value: r.value }).collect())
+}
+
+/// The `n` largest of `rows`, largest first (then by label).
+pub fn largest(mut rows: Vec<Row>, n: usize) -> Vec<Row> {
+    rows.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
+    rows.truncate(n);
+    rows
 }
 
 /// One number: `sql` selects a single BIGINT (nothing counts as zero).

@@ -43,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0026_analytics_rollups::Migration),
             Box::new(m0027_group_conversations::Migration),
             Box::new(m0028_group_archive::Migration),
+            Box::new(m0029_analytics_current::Migration),
         ]
     }
 }
@@ -129,6 +130,7 @@ mod m0024_awards_more;
 mod m0026_analytics_rollups;
 mod m0027_group_conversations;
 mod m0028_group_archive;
+mod m0029_analytics_current;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

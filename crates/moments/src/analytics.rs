@@ -13,6 +13,7 @@ pub(crate) fn section() -> analytics::Reader {
         numbers: |db, range| Box::pin(numbers(db, range)),
         tables: |db, range| Box::pin(tables(db, range)),
         rollups: &[],
+        current: &[],
     }
 }
 

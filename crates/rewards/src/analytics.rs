@@ -17,6 +17,7 @@ pub(crate) fn section() -> analytics::Reader {
         numbers: |db, range| Box::pin(numbers(db, range)),
         tables: |db, range| Box::pin(tables(db, range)),
         rollups: ROLLUPS,
+        current: &[],
     }
 }
 
@@ -33,6 +34,7 @@ const ISSUED: Rollup = Rollup {
         )
     },
     first: "SELECT MIN(created_at) FROM ledger_entries",
+    recount: None,
 };
 
 const ROLLUPS: &[Rollup] = &[ISSUED];
@@ -103,14 +105,11 @@ struct RuleLabel {
 async fn issued_by_rule(db: &Db, range: &Range) -> Result<Vec<Row>, DbErr> {
     let rules: Vec<RuleLabel> = db.all("SELECT code, label FROM earning_rules", params![]).await?;
     let names: std::collections::HashMap<String, String> = rules.into_iter().map(|r| (r.code, r.label)).collect();
-    let mut rows: Vec<Row> = rollup::by_label(db, &ISSUED, range)
+    let rows = rollup::by_label(db, &ISSUED, range)
         .await?
         .into_iter()
-        .map(|r| Row { label: names.get(&r.label).cloned().unwrap_or(r.label), value: r.value })
-        .collect();
-    rows.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.label.cmp(&b.label)));
-    rows.truncate(50);
-    Ok(rows)
+        .map(|r| Row { label: names.get(&r.label).cloned().unwrap_or(r.label), value: r.value });
+    Ok(analytics::largest(rows.collect(), 50))
 }
 
 fn table(

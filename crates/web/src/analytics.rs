@@ -60,7 +60,8 @@ async fn sections(state: &AppState, range: &Range) -> AppResult<Vec<Section>> {
     for f in &state.figures {
         let numbers = f.numbers(&state.db, range).await?;
         let tables = f.tables(&state.db, range).await?;
-        out.push(Section { key: f.key(), title: f.title(), numbers, tables });
+        let as_of = kernel::analytics::as_of(&state.db, f.as_ref()).await?;
+        out.push(Section { key: f.key(), title: f.title(), numbers, tables, as_of });
     }
     Ok(out)
 }
@@ -106,6 +107,12 @@ fn sections_html(sections: &[Section], range: &Range) -> String {
             escape(s.title),
             k = s.key
         ));
+        if let Some(at) = s.as_of {
+            out.push_str(&format!(
+                "<p class=\"hint\">Some of these figures are recounted every hour: they are as of {} UTC.</p>",
+                at.format("%Y-%m-%d %H:%M")
+            ));
+        }
         out.push_str(&numbers_html(s));
         for t in &s.tables {
             out.push_str(&table_html(t, range));
@@ -215,13 +222,16 @@ pub struct Summary {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MembersSummary {
-    /// Current members (erased accounts excluded).
+    /// Current members (erased accounts excluded), as of the hourly recount (counted
+    /// live until the first).
     pub total: i64,
     /// Members who joined in the range.
     pub new: i64,
-    /// Members with a session seen in the last 7 days (whatever the range).
+    /// Members with a session seen in the last 7 days (whatever the range), as of the
+    /// hourly recount.
     pub active_7d: i64,
-    /// Members with a session seen in the last 30 days (whatever the range).
+    /// Members with a session seen in the last 30 days (whatever the range), as of the
+    /// hourly recount.
     pub active_30d: i64,
 }
 

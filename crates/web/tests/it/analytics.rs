@@ -15,6 +15,7 @@ use crate::support::*;
 both_backends![
     the_figures_equal_direct_counts_over_generated_data,
     rolled_up_figures_equal_the_live_ones,
+    recounted_figures_follow_changes_to_the_past_at_the_next_count,
     counts_of_fewer_than_5_members_never_show_as_numbers,
     analytics_are_for_staff_only,
     a_bad_range_is_refused_with_the_message_beside_the_field,
@@ -234,11 +235,22 @@ async fn the_figures_equal_direct_counts_over_generated_data(app: &TestApp) {
     figures_equal_direct_counts(app, &staff).await;
 }
 
-/// The tables that read daily rollups, as CSV over the last year.
+/// The tables that read rollups or recounted figures, as CSV over the last year.
 async fn rolled_up_tables(app: &TestApp, browser: &reqwest::Client) -> Vec<String> {
     let year = format!("from={}&to={}", Utc::now().date_naive() - chrono::Days::new(364), Utc::now().date_naive());
     let mut out = vec![];
-    for report in ["community-threads", "community-replies", "community-groups", "rewards-issued-by-rule"] {
+    for report in [
+        "community-threads",
+        "community-replies",
+        "community-groups",
+        "rewards-issued-by-rule",
+        "events-registrations",
+        "events-registrations-by-kind",
+        "events-attended-by-kind",
+        "members-by-type",
+        "members-by-country",
+        "members-by-condition",
+    ] {
         out.push(app.get_text(&format!("/admin/analytics/{report}.csv?{year}"), browser).await);
     }
     out
@@ -251,9 +263,14 @@ async fn rolled_up_figures_equal_the_live_ones(app: &TestApp) {
     let staff = app.staff_member().with_password().create().await;
     let browser = staff.browser(app).await;
     let live = rolled_up_tables(app, &browser).await;
+    assert!(!app.get_text("/admin/analytics", &browser).await.contains("recounted every hour"), "all counted live");
     app.run_job("kernel.analytics_rollup").await;
     assert!(app.count("SELECT COUNT(*) FROM analytics_daily").await > 20, "past days are stored");
+    assert!(app.count("SELECT COUNT(*) FROM analytics_daily WHERE metric LIKE '%/week'").await > 0, "and weeks");
+    assert!(app.count("SELECT COUNT(*) FROM analytics_current").await > 5, "figures about now are stored");
     assert_eq!(rolled_up_tables(app, &browser).await, live, "stored days give the live figures");
+    let page = app.get_text("/admin/analytics", &browser).await;
+    assert!(page.contains("Some of these figures are recounted every hour: they are as of "), "the page says when");
     // Today's facts are counted live beside the stored days.
     let people = app.rows::<Id>("SELECT id FROM members LIMIT 3").await;
     let thread = app.rows::<Id>("SELECT id FROM threads LIMIT 1").await[0].id;
@@ -270,6 +287,35 @@ async fn rolled_up_figures_equal_the_live_ones(app: &TestApp) {
 #[derive(sea_orm::FromQueryResult)]
 struct Id {
     id: Uuid,
+}
+
+/// Figures whose past can change (a member erased, a seat given up days after it was
+/// taken) are as of the last count, and equal direct counts again once the job runs.
+async fn recounted_figures_follow_changes_to_the_past_at_the_next_count(app: &TestApp) {
+    generate(app).await;
+    let staff = app.staff_member().with_password().create().await;
+    app.run_job("kernel.analytics_rollup").await;
+    figures_equal_direct_counts(app, &staff).await;
+    let summary = format!("/api/v1/admin/analytics/summary?{}", range_query());
+    let before = app.get_json(&summary, &staff).await;
+    let erased = app.rows::<Id>("SELECT id FROM members WHERE country = 'Atlantis' LIMIT 1").await[0].id;
+    app.exec("UPDATE members SET status = 'deleted' WHERE id = $1", params![erased]).await;
+    app.exec(
+        "UPDATE registrations SET status = 'cancelled' WHERE status = 'registered' AND created_at >= $1 AND created_at < $2",
+        params![ago(15), ago(8)],
+    )
+    .await;
+    let stale = app.get_json(&summary, &staff).await;
+    assert_eq!(stale["members"]["total"], before["members"]["total"], "as of the last count");
+    assert_eq!(stale["events"]["registrations"], before["events"]["registrations"], "as of the last count");
+    app.run_job("kernel.analytics_rollup").await;
+    figures_equal_direct_counts(app, &staff).await;
+    let after = app.get_json(&summary, &staff).await;
+    assert_eq!(after["members"]["total"].as_i64().unwrap(), before["members"]["total"].as_i64().unwrap() - 1);
+    let countries = app
+        .get_text(&format!("/admin/analytics/members-by-country.csv?{}", range_query()), &staff.browser(app).await)
+        .await;
+    assert!(countries.contains("\"Atlantis\",\"6\""), "{countries}");
 }
 
 async fn figures_equal_direct_counts(app: &TestApp, staff: &Member) {
