@@ -106,7 +106,8 @@ pub(crate) async fn recover(db: &Db, journals: &Path, issue: Uuid, run: &str) ->
     Ok((again, presumed))
 }
 
-/// Claims up to `n` pending recipients for `run`, in member order.
+/// Claims up to `n` pending recipients for `run`, in member order (in an explicit
+/// transaction, committed before they are sent: see [`hand_over`]).
 pub(crate) async fn claim(db: &Db, issue: Uuid, run: &str, n: i64) -> AppResult<Vec<Claimed>> {
     let sql = format!(
         "UPDATE newsletter_deliveries SET state = 'sending', run_id = $1, updated_at = $2 \
@@ -115,8 +116,10 @@ pub(crate) async fn claim(db: &Db, issue: Uuid, run: &str, n: i64) -> AppResult<
          RETURNING member_id, email, attempts",
         db::skip_locked(db.writer())
     );
-    // A write that returns rows: on the writer (the reader pool is read-only on SQLite).
-    Ok(db::all(db.writer(), &sql, params![run.to_string(), kernel::time::now(), issue, n]).await?)
+    let tx = db.begin().await?;
+    let claimed = db::all(&tx, &sql, params![run.to_string(), kernel::time::now(), issue, n]).await?;
+    tx.commit().await?;
+    Ok(claimed)
 }
 
 /// Records that these members' messages are being handed over; answers which of them
@@ -127,7 +130,14 @@ pub(crate) async fn hand_over(db: &Db, issue: Uuid, run: &str, members: &[Member
         "UPDATE newsletter_deliveries SET state = 'handed', updated_at = $1 \
          WHERE issue_id = $2 AND run_id = $3 AND state = 'sending' AND {clause} RETURNING member_id"
     );
-    Ok(db::column(db.writer(), &sql, values).await?)
+    // In an explicit transaction: on SQLite a write that returns rows (`RETURNING`) is
+    // committed only when its statement is reset, which the driver may leave for later
+    // (launchbadge/sqlx#3430), so without one a hand-over could still be uncommitted
+    // when its end of data is written, and a crash would send that message again.
+    let tx = db.begin().await?;
+    let owned = db::column(&tx, &sql, values).await?;
+    tx.commit().await?;
+    Ok(owned)
 }
 
 /// What a batch of messages came to.
