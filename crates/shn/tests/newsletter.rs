@@ -107,17 +107,29 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn serve(dir: &Path, db_url: &str, port: u16, smtp: u16) -> Child {
-    shn(dir, db_url)
-        .args(["serve"])
-        .env("SHN_BIND", format!("127.0.0.1:{port}"))
-        .env("SHN_SMTP_URL", format!("smtp://127.0.0.1:{smtp}"))
-        .env("SHN_NEWSLETTER_RATE", "400")
-        .env("SHN_NEWSLETTER_CONNECTIONS", "8")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
+/// A running server, killed when dropped: a failed assertion must not leave it sending.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill(); // SIGKILL: no graceful shutdown
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(dir: &Path, db_url: &str, port: u16, smtp: u16) -> Running {
+    Running(
+        shn(dir, db_url)
+            .args(["serve"])
+            .env("SHN_BIND", format!("127.0.0.1:{port}"))
+            .env("SHN_SMTP_URL", format!("smtp://127.0.0.1:{smtp}"))
+            .env("SHN_NEWSLETTER_RATE", "400")
+            .env("SHN_NEWSLETTER_CONNECTIONS", "8")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
 }
 
 async fn wait_ready(base: &str) {
@@ -239,9 +251,8 @@ async fn until_received(sink: &Sink, n: usize) {
     panic!("the sink received only {} of {n} messages", sink.total());
 }
 
-fn kill(mut server: Child) {
-    server.kill().unwrap(); // SIGKILL: no graceful shutdown
-    server.wait().unwrap();
+fn kill(server: Running) {
+    drop(server);
 }
 
 async fn killed_twice_mid_send_still_exactly_once(dir: PathBuf, db_url: String) {
@@ -329,13 +340,15 @@ async fn operators_preview_a_members_edition_and_send_an_issue_from_the_command_
     let people = generate_members(&db_url, 30).await;
     let (port, smtp) = (free_port(), free_port());
     let base = format!("http://127.0.0.1:{port}");
-    let server = shn(&dir, &db_url)
-        .args(["serve", "--no-worker"])
-        .env("SHN_BIND", format!("127.0.0.1:{port}"))
-        .env("SHN_SMTP_URL", format!("smtp://127.0.0.1:{smtp}"))
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let server = Running(
+        shn(&dir, &db_url)
+            .args(["serve", "--no-worker"])
+            .env("SHN_BIND", format!("127.0.0.1:{port}"))
+            .env("SHN_SMTP_URL", format!("smtp://127.0.0.1:{smtp}"))
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     wait_ready(&base).await;
     let api = Api::login(&base).await;
     let issue = api.call(reqwest::Method::POST, "/api/v1/admin/newsletters", Some(json!({"week": "2026-W50"})), 201);
