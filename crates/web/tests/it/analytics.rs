@@ -218,6 +218,14 @@ struct MaybeAt {
     at: Option<DateTime<Utc>>,
 }
 
+/// A seat of an event: when the event started and ended, and when its holder came.
+#[derive(sea_orm::FromQueryResult)]
+struct Seat {
+    starts: DateTime<Utc>,
+    ends: DateTime<Utc>,
+    came: Option<DateTime<Utc>>,
+}
+
 #[derive(sea_orm::FromQueryResult)]
 struct Amount {
     at: DateTime<Utc>,
@@ -361,6 +369,25 @@ async fn figures_equal_direct_counts(app: &TestApp, staff: &Member) {
         replies.lines().skip(1).map(|l| l.rsplit(',').next().unwrap().trim_matches('"').parse::<i64>().unwrap()).sum();
     assert_eq!(weekly, expected["community"]["replies"].as_i64().unwrap());
     assert_eq!(replies.lines().count(), 1 + 4, "four weeks and a header");
+    attendance_rate_equals_a_direct_count(app, staff).await;
+}
+
+/// The page's attendance rate: of the seats of events that started in the range before
+/// today and have ended, the share whose holder came.
+async fn attendance_rate_equals_a_direct_count(app: &TestApp, staff: &Member) {
+    let seats = app
+        .rows::<Seat>(
+            "SELECT e.starts_at AS starts, e.ends_at AS ends, r.attended_at AS came \
+             FROM registrations r JOIN events e ON e.id = r.event_id WHERE r.status = 'registered'",
+        )
+        .await;
+    let today = Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc();
+    let held: Vec<&Seat> = seats.iter().filter(|s| in_range(s.starts) && s.starts < today && s.ends < today).collect();
+    let came = held.iter().filter(|s| s.came.is_some()).count();
+    assert!(held.len() > 5 && came > 0 && came < held.len(), "the data is not trivial");
+    let page = app.get_text(&format!("/admin/analytics?{}", range_query()), &staff.browser(app).await).await;
+    let rate = format!("before today (%)</dt><dd>{}</dd>", came * 100 / held.len());
+    assert!(page.contains(&rate), "{rate} on the page");
 }
 
 async fn counts_of_fewer_than_5_members_never_show_as_numbers(app: &TestApp) {
