@@ -18,6 +18,22 @@ impl GroupDirectory for Groups {
         )
     }
 
+    fn member_group_ids_of_each<'a>(
+        &'a self,
+        c: Conn<'a>,
+        members: &'a [MemberId],
+    ) -> BoxFuture<'a, Result<std::collections::HashMap<MemberId, Vec<GroupId>>, DbErr>> {
+        Box::pin(async move {
+            let mut each: std::collections::HashMap<MemberId, Vec<GroupId>> = Default::default();
+            for m in crate::groups::memberships_of_each(&c, members).await? {
+                if m.status == "active" {
+                    each.entry(m.member_id).or_default().push(GroupId(m.group_id));
+                }
+            }
+            Ok(each)
+        })
+    }
+
     fn exists<'a>(&'a self, c: Conn<'a>, id: GroupId) -> BoxFuture<'a, Result<bool, DbErr>> {
         Box::pin(async move {
             let n: i64 =
@@ -168,17 +184,17 @@ impl contracts::moments::TaggedContent for MomentThreads {
 pub(crate) struct Highlights;
 
 impl contracts::digest::Part for Highlights {
-    fn items<'a>(
+    fn items_for_each<'a>(
         &'a self,
         state: &'a kernel::AppState,
-        viewer: &'a Viewer,
+        viewers: &'a [Viewer],
         limit: u64,
-    ) -> BoxFuture<'a, AppResult<Vec<contracts::digest::DigestItem>>> {
+    ) -> BoxFuture<'a, AppResult<Vec<Vec<contracts::digest::DigestItem>>>> {
         Box::pin(async move {
-            Ok(crate::feed::my_groups(state, viewer, limit)
+            Ok(crate::feed::my_groups_for_each(state, viewers, limit)
                 .await?
                 .into_iter()
-                .map(|t| thread_line(t.id, t.title, t.reply_count))
+                .map(|threads| threads.into_iter().map(|t| thread_line(t.id, t.title, t.reply_count)).collect())
                 .collect())
         })
     }

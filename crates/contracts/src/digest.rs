@@ -16,14 +16,18 @@ use kernel::{AppResult, AppState};
 /// One line of a part: a link on the site and a short note (the home page's kind of line).
 pub type DigestItem = crate::home::FeedItem;
 
-/// A part of a member's newsletter, read as that member.
+/// A part of the newsletter, read for a batch of members, each as viewer.
 pub trait Part: Send + Sync {
-    fn items<'a>(
+    /// The part for each of `viewers`, in their order. A send asks for a batch of
+    /// recipients at once, so what they share (the open opportunities, the upcoming
+    /// events, each group's newest threads) is read once for the batch, not once each,
+    /// and each member's share is then chosen by the slice's own access rule.
+    fn items_for_each<'a>(
         &'a self,
         state: &'a AppState,
-        viewer: &'a Viewer,
+        viewers: &'a [Viewer],
         limit: u64,
-    ) -> BoxFuture<'a, AppResult<Vec<DigestItem>>>;
+    ) -> BoxFuture<'a, AppResult<Vec<Vec<DigestItem>>>>;
 }
 
 /// A port holding one [`Part`]: each kind of part is its own type, so each slice provides its own.
@@ -54,11 +58,15 @@ sources! {
     Highlights,
 }
 
-/// The part `S` for `viewer`; empty when no slice provides it.
-pub async fn items<S: Source>(state: &AppState, viewer: &Viewer, limit: u64) -> AppResult<Vec<DigestItem>> {
+/// The part `S` for each of `viewers`; empty when no slice provides it.
+pub async fn items_for_each<S: Source>(
+    state: &AppState,
+    viewers: &[Viewer],
+    limit: u64,
+) -> AppResult<Vec<Vec<DigestItem>>> {
     match state.port::<S>() {
-        Ok(s) => s.part().items(state, viewer, limit).await,
-        Err(_) => Ok(vec![]),
+        Ok(s) => s.part().items_for_each(state, viewers, limit).await,
+        Err(_) => Ok(vec![vec![]; viewers.len()]),
     }
 }
 
@@ -70,15 +78,21 @@ pub struct Standing {
     pub affordable: Vec<DigestItem>,
 }
 
-/// The rewards slice's side: a member's standing.
+/// The rewards slice's side: members' standings.
 pub trait Points: Send + Sync {
-    fn standing<'a>(&'a self, state: &'a AppState, member: MemberId, limit: u64) -> BoxFuture<'a, AppResult<Standing>>;
+    /// The standing of each of `members`, in their order (the balances in one statement).
+    fn standings<'a>(
+        &'a self,
+        state: &'a AppState,
+        members: &'a [MemberId],
+        limit: u64,
+    ) -> BoxFuture<'a, AppResult<Vec<Standing>>>;
 }
 
-/// `member`'s points standing; `None` without the rewards slice.
-pub async fn standing(state: &AppState, member: MemberId, limit: u64) -> AppResult<Option<Standing>> {
+/// The points standing of each of `members`; `None` without the rewards slice.
+pub async fn standings(state: &AppState, members: &[MemberId], limit: u64) -> AppResult<Option<Vec<Standing>>> {
     match state.port::<Arc<dyn Points>>().ok().cloned() {
-        Some(p) => Ok(Some(p.standing(state, member, limit).await?)),
+        Some(p) => Ok(Some(p.standings(state, members, limit).await?)),
         None => Ok(None),
     }
 }

@@ -21,6 +21,12 @@ pub struct GroupChoice {
 pub trait GroupDirectory: Send + Sync {
     /// The groups `member` is an active member of.
     fn member_group_ids<'a>(&'a self, c: Conn<'a>, member: MemberId) -> BoxFuture<'a, Result<Vec<GroupId>, DbErr>>;
+    /// The groups each of `members` is an active member of, in one query (absent: none).
+    fn member_group_ids_of_each<'a>(
+        &'a self,
+        c: Conn<'a>,
+        members: &'a [MemberId],
+    ) -> BoxFuture<'a, Result<std::collections::HashMap<MemberId, Vec<GroupId>>, DbErr>>;
     /// Whether a group exists.
     fn exists<'a>(&'a self, c: Conn<'a>, id: GroupId) -> BoxFuture<'a, Result<bool, DbErr>>;
     /// The groups `viewer` is an active member of, by name.
@@ -38,6 +44,17 @@ pub async fn member_groups(state: &AppState, member: MemberId) -> Result<Vec<Gro
     match directory(state) {
         Ok(groups) => groups.member_group_ids((&state.db).into(), member).await,
         Err(_) => Ok(vec![]),
+    }
+}
+
+/// The groups each of `members` is an active member of; none without the community area.
+pub async fn member_groups_of_each(
+    state: &AppState,
+    members: &[MemberId],
+) -> Result<std::collections::HashMap<MemberId, Vec<GroupId>>, DbErr> {
+    match directory(state) {
+        Ok(groups) => groups.member_group_ids_of_each((&state.db).into(), members).await,
+        Err(_) => Ok(Default::default()),
     }
 }
 

@@ -55,6 +55,14 @@ pub trait Learning: Send + Sync {
 
     /// This month's resources and featured articles, for the home page.
     fn new_this_month<'a>(&'a self, state: &'a AppState, viewer: &'a Viewer) -> BoxFuture<'a, AppResult<Vec<NewItem>>>;
+
+    /// [`Learning::new_this_month`] for each of `viewers`, in their order (a newsletter
+    /// batch): the month's items read once, each viewer's share chosen by the access rule.
+    fn new_this_month_for_each<'a>(
+        &'a self,
+        state: &'a AppState,
+        viewers: &'a [Viewer],
+    ) -> BoxFuture<'a, AppResult<Vec<Vec<NewItem>>>>;
 }
 
 fn port(state: &AppState) -> Option<std::sync::Arc<dyn Learning>> {
@@ -82,5 +90,13 @@ pub async fn new_this_month(state: &AppState, viewer: &Viewer) -> AppResult<Vec<
     match port(state) {
         Some(p) => p.new_this_month(state, viewer).await,
         None => Ok(vec![]),
+    }
+}
+
+/// What is new this month for each of `viewers`; nothing without the learning slice.
+pub async fn new_this_month_for_each(state: &AppState, viewers: &[Viewer]) -> AppResult<Vec<Vec<NewItem>>> {
+    match port(state) {
+        Some(p) => p.new_this_month_for_each(state, viewers).await,
+        None => Ok(vec![vec![]; viewers.len()]),
     }
 }

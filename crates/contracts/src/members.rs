@@ -194,6 +194,8 @@ pub trait MemberDirectory: Send + Sync {
     fn find_by_names<'a>(&'a self, c: Conn<'a>, names: &'a [String]) -> Read<'a, Vec<(MemberId, String)>>;
     /// A member's own time zone (IANA name), if they set one.
     fn time_zone_of<'a>(&'a self, c: Conn<'a>, id: MemberId) -> Read<'a, Option<String>>;
+    /// The time zones of those of `ids` who set one, in one query.
+    fn time_zones_of<'a>(&'a self, c: Conn<'a>, ids: &'a [MemberId]) -> Read<'a, HashMap<MemberId, String>>;
     /// For each member, the conditions they show to other members (never private ones).
     fn shared_conditions<'a>(&'a self, c: Conn<'a>, ids: &'a [MemberId]) -> Read<'a, HashMap<MemberId, Vec<Uuid>>>;
     /// For each active member of `ids`, what their profile offers for matching (see

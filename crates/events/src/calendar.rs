@@ -115,36 +115,79 @@ impl contracts::moments::TaggedContent for MomentEvents {
 }
 
 /// The newsletter's part (`contracts::digest::Events`): the member's next few weeks of
-/// events they may see (the list's own audience rule), soonest first, each time shown in
-/// the member's time zone (the event's own when they chose none).
+/// events they may see (the list's own audience rule, `crate::policy`), soonest first,
+/// each time shown in the member's time zone (the event's own when they chose none).
 pub struct ForNewsletter;
 
 /// How far ahead the newsletter looks.
 const AHEAD_DAYS: i64 = 28;
+/// The most upcoming events a batch reads at once; with more ahead, each member's own
+/// list is read instead.
+const AHEAD_AT_ONCE: i64 = 500;
 
 impl contracts::digest::Part for ForNewsletter {
-    fn items<'a>(
+    fn items_for_each<'a>(
         &'a self,
         state: &'a kernel::AppState,
-        viewer: &'a kernel::viewer::Viewer,
+        viewers: &'a [kernel::viewer::Viewer],
         limit: u64,
-    ) -> BoxFuture<'a, AppResult<Vec<contracts::digest::DigestItem>>> {
+    ) -> BoxFuture<'a, AppResult<Vec<Vec<contracts::digest::DigestItem>>>> {
         Box::pin(async move {
-            let me = viewer.require_member()?;
-            let zone = contracts::members::directory(state)?.time_zone_of((&state.db).into(), me.id).await?;
-            let q = crate::service::ListQuery { limit: Some(limit.clamp(1, 100)), ..Default::default() };
+            let members: Vec<_> = viewers.iter().map(|v| v.require_member().map(|m| m.id)).collect::<Result<_, _>>()?;
+            let zones = contracts::members::directory(state)?.time_zones_of((&state.db).into(), &members).await?;
             let horizon = kernel::time::now() + chrono::Duration::days(AHEAD_DAYS);
-            let page = crate::service::list(state, viewer, &q).await?;
-            Ok(page
-                .items
+            let lists = match upcoming_until(&state.db, horizon).await? {
+                Some(ahead) => {
+                    let mut groups = contracts::groups::member_groups_of_each(state, &members).await?;
+                    viewers
+                        .iter()
+                        .zip(&members)
+                        .map(|(v, m)| {
+                            let reader = crate::service::reader_with(v, groups.remove(m).unwrap_or_default());
+                            let seen = ahead.iter().filter(|e| crate::service::can_view(&reader, e));
+                            seen.take(limit as usize).cloned().collect()
+                        })
+                        .collect()
+                }
+                None => {
+                    let mut lists = Vec::with_capacity(viewers.len());
+                    for v in viewers {
+                        let q = crate::service::ListQuery { limit: Some(limit.clamp(1, 100)), ..Default::default() };
+                        let page = crate::service::list(state, v, &q).await?;
+                        lists.push(page.items.into_iter().filter(|e| e.starts_at <= horizon).collect());
+                    }
+                    lists
+                }
+            };
+            Ok(lists
                 .into_iter()
-                .filter(|e| e.starts_at <= horizon)
-                .map(|e| contracts::digest::DigestItem {
-                    href: format!("/events/{}", e.id),
-                    note: crate::time::display(e.starts_at, zone.as_deref().unwrap_or(&e.time_zone)),
-                    title: e.title,
+                .zip(&members)
+                .map(|(events, m): (Vec<crate::service::EventRow>, _)| {
+                    let zone = zones.get(m);
+                    events
+                        .into_iter()
+                        .map(|e| contracts::digest::DigestItem {
+                            href: format!("/events/{}", e.id),
+                            note: crate::time::display(e.starts_at, zone.unwrap_or(&e.time_zone)),
+                            title: e.title,
+                        })
+                        .collect()
                 })
                 .collect())
         })
     }
+}
+
+/// Every scheduled event not over yet that starts by `horizon`, soonest first, whatever
+/// its audience (each reader's share is chosen after); `None` when there are more than
+/// [`AHEAD_AT_ONCE`].
+async fn upcoming_until(db: &Db, horizon: DateTime<Utc>) -> AppResult<Option<Vec<crate::service::EventRow>>> {
+    let sql = format!(
+        "SELECT {} FROM events e WHERE e.ends_at >= $1 AND e.status || '' = 'scheduled' AND e.starts_at <= $2 \
+         ORDER BY e.starts_at, e.id LIMIT $3",
+        crate::service::COLUMNS
+    );
+    let rows: Vec<crate::service::EventRow> =
+        db.all(&sql, params![kernel::time::now(), horizon, AHEAD_AT_ONCE + 1]).await?;
+    Ok((rows.len() as i64 <= AHEAD_AT_ONCE).then_some(rows))
 }

@@ -191,6 +191,23 @@ pub fn visible_sql(viewer: &Viewer, column: &str, owner_column: &str, next: usiz
 /// deleted or unknown).
 pub trait ViewerDirectory: Send + Sync {
     fn load<'a>(&'a self, db: &'a Db, id: MemberId) -> BoxFuture<'a, anyhow::Result<Option<Member>>>;
+    /// [`ViewerDirectory::load`] for many at once (a newsletter batch): those who can
+    /// act, by id; one statement where the directory can.
+    fn load_many<'a>(
+        &'a self,
+        db: &'a Db,
+        ids: &'a [MemberId],
+    ) -> BoxFuture<'a, anyhow::Result<std::collections::HashMap<MemberId, Member>>> {
+        Box::pin(async move {
+            let mut found = std::collections::HashMap::new();
+            for id in ids {
+                if let Some(m) = self.load(db, *id).await? {
+                    found.insert(*id, m);
+                }
+            }
+            Ok(found)
+        })
+    }
     /// A judge-only guest account by id (none by default).
     fn load_guest_judge<'a>(&'a self, _db: &'a Db, _id: MemberId) -> BoxFuture<'a, anyhow::Result<Option<Member>>> {
         Box::pin(async { Ok(None) })

@@ -41,6 +41,22 @@ impl Learning for LearningPort {
             Ok(items)
         })
     }
+
+    fn new_this_month_for_each<'a>(
+        &'a self,
+        state: &'a AppState,
+        viewers: &'a [Viewer],
+    ) -> BoxFuture<'a, AppResult<Vec<Vec<NewItem>>>> {
+        Box::pin(async move {
+            // Featured articles are published ones, the same for every reader.
+            let featured = crate::articles::featured(state, &Viewer::Anonymous).await?;
+            let mut each = crate::resources::new_this_month_for_each(state, viewers).await?;
+            for items in &mut each {
+                items.extend(featured.iter().cloned());
+            }
+            Ok(each)
+        })
+    }
 }
 
 /// Which of the resources and courses tagged with a moment a viewer may open

@@ -40,6 +40,14 @@ struct ViewerRow {
     health_leader_since: Option<kernel::time::Instant>,
 }
 
+#[derive(sea_orm::FromQueryResult)]
+struct ViewerRowWithId {
+    id: MemberId,
+    display_name: String,
+    role: String,
+    health_leader_since: Option<kernel::time::Instant>,
+}
+
 impl ViewerDirectory for Viewers {
     fn load<'a>(&'a self, db: &'a Db, id: MemberId) -> BoxFuture<'a, anyhow::Result<Option<Member>>> {
         Box::pin(async move {
@@ -56,6 +64,34 @@ impl ViewerDirectory for Viewers {
                 role: Role::parse(&r.role).unwrap_or(Role::Member),
                 health_leader: r.health_leader_since.is_some(),
             }))
+        })
+    }
+
+    fn load_many<'a>(
+        &'a self,
+        db: &'a Db,
+        ids: &'a [MemberId],
+    ) -> BoxFuture<'a, anyhow::Result<std::collections::HashMap<MemberId, Member>>> {
+        Box::pin(async move {
+            let mut found = std::collections::HashMap::new();
+            for chunk in ids.chunks(500) {
+                let sql = format!(
+                    "SELECT id, display_name, role, health_leader_since FROM members WHERE id IN ({}) \
+                     AND status = 'active' AND email_verified_at IS NOT NULL",
+                    kernel::db::placeholders(1, chunk.len())
+                );
+                let rows: Vec<ViewerRowWithId> = db.all(&sql, chunk.iter().map(|m| (*m).into()).collect()).await?;
+                found.extend(rows.into_iter().map(|r| {
+                    let member = Member {
+                        id: r.id,
+                        display_name: r.display_name,
+                        role: Role::parse(&r.role).unwrap_or(Role::Member),
+                        health_leader: r.health_leader_since.is_some(),
+                    };
+                    (r.id, member)
+                }));
+            }
+            Ok(found)
         })
     }
 

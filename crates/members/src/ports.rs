@@ -71,6 +71,14 @@ impl MemberDirectory for Directory {
         Box::pin(async move { time_zone_of(&c, id).await })
     }
 
+    fn time_zones_of<'a>(
+        &'a self,
+        c: Conn<'a>,
+        ids: &'a [MemberId],
+    ) -> BoxFuture<'a, Result<HashMap<MemberId, String>, DbErr>> {
+        Box::pin(async move { time_zones_of(&c, ids).await })
+    }
+
     fn shared_conditions<'a>(
         &'a self,
         c: Conn<'a>,
@@ -205,6 +213,28 @@ async fn time_zone_of<C: sea_orm::ConnectionTrait>(c: &C, id: MemberId) -> Resul
     Ok(kernel::db::scalar::<String, _>(c, "SELECT time_zone FROM members WHERE id = $1", params![id])
         .await?
         .filter(|z| !z.is_empty()))
+}
+
+/// The time zones of those of `ids` who set one.
+async fn time_zones_of<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    ids: &[MemberId],
+) -> Result<HashMap<MemberId, String>, sea_orm::DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: MemberId,
+        time_zone: String,
+    }
+    let mut zones = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT id, time_zone FROM members WHERE id IN ({}) AND time_zone <> ''",
+            kernel::db::placeholders(1, chunk.len())
+        );
+        let rows: Vec<Row> = kernel::db::all(c, &sql, chunk.iter().map(|m| (*m).into()).collect()).await?;
+        zones.extend(rows.into_iter().map(|r| (r.id, r.time_zone)));
+    }
+    Ok(zones)
 }
 
 /// For each member, the conditions they show to other members (never private ones):

@@ -2,6 +2,8 @@
 //! that member: each port answers for the member as viewer, so the edition holds nothing
 //! they could not read on the site (a private group's thread never reaches a non-member).
 
+use std::collections::HashMap;
+
 use kernel::ids::MemberId;
 use kernel::viewer::Viewer;
 use kernel::{AppError, AppResult, AppState};
@@ -52,39 +54,50 @@ fn items(from: Vec<DigestItem>) -> Vec<Item> {
     from.into_iter().map(|d| Item { title: d.title, href: d.href, note: d.note }).collect()
 }
 
-/// The member as a viewer, or 404 when the account cannot act (suspended, deleted, unknown).
-async fn viewer_of(state: &AppState, member: MemberId) -> AppResult<Viewer> {
-    let loaded = state.viewers.load(&state.db, member).await.map_err(AppError::Internal)?;
-    loaded.map(Viewer::Member).ok_or(AppError::NotFound)
-}
-
-/// The edition of issue `id` that `member` would receive.
+/// The edition of issue `id` that `member` would receive (404 when the account cannot
+/// act: suspended, deleted, unknown).
 pub async fn edition(state: &AppState, id: Uuid, member: MemberId) -> AppResult<Edition> {
-    assemble(state, &issues::get(state, id).await?, member).await
+    let issue = issues::get(state, id).await?;
+    assemble_each(state, &issue, &[member]).await?.pop().flatten().ok_or(AppError::NotFound)
 }
 
-/// The edition of an issue already loaded (the send loads it once for every member).
-pub async fn assemble(state: &AppState, issue: &IssueView, member: MemberId) -> AppResult<Edition> {
-    let issue = issue.clone();
-    let viewer = viewer_of(state, member).await?;
-    let highlights = digest::items::<digest::Highlights>(state, &viewer, 5).await?;
-    let new_this_month = contracts::learning::new_this_month(state, &viewer).await?;
-    let opportunities = digest::items::<digest::Opportunities>(state, &viewer, 5).await?;
-    let events = digest::items::<digest::Events>(state, &viewer, 5).await?;
-    let points = digest::standing(state, member, 3).await?;
-    Ok(Edition {
-        issue_id: issue.id,
-        week: issue.week,
-        intro: issue.intro,
-        featured: issue.featured,
-        highlights: items(highlights),
-        new_this_month: new_this_month
-            .into_iter()
-            .take(10)
-            .map(|n| Item { title: n.title, href: n.href, note: n.note })
-            .collect(),
-        opportunities: items(opportunities),
-        events: items(events),
-        points: points.map(|p| NewsletterPoints { balance: p.balance, affordable: items(p.affordable) }),
-    })
+/// The editions of an issue already loaded (the send loads it once) for each of
+/// `members`, in their order; `None` for one whose account cannot act now. Each part is
+/// read for the whole batch at once, each member's share by the owning slice's rule.
+pub async fn assemble_each(
+    state: &AppState,
+    issue: &IssueView,
+    members: &[MemberId],
+) -> AppResult<Vec<Option<Edition>>> {
+    let mut found = state.viewers.load_many(&state.db, members).await.map_err(AppError::Internal)?;
+    let (ids, viewers): (Vec<MemberId>, Vec<Viewer>) =
+        members.iter().filter_map(|m| found.remove(m).map(|v| (*m, Viewer::Member(v)))).unzip();
+    let highlights = digest::items_for_each::<digest::Highlights>(state, &viewers, 5).await?;
+    let new_this_month = contracts::learning::new_this_month_for_each(state, &viewers).await?;
+    let opportunities = digest::items_for_each::<digest::Opportunities>(state, &viewers, 5).await?;
+    let events = digest::items_for_each::<digest::Events>(state, &viewers, 5).await?;
+    let points: Vec<Option<digest::Standing>> = match digest::standings(state, &ids, 3).await? {
+        Some(each) => each.into_iter().map(Some).collect(),
+        None => vec![None; ids.len()],
+    };
+    let parts = highlights.into_iter().zip(new_this_month).zip(opportunities).zip(events).zip(points);
+    let mut editions: HashMap<MemberId, Edition> = ids
+        .into_iter()
+        .zip(parts)
+        .map(|(m, ((((highlights, new), opportunities), events), points))| {
+            let edition = Edition {
+                issue_id: issue.id,
+                week: issue.week.clone(),
+                intro: issue.intro.clone(),
+                featured: issue.featured.clone(),
+                highlights: items(highlights),
+                new_this_month: items(new.into_iter().take(10).collect()),
+                opportunities: items(opportunities),
+                events: items(events),
+                points: points.map(|p| NewsletterPoints { balance: p.balance, affordable: items(p.affordable) }),
+            };
+            (m, edition)
+        })
+        .collect();
+    Ok(members.iter().map(|m| editions.remove(m)).collect())
 }

@@ -167,6 +167,82 @@ fn view(
     }
 }
 
+/// The most open opportunities [`open_to_each`] reads for a batch; with more open at
+/// once it answers `None` and each member is read alone.
+const OPEN_AT_ONCE: u64 = 200;
+
+/// For each of `members` (in their order), the views of every open opportunity, deadline
+/// first, as that member sees them (eligibility by the policy's Rust form): the open
+/// ones, their rules and seats read once, and the members' profiles, credentials and
+/// applications in one statement each. `None` when more than [`OPEN_AT_ONCE`] are open.
+pub async fn open_to_each(state: &AppState, members: &[MemberId]) -> AppResult<Option<Vec<Vec<OpportunityView>>>> {
+    let anyone = Candidate::default();
+    let page = catalogue::list(&state.db, &anyone, catalogue::Shelf::AllOpen, None, None, OPEN_AT_ONCE).await?;
+    if page.next_cursor.is_some() {
+        return Ok(None);
+    }
+    let rows = page.items;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let rules = catalogue::rules_of_all(&state.db, &rows).await?;
+    let taken = catalogue::seats_taken(state.db.reader(), &ids).await?;
+    let names = condition_names(state).await?;
+    let people = contracts::members::directory(state)?;
+    let mut profiles = people.match_profiles((&state.db).into(), members).await?;
+    let mut held = credentials::held(state.db.reader(), members).await?;
+    let mut applied = applications_of_each(&state.db, members, &ids).await?;
+    let t = now();
+    Ok(Some(
+        members
+            .iter()
+            .map(|m| {
+                let profile = profiles.remove(m).unwrap_or_default();
+                let candidate = Candidate { profile, credentials: held.remove(m).unwrap_or_default() };
+                let mut mine = applied.remove(m).unwrap_or_default();
+                rows.iter()
+                    .map(|row| {
+                        let r = rules.get(&row.id).cloned().unwrap_or_default();
+                        let seats = taken.get(&row.id).copied().unwrap_or(0);
+                        view(row.clone(), &r, &candidate, &names, seats, mine.remove(&row.id), t)
+                    })
+                    .collect()
+            })
+            .collect(),
+    ))
+}
+
+/// Each of `members`' applications to any of `ids`, in one statement.
+async fn applications_of_each(
+    db: &Db,
+    members: &[MemberId],
+    ids: &[Uuid],
+) -> AppResult<HashMap<MemberId, HashMap<Uuid, MyApplication>>> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        id: Uuid,
+        member_id: MemberId,
+        opportunity_id: Uuid,
+        status: String,
+    }
+    if ids.is_empty() || members.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut values: Vec<sea_orm::Value> = members.iter().map(|m| (*m).into()).collect();
+    values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
+    let sql = format!(
+        "SELECT id, member_id, opportunity_id, status FROM applications WHERE member_id IN ({}) AND opportunity_id IN ({})",
+        db::placeholders(1, members.len()),
+        db::placeholders(members.len() + 1, ids.len())
+    );
+    let rows: Vec<Row> = db.all(&sql, values).await?;
+    let mut out: HashMap<MemberId, HashMap<Uuid, MyApplication>> = HashMap::new();
+    for r in rows {
+        if let Some(status) = Status::parse(&r.status) {
+            out.entry(r.member_id).or_default().insert(r.opportunity_id, MyApplication { id: r.id, status });
+        }
+    }
+    Ok(out)
+}
+
 /// One opportunity as the signed-in viewer sees it (any member may look at any one).
 pub async fn one(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<OpportunityView> {
     viewer.require_member()?;

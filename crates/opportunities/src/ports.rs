@@ -39,37 +39,49 @@ impl PartnerContacts for Partners {
 
 /// The newsletter's part (`contracts::digest::Opportunities`): open opportunities with
 /// seats left that the member is eligible for and has not applied to, nearest deadline
-/// first — the board's "eligible for me" shelf, through the same views.
+/// first — the board's "eligible for me" shelf, through the same views, read for a
+/// whole batch of members at once.
 pub(crate) struct ForNewsletter;
 
 impl contracts::digest::Part for ForNewsletter {
-    fn items<'a>(
+    fn items_for_each<'a>(
         &'a self,
         state: &'a kernel::AppState,
-        viewer: &'a kernel::viewer::Viewer,
+        viewers: &'a [kernel::viewer::Viewer],
         limit: u64,
-    ) -> BoxFuture<'a, kernel::AppResult<Vec<contracts::digest::DigestItem>>> {
+    ) -> BoxFuture<'a, kernel::AppResult<Vec<Vec<contracts::digest::DigestItem>>>> {
         Box::pin(async move {
-            let me = viewer.require_member()?;
-            let candidate = crate::board::candidate_of(state, me.id).await?;
-            let shelf = crate::catalogue::Shelf::EligibleForMe;
-            let rows = crate::catalogue::list(&state.db, &candidate, shelf, None, None, 50).await?.items;
-            let views = crate::board::views(state, viewer, rows).await?;
-            Ok(views
-                .into_iter()
-                .filter(|v| v.eligible && !v.closed && v.seats_left > 0 && v.my_application.is_none())
-                .take(limit as usize)
-                .map(|v| contracts::digest::DigestItem {
-                    href: format!("/opportunities/{}", v.id),
-                    note: format!(
-                        "{}, {} — apply by {}",
-                        v.kind_label,
-                        v.compensation_text,
-                        v.apply_by.format("%-d %B")
-                    ),
-                    title: v.title,
-                })
-                .collect())
+            let members: Vec<MemberId> =
+                viewers.iter().map(|v| v.require_member().map(|m| m.id)).collect::<Result<_, _>>()?;
+            let each = match crate::board::open_to_each(state, &members).await? {
+                Some(each) => each,
+                None => {
+                    // More open at once than a batch reads: each member's own shelf.
+                    let mut each = Vec::with_capacity(viewers.len());
+                    for (viewer, member) in viewers.iter().zip(&members) {
+                        let candidate = crate::board::candidate_of(state, *member).await?;
+                        let shelf = crate::catalogue::Shelf::EligibleForMe;
+                        let rows = crate::catalogue::list(&state.db, &candidate, shelf, None, None, 50).await?.items;
+                        each.push(crate::board::views(state, viewer, rows).await?);
+                    }
+                    each
+                }
+            };
+            Ok(each.into_iter().map(|views| newsletter_lines(views, limit)).collect())
         })
     }
+}
+
+/// The lines a member's newsletter shows of their views: those they may still apply to.
+fn newsletter_lines(views: Vec<crate::board::OpportunityView>, limit: u64) -> Vec<contracts::digest::DigestItem> {
+    views
+        .into_iter()
+        .filter(|v| v.eligible && !v.closed && v.seats_left > 0 && v.my_application.is_none())
+        .take(limit as usize)
+        .map(|v| contracts::digest::DigestItem {
+            href: format!("/opportunities/{}", v.id),
+            note: format!("{}, {} — apply by {}", v.kind_label, v.compensation_text, v.apply_by.format("%-d %B")),
+            title: v.title,
+        })
+        .collect()
 }

@@ -119,6 +119,29 @@ pub async fn balance(db: &kernel::db::Db, member: MemberId) -> Result<i64, DbErr
         .unwrap_or(0))
 }
 
+/// The balances of `members` in one statement a few hundred at a time (0 for a member
+/// without an account yet).
+pub async fn balances(
+    db: &kernel::db::Db,
+    members: &[MemberId],
+) -> Result<std::collections::HashMap<MemberId, i64>, DbErr> {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        member_id: MemberId,
+        balance: i64,
+    }
+    let mut found = std::collections::HashMap::new();
+    for chunk in members.chunks(500) {
+        let sql = format!(
+            "SELECT member_id, balance FROM points_accounts WHERE member_id IN ({})",
+            kernel::db::placeholders(1, chunk.len())
+        );
+        let rows: Vec<Row> = db.all(&sql, chunk.iter().map(|m| (*m).into()).collect()).await?;
+        found.extend(rows.into_iter().map(|r| (r.member_id, r.balance)));
+    }
+    Ok(found)
+}
+
 /// A page of a member's history, newest first, as they see it ([`MEMBER_ENTRY_COLUMNS`]).
 pub async fn history(
     db: &kernel::db::Db,

@@ -83,15 +83,20 @@ pub use crate::policy::Reader;
 
 pub async fn reader(state: &AppState, viewer: &Viewer) -> AppResult<Reader> {
     let groups = match viewer.id() {
-        Some(me) => contracts::groups::member_groups(state, me).await?.into_iter().map(|g| g.0).collect(),
+        Some(me) => contracts::groups::member_groups(state, me).await?,
         None => vec![],
     };
-    Ok(Reader {
+    Ok(reader_with(viewer, groups))
+}
+
+/// The reader `viewer` is when they are an active member of `groups`.
+pub fn reader_with(viewer: &Viewer, groups: Vec<contracts::ids::GroupId>) -> Reader {
+    Reader {
         signed_in: viewer.is_signed_in(),
         health_leader: viewer.member().is_some_and(|m| m.health_leader),
         staff: viewer.is_staff(),
-        groups,
-    })
+        groups: groups.into_iter().map(|g| g.0).collect(),
+    }
 }
 
 /// Whether `r` may see (and register for) an event: the rule in [`crate::policy`].

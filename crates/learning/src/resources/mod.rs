@@ -87,13 +87,30 @@ const NEW_THIS_MONTH_MAX: usize = 12;
 /// current month's collection, if it is out, that `viewer` may open.
 pub(crate) async fn new_this_month(state: &AppState, viewer: &Viewer) -> AppResult<Vec<contracts::learning::NewItem>> {
     let rows = collections::this_month_open(&state.db, viewer).await?;
-    Ok(rows
-        .into_iter()
-        .take(NEW_THIS_MONTH_MAX)
-        .map(|r| contracts::learning::NewItem {
-            href: format!("/resources/{}", r.id),
-            note: format!("{} in this month's resources", kind_label(&r.kind)),
-            title: r.title,
-        })
+    Ok(rows.iter().take(NEW_THIS_MONTH_MAX).map(new_item).collect())
+}
+
+/// [`new_this_month`] for each of `viewers`: the month's items read once (drafts
+/// included), each viewer's share chosen by the policy's Rust form.
+pub(crate) async fn new_this_month_for_each(
+    state: &AppState,
+    viewers: &[Viewer],
+) -> AppResult<Vec<Vec<contracts::learning::NewItem>>> {
+    let rows = match collections::out(&state.db, model::Month::of(kernel::time::now())).await {
+        Ok(c) => collections::items_all(state.db.reader(), c.id).await?,
+        Err(kernel::AppError::NotFound) => vec![],
+        Err(e) => return Err(e),
+    };
+    Ok(viewers
+        .iter()
+        .map(|v| rows.iter().filter(|r| r.may_open(v)).take(NEW_THIS_MONTH_MAX).map(new_item).collect())
         .collect())
+}
+
+fn new_item(r: &library::ResourceRow) -> contracts::learning::NewItem {
+    contracts::learning::NewItem {
+        href: format!("/resources/{}", r.id),
+        note: format!("{} in this month's resources", kind_label(&r.kind)),
+        title: r.title.clone(),
+    }
 }

@@ -16,6 +16,7 @@ use kernel::mail::ListHeaders;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::rows::{self, Claimed, Mark};
+use crate::assembly::Edition;
 use crate::issues::IssueView;
 use crate::{assembly, bounces};
 
@@ -69,10 +70,16 @@ impl Limiter {
     }
 }
 
+/// A claimed recipient with their edition, assembled with the rest of their batch:
+/// `Ok(None)` when the account can no longer act, `Err` when the batch could not be read.
+type Work = (Claimed, Result<Option<Edition>, String>);
+
 /// Sends for about `budget`, then lets the lanes finish what was claimed. The run's
 /// `journal` notes each end of data as it is written; it goes once every lane is done.
 pub(crate) async fn step(run: Arc<Run>, budget: Duration, journal: Journal) -> kernel::AppResult<Tally> {
-    let (work_tx, work_rx) = mpsc::channel::<Claimed>(run.connections * 2);
+    // Room for a whole batch beside the one the lanes are sending, so the next batch is
+    // claimed and assembled while this one goes out.
+    let (work_tx, work_rx) = mpsc::channel::<Work>(CLAIM as usize * 2);
     let (hand_tx, hand_rx) = mpsc::channel::<HandOver>(run.connections * 2);
     let (mark_tx, mark_rx) = mpsc::channel::<(MemberId, Mark, String)>(1024);
     let hand_writer = tokio::spawn(write_hand_overs(run.clone(), hand_rx, journal));
@@ -92,8 +99,13 @@ pub(crate) async fn step(run: Arc<Run>, budget: Duration, journal: Journal) -> k
                 break;
             }
             tally.claimed += batch.len() as u64;
-            for row in batch {
-                if work_tx.send(row).await.is_err() {
+            let members: Vec<MemberId> = batch.iter().map(|r| r.member_id).collect();
+            let editions = match assembly::assemble_each(&run.state, &run.issue, &members).await {
+                Ok(editions) => editions.into_iter().map(Ok).collect(),
+                Err(e) => vec![Err(format!("assembly: {e}")); batch.len()],
+            };
+            for work in batch.into_iter().zip(editions) {
+                if work_tx.send(work).await.is_err() {
                     break;
                 }
             }
@@ -118,7 +130,7 @@ pub(crate) async fn step(run: Arc<Run>, budget: Duration, journal: Journal) -> k
 /// One connection: takes recipients until the feeder stops; returns how many it sent.
 async fn lane(
     run: Arc<Run>,
-    work: Arc<Mutex<mpsc::Receiver<Claimed>>>,
+    work: Arc<Mutex<mpsc::Receiver<Work>>>,
     hand: mpsc::Sender<HandOver>,
     marks: mpsc::Sender<(MemberId, Mark, String)>,
     limiter: Arc<Limiter>,
@@ -127,9 +139,9 @@ async fn lane(
     let mut sent = 0;
     loop {
         let next = work.lock().await.recv().await;
-        let Some(row) = next else { break };
+        let Some((row, edition)) = next else { break };
         limiter.wait().await;
-        let (mark, why) = deliver(&run, &mut lane, &row, &hand).await;
+        let (mark, why) = deliver(&run, &mut lane, &row, edition, &hand).await;
         metrics::counter!("shn_newsletter_messages_total", "outcome" => outcome_label(mark)).increment(1);
         if mark == Mark::Sent {
             sent += 1;
@@ -156,11 +168,17 @@ fn outcome_label(mark: Mark) -> &'static str {
 }
 
 /// Renders and sends one recipient's edition; what to mark and why.
-async fn deliver(run: &Run, lane: &mut Lane, row: &Claimed, hand: &mpsc::Sender<HandOver>) -> (Mark, String) {
-    let edition = match assembly::assemble(&run.state, &run.issue, row.member_id).await {
-        Ok(e) => e,
-        Err(kernel::AppError::NotFound) => return (Mark::Skipped, "no longer an active member".into()),
-        Err(e) => return retry_or_fail(row, format!("assembly: {e}")),
+async fn deliver(
+    run: &Run,
+    lane: &mut Lane,
+    row: &Claimed,
+    edition: Result<Option<Edition>, String>,
+    hand: &mpsc::Sender<HandOver>,
+) -> (Mark, String) {
+    let edition = match edition {
+        Ok(Some(e)) => e,
+        Ok(None) => return (Mark::Skipped, "no longer an active member".into()),
+        Err(why) => return retry_or_fail(row, why),
     };
     let email = super::render::email(&run.state, &edition, row.member_id, &row.email);
     let message_id = super::render::message_id(run.issue.id, row.member_id);

@@ -230,6 +230,33 @@ async fn no_edition_holds_anything_its_member_could_not_open_members_applicants_
         failures.extend(what_they_could_not_open(app, &m, &e).await);
     }
     assert!(failures.is_empty(), "editions hold what their members cannot open: {failures:#?}");
+    delivered_editions_hold_only_their_own_members_parts(app, &editor, &issue, &everyone, &ana, &leader).await;
+}
+
+/// The send assembles its recipients in batches: each delivered message holds what that
+/// member's preview holds and nothing of a neighbour's in the batch.
+async fn delivered_editions_hold_only_their_own_members_parts(
+    app: &TestApp,
+    editor: &Member,
+    issue: &str,
+    everyone: &[&Member],
+    insider: &Member,
+    leader: &Member,
+) {
+    let (status, body) = app.call("POST", &format!("{ISSUES}/{issue}/send"), editor, Some(json!({}))).await;
+    assert_eq!(status, 202, "{body}");
+    app.drain().await;
+    for m in everyone {
+        let mails: Vec<Mail> =
+            app.smtp.mails.lock().unwrap().iter().filter(|x| x.to == m.email.to_lowercase()).cloned().collect();
+        let mails: Vec<Mail> = mails.into_iter().filter(|x| x.subject().starts_with("Health Leader weekly")).collect();
+        assert_eq!(mails.len(), 1, "{} receives the issue once", m.name);
+        let raw = &mails[0].raw;
+        assert_eq!(raw.contains("Confidential treatment notes"), m.id == insider.id, "{}: {raw}", m.name);
+        assert_eq!(raw.contains("Private circle"), m.id == insider.id, "{}: {raw}", m.name);
+        assert_eq!(raw.contains("Leaders only"), m.id == leader.id, "{}: {raw}", m.name);
+        assert!(raw.contains("For all members") && raw.contains("For anyone"), "{}: {raw}", m.name);
+    }
 }
 
 #[derive(sea_orm::FromQueryResult)]
