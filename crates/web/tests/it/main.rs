@@ -15,6 +15,7 @@ mod console;
 mod console_archive;
 mod console_delete;
 mod console_forms;
+mod console_remove;
 mod courses;
 mod discussions;
 mod events;
