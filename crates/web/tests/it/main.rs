@@ -14,6 +14,7 @@ mod community;
 mod console;
 mod console_archive;
 mod console_delete;
+mod console_erase;
 mod console_forms;
 mod console_remove;
 mod courses;
