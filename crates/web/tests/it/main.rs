@@ -18,6 +18,7 @@ mod console_erase;
 mod console_forms;
 mod console_remove;
 mod console_rewards_api;
+mod console_tickets;
 mod courses;
 mod discussions;
 mod events;
