@@ -1,6 +1,6 @@
 //! The community API, second part: what members do to posts (edit, delete, react),
 //! what moderators and staff do (pin, lock, move, prompts, group membership, report
-//! details, archiving a group) and notification e-mail settings.
+//! details, archiving a group, removing a member) and notification e-mail settings.
 
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/moderation/reports/{id}", get(report_detail))
         .route("/api/v1/admin/groups/{id}/archive", post(archive_group))
         .route("/api/v1/admin/groups/{id}/unarchive", post(unarchive_group))
+        .route("/api/v1/admin/groups/{id}/members/{member_id}", axum::routing::delete(remove_member))
         .route("/api/v1/me/notification-settings", get(get_settings).put(put_settings))
 }
 
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         report_detail,
         archive_group,
         unarchive_group,
+        remove_member,
         get_settings,
         put_settings,
         crate::live::stream,
@@ -281,6 +283,18 @@ async fn archive_group(Req { state, ctx }: Req, Path(id): Path<String>) -> AppRe
     security(("bearer" = [])), responses((status = 204), (status = 404)))]
 async fn unarchive_group(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
     set_archived(&state, &ctx, &id, false).await
+}
+
+/// Remove a member from a group (staff), as its moderators' `remove` does: their
+/// membership ends as if they had left. The group's owner is never removed (409).
+#[utoipa::path(delete, path = "/api/v1/admin/groups/{id}/members/{member_id}", tag = "community",
+    params(("id" = Uuid, Path), ("member_id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409), (status = 422)))]
+async fn remove_member(Req { state, ctx }: Req, Path((id, member)): Path<(String, String)>) -> AppResult<StatusCode> {
+    ctx.viewer.require_role(kernel::viewer::Role::Staff)?;
+    let (id, member) = (path_id(&id)?, path_id(&member)?);
+    crate::groups::manage(&state, &ctx.viewer, id, member, "remove", &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn set_archived(state: &AppState, ctx: &RequestContext, id: &str, archived: bool) -> AppResult<StatusCode> {

@@ -1,16 +1,19 @@
 //! The staff console's group pages (`/admin/groups`): every group, a form to create one
 //! and to change it (kind, rules, teaser, screening questions, crisis holding), its
-//! moderators, archiving a group (and bringing it back), and deleting a group that never
-//! had a discussion. Each page answers 404
+//! moderators, removing a member (as a moderator's "remove" does, [`groups::manage`]),
+//! archiving a group (and bringing it back), and deleting a group that never had a
+//! discussion. Each page answers 404
 //! to anyone but staff, before reading a body; the rules are the API's ([`groups::check`]).
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kernel::form::{self, checkbox, radios};
 use kernel::http::{Req, RequestContext, form_pairs, form_value, path_id, redirect};
+use kernel::ids::MemberId;
 use kernel::ui::{self, Field, Input, escape};
 use kernel::viewer::staff_page;
 use kernel::{AppError, AppResult, AppState, FieldErrors};
@@ -25,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/groups/new", get(new_page).post(new_submit))
         .route("/admin/groups/{id}", get(edit_page).post(edit_submit))
         .route("/admin/groups/{id}/moderators", post(moderators_submit))
+        .route("/admin/groups/{id}/members/{member_id}/remove", post(remove_submit))
         .route("/admin/groups/{id}/delete", post(delete_submit))
         .route("/admin/groups/{id}/archive", post(archive_submit))
         .route("/admin/groups/{id}/unarchive", post(unarchive_submit))
@@ -139,14 +143,35 @@ async fn new_submit(Req { state, ctx }: Req, body: Bytes) -> AppResult<Response>
     }
 }
 
-/// The group's own console page: its settings form, its moderators and deleting it.
+/// What a refused form below the group's settings said, to show beside it again.
+#[derive(Default)]
+struct Refused<'a> {
+    /// The moderators form: the names as typed, and what was wrong with them.
+    moderators: (&'a str, FieldErrors),
+    /// Removing a member: whom, why not, and the answer's status.
+    removal: Option<(MemberId, String, StatusCode)>,
+}
+
+impl Refused<'_> {
+    /// The page's status: that of the refusal, if there was one.
+    fn status(&self) -> Option<StatusCode> {
+        match (&self.removal, self.moderators.1.is_empty()) {
+            (Some((_, _, status)), _) => Some(*status),
+            (None, false) => Some(self.moderators.1.page_status()),
+            (None, true) => None,
+        }
+    }
+}
+
+/// The group's own console page: its settings form, its members (each removable but the
+/// owner), its moderators and deleting it.
 async fn render_edit(
     state: &AppState,
     ctx: &RequestContext,
     id: Uuid,
     typed: Option<&NewGroup>,
     errors: &FieldErrors,
-    moderators: (&str, &FieldErrors),
+    refused: Refused<'_>,
 ) -> AppResult<Response> {
     let s = group_admin::load(state, id).await?;
     let stored = NewGroup {
@@ -161,12 +186,12 @@ async fn render_edit(
     let extra = format!(
         "<h2>Moderators</h2>{}{}{}<h2>Delete the group</h2><p>Only a group that never had a discussion can be deleted.</p>{}\
          <p><a href=\"/groups/{id}\">The group's page</a></p>",
-        members_table(state, id).await?,
+        members_table(state, ctx, id, refused.removal.as_ref()).await?,
         form::form(
             &format!("/admin/groups/{id}/moderators"),
             &ctx.csrf,
-            moderators.1,
-            &moderator_fields(moderators.0, moderators.1),
+            &refused.moderators.1,
+            &moderator_fields(refused.moderators.0, &refused.moderators.1),
             "Change their role"
         ),
         archive_section(ctx, id, s.group.is_archived()),
@@ -175,8 +200,8 @@ async fn render_edit(
     let action = format!("/admin/groups/{id}");
     let mut page =
         form_page(state, ctx, &format!("Group: {}", s.group.name), &action, typed.unwrap_or(&stored), errors, &extra);
-    if !moderators.1.is_empty() {
-        *page.status_mut() = moderators.1.page_status();
+    if let Some(status) = refused.status() {
+        *page.status_mut() = status;
     }
     Ok(page)
 }
@@ -211,26 +236,58 @@ fn moderator_fields(names: &str, errors: &FieldErrors) -> String {
     .concat()
 }
 
-async fn members_table(state: &AppState, id: Uuid) -> AppResult<String> {
+/// The group's members with their roles, each with a button to remove them but the owner
+/// (whom nobody removes); a refused removal is summarised above the table and said in
+/// its row.
+async fn members_table(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    refused: Option<&(MemberId, String, StatusCode)>,
+) -> AppResult<String> {
     let members = group_admin::members(state, id).await?;
     let ids: Vec<_> = members.iter().map(|m| m.member_id).collect();
     let names = crate::people(state)?.display_names((&state.db).into(), &ids).await?;
+    let mut summary = FieldErrors::new();
+    if let Some((member, message, _)) = refused {
+        summary.add(&format!("remove-{member}"), message.clone());
+    }
     let rows: String = members
         .iter()
         .map(|m| {
             let name = names.get(&m.member_id).map(String::as_str).unwrap_or("A former member");
-            format!("<tr><td>{}</td><td>{}</td></tr>", escape(name), escape(&m.role))
+            let error = refused
+                .filter(|(who, _, _)| *who == m.member_id)
+                .map(|(who, message, _)| {
+                    format!("<p class=\"error\" id=\"f-remove-{who}-error\">{}</p>", escape(message))
+                })
+                .unwrap_or_default();
+            let remove = if m.role == "owner" { String::new() } else { remove_button(ctx, id, m.member_id, name) };
+            format!("<tr><td>{}</td><td>{}</td><td>{error}{remove}</td></tr>", escape(name), escape(&m.role))
         })
         .collect();
     Ok(format!(
-        "<table><caption>Members and their roles</caption><thead><tr><th scope=\"col\">Member</th>\
-         <th scope=\"col\">Role</th></tr></thead><tbody>{rows}</tbody></table>"
+        "{}<table><caption>Members and their roles</caption><thead><tr><th scope=\"col\">Member</th>\
+         <th scope=\"col\">Role</th><th scope=\"col\">Remove</th></tr></thead><tbody>{rows}</tbody></table>",
+        ui::error_summary(&summary)
     ))
+}
+
+/// The button that removes `member` from the group, named for screen readers.
+fn remove_button(ctx: &RequestContext, id: Uuid, member: MemberId, name: &str) -> String {
+    format!(
+        "<form method=\"post\" action=\"/admin/groups/{id}/members/{member}/remove\" class=\"inline\">\
+         <input type=\"hidden\" name=\"{}\" value=\"{}\"><button type=\"submit\" class=\"secondary\" \
+         id=\"f-remove-{member}\">Remove<span class=\"visually-hidden\"> {} from the group</span></button></form>",
+        kernel::http::CSRF_FIELD,
+        escape(&ctx.csrf),
+        escape(name)
+    )
 }
 
 async fn edit_page(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     staff_page(&ctx.viewer)?;
-    render_edit(&state, &ctx, path_id(&id)?, None, &FieldErrors::new(), ("", &FieldErrors::new())).await
+    render_edit(&state, &ctx, path_id(&id)?, None, &FieldErrors::new(), Refused::default()).await
 }
 
 async fn edit_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Response> {
@@ -239,7 +296,7 @@ async fn edit_submit(Req { state, ctx }: Req, Path(id): Path<String>, body: Byte
     let g = typed(&form_pairs(&body));
     match group_admin::update(&state, &ctx.viewer, id, &g, &ctx.client_ip).await {
         Ok(()) => Ok(redirect(&format!("/admin/groups/{id}"))),
-        Err(AppError::Validation(e)) => render_edit(&state, &ctx, id, Some(&g), &e, ("", &FieldErrors::new())).await,
+        Err(AppError::Validation(e)) => render_edit(&state, &ctx, id, Some(&g), &e, Refused::default()).await,
         Err(e) => Err(e),
     }
 }
@@ -255,9 +312,28 @@ async fn moderators_submit(Req { state, ctx }: Req, Path(id): Path<String>, body
     };
     match group_admin::appoint(&state, &ctx.viewer, id, &form::lines(&names), action, &ctx.client_ip).await {
         Ok(()) => Ok(redirect(&format!("/admin/groups/{id}"))),
-        Err(AppError::Validation(e)) => render_edit(&state, &ctx, id, None, &FieldErrors::new(), (&names, &e)).await,
+        Err(AppError::Validation(e)) => {
+            let refused = Refused { moderators: (&names, e), ..Default::default() };
+            render_edit(&state, &ctx, id, None, &FieldErrors::new(), refused).await
+        }
         Err(e) => Err(e),
     }
+}
+
+/// Removes a member from the group, as a moderator's "remove" does (their membership
+/// ends as if they had left, audited); a refusal (the owner, oneself) is said in the
+/// member's row.
+async fn remove_submit(Req { state, ctx }: Req, Path((id, member)): Path<(String, String)>) -> AppResult<Response> {
+    staff_page(&ctx.viewer)?;
+    let (id, member): (Uuid, MemberId) = (path_id(&id)?, path_id(&member)?);
+    let (message, status) = match groups::manage(&state, &ctx.viewer, id, member, "remove", &ctx.client_ip).await {
+        Ok(()) => return Ok(redirect(&format!("/admin/groups/{id}"))),
+        Err(AppError::Validation(e)) => (e.sentence(), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(AppError::Conflict { message, .. }) => (message, StatusCode::CONFLICT),
+        Err(e) => return Err(e),
+    };
+    let refused = Refused { removal: Some((member, message, status)), ..Default::default() };
+    render_edit(&state, &ctx, id, None, &FieldErrors::new(), refused).await
 }
 
 async fn delete_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {

@@ -439,13 +439,22 @@ pub async fn leave(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<()>
         }
         Standing::Banned | Standing::None => Err(AppError::NotFound),
         _ => {
-            state
-                .db
-                .exec("DELETE FROM group_members WHERE group_id = $1 AND member_id = $2", params![id, me.id])
-                .await?;
+            end_membership(state.db.writer(), id, me.id).await?;
             Ok(())
         }
     }
+}
+
+/// Ends `member`'s membership of the group (or their request to join): what leaving does,
+/// and what a moderator's or staff's "remove" does. Reading the group is decided from
+/// `group_members` alone ([`crate::policy::group_read`]), and leaving publishes no domain
+/// event, so neither does removing. The number of rows ended (0: they were not in it).
+pub(crate) async fn end_membership<C: sea_orm::ConnectionTrait>(
+    c: &C,
+    group: Uuid,
+    member: MemberId,
+) -> AppResult<u64> {
+    Ok(db::exec(c, "DELETE FROM group_members WHERE group_id = $1 AND member_id = $2", params![group, member]).await?)
 }
 
 /// What a group's moderators may do to a member: remove, ban, unban, and (owners and
@@ -484,21 +493,27 @@ pub async fn manage(
     if target.as_ref().is_some_and(|t| t.role == "moderator") && s != Standing::Owner && !viewer.is_staff() {
         return Err(AppError::Forbidden);
     }
+    // Removing ends the membership as leaving does; the other actions change its row.
     let sql = match action {
-        "remove" => "DELETE FROM group_members WHERE group_id = $1 AND member_id = $2",
-        "ban" => {
+        "remove" => None,
+        "ban" => Some(
             "INSERT INTO group_members (group_id, member_id, role, status, created_at) VALUES ($1, $2, 'member', 'banned', $3) \
-             ON CONFLICT (group_id, member_id) DO UPDATE SET status = 'banned', role = 'member'"
-        }
-        "unban" => "DELETE FROM group_members WHERE group_id = $1 AND member_id = $2 AND status = 'banned'",
-        "make_moderator" => {
-            "UPDATE group_members SET role = 'moderator' WHERE group_id = $1 AND member_id = $2 AND status = 'active'"
-        }
-        _ => "UPDATE group_members SET role = 'member' WHERE group_id = $1 AND member_id = $2 AND status = 'active'",
+             ON CONFLICT (group_id, member_id) DO UPDATE SET status = 'banned', role = 'member'",
+        ),
+        "unban" => Some("DELETE FROM group_members WHERE group_id = $1 AND member_id = $2 AND status = 'banned'"),
+        "make_moderator" => Some(
+            "UPDATE group_members SET role = 'moderator' WHERE group_id = $1 AND member_id = $2 AND status = 'active'",
+        ),
+        _ => Some(
+            "UPDATE group_members SET role = 'member' WHERE group_id = $1 AND member_id = $2 AND status = 'active'",
+        ),
     };
     let tx = state.db.begin().await?;
     let values = if action == "ban" { params![id, member, now()] } else { params![id, member] };
-    let n = db::exec(&tx, sql, values).await?;
+    let n = match sql {
+        None => end_membership(&tx, id, member).await?,
+        Some(sql) => db::exec(&tx, sql, values).await?,
+    };
     if n == 0 && action != "ban" {
         return Err(AppError::NotFound);
     }

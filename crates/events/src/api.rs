@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/conferences/{id}", get(get_conference))
         .route("/api/v1/conferences/{id}/agenda", get(get_agenda))
         .route("/api/v1/conferences/{id}/tickets", post(take_ticket))
+        .route("/api/v1/admin/conferences/{id}/tickets/{member_id}", axum::routing::delete(revoke_ticket))
         .route("/api/v1/me/agenda/{event_id}", axum::routing::put(pick_session).delete(unpick_session))
 }
 
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         get_conference,
         get_agenda,
         take_ticket,
+        revoke_ticket,
         pick_session,
         unpick_session
     ),
@@ -358,6 +360,17 @@ async fn take_ticket(
 ) -> AppResult<StatusCode> {
     conference::take_ticket(&state, &ctx.viewer, path_id(&id)?, b.ticket_type_id).await?;
     Ok(StatusCode::CREATED)
+}
+
+/// Revoke a member's ticket (staff): its seat is free again for someone else to take.
+#[utoipa::path(delete, path = "/api/v1/admin/conferences/{id}/tickets/{member_id}", tag = "conferences",
+    params(("id" = Uuid, Path), ("member_id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, description = "No such ticket")))]
+async fn revoke_ticket(Req { state, ctx }: Req, Path((id, member)): Path<(String, String)>) -> AppResult<StatusCode> {
+    ctx.viewer.require_role(kernel::viewer::Role::Staff)?;
+    let (id, member) = (path_id(&id)?, path_id(&member)?);
+    crate::conference_admin::revoke_ticket(&state, &ctx.viewer, id, member, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Add a session to my agenda.

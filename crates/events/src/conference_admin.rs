@@ -1,9 +1,12 @@
 //! Staff changing a conference from the console: its settings (by the same checks as
 //! creating one, [`conference::check`]), tracks and ticket types added, resized, or
-//! removed while no session or ticket points at them, and deleting a conference that has
-//! no session and no ticket yet.
+//! removed while no session or ticket points at them, deleting a conference that has no
+//! session and no ticket yet, and the tickets taken: who holds one, and revoking one
+//! (which frees its seat).
 
+use chrono::{DateTime, Utc};
 use kernel::db;
+use kernel::ids::MemberId;
 use kernel::viewer::{Role, Viewer};
 use kernel::{AppError, AppResult, AppState, audit, params};
 use uuid::Uuid;
@@ -147,6 +150,58 @@ pub(crate) async fn delete(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str
     }
     audit::record(&tx, Some(staff.id), "conference_deleted", None, Some(ip), serde_json::json!({ "conference": id }))
         .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A ticket taken, as the console lists it.
+#[derive(sea_orm::FromQueryResult)]
+pub(crate) struct Holder {
+    pub(crate) member_id: MemberId,
+    /// The ticket type's name.
+    pub(crate) ticket_type: String,
+    pub(crate) created_at: DateTime<Utc>,
+}
+
+/// How many ticket holders the console lists at most (the latest).
+pub(crate) const HOLDERS_SHOWN: i64 = 200;
+
+/// The latest tickets taken for the conference (at most [`HOLDERS_SHOWN`]), newest first,
+/// for staff. Who goes to a health conference is personal, so each reading is audited.
+pub(crate) async fn holders(state: &AppState, viewer: &Viewer, id: Uuid, ip: &str) -> AppResult<Vec<Holder>> {
+    let staff = viewer.require_role(Role::Staff)?;
+    let rows: Vec<Holder> = state
+        .db
+        .all(
+            "SELECT c.member_id, t.name AS ticket_type, c.created_at FROM conference_tickets c \
+             JOIN ticket_types t ON t.id = c.ticket_type_id WHERE c.conference_id = $1 \
+             ORDER BY c.created_at DESC, c.member_id LIMIT $2",
+            params![id, HOLDERS_SHOWN],
+        )
+        .await?;
+    let detail = serde_json::json!({ "conference": id });
+    audit::record(state.db.writer(), Some(staff.id), "staff_viewed_ticket_holders", None, Some(ip), detail).await?;
+    Ok(rows)
+}
+
+/// Revokes `member`'s ticket to the conference (staff): the seat goes back to its type,
+/// so someone else may take it ([`conference::take_ticket`] counts the tickets held).
+/// Audited; 404 when they hold none.
+pub(crate) async fn revoke_ticket(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    member: MemberId,
+    ip: &str,
+) -> AppResult<()> {
+    let staff = viewer.require_role(Role::Staff)?;
+    let tx = state.db.begin().await?;
+    let sql = "DELETE FROM conference_tickets WHERE conference_id = $1 AND member_id = $2";
+    if db::exec(&tx, sql, params![id, member]).await? == 0 {
+        return Err(AppError::NotFound);
+    }
+    let detail = serde_json::json!({ "conference": id });
+    audit::record(&tx, Some(staff.id), "conference_ticket_revoked", Some(member), Some(ip), detail).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/members/{id}/role", post(admin_set_role))
         .route("/api/v1/admin/members/{id}/health-leader", post(admin_health_leader))
         .route("/api/v1/admin/members/{id}/suspension", post(admin_suspension))
+        .route("/api/v1/admin/members/{id}", axum::routing::delete(admin_erase))
 }
 
 #[derive(OpenApi)]
@@ -57,7 +58,8 @@ pub fn router() -> Router<AppState> {
         list_conditions,
         admin_set_role,
         admin_health_leader,
-        admin_suspension
+        admin_suspension,
+        admin_erase
     ),
     components(schemas(
         SignupBody,
@@ -74,6 +76,7 @@ pub fn router() -> Router<AppState> {
         ConditionList,
         RoleBody,
         FlagBody,
+        EraseBody,
         MemberType,
         Visibility,
         DeleteBody,
@@ -425,5 +428,30 @@ async fn admin_suspension(
     let actor = ctx.viewer.require_role(Role::Staff)?;
     let b: FlagBody = kernel::http::json(&body)?;
     accounts::set_suspended(&state, actor.id, path_id(&id)?, b.on, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseBody {
+    /// The account's e-mail address, typed again to confirm.
+    #[schema(max_length = 254)]
+    pub email: String,
+}
+
+/// Erase a member's account (staff), as they could themselves (`DELETE /api/v1/me`):
+/// personal data and uploads go everywhere on the network. Never one's own account, and
+/// an admin's only by an admin (never the last one).
+#[utoipa::path(delete, path = "/api/v1/admin/members/{id}", tag = "admin", request_body = EraseBody, params(("id" = MemberId, Path)),
+    security(("bearer" = [])), responses((status = 204, description = "Erased"), (status = 400, description = "Your own account"),
+    (status = 403), (status = 404), (status = 409, description = "The last admin"), (status = 422, description = "The e-mail address does not match")))]
+async fn admin_erase(
+    Req { state, ctx }: Req,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<StatusCode> {
+    let actor = ctx.viewer.require_role(Role::Staff)?;
+    let b: EraseBody = kernel::http::json(&body)?;
+    data::erase_by_staff(&state, actor.id, path_id(&id)?, &b.email, &ctx.client_ip).await?;
     Ok(StatusCode::NO_CONTENT)
 }

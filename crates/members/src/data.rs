@@ -1,4 +1,5 @@
-//! A member's own data: "download my data" and "delete my account".
+//! A member's own data: "download my data" and "delete my account" (which staff may also
+//! do for them, the same way).
 
 use kernel::db;
 use kernel::ids::MemberId;
@@ -6,6 +7,7 @@ use kernel::time::now;
 use kernel::{AppError, AppResult, AppState, audit, outbox, params, session};
 use serde_json::{Value, json};
 
+use crate::accounts;
 use crate::profile::{self, channels_of, conditions_of};
 use contracts::events::MemberDeleted;
 
@@ -87,8 +89,50 @@ fn as_seen_by(member: MemberId, rows: Vec<audit::AuditRow>) -> Vec<audit::AuditR
 /// erase their personal data from the `MemberDeleted` event.
 pub async fn delete_account(state: &AppState, member: MemberId, ip: &str) -> AppResult<()> {
     let tx = state.db.begin().await?;
+    let avatar = erase(&tx, member, member, ip).await?;
+    tx.commit().await?;
+    forget_avatar(state, avatar).await;
+    Ok(())
+}
+
+/// Staff erase `member`'s account, exactly as the member could themselves
+/// ([`delete_account`]: every slice erases its part from the same event), once the role
+/// rules allow it ([`accounts::may_erase`]) and `typed` is the account's e-mail address,
+/// retyped to confirm. Audited with the staff member as the actor.
+pub async fn erase_by_staff(
+    state: &AppState,
+    actor: MemberId,
+    member: MemberId,
+    typed: &str,
+    ip: &str,
+) -> AppResult<()> {
+    accounts::refuse_oversized(&[("email", typed)], &[])?;
+    let tx = state.db.begin().await?;
+    accounts::may_erase(&tx, actor, member).await?;
+    let email: Option<String> =
+        db::scalar::<Option<String>, _>(&tx, "SELECT email FROM members WHERE id = $1", params![member])
+            .await?
+            .flatten();
+    let matches = email.is_some_and(|e| !e.is_empty() && e.trim().to_lowercase() == typed.trim().to_lowercase());
+    if !matches {
+        return Err(AppError::field(
+            "email",
+            "That is not this member's e-mail address. Their account has not been erased.",
+        ));
+    }
+    let avatar = erase(&tx, actor, member, ip).await?;
+    tx.commit().await?;
+    forget_avatar(state, avatar).await;
+    Ok(())
+}
+
+/// The erasure itself, in the caller's transaction, by `actor` (the member, or staff):
+/// the member's own rows go, the account becomes a tombstone, `MemberDeleted` is
+/// published for the other slices, and the audit log says who did it. The photo's file
+/// name, to remove once the transaction has committed.
+async fn erase(tx: &db::Tx, actor: MemberId, member: MemberId, ip: &str) -> AppResult<Option<String>> {
     let avatar: Option<String> = db::scalar::<Option<String>, _>(
-        &tx,
+        tx,
         "SELECT avatar_file FROM members WHERE id = $1 AND status <> 'deleted'",
         params![member],
     )
@@ -101,22 +145,25 @@ pub async fn delete_account(state: &AppState, member: MemberId, ip: &str) -> App
         "DELETE FROM sessions WHERE member_id = $1",
         "DELETE FROM api_tokens WHERE member_id = $1",
     ] {
-        db::exec(&tx, sql, params![member]).await?;
+        db::exec(tx, sql, params![member]).await?;
     }
     let t = now();
     db::exec(
-        &tx,
+        tx,
         "UPDATE members SET email = NULL, password_hash = NULL, display_name = 'Deleted member', name_key = 'deleted member', \
          pronouns = '', story = '', story_key = '', country = '', region = '', languages = '', time_zone = '', \
          avatar_file = NULL, health_leader_since = NULL, status = 'deleted', deleted_at = $1, updated_at = $1 WHERE id = $2",
         params![t, member],
     )
     .await?;
-    outbox::publish(&tx, None, &MemberDeleted { member_id: member }).await?;
-    audit::record(&tx, Some(member), "account_deleted", Some(member), Some(ip), json!({})).await?;
-    tx.commit().await?;
+    outbox::publish(tx, None, &MemberDeleted { member_id: member }).await?;
+    audit::record(tx, Some(actor), "account_deleted", Some(member), Some(ip), json!({})).await?;
+    Ok(avatar)
+}
+
+/// Removes the erased member's photo file, if they had one.
+async fn forget_avatar(state: &AppState, avatar: Option<String>) {
     if let Some(file) = avatar {
         crate::avatar::remove_file(state, &file).await;
     }
-    Ok(())
 }

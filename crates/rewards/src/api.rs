@@ -14,7 +14,7 @@ use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use crate::adjust::{self, Adjustment};
-use crate::catalogue::{self, NewReward, Reward};
+use crate::catalogue::{self, NewReward, Reward, RewardPatch};
 use crate::leaderboard::{self, Place};
 use crate::ledger::{self, Entry};
 use crate::redeem::{self, Outcome, Redemption};
@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/admin/earning-rules/{code}", get(get_rule).put(put_rule))
         .route("/api/v1/admin/points/adjustments", post(create_adjustment))
         .route("/api/v1/admin/rewards", post(create_reward))
+        .route("/api/v1/admin/rewards/{id}", axum::routing::patch(patch_reward).delete(delete_reward))
         .route("/api/v1/admin/redemptions", get(redemption_queue))
         .route("/api/v1/admin/redemptions/{id}/fulfil", post(fulfil))
         .route("/api/v1/admin/redemptions/{id}/reject", post(reject))
@@ -51,6 +52,8 @@ pub fn router() -> Router<AppState> {
         put_rule,
         create_adjustment,
         create_reward,
+        patch_reward,
+        delete_reward,
         redemption_queue,
         fulfil,
         reject
@@ -63,6 +66,7 @@ pub fn router() -> Router<AppState> {
         Reward,
         RewardList,
         NewReward,
+        RewardPatch,
         Rule,
         RuleList,
         RuleChange,
@@ -228,6 +232,34 @@ async fn create_reward(Req { state, ctx }: Req, body: axum::body::Bytes) -> AppR
     let b: NewReward = kernel::http::json(&body)?;
     let reward = catalogue::create(&state, staff.id, &b, &ctx.client_ip).await?;
     Ok((StatusCode::CREATED, Json(reward)).into_response())
+}
+
+/// Change a reward: the fields sent, by the same checks as adding one; `"active": false`
+/// retires it (members no longer see or redeem it; redemptions already made stay).
+#[utoipa::path(patch, path = "/api/v1/admin/rewards/{id}", tag = "rewards-admin", params(("id" = Uuid, Path)), request_body = RewardPatch,
+    security(("bearer" = [])), responses((status = 200, body = Reward), (status = 404), (status = 422)))]
+async fn patch_reward(Req { state, ctx }: Req, Path(id): Path<String>, body: Bytes) -> AppResult<Json<Reward>> {
+    let staff = ctx.viewer.require_role(Role::Staff)?;
+    let id: Uuid = path_id(&id)?;
+    let change: RewardPatch = kernel::http::json(&body)?;
+    Ok(Json(catalogue::patch(&state, staff.id, id, &change, &ctx.client_ip).await?))
+}
+
+/// Delete a reward nobody has redeemed. A redeemed one is part of members' histories:
+/// 409 `reward_redeemed`, retire it instead (`PATCH` with `"active": false`).
+#[utoipa::path(delete, path = "/api/v1/admin/rewards/{id}", tag = "rewards-admin", params(("id" = Uuid, Path)),
+    security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409, description = "reward_redeemed")))]
+async fn delete_reward(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
+    let staff = ctx.viewer.require_role(Role::Staff)?;
+    match catalogue::delete(&state, staff.id, path_id(&id)?, &ctx.client_ip).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        // The same refusal as the console's, with the API's way to retire it.
+        Err(AppError::Conflict { code, .. }) => Err(AppError::conflict(
+            code,
+            "This reward has been redeemed, so it cannot be deleted: retire it instead (PATCH it with \"active\": false).",
+        )),
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -78,6 +78,65 @@ pub struct NewReward {
     pub active_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// A change to a reward (the API's `PATCH`): each field sent replaces the stored one, each
+/// left out stays; `null` clears a field that may be empty (no stock limit, no end date).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RewardPatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub cost: Option<i64>,
+    /// null for unlimited.
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<i64>)]
+    pub stock: Option<Option<i64>>,
+    /// null for no limit.
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<i64>)]
+    pub per_member_limit: Option<Option<i64>>,
+    /// digital_code, shipped_item, donation or event_ticket
+    pub fulfilment: Option<String>,
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<String>)]
+    pub charity: Option<Option<String>>,
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<String>)]
+    pub image_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub active_from: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    #[serde(default, deserialize_with = "sent")]
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub active_until: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// false retires the reward (members no longer see or redeem it); true offers it again.
+    pub active: Option<bool>,
+}
+
+/// A field that was sent (`Some`), as its value or `null` (`Some(None)`); left out, the
+/// field's default makes it `None`.
+fn sent<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+impl RewardPatch {
+    /// `stored` with this change made: the reward to check and store, and whether it is offered.
+    pub fn applied_to(&self, stored: &Reward) -> (NewReward, bool) {
+        let new = NewReward {
+            name: self.name.clone().unwrap_or_else(|| stored.name.clone()),
+            description: self.description.clone().unwrap_or_else(|| stored.description.clone()),
+            cost: self.cost.unwrap_or(stored.cost),
+            stock: self.stock.unwrap_or(stored.stock),
+            per_member_limit: self.per_member_limit.unwrap_or(stored.per_member_limit),
+            fulfilment: Some(self.fulfilment.clone().unwrap_or_else(|| stored.fulfilment.clone())),
+            charity: self.charity.clone().unwrap_or_else(|| stored.charity.clone()),
+            image_url: self.image_url.clone().unwrap_or_else(|| stored.image_url.clone()),
+            active_from: self.active_from.unwrap_or(stored.active_from),
+            active_until: self.active_until.unwrap_or(stored.active_until),
+        };
+        (new, self.active.unwrap_or(stored.active))
+    }
+}
+
 /// A reward's fields checked: its trimmed name and its way of fulfilment.
 fn check(r: &NewReward) -> AppResult<(String, String)> {
     let mut e = FieldErrors::new();
@@ -179,6 +238,13 @@ pub async fn update(
     audit::record(&tx, Some(actor), "reward_updated", None, Some(ip), detail).await?;
     tx.commit().await?;
     get(state.db.writer(), id).await
+}
+
+/// Changes some of a reward's fields (staff), keeping the rest, by [`update`]'s checks.
+pub async fn patch(state: &AppState, actor: MemberId, id: Uuid, change: &RewardPatch, ip: &str) -> AppResult<Reward> {
+    let stored = get(state.db.writer(), id).await?;
+    let (new, active) = change.applied_to(&stored);
+    update(state, actor, id, &new, active, ip).await
 }
 
 /// Deletes a reward nobody has redeemed (staff). One that has been redeemed is part of

@@ -1,13 +1,15 @@
 //! The console's conference pages: every conference, the form to create one (days,
 //! time zone, tracks, ticket types) checked by [`conference::create`], and a conference's
-//! page with its agenda by day and the way to add sessions, the awards ceremony among them.
+//! page with its agenda by day, the way to add sessions (the awards ceremony among them),
+//! and the tickets taken, each of which staff may revoke to free its seat.
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use kernel::http::{Req, RequestContext, form_pairs, form_value, path_id, redirect};
+use kernel::http::{CSRF_FIELD, Req, RequestContext, form_pairs, form_value, path_id, redirect};
+use kernel::ids::MemberId;
 use kernel::ui::{self, Field, Input, escape};
 use kernel::viewer::staff_page;
 use kernel::{AppError, AppResult, AppState, FieldErrors, form, params};
@@ -23,6 +25,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/admin/conferences/new", get(new_page).post(new_submit))
         .route("/admin/conferences/{id}", get(conference_page).post(edit_submit))
         .route("/admin/conferences/{id}/delete", post(delete_submit))
+        .route("/admin/conferences/{id}/tickets/{member_id}/revoke", post(revoke_submit))
 }
 
 async fn list_page(Req { state, ctx }: Req) -> AppResult<Response> {
@@ -223,6 +226,41 @@ async fn agenda_html(state: &AppState, view: &ConferenceView) -> AppResult<Strin
     Ok(format!("<h2>Ticket types</h2>{tickets}<h2>Sessions</h2>{sessions}"))
 }
 
+/// The tickets taken (the latest [`conference_admin::HOLDERS_SHOWN`]), each with a button
+/// that revokes it.
+async fn holders_html(state: &AppState, ctx: &RequestContext, id: uuid::Uuid) -> AppResult<String> {
+    let holders = conference_admin::holders(state, &ctx.viewer, id, &ctx.client_ip).await?;
+    if holders.is_empty() {
+        return Ok("<h2>Tickets taken</h2><p>None yet.</p>".to_string());
+    }
+    let ids: Vec<MemberId> = holders.iter().map(|h| h.member_id).collect();
+    let names = contracts::members::directory(state)?.display_names((&state.db).into(), &ids).await?;
+    let rows: String = holders
+        .iter()
+        .map(|h| {
+            let name = names.get(&h.member_id).map(String::as_str).unwrap_or("A former member");
+            format!(
+                "<tr><td>{name}</td><td>{kind}</td><td>{on}</td><td><form method=\"post\" \
+                 action=\"/admin/conferences/{id}/tickets/{member}/revoke\" class=\"inline\">\
+                 <input type=\"hidden\" name=\"{CSRF_FIELD}\" value=\"{csrf}\"><button type=\"submit\" class=\"secondary\">\
+                 Revoke<span class=\"visually-hidden\"> {name}'s ticket</span></button></form></td></tr>",
+                name = escape(name),
+                kind = escape(&h.ticket_type),
+                on = h.created_at.format("%-d %B %Y"),
+                member = h.member_id,
+                csrf = escape(&ctx.csrf),
+            )
+        })
+        .collect();
+    Ok(format!(
+        "<h2>Tickets taken</h2><p>The latest {} tickets, newest first. Revoking a ticket frees its seat for someone \
+         else.</p><table><caption>Ticket holders</caption><thead><tr><th scope=\"col\">Member</th>\
+         <th scope=\"col\">Ticket</th><th scope=\"col\">Taken on</th><th scope=\"col\">Revoke</th></tr></thead>\
+         <tbody>{rows}</tbody></table>",
+        conference_admin::HOLDERS_SHOWN
+    ))
+}
+
 /// A conference's console page: its tickets and sessions, the way to add a session and
 /// the awards ceremony, its settings form and deleting it.
 async fn render_conference(
@@ -237,7 +275,7 @@ async fn render_conference(
     let c = &view.conference;
     let body = format!(
         "<p><a href=\"/admin/conferences\">All conferences</a></p><h1>{name}</h1>\
-         <p>From {from} to {to} ({zone}). <a href=\"/conferences/{id}\">The conference's page</a></p>{agenda}\
+         <p>From {from} to {to} ({zone}). <a href=\"/conferences/{id}\">The conference's page</a></p>{agenda}{holders}\
          <p><a href=\"/admin/events/new?conference={id}\">Add a session</a> · \
          <a href=\"/admin/events/new?conference={id}&amp;ceremony=1\">Add the awards ceremony session</a></p>\
          <h2>Change the conference</h2><p>Tracks and ticket types are added or resized here, never removed.</p>{form}\
@@ -248,6 +286,7 @@ async fn render_conference(
         zone = escape(&c.time_zone),
         id = c.id,
         agenda = agenda_html(state, &view).await?,
+        holders = holders_html(state, ctx, c.id).await?,
         form = form::form(
             &format!("/admin/conferences/{}", c.id),
             &ctx.csrf,
@@ -285,4 +324,12 @@ async fn delete_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppRe
     staff_page(&ctx.viewer)?;
     conference_admin::delete(&state, &ctx.viewer, path_id(&id)?, &ctx.client_ip).await?;
     Ok(redirect("/admin/conferences"))
+}
+
+/// Revokes a member's ticket, freeing its seat, and shows the conference again.
+async fn revoke_submit(Req { state, ctx }: Req, Path((id, member)): Path<(String, String)>) -> AppResult<Response> {
+    staff_page(&ctx.viewer)?;
+    let (id, member): (uuid::Uuid, MemberId) = (path_id(&id)?, path_id(&member)?);
+    conference_admin::revoke_ticket(&state, &ctx.viewer, id, member, &ctx.client_ip).await?;
+    Ok(redirect(&format!("/admin/conferences/{id}")))
 }

@@ -19,9 +19,11 @@ pub(crate) use credentials::{
     change_password, confirm_email_change, confirm_password, request_email_change, request_reset, reset_password,
 };
 pub(crate) use login::{check_credentials, login_session, login_token, logout, revoke_token};
-pub(crate) use roles::{change_suspension, hierarchy_allows, may_suspend, set_health_leader, set_role, set_suspended};
+pub(crate) use roles::{
+    change_suspension, hierarchy_allows, may_erase, may_suspend, set_health_leader, set_role, set_suspended,
+};
 pub(crate) use signup::{SignupInput, create_admin, invite_guest_judge, signup, verify_email};
-pub(crate) use staff_list::{StaffAccountRow, recent_audit, staff_accounts};
+pub(crate) use staff_list::{StaffAccountRow, recent_audit, staff_account, staff_accounts};
 pub(crate) use tokens::check_token;
 
 /// The longest e-mail address accepted anywhere (RFC 5321's path limit).

@@ -1,5 +1,5 @@
-//! Roles and standing: the role hierarchy, changing a role, the Health Leader badge, and
-//! suspending or reinstating an account.
+//! Roles and standing: the role hierarchy, changing a role, the Health Leader badge,
+//! suspending or reinstating an account, and who may erase whose.
 
 use kernel::db;
 use kernel::ids::MemberId;
@@ -64,6 +64,21 @@ pub(crate) async fn hierarchy_allows<C: ConnectionTrait>(c: &C, actor: MemberId,
 pub(crate) async fn may_suspend(state: &AppState, actor: MemberId, member: MemberId) -> AppResult<()> {
     let target = role_of(state.db.writer(), member).await?.ok_or(AppError::NotFound)?;
     check_hierarchy(state.db.writer(), actor, target, member).await
+}
+
+/// Whether `actor` (staff) may erase `member`'s account, read in the caller's transaction
+/// (the row is locked on PostgreSQL until it ends): never their own account from the
+/// console (their own data settings do that, with their password), and an admin's only
+/// by an admin, never the last active one ([`check_hierarchy`], as for suspending).
+pub(crate) async fn may_erase<C: ConnectionTrait>(c: &C, actor: MemberId, member: MemberId) -> AppResult<()> {
+    if actor == member {
+        return Err(AppError::bad_request(
+            "self_erase",
+            "You cannot erase your own account from the console: do it from your own data settings.",
+        ));
+    }
+    let target = role_of(c, member).await?.ok_or(AppError::NotFound)?;
+    check_hierarchy(c, actor, target, member).await
 }
 
 /// Changes a member's role (admins only). Audited.

@@ -1,5 +1,5 @@
-//! The accounts list staff search (the only place e-mail addresses are shown), and the
-//! latest entries of the audit log shown beside it.
+//! The accounts list staff search and each account's console page (the only places
+//! e-mail addresses are shown), and the latest entries of the audit log shown beside it.
 
 use kernel::AppResult;
 use kernel::db::Db;
@@ -48,6 +48,17 @@ pub(crate) async fn staff_accounts(db: &Db, status: &str, q: &str, cursor: &str)
     sql.push_str(&format!(" ORDER BY name_key, id LIMIT ${}", values.len()));
     let rows: Vec<StaffAccountRow> = db.all(&sql, values).await?;
     Ok(kernel::page::finish(rows, 50, |r| (r.name_key.clone(), r.id.0)))
+}
+
+/// One account as the accounts list shows it (erased ones too), by id.
+pub(crate) async fn staff_account(db: &Db, id: MemberId) -> AppResult<Option<StaffAccountRow>> {
+    Ok(db
+        .one(
+            "SELECT id, display_name, name_key, email, email_verified_at, member_type, role, status, health_leader_since \
+             FROM members WHERE id = $1",
+            kernel::params![id],
+        )
+        .await?)
 }
 
 /// The latest 50 entries of the audit log.

@@ -8,6 +8,7 @@ mod account_settings;
 mod member_directory;
 mod profile_settings;
 mod staff;
+mod staff_account;
 
 use askama::Template;
 use axum::Router;
@@ -30,6 +31,7 @@ use account_settings::{
 use member_directory::{avatar_image, directory_page, profile_view};
 use profile_settings::{avatar_delete, avatar_upload, profile_page, profile_submit};
 use staff::{admin_members, staff_health_leader, staff_role, staff_suspension};
+use staff_account::{erase_submit, staff_account_page};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -55,6 +57,8 @@ pub fn router() -> Router<AppState> {
         .route("/members/{id}", get(profile_view))
         .route("/members/{id}/avatar", get(avatar_image))
         .route("/admin/members", get(admin_members))
+        .route("/admin/members/{id}", get(staff_account_page))
+        .route("/admin/members/{id}/erase", post(erase_submit))
         .route("/admin/members/{id}/health-leader", post(staff_health_leader))
         .route("/admin/members/{id}/suspension", post(staff_suspension))
         .route("/admin/members/{id}/role", post(staff_role))
