@@ -52,7 +52,7 @@ pub async fn my_groups_for_each(state: &AppState, viewers: &[Viewer], limit: u64
         .iter()
         .map(|groups| {
             let mut threads: Vec<Thread> = groups.iter().filter_map(|g| newest.get(g)).flatten().cloned().collect();
-            threads.sort_by(|a, b| (b.last_activity_at, b.id).cmp(&(a.last_activity_at, a.id)));
+            threads.sort_by_key(|t| std::cmp::Reverse((t.last_activity_at, t.id)));
             threads.truncate(limit as usize);
             threads
         })
