@@ -3,7 +3,7 @@
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use kernel::http::{ApiJson, ApiQuery, Req, path_id};
@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/events/{id}/registrations", get(registrants))
         .route("/api/v1/events/{id}/rounds", post(start_round))
         .route("/api/v1/events/{id}/rounds/mine", get(my_round))
+        .route("/api/v1/events/{id}/rounds/latest", delete(undo_round))
         .route("/api/v1/events/{id}/questions", get(list_questions).post(ask_question))
         .route("/api/v1/conferences", post(create_conference))
         .route("/api/v1/conferences/{id}", get(get_conference))
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         attendance,
         registrants,
         start_round,
+        undo_round,
         my_round,
         list_questions,
         ask_question,
@@ -269,6 +271,15 @@ async fn attendance(
 async fn start_round(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     let round = networking::start_round(&state, &ctx.viewer, path_id(&id)?).await?;
     Ok((StatusCode::CREATED, Json(round)).into_response())
+}
+
+/// Undo the latest networking round (staff): its groups go, as if it never happened.
+#[utoipa::path(delete, path = "/api/v1/events/{id}/rounds/latest", tag = "events", params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, description = "No round to undo, or not staff")))]
+async fn undo_round(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<StatusCode> {
+    ctx.viewer.require_role(Role::Staff)?;
+    networking::undo_latest_round(&state, &ctx.viewer, path_id(&id)?, &ctx.client_ip).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// My group in the latest round: partners' cards and the room link.

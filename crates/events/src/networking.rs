@@ -155,6 +155,40 @@ async fn store_round(state: &AppState, event: Uuid, number: i64, started_by: Mem
     Ok(())
 }
 
+/// The number of the latest round of an event (0: none yet).
+pub async fn latest_round(state: &AppState, event: Uuid) -> AppResult<i64> {
+    let n: Option<i64> =
+        state.db.scalar("SELECT MAX(number) FROM networking_rounds WHERE event_id = $1", params![event]).await?.flatten();
+    Ok(n.unwrap_or(0))
+}
+
+/// Undoes the latest round of an event (staff: started by mistake, or before everyone
+/// had checked in): its groups go, the round before it is the latest again, and the
+/// next round started pairs people as if it never happened. Audited. 404 without a round.
+pub async fn undo_latest_round(state: &AppState, viewer: &Viewer, event: Uuid, ip: &str) -> AppResult<i64> {
+    let staff = viewer.require_role(Role::Staff)?;
+    service::visible(state, viewer, event).await?;
+    let number = latest_round(state, event).await?;
+    if number == 0 {
+        return Err(AppError::NotFound);
+    }
+    let tx = state.db.begin().await?;
+    let round: Option<Uuid> = kernel::db::scalar(
+        &tx,
+        "SELECT id FROM networking_rounds WHERE event_id = $1 AND number = $2",
+        params![event, number],
+    )
+    .await?;
+    // Gone meanwhile (undone by someone else at the same moment): nothing to undo.
+    let round = round.ok_or(AppError::NotFound)?;
+    kernel::db::exec(&tx, "DELETE FROM networking_places WHERE round_id = $1", params![round]).await?;
+    kernel::db::exec(&tx, "DELETE FROM networking_rounds WHERE id = $1", params![round]).await?;
+    let detail = serde_json::json!({ "event_id": event, "round": number });
+    kernel::audit::record(&tx, Some(staff.id), "networking_round_undone", None, Some(ip), detail).await?;
+    tx.commit().await?;
+    Ok(number)
+}
+
 /// Where the viewer is in the latest round: their partners and room, if any.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MyPlace {

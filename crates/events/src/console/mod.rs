@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/events/{id}/cancel", post(cancel_submit))
         .route("/admin/events/{id}/delete", post(delete_submit))
         .route("/admin/events/{id}/rounds", post(round_submit))
+        .route("/admin/events/{id}/rounds/undo", post(undo_round_submit))
         .merge(conference_form::router())
 }
 
@@ -152,6 +153,12 @@ async fn render_edit(
     if e.kind == "networking" && e.status == "scheduled" {
         extra.push_str("<h2>Networking rounds</h2><p>Group everyone checked in, away from people they have met.</p>");
         extra.push_str(&form::button(&format!("/admin/events/{}/rounds", e.id), &ctx.csrf, "Start the next round"));
+        let latest = networking::latest_round(state, e.id).await?;
+        if latest > 0 {
+            extra.push_str("<p>Started a round by mistake? Undo it: its groups go, as if it had not happened.</p>");
+            let undo = format!("Undo round {latest}");
+            extra.push_str(&form::button(&format!("/admin/events/{}/rounds/undo", e.id), &ctx.csrf, &undo));
+        }
     }
     if e.status == "scheduled" {
         extra.push_str(
@@ -220,8 +227,36 @@ async fn delete_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppRe
 async fn round_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
     staff_page(&ctx.viewer)?;
     let id: Uuid = path_id(&id)?;
-    let round = networking::start_round(&state, &ctx.viewer, id).await?;
-    let notice = format!("Round {} started: {} groups.", round.number, round.groups.len());
+    let done = networking::start_round(&state, &ctx.viewer, id)
+        .await
+        .map(|round| format!("Round {} started: {} groups.", round.number, round.groups.len()));
+    round_outcome(&state, &ctx, id, done).await
+}
+
+async fn undo_round_submit(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Response> {
+    staff_page(&ctx.viewer)?;
+    let id: Uuid = path_id(&id)?;
+    let done = networking::undo_latest_round(&state, &ctx.viewer, id, &ctx.client_ip)
+        .await
+        .map(|number| format!("Round {number} undone: its groups are gone."));
+    round_outcome(&state, &ctx, id, done).await
+}
+
+/// The event's page again with what a round button did, or why it could not (409).
+async fn round_outcome(
+    state: &AppState,
+    ctx: &RequestContext,
+    id: Uuid,
+    done: AppResult<String>,
+) -> AppResult<Response> {
     let e = service::load(state.db.reader(), id).await?;
-    render_edit(&state, &ctx, &e, (None, Some(&notice)), &FieldErrors::new()).await
+    match done {
+        Ok(notice) => render_edit(state, ctx, &e, (None, Some(&notice)), &FieldErrors::new()).await,
+        Err(AppError::Conflict { message, .. }) => {
+            let mut page = render_edit(state, ctx, &e, (None, Some(&message)), &FieldErrors::new()).await?;
+            *page.status_mut() = axum::http::StatusCode::CONFLICT;
+            Ok(page)
+        }
+        Err(err) => Err(err),
+    }
 }

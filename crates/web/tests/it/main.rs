@@ -17,6 +17,7 @@ mod console_delete;
 mod console_erase;
 mod console_forms;
 mod console_remove;
+mod console_rounds;
 mod console_rewards_api;
 mod console_tickets;
 mod courses;
