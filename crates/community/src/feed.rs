@@ -36,7 +36,7 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
 /// whole batch, then each viewer's groups merged, so a batch costs a fixed few
 /// statements however many members it holds.
 pub async fn my_groups_for_each(state: &AppState, viewers: &[Viewer], limit: u64) -> AppResult<Vec<Vec<Thread>>> {
-    let known = groups::list_for_each(&state.db, viewers).await?;
+    let known = crate::group_batches::list_for_each(&state.db, viewers).await?;
     let theirs: Vec<Vec<Uuid>> = viewers
         .iter()
         .zip(&known)

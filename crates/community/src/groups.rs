@@ -4,8 +4,6 @@
 //! listed, and not even named to anyone outside them but staff, who administer them.
 //! The rule itself lives in [`crate::policy::group_read`].
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use contracts::events::{GroupJoinRequested, GroupRequestApproved};
 use contracts::ids::GroupId;
@@ -54,9 +52,9 @@ impl Group {
 }
 
 #[derive(sea_orm::FromQueryResult)]
-struct MembershipRow {
-    role: String,
-    status: String,
+pub(crate) struct MembershipRow {
+    pub(crate) role: String,
+    pub(crate) status: String,
 }
 
 #[derive(sea_orm::FromQueryResult)]
@@ -75,7 +73,7 @@ pub async fn standing<C: sea_orm::ConnectionTrait>(c: &C, viewer: &Viewer, group
 }
 
 /// A membership row read as a standing (no row: not a member).
-fn standing_of(row: Option<&MembershipRow>) -> Standing {
+pub(crate) fn standing_of(row: Option<&MembershipRow>) -> Standing {
     Standing::of(row.map(|r| (r.role.as_str(), r.status.as_str())))
 }
 
@@ -97,7 +95,7 @@ pub(crate) const GROUPS_MEMO: &str = "groups";
 /// Every group, by name, from memory for up to a second (see [`Db::memo`]): groups are
 /// created but never changed, so a node that has not seen a new group yet only misses it
 /// for that second.
-async fn all_groups(db: &Db) -> AppResult<std::sync::Arc<Vec<Group>>> {
+pub(crate) async fn all_groups(db: &Db) -> AppResult<std::sync::Arc<Vec<Group>>> {
     Ok(db
         .memo(GROUPS_MEMO, std::time::Duration::from_secs(1), || async {
             db.all::<Group>(&format!("SELECT {COLUMNS} FROM groups ORDER BY name"), params![]).await
@@ -127,54 +125,6 @@ pub async fn list(db: &Db, viewer: &Viewer) -> AppResult<Vec<(Group, Standing)>>
         .map(|g| (g, standing_of(mine.get(&g.id))))
         .filter(|(g, s)| access(viewer, g, *s).see_group)
         .map(|(g, s)| (g.clone(), s))
-        .collect())
-}
-
-/// A membership row of some member (any status).
-#[derive(sea_orm::FromQueryResult)]
-pub struct MemberOf {
-    pub member_id: MemberId,
-    pub group_id: Uuid,
-    pub role: String,
-    pub status: String,
-}
-
-/// Every membership row of each of `members`, a few hundred members a statement.
-pub async fn memberships_of_each<C: sea_orm::ConnectionTrait>(
-    c: &C,
-    members: &[MemberId],
-) -> Result<Vec<MemberOf>, sea_orm::DbErr> {
-    let mut rows = Vec::new();
-    for chunk in members.chunks(500) {
-        let sql = format!(
-            "SELECT member_id, group_id, role, status FROM group_members WHERE member_id IN ({})",
-            db::placeholders(1, chunk.len())
-        );
-        rows.extend(db::all::<MemberOf, _>(c, &sql, chunk.iter().map(|m| (*m).into()).collect()).await?);
-    }
-    Ok(rows)
-}
-
-/// [`list`] for each of `viewers` (members, in their order), in two statements however
-/// many: everyone's memberships, and the groups (memoised).
-pub async fn list_for_each(db: &Db, viewers: &[Viewer]) -> AppResult<Vec<Vec<(Group, Standing)>>> {
-    let ids: Vec<MemberId> = viewers.iter().filter_map(Viewer::id).collect();
-    let mut theirs: HashMap<MemberId, HashMap<Uuid, MembershipRow>> = HashMap::new();
-    for m in memberships_of_each(db.reader(), &ids).await? {
-        theirs.entry(m.member_id).or_default().insert(m.group_id, MembershipRow { role: m.role, status: m.status });
-    }
-    let groups = all_groups(db).await?;
-    Ok(viewers
-        .iter()
-        .map(|viewer| {
-            let mine = viewer.id().and_then(|me| theirs.get(&me));
-            groups
-                .iter()
-                .map(|g| (g, standing_of(mine.and_then(|m| m.get(&g.id)))))
-                .filter(|(g, s)| access(viewer, g, *s).see_group)
-                .map(|(g, s)| (g.clone(), s))
-                .collect()
-        })
         .collect())
 }
 

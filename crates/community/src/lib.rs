@@ -12,6 +12,7 @@ mod edits;
 mod email;
 mod feed;
 mod group_admin;
+mod group_batches;
 mod group_console;
 mod group_conversations;
 mod groups;

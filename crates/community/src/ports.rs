@@ -25,7 +25,7 @@ impl GroupDirectory for Groups {
     ) -> BoxFuture<'a, Result<std::collections::HashMap<MemberId, Vec<GroupId>>, DbErr>> {
         Box::pin(async move {
             let mut each: std::collections::HashMap<MemberId, Vec<GroupId>> = Default::default();
-            for m in crate::groups::memberships_of_each(&c, members).await? {
+            for m in crate::group_batches::memberships_of_each(&c, members).await? {
                 if m.status == "active" {
                     each.entry(m.member_id).or_default().push(GroupId(m.group_id));
                 }
