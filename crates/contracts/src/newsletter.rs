@@ -11,6 +11,8 @@ use uuid::Uuid;
 pub trait NewsletterDesk: Send + Sync {
     /// Starts sending an issue now (a conflict if it was sent or is being sent).
     fn send<'a>(&'a self, state: &'a AppState, issue: Uuid) -> BoxFuture<'a, AppResult<()>>;
+    /// The kinds of job a send runs (the operator's command runs these alone).
+    fn job_kinds(&self) -> &'static [&'static str];
     /// An issue's delivery figures, as JSON.
     fn figures<'a>(&'a self, state: &'a AppState, issue: Uuid) -> BoxFuture<'a, AppResult<serde_json::Value>>;
     /// The edition the member with this (verified) address receives of `issue`, or of

@@ -135,16 +135,28 @@ pub struct Claimed {
 /// Claims up to `n` due jobs for `worker`: queued ones whose time has come, and
 /// running ones whose lease ran out (their worker died).
 pub async fn claim(db: &Db, worker: &str, n: u64) -> Result<Vec<Claimed>, DbErr> {
+    claim_of(db, worker, n, &[]).await
+}
+
+/// [`claim`], of the given kinds only (none given: any kind).
+pub async fn claim_of(db: &Db, worker: &str, n: u64, kinds: &[&str]) -> Result<Vec<Claimed>, DbErr> {
     let tx = db.writer().begin().await?;
     let t = now();
+    let mut values = params![t, n as i64];
+    let only = if kinds.is_empty() {
+        String::new()
+    } else {
+        values.extend(kinds.iter().map(|k| sea_orm::Value::from(*k)));
+        format!(" AND kind IN ({})", db::placeholders(3, kinds.len()))
+    };
     let ids: Vec<JobId> = db::all::<IdRow, _>(
         &tx,
         &format!(
-            "SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $1) OR (status = 'running' AND locked_until < $1) \
+            "SELECT id FROM jobs WHERE ((status = 'queued' AND run_at <= $1) OR (status = 'running' AND locked_until < $1)){only} \
              ORDER BY run_at LIMIT $2{}",
             db::skip_locked(&tx)
         ),
-        params![t, n as i64],
+        values,
     )
     .await?
     .into_iter()
@@ -212,7 +224,13 @@ pub fn backoff_secs(attempts: i32) -> i64 {
 
 /// Runs claimed jobs one by one; returns how many ran.
 pub async fn run_due(state: &AppState, worker: &str, n: u64) -> anyhow::Result<usize> {
-    let jobs = claim(&state.db, worker, n).await?;
+    run_due_of(state, worker, n, &[]).await
+}
+
+/// [`run_due`], of the given kinds only (none given: any kind): a command that does one
+/// thing (`shn newsletter send`) runs its own jobs and leaves the rest to the workers.
+pub async fn run_due_of(state: &AppState, worker: &str, n: u64, kinds: &[&str]) -> anyhow::Result<usize> {
+    let jobs = claim_of(&state.db, worker, n, kinds).await?;
     let count = jobs.len();
     for job in jobs {
         if let Some(secs) = state.jobs.leases.get(job.kind.as_str()) {

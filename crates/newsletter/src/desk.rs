@@ -17,6 +17,10 @@ impl contracts::newsletter::NewsletterDesk for Desk {
         Box::pin(delivery::start(state, issue, None))
     }
 
+    fn job_kinds(&self) -> &'static [&'static str] {
+        &[<delivery::SendIssue as kernel::jobs::Job>::KIND]
+    }
+
     fn figures<'a>(&'a self, state: &'a AppState, issue: Uuid) -> BoxFuture<'a, AppResult<serde_json::Value>> {
         Box::pin(async move {
             let f = delivery::figures(state, issue).await?;

@@ -415,7 +415,9 @@ async fn newsletter_send(config: Config, issue: uuid::Uuid, no_wait: bool) -> an
     }
     let worker = format!("shn-newsletter:{}", std::process::id());
     loop {
-        let found = kernel::worker::tick(&app.state, &worker).await?;
+        // Only the send's own jobs: other queued work (notifications, digests) is the
+        // workers', not this command's.
+        let found = kernel::jobs::run_due_of(&app.state, &worker, 10, desk.job_kinds()).await?;
         let f = desk.figures(&app.state, issue).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let total = f["recipients"].as_i64().unwrap_or_default();
         let done = total - f["pending"].as_i64().unwrap_or_default();

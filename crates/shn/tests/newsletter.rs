@@ -368,9 +368,16 @@ async fn operators_preview_a_members_edition_and_send_an_issue_from_the_command_
     let nobody = run(&dir, &db_url, &["newsletter", "preview", "--member", "member9@example.org"]);
     assert_eq!(nobody.status.code(), Some(2), "a member who never verified gets nothing: {}", text(&nobody));
 
+    // Other work waiting in the queue is the workers', not the send command's.
+    let db = kernel::db::Db::connect(&db_url, 1).await.unwrap();
+    let other = serde_json::json!({});
+    assert!(kernel::jobs::enqueue(db.writer(), "kernel.analytics_rollup", &other, Some("not-ours"), None).await.unwrap());
     let out = run(&dir, &db_url, &["newsletter", "send", "--issue", &id]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("\"state\": \"done\""), "{}", text(&out));
+    let waiting: Option<String> =
+        db.scalar("SELECT status FROM jobs WHERE unique_key = 'not-ours'", vec![]).await.unwrap();
+    assert_eq!(waiting.as_deref(), Some("queued"), "the send ran only its own jobs");
     let issues_in_outbox = || -> Vec<PathBuf> {
         std::fs::read_dir(dir.join("outbox"))
             .unwrap()
