@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
+use kernel::AppResult;
 use kernel::db::{self, Db};
 use kernel::ids::MemberId;
 use kernel::viewer::Viewer;
-use kernel::AppResult;
 use uuid::Uuid;
 
 use crate::groups::{Group, MembershipRow, Standing, access, all_groups, standing_of};
@@ -59,4 +59,3 @@ pub async fn list_for_each(db: &Db, viewers: &[Viewer]) -> AppResult<Vec<Vec<(Gr
         })
         .collect())
 }
-

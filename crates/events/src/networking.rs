@@ -157,8 +157,11 @@ async fn store_round(state: &AppState, event: Uuid, number: i64, started_by: Mem
 
 /// The number of the latest round of an event (0: none yet).
 pub async fn latest_round(state: &AppState, event: Uuid) -> AppResult<i64> {
-    let n: Option<i64> =
-        state.db.scalar("SELECT MAX(number) FROM networking_rounds WHERE event_id = $1", params![event]).await?.flatten();
+    let n: Option<i64> = state
+        .db
+        .scalar("SELECT MAX(number) FROM networking_rounds WHERE event_id = $1", params![event])
+        .await?
+        .flatten();
     Ok(n.unwrap_or(0))
 }
 

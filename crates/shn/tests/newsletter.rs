@@ -371,7 +371,9 @@ async fn operators_preview_a_members_edition_and_send_an_issue_from_the_command_
     // Other work waiting in the queue is the workers', not the send command's.
     let db = kernel::db::Db::connect(&db_url, 1).await.unwrap();
     let other = serde_json::json!({});
-    assert!(kernel::jobs::enqueue(db.writer(), "kernel.analytics_rollup", &other, Some("not-ours"), None).await.unwrap());
+    assert!(
+        kernel::jobs::enqueue(db.writer(), "kernel.analytics_rollup", &other, Some("not-ours"), None).await.unwrap()
+    );
     let out = run(&dir, &db_url, &["newsletter", "send", "--issue", &id]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("\"state\": \"done\""), "{}", text(&out));
