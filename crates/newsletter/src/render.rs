@@ -31,11 +31,27 @@ fn sections(e: &Edition) -> Vec<Section<'_>> {
     ]
 }
 
+/// The intro as sanitised HTML. A send renders the same intro for every member, so the
+/// last one rendered on this thread is kept (sanitising costs more than the rest of an
+/// edition).
+fn intro_html(intro: &str) -> String {
+    thread_local! {
+        static LAST: std::cell::RefCell<(String, String)> = const { std::cell::RefCell::new((String::new(), String::new())) };
+    }
+    LAST.with_borrow_mut(|(markdown, html)| {
+        if markdown != intro || (html.is_empty() && !intro.is_empty()) {
+            *html = kernel::markdown::render(intro);
+            *markdown = intro.to_string();
+        }
+        html.clone()
+    })
+}
+
 /// One member's edition as HTML (already escaped; the intro is sanitised Markdown).
 pub fn html(e: &Edition) -> String {
     kernel::ui::render(&EditionHtml {
         week: &e.week,
-        intro_html: kernel::markdown::render(&e.intro),
+        intro_html: intro_html(&e.intro),
         featured: &e.featured,
         sections: sections(e),
         points: e.points.as_ref(),
