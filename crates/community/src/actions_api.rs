@@ -82,7 +82,7 @@ pub struct ActionsApi;
 
 /// Edit my thread (title, body, content note). The earlier version is kept for moderators.
 #[utoipa::path(patch, path = "/api/v1/threads/{id}", tag = "community", params(("id" = Uuid, Path)), request_body = Edit,
-    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422), (status = 409, description = "group_archived: the group is archived")))]
 pub(crate) async fn edit_thread(
     Req { state, ctx }: Req,
     Path(id): Path<String>,
@@ -94,7 +94,7 @@ pub(crate) async fn edit_thread(
 
 /// Edit my reply. The earlier version is kept for moderators.
 #[utoipa::path(patch, path = "/api/v1/replies/{id}", tag = "community", params(("id" = Uuid, Path)), request_body = Edit,
-    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422), (status = 409, description = "group_archived: the group is archived")))]
 async fn edit_reply(
     Req { state, ctx }: Req,
     Path(id): Path<String>,
@@ -157,26 +157,26 @@ async fn react(
 
 /// React to a thread: support, me_too or thank_you.
 #[utoipa::path(put, path = "/api/v1/threads/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
-    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422), (status = 409, description = "group_archived: the group is archived")))]
 async fn react_thread(Req { state, ctx }: Req, Path((id, kind)): Path<(String, String)>) -> AppResult<StatusCode> {
     react(&state, &ctx, "thread", &id, &kind, true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/threads/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
-    security(("bearer" = [])), responses((status = 204), (status = 404)))]
+    security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409, description = "group_archived: the group is archived")))]
 async fn unreact_thread(Req { state, ctx }: Req, Path((id, kind)): Path<(String, String)>) -> AppResult<StatusCode> {
     react(&state, &ctx, "thread", &id, &kind, false).await
 }
 
 /// React to a reply: support, me_too or thank_you.
 #[utoipa::path(put, path = "/api/v1/replies/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
-    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422)))]
+    security(("bearer" = [])), responses((status = 204), (status = 403), (status = 404), (status = 422), (status = 409, description = "group_archived: the group is archived")))]
 async fn react_reply(Req { state, ctx }: Req, Path((id, kind)): Path<(String, String)>) -> AppResult<StatusCode> {
     react(&state, &ctx, "reply", &id, &kind, true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/replies/{id}/reactions/{kind}", tag = "community", params(("id" = Uuid, Path), ("kind" = String, Path)),
-    security(("bearer" = [])), responses((status = 204), (status = 404)))]
+    security(("bearer" = [])), responses((status = 204), (status = 404), (status = 409, description = "group_archived: the group is archived")))]
 async fn unreact_reply(Req { state, ctx }: Req, Path((id, kind)): Path<(String, String)>) -> AppResult<StatusCode> {
     react(&state, &ctx, "reply", &id, &kind, false).await
 }
@@ -194,7 +194,7 @@ async fn moderate_thread(
 
 /// Schedule a Health Leader discussion: a prompt pinned from `opens_at` to `closes_at` (staff).
 #[utoipa::path(post, path = "/api/v1/groups/{id}/prompts", tag = "community", params(("id" = Uuid, Path)), request_body = NewPrompt,
-    security(("bearer" = [])), responses((status = 201, body = Thread), (status = 403), (status = 404), (status = 422)))]
+    security(("bearer" = [])), responses((status = 201, body = Thread), (status = 403), (status = 404), (status = 422), (status = 409, description = "group_archived: the group is archived")))]
 async fn create_prompt(
     Req { state, ctx }: Req,
     Path(id): Path<String>,

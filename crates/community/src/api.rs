@@ -173,7 +173,7 @@ pub struct Joined {
 
 /// Join: 201 joined (open group), 202 request pending (private group).
 #[utoipa::path(post, path = "/api/v1/groups/{id}/join", tag = "community", params(("id" = Uuid, Path)), request_body = Option<JoinBody>,
-    security(("bearer" = [])), responses((status = 201, body = Joined), (status = 202, body = Joined), (status = 403), (status = 404), (status = 422)))]
+    security(("bearer" = [])), responses((status = 201, body = Joined), (status = 202, body = Joined), (status = 403), (status = 404), (status = 409, description = "group_archived: the group takes no new members"), (status = 422)))]
 async fn join(Req { state, ctx }: Req, Path(id): Path<String>, body: axum::body::Bytes) -> AppResult<Response> {
     let b: JoinBody = optional_json(&body)?;
     let outcome = groups::join(&state, &ctx.viewer, path_id(&id)?, &b.answers).await?;
