@@ -49,6 +49,12 @@ async fn staff_undo_the_latest_round_from_the_console_and_the_api(app: &TestApp)
     assert_eq!(app.audited("networking_round_undone").await.len(), 2);
     let doc = app.get_json("/api/v1/openapi.json", &Visitor).await;
     assert!(doc["paths"]["/api/v1/events/{id}/rounds/latest"]["delete"].is_object(), "documented");
+
+    // A round nobody can start is refused on the event's page, with the reason.
+    let empty = app.event().networking().starting_in(minutes(5)).lasting(minutes(90)).by(&staff).create().await;
+    let refused = form_post(app, &console, &format!("/admin/events/{}/rounds", empty.id), &[]).await;
+    assert_eq!(refused.status(), 409);
+    assert!(refused.text().await.unwrap().contains("At least two people must be checked in"), "said on the page");
 }
 
 async fn undoing_a_round_does_not_exist_for_members(app: &TestApp) {
