@@ -3,7 +3,8 @@
 //! message request still answers a second volunteer 409 `taken`: see `moments`); and the
 //! privacy matrix for e-mail and the feed: a member's moments and conditions never reach
 //! an e-mail sent about a support request, a daily digest, or the home feed of a viewer
-//! the owner's visibility excludes.
+//! the owner's visibility excludes; and partner reports, which never carry them, beside
+//! the staff's figures by moment, which hide a moment asked about fewer than five times.
 
 use serde_json::{Value, json};
 
@@ -13,7 +14,10 @@ use crate::support::*;
 
 both_backends!(settings = [("SHN_SUPPORT_FANOUT", "6")];
     a_small_group_request_gathers_the_asker_and_up_to_three_volunteers_in_one_conversation);
-both_backends![moments_never_reach_support_e_mails_digests_or_the_feed_of_an_excluded_viewer];
+both_backends![
+    moments_never_reach_support_e_mails_digests_or_the_feed_of_an_excluded_viewer,
+    moments_never_reach_partner_reports_and_staff_see_requests_by_moment_only_from_five
+];
 
 fn accept_path(id: &str) -> String {
     format!("/api/v1/support-requests/{id}/accept")
@@ -144,4 +148,40 @@ async fn moments_never_reach_support_e_mails_digests_or_the_feed_of_an_excluded_
     }
     let json: Value = app.get_json("/api/v1/moments/new_symptoms/content", &follower).await;
     assert!(!json.to_string().contains("Flare diary"));
+}
+
+async fn moments_never_reach_partner_reports_and_staff_see_requests_by_moment_only_from_five(app: &TestApp) {
+    let staff = app.staff_member().with_password().create().await;
+    let (owner, migraine) = owner_at_moments(app, "members").await;
+    let secrets =
+        ["new_symptoms", "New or changing symptoms", "new_diagnosis", "A new diagnosis", "Migraine", &migraine];
+    // The owner applies to a partner's opportunity; the partner's contact reads its figures.
+    let contact = app.member().named("Pat Partner").signed_up().create().await;
+    let partner = app.partner(&staff, "BreatheWell").await;
+    let contacts = format!("/api/v1/admin/partners/{partner}/contacts");
+    assert_eq!(app.call("POST", &contacts, &staff, Some(json!({"member_id": contact.id}))).await.0, 204);
+    let o = app.opportunity().titled("Headache week").seats(6).for_partner(&partner).by(&staff).create().await;
+    o.applied_by(app, &owner).await;
+    for m in app.members(5).await {
+        o.applied_by(app, &m).await;
+    }
+    let figures = app.get_json("/api/v1/partner/figures", &contact).await;
+    assert_eq!(figures[0]["opportunities"][0]["applications"]["value"], 6, "the figures are there: {figures}");
+    assert_no_secret("the partner's figures", &figures.to_string(), &secrets);
+    let page = app.get_text("/partner", &contact.browser(app).await).await;
+    assert!(page.contains("Headache week"), "{page}");
+    assert_no_secret("the partner page", &page, &["Owner Person", "new_symptoms", "A new diagnosis"]);
+
+    // Staff see requests by moment, but a moment asked about fewer than five times is
+    // shown as such, never as its count.
+    let asker = app.member().create().await;
+    ask(app, &asker, "new_diagnosis", "direct_message").await;
+    let browser = staff.browser(app).await;
+    let csv = app.get_text("/admin/analytics/moments-requests-by-moment.csv", &browser).await;
+    assert!(csv.contains("\"A new diagnosis\",\"fewer than 5\""), "{csv}");
+    for _ in 0..4 {
+        ask(app, &app.member().create().await, "new_diagnosis", "direct_message").await;
+    }
+    let csv = app.get_text("/admin/analytics/moments-requests-by-moment.csv", &browser).await;
+    assert!(csv.contains("\"A new diagnosis\",\"5\""), "five requests are shown: {csv}");
 }
