@@ -163,11 +163,14 @@ def send(args, ds, issue, smtp_port, counts):
     """Runs `shn newsletter send` to the end, killing it `args.kills` times mid-send."""
     env = ds.env(SHN_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", SHN_NEWSLETTER_RATE=str(args.rate),
                  SHN_NEWSLETTER_CONNECTIONS=str(args.connections), SHN_DB_MAX_CONNECTIONS="16")
+    if args.log:
+        env["SHN_LOG"] = "warn,newsletter=info"
+    log = open(args.log, "a") if args.log else subprocess.DEVNULL
     started, peak, kills = time.monotonic(), 0.0, 0
     expected = len(expected_recipients(ds)) if args.kills else 0
     while True:
         proc = subprocess.Popen([args.shn, "newsletter", "send", "--issue", issue["id"]], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                stdout=subprocess.PIPE, stderr=log, text=True)
         kill_at = expected * (kills + 1) // (args.kills + 1) if kills < args.kills else None
         while proc.poll() is None:
             peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
@@ -282,6 +285,8 @@ def main():
     a.add_argument("--rate", type=int, default=0, help="SHN_NEWSLETTER_RATE (0: no limit)")
     a.add_argument("--connections", type=int, default=16, help="SHN_NEWSLETTER_CONNECTIONS")
     a.add_argument("--kills", type=int, default=0, help="SIGKILL the sender this many times mid-send")
+    a.add_argument("--log", help="append the sender's log (each step's claimed, sent and where "
+                   "the feeder's time went) to this file")
     a.add_argument("--pg-admin", default="postgres://postgres@127.0.0.1:5432/postgres")
     args = a.parse_args()
     rows = [run_backend(args, b) for b in args.backends.split(",")]

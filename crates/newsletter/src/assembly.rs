@@ -72,11 +72,16 @@ pub async fn assemble_each(
     let mut found = state.viewers.load_many(&state.db, members).await.map_err(AppError::Internal)?;
     let (ids, viewers): (Vec<MemberId>, Vec<Viewer>) =
         members.iter().filter_map(|m| found.remove(m).map(|v| (*m, Viewer::Member(v)))).unzip();
-    let highlights = digest::items_for_each::<digest::Highlights>(state, &viewers, 5).await?;
-    let new_this_month = contracts::learning::new_this_month_for_each(state, &viewers).await?;
-    let opportunities = digest::items_for_each::<digest::Opportunities>(state, &viewers, 5).await?;
-    let events = digest::items_for_each::<digest::Events>(state, &viewers, 5).await?;
-    let points: Vec<Option<digest::Standing>> = match digest::standings(state, &ids, 3).await? {
+    // The parts are independent reads: asked side by side, a batch waits for the
+    // slowest rather than for their sum.
+    let (highlights, new_this_month, opportunities, events, standings) = tokio::try_join!(
+        digest::items_for_each::<digest::Highlights>(state, &viewers, 5),
+        contracts::learning::new_this_month_for_each(state, &viewers),
+        digest::items_for_each::<digest::Opportunities>(state, &viewers, 5),
+        digest::items_for_each::<digest::Events>(state, &viewers, 5),
+        digest::standings(state, &ids, 3),
+    )?;
+    let points: Vec<Option<digest::Standing>> = match standings {
         Some(each) => each.into_iter().map(Some).collect(),
         None => vec![None; ids.len()],
     };

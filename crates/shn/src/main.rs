@@ -172,16 +172,13 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-/// glibc gives each thread that allocates its own arena (up to eight per core) and rarely
-/// returns their free memory; with a pool of SQLite reader threads that held 180 MB under
-/// the benchmark where two arenas hold 120 MB at the same speed (bench/RESULTS.md).
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; it runs before any thread exists.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
+/// mimalloc rather than glibc's allocator: a newsletter send spent a third of its CPU in
+/// glibc's malloc and free (large message buffers made and dropped on every thread, each
+/// thread's arena locked), and glibc keeps a thread's freed memory in its own arena,
+/// which with a pool of SQLite reader threads held 180 MB under the benchmark where
+/// 120 MB did the same work (bench/RESULTS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The command line: the kernel's settings and commands, plus each slice's own settings
 /// (environment variable or flag of the same name).
@@ -202,7 +199,6 @@ fn parse_command_line() -> (Cli, SliceSettings) {
 }
 
 fn main() -> ExitCode {
-    limit_malloc_arenas();
     let (cli, slice_settings) = parse_command_line();
     let mut settings = cli.settings.settings();
     settings.slices = slice_settings;

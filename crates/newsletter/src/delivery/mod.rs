@@ -151,7 +151,15 @@ pub(crate) async fn run_step(state: &AppState, issue: Uuid) -> AppResult<bool> {
     });
     let journal = Journal::open(&journals, &run.id).map_err(|e| AppError::Internal(e.into()))?;
     let tally = pipeline::step(run, STEP, journal).await?;
-    tracing::info!(%issue, claimed = tally.claimed, sent = tally.sent, "newsletter send step");
+    tracing::info!(
+        %issue,
+        claimed = tally.claimed,
+        sent = tally.sent,
+        claiming_ms = tally.claiming.as_millis() as u64,
+        assembling_ms = tally.assembling.as_millis() as u64,
+        waiting_for_lanes_ms = tally.waiting_for_lanes.as_millis() as u64,
+        "newsletter send step"
+    );
     let left = rows::unfinished(&state.db, issue).await?;
     figures::publish(state, issue).await;
     if left > 0 {

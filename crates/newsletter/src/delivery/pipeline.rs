@@ -25,6 +25,9 @@ const MAX_ATTEMPTS: i32 = 5;
 /// Recipients claimed per statement.
 const CLAIM: i64 = 100;
 
+/// Feeders claiming and assembling batches side by side.
+const FEEDERS: usize = 3;
+
 /// Everything the lanes of one run share.
 pub(crate) struct Run {
     pub state: AppState,
@@ -42,6 +45,21 @@ pub(crate) struct Run {
 pub(crate) struct Tally {
     pub claimed: u64,
     pub sent: u64,
+    /// Where the feeder's time went: claiming, assembling, and waiting for a free lane
+    /// (little waiting means the lanes starve: the feeder is what limits the rate).
+    pub claiming: Duration,
+    pub assembling: Duration,
+    pub waiting_for_lanes: Duration,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.claimed += other.claimed;
+        self.sent += other.sent;
+        self.claiming += other.claiming;
+        self.assembling += other.assembling;
+        self.waiting_for_lanes += other.waiting_for_lanes;
+    }
 }
 
 type HandOver = (MemberId, oneshot::Sender<bool>, Release);
@@ -91,29 +109,19 @@ pub(crate) async fn step(run: Arc<Run>, budget: Duration, journal: Journal) -> k
         .collect();
     drop((hand_tx, mark_tx));
     let deadline = Instant::now() + budget;
-    let mut tally = Tally::default();
-    let fed = async {
-        while Instant::now() < deadline {
-            let batch = rows::claim(&run.state.db, run.issue.id, &run.id, CLAIM).await?;
-            if batch.is_empty() {
-                break;
-            }
-            tally.claimed += batch.len() as u64;
-            let members: Vec<MemberId> = batch.iter().map(|r| r.member_id).collect();
-            let editions = match assembly::assemble_each(&run.state, &run.issue, &members).await {
-                Ok(editions) => editions.into_iter().map(Ok).collect(),
-                Err(e) => vec![Err(format!("assembly: {e}")); batch.len()],
-            };
-            for work in batch.into_iter().zip(editions) {
-                if work_tx.send(work).await.is_err() {
-                    break;
-                }
-            }
-        }
-        kernel::AppResult::Ok(())
-    }
-    .await;
+    // Claiming and assembling a batch waits on the database most of the time: several
+    // feeders keep the lanes busy where one alone could not (it was the send's limit).
+    let feeders: Vec<_> = (0..FEEDERS).map(|_| tokio::spawn(feed(run.clone(), work_tx.clone(), deadline))).collect();
     drop(work_tx);
+    let mut tally = Tally::default();
+    let mut fed = Ok(());
+    for f in feeders {
+        match f.await {
+            Ok(Ok(t)) => tally.add(t),
+            Ok(Err(e)) => fed = Err(e),
+            Err(e) => fed = Err(kernel::AppError::Internal(e.into())),
+        }
+    }
     for l in lanes {
         tally.sent += l.await.unwrap_or_default();
     }
@@ -125,6 +133,36 @@ pub(crate) async fn step(run: Arc<Run>, budget: Duration, journal: Journal) -> k
         journal.close();
     }
     fed.map(|()| tally)
+}
+
+/// Claims batches and assembles their editions for the lanes until `deadline` or until
+/// nobody is left to claim.
+async fn feed(run: Arc<Run>, work_tx: mpsc::Sender<Work>, deadline: Instant) -> kernel::AppResult<Tally> {
+    let mut tally = Tally::default();
+    while Instant::now() < deadline {
+        let started = Instant::now();
+        let batch = rows::claim(&run.state.db, run.issue.id, &run.id, CLAIM).await?;
+        if batch.is_empty() {
+            break;
+        }
+        tally.claimed += batch.len() as u64;
+        let claimed = Instant::now();
+        tally.claiming += claimed - started;
+        let members: Vec<MemberId> = batch.iter().map(|r| r.member_id).collect();
+        let editions = match assembly::assemble_each(&run.state, &run.issue, &members).await {
+            Ok(editions) => editions.into_iter().map(Ok).collect(),
+            Err(e) => vec![Err(format!("assembly: {e}")); batch.len()],
+        };
+        let assembled = Instant::now();
+        tally.assembling += assembled - claimed;
+        for work in batch.into_iter().zip(editions) {
+            if work_tx.send(work).await.is_err() {
+                return Ok(tally);
+            }
+        }
+        tally.waiting_for_lanes += assembled.elapsed();
+    }
+    Ok(tally)
 }
 
 /// One connection: takes recipients until the feeder stops; returns how many it sent.
