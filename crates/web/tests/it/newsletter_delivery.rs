@@ -53,7 +53,13 @@ async fn an_issue_reaches_each_verified_subscribed_member_once_with_list_headers
         .await;
     assert_eq!(status, 200);
     let path = draft(app, &editor, "2026-W49").await;
-    let edit = json!({"intro": "This week: **advocacy**.", "featured": [{"title": "The toolkit", "href": "/learn"}]});
+    // Enough featured links that one line of them would be too long for
+    // 7-bit text (998 characters): the HTML part must still go as 7-bit.
+    let mut featured = vec![json!({"title": "The toolkit", "href": "/learn"})];
+    for n in 1..10 {
+        featured.push(json!({"title": format!("Coffee conversation {n}: {}", "x".repeat(100)), "href": "/events"}));
+    }
+    let edit = json!({"intro": "This week: **advocacy**.", "featured": featured});
     assert_eq!(app.call("PUT", &path, &editor, Some(edit)).await.0, 200);
     assert_eq!(app.call("POST", &format!("{path}/send"), &ana, None).await.0, 404, "members cannot send");
     assert_eq!(app.call("POST", &format!("{path}/send"), &Visitor, None).await.0, 401);
@@ -73,6 +79,8 @@ async fn an_issue_reaches_each_verified_subscribed_member_once_with_list_headers
     assert!(raw.contains("List-Id: Health Leader weekly <weekly."), "{raw}");
     assert!(raw.contains("multipart/alternative") && raw.contains("text/plain") && raw.contains("text/html"));
     assert!(raw.contains("<strong>advocacy</strong>") && raw.contains("/learn"), "{raw}");
+    let html = &raw[raw.find("Content-Type: text/html").expect("an HTML part")..];
+    assert!(html.contains("Content-Transfer-Encoding: 7bit") && html.contains("Coffee conversation 9"), "{html}");
     assert!(received_by(app, &bo.email).is_empty(), "Bo turned the weekly issue off");
     assert_eq!(received_by(app, &editor.email).len(), 1, "staff are members too");
 
