@@ -24,6 +24,7 @@ leases, so they are not throughput figures.
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import subprocess
@@ -162,9 +163,10 @@ def peak_rss_mb(pid):
 def send(args, ds, issue, smtp_port, counts):
     """Runs `shn newsletter send` to the end, killing it `args.kills` times mid-send."""
     env = ds.env(SHN_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", SHN_NEWSLETTER_RATE=str(args.rate),
-                 SHN_NEWSLETTER_CONNECTIONS=str(args.connections), SHN_DB_MAX_CONNECTIONS="16")
+                 SHN_NEWSLETTER_CONNECTIONS=str(args.connections),
+                 SHN_DB_MAX_CONNECTIONS=os.environ.get("SHN_DB_MAX_CONNECTIONS", "16"))
     if args.log:
-        env["SHN_LOG"] = "warn,newsletter=info"
+        env["SHN_LOG"] = os.environ.get("SHN_BENCH_LOG", "warn,newsletter=info")
     log = open(args.log, "a") if args.log else subprocess.DEVNULL
     started, peak, kills = time.monotonic(), 0.0, 0
     expected = len(expected_recipients(ds)) if args.kills else 0
