@@ -164,6 +164,10 @@ fn describe(v: &Visit) -> String {
 
 async fn hot_pages_run_as_many_statements_for_a_full_page_as_for_a_nearly_empty_one(app: &TestApp) {
     let (small, large, _) = small_then_large(app).await;
+    for v in &large {
+        // Shown with `--no-capture`: what each full page costs.
+        println!("{:<28} {:>3} statements {:>7} bytes", v.page, v.statements.len(), v.body_len);
+    }
     for (s, l) in small.iter().zip(&large) {
         if s.page != "profile" {
             assert!(
