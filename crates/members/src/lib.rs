@@ -28,10 +28,25 @@ use kernel::db::Db;
 use kernel::ids::MemberId;
 use kernel::params;
 use kernel::slice::Slice;
-use kernel::viewer::{Member, Role, ViewerDirectory};
+use kernel::viewer::{Member, Role, Viewer, ViewerDirectory, ViewerJoin};
 
 /// Resolves session holders to viewers for the kernel.
 pub struct Viewers;
+
+/// An active member as a viewer, from their `members` row.
+fn viewer_member(
+    id: MemberId,
+    display_name: String,
+    role: &str,
+    health_leader_since: Option<kernel::time::Instant>,
+) -> Member {
+    Member {
+        id,
+        display_name,
+        role: Role::parse(role).unwrap_or(Role::Member),
+        health_leader: health_leader_since.is_some(),
+    }
+}
 
 #[derive(sea_orm::FromQueryResult)]
 struct ViewerRow {
@@ -58,12 +73,35 @@ impl ViewerDirectory for Viewers {
                     params![id],
                 )
                 .await?;
-            Ok(row.map(|r| Member {
-                id,
-                display_name: r.display_name,
-                role: Role::parse(&r.role).unwrap_or(Role::Member),
-                health_leader: r.health_leader_since.is_some(),
-            }))
+            Ok(row.map(|r| viewer_member(id, r.display_name, &r.role, r.health_leader_since)))
+        })
+    }
+
+    fn join(&self, member_id: &str) -> Option<ViewerJoin> {
+        Some(ViewerJoin {
+            columns: "viewer_m.display_name AS viewer_name, viewer_m.role AS viewer_role, \
+                      viewer_m.status AS viewer_status, viewer_m.health_leader_since AS viewer_leader_since"
+                .into(),
+            join: format!(
+                "LEFT JOIN members viewer_m ON viewer_m.id = {member_id} \
+                 AND viewer_m.status IN ('active', 'guest_judge') AND viewer_m.email_verified_at IS NOT NULL"
+            ),
+        })
+    }
+
+    fn from_joined(&self, row: &sea_orm::QueryResult, id: MemberId) -> anyhow::Result<Option<Viewer>> {
+        let status: Option<String> = row.try_get("", "viewer_status")?;
+        let name: Option<String> = row.try_get("", "viewer_name")?;
+        let role: Option<String> = row.try_get("", "viewer_role")?;
+        let since: Option<kernel::time::Instant> = row.try_get("", "viewer_leader_since")?;
+        Ok(match (status.as_deref(), name) {
+            (Some("active"), Some(name)) => {
+                Some(Viewer::Member(viewer_member(id, name, role.as_deref().unwrap_or(""), since)))
+            }
+            (Some("guest_judge"), Some(display_name)) => {
+                Some(Viewer::GuestJudge(Member { id, display_name, role: Role::Member, health_leader: false }))
+            }
+            _ => None,
         })
     }
 
@@ -81,15 +119,10 @@ impl ViewerDirectory for Viewers {
                     kernel::db::placeholders(1, chunk.len())
                 );
                 let rows: Vec<ViewerRowWithId> = db.all(&sql, chunk.iter().map(|m| (*m).into()).collect()).await?;
-                found.extend(rows.into_iter().map(|r| {
-                    let member = Member {
-                        id: r.id,
-                        display_name: r.display_name,
-                        role: Role::parse(&r.role).unwrap_or(Role::Member),
-                        health_leader: r.health_leader_since.is_some(),
-                    };
-                    (r.id, member)
-                }));
+                found.extend(
+                    rows.into_iter()
+                        .map(|r| (r.id, viewer_member(r.id, r.display_name, &r.role, r.health_leader_since))),
+                );
             }
             Ok(found)
         })
