@@ -190,12 +190,12 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<(V
 }
 
 /// The live session behind a cookie and its viewer (none when the account cannot act):
-/// one statement where the viewer directory joins, else two.
+/// one statement where the viewer directory gives its columns, else two.
 async fn session_viewer(state: &AppState, raw: &str) -> AppResult<Option<(SessionRef, Option<Viewer>)>> {
     let viewers = &state.viewers;
-    if let Some(join) = viewers.join("s.member_id") {
-        let read = |row: &sea_orm::QueryResult, id| viewers.from_joined(row, id);
-        return Ok(session::find_joined(&state.db, &state.config, raw, &join, read).await?);
+    if let Some(columns) = viewers.columns_sql("s.member_id") {
+        let read = |row: &sea_orm::QueryResult, id| viewers.from_columns(row, id);
+        return Ok(session::find_with_viewer(&state.db, &state.config, raw, &columns, read).await?);
     }
     match session::find(&state.db, &state.config, raw).await? {
         Some(s) => {

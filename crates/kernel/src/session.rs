@@ -12,7 +12,7 @@ use crate::ids::MemberId;
 use crate::params;
 use crate::secret::{random_token, token_hash};
 use crate::time::{Instant, now};
-use crate::viewer::{Viewer, ViewerJoin};
+use crate::viewer::Viewer;
 
 pub const SESSION_COOKIE: &str = "shn_session";
 
@@ -60,20 +60,19 @@ pub async fn find(db: &Db, cfg: &Config, raw: &str) -> Result<Option<SessionRef>
     }
 }
 
-/// [`find`], with the viewer a directory's join (see
-/// [`crate::viewer::ViewerDirectory::join`]) brings along in the same statement, read
-/// from the row by `read`.
-pub async fn find_joined(
+/// [`find`], with the viewer that a directory's `columns` (see
+/// [`crate::viewer::ViewerDirectory::columns_sql`]) bring along in the same statement,
+/// read from the row by `read`. (Columns, not a join: a single-table lookup by primary
+/// key keeps SQLite on the key's index whatever its statistics say of a small table.)
+pub async fn find_with_viewer(
     db: &Db,
     cfg: &Config,
     raw: &str,
-    join: &ViewerJoin,
+    columns: &str,
     read: impl Fn(&sea_orm::QueryResult, MemberId) -> anyhow::Result<Option<Viewer>>,
 ) -> anyhow::Result<Option<(SessionRef, Option<Viewer>)>> {
-    let sql = format!(
-        "SELECT s.id, s.member_id, s.created_at, s.last_seen_at, {} FROM sessions s {} WHERE s.id = $1",
-        join.columns, join.join
-    );
+    let sql =
+        format!("SELECT s.id, s.member_id, s.created_at, s.last_seen_at, {columns} FROM sessions s WHERE s.id = $1");
     let c = db.reader();
     let statement = sea_orm::Statement::from_sql_and_values(c.get_database_backend(), &sql, params![token_hash(raw)]);
     let Some(found) = c.query_one_raw(statement).await? else { return Ok(None) };

@@ -28,7 +28,7 @@ use kernel::db::Db;
 use kernel::ids::MemberId;
 use kernel::params;
 use kernel::slice::Slice;
-use kernel::viewer::{Member, Role, Viewer, ViewerDirectory, ViewerJoin};
+use kernel::viewer::{Member, Role, Viewer, ViewerDirectory};
 
 /// Resolves session holders to viewers for the kernel.
 pub struct Viewers;
@@ -77,28 +77,32 @@ impl ViewerDirectory for Viewers {
         })
     }
 
-    fn join(&self, member_id: &str) -> Option<ViewerJoin> {
-        Some(ViewerJoin {
-            columns: "viewer_m.display_name AS viewer_name, viewer_m.role AS viewer_role, \
-                      viewer_m.status AS viewer_status, viewer_m.health_leader_since AS viewer_leader_since"
-                .into(),
-            join: format!(
-                "LEFT JOIN members viewer_m ON viewer_m.id = {member_id} \
-                 AND viewer_m.status IN ('active', 'guest_judge') AND viewer_m.email_verified_at IS NOT NULL"
-            ),
-        })
+    fn columns_sql(&self, member_id: &str) -> Option<String> {
+        // Two lookups by primary key: the name, and the rest as `status:role:leader`.
+        let of = |what: &str, name: &str| {
+            format!(
+                "(SELECT {what} FROM members WHERE id = {member_id} AND status IN ('active', 'guest_judge') \
+                 AND email_verified_at IS NOT NULL) AS {name}"
+            )
+        };
+        let standing = "status || ':' || role || ':' || CASE WHEN health_leader_since IS NULL THEN '0' ELSE '1' END";
+        Some(format!("{}, {}", of("display_name", "viewer_name"), of(standing, "viewer_standing")))
     }
 
-    fn from_joined(&self, row: &sea_orm::QueryResult, id: MemberId) -> anyhow::Result<Option<Viewer>> {
-        let status: Option<String> = row.try_get("", "viewer_status")?;
+    fn from_columns(&self, row: &sea_orm::QueryResult, id: MemberId) -> anyhow::Result<Option<Viewer>> {
         let name: Option<String> = row.try_get("", "viewer_name")?;
-        let role: Option<String> = row.try_get("", "viewer_role")?;
-        let since: Option<kernel::time::Instant> = row.try_get("", "viewer_leader_since")?;
-        Ok(match (status.as_deref(), name) {
-            (Some("active"), Some(name)) => {
-                Some(Viewer::Member(viewer_member(id, name, role.as_deref().unwrap_or(""), since)))
-            }
-            (Some("guest_judge"), Some(display_name)) => {
+        let standing: Option<String> = row.try_get("", "viewer_standing")?;
+        let (Some(display_name), Some(standing)) = (name, standing) else { return Ok(None) };
+        let mut parts = standing.splitn(3, ':');
+        let (status, role, leader) = (parts.next(), parts.next().unwrap_or(""), parts.next() == Some("1"));
+        Ok(match status {
+            Some("active") => Some(Viewer::Member(Member {
+                id,
+                display_name,
+                role: Role::parse(role).unwrap_or(Role::Member),
+                health_leader: leader,
+            })),
+            Some("guest_judge") => {
                 Some(Viewer::GuestJudge(Member { id, display_name, role: Role::Member, health_leader: false }))
             }
             _ => None,
