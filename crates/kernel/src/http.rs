@@ -194,7 +194,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<(V
 async fn session_viewer(state: &AppState, raw: &str) -> AppResult<Option<(SessionRef, Option<Viewer>)>> {
     let viewers = &state.viewers;
     if let Some(columns) = viewers.columns_sql("s.member_id") {
-        let read = |row: &sea_orm::QueryResult, id| viewers.from_columns(row, id);
+        let read = |row: &sea_orm::QueryResult, id| viewers.viewer_of_columns(row, id);
         return Ok(session::find_with_viewer(&state.db, &state.config, raw, &columns, read).await?);
     }
     match session::find(&state.db, &state.config, raw).await? {

@@ -89,7 +89,7 @@ impl ViewerDirectory for Viewers {
         Some(format!("{}, {}", of("display_name", "viewer_name"), of(standing, "viewer_standing")))
     }
 
-    fn from_columns(&self, row: &sea_orm::QueryResult, id: MemberId) -> anyhow::Result<Option<Viewer>> {
+    fn viewer_of_columns(&self, row: &sea_orm::QueryResult, id: MemberId) -> anyhow::Result<Option<Viewer>> {
         let name: Option<String> = row.try_get("", "viewer_name")?;
         let standing: Option<String> = row.try_get("", "viewer_standing")?;
         let (Some(display_name), Some(standing)) = (name, standing) else { return Ok(None) };
