@@ -1,4 +1,4 @@
-//! A thread's or reply's HTML, rendered once: when it is written, edited or made a
+//! A thread's, reply's or message's HTML, rendered once: when it is written, edited or made a
 //! tombstone, its Markdown is rendered and sanitised ([`kernel::markdown::render`]) and
 //! stored beside it in `body_html`, with the renderer's version in `body_html_v`. Pages
 //! read the stored HTML and never render it again.
@@ -44,7 +44,7 @@ pub(crate) fn or_render(stored: Option<String>, markdown: &str) -> String {
 }
 
 /// The tables whose rows carry stored HTML.
-const TABLES: [&str; 2] = ["threads", "posts"];
+const TABLES: [&str; 3] = ["threads", "posts", "messages"];
 
 /// Rows whose HTML is missing or was made by an older renderer.
 fn stale_sql() -> String {

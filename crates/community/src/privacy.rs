@@ -115,14 +115,13 @@ pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow:
         crate::search_index::remove(tx, p.id).await?;
     }
     let tomb = crate::post_html::of(crate::edits::TOMBSTONE);
-    db::exec(
-        tx,
-        "UPDATE posts SET body = $1, body_html = $2, body_html_v = $3 WHERE author_id = $4",
-        params![crate::edits::TOMBSTONE, tomb.html, tomb.v, member],
-    )
-    .await?;
     for sql in [
-        "UPDATE messages SET body = '[deleted]' WHERE sender_id = $1",
+        "UPDATE posts SET body = $1, body_html = $2, body_html_v = $3 WHERE author_id = $4",
+        "UPDATE messages SET body = $1, body_html = $2, body_html_v = $3 WHERE sender_id = $4",
+    ] {
+        db::exec(tx, sql, params![crate::edits::TOMBSTONE, tomb.html.clone(), tomb.v, member]).await?;
+    }
+    for sql in [
         "DELETE FROM notifications WHERE member_id = $1",
         "DELETE FROM group_members WHERE member_id = $1",
         "DELETE FROM messaging_settings WHERE member_id = $1",

@@ -1,7 +1,8 @@
 //! The thread page reads each post's HTML as stored when it was written or edited (issue
 //! 19), renders only a row stored before that (or by an older renderer), which
 //! `shn check` reports and `shn check --repair` stores; and each post has one reaction
-//! form, whose buttons add and take back a reaction without JavaScript.
+//! form, whose buttons add and take back a reaction without JavaScript. Direct messages
+//! keep their HTML the same way.
 
 use serde_json::json;
 
@@ -12,6 +13,7 @@ both_backends![
     a_post_s_html_is_stored_when_written_and_edited_and_the_page_shows_the_stored_html,
     a_post_without_current_html_still_renders_and_the_repair_stores_it,
     each_post_has_one_reaction_form_whose_buttons_add_and_take_back_a_reaction,
+    a_message_s_html_is_stored_when_sent_and_a_message_without_it_still_renders,
 ];
 
 const RENDERER: i32 = kernel::markdown::RENDERER_VERSION;
@@ -129,4 +131,28 @@ async fn each_post_has_one_reaction_form_whose_buttons_add_and_take_back_a_react
     assert!(html.contains("name=\"react\" value=\"support:0\" class=\"reaction\" aria-pressed=\"true\""), "{html}");
     assert_eq!(react("0").await.unwrap().status(), 303);
     assert_eq!(app.count("SELECT COUNT(*) FROM reactions").await, 0);
+}
+
+async fn a_message_s_html_is_stored_when_sent_and_a_message_without_it_still_renders(app: &TestApp) {
+    let ana = &app.member().with_password().create().await;
+    let bo = &app.member().create().await;
+    assert_eq!(app.call("PUT", "/api/v1/me/messaging", bo, Some(json!({"allow": "everyone"}))).await.0, 204);
+    let body = json!({"member_id": bo.id, "body": "Hello, *Bo*"});
+    let (s, v) = app.call("POST", "/api/v1/conversations", ana, Some(body)).await;
+    assert_eq!(s, 201, "{v}");
+    let conversation = v["id"].as_str().unwrap().to_string();
+    let message: uuid::Uuid = app.state.db.scalar("SELECT id FROM messages", vec![]).await.unwrap().unwrap();
+    let message = message.to_string();
+    assert_eq!(stored(app, "messages", &message).await, (Some("<p>Hello, <em>Bo</em></p>\n".into()), Some(RENDERER)));
+    let browser = ana.browser(app).await;
+    let path = format!("/messages/{conversation}");
+    set_stored(app, "messages", &message, Some("<p>stored-message-marker</p>"), Some(RENDERER)).await;
+    let html = browser.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("stored-message-marker"), "{html}");
+    set_stored(app, "messages", &message, None, None).await;
+    let html = browser.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Hello, <em>Bo</em>"), "{html}");
+    assert_eq!(app.problems().await.len(), 1);
+    assert_eq!(app.repair().await, vec!["stored the HTML of 1 row(s) of messages".to_string()]);
+    assert_eq!(app.problems().await, Vec::<String>::new());
 }
