@@ -417,7 +417,7 @@ async fn start_conversation(
     responses((status = 200, body = MessageList), (status = 404)))]
 async fn list_messages(Req { state, ctx }: Req, Path(id): Path<String>) -> AppResult<Json<MessageList>> {
     let (conversation, items) = crate::messages::messages(&state, &ctx.viewer, path_id(&id)?).await?;
-    Ok(Json(MessageList { conversation, items }))
+    Ok(Json(MessageList { conversation, items: items.into_iter().map(|m| m.0).collect() }))
 }
 
 #[utoipa::path(post, path = "/api/v1/conversations/{id}/messages", tag = "messages", params(("id" = Uuid, Path)), request_body = crate::messages::NewMessage,

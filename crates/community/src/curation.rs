@@ -130,12 +130,13 @@ pub async fn create_prompt(state: &AppState, viewer: &Viewer, group: Uuid, p: &N
     e.into_result()?;
     let id = Uuid::now_v7();
     let at = now();
+    let html = crate::post_html::of(p.body.trim());
     let tx = state.db.begin().await?;
     db::exec(
         &tx,
-        "INSERT INTO threads (id, group_id, author_id, title, body, opens_at, closes_at, created_at, updated_at, last_activity_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
-        params![id, group, me.id, title, p.body.trim(), p.opens_at, p.closes_at, at, p.opens_at.max(at)],
+        "INSERT INTO threads (id, group_id, author_id, title, body, opens_at, closes_at, created_at, updated_at, last_activity_at, body_html, body_html_v) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11)",
+        params![id, group, me.id, title, p.body.trim(), p.opens_at, p.closes_at, at, p.opens_at.max(at), html.html, html.v],
     )
     .await?;
     contracts::moments::replace_tags((&tx).into(), state, "thread", id, &moments, me.id).await?;

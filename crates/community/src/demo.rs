@@ -3,6 +3,7 @@
 
 use chrono::Duration as ChronoDuration;
 use kernel::ids::MemberId;
+use kernel::markdown::RENDERER_VERSION;
 use kernel::slice::DemoPeople;
 use kernel::time::now;
 use kernel::{AppState, params};
@@ -69,6 +70,11 @@ pub(crate) const REPLIES: &[&str] = &[
     "Thank you, this thread made my day a little lighter.",
 ];
 
+/// A demo post's HTML, stored as a member's would be (see [`crate::post_html`]).
+fn html(markdown: &str) -> String {
+    crate::post_html::of(markdown).html
+}
+
 pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::Result<()> {
     let (members, admin) = (&people.member_ids[..], people.admin()?);
     let have: i64 = state.db.scalar("SELECT COUNT(*) FROM groups", params![]).await?.unwrap_or(0);
@@ -116,9 +122,9 @@ pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::R
             let body = "Share one thing you did, or want to do, to speak up for your community. Small steps count.";
             kernel::db::exec(
                 &tx,
-                "INSERT INTO threads (id, group_id, author_id, title, body, opens_at, closes_at, created_at, updated_at, last_activity_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $6, $6)",
-                params![prompt, id, admin, title, body, t0 - ChronoDuration::days(1), t0 + ChronoDuration::days(6)],
+                "INSERT INTO threads (id, group_id, author_id, title, body, opens_at, closes_at, created_at, updated_at, last_activity_at, body_html, body_html_v) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $6, $6, $8, $9)",
+                params![prompt, id, admin, title, body, t0 - ChronoDuration::days(1), t0 + ChronoDuration::days(6), html(body), RENDERER_VERSION],
             )
             .await?;
             crate::search_index::index(
@@ -141,9 +147,9 @@ pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::R
             let body = *BODIES.choose(&mut rng).unwrap_or(&"");
             kernel::db::exec(
                 &tx,
-                "INSERT INTO threads (id, group_id, author_id, title, body, reply_count, created_at, updated_at, last_activity_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7)",
-                params![thread, id, author, title, body, n_replies as i64, started],
+                "INSERT INTO threads (id, group_id, author_id, title, body, reply_count, created_at, updated_at, last_activity_at, body_html, body_html_v) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8, $9)",
+                params![thread, id, author, title, body, n_replies as i64, started, html(body), RENDERER_VERSION],
             )
             .await?;
             crate::search_index::index(
@@ -165,8 +171,9 @@ pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::R
                 let text = *REPLIES.choose(&mut rng).unwrap_or(&"");
                 kernel::db::exec(
                     &tx,
-                    "INSERT INTO posts (id, thread_id, author_id, body, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
-                    params![post, thread, *joined.choose(&mut rng).unwrap_or(&admin), text, last],
+                    "INSERT INTO posts (id, thread_id, author_id, body, created_at, updated_at, body_html, body_html_v) \
+                     VALUES ($1, $2, $3, $4, $5, $5, $6, $7)",
+                    params![post, thread, *joined.choose(&mut rng).unwrap_or(&admin), text, last, html(text), RENDERER_VERSION],
                 )
                 .await?;
                 crate::search_index::index(

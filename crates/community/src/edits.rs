@@ -102,19 +102,20 @@ pub async fn edit(state: &AppState, viewer: &Viewer, target_type: &str, id: Uuid
     )
     .await?;
     let body = e.body.trim();
+    let html = crate::post_html::of(body);
     if target_type == "thread" {
         db::exec(
             &tx,
-            "UPDATE threads SET title = $1, body = $2, content_note = $3, edited_at = $4, updated_at = $4 WHERE id = $5",
-            params![title.clone(), body, note.trim(), at, id],
+            "UPDATE threads SET title = $1, body = $2, content_note = $3, edited_at = $4, updated_at = $4, body_html = $5, body_html_v = $6 WHERE id = $7",
+            params![title.clone(), body, note.trim(), at, html.html, html.v, id],
         )
         .await?;
         reindex_thread(&tx, id).await?;
     } else {
         db::exec(
             &tx,
-            "UPDATE posts SET body = $1, content_note = $2, edited_at = $3, updated_at = $3 WHERE id = $4",
-            params![body, note.trim(), at, id],
+            "UPDATE posts SET body = $1, content_note = $2, edited_at = $3, updated_at = $3, body_html = $4, body_html_v = $5 WHERE id = $6",
+            params![body, note.trim(), at, html.html, html.v, id],
         )
         .await?;
         crate::search_index::remove(&tx, id).await?;
@@ -182,6 +183,9 @@ pub async fn history(state: &AppState, viewer: &Viewer, target_type: &str, id: U
         .await?)
 }
 
+/// What a deleted post that others answered says instead.
+pub(crate) const TOMBSTONE: &str = "[deleted]";
+
 /// The author deletes their post. A thread with replies, or a reply someone quoted,
 /// stays as a tombstone ("[deleted]"); anything else disappears.
 pub async fn delete(state: &AppState, viewer: &Viewer, target_type: &str, id: Uuid) -> AppResult<()> {
@@ -205,23 +209,39 @@ pub async fn delete(state: &AppState, viewer: &Viewer, target_type: &str, id: Uu
                 > 0
         }
     };
+    let tomb = crate::post_html::of(TOMBSTONE);
     let tx = state.db.begin().await?;
     match (target_type, answered) {
         ("thread", true) => {
-            db::exec(&tx, "UPDATE threads SET body = '[deleted]', content_note = '' WHERE id = $1", params![id])
-                .await?;
+            db::exec(
+                &tx,
+                "UPDATE threads SET body = $1, content_note = '', body_html = $2, body_html_v = $3 WHERE id = $4",
+                params![TOMBSTONE, tomb.html.clone(), tomb.v, id],
+            )
+            .await?;
             crate::search_index::remove(&tx, id).await?;
         }
         ("thread", false) => {
-            db::exec(&tx, "UPDATE threads SET status = 'deleted', body = '' WHERE id = $1", params![id]).await?;
+            db::exec(
+                &tx,
+                "UPDATE threads SET status = 'deleted', body = '', body_html = '' WHERE id = $1",
+                params![id],
+            )
+            .await?;
             crate::search_index::remove_thread(&tx, id).await?;
         }
         (_, true) => {
-            db::exec(&tx, "UPDATE posts SET body = '[deleted]', content_note = '' WHERE id = $1", params![id]).await?;
+            db::exec(
+                &tx,
+                "UPDATE posts SET body = $1, content_note = '', body_html = $2, body_html_v = $3 WHERE id = $4",
+                params![TOMBSTONE, tomb.html, tomb.v, id],
+            )
+            .await?;
             crate::search_index::remove(&tx, id).await?;
         }
         _ => {
-            db::exec(&tx, "UPDATE posts SET status = 'deleted', body = '' WHERE id = $1", params![id]).await?;
+            db::exec(&tx, "UPDATE posts SET status = 'deleted', body = '', body_html = '' WHERE id = $1", params![id])
+                .await?;
             db::exec(
                 &tx,
                 "UPDATE threads SET reply_count = reply_count - 1 WHERE id = $1 AND reply_count > 0",

@@ -22,6 +22,7 @@ mod moderation;
 mod notifications;
 pub mod policy;
 mod ports;
+mod post_html;
 mod posting;
 mod privacy;
 mod reactions;
@@ -31,6 +32,7 @@ mod search_index;
 mod settings;
 mod settings_web;
 mod thread_moments;
+mod thread_read;
 mod thread_web;
 mod threads;
 mod web;
@@ -70,6 +72,8 @@ pub fn slice() -> Slice {
         .openapi(<actions_api::ActionsApi as utoipa::OpenApi>::openapi)
         .scheduled::<email::SendDigests>(Duration::from_secs(24 * 3600))
         .check(|db| Box::pin(async move { Ok(search_index::check(db).await?) }))
+        .check(|db| Box::pin(async move { Ok(post_html::check(db).await?) }))
+        .repair(|db| Box::pin(async move { Ok(post_html::repair(db).await?) }))
         .demo(|state, people| Box::pin(demo::load(state, people)))
         .scale(|state, run| Box::pin(scale::run(state, run)))
         .wire(|w| {

@@ -180,10 +180,12 @@ pub(crate) async fn insert_message<C: sea_orm::ConnectionTrait>(
     body: &str,
 ) -> Result<Message, sea_orm::DbErr> {
     let m = Message { id: Uuid::now_v7(), sender_id: sender, body: body.trim().to_string(), created_at: now() };
+    let html = crate::post_html::of(&m.body);
     db::exec(
         tx,
-        "INSERT INTO messages (id, conversation_id, sender_id, body, created_at) VALUES ($1, $2, $3, $4, $5)",
-        params![m.id, conversation, sender, m.body.clone(), m.created_at],
+        "INSERT INTO messages (id, conversation_id, sender_id, body, created_at, body_html, body_html_v) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        params![m.id, conversation, sender, m.body.clone(), m.created_at, html.html, html.v],
     )
     .await?;
     db::exec(tx, "UPDATE conversations SET last_message_at = $1 WHERE id = $2", params![m.created_at, conversation])
@@ -248,15 +250,25 @@ pub async fn send(state: &AppState, viewer: &Viewer, id: Uuid, body: &str) -> Ap
     Ok(m)
 }
 
-pub async fn messages(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<(Conversation, Vec<Message>)> {
+/// A message with its stored HTML (none for a row older than it: see
+/// [`crate::post_html::or_render`]).
+pub struct Stored(pub Message, pub Option<String>);
+
+impl sea_orm::FromQueryResult for Stored {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(Stored(Message::from_query_result(res, pre)?, res.try_get(pre, "body_html")?))
+    }
+}
+
+/// A conversation's messages, oldest first, each with its stored HTML.
+pub async fn messages(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<(Conversation, Vec<Stored>)> {
     let (c, others) = mine(&state.db, viewer, id).await?;
-    let msgs: Vec<Message> = state
-        .db
-        .all(
-            "SELECT id, sender_id, body, created_at FROM messages WHERE conversation_id = $1 ORDER BY created_at, id LIMIT 500",
-            params![id],
-        )
-        .await?;
+    let sql = format!(
+        "SELECT id, sender_id, body, created_at, {} FROM messages WHERE conversation_id = $1 \
+         ORDER BY created_at, id LIMIT 500",
+        crate::post_html::stored_sql("")
+    );
+    let msgs: Vec<Stored> = state.db.all(&sql, params![id]).await?;
     let names = people(state)?.display_names((&state.db).into(), &others).await?;
     let with_name = others.iter().map(|o| names.get(o).cloned().unwrap_or_else(|| "Member".into())).collect();
     Ok((conversation(c, others.first().copied().unwrap_or_default(), with_name), msgs))

@@ -393,8 +393,14 @@ async fn take_down(tx: &db::Tx, r: &ReportedTarget, new_status: &str) -> AppResu
             crate::search_index::remove(tx, r.target_id).await?;
         }
         _ => {
-            db::exec(tx, "UPDATE messages SET body = '[removed by a moderator]' WHERE id = $1", params![r.target_id])
-                .await?;
+            let removed = "[removed by a moderator]";
+            let html = crate::post_html::of(removed);
+            db::exec(
+                tx,
+                "UPDATE messages SET body = $1, body_html = $2, body_html_v = $3 WHERE id = $4",
+                params![removed, html.html, html.v, r.target_id],
+            )
+            .await?;
         }
     }
     Ok(())

@@ -98,7 +98,7 @@ pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow:
         if t.reply_count == 0 {
             db::exec(
                 tx,
-                "UPDATE threads SET status = 'deleted', title = '[deleted]', body = '', content_note = '' WHERE id = $1",
+                "UPDATE threads SET status = 'deleted', title = '[deleted]', body = '', body_html = '', content_note = '' WHERE id = $1",
                 params![t.id],
             )
             .await?;
@@ -114,9 +114,14 @@ pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow:
     for p in posts {
         crate::search_index::remove(tx, p.id).await?;
     }
+    let tomb = crate::post_html::of(crate::edits::TOMBSTONE);
     for sql in [
-        "UPDATE posts SET body = '[deleted]' WHERE author_id = $1",
-        "UPDATE messages SET body = '[deleted]' WHERE sender_id = $1",
+        "UPDATE posts SET body = $1, body_html = $2, body_html_v = $3 WHERE author_id = $4",
+        "UPDATE messages SET body = $1, body_html = $2, body_html_v = $3 WHERE sender_id = $4",
+    ] {
+        db::exec(tx, sql, params![crate::edits::TOMBSTONE, tomb.html.clone(), tomb.v, member]).await?;
+    }
+    for sql in [
         "DELETE FROM notifications WHERE member_id = $1",
         "DELETE FROM group_members WHERE member_id = $1",
         "DELETE FROM messaging_settings WHERE member_id = $1",
@@ -136,10 +141,11 @@ pub(crate) async fn erase(tx: &DatabaseTransaction, member: MemberId) -> anyhow:
 /// again (the tombstone itself is not), and others' notifications about it lose the
 /// title they quote.
 async fn entomb_thread(tx: &DatabaseTransaction, thread: Uuid) -> anyhow::Result<()> {
+    let tomb = crate::post_html::of(crate::edits::TOMBSTONE);
     db::exec(
         tx,
-        "UPDATE threads SET title = '[deleted]', body = '[deleted]', content_note = '' WHERE id = $1",
-        params![thread],
+        "UPDATE threads SET title = $1, body = $1, content_note = '', body_html = $2, body_html_v = $3 WHERE id = $4",
+        params![crate::edits::TOMBSTONE, tomb.html, tomb.v, thread],
     )
     .await?;
     crate::edits::reindex_thread(tx, thread).await?;

@@ -81,7 +81,7 @@ pub async fn set(
 }
 
 /// Reactions on a page of posts: counts per post and kind, and which the viewer gave.
-/// Two queries whatever the number of posts.
+/// One query whatever the number of posts.
 #[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Tally {
     /// Post id → reaction kind → how many.
@@ -99,48 +99,37 @@ impl Tally {
     }
 }
 
+/// The tally of `targets`' reactions, and which of them `viewer` gave: one statement.
 pub async fn tally(db: &Db, targets: &[Uuid], viewer: Option<MemberId>) -> AppResult<Tally> {
     #[derive(sea_orm::FromQueryResult)]
     struct Count {
         target_id: Uuid,
         kind: String,
         n: i64,
-    }
-    #[derive(sea_orm::FromQueryResult)]
-    struct Mine {
-        target_id: Uuid,
-        kind: String,
+        /// How many of the `n` are the viewer's (0 or 1).
+        mine: i64,
     }
     let mut t = Tally::default();
     if targets.is_empty() {
         return Ok(t);
     }
-    let placeholders = kernel::db::placeholders(1, targets.len());
-    let values: Vec<sea_orm::Value> = targets.iter().map(|i| sea_orm::Value::from(*i)).collect();
+    let placeholders = kernel::db::placeholders(2, targets.len());
+    let mut values: Vec<sea_orm::Value> = vec![viewer.map(|m| m.0).into()];
+    values.extend(targets.iter().map(|i| sea_orm::Value::from(*i)));
     let counts: Vec<Count> = db
         .all(
             &format!(
-                "SELECT target_id, kind, COUNT(*) AS n FROM reactions WHERE target_id IN ({placeholders}) GROUP BY target_id, kind"
+                "SELECT target_id, kind, COUNT(*) AS n, CAST(SUM(CASE WHEN member_id = $1 THEN 1 ELSE 0 END) AS BIGINT) AS mine \
+                 FROM reactions WHERE target_id IN ({placeholders}) GROUP BY target_id, kind"
             ),
-            values.clone(),
+            values,
         )
         .await?;
     for c in counts {
+        if c.mine > 0 {
+            t.mine.insert(format!("{}:{}", c.target_id, c.kind));
+        }
         t.counts.entry(c.target_id).or_default().insert(c.kind, c.n);
-    }
-    if let Some(me) = viewer {
-        let mut values = values;
-        values.push(sea_orm::Value::from(me));
-        let mine: Vec<Mine> = db
-            .all(
-                &format!(
-                    "SELECT target_id, kind FROM reactions WHERE target_id IN ({placeholders}) AND member_id = ${}",
-                    targets.len() + 1
-                ),
-                values,
-            )
-            .await?;
-        t.mine = mine.into_iter().map(|m| format!("{}:{}", m.target_id, m.kind)).collect();
     }
     Ok(t)
 }

@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration as ChronoDuration, Utc};
 use contracts::members::Condition;
 use kernel::bulk::{Loader, Table, long_tail, uuid_at};
 use kernel::ids::MemberId;
+use kernel::markdown::RENDERER_VERSION;
 use kernel::slice::ScaleRun;
 use kernel::time::now;
 use kernel::{AppState, params};
@@ -43,6 +44,8 @@ struct Sink<'a> {
     threads: Table,
     posts: Table,
     search: Table,
+    /// The stored HTML of each text the dataset uses (see [`crate::post_html`]), rendered once.
+    html: std::collections::HashMap<&'static str, String>,
 }
 
 impl<'a> Sink<'a> {
@@ -77,11 +80,22 @@ impl<'a> Sink<'a> {
                 "created_at",
                 "updated_at",
                 "last_activity_at",
+                "body_html",
+                "body_html_v",
             ],
         );
-        let posts = Table::new("posts", &["id", "thread_id", "author_id", "body", "created_at", "updated_at"]);
+        let posts = Table::new(
+            "posts",
+            &["id", "thread_id", "author_id", "body", "created_at", "updated_at", "body_html", "body_html_v"],
+        );
         let search = Table::new("search_docs", &["doc_id", "kind", "thread_id", "group_id", "title", "body"]);
-        Ok(Sink { load, groups, group_members, threads, posts, search })
+        let html = BODIES.iter().chain(REPLIES).map(|s| (*s, crate::post_html::of(s).html)).collect();
+        Ok(Sink { load, groups, group_members, threads, posts, search, html })
+    }
+
+    /// The HTML to store for a dataset text.
+    fn html_of(&self, markdown: &str) -> String {
+        self.html.get(markdown).cloned().unwrap_or_else(|| crate::post_html::of(markdown).html)
     }
 
     /// One search document for a thread (`post` is the thread itself) or a reply.
@@ -286,11 +300,24 @@ async fn add_thread(
         |j: usize| -> DateTime<Utc> { started + ChronoDuration::seconds(span * (j as i64 + 1) / (count as i64 + 2)) };
     let last_activity = if count == 0 { started } else { at(count - 1) };
     let author = *members.choose(rng).unwrap_or(&admin);
+    let html = sink.html_of(body);
     sink.load
         .child_row(
             &mut sink.threads,
             &mut [&mut sink.groups],
-            params![id, group, author, title.clone(), body, count as i64, started, started, last_activity],
+            params![
+                id,
+                group,
+                author,
+                title.clone(),
+                body,
+                count as i64,
+                started,
+                started,
+                last_activity,
+                html,
+                RENDERER_VERSION
+            ],
         )
         .await?;
     sink.index(id, "thread", id, group, &title, body).await?;
@@ -299,11 +326,12 @@ async fn add_thread(
         let when = at(j);
         let post = uuid_at(rng, when);
         let text = REPLIES.choose(rng).copied().unwrap_or("");
+        let html = sink.html_of(text);
         sink.load
             .child_row(
                 &mut sink.posts,
                 &mut [&mut sink.groups, &mut sink.threads],
-                params![post, id, *members.choose(rng).unwrap_or(&admin), text, when, when],
+                params![post, id, *members.choose(rng).unwrap_or(&admin), text, when, when, html, RENDERER_VERSION],
             )
             .await?;
         sink.index(post, "reply", id, group, &title, text).await?;

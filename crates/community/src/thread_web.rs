@@ -3,7 +3,7 @@
 //! pin, lock and move.
 
 use crate::people;
-use std::collections::HashMap;
+use contracts::members::MemberDirectory;
 
 use askama::Template;
 use axum::Router;
@@ -85,33 +85,34 @@ fn excerpt(body: &str) -> String {
     if plain.chars().count() > 200 { format!("{}…", plain.chars().take(200).collect::<String>()) } else { plain }
 }
 
-/// The replies that replies on this page quote, and the one being quoted in the form
-/// (one query). Only visible replies of this thread, which whoever reads the thread may
-/// read: an id from anywhere else (another thread, a private group, a held reply) is
-/// left out, so `?quote=` and a refused form never show what it points to.
-async fn quoted(state: &AppState, thread: Uuid, ids: &[Uuid]) -> AppResult<HashMap<Uuid, (MemberId, String)>> {
+/// The reply being quoted in the form (`?quote=`, or a refused form's), with its
+/// author's name and the start of its text. Only a visible reply of this thread, which
+/// whoever reads the thread may read: an id from anywhere else (another thread, a private
+/// group, a held reply) is left out, so `?quote=` and a refused form never show what it
+/// points to. (The replies a page's replies quote come with them: see
+/// [`crate::thread_read::replies`].)
+async fn quoted(
+    state: &AppState,
+    people: &dyn MemberDirectory,
+    thread: Uuid,
+    id: Uuid,
+) -> AppResult<Option<(Uuid, String, String)>> {
     #[derive(sea_orm::FromQueryResult)]
     struct Row {
-        id: Uuid,
-        author_id: MemberId,
+        author: Option<String>,
         body: String,
     }
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let placeholders = kernel::db::placeholders(2, ids.len());
-    let mut values = vec![sea_orm::Value::from(thread)];
-    values.extend(ids.iter().map(|i| sea_orm::Value::from(*i)));
-    let rows: Vec<Row> = state
-        .db
-        .all(
-            &format!(
-                "SELECT id, author_id, body FROM posts WHERE thread_id = $1 AND status = 'visible' AND id IN ({placeholders})"
-            ),
-            values,
-        )
-        .await?;
-    Ok(rows.into_iter().map(|r| (r.id, (r.author_id, r.body))).collect())
+    let sql = format!(
+        "SELECT {} AS author, p.body FROM posts p WHERE p.id = $1 AND p.thread_id = $2 AND p.status = 'visible'",
+        people.display_name_sql("p.author_id")
+    );
+    let row: Option<Row> = state.db.one(&sql, params![id, thread]).await?;
+    Ok(row.map(|r| (id, member_name(r.author), excerpt(&r.body))))
+}
+
+/// A display name, or "Member" for an account that is gone.
+fn member_name(name: Option<String>) -> String {
+    name.unwrap_or_else(|| "Member".into())
 }
 
 pub(crate) struct Extras {
@@ -129,29 +130,26 @@ impl Extras {
 }
 
 async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, x: Extras) -> AppResult<Response> {
-    let (t, g, a) = threads::readable(&state.db, &ctx.viewer, id).await?;
-    let page = threads::replies(&state.db, t.id, Some(cursor), 50).await?;
-    let mut quote_ids: Vec<Uuid> = page.items.iter().filter_map(|r| r.quote_post_id).collect();
-    quote_ids.extend(x.quote);
-    let quotes = quoted(state, t.id, &quote_ids).await?;
-    let mut ids: Vec<MemberId> = page.items.iter().map(|r| r.author_id).collect();
-    ids.push(t.author_id);
-    ids.extend(quotes.values().map(|(a, _)| *a));
-    let names = people(state)?.display_names((&state.db).into(), &ids).await?;
-    let name = |id: &MemberId| names.get(id).cloned().unwrap_or_else(|| "Member".into());
-    let post_ids: Vec<Uuid> = std::iter::once(t.id).chain(page.items.iter().map(|r| r.id)).collect();
+    let people = people(state)?;
+    let o = crate::thread_read::open(&state.db, &ctx.viewer, id, Some(people)).await?;
+    let (t, g, a) = (o.t, o.g, o.a);
+    let page = crate::thread_read::replies(&state.db, people, t.id, Some(cursor), 50).await?;
+    let quoting = match x.quote {
+        Some(q) => quoted(state, people, t.id, q).await?,
+        None => None,
+    };
+    let post_ids: Vec<Uuid> = std::iter::once(t.id).chain(page.items.iter().map(|p| p.r.id)).collect();
     let tally = reactions::tally(&state.db, &post_ids, ctx.viewer.id()).await?;
-    let quote_view = |q: Uuid| quotes.get(&q).map(|(author, body)| (q, name(author), excerpt(body)));
     let me = ctx.viewer.id();
     let replies = page
         .items
         .into_iter()
-        .map(|r| ReplyView {
-            author: name(&r.author_id),
-            html: kernel::markdown::render(&r.body),
-            quote: r.quote_post_id.and_then(quote_view),
-            mine: Some(r.author_id) == me,
-            r,
+        .map(|p| ReplyView {
+            author: member_name(p.author),
+            html: p.html,
+            quote: p.quote.map(|(q, name, body)| (q, member_name(name), excerpt(&body))),
+            mine: Some(p.r.author_id) == me,
+            r: p.r,
         })
         .collect();
     let move_targets = if a.moderate && g.visibility == "open" {
@@ -168,8 +166,8 @@ async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, 
     let title = t.title.clone();
     let at = now();
     let body = ui::render(&ThreadPage {
-        author: name(&t.author_id),
-        body_html: kernel::markdown::render(&t.body),
+        author: member_name(o.author),
+        body_html: crate::post_html::or_render(o.body_html, &t.body),
         next_href: page.next_cursor.map(|c| format!("/threads/{}?cursor={c}", t.id)),
         can_post: a.post,
         can_moderate: a.moderate,
@@ -187,7 +185,7 @@ async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, 
         notice: x.notice,
         crisis: x.crisis,
         draft: x.draft,
-        quoting: x.quote.and_then(quote_view),
+        quoting,
         t,
         g,
     });
@@ -260,13 +258,29 @@ async fn reply_submit(
     }
 }
 
+/// A reaction, from a post's one reaction form: the button pressed says which kind and
+/// whether to add or take it back (`react=support:1`). `kind` and `on` as separate fields
+/// are read too.
 #[derive(Deserialize)]
 struct ReactForm {
     target_type: String,
     target_id: String,
+    #[serde(default)]
+    react: String,
+    #[serde(default)]
     kind: String,
     #[serde(default)]
     on: String,
+}
+
+impl ReactForm {
+    /// The kind of reaction and whether to add it.
+    fn choice(&self) -> (&str, bool) {
+        match self.react.split_once(':') {
+            Some((kind, on)) => (kind, on == "1"),
+            None => (self.kind.as_str(), self.on == "1"),
+        }
+    }
 }
 
 async fn react_submit(
@@ -276,7 +290,8 @@ async fn react_submit(
 ) -> AppResult<Response> {
     let id: Uuid = path_id(&id)?;
     let target: Uuid = path_id(&f.target_id)?;
-    reactions::set(&state, &ctx.viewer, &f.target_type, target, &f.kind, f.on == "1").await?;
+    let (kind, on) = f.choice();
+    reactions::set(&state, &ctx.viewer, &f.target_type, target, kind, on).await?;
     let anchor = if f.target_type == "reply" { format!("#post-{target}") } else { String::new() };
     Ok(kernel::http::redirect(&format!("/threads/{id}{anchor}")).into_response())
 }

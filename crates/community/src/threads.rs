@@ -194,12 +194,13 @@ pub async fn start(state: &AppState, viewer: &Viewer, group: Uuid, t: &NewThread
     let held = crisis.is_some() && posting::holds_crisis_posts(state.db.reader(), group).await?;
     let id = Uuid::now_v7();
     let at = now();
+    let html = crate::post_html::of(t.body.trim());
     let tx = state.db.begin().await?;
     db::exec(
         &tx,
-        "INSERT INTO threads (id, group_id, author_id, title, body, content_note, status, flagged, created_at, updated_at, last_activity_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9)",
-        params![id, group, me.id, title, t.body.trim(), t.content_note.trim(), if held { "held" } else { "visible" }, crisis.is_some(), at],
+        "INSERT INTO threads (id, group_id, author_id, title, body, content_note, status, flagged, created_at, updated_at, last_activity_at, body_html, body_html_v) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, $10, $11)",
+        params![id, group, me.id, title, t.body.trim(), t.content_note.trim(), if held { "held" } else { "visible" }, crisis.is_some(), at, html.html, html.v],
     )
     .await?;
     crate::thread_moments::tag_new((&tx).into(), state, group, id, moments, me.id).await?;
@@ -235,21 +236,12 @@ pub(crate) fn check_title(title: &str, e: &mut FieldErrors) {
     e.check_length("title", title, 1..=200, "Give the thread a title of 1 to 200 characters.");
 }
 
-async fn get_row(db: &Db, id: Uuid) -> AppResult<Thread> {
-    db.one(&format!("SELECT {THREAD_COLUMNS} FROM threads WHERE id = $1 AND status = 'visible'"), params![id])
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 /// A thread with its group and what the viewer may do there (404 when they may not read
-/// it, and for a staff prompt that has not opened yet, to all but moderators).
+/// it, and for a staff prompt that has not opened yet, to all but moderators), read in
+/// one statement ([`crate::thread_read::open`]).
 pub async fn readable(db: &Db, viewer: &Viewer, id: Uuid) -> AppResult<(Thread, Group, Access)> {
-    let t = get_row(db, id).await?;
-    let (g, _, a) = groups::visible(db, viewer, t.group_id).await?;
-    if !a.read || !live_threads::may_open(&t.timing(), now(), a.moderate) {
-        return Err(AppError::NotFound);
-    }
-    Ok((t, g, a))
+    let o = crate::thread_read::open(db, viewer, id, None).await?;
+    Ok((o.t, o.g, o.a))
 }
 
 /// Replies to a thread, oldest first, a page at a time.
@@ -288,12 +280,13 @@ pub async fn reply(state: &AppState, viewer: &Viewer, thread: Uuid, r: &NewReply
     let held = crisis.is_some() && posting::holds_crisis_posts(state.db.reader(), t.group_id).await?;
     let id = Uuid::now_v7();
     let at = now();
+    let html = crate::post_html::of(r.body.trim());
     let tx = state.db.begin().await?;
     db::exec(
         &tx,
-        "INSERT INTO posts (id, thread_id, author_id, body, content_note, quote_post_id, status, flagged, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-        params![id, thread, me.id, r.body.trim(), r.content_note.trim(), r.quote_id, if held { "held" } else { "visible" }, crisis.is_some(), at],
+        "INSERT INTO posts (id, thread_id, author_id, body, content_note, quote_post_id, status, flagged, created_at, updated_at, body_html, body_html_v) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)",
+        params![id, thread, me.id, r.body.trim(), r.content_note.trim(), r.quote_id, if held { "held" } else { "visible" }, crisis.is_some(), at, html.html, html.v],
     )
     .await?;
     if !held {

@@ -362,9 +362,9 @@ async fn render_conversation(
     let (c, msgs) = crate::messages::messages(state, &ctx.viewer, id).await?;
     let items = msgs
         .into_iter()
-        .map(|m| {
+        .map(|crate::messages::Stored(m, stored)| {
             let mine = m.sender_id == me.id;
-            let html = kernel::markdown::render(&m.body);
+            let html = crate::post_html::or_render(stored, &m.body);
             (m, mine, html)
         })
         .collect();

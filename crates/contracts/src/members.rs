@@ -168,6 +168,12 @@ pub trait MemberDirectory: Send + Sync {
     /// Display names for a set of members, in one query (any status: a deleted
     /// member's tombstone keeps a placeholder name).
     fn display_names<'a>(&'a self, c: Conn<'a>, ids: &'a [MemberId]) -> Read<'a, HashMap<MemberId, String>>;
+    /// [`MemberDirectory::display_names`] as an SQL scalar expression, for a list that
+    /// shows each row's author in its own statement (the thread page's replies): the
+    /// display name of the member whose id `member_id` (a column of the caller's
+    /// statement) holds, NULL for none. The members slice writes it, so its table stays
+    /// its own; the caller only places it.
+    fn display_name_sql(&self, member_id: &str) -> String;
     /// The display name of an active member.
     fn active_display_name<'a>(&'a self, c: Conn<'a>, id: MemberId) -> Read<'a, Option<String>>;
     /// The address at which a slice may e-mail an active member about their own

@@ -182,12 +182,28 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> AppResult<(V
         return Ok((viewer, None, true));
     }
     if let Some(raw) = cookie(headers, SESSION_COOKIE)
-        && let Some(s) = session::find(&state.db, &state.config, raw).await?
-        && let Some(v) = load_viewer(state, s.member_id).await?
+        && let Some((s, Some(v))) = session_viewer(state, raw).await?
     {
         return Ok((v, Some(s), false));
     }
     Ok((Viewer::Anonymous, None, false))
+}
+
+/// The live session behind a cookie and its viewer (none when the account cannot act):
+/// one statement where the viewer directory gives its columns, else two.
+async fn session_viewer(state: &AppState, raw: &str) -> AppResult<Option<(SessionRef, Option<Viewer>)>> {
+    let viewers = &state.viewers;
+    if let Some(columns) = viewers.columns_sql("s.member_id") {
+        let read = |row: &sea_orm::QueryResult, id| viewers.viewer_of_columns(row, id);
+        return Ok(session::find_with_viewer(&state.db, &state.config, raw, &columns, read).await?);
+    }
+    match session::find(&state.db, &state.config, raw).await? {
+        Some(s) => {
+            let v = load_viewer(state, s.member_id).await?;
+            Ok(Some((s, v)))
+        }
+        None => Ok(None),
+    }
 }
 
 /// Declares a body extractor that wraps axum's `$inner` and turns its rejection into

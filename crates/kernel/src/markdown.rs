@@ -1,9 +1,17 @@
-//! Markdown from members, rendered to safe HTML. We store Markdown, never HTML from users.
+//! Markdown from members, rendered to safe HTML. We store Markdown, never HTML from users
+//! (HTML we rendered and sanitised ourselves may be stored beside it: see [`RENDERER_VERSION`]).
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{Options, Parser, html};
+
+/// The version of [`render`]'s output. Where a slice stores rendered HTML (threads and
+/// replies do), it stores this beside it; bump it whenever a change here changes the HTML
+/// (options, the sanitiser's lists): `shn check` then reports the HTML stored by the older
+/// version and `shn check --repair` renders it again, and pages render such rows on read
+/// until then.
+pub const RENDERER_VERSION: i32 = 1;
 
 /// Renders member-written Markdown and sanitises the result: no scripts, no event
 /// handlers, no `javascript:` links, no raw HTML beyond a safe list; every link gets

@@ -12,6 +12,7 @@ use crate::ids::MemberId;
 use crate::params;
 use crate::secret::{random_token, token_hash};
 use crate::time::{Instant, now};
+use crate::viewer::Viewer;
 
 pub const SESSION_COOKIE: &str = "shn_session";
 
@@ -51,13 +52,40 @@ pub async fn start<C: ConnectionTrait>(c: &C, member: MemberId, user_agent: Opti
 /// The live session behind a cookie value, if any. Expired sessions are deleted.
 pub async fn find(db: &Db, cfg: &Config, raw: &str) -> Result<Option<SessionRef>, DbErr> {
     let id = token_hash(raw);
-    let row: Option<SessionRow> = db
-        .one("SELECT id, member_id, created_at, last_seen_at FROM sessions WHERE id = $1", params![id.clone()])
-        .await?;
-    let Some(row) = row else { return Ok(None) };
+    let row: Option<SessionRow> =
+        db.one("SELECT id, member_id, created_at, last_seen_at FROM sessions WHERE id = $1", params![id]).await?;
+    match row {
+        Some(row) => keep(db, cfg, row).await,
+        None => Ok(None),
+    }
+}
+
+/// [`find`], with the viewer that a directory's `columns` (see
+/// [`crate::viewer::ViewerDirectory::columns_sql`]) bring along in the same statement,
+/// read from the row by `read`. (Columns, not a join: a single-table lookup by primary
+/// key keeps SQLite on the key's index whatever its statistics say of a small table.)
+pub async fn find_with_viewer(
+    db: &Db,
+    cfg: &Config,
+    raw: &str,
+    columns: &str,
+    read: impl Fn(&sea_orm::QueryResult, MemberId) -> anyhow::Result<Option<Viewer>>,
+) -> anyhow::Result<Option<(SessionRef, Option<Viewer>)>> {
+    let sql =
+        format!("SELECT s.id, s.member_id, s.created_at, s.last_seen_at, {columns} FROM sessions s WHERE s.id = $1");
+    let c = db.reader();
+    let statement = sea_orm::Statement::from_sql_and_values(c.get_database_backend(), &sql, params![token_hash(raw)]);
+    let Some(found) = c.query_one_raw(statement).await? else { return Ok(None) };
+    let row = <SessionRow as sea_orm::FromQueryResult>::from_query_result(&found, "")?;
+    let viewer = read(&found, row.member_id)?;
+    Ok(keep(db, cfg, row).await?.map(|s| (s, viewer)))
+}
+
+/// A session just found: deleted when past its lifetimes, else touched now and then.
+async fn keep(db: &Db, cfg: &Config, row: SessionRow) -> Result<Option<SessionRef>, DbErr> {
     let t = now();
     if !within_lifetimes(cfg, row.created_at, row.last_seen_at, t) {
-        db.exec("DELETE FROM sessions WHERE id = $1", params![id]).await?;
+        db.exec("DELETE FROM sessions WHERE id = $1", params![row.id]).await?;
         return Ok(None);
     }
     if (t - row.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {

@@ -73,6 +73,10 @@ impl SliceSettings {
 /// A data invariant that `shn check` verifies: returns one line per breach.
 pub type Check = fn(&Db) -> BoxFuture<'_, anyhow::Result<Vec<String>>>;
 
+/// Puts right what a slice can rebuild from its own data (`shn check --repair`), such as
+/// stored HTML rendered by an older renderer: returns one line per kind of thing repaired.
+pub type Repair = fn(&Db) -> BoxFuture<'_, anyhow::Result<Vec<String>>>;
+
 /// Reference data every install needs (run after migrating).
 pub type Prepare = fn(&AppState) -> BoxFuture<'_, anyhow::Result<()>>;
 
@@ -131,6 +135,7 @@ pub struct Slice {
     pub jobs: Vec<fn(&mut jobs::Registry)>,
     pub schedules: Vec<Schedule>,
     pub checks: Vec<Check>,
+    pub repairs: Vec<Repair>,
     pub prepare: Option<Prepare>,
     pub demo: Option<Demo>,
     pub scale: Option<Scale>,
@@ -151,6 +156,7 @@ impl Slice {
             jobs: vec![],
             schedules: vec![],
             checks: vec![],
+            repairs: vec![],
             prepare: None,
             demo: None,
             scale: None,
@@ -200,6 +206,12 @@ impl Slice {
 
     pub fn check(mut self, check: Check) -> Self {
         self.checks.push(check);
+        self
+    }
+
+    /// A repair `shn check --repair` runs before the checks.
+    pub fn repair(mut self, repair: Repair) -> Self {
+        self.repairs.push(repair);
         self
     }
 

@@ -212,6 +212,20 @@ pub trait ViewerDirectory: Send + Sync {
     fn load_guest_judge<'a>(&'a self, _db: &'a Db, _id: MemberId) -> BoxFuture<'a, anyhow::Result<Option<Member>>> {
         Box::pin(async { Ok(None) })
     }
+    /// [`ViewerDirectory::load`] and [`ViewerDirectory::load_guest_judge`] as columns
+    /// for the SELECT list of the kernel's session lookup (scalar subqueries on the
+    /// account id in the column `member_id`), so the kernel finds a request's session and
+    /// its viewer in one statement. The directory writes them, so its tables stay its
+    /// own, and reads them back ([`ViewerDirectory::viewer_of_columns`]). `None` (the
+    /// default): the kernel asks `load` after finding the session.
+    fn columns_sql(&self, _member_id: &str) -> Option<String> {
+        None
+    }
+    /// The viewer that the columns of [`ViewerDirectory::columns_sql`] describe in `row`,
+    /// for the account `id` (`None`: the account cannot act).
+    fn viewer_of_columns(&self, _row: &sea_orm::QueryResult, _id: MemberId) -> anyhow::Result<Option<Viewer>> {
+        Ok(None)
+    }
 }
 
 #[cfg(test)]

@@ -28,10 +28,25 @@ use kernel::db::Db;
 use kernel::ids::MemberId;
 use kernel::params;
 use kernel::slice::Slice;
-use kernel::viewer::{Member, Role, ViewerDirectory};
+use kernel::viewer::{Member, Role, Viewer, ViewerDirectory};
 
 /// Resolves session holders to viewers for the kernel.
 pub struct Viewers;
+
+/// An active member as a viewer, from their `members` row.
+fn viewer_member(
+    id: MemberId,
+    display_name: String,
+    role: &str,
+    health_leader_since: Option<kernel::time::Instant>,
+) -> Member {
+    Member {
+        id,
+        display_name,
+        role: Role::parse(role).unwrap_or(Role::Member),
+        health_leader: health_leader_since.is_some(),
+    }
+}
 
 #[derive(sea_orm::FromQueryResult)]
 struct ViewerRow {
@@ -58,12 +73,39 @@ impl ViewerDirectory for Viewers {
                     params![id],
                 )
                 .await?;
-            Ok(row.map(|r| Member {
+            Ok(row.map(|r| viewer_member(id, r.display_name, &r.role, r.health_leader_since)))
+        })
+    }
+
+    fn columns_sql(&self, member_id: &str) -> Option<String> {
+        // Two lookups by primary key: the name, and the rest as `status:role:leader`.
+        let of = |what: &str, name: &str| {
+            format!(
+                "(SELECT {what} FROM members WHERE id = {member_id} AND status IN ('active', 'guest_judge') \
+                 AND email_verified_at IS NOT NULL) AS {name}"
+            )
+        };
+        let standing = "status || ':' || role || ':' || CASE WHEN health_leader_since IS NULL THEN '0' ELSE '1' END";
+        Some(format!("{}, {}", of("display_name", "viewer_name"), of(standing, "viewer_standing")))
+    }
+
+    fn viewer_of_columns(&self, row: &sea_orm::QueryResult, id: MemberId) -> anyhow::Result<Option<Viewer>> {
+        let name: Option<String> = row.try_get("", "viewer_name")?;
+        let standing: Option<String> = row.try_get("", "viewer_standing")?;
+        let (Some(display_name), Some(standing)) = (name, standing) else { return Ok(None) };
+        let mut parts = standing.splitn(3, ':');
+        let (status, role, leader) = (parts.next(), parts.next().unwrap_or(""), parts.next() == Some("1"));
+        Ok(match status {
+            Some("active") => Some(Viewer::Member(Member {
                 id,
-                display_name: r.display_name,
-                role: Role::parse(&r.role).unwrap_or(Role::Member),
-                health_leader: r.health_leader_since.is_some(),
-            }))
+                display_name,
+                role: Role::parse(role).unwrap_or(Role::Member),
+                health_leader: leader,
+            })),
+            Some("guest_judge") => {
+                Some(Viewer::GuestJudge(Member { id, display_name, role: Role::Member, health_leader: false }))
+            }
+            _ => None,
         })
     }
 
@@ -81,15 +123,10 @@ impl ViewerDirectory for Viewers {
                     kernel::db::placeholders(1, chunk.len())
                 );
                 let rows: Vec<ViewerRowWithId> = db.all(&sql, chunk.iter().map(|m| (*m).into()).collect()).await?;
-                found.extend(rows.into_iter().map(|r| {
-                    let member = Member {
-                        id: r.id,
-                        display_name: r.display_name,
-                        role: Role::parse(&r.role).unwrap_or(Role::Member),
-                        health_leader: r.health_leader_since.is_some(),
-                    };
-                    (r.id, member)
-                }));
+                found.extend(
+                    rows.into_iter()
+                        .map(|r| (r.id, viewer_member(r.id, r.display_name, &r.role, r.health_leader_since))),
+                );
             }
             Ok(found)
         })

@@ -27,6 +27,10 @@ impl MemberDirectory for Directory {
         Box::pin(async move { display_names(&c, ids).await })
     }
 
+    fn display_name_sql(&self, member_id: &str) -> String {
+        format!("(SELECT display_name FROM members WHERE id = {member_id})")
+    }
+
     fn active_display_name<'a>(&'a self, c: Conn<'a>, id: MemberId) -> BoxFuture<'a, Result<Option<String>, DbErr>> {
         Box::pin(async move { active_display_name(&c, id).await })
     }

@@ -44,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0027_group_conversations::Migration),
             Box::new(m0028_group_archive::Migration),
             Box::new(m0029_analytics_current::Migration),
+            Box::new(m0030_post_html::Migration),
         ]
     }
 }
@@ -131,6 +132,7 @@ mod m0026_analytics_rollups;
 mod m0027_group_conversations;
 mod m0028_group_archive;
 mod m0029_analytics_current;
+mod m0030_post_html;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -94,7 +94,12 @@ enum Command {
         scale: Option<f64>,
     },
     /// Verify data invariants; exits non-zero on any breach.
-    Check,
+    Check {
+        /// First put right what can be rebuilt from the data itself (such as posts' stored
+        /// HTML after a renderer change), then check.
+        #[arg(long)]
+        repair: bool,
+    },
     /// The weekly newsletter: send an issue, preview a member's edition.
     Newsletter {
         #[command(subcommand)]
@@ -251,7 +256,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         }
         Command::Demo { scale: Some(scale), .. } => demo_at_scale(config, scale).await,
         Command::Demo { members: count, scale: None } => demo(config, count).await,
-        Command::Check => check(config).await,
+        Command::Check { repair } => check(config, repair).await,
         Command::Newsletter { command: NewsletterCommand::Send { issue, no_wait } } => {
             newsletter_send(config, issue, no_wait).await
         }
@@ -364,9 +369,15 @@ async fn demo(config: Config, count: usize) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `shn check`: every slice's invariants; a breach exits non-zero.
-async fn check(config: Config) -> anyhow::Result<ExitCode> {
+/// `shn check`: every slice's invariants (after its repairs, with `--repair`); a breach
+/// exits non-zero.
+async fn check(config: Config, repair: bool) -> anyhow::Result<ExitCode> {
     let app = start(config, StartOptions::default()).await?;
+    if repair {
+        for line in web::app::repair(&app).await? {
+            println!("repaired: {line}");
+        }
+    }
     let problems = web::app::check(&app).await?;
     if problems.is_empty() {
         println!("All checks passed.");

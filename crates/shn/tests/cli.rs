@@ -107,5 +107,9 @@ fn admin_create_demo_and_check_work_on_a_fresh_data_folder() {
     let out = shn(&dir, &["check"], None);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("All checks passed."));
+    // The demo stores its posts' HTML as it writes them: nothing for the repair to do.
+    let out = shn(&dir, &["check", "--repair"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains("repaired:") && text(&out).contains("All checks passed."), "{}", text(&out));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -161,6 +161,15 @@ pub async fn check(app: &App) -> anyhow::Result<Vec<String>> {
     Ok(problems)
 }
 
+/// `shn check --repair`: every slice's repairs, one line per kind of thing repaired.
+pub async fn repair(app: &App) -> anyhow::Result<Vec<String>> {
+    let mut done = Vec::new();
+    for repair in app.slices.iter().flat_map(|s| s.repairs.iter()) {
+        done.extend(repair(&app.state.db).await?);
+    }
+    Ok(done)
+}
+
 /// Whether the schema is up to date (for `/readyz` and `shn check`).
 pub async fn migrations_current(db: &Db) -> anyhow::Result<bool> {
     Ok(Migrator::get_pending_migrations(db.writer()).await?.is_empty())

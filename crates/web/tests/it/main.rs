@@ -46,3 +46,4 @@ mod rewards_props;
 mod security;
 mod staff_forms;
 mod surveys;
+mod thread_html;

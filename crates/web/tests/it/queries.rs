@@ -164,6 +164,10 @@ fn describe(v: &Visit) -> String {
 
 async fn hot_pages_run_as_many_statements_for_a_full_page_as_for_a_nearly_empty_one(app: &TestApp) {
     let (small, large, _) = small_then_large(app).await;
+    for v in &large {
+        // Shown with `--no-capture`: what each full page costs.
+        println!("{:<28} {:>3} statements {:>7} bytes", v.page, v.statements.len(), v.body_len);
+    }
     for (s, l) in small.iter().zip(&large) {
         if s.page != "profile" {
             assert!(
@@ -186,7 +190,31 @@ async fn hot_pages_run_as_many_statements_for_a_full_page_as_for_a_nearly_empty_
             describe(s),
             describe(l)
         );
-        assert!(l.statements.len() <= 16, "{} runs {} statements:\n{}", l.page, l.statements.len(), describe(l));
+    }
+    for l in &large {
+        let most = ceiling(l.page);
+        let n = l.statements.len();
+        assert!(n <= most, "{} runs {n} statements, more than its {most}:\n{}", l.page, describe(l));
+    }
+}
+
+/// How many statements each hot page may run, signed in as the demo member: what it
+/// needs today on the backend that needs more (issue 19), so one more fails this test.
+/// Lower a ceiling when a page needs fewer; raise one only with the reason in the commit.
+fn ceiling(page: &str) -> usize {
+    match page {
+        // The session with its viewer; the thread with its group and the viewer's
+        // membership; the replies with their authors and quotes; the reactions.
+        "thread page" => 4,
+        "home feed" => 15,
+        "group page" => 7,
+        "directory by condition" => 4,
+        "search" => 11,
+        "event list" => 9,
+        "points history" => 4,
+        "profile" => 6,
+        RARE_TEXT_PAGE => 7,
+        other => panic!("no statement ceiling for the page {other:?}"),
     }
 }
 

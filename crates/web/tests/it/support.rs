@@ -1044,6 +1044,15 @@ impl TestApp {
         problems
     }
 
+    /// What `shn check --repair` puts right, one line per kind of thing repaired.
+    pub async fn repair(&self) -> Vec<String> {
+        let mut done = Vec::new();
+        for repair in self.slices.iter().flat_map(|s| s.repairs.iter()) {
+            done.extend(repair(&self.state.db).await.expect("the repairs run"));
+        }
+        done
+    }
+
     /// The outbox consumer called `name`, as the application wired it.
     pub fn consumer(&self, name: &str) -> Arc<dyn outbox::Consumer> {
         self.state.consumers.iter().find(|c| c.name() == name).cloned().unwrap_or_else(|| panic!("no consumer {name}"))
