@@ -67,7 +67,15 @@ async fn newest_of_each(
     limit: u64,
 ) -> AppResult<std::collections::HashMap<Uuid, Vec<Thread>>> {
     let cols = crate::threads::THREAD_COLUMNS;
-    let t_cols = cols.split(", ").map(|c| format!("t.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    // A batch's highlights are lines (title and replies): its bodies are not read.
+    let t_cols = cols
+        .split(", ")
+        .map(|c| match c.trim() {
+            "body" => "'' AS body".to_string(),
+            c => format!("t.{c}"),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut newest: std::collections::HashMap<Uuid, Vec<Thread>> = Default::default();
     for chunk in groups.chunks(100) {
         let mut values: Vec<sea_orm::Value> = vec![now().into(), (limit as i64).into()];

@@ -28,11 +28,14 @@ pub async fn memberships_of_each<C: sea_orm::ConnectionTrait>(
 ) -> Result<Vec<MemberOf>, sea_orm::DbErr> {
     let mut rows = Vec::new();
     for chunk in members.chunks(500) {
-        let sql = format!(
-            "SELECT member_id, group_id, role, status FROM group_members WHERE member_id IN ({})",
-            db::placeholders(1, chunk.len())
-        );
-        rows.extend(db::all::<MemberOf, _>(c, &sql, chunk.iter().map(|m| (*m).into()).collect()).await?);
+        let ids: Vec<Uuid> = chunk.iter().map(|m| m.0).collect();
+        let mut values = Vec::new();
+        let members_in = db::uuid_in(c, "member_id", db::UuidColumn::Native, &ids, &mut |v| {
+            values.push(v);
+            format!("${}", values.len())
+        });
+        let sql = format!("SELECT member_id, group_id, role, status FROM group_members WHERE {members_in}");
+        rows.extend(db::all::<MemberOf, _>(c, &sql, values).await?);
     }
     Ok(rows)
 }

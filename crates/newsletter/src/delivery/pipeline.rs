@@ -22,6 +22,8 @@ use crate::{assembly, bounces};
 
 /// Attempts before a recipient that keeps failing (without a definite refusal) is given up.
 const MAX_ATTEMPTS: i32 = 5;
+/// How long outcomes gather before they are written.
+const MARK_GATHERING: Duration = Duration::from_millis(50);
 /// Recipients claimed per statement.
 const CLAIM: i64 = 100;
 
@@ -279,6 +281,13 @@ async fn write_hand_overs(run: Arc<Run>, mut rx: mpsc::Receiver<HandOver>, mut j
 async fn write_marks(run: Arc<Run>, mut rx: mpsc::Receiver<(MemberId, Mark, String)>) {
     let mut batch = Vec::new();
     while rx.recv_many(&mut batch, 1024).await > 0 {
+        // Nobody waits for an outcome: letting a few more gather makes one statement
+        // where there would be ten, on the one writer the hand-overs also need. A row
+        // whose outcome is not written yet stays `handed` (after a crash: unconfirmed).
+        tokio::time::sleep(MARK_GATHERING).await;
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+        }
         let mut groups: HashMap<(u8, String), (Mark, Vec<MemberId>)> = HashMap::new();
         for (member, mark, why) in batch.drain(..) {
             let key = (mark as u8, if mark == Mark::Sent { String::new() } else { why });
