@@ -41,6 +41,10 @@ import bench  # noqa: E402  (the load benchmark's datasets and server)
 RATE_GOAL = 2000.0
 OTHER = "(another message)"  # the sink's count of messages that are not the measured issue
 RSS_GOAL_MB = 200.0
+# The sender's database pool by backend: SQLite runs each connection's statements on a
+# thread of its own, and on two cores more than four only cost memory (2026-12-01: 16
+# connections held 378 MB at the same rate); PostgreSQL's statements wait on the network.
+DB_CONNECTIONS = {"sqlite": 4, "postgres": 16}
 
 
 class SinkProtocol(asyncio.Protocol):
@@ -164,7 +168,7 @@ def send(args, ds, issue, smtp_port, counts):
     """Runs `shn newsletter send` to the end, killing it `args.kills` times mid-send."""
     env = ds.env(SHN_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", SHN_NEWSLETTER_RATE=str(args.rate),
                  SHN_NEWSLETTER_CONNECTIONS=str(args.connections),
-                 SHN_DB_MAX_CONNECTIONS=os.environ.get("SHN_DB_MAX_CONNECTIONS", "16"))
+                 SHN_DB_MAX_CONNECTIONS=str(args.db_connections or DB_CONNECTIONS[ds.backend]))
     if args.log:
         env["SHN_LOG"] = os.environ.get("SHN_BENCH_LOG", "warn,newsletter=info")
     log = open(args.log, "a") if args.log else subprocess.DEVNULL
@@ -287,6 +291,8 @@ def main():
     a.add_argument("--rate", type=int, default=0, help="SHN_NEWSLETTER_RATE (0: no limit)")
     a.add_argument("--connections", type=int, default=16, help="SHN_NEWSLETTER_CONNECTIONS")
     a.add_argument("--kills", type=int, default=0, help="SIGKILL the sender this many times mid-send")
+    a.add_argument("--db-connections", type=int, help="SHN_DB_MAX_CONNECTIONS (default: 4 on SQLite, 16 on "
+                   "PostgreSQL)")
     a.add_argument("--log", help="append the sender's log (each step's claimed, sent and where "
                    "the feeder's time went) to this file")
     a.add_argument("--pg-admin", default="postgres://postgres@127.0.0.1:5432/postgres")
