@@ -289,7 +289,7 @@ def main():
     a.add_argument("--scale", type=float, default=1.0)
     a.add_argument("--backends", default="sqlite,postgres")
     a.add_argument("--rate", type=int, default=0, help="SHN_NEWSLETTER_RATE (0: no limit)")
-    a.add_argument("--connections", type=int, default=16, help="SHN_NEWSLETTER_CONNECTIONS")
+    a.add_argument("--connections", type=int, default=32, help="SHN_NEWSLETTER_CONNECTIONS")
     a.add_argument("--kills", type=int, default=0, help="SIGKILL the sender this many times mid-send")
     a.add_argument("--db-connections", type=int, help="SHN_DB_MAX_CONNECTIONS (default: 4 on SQLite, 16 on "
                    "PostgreSQL)")

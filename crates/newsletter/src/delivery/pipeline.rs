@@ -22,6 +22,8 @@ use crate::{assembly, bounces};
 
 /// Attempts before a recipient that keeps failing (without a definite refusal) is given up.
 const MAX_ATTEMPTS: i32 = 5;
+/// How long a few hand-overs wait for more lanes to share their commit.
+const HAND_OVER_GATHERING: Duration = Duration::from_millis(1);
 /// How long outcomes gather before they are written.
 const MARK_GATHERING: Duration = Duration::from_millis(50);
 /// Recipients claimed per statement.
@@ -253,6 +255,14 @@ fn retry_or_fail(row: &Claimed, why: String) -> (Mark, String) {
 async fn write_hand_overs(run: Arc<Run>, mut rx: mpsc::Receiver<HandOver>, mut journal: Journal) -> Journal {
     let mut batch = Vec::new();
     while rx.recv_many(&mut batch, 512).await > 0 {
+        if batch.len() < run.connections / 4 {
+            // A commit for a few lanes costs nearly what one for many does: give the
+            // lanes about to arrive a moment to share it.
+            tokio::time::sleep(HAND_OVER_GATHERING).await;
+            while let Ok(more) = rx.try_recv() {
+                batch.push(more);
+            }
+        }
         let members: Vec<MemberId> = batch.iter().map(|(m, ..)| *m).collect();
         let mut owned = match rows::hand_over(&run.state.db, run.issue.id, &run.id, &members).await {
             Ok(owned) => owned,
