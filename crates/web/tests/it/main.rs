@@ -44,6 +44,7 @@ mod resources;
 mod rewards;
 mod rewards_props;
 mod security;
+mod session_viewer;
 mod staff_forms;
 mod surveys;
 mod thread_html;
