@@ -1,8 +1,8 @@
-//! One step of an issue's send: a feeder claims pending recipients in batches, a fixed
-//! number of lanes (one SMTP connection each) render and send them under a shared rate
-//! limit, and two writers batch what the lanes report: the hand-overs, which a lane
-//! waits for before it writes the content (one commit for every lane waiting), and the
-//! outcomes, which nobody waits for.
+//! One step of an issue's send: a few feeders claim pending recipients in batches and
+//! assemble their editions, a fixed number of lanes (one SMTP connection each) render and
+//! send them under a shared rate limit, and two writers batch what the lanes report: the
+//! hand-overs, which a lane waits for before it writes the end of the content (one commit
+//! for every lane waiting), and the outcomes, which nobody waits for.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -49,8 +49,8 @@ pub(crate) struct Run {
 pub(crate) struct Tally {
     pub claimed: u64,
     pub sent: u64,
-    /// Where the feeder's time went: claiming, assembling, and waiting for a free lane
-    /// (little waiting means the lanes starve: the feeder is what limits the rate).
+    /// Where the feeders' time went (summed over them): claiming, assembling, and waiting
+    /// for a free lane (little waiting means the lanes starve: feeding limits the rate).
     pub claiming: Duration,
     pub assembling: Duration,
     pub waiting_for_lanes: Duration,
@@ -99,8 +99,8 @@ type Work = (Claimed, Result<Option<Edition>, String>);
 /// Sends for about `budget`, then lets the lanes finish what was claimed. The run's
 /// `journal` notes each end of data as it is written; it goes once every lane is done.
 pub(crate) async fn step(run: Arc<Run>, budget: Duration, journal: Journal) -> kernel::AppResult<Tally> {
-    // Room for a whole batch beside the one the lanes are sending, so the next batch is
-    // claimed and assembled while this one goes out.
+    // Room for two batches beside those the lanes are sending, so the feeders' next
+    // batches are claimed and assembled while these go out.
     let (work_tx, work_rx) = mpsc::channel::<Work>(CLAIM as usize * 2);
     let (hand_tx, hand_rx) = mpsc::channel::<HandOver>(run.connections * 2);
     let (mark_tx, mark_rx) = mpsc::channel::<(MemberId, Mark, String)>(1024);
@@ -169,7 +169,7 @@ async fn feed(run: Arc<Run>, work_tx: mpsc::Sender<Work>, deadline: Instant) -> 
     Ok(tally)
 }
 
-/// One connection: takes recipients until the feeder stops; returns how many it sent.
+/// One connection: takes recipients until the feeders stop; returns how many it sent.
 async fn lane(
     run: Arc<Run>,
     work: Arc<Mutex<mpsc::Receiver<Work>>>,
