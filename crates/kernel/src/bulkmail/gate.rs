@@ -11,6 +11,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
+use socket2::SockRef;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
@@ -34,11 +35,20 @@ impl Release {
     /// Writes what the gate holds to the socket now (what the socket cannot take at
     /// once the lane writes when it next runs) and opens the gate.
     pub fn now(&self) {
-        let Some(gate) = &self.0 else { return };
+        self.now_after(|| {});
+    }
+
+    /// Calls `note`, then writes what the gate holds, with the gate's lock taken before
+    /// `note` so that nothing can come between the two but the `send` itself.
+    pub fn now_after(&self, note: impl FnOnce()) {
+        let Some(gate) = &self.0 else { return note() };
         let mut s = gate.lock();
-        s.shut = false;
-        let written = if s.held.is_empty() { 0 } else { s.tcp.try_write(&s.held).unwrap_or(0) };
+        note();
+        // Straight to the socket: tokio's `try_write` answers "would block" without
+        // trying when its readiness is stale, which would leave the end to the lane.
+        let written = if s.held.is_empty() { 0 } else { SockRef::from(&s.tcp).send(&s.held).unwrap_or(0) };
         s.held.drain(..written);
+        s.shut = false;
         if let Some(w) = s.waiting.take() {
             w.wake();
         }

@@ -6,10 +6,18 @@
 //! end reached a server is ever sent again), but a database commit takes a round trip
 //! and a wake-up, and a kill in that time used to leave a row that could not be told
 //! from one whose end was written: it had to be presumed delivered, and was lost. The
-//! journal closes that gap: [`Journal::note_then_release`] writes the note and then the
-//! end, two system calls with nothing between them, so a hand-over *not* in the journal
-//! certainly never had its end written (send it again), and one in it did (or, in the
-//! microseconds between those two calls, was about to: presumed delivered).
+//! journal closes that gap: [`Journal::note_then_release`] notes the message and then
+//! writes its end, so a hand-over *not* in the journal certainly never had its end
+//! written (send it again), and one in it did (or was about to: presumed delivered).
+//!
+//! The note is a store into the file's pages, mapped into memory, not a `write` call:
+//! a `SIGKILL` that arrives during a system call takes effect when the call returns, so
+//! a note written by `write` that took a few microseconds (or blocked on the file
+//! system's own journal for milliseconds, on a busy machine) would often land with its
+//! end never written — a lost message (one in CI's crash test). A store into a shared
+//! mapping is in the page cache the moment it is made and outlives the process, and
+//! what is left between it and the end's own `send` is a handful of instructions, with
+//! the gate's lock already held ([`Release::now_after`]).
 //!
 //! The file is locked (`flock`) for as long as the run lives. The kernel drops the lock
 //! when the process dies, so a journal whose lock can be taken belongs to a run that is
@@ -19,14 +27,23 @@
 
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{Ordering, compiler_fence};
+
+use memmap2::MmapMut;
 
 use super::Release;
+
+/// How much the journal's file grows at a time: about 28,000 notes.
+const CHUNK: u64 = 1 << 20;
 
 /// The journal of a run that is sending, holding its lock.
 pub struct Journal {
     file: File,
+    map: MmapMut,
+    /// Where the next note goes: everything before it is whole lines.
+    end: usize,
     path: PathBuf,
 }
 
@@ -35,26 +52,54 @@ fn path_of(dir: &Path, run: &str) -> PathBuf {
     dir.join(format!("{name}.handovers"))
 }
 
+/// Maps the whole of `file` for writing.
+fn map(file: &File) -> io::Result<MmapMut> {
+    // SAFETY: the file is this run's own, created and locked by it; nothing else
+    // writes it or changes its length while it is mapped (a recovering run reads it
+    // only once this run's lock is gone, that is once this process is).
+    unsafe { MmapMut::map_mut(file) }
+}
+
 impl Journal {
     /// Creates the journal of `run` in `dir` and locks it for the life of the run.
     pub fn open(dir: &Path, run: &str) -> io::Result<Journal> {
         std::fs::create_dir_all(dir)?;
         let path = path_of(dir, run);
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let file = OpenOptions::new().create(true).truncate(false).read(true).write(true).open(&path)?;
         file.try_lock().map_err(io::Error::from)?;
-        Ok(Journal { file, path })
+        file.set_len(CHUNK)?;
+        let map = map(&file)?;
+        Ok(Journal { file, map, end: 0, path })
     }
 
     /// Notes `key`, then writes the held end of data at once. Answers false, releasing
     /// nothing, when the note could not be written: the message must not be ended then.
     pub fn note_then_release(&mut self, key: &str, release: &Release) -> bool {
-        // One write of the whole line: a note is either all there or (cut off by a
-        // crash mid-line, which a reader ignores) not there at all.
-        if self.file.write_all(format!("{key}\n").as_bytes()).is_err() {
+        if self.make_room(key.len() + 1).is_err() {
             return false;
         }
-        release.now();
+        release.now_after(|| self.note(key));
         true
+    }
+
+    /// Grows the file (and its mapping) when the next `len` bytes would not fit.
+    fn make_room(&mut self, len: usize) -> io::Result<()> {
+        if self.end + len <= self.map.len() {
+            return Ok(());
+        }
+        self.file.set_len((self.map.len() as u64 + CHUNK).max((self.end + len) as u64))?;
+        self.map = map(&self.file)?;
+        Ok(())
+    }
+
+    /// Stores `key` and then its newline: a reader counts only whole lines, so a note
+    /// cut off by a kill between the two is not a note.
+    fn note(&mut self, key: &str) {
+        let at = self.end;
+        self.map[at..at + key.len()].copy_from_slice(key.as_bytes());
+        compiler_fence(Ordering::SeqCst);
+        self.map[at + key.len()] = b'\n';
+        self.end = at + key.len() + 1;
     }
 
     /// The run is over and every hand-over of it answered: the journal goes.
@@ -116,8 +161,10 @@ pub fn finished(dir: &Path, run: &str) -> io::Result<Option<Finished>> {
     }
     let mut text = String::new();
     file.read_to_string(&mut text)?;
-    // Only whole lines count: a last line without its newline was cut off mid-write.
-    let whole = text.rsplit_once('\n').map(|(lines, _)| lines).unwrap_or("");
+    // The file is grown ahead of its notes, so it ends in zeros; and only whole lines
+    // count: a last line without its newline was cut off mid-note.
+    let written = text.split('\0').next().unwrap_or("");
+    let whole = written.rsplit_once('\n').map(|(lines, _)| lines).unwrap_or("");
     let noted = whole.lines().map(str::to_string).collect();
     Ok(Some(Finished { noted, _lock: file, path }))
 }
@@ -157,6 +204,28 @@ mod tests {
         std::fs::write(path_of(&d, "run-2"), "alice\nbo").unwrap();
         let left = finished(&d, "run-2").unwrap().unwrap();
         assert!(left.noted("alice") && !left.noted("bo"));
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn notes_past_the_first_chunk_grow_the_file_and_the_zeros_after_the_last_are_not_notes() {
+        let d = dir("grow");
+        let mut journal = Journal::open(&d, "run-4").unwrap();
+        let keys: Vec<String> = (0..40_000).map(|i| format!("{i:036}")).collect();
+        for key in &keys {
+            assert!(journal.note_then_release(key, &Release::default()));
+        }
+        let length = std::fs::metadata(path_of(&d, "run-4")).unwrap().len();
+        assert!(length > CHUNK && length.is_multiple_of(CHUNK), "grown by whole chunks: {length}");
+        drop(journal);
+        let left = finished(&d, "run-4").unwrap().unwrap();
+        assert!(keys.iter().all(|k| left.noted(k)));
+        assert_eq!(left.noted.len(), keys.len(), "nothing but the notes: no empty line from the zeros");
+        left.discard();
+        // A note cut off before its newline, in a file grown ahead of it.
+        std::fs::write(path_of(&d, "run-4"), b"alice\nbob\0\0\0\0").unwrap();
+        let left = finished(&d, "run-4").unwrap().unwrap();
+        assert!(left.noted("alice") && !left.noted("bob") && left.noted.len() == 1);
         let _ = std::fs::remove_dir_all(&d);
     }
 
