@@ -36,14 +36,7 @@ pub async fn home(state: &AppState, viewer: &Viewer, cursor: Option<&str>, limit
 /// whole batch, then each viewer's groups merged, so a batch costs a fixed few
 /// statements however many members it holds.
 pub async fn my_groups_for_each(state: &AppState, viewers: &[Viewer], limit: u64) -> AppResult<Vec<Vec<Thread>>> {
-    let known = crate::group_batches::list_for_each(&state.db, viewers).await?;
-    let theirs: Vec<Vec<Uuid>> = viewers
-        .iter()
-        .zip(&known)
-        .map(|(v, known)| {
-            known.iter().filter(|(g, s)| s.is_member() && groups::access(v, g, *s).read).map(|(g, _)| g.id).collect()
-        })
-        .collect();
+    let theirs = crate::group_batches::readable_memberships_for_each(&state.db, viewers).await?;
     let mut wanted: Vec<Uuid> = theirs.iter().flatten().copied().collect();
     wanted.sort();
     wanted.dedup();

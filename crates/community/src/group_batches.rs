@@ -40,24 +40,30 @@ pub async fn memberships_of_each<C: sea_orm::ConnectionTrait>(
     Ok(rows)
 }
 
-/// [`crate::groups::list`] for each of `viewers` (members, in their order), in two statements however
-/// many: everyone's memberships, and the groups (memoised).
-pub async fn list_for_each(db: &Db, viewers: &[Viewer]) -> AppResult<Vec<Vec<(Group, Standing)>>> {
+/// The groups each of `viewers` (members, in their order) belongs to and may read, by
+/// the rule of [`crate::groups::list`], in two statements however many: everyone's
+/// memberships, and the groups (memoised). Only each viewer's own memberships are
+/// looked at: a batch of a hundred members once cloned every group they could see for
+/// each of them (33 MB at the benchmark's scale, three batches at a time).
+pub async fn readable_memberships_for_each(db: &Db, viewers: &[Viewer]) -> AppResult<Vec<Vec<Uuid>>> {
     let ids: Vec<MemberId> = viewers.iter().filter_map(Viewer::id).collect();
-    let mut theirs: HashMap<MemberId, HashMap<Uuid, MembershipRow>> = HashMap::new();
+    let mut theirs: HashMap<MemberId, Vec<(Uuid, MembershipRow)>> = HashMap::new();
     for m in memberships_of_each(db.reader(), &ids).await? {
-        theirs.entry(m.member_id).or_default().insert(m.group_id, MembershipRow { role: m.role, status: m.status });
+        theirs.entry(m.member_id).or_default().push((m.group_id, MembershipRow { role: m.role, status: m.status }));
     }
     let groups = all_groups(db).await?;
+    let by_id: HashMap<Uuid, &Group> = groups.iter().map(|g| (g.id, g)).collect();
     Ok(viewers
         .iter()
         .map(|viewer| {
-            let mine = viewer.id().and_then(|me| theirs.get(&me));
-            groups
-                .iter()
-                .map(|g| (g, standing_of(mine.and_then(|m| m.get(&g.id)))))
-                .filter(|(g, s)| access(viewer, g, *s).see_group)
-                .map(|(g, s)| (g.clone(), s))
+            let mine = viewer.id().and_then(|me| theirs.get(&me)).map(Vec::as_slice).unwrap_or_default();
+            mine.iter()
+                .filter_map(|(group, row)| {
+                    let g = by_id.get(group)?;
+                    let s = standing_of(Some(row));
+                    let can = access(viewer, g, s);
+                    (can.see_group && s.is_member() && can.read).then_some(g.id)
+                })
                 .collect()
         })
         .collect())
