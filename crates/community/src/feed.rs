@@ -54,6 +54,9 @@ pub async fn my_groups_for_each(state: &AppState, viewers: &[Viewer], limit: u64
 
 /// The newest `limit` visible threads of each of `groups`: one statement a hundred
 /// groups, an index seek each (as [`feed`] reads a member's groups).
+/// Groups a statement of [`newest_of_each`] reads.
+const NEWEST_CHUNK: usize = 100;
+
 async fn newest_of_each(
     state: &AppState,
     groups: &[Uuid],
@@ -70,14 +73,20 @@ async fn newest_of_each(
         .collect::<Vec<_>>()
         .join(", ");
     let mut newest: std::collections::HashMap<Uuid, Vec<Thread>> = Default::default();
-    for chunk in groups.chunks(100) {
+    for chunk in groups.chunks(NEWEST_CHUNK) {
         let mut values: Vec<sea_orm::Value> = vec![now().into(), (limit as i64).into()];
         let visible = format!("t.status = 'visible' AND {}", live_threads::has_opened_sql("t", "$1"));
+        // Every statement has the same text, a short chunk padded with a group that
+        // does not exist: preparing a hundred-part union costs more than running it, and
+        // a text seen before is prepared already (each connection keeps its statements).
+        let padding = std::iter::repeat_n(Uuid::nil(), NEWEST_CHUNK - chunk.len());
         let parts: Vec<String> = chunk
             .iter()
+            .copied()
+            .chain(padding)
             .enumerate()
             .map(|(i, g)| {
-                values.push((*g).into());
+                values.push(g.into());
                 format!(
                     "SELECT {cols} FROM (SELECT {t_cols} FROM threads t WHERE t.group_id = ${} AND {visible} \
                      ORDER BY t.last_activity_at DESC, t.id DESC LIMIT $2) AS part{i}",
