@@ -10,7 +10,7 @@ use kernel::ids::MemberId;
 use kernel::viewer::Viewer;
 use uuid::Uuid;
 
-use crate::groups::{Group, MembershipRow, Standing, access, all_groups, standing_of};
+use crate::groups::{Group, MembershipRow, access, all_groups, standing_of};
 
 /// A membership row of some member (any status).
 #[derive(sea_orm::FromQueryResult)]
