@@ -45,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0028_group_archive::Migration),
             Box::new(m0029_analytics_current::Migration),
             Box::new(m0030_post_html::Migration),
+            Box::new(m0031_open_prompts::Migration),
         ]
     }
 }
@@ -133,6 +134,7 @@ mod m0027_group_conversations;
 mod m0028_group_archive;
 mod m0029_analytics_current;
 mod m0030_post_html;
+mod m0031_open_prompts;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {
