@@ -214,7 +214,8 @@ class Ceiling(Process):
 
     def __init__(self, binary, dataset):
         if not Path(binary).exists():
-            raise SystemExit(f"{binary} is missing: build it with `cargo build --release -p bench-ceiling` (bench/run does)")
+            raise SystemExit(f"{binary} is missing: `cargo build --release -p bench-ceiling` builds it "
+                             "(bench/run does)")
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path, self.log = log_file(f"ceiling-{dataset.backend}.log")

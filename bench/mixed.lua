@@ -155,7 +155,8 @@ function request()
     -- Reaction k of this member: each of their replies in turn, then the next kind.
     local k, n = reacted[s.index], #s.posts
     local target, with = s.posts[k % n + 1], REACTIONS[math.floor(k / n) % #REACTIONS + 1]
-    req = post("/threads/" .. s.thread .. "/react", s, "target_type=reply&target_id=" .. target .. "&react=" .. with .. ":1")
+    req = post("/threads/" .. s.thread .. "/react", s,
+      "target_type=reply&target_id=" .. target .. "&react=" .. with .. ":1")
   else
     -- A visitor joining, from an address of their own (sign-ups are limited per address).
     signups = signups + 1

@@ -200,12 +200,20 @@ def drop_scratch(s):
 
 # ---------- driving it ----------
 
-def mixed_wrk(args, base, sessions, state, seconds, tag):
-    """One wrk run of mixed.lua: wrk's totals and the script's reads and writes apart."""
+def mixed_wrk(args, server, sessions, state, seconds, tag):
+    """One wrk run of mixed.lua: wrk's totals and the script's reads and writes apart, and
+    the server's RSS (VmRSS) read every second meanwhile (`rss`: their median, `rss_max`)."""
     n = args.connections
-    cmd = ["wrk", f"-t{n}", f"-c{n}", f"-d{seconds}s", "--latency", "--timeout", "5s", "-s", str(SCRIPT), base,
-           "--", str(sessions), str(state), str(n), tag]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    cmd = ["wrk", f"-t{n}", f"-c{n}", f"-d{seconds}s", "--latency", "--timeout", "5s", "-s", str(SCRIPT),
+           server.base, "--", str(sessions), str(state), str(n), tag]
+    rss = []
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        while proc.poll() is None:
+            rss.append(server.memory_mb()[0])
+            time.sleep(1)
+        out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"wrk failed ({proc.returncode}): {err[-2000:]}")
     found = re.search(r"^MIXED (.*)$", out, re.M)
     if not found:
         raise SystemExit(f"mixed.lua printed no result:\n{out[-2000:]}")
@@ -216,6 +224,7 @@ def mixed_wrk(args, base, sessions, state, seconds, tag):
     r["requests"] = int(re.search(r"(\d+) requests in", out).group(1))
     r["errors"] = sum(r["bad"].values()) + r["socket_errors"]
     r["done"] = {k: r["sent"][k] - r["bad"][k] for k in r["sent"]}
+    r["rss"], r["rss_max"] = statistics.median(rss), max(rss)
     return r
 
 
@@ -275,7 +284,7 @@ class Scratch:
         reaction left in flight and done by the server is made again by its member in a
         later run, and then adds no row)."""
         self.tag += 1
-        r = mixed_wrk(args, self.server.base, self.sessions, self.state, seconds, f"{self.tag:x}")
+        r = mixed_wrk(args, self.server, self.sessions, self.state, seconds, f"{self.tag:x}")
         for k, n in r["in_flight"].items():
             self.in_flight[k] = self.in_flight.get(k, 0) + n
         return r
@@ -294,13 +303,14 @@ def run_mixed(args, ds):
         sc.drive(args, max(args.warmup, 2))
         before, made_before = settled_counts(sc.copy), reactions_made(sc.state)
         r = sc.drive(args, args.mixed_duration)
-        r["rss"], r["peak"] = sc.server.memory_mb()
+        r["peak"] = sc.server.memory_mb()[1]
         r["writes_checked"], r["stored"] = verify(before, settled_counts(sc.copy), r["done"], sc.in_flight,
                                                   sc.members, made_before, reactions_made(sc.state))
         r.update(backend=ds.backend, sessions=len(sc.members), connections=args.connections,
                  seconds=args.mixed_duration, ok=r["stored"] and r["errors"] == 0)
         bench.log(f"    {r['rps']:.0f} req/s; reads p99 {r['reads']['p99']:.2f} ms, writes p99 "
-                  f"{r['writes']['p99']:.2f} ms; errors {r['errors']}; writes (answered, stored): {r['writes_checked']}")
+                  f"{r['writes']['p99']:.2f} ms; errors {r['errors']}; writes (answered, stored): "
+                  f"{r['writes_checked']}")
         return r
     finally:
         sc.close()
@@ -311,6 +321,8 @@ def report_lines(r):
     reads_budget = bench.mark(r["reads"]["p99"] < MIXED_READ_P99_MS) if r["backend"] == "sqlite" else ""
     sent = ", ".join(f"{k} {n}" for k, n in r["sent"].items())
     in_flight = ", ".join(f"{k} {n}" for k, n in r["in_flight"].items() if n) or "none"
+    budget = [f"- Budget (issue 19): on SQLite, reads' p99 under {MIXED_READ_P99_MS:.0f} ms with the writes "
+              "going on."] if r["backend"] == "sqlite" else []
     return [
         f"### Mixed load: {r['sessions']} members, {r['connections']} connections, {r['seconds']} s",
         "",
@@ -324,8 +336,9 @@ def report_lines(r):
         + (f" First error: {r['first_error']}." if r["first_error"] else ""),
         f"- Writes answered as done against the database's counts before and after (equal but for those left "
         f"unanswered, here and in the warm-up): {stored} {'✓' if r['stored'] else '✗'}.",
-        f"- Budget (issue 19): on SQLite, reads' p99 under {MIXED_READ_P99_MS:.0f} ms with the writes going on.",
-        f"- `shn serve` RSS after: {r['rss']:.0f} MB (peak {r['peak']:.0f} MB).",
+        *budget,
+        f"- `shn serve` RSS while loaded: median {r['rss']:.0f} MB, highest {r['rss_max']:.0f} MB (sampled every "
+        f"second); peak (VmHWM) {r['peak']:.0f} MB {bench.mark(r['peak'] < bench.RSS_BUDGET_MB)}.",
     ]
 
 
@@ -372,7 +385,7 @@ def soak_backend(args, ds):
     sc = Scratch(args, ds, f"{ds.backend}-soak")
     csv_path = bench.BENCH / "out" / f"soak-{ds.backend}.csv"
     fields = ["minute", "requests_per_s", "reads_p99_ms", "writes_p99_ms", "reads", "writes", "errors", "rss_mb",
-              "peak_rss_mb"]
+              "rss_max_mb", "peak_rss_mb"]
     rows, started = [], time.monotonic()
     try:
         before, made_before, done = counts(sc.copy), reactions_made(sc.state), {}
@@ -381,18 +394,19 @@ def soak_backend(args, ds):
             out.writeheader()
             for i in range(samples):
                 r = sc.drive(args, args.soak_sample)
-                rss, peak = sc.server.memory_mb()
+                peak = sc.server.memory_mb()[1]
                 for k, n in r["done"].items():
                     done[k] = done.get(k, 0) + n
                 row = {"minute": round((time.monotonic() - started) / 60, 2), "requests_per_s": round(r["rps"]),
                        "reads_p99_ms": r["reads"]["p99"], "writes_p99_ms": r["writes"]["p99"],
                        "reads": r["reads"]["n"], "writes": r["writes"]["n"], "errors": r["errors"],
-                       "rss_mb": round(rss, 1), "peak_rss_mb": round(peak, 1), "first_error": r["first_error"]}
+                       "rss_mb": round(r["rss"], 1), "rss_max_mb": round(r["rss_max"], 1),
+                       "peak_rss_mb": round(peak, 1), "first_error": r["first_error"]}
                 out.writerow({k: row[k] for k in fields})
                 f.flush()
                 rows.append(row)
                 bench.log(f"    {i + 1}/{samples}: {r['rps']:.0f} req/s, reads p99 {r['reads']['p99']:.2f} ms, "
-                          f"writes p99 {r['writes']['p99']:.2f} ms, errors {r['errors']}, RSS {rss:.0f} MB")
+                          f"writes p99 {r['writes']['p99']:.2f} ms, errors {r['errors']}, RSS {r['rss']:.0f} MB")
         checked, stored = verify(before, settled_counts(sc.copy), done, sc.in_flight, sc.members, made_before,
                                  reactions_made(sc.state))
     finally:
@@ -416,9 +430,12 @@ def run_soak(args, backends):
                   f"- Errors: {s['errors']} {'✓' if s['errors'] == 0 else '✗'}.",
                   f"- Writes (answered, stored in the database): {stored} {'✓' if s['stored'] else '✗'}.",
                   *s["verdict"], "",
-                  "| minute | req/s | reads p99 ms | writes p99 ms | errors | RSS MB |", "|---:|---:|---:|---:|---:|---:|"]
+                  "| minute | req/s | reads p99 ms | writes p99 ms | errors | RSS MB, median | RSS MB, highest |",
+                  "|---:|---:|---:|---:|---:|---:|---:|"]
         lines += [f"| {r['minute']:.1f} | {r['requests_per_s']} | {r['reads_p99_ms']:.2f} | {r['writes_p99_ms']:.2f} | "
-                  f"{r['errors']}{' (first: ' + r['first_error'] + ')' if r['first_error'] else ''} | {r['rss_mb']:.0f} |"
-                  for r in s["rows"]]
+                  f"{r['errors']}{' (first: ' + r['first_error'] + ')' if r['first_error'] else ''} | "
+                  f"{r['rss_mb']:.0f} | {r['rss_max_mb']:.0f} |" for r in s["rows"]]
+        lines += ["", f"Peak RSS (VmHWM) over the soak: {s['rows'][-1]['peak_rss_mb']:.0f} MB "
+                  f"{bench.mark(s['rows'][-1]['peak_rss_mb'] < bench.RSS_BUDGET_MB)}."]
         lines.append("")
     return "\n".join(lines), not all(s["ok"] for s in results)
