@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Drives `shn serve` with wrk, per backend, and writes a Markdown report.
 
-Run through bench/run, which builds the release binary first. The dataset for each
+Run through bench/run, which builds the release binaries first. The dataset for each
 backend is built once with `shn demo --scale S` and reused by later runs of the same
-scale (pass --rebuild to build it again). See bench/README.md.
+scale (pass --rebuild to build it again). Each page is measured beside the bare ceiling
+(bench/ceiling); --mixed adds the mixed load of reads and writes, --soak runs only that
+load for a long time, --sizes only the pages at several scales (mixed.py has the mixed
+load and the soak). See bench/README.md.
 """
 
 import argparse
@@ -18,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -50,13 +54,27 @@ def parse_args():
         default=os.environ.get("SHN_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"),
         help="PostgreSQL admin URL; the benchmark database is created next to it",
     )
+    a.add_argument("--ceiling", help="the bare ceiling's binary (default: bench-ceiling beside --shn)")
     a.add_argument("--out", help="report file (default bench/out/report-<mode>.md)")
     a.add_argument("--build-seconds", type=float, help="how long bench/run spent building the binary")
+    m = a.add_argument_group("mixed load, soak and sizes (bench/README.md)")
+    m.add_argument("--mixed", action=argparse.BooleanOptionalAction, default=None,
+                   help="also run the mixed load of reads and writes (default: in a full run, not with --quick)")
+    m.add_argument("--no-pages", action="store_true", help="skip the pages, e.g. with --mixed for the mixed load alone")
+    m.add_argument("--mixed-duration", type=int, help="seconds of mixed load (default 30, or 10 with --quick)")
+    m.add_argument("--sessions", type=int, default=1000, help="members signed in for the mixed load")
+    m.add_argument("--soak", type=float, metavar="MINUTES", help="only a soak: the mixed load for MINUTES per backend")
+    m.add_argument("--soak-sample", type=int, default=60, metavar="SECONDS", help="a soak's sampling period")
+    m.add_argument("--sizes", metavar="S1,S2,…", help="only the pages, at each of these dataset scales")
     args = a.parse_args()
     args.scale = args.scale or (0.02 if args.quick else 1.0)
     args.duration = args.duration or (3 if args.quick else 10)
     args.warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
-    args.out = Path(args.out) if args.out else BENCH / "out" / f"report-{'quick' if args.quick else 'full'}.md"
+    args.mixed = (not args.quick) if args.mixed is None else args.mixed
+    args.mixed_duration = args.mixed_duration or (10 if args.quick else 30)
+    args.ceiling = args.ceiling or str(Path(args.shn).parent / "bench-ceiling")
+    mode = "soak" if args.soak else "sizes" if args.sizes else "quick" if args.quick else "full"
+    args.out = Path(args.out) if args.out else BENCH / "out" / f"report-{mode}.md"
     return args
 
 
@@ -124,38 +142,39 @@ class Dataset:
         return json.loads((self.dir / "scale.json").read_text())
 
 
-class Server:
-    def __init__(self, shn, dataset, flags=()):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        started = time.monotonic()
-        # The server's log goes to a file: a pipe nobody reads would fill and stall it.
-        self.log_path = BENCH / "out" / f"serve-{dataset.backend}.log"
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([shn, "serve", *flags], env=dataset.env(SHN_BIND=f"127.0.0.1:{self.port}"),
-                                     stdout=subprocess.DEVNULL, stderr=self.log)
-        deadline = started + 60
-        while True:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"shn serve exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.base + "/readyz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit("shn serve was not ready within 60 s")
-            time.sleep(0.005)
-        self.startup_s = time.monotonic() - started
+class Process:
+    """A server process bench.py started: its memory, and stopping it."""
+
+    proc: subprocess.Popen
+    log: object
 
     def memory_mb(self):
-        """(current RSS, peak RSS) of the server process, in MB."""
+        """(current RSS, peak RSS) of the process, in MB."""
         status = Path(f"/proc/{self.proc.pid}/status").read_text()
         kb = {k: int(v.split()[0]) for k, v in re.findall(r"^(VmRSS|VmHWM):\s+(.*)$", status, re.M)}
         return kb["VmRSS"] / 1024, kb["VmHWM"] / 1024
+
+    def wait_ready(self, url, what, any_status=False, deadline_s=60):
+        """Waits until `url` answers 200 (or, with `any_status`, anything at all); returns
+        the seconds it took."""
+        started = time.monotonic()
+        while True:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"{what} exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=1) as r:
+                    if r.status == 200:
+                        break
+            except urllib.error.HTTPError:
+                if any_status:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > started + deadline_s:
+                self.stop()
+                raise SystemExit(f"{what} was not ready within {deadline_s} s")
+            time.sleep(0.005)
+        return time.monotonic() - started
 
     def stop(self):
         self.proc.terminate()
@@ -164,6 +183,46 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self.log.close()
+
+
+def log_file(name):
+    path = BENCH / "out" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path, open(path, "w")
+
+
+class Server(Process):
+    """`shn serve` (with its worker) on a dataset. The client address in X-Forwarded-For is
+    believed from 127.0.0.1, as behind a proxy, so that the mixed load's members each sign
+    in and join from an address of their own (log-ins and sign-ups are limited per address)."""
+
+    def __init__(self, shn, dataset, flags=(), label=None):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        # The server's log goes to a file: a pipe nobody reads would fill and stall it.
+        self.log_path, self.log = log_file(f"serve-{label or dataset.backend}.log")
+        env = dataset.env(SHN_BIND=f"127.0.0.1:{self.port}", SHN_TRUSTED_PROXIES="127.0.0.1")
+        started = time.monotonic()
+        self.proc = subprocess.Popen([shn, "serve", *flags], env=env, stdout=subprocess.DEVNULL, stderr=self.log)
+        self.wait_ready(self.base + "/readyz", "shn serve")
+        self.startup_s = time.monotonic() - started
+
+
+class Ceiling(Process):
+    """The bare ceiling (bench/ceiling): a thread with its 50 newest replies and their
+    authors, in one statement and one template, from the same dataset, beside `shn serve`."""
+
+    def __init__(self, binary, dataset):
+        if not Path(binary).exists():
+            raise SystemExit(f"{binary} is missing: `cargo build --release -p bench-ceiling` builds it "
+                             "(bench/run does)")
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path, self.log = log_file(f"ceiling-{dataset.backend}.log")
+        self.proc = subprocess.Popen([binary, "--database-url", dataset.url, "--bind", f"127.0.0.1:{self.port}"],
+                                     stdout=subprocess.DEVNULL, stderr=self.log)
+        # An unknown thread answers 404 once it serves.
+        self.wait_ready(f"{self.base}/threads/00000000-0000-0000-0000-000000000000", "bench-ceiling", any_status=True)
 
 
 def log_in(base, email, password):
@@ -189,7 +248,7 @@ RARE_TEXT = "zebrafish"
 def scenarios(t):
     d = t["discussions"]
     return [
-        ("/healthz (ceiling)", "/healthz", False),
+        ("/healthz", "/healthz", False),
         ("home feed", "/", True),
         ("group page", f"/groups/{d['group_id']}", True),
         ("thread, 50 replies", f"/threads/{d['thread_with_50_replies']}", True),
@@ -204,13 +263,18 @@ def scenarios(t):
     ]
 
 
-def check_page(base, path, cookie):
+def fetch_page(base, path, cookie):
+    """The page's body, after checking that it answers 200."""
     req = urllib.request.Request(base + path, headers={"Cookie": cookie} if cookie else {})
     with urllib.request.urlopen(req, timeout=30) as r:
         body = r.read()
         if r.status != 200 or not body:
             raise SystemExit(f"{path} answered {r.status}")
-        return len(body)
+        return body
+
+
+def check_page(base, path, cookie):
+    return len(fetch_page(base, path, cookie))
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -269,28 +333,50 @@ def prepare_datasets(args, backends):
     return built
 
 
-def run_backend(args, backend, built_s):
-    ds = Dataset(backend, args.scale, args.pg_admin)
+BARE = "bare thread page (ceiling)"
+
+
+def check_bare(body):
+    """The ceiling serves the thread with its 50 newest replies, or the comparison is void."""
+    replies = body.count(b'<li class="card"')
+    if replies != 50:
+        raise SystemExit(f"the bare ceiling's thread page shows {replies} replies, not 50")
+
+
+def measure(args, name, server, path, cookie, check=None):
+    """One page: checked, warmed up, then driven with wrk; with its size and the serving
+    process's memory after it."""
+    body = fetch_page(server.base, path, cookie)
+    if check:
+        check(body)
+    wrk(server.base + path, cookie, args.warmup, args.connections, args.threads)
+    r = wrk(server.base + path, cookie, args.duration, args.connections, args.threads)
+    r["rss"], r["peak"] = server.memory_mb()
+    r.update(name=name, path=path, bytes=len(body))
+    log(f"    {name:<48} {r['rps']:>9.0f} req/s  p50 {r['p50']:>7.2f} ms  p99 {r['p99']:>7.2f} ms  "
+        f"errors {r['errors']}  {r['bytes'] / 1024:>6.1f} KB  RSS {r['rss']:.0f} MB")
+    return r
+
+
+def run_pages(args, ds):
+    """Serves the dataset with `shn serve`, and the bare ceiling beside it, and measures the
+    ceiling then each page. The first row is the ceiling's (its RSS is its own process's)."""
     t = ds.targets()
     server = Server(args.shn, ds)
+    ceiling = None
     try:
         log(f"    ready in {server.startup_s * 1000:.0f} ms")
+        ceiling = Ceiling(args.ceiling, ds)
+        thread = t["discussions"]["thread_with_50_replies"]
+        rows = [measure(args, BARE, ceiling, f"/threads/{thread}", None, check_bare)]
         cookie = log_in(server.base, t["member_email"], t["password"])
-        rows = []
         for name, path, signed_in in scenarios(t):
-            c = cookie if signed_in else None
-            size = check_page(server.base, path, c)
-            wrk(server.base + path, c, args.warmup, args.connections, args.threads)
-            r = wrk(server.base + path, c, args.duration, args.connections, args.threads)
-            r["rss"], r["peak"] = server.memory_mb()
-            r.update(name=name, path=path, bytes=size)
-            rows.append(r)
-            log(f"    {name:<48} {r['rps']:>9.0f} req/s  p50 {r['p50']:>7.2f} ms  p99 {r['p99']:>7.2f} ms  "
-                f"errors {r['errors']}  RSS {r['rss']:.0f} MB")
-        return {"backend": backend, "dataset": t, "built_s": built_s, "startup_s": server.startup_s, "rows": rows,
-                "peak_mb": server.memory_mb()[1]}
+            rows.append(measure(args, name, server, path, cookie if signed_in else None))
+        return {"startup_s": server.startup_s, "rows": rows, "peak_mb": server.memory_mb()[1]}
     finally:
         server.stop()
+        if ceiling:
+            ceiling.stop()
 
 
 def machine():
@@ -309,21 +395,47 @@ def mark(ok):
     return "✓" if ok else "✗ over budget"
 
 
-def report(args, results):
+def command(args):
+    """The command line that gave the report, as bench/run takes it."""
+    flags = [a for a in sys.argv[1:]]
+    for f in ("--shn", "--build-seconds", "--ceiling"):
+        while f in flags:
+            i = flags.index(f)
+            del flags[i:i + 2]
+    return " ".join(["bench/run", *flags])
+
+
+def header(args, title, how):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return [f"# {title}", "", f"- Date: {now}", f"- Machine: {machine()}", f"- Command: `{command(args)}` ({how}; "
+            "load generator and servers share the machine)", ""]
+
+
+def page_table(rows):
+    """The pages' table: each page's req/s as a share of the bare ceiling's (rows[0]) and
+    of /healthz's (rows[1]), latency, errors and weight."""
+    bare, healthz = rows[0]["rps"], rows[1]["rps"]
     lines = [
-        f"# Benchmark report ({'quick' if args.quick else 'full'})",
-        "",
-        f"- Date: {now}",
-        f"- Machine: {machine()}",
-        f"- Command: `bench/run {'--quick ' if args.quick else ''}`(scale {args.scale:g}; wrk, {args.threads} threads, "
-        f"{args.connections} connections, {args.warmup} s warm-up then {args.duration} s per scenario; "
-        "load generator and server share the machine)",
-        "",
+        "| scenario | req/s | of bare page | of /healthz | p50 ms | p99 ms | p99 < 25 ms | errors | KB | RSS MB |",
+        "|---|---:|---:|---:|---:|---:|:---:|---:|---:|---:|",
     ]
+    for r in rows:
+        lines.append(
+            f"| {r['name']} | {r['rps']:.0f} | {100 * r['rps'] / bare:.1f} % | {100 * r['rps'] / healthz:.1f} % | "
+            f"{r['p50']:.2f} | {r['p99']:.2f} | {mark(r['p99'] < P99_BUDGET_MS)} | {r['errors']} | "
+            f"{r['bytes'] / 1024:.1f} | {r['rss']:.0f} |")
+    lines += ["", "KB: the page's HTML as served without compression (wrk asks for none). RSS: the serving "
+              "process's after the page; for the bare page, the ceiling's own process."]
+    return lines
+
+
+def report(args, results):
+    how = (f"scale {args.scale:g}; wrk, {args.threads} threads, {args.connections} connections, {args.warmup} s "
+           f"warm-up then {args.duration} s per page")
+    if any("mixed" in r for r in results):
+        how += f"; mixed load {args.mixed_duration} s as {args.sessions} members"
+    lines = header(args, f"Benchmark report ({'quick' if args.quick else 'full'})", how)
     for res in results:
-        rows = res["rows"]
-        ceiling = rows[0]["rps"]
         d = res["dataset"]
         when = "in this run" if res["built_s"] is not None else "by an earlier run, reused"
         lines += [
@@ -331,19 +443,68 @@ def report(args, results):
             "",
             f"- Dataset: scale {d['scale']:g}, built {when} in {d['seconds']:.0f} s "
             f"({', '.join(f'{n} {s:.0f} s' for n, s in d['stages'])})",
-            f"- Start-up to ready: {res['startup_s'] * 1000:.0f} ms {mark(res['startup_s'] < STARTUP_BUDGET_S)}",
-            f"- Peak RSS of `shn serve` over the run: {res['peak_mb']:.0f} MB {mark(res['peak_mb'] < RSS_BUDGET_MB)}",
-            "",
-            "| scenario | req/s | of ceiling | p50 ms | p99 ms | p99 < 25 ms | errors | RSS MB |",
-            "|---|---:|---:|---:|---:|:---:|---:|---:|",
         ]
-        for r in rows:
-            share = "100 %" if r is rows[0] else f"{100 * r['rps'] / ceiling:.1f} %"
-            lines.append(
-                f"| {r['name']} | {r['rps']:.0f} | {share} | {r['p50']:.2f} | {r['p99']:.2f} | "
-                f"{mark(r['p99'] < P99_BUDGET_MS)} | {r['errors']} | {r['rss']:.0f} |")
+        if "rows" in res:
+            lines += [
+                f"- Start-up to ready: {res['startup_s'] * 1000:.0f} ms {mark(res['startup_s'] < STARTUP_BUDGET_S)}",
+                f"- Peak RSS of `shn serve` over the pages: {res['peak_mb']:.0f} MB "
+                f"{mark(res['peak_mb'] < RSS_BUDGET_MB)}",
+                "",
+                *page_table(res["rows"]),
+            ]
+        if "mixed" in res:
+            import mixed
+            lines += ["", *mixed.report_lines(res["mixed"])]
         lines.append("")
     return "\n".join(lines)
+
+
+def short(name):
+    """A page's name without what depends on the dataset (sizes, condition names)."""
+    return re.sub(r" \([^)]*\)", "", name)
+
+
+def run_sizes(args, backends):
+    """The pages at each scale: every dataset is built (or found) first, then each is
+    measured in turn. Returns the report."""
+    scales = [float(s) for s in args.sizes.split(",") if s.strip()]
+    for scale in scales:
+        args.scale = scale
+        prepare_datasets(args, backends)
+    measured = {b: [] for b in backends}
+    for scale in scales:
+        for b in backends:
+            log(f"==> {b}, scale {scale:g}: pages")
+            measured[b].append(run_pages(args, Dataset(b, scale, args.pg_admin)))
+    how = (f"scales {', '.join(f'{s:g}' for s in scales)}; wrk, {args.threads} threads, {args.connections} "
+           f"connections, {args.warmup} s warm-up then {args.duration} s per page")
+    lines = header(args, "Cost against size", how)
+    lines += ["A hot page's time should not grow with the dataset: the last column is its p99 at the largest "
+              "scale over its p99 at the smallest.", ""]
+    for b in backends:
+        runs = measured[b]
+        cols = "".join(f" req/s @{s:g} | p99 ms @{s:g} |" for s in scales)
+        lines += [f"## {b}", "", f"| page |{cols} p99 ×, largest / smallest |",
+                  "|---|" + "---:|---:|" * len(scales) + "---:|"]
+        for i, first in enumerate(runs[0]["rows"]):
+            cells = ""
+            for run in runs:
+                r = run["rows"][i]
+                errors = f" ({r['errors']} errors)" if r["errors"] else ""
+                cells += f" {r['rps']:.0f}{errors} | {r['p99']:.2f} |"
+            growth = runs[-1]["rows"][i]["p99"] / max(first["p99"], 0.001)
+            lines.append(f"| {short(first['name'])} |{cells} ×{growth:.2f} |")
+        lines.append("")
+    failed = any(r["errors"] for run in measured.values() for res in run for r in res["rows"])
+    return "\n".join(lines), failed
+
+
+def write_report(args, text, started, build_note=""):
+    text += f"\nWhole command: {time.monotonic() - started:.0f} s{build_note}.\n"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    log("\n" + text)
+    log(f"Report written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
 
 
 def main():
@@ -352,20 +513,39 @@ def main():
         raise SystemExit("wrk is not installed (bench/run installs it)")
     started = time.monotonic()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if args.sizes:
+        text, failed = run_sizes(args, backends)
+        write_report(args, text, started)
+        return 1 if failed else 0
+    if args.soak:
+        import mixed
+        text, failed = mixed.run_soak(args, backends)
+        write_report(args, text, started)
+        return 1 if failed else 0
     built = prepare_datasets(args, backends)
     measuring = time.monotonic()
-    results = [run_backend(args, b, built[b]) for b in backends]
-    text = report(args, results)
+    results = []
+    for b in backends:
+        ds = Dataset(b, args.scale, args.pg_admin)
+        res = {"backend": b, "built_s": built[b], "dataset": ds.targets()}
+        if not args.no_pages:
+            log(f"==> {b}: pages")
+            res.update(run_pages(args, ds))
+        if args.mixed:
+            import mixed
+            res["mixed"] = mixed.run_mixed(args, ds)
+        results.append(res)
     build = args.build_seconds or 0
-    text += (f"\nWhole command: {build + time.monotonic() - started:.0f} s (release build {build:.0f} s, "
-             f"datasets {measuring - started:.0f} s, measuring {time.monotonic() - measuring:.0f} s).\n")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text)
-    log("\n" + text)
-    log(f"Report written to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
-    missed = [r for res in results for r in res["rows"] if r["errors"]]
-    return 1 if missed else 0
+    started -= build
+    write_report(args, report(args, results), started,
+                 f" (release build {build:.0f} s, datasets {measuring - started - build:.0f} s, "
+                 f"measuring {time.monotonic() - measuring:.0f} s)")
+    failed = [r for res in results for r in res.get("rows", []) if r["errors"]]
+    failed += [res for res in results if "mixed" in res and not res["mixed"]["ok"]]
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
+    # mixed.py imports this module as `bench`: the same module, not a second copy.
+    sys.modules.setdefault("bench", sys.modules[__name__])
     sys.exit(main())
