@@ -93,18 +93,21 @@ async fn newest_of_each(
             );
             vec![(sql, vec![now().into(), (limit as i64).into(), ids.into()])]
         }
-        kernel::db::Backend::Sqlite => groups
-            .chunks(NEWEST_CHUNK)
-            .map(|chunk| {
-                let padding = std::iter::repeat_n(Uuid::nil(), NEWEST_CHUNK - chunk.len());
-                let mut values: Vec<sea_orm::Value> = vec![now().into(), (limit as i64).into()];
-                values.extend(chunk.iter().copied().chain(padding).map(sea_orm::Value::from));
-                let parts: Vec<String> = (0..NEWEST_CHUNK)
-                    .map(|i| format!("SELECT {cols} FROM ({}) AS part{i}", newest_of(&format!("${}", i + 3))))
-                    .collect();
-                (parts.join(" UNION ALL "), values)
-            })
-            .collect(),
+        kernel::db::Backend::Sqlite => {
+            let union = (0..NEWEST_CHUNK)
+                .map(|i| format!("SELECT {cols} FROM ({}) AS part{i}", newest_of(&format!("${}", i + 3))))
+                .collect::<Vec<_>>()
+                .join(" UNION ALL ");
+            groups
+                .chunks(NEWEST_CHUNK)
+                .map(|chunk| {
+                    let padding = std::iter::repeat_n(Uuid::nil(), NEWEST_CHUNK - chunk.len());
+                    let mut values: Vec<sea_orm::Value> = vec![now().into(), (limit as i64).into()];
+                    values.extend(chunk.iter().copied().chain(padding).map(sea_orm::Value::from));
+                    (union.clone(), values)
+                })
+                .collect()
+        }
     };
     let mut newest: std::collections::HashMap<Uuid, Vec<Thread>> = Default::default();
     for (sql, values) in statements {

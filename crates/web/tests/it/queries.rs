@@ -428,3 +428,19 @@ async fn no_statement_on_a_hot_page_or_a_hot_write_reads_a_whole_large_table(app
         }
     }
 }
+
+/// SQLite is built for a pool of connections on their own threads (`.cargo/config.toml`):
+/// without memory statistics and without a page cache shared between connections, each
+/// behind a global mutex that the connections' threads queued on under load (bench/RESULTS.md,
+/// 2026-12-01, third session). PostgreSQL has no such build.
+#[tokio::test]
+async fn sqlite_is_built_without_its_global_memory_and_page_cache_mutexes() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let db = app.state.db.writer();
+    let rows =
+        db.query_all_raw(Statement::from_string(db.get_database_backend(), "PRAGMA compile_options")).await.unwrap();
+    let options: Vec<String> = rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
+    assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+    app.finish().await;
+}
