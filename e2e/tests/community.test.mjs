@@ -42,6 +42,23 @@ test("a member joins a group, starts a discussion and replies", async () => {
   assert.ok((await page.locator(".card a:has-text('Respite ideas')").count()) > 0, "my discussion is found");
   await assertAccessible(page, "search");
 
+  // Reporting someone else's post: a page of its own, with the mistake said by its field.
+  await env.openGroup(page, "Migraine");
+  await page.locator(".card-title a").first().click();
+  await page.waitForSelector("h2#replies-h");
+  await page.locator("a[href*='/report']").first().click();
+  await page.waitForSelector("h1:has-text('Report')");
+  await assertAccessible(page, "report a post");
+  await page.fill("#f-note", "It reads like an advert.");
+  await page.click("button:has-text('Send report')");
+  await page.waitForSelector("#f-reason-error");
+  assert.equal(await page.inputValue("#f-note"), "It reads like an advert.", "the note is kept");
+  await assertAccessible(page, "report a post (refused)");
+  await page.check("input[name=reason][value=spam]");
+  await page.click("button:has-text('Send report')");
+  await page.waitForSelector("text=The moderators will look at your report.");
+  await assertAccessible(page, "report sent");
+
   for (const [path, heading] of [
     ["/messages", "Messages"],
     ["/notifications", "Notifications"],

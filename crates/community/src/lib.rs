@@ -26,6 +26,7 @@ mod post_html;
 mod posting;
 mod privacy;
 mod reactions;
+mod report_web;
 mod scale;
 mod search;
 mod search_index;
@@ -67,6 +68,7 @@ pub fn slice() -> Slice {
         .routes(actions_api::router)
         .routes(live::router)
         .routes(thread_web::router)
+        .routes(report_web::router)
         .routes(settings_web::router)
         .openapi(<api::CommunityApi as utoipa::OpenApi>::openapi)
         .openapi(<actions_api::ActionsApi as utoipa::OpenApi>::openapi)

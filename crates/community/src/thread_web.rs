@@ -28,7 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/threads/{id}/replies", post(reply_submit))
         .route("/threads/{id}/react", post(react_submit))
         .route("/threads/{id}/moderate", post(moderate_submit))
-        .route("/threads/{id}/report", post(report_submit))
         .route("/posts/{kind}/{id}/edit", get(edit_page).post(edit_submit))
         .route("/posts/{kind}/{id}/delete", post(delete_submit))
         .route("/posts/{kind}/{id}/history", get(history_page))
@@ -61,7 +60,6 @@ struct ThreadPage<'a> {
     signed_in: bool,
     tally: Tally,
     kinds: &'static [(&'static str, &'static str)],
-    reasons: Vec<(&'static str, String)>,
     move_targets: Vec<Group>,
     csrf: &'a str,
     error: Option<String>,
@@ -80,7 +78,7 @@ struct ThreadQuery {
 }
 
 /// The start of a post's text, as plain text, for quotes.
-fn excerpt(body: &str) -> String {
+pub(crate) fn excerpt(body: &str) -> String {
     let plain: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     if plain.chars().count() > 200 { format!("{}…", plain.chars().take(200).collect::<String>()) } else { plain }
 }
@@ -91,7 +89,7 @@ fn excerpt(body: &str) -> String {
 /// group, a held reply) is left out, so `?quote=` and a refused form never show what it
 /// points to. (The replies a page's replies quote come with them: see
 /// [`crate::thread_read::replies`].)
-async fn quoted(
+pub(crate) async fn quoted(
     state: &AppState,
     people: &dyn MemberDirectory,
     thread: Uuid,
@@ -177,7 +175,6 @@ async fn render(state: &AppState, ctx: &RequestContext, id: Uuid, cursor: &str, 
         signed_in: ctx.viewer.is_signed_in(),
         tally,
         kinds: reactions::KINDS,
-        reasons: crate::moderation::REASONS.iter().map(|r| (*r, r.replace('_', " "))).collect(),
         move_targets,
         csrf: &ctx.csrf,
         replies,
@@ -294,38 +291,6 @@ async fn react_submit(
     reactions::set(&state, &ctx.viewer, &f.target_type, target, kind, on).await?;
     let anchor = if f.target_type == "reply" { format!("#post-{target}") } else { String::new() };
     Ok(kernel::http::redirect(&format!("/threads/{id}{anchor}")).into_response())
-}
-
-#[derive(Deserialize)]
-struct ReportForm {
-    target_type: String,
-    target_id: String,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    note: String,
-}
-
-async fn report_submit(
-    Req { state, ctx }: Req,
-    Path(id): Path<String>,
-    HtmlForm(f): HtmlForm<ReportForm>,
-) -> AppResult<Response> {
-    let id: Uuid = path_id(&id)?;
-    let r = crate::moderation::NewReport {
-        target_type: f.target_type,
-        target_id: path_id(&f.target_id)?,
-        reason: f.reason,
-        note: f.note,
-    };
-    let x = match crate::moderation::report(&state, &ctx.viewer, &r).await {
-        Ok(_) => {
-            Extras { notice: Some("Thank you. The moderators will look at your report.".into()), ..Extras::none() }
-        }
-        Err(AppError::Validation(e)) => Extras { error: Some(e.sentence()), ..Extras::none() },
-        Err(e) => return Err(e),
-    };
-    render(&state, &ctx, id, "", x).await
 }
 
 #[derive(Deserialize)]

@@ -48,3 +48,4 @@ mod session_viewer;
 mod staff_forms;
 mod surveys;
 mod thread_html;
+mod thread_reports;
