@@ -138,8 +138,8 @@ async fn feed(
         values.push(v);
         format!("${}", values.len())
     };
-    let cols = crate::threads::THREAD_COLUMNS;
-    let t_cols = cols.split(", ").map(|c| format!("t.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let t_cols =
+        crate::threads::THREAD_COLUMNS.split(", ").map(|c| format!("t.{}", c.trim())).collect::<Vec<_>>().join(", ");
     let opened = bind(now().into());
     let after = match cursor.filter(|c| !c.is_empty()) {
         Some(c) => {
@@ -152,14 +152,17 @@ async fn feed(
     let l = bind(((limit + 1) as i64).into());
     let visible = format!("t.status = 'visible' AND {}{after}", live_threads::has_opened_sql("t", &opened));
     let newest = format!("ORDER BY t.last_activity_at DESC, t.id DESC LIMIT {l}");
-    // The newest page of each of my groups (an index seek each), plus threads by people
-    // I follow in other groups I may read; then the newest of those. Reading one merged
-    // range of all my groups instead would sort every thread they hold.
+    // The newest page of each of my groups (an index seek each, answered from
+    // `threads_group_feed` alone), plus threads by people I follow in other groups I may
+    // read; the newest of those are chosen by id and time, and only they are read from
+    // the table. Reading one merged range of all my groups instead would sort every
+    // thread they hold.
     let mut parts: Vec<String> = mine
         .iter()
         .filter(|g| readable.contains(g))
         .map(|g| {
-            format!("SELECT {t_cols} FROM threads t WHERE t.group_id = {} AND {visible} {newest}", bind((*g).into()))
+            let g = bind((*g).into());
+            format!("SELECT t.id, t.last_activity_at FROM threads t WHERE t.group_id = {g} AND {visible} {newest}")
         })
         .collect();
     let others: Vec<Uuid> = readable.iter().filter(|g| followed && !mine.contains(g)).copied().collect();
@@ -170,17 +173,22 @@ async fn feed(
         let others_in =
             kernel::db::uuid_in(state.db.reader(), "t.group_id", kernel::db::UuidColumn::Native, &others, &mut bind);
         parts.push(format!(
-            "SELECT {t_cols} FROM threads t WHERE t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1) \
+            "SELECT t.id, t.last_activity_at FROM threads t \
+             WHERE t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1) \
              AND {others_in} AND {visible} {newest}"
         ));
     }
     let union = parts
         .iter()
         .enumerate()
-        .map(|(i, p)| format!("SELECT {cols} FROM ({p}) AS part{i}"))
+        .map(|(i, p)| format!("SELECT id, last_activity_at FROM ({p}) AS part{i}"))
         .collect::<Vec<_>>()
         .join(" UNION ALL ");
-    let sql = format!("SELECT {cols} FROM ({union}) AS feed ORDER BY last_activity_at DESC, id DESC LIMIT {l}");
+    let sql = format!(
+        "SELECT {t_cols} FROM threads t WHERE t.id IN \
+         (SELECT id FROM ({union}) AS feed ORDER BY last_activity_at DESC, id DESC LIMIT {l}) \
+         ORDER BY t.last_activity_at DESC, t.id DESC"
+    );
     let rows: Vec<Thread> = state.db.all(&sql, values).await?;
     Ok(page::finish(rows, limit, |t| (t.last_activity_at, t.id)))
 }

@@ -18,17 +18,6 @@ use crate::groups;
 use crate::threads;
 
 pub const REASONS: &[&str] = &["spam", "harassment", "medical_misinformation", "self_harm_risk", "other"];
-
-/// How a reason reads on a page.
-pub fn reason_label(reason: &str) -> &'static str {
-    match reason {
-        "spam" => "Spam or advertising",
-        "harassment" => "Harassment or abuse",
-        "medical_misinformation" => "Medical misinformation",
-        "self_harm_risk" => "Someone may be at risk of harming themself",
-        _ => "Something else",
-    }
-}
 pub const TARGETS: &[&str] = &["thread", "reply", "message", "member"];
 pub const ACTIONS: &[&str] = &["dismiss", "hide", "remove", "warn", "suspend_group", "suspend_platform"];
 

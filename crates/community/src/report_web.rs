@@ -114,8 +114,7 @@ fn page(
     typed: &ReportForm,
     errors: &FieldErrors,
 ) -> axum::response::Html<String> {
-    let reasons: Vec<(String, String)> =
-        REASONS.iter().map(|k| (k.to_string(), moderation::reason_label(k).to_string())).collect();
+    let reasons: Vec<(String, String)> = REASONS.iter().map(|k| (k.to_string(), reason_label(k).to_string())).collect();
     let options: Vec<(&str, &str)> = reasons.iter().map(|(k, l)| (k.as_str(), l.as_str())).collect();
     let fields = format!(
         "<input type=\"hidden\" name=\"target_type\" value=\"{kind}\">\
@@ -155,5 +154,16 @@ fn back_to(r: &Reported) -> String {
     match r.kind {
         "reply" => format!("/threads/{}#post-{}", r.thread, r.id),
         _ => format!("/threads/{}", r.thread),
+    }
+}
+
+/// How a reason reads on a page.
+fn reason_label(reason: &str) -> &'static str {
+    match reason {
+        "spam" => "Spam or advertising",
+        "harassment" => "Harassment or abuse",
+        "medical_misinformation" => "Medical misinformation",
+        "self_harm_risk" => "Someone may be at risk of harming themself",
+        _ => "Something else",
     }
 }

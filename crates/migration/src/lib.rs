@@ -46,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0029_analytics_current::Migration),
             Box::new(m0030_post_html::Migration),
             Box::new(m0031_open_prompts::Migration),
+            Box::new(m0032_feed_index_only::Migration),
         ]
     }
 }
@@ -135,6 +136,7 @@ mod m0028_group_archive;
 mod m0029_analytics_current;
 mod m0030_post_html;
 mod m0031_open_prompts;
+mod m0032_feed_index_only;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

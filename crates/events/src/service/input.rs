@@ -12,6 +12,10 @@ use super::EventRow;
 use crate::model::{AUDIENCES, KINDS};
 use crate::time::{self, LocalTimeError};
 
+/// The longest an event may last, in days. The upcoming list relies on it: an event not
+/// over yet started at most this long ago.
+pub(crate) const MAX_EVENT_DAYS: i64 = 14;
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventInput {
@@ -192,7 +196,7 @@ fn check_times(input: &EventInput, base: Option<&EventRow>, time_zone: &str, e: 
     if let (Some(s), Some(en)) = (starts_at, ends_at) {
         if en <= s {
             e.add("ends_at", "The end must come after the start.");
-        } else if en - s > ChronoDuration::days(14) {
+        } else if en - s > ChronoDuration::days(MAX_EVENT_DAYS) {
             e.add("ends_at", "An event can last at most 14 days.");
         }
     }

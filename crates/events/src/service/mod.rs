@@ -155,10 +155,12 @@ pub async fn list(state: &AppState, viewer: &Viewer, q: &ListQuery) -> AppResult
     sql.push_str(&if past {
         format!(" AND e.ends_at < {t}")
     } else {
-        // By end time (`events_by_end`): the events not over yet are few, while walking
-        // `events_upcoming` in start order would pass every past event first. `status || ''`
-        // keeps the planner off that index (portable; PostgreSQL has no unary `+` on text).
-        format!(" AND e.ends_at >= {t} AND e.status || '' = 'scheduled'")
+        // Not over yet. No event lasts longer than `MAX_EVENT_DAYS`, so none of them
+        // started before that many days ago: the list walks `events_upcoming` in start
+        // order from there and stops at the page's end, passing only the few events of
+        // those days that are over (it read every event not over yet, and sorted them).
+        let since = bind((now() - ChronoDuration::days(input::MAX_EVENT_DAYS)).into(), &mut values);
+        format!(" AND e.ends_at >= {t} AND e.starts_at >= {since} AND e.status = 'scheduled'")
     });
     if let Some(kind) = q.kind.as_deref().filter(|k| !k.is_empty()) {
         if !KINDS.iter().any(|(k, _)| *k == kind) {

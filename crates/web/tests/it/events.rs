@@ -27,6 +27,7 @@ both_backends![
     registration_answers_reach_only_staff_and_events_filter_by_condition,
     my_export_carries_my_points_and_event_data_and_deletion_erases_it,
     a_group_event_is_seen_only_by_the_groups_members,
+    the_upcoming_list_holds_every_event_not_over_and_none_that_is,
 ];
 
 async fn events_are_scheduled_in_their_time_zone_and_bad_input_is_refused(app: &TestApp) {
@@ -545,4 +546,37 @@ async fn a_group_event_is_seen_only_by_the_groups_members(app: &TestApp) {
     let theirs = app.get_json("/api/v1/events", &outsider).await;
     assert!(theirs["items"].as_array().unwrap().is_empty());
     assert_eq!(app.call("POST", &e.api("/registration"), &member, None).await.0, 201);
+}
+
+/// Moves an event to start `started_ago` before now and end `ends_in` from now.
+async fn move_event(app: &TestApp, e: &Event, started_ago: chrono::Duration, ends_in: chrono::Duration) {
+    let id: uuid::Uuid = e.id.parse().unwrap();
+    let now = Utc::now();
+    let sql = "UPDATE events SET starts_at = $1, ends_at = $2 WHERE id = $3";
+    app.exec(sql, kernel::params![now - started_ago, now + ends_in, id]).await;
+}
+
+async fn the_upcoming_list_holds_every_event_not_over_and_none_that_is(app: &TestApp) {
+    let staff = app.staff_member().create().await;
+    let member = app.member().create().await;
+    let (days, hours) = (chrono::Duration::days, chrono::Duration::hours);
+    // Under way: began almost the longest an event may last ago, ends within the hour.
+    let under_way = app.event().titled("Two-week course").by(&staff).create().await;
+    move_event(app, &under_way, days(13) + hours(23), chrono::Duration::minutes(30)).await;
+    let over = app.event().titled("Over yesterday").by(&staff).create().await;
+    move_event(app, &over, days(13), -days(1)).await;
+    app.event().titled("Tomorrow").by(&staff).create().await;
+    let titles = |v: serde_json::Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap().to_string()).collect()
+    };
+    let upcoming = titles(app.get_json("/api/v1/events", &member).await);
+    assert_eq!(upcoming, vec!["Two-week course", "Tomorrow"], "in start order, none over");
+    assert_eq!(titles(app.get_json("/api/v1/events?when=past", &member).await), vec!["Over yesterday"]);
+    let page = app.get_text("/events", &member).await;
+    assert!(page.contains("Two-week course") && page.contains("Tomorrow") && !page.contains("Over yesterday"));
+    // One page at a time, the cursor goes on from the event under way.
+    let first = app.get_json("/api/v1/events?limit=1", &member).await;
+    assert_eq!(titles(first.clone()), vec!["Two-week course"]);
+    let next = format!("/api/v1/events?limit=1&cursor={}", first["next_cursor"].as_str().unwrap());
+    assert_eq!(titles(app.get_json(&next, &member).await), vec!["Tomorrow"]);
 }
