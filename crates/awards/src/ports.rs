@@ -25,9 +25,12 @@ pub(crate) async fn public_honours(state: &AppState, member: MemberId) -> AppRes
     let rows: Vec<Row> = db::all(
         state.db.reader(),
         &format!(
-            "SELECT p.year, c.name AS category, w.nominee_id FROM award_winners w \
+            // From the member's nominations to their wins, by the indexes of each: SQLite
+            // keeps a CROSS JOIN's order, where it could otherwise start from a scan of the
+            // winners (as it did once plans no longer looked at the values bound).
+            "SELECT p.year, c.name AS category, w.nominee_id FROM award_nominees n CROSS JOIN award_winners w \
              JOIN award_categories c ON c.id = w.category_id JOIN award_programmes p ON p.id = c.programme_id \
-             JOIN award_nominees n ON n.id = w.nominee_id WHERE n.member_id = $1 AND {} \
+             WHERE n.member_id = $1 AND w.nominee_id = n.id AND {} \
              ORDER BY p.year DESC, c.position LIMIT 50",
             policy::winners_public_sql(2)
         ),

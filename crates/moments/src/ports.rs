@@ -15,10 +15,10 @@ impl MomentHome for Home {
     fn sections<'a>(&'a self, state: &'a AppState, viewer: &'a Viewer) -> BoxFuture<'a, AppResult<Vec<HomeSection>>> {
         Box::pin(async move {
             let Some(me) = viewer.member() else { return Ok(vec![]) };
-            let mine = marks::load(&state.db, me.id).await?;
+            let now = marks::now_of(&state.db, me.id).await?;
             let mut seen = std::collections::HashSet::new();
             let mut out = Vec::new();
-            for mark in mine.now.iter().filter(|m| seen.insert(m.moment_id.clone())).take(3) {
+            for mark in now.iter().filter(|m| seen.insert(m.moment_id.clone())).take(3) {
                 let moment = mark.moment_id.as_str();
                 let mut items = Vec::new();
                 for (kind, _) in tags::KINDS {

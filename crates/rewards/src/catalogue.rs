@@ -45,13 +45,18 @@ impl Reward {
 pub async fn available(db: &Db) -> Result<Vec<Reward>, sea_orm::DbErr> {
     let t = now();
     db.all(
-        &format!(
-            "SELECT {COLUMNS} FROM rewards WHERE active = TRUE AND (active_from IS NULL OR active_from <= $1) \
-             AND (active_until IS NULL OR active_until > $1) ORDER BY cost, id"
-        ),
+        &format!("SELECT {COLUMNS} FROM rewards WHERE {} ORDER BY cost, id", available_sql("rewards", "$1")),
         params![t],
     )
     .await
+}
+
+/// Whether the reward aliased `r` is on offer at the moment held by the placeholder `at`.
+pub fn available_sql(r: &str, at: &str) -> String {
+    format!(
+        "{r}.active = TRUE AND ({r}.active_from IS NULL OR {r}.active_from <= {at}) \
+         AND ({r}.active_until IS NULL OR {r}.active_until > {at})"
+    )
 }
 
 pub async fn get<C: sea_orm::ConnectionTrait>(c: &C, id: Uuid) -> AppResult<Reward> {

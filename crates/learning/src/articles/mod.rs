@@ -78,16 +78,27 @@ pub(crate) async fn search(
         .collect())
 }
 
-/// Featured articles, for the home page's "New this month".
+/// Featured articles, for the home page's "New this month", with their authors' names
+/// (one statement).
 pub(crate) async fn featured(state: &AppState, _viewer: &Viewer) -> AppResult<Vec<contracts::learning::NewItem>> {
-    let rows = store::featured(&state.db, 3).await?;
-    let ids: Vec<_> = rows.iter().map(|r| r.author_id).collect();
-    let names = contracts::members::directory(state)?.display_names((&state.db).into(), &ids).await?;
+    #[derive(sea_orm::FromQueryResult)]
+    struct Featured {
+        slug: String,
+        title: String,
+        author: Option<String>,
+    }
+    let author = contracts::members::directory(state)?.display_name_sql("a.author_id");
+    let sql = format!(
+        "SELECT a.slug, a.title, {author} AS author FROM articles a WHERE a.status = 'featured' AND {} \
+         ORDER BY a.featured_at DESC, a.id DESC LIMIT 3",
+        policy::public_sql("a")
+    );
+    let rows: Vec<Featured> = state.db.all(&sql, kernel::params![]).await?;
     Ok(rows
         .into_iter()
         .map(|r| contracts::learning::NewItem {
             href: format!("/articles/{}", r.slug),
-            note: format!("Featured article by {}", names.get(&r.author_id).map(String::as_str).unwrap_or("a member")),
+            note: format!("Featured article by {}", r.author.as_deref().unwrap_or("a member")),
             title: r.title,
         })
         .collect())

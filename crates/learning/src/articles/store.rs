@@ -90,15 +90,6 @@ pub(crate) async fn published(
         .await
 }
 
-/// Featured articles, newest featuring first (the home page's few).
-pub(crate) async fn featured(db: &Db, limit: u64) -> AppResult<Vec<ArticleRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM articles a WHERE a.status = 'featured' AND {} ORDER BY a.featured_at DESC, a.id DESC LIMIT $1",
-        policy::public_sql("a")
-    );
-    Ok(db.all(&sql, params![limit as i64]).await?)
-}
-
 /// Every article `me` wrote, most recently changed first (a member writes a handful).
 pub(crate) async fn mine(db: &Db, me: MemberId) -> AppResult<Vec<ArticleRow>> {
     let sql = format!("SELECT {COLUMNS} FROM articles a WHERE a.author_id = $1 ORDER BY a.updated_at DESC LIMIT 200");

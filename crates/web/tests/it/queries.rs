@@ -432,9 +432,11 @@ async fn no_statement_on_a_hot_page_or_a_hot_write_reads_a_whole_large_table(app
 /// SQLite is built for a pool of connections on their own threads (`.cargo/config.toml`):
 /// without memory statistics and without a page cache shared between connections, each
 /// behind a global mutex that the connections' threads queued on under load (bench/RESULTS.md,
-/// 2026-12-01, third session). PostgreSQL has no such build.
+/// 2026-12-01, third session); and with the query planner's stability guarantee, so a
+/// prepared statement is not parsed and planned again each time new values are bound to
+/// it. PostgreSQL has no such build.
 #[tokio::test]
-async fn sqlite_is_built_without_its_global_memory_and_page_cache_mutexes() {
+async fn sqlite_is_built_without_its_global_memory_and_page_cache_mutexes_and_keeps_its_plans() {
     let app = TestApp::start(Backend::Sqlite).await;
     let db = app.state.db.writer();
     let rows =
@@ -442,5 +444,7 @@ async fn sqlite_is_built_without_its_global_memory_and_page_cache_mutexes() {
     let options: Vec<String> = rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect();
     assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
     assert!(!options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"), "{options:?}");
+    // Prepared statements keep their plan whatever is bound to them (not re-prepared).
+    assert!(options.iter().any(|o| o == "ENABLE_QPSG"), "{options:?}");
     app.finish().await;
 }
