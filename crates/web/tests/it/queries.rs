@@ -206,7 +206,7 @@ fn ceiling(page: &str) -> usize {
         // The session with its viewer; the thread with its group and the viewer's
         // membership; the replies with their authors and quotes; the reactions.
         "thread page" => 4,
-        "home feed" => 15,
+        "home feed" => 11,
         "group page" => 7,
         "directory by condition" => 4,
         "search" => 11,
