@@ -157,27 +157,12 @@ async fn feed(
     // read; the newest of those are chosen by id and time, and only they are read from
     // the table. Reading one merged range of all my groups instead would sort every
     // thread they hold.
-    let mut parts: Vec<String> = mine
-        .iter()
-        .filter(|g| readable.contains(g))
-        .map(|g| {
-            let g = bind((*g).into());
-            format!("SELECT t.id, t.last_activity_at FROM threads t WHERE t.group_id = {g} AND {visible} {newest}")
-        })
-        .collect();
+    let groups: Vec<Uuid> = mine.iter().filter(|g| readable.contains(g)).copied().collect();
     let others: Vec<Uuid> = readable.iter().filter(|g| followed && !mine.contains(g)).copied().collect();
-    if parts.is_empty() && others.is_empty() {
+    if groups.is_empty() && others.is_empty() {
         return Ok(Page { items: vec![], next_cursor: None });
     }
-    if !others.is_empty() {
-        let others_in =
-            kernel::db::uuid_in(state.db.reader(), "t.group_id", kernel::db::UuidColumn::Native, &others, &mut bind);
-        parts.push(format!(
-            "SELECT t.id, t.last_activity_at FROM threads t \
-             WHERE t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1) \
-             AND {others_in} AND {visible} {newest}"
-        ));
-    }
+    let parts = newest_parts(&state.db, &groups, &others, &format!("{visible} {newest}"), &mut bind)?;
     let union = parts
         .iter()
         .enumerate()
@@ -191,6 +176,57 @@ async fn feed(
     );
     let rows: Vec<Thread> = state.db.all(&sql, values).await?;
     Ok(page::finish(rows, limit, |t| (t.last_activity_at, t.id)))
+}
+
+/// The parts of the home feed's statement, each of them ids and times of threads, best
+/// first, `visible_newest` their condition and order: the newest page of each of
+/// `groups`, and threads of people the member follows in `others`. On PostgreSQL the
+/// groups go as one JSON array through a lateral join, and `others` as another, so the
+/// statement has the same text and a handful of parameters for every member: a part per
+/// group and a parameter per other group took 2.4 ms to plan for 0.6 ms of running at
+/// scale 1, planned again on each request. SQLite has no lateral join: a part per group.
+fn newest_parts(
+    db: &kernel::db::Db,
+    groups: &[Uuid],
+    others: &[Uuid],
+    visible_newest: &str,
+    bind: &mut dyn FnMut(sea_orm::Value) -> String,
+) -> AppResult<Vec<String>> {
+    let page_of = |group: &str| {
+        format!("SELECT t.id, t.last_activity_at FROM threads t WHERE t.group_id = {group} AND {visible_newest}")
+    };
+    let json = |ids: &[Uuid]| serde_json::to_string(ids).map_err(|e| AppError::Internal(e.into()));
+    let postgres = kernel::db::backend_of(db.reader()) == kernel::db::Backend::Postgres;
+    let mut parts = Vec::new();
+    if postgres && !groups.is_empty() {
+        let each = bind(json(groups)?.into());
+        parts.push(format!(
+            "SELECT x.id, x.last_activity_at FROM json_array_elements_text({each}::json) AS g(gid) \
+             CROSS JOIN LATERAL ({}) AS x",
+            page_of("g.gid::uuid")
+        ));
+    } else {
+        parts.extend(groups.iter().map(|g| {
+            let g = bind((*g).into());
+            page_of(&g)
+        }));
+    }
+    if !others.is_empty() {
+        let others_in = if postgres {
+            format!(
+                "t.group_id IN (SELECT value::uuid FROM json_array_elements_text({}::json))",
+                bind(json(others)?.into())
+            )
+        } else {
+            kernel::db::uuid_in(db.reader(), "t.group_id", kernel::db::UuidColumn::Native, others, bind)
+        };
+        parts.push(format!(
+            "SELECT t.id, t.last_activity_at FROM threads t \
+             WHERE t.author_id IN (SELECT followed_id FROM follows WHERE follower_id = $1) \
+             AND {others_in} AND {visible_newest}"
+        ));
+    }
+    Ok(parts)
 }
 
 /// One thing a member wrote, as their profile shows it.

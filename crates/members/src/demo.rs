@@ -26,7 +26,7 @@ pub(crate) async fn load(state: &AppState, people: &mut DemoPeople) -> anyhow::R
     let all_conditions = conditions::all(&state.db).await?;
     anyhow::ensure!(!all_conditions.is_empty(), "conditions are not seeded; run `shn migrate` first");
     // One hash for every demo account: they share the demo password.
-    let hash = password::hash(DEMO_PASSWORD, state.config.password_cost)?;
+    let hash = password::hash(DEMO_PASSWORD, state.config.password_cost).await?;
     // A second load adds new people next to the first ones instead of colliding.
     let existing: i64 = state.db.scalar("SELECT COUNT(*) FROM members", params![]).await?.unwrap_or(0);
     let fixed_exist: i64 =

@@ -19,29 +19,56 @@ fn hasher(cost: PasswordCost) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-pub fn hash(password: &str, cost: PasswordCost) -> anyhow::Result<String> {
+/// How many passwords are hashed or checked at once. Each holds 19 MiB for tens of
+/// milliseconds of CPU: they run off the async runtime's threads (which would otherwise
+/// stop serving pages meanwhile: sign-ups under load pushed reads' p99 up), and no more of
+/// them at once than this, so their memory stays bounded (bench/RESULTS.md, mixed load).
+const AT_ONCE: usize = 2;
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(AT_ONCE);
+
+/// Runs `work` on a blocking thread once one of the [`AT_ONCE`] places is free.
+async fn off_the_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    let _place = HASHING.acquire().await?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
+fn hash_now(password: &str, cost: PasswordCost) -> anyhow::Result<String> {
     hasher(cost)
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| anyhow::anyhow!("password hashing failed: {e}"))
 }
 
-/// Checks a password against a stored hash (whatever parameters it was made with).
-pub fn verify(stored: &str, password: &str) -> bool {
+fn verify_now(stored: &str, password: &str) -> bool {
     PasswordHash::new(stored)
         .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
         .unwrap_or(false)
 }
 
+/// The Argon2id hash of `password` (see [`AT_ONCE`]).
+pub async fn hash(password: &str, cost: PasswordCost) -> anyhow::Result<String> {
+    let password = password.to_string();
+    off_the_runtime(move || hash_now(&password, cost)).await?
+}
+
+/// Checks a password against a stored hash (whatever parameters it was made with).
+pub async fn verify(stored: &str, password: &str) -> bool {
+    let (stored, password) = (stored.to_string(), password.to_string());
+    off_the_runtime(move || verify_now(&stored, &password)).await.unwrap_or(false)
+}
+
 /// A hash of nothing in particular, checked when an account does not exist so that
 /// "unknown e-mail" takes as long as "wrong password".
-pub fn dummy_verify(cost: PasswordCost) {
+pub async fn dummy_verify(cost: PasswordCost) {
     static DUMMY: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
-    let fast = hash("not a real password", PasswordCost::Fast).unwrap_or_default();
-    let standard = || hash("not a real password", PasswordCost::Standard).unwrap_or_default();
-    let (std_hash, fast_hash) = DUMMY.get_or_init(|| (standard(), fast));
-    let h = if cost == PasswordCost::Fast { fast_hash } else { std_hash };
-    let _ = verify(h, "another wrong password");
+    let _ = off_the_runtime(move || {
+        let fast = hash_now("not a real password", PasswordCost::Fast).unwrap_or_default();
+        let standard = || hash_now("not a real password", PasswordCost::Standard).unwrap_or_default();
+        let (std_hash, fast_hash) = DUMMY.get_or_init(|| (standard(), fast));
+        let h = if cost == PasswordCost::Fast { fast_hash } else { std_hash };
+        verify_now(h, "another wrong password")
+    })
+    .await;
 }
 
 /// Why a new password is refused, in words for the person choosing it.
@@ -77,13 +104,46 @@ pub fn problem(password: &str, personal: &[&str]) -> Option<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn hashes_verify_only_the_right_password() {
-        let h = hash("correct horse battery staple", PasswordCost::Fast).unwrap();
+    #[tokio::test]
+    async fn hashes_verify_only_the_right_password() {
+        let h = hash("correct horse battery staple", PasswordCost::Fast).await.unwrap();
         assert!(h.starts_with("$argon2id$"));
-        assert!(verify(&h, "correct horse battery staple"));
-        assert!(!verify(&h, "correct horse battery stapler"));
-        assert!(!verify("garbage", "x"));
+        assert!(verify(&h, "correct horse battery staple").await);
+        assert!(!verify(&h, "correct horse battery stapler").await);
+        assert!(!verify("garbage", "x").await);
+    }
+
+    /// Hashing leaves the runtime's only thread free for other work, and no more than
+    /// [`AT_ONCE`] run at once however many are asked for.
+    #[tokio::test(flavor = "current_thread")]
+    async fn hashing_runs_off_the_runtime_a_few_at_a_time() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let work: Vec<_> = (0..6)
+            .map(|_| {
+                let (running, most) = (running.clone(), most.clone());
+                tokio::spawn(off_the_runtime(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    // Blocking, as a real hash is: the runtime's thread must not be the one held.
+                    std::thread::sleep(std::time::Duration::from_millis(40));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        // Work on the runtime's own thread would hold it from start to end: no tick could
+        // then see any of it running.
+        let mut busy_ticks = 0;
+        for _ in 0..5 {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            busy_ticks += usize::from(running.load(Ordering::SeqCst) > 0);
+        }
+        for w in work {
+            w.await.unwrap().unwrap();
+        }
+        assert!(busy_ticks > 0, "the runtime kept serving while passwords were hashed");
+        assert_eq!(most.load(Ordering::SeqCst), AT_ONCE);
     }
 
     #[test]

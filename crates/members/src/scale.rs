@@ -49,7 +49,7 @@ pub(crate) async fn load(state: &AppState, run: &mut ScaleRun) -> anyhow::Result
     let count = kernel::bulk::scaled(MEMBERS_AT_SCALE_1, scale, 1);
     let all_conditions = conditions::all(&state.db).await?;
     anyhow::ensure!(!all_conditions.is_empty(), "conditions are not seeded; run `shn migrate` first");
-    let hash = crate::password::hash(crate::demo::DEMO_PASSWORD, state.config.password_cost)?;
+    let hash = crate::password::hash(crate::demo::DEMO_PASSWORD, state.config.password_cost).await?;
     let existing: i64 = state.db.scalar("SELECT COUNT(*) FROM members", params![]).await?.unwrap_or(0);
     let batch = Batch { count, existing, t0: now(), hash, conditions: all_conditions };
     let mut load = Loader::new(&state.db).defer_indexes(&["members", "member_conditions"]).await?;

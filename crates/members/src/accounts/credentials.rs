@@ -67,7 +67,7 @@ pub(crate) async fn reset_password(state: &AppState, raw: &str, new_password: &s
     if let Some(p) = password::problem(new_password, &[]) {
         return Err(AppError::field("password", p));
     }
-    let hash = password::hash(new_password, state.config.password_cost)?;
+    let hash = password::hash(new_password, state.config.password_cost).await?;
     let tx = state.db.begin().await?;
     let token = live_token(&tx, raw, "reset").await?;
     use_token(&tx, raw).await?;
@@ -108,7 +108,7 @@ pub(crate) async fn confirm_password(state: &AppState, member: MemberId, passwor
     let bucket = format!("password_confirm:member:{member}");
     ratelimit::check(&state.db, &bucket, PASSWORD_CONFIRM_FAILURES).await?;
     let ok = match current_hash(state.db.writer(), member).await {
-        Ok(stored) => password::verify(&stored, password_text),
+        Ok(stored) => password::verify(&stored, password_text).await,
         Err(AppError::Unauthorized) => false,
         Err(e) => return Err(e),
     };
@@ -146,7 +146,7 @@ pub(crate) async fn change_password(
         errors.add("new_password", p);
     }
     errors.into_result()?;
-    let hash = password::hash(new_password, state.config.password_cost)?;
+    let hash = password::hash(new_password, state.config.password_cost).await?;
     let tx = state.db.begin().await?;
     let ended = if end_other_sessions {
         set_password(&tx, member, &hash, this_session).await?

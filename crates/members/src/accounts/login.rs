@@ -50,9 +50,12 @@ pub(crate) async fn check_credentials(
         )
         .await?;
     let ok = match &row {
-        Some(r) => r.password_hash.as_deref().is_some_and(|h| password::verify(h, password_text)),
+        Some(r) => match r.password_hash.as_deref() {
+            Some(h) => password::verify(h, password_text).await,
+            None => false,
+        },
         None => {
-            password::dummy_verify(state.config.password_cost);
+            password::dummy_verify(state.config.password_cost).await;
             false
         }
     };

@@ -48,7 +48,7 @@ pub(crate) async fn signup(state: &AppState, input: &SignupInput, ip: &str) -> A
     let per_ip = Limit::per(state.config.signups_per_ip_per_hour, 3600);
     ratelimit::hit(&state.db, &format!("signup:ip:{ip}"), per_ip).await?;
 
-    let hash = password::hash(&input.password, state.config.password_cost)?;
+    let hash = password::hash(&input.password, state.config.password_cost).await?;
     let tx = state.db.begin().await?;
     let existing: Option<MemberId> =
         db::scalar(&tx, "SELECT id FROM members WHERE email = $1", params![email.clone()]).await?;
@@ -163,7 +163,7 @@ pub(crate) async fn create_admin(
         errors.add("password", p);
     }
     errors.into_result()?;
-    let hash = password::hash(password_text, state.config.password_cost)?;
+    let hash = password::hash(password_text, state.config.password_cost).await?;
     let id = MemberId::new();
     let t = now();
     let tx = state.db.begin().await?;
