@@ -52,7 +52,7 @@ impl Seeker {
     pub async fn of(state: &AppState, viewer: &Viewer) -> AppResult<Seeker> {
         let me = viewer.require_member()?.id;
         let conditions = crate::marks::own_conditions(state, viewer).await?.into_iter().map(|c| c.id).collect();
-        let now = crate::marks::load(&state.db, me).await?.now.into_iter().map(|m| m.moment_id).collect();
+        let now = crate::marks::now_of(&state.db, me).await?.into_iter().map(|m| m.moment_id).collect();
         let profile = contracts::members::directory(state)?
             .match_profiles((&state.db).into(), &[me])
             .await?
