@@ -19,17 +19,70 @@ fn hasher(cost: PasswordCost) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// How many passwords are hashed or checked at once. Each holds 19 MiB for tens of
-/// milliseconds of CPU: they run off the async runtime's threads (which would otherwise
-/// stop serving pages meanwhile: sign-ups under load pushed reads' p99 up), and no more of
-/// them at once than this, so their memory stays bounded (bench/RESULTS.md, mixed load).
+/// How many passwords are hashed or checked at once: one thread each. Each hash holds
+/// 19 MiB for tens of milliseconds of CPU. They run off the async runtime's threads (which
+/// would otherwise stop serving pages meanwhile: sign-ups under load pushed reads' p99 up),
+/// no more of them at once than this, so their memory stays bounded, and at a lower CPU
+/// priority than the threads serving pages (see [`HASHING_NICENESS`]; bench/RESULTS.md,
+/// mixed load).
 const AT_ONCE: usize = 2;
-static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(AT_ONCE);
 
-/// Runs `work` on a blocking thread once one of the [`AT_ONCE`] places is free.
+/// How much nicer the hashing threads are than the rest (Linux: niceness goes from 0,
+/// normal, to 19, the lowest priority). When the machine is busy, a sign-up or log-in
+/// waits a little longer and the pages being served keep their pace; when it is idle,
+/// hashing gets a whole core as before. Five steps give a hashing thread about a third of
+/// a page-serving thread's share of a busy core, not so little that sign-ups stall.
+const HASHING_NICENESS: i32 = 5;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The queue of the [`AT_ONCE`] hashing threads, started on first use.
+fn hashing_queue() -> &'static std::sync::mpsc::Sender<Job> {
+    static QUEUE: std::sync::OnceLock<std::sync::mpsc::Sender<Job>> = std::sync::OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (queue, jobs) = std::sync::mpsc::channel::<Job>();
+        let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
+        for n in 0..AT_ONCE {
+            let jobs = jobs.clone();
+            let spawned = std::thread::Builder::new().name(format!("password-{n}")).spawn(move || {
+                lower_this_threads_priority();
+                // The lock is held only while waiting for the next job, never while working.
+                while let Some(job) = jobs.lock().ok().and_then(|next| next.recv().ok()) {
+                    // A panicking job drops its answer (its caller sees an error); the thread goes on.
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password hashing thread");
+            }
+        }
+        queue
+    })
+}
+
+/// Lowers the calling thread's priority (and only its: on Linux each thread has its own
+/// niceness) by [`HASHING_NICENESS`] steps. Where that is refused, it keeps its priority.
+fn lower_this_threads_priority() {
+    // SAFETY: getpriority and setpriority take plain integers and touch no memory of ours;
+    // `0` names the calling thread.
+    let refused = unsafe {
+        let now = libc::getpriority(libc::PRIO_PROCESS, 0);
+        libc::setpriority(libc::PRIO_PROCESS, 0, (now + HASHING_NICENESS).min(19))
+    } != 0;
+    if refused {
+        tracing::warn!("password hashing runs at normal priority: setpriority was refused");
+    }
+}
+
+/// Runs `work` on one of the hashing threads once one is free.
 async fn off_the_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
-    let _place = HASHING.acquire().await?;
-    Ok(tokio::task::spawn_blocking(work).await?)
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    hashing_queue()
+        .send(Box::new(move || {
+            let _ = answer.send(work());
+        }))
+        .map_err(|_| anyhow::anyhow!("the password hashing threads have stopped"))?;
+    answered.await.map_err(|_| anyhow::anyhow!("password hashing failed"))
 }
 
 fn hash_now(password: &str, cost: PasswordCost) -> anyhow::Result<String> {
@@ -144,6 +197,17 @@ mod tests {
         }
         assert!(busy_ticks > 0, "the runtime kept serving while passwords were hashed");
         assert_eq!(most.load(Ordering::SeqCst), AT_ONCE);
+    }
+
+    /// A busy machine serves pages first: hashing runs at a lower priority than the
+    /// threads that called it.
+    #[tokio::test]
+    async fn hashing_runs_at_a_lower_priority_than_the_pages() {
+        // SAFETY: getpriority reads the calling thread's niceness and touches no memory of ours.
+        let niceness = || unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
+        let callers = niceness();
+        let hashers = off_the_runtime(niceness).await.unwrap();
+        assert_eq!(hashers, (callers + HASHING_NICENESS).min(19), "hashing threads at {hashers}, callers at {callers}");
     }
 
     #[test]
