@@ -505,10 +505,13 @@ mod tests {
     fn freed_memory_goes_back_to_the_system_after_a_tenth_of_a_second() {
         // SAFETY: mi_option_get only reads mimalloc's option table.
         let delay = || unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+        let before = delay();
+        tune_allocator();
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            assert_eq!(delay(), 1000, "option {MI_OPTION_PURGE_DELAY} is not mimalloc's purge delay");
-            tune_allocator();
+            assert_eq!(before, 1000, "option {MI_OPTION_PURGE_DELAY} is not mimalloc's purge delay");
             assert_eq!(delay(), PURGE_DELAY_MS);
+        } else {
+            assert_eq!(delay(), before, "the operator's MIMALLOC_PURGE_DELAY was overridden");
         }
     }
 }
