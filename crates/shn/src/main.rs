@@ -1,5 +1,7 @@
 //! `shn`: the Social Health Network in one binary.
 
+mod allocator;
+
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -177,34 +179,6 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-/// mimalloc rather than glibc's allocator: a newsletter send spent a third of its CPU in
-/// glibc's malloc and free (large message buffers made and dropped on every thread, each
-/// thread's arena locked), and glibc keeps a thread's freed memory in its own arena,
-/// which with a pool of SQLite reader threads held 180 MB under the benchmark where
-/// 120 MB did the same work (bench/RESULTS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc's `mi_option_purge_delay` (its mimalloc.h, v3), which the Rust bindings do
-/// not name.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
-/// How long memory freed inside mimalloc is kept before it goes back to the system. Its
-/// default, a second, kept freed page buffers, statements and each sign-up's 19 MiB
-/// Argon2 block resident while new ones were allocated: under the benchmark's mixed load
-/// at 100 ms the median RSS fell from 243 to about 200 MB and the peak from 278 to about
-/// 230 with the same throughput, while at 0 (every free given back at once) throughput
-/// fell by a fifth (bench/RESULTS.md, 2026-12-01, fifth session). MIMALLOC_PURGE_DELAY,
-/// when set, still decides.
-const PURGE_DELAY_MS: std::ffi::c_long = 100;
-
-fn tune_allocator() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: mi_option_set only stores a number in mimalloc's option table.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
-    }
-}
-
 /// The command line: the kernel's settings and commands, plus each slice's own settings
 /// (environment variable or flag of the same name).
 fn parse_command_line() -> (Cli, SliceSettings) {
@@ -224,7 +198,7 @@ fn parse_command_line() -> (Cli, SliceSettings) {
 }
 
 fn main() -> ExitCode {
-    tune_allocator();
+    allocator::tune();
     let (cli, slice_settings) = parse_command_line();
     let mut settings = cli.settings.settings();
     settings.slices = slice_settings;
@@ -493,25 +467,4 @@ fn progress(what: &str, done: usize, total: usize) {
         let _ = writeln!(out);
     }
     let _ = out.flush();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The option's number is mimalloc's purge delay (v3 ships it at 1000 ms, and no other
-    /// option at that value), and `tune_allocator` sets it unless the operator did.
-    #[test]
-    fn freed_memory_goes_back_to_the_system_after_a_tenth_of_a_second() {
-        // SAFETY: mi_option_get only reads mimalloc's option table.
-        let delay = || unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
-        let before = delay();
-        tune_allocator();
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-            assert_eq!(before, 1000, "option {MI_OPTION_PURGE_DELAY} is not mimalloc's purge delay");
-            assert_eq!(delay(), PURGE_DELAY_MS);
-        } else {
-            assert_eq!(delay(), before, "the operator's MIMALLOC_PURGE_DELAY was overridden");
-        }
-    }
 }

@@ -39,7 +39,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// The process-wide Prometheus recorder (installed once, even with several apps in
-/// one test process).
+/// one test process), kept up by a thread of its own.
 pub fn prometheus() -> &'static PrometheusHandle {
     static HANDLE: std::sync::OnceLock<PrometheusHandle> = std::sync::OnceLock::new();
     HANDLE.get_or_init(|| {
@@ -47,8 +47,29 @@ pub fn prometheus() -> &'static PrometheusHandle {
         let handle = recorder.handle();
         // Another recorder may already be installed (tests); ours still renders what it saw.
         let _ = metrics::set_global_recorder(recorder);
+        keep_up(handle.clone());
         handle
     })
+}
+
+/// How often the recorder folds its raw samples into their summaries. Until then it
+/// keeps every request's duration as it came (about 25 bytes each), and only a scrape
+/// of `/metrics` folds them: on a site nobody scrapes, that was a leak of about 1 MB a
+/// minute at 600 requests a second (bench/RESULTS.md, 2026-12-01, sixth session).
+const METRICS_UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs the recorder's upkeep every [`METRICS_UPKEEP`] for the life of the process, on a
+/// thread rather than a task: the recorder outlives whichever runtime first asked for it.
+fn keep_up(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new().name("metrics-upkeep".into()).spawn(move || {
+        loop {
+            std::thread::sleep(METRICS_UPKEEP);
+            handle.run_upkeep();
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "no thread for the metrics' upkeep: samples wait for a scrape of /metrics");
+    }
 }
 
 /// Prometheus metrics. A scrape costs the same however long the site has run: the
@@ -125,4 +146,63 @@ async fn js() -> Response {
         include_str!("../static/app.js"),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::sync::atomic::{AtomicIsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    /// The system allocator, counting the bytes live in this test process.
+    struct Counting;
+
+    static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+    // SAFETY: every call is passed on to the system allocator unchanged; only counted.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    #[global_allocator]
+    static COUNTING: Counting = Counting;
+
+    /// A million request durations, then a trickle, and nobody scraping: the upkeep folds
+    /// them away on its own, so the memory they took comes back within a few periods.
+    #[test]
+    fn request_durations_are_folded_away_without_a_scrape() {
+        super::prometheus();
+        let before = LIVE.load(Ordering::Relaxed);
+        let mut grown = 0;
+        for i in 0..1_000_000 {
+            metrics::histogram!("shn_http_request_duration_seconds").record(0.01);
+            // The highest point, should an upkeep come round while they are recorded.
+            if i % 10_000 == 0 {
+                grown = grown.max(LIVE.load(Ordering::Relaxed) - before);
+            }
+        }
+        grown = grown.max(LIVE.load(Ordering::Relaxed) - before);
+        assert!(grown > 10_000_000, "a million raw samples should take over 10 MB, measured {grown} bytes");
+        let deadline = Instant::now() + super::METRICS_UPKEEP * 4;
+        let held = loop {
+            // A live site goes on recording, and that is also what lets the folded samples'
+            // blocks be reclaimed (the bucket frees them through an epoch, after a while).
+            for _ in 0..100 {
+                metrics::histogram!("shn_http_request_duration_seconds").record(0.01);
+            }
+            let held = LIVE.load(Ordering::Relaxed) - before;
+            if held < grown / 10 || Instant::now() > deadline {
+                break held;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert!(held < grown / 10, "the samples were never folded away: {held} of {grown} bytes still held");
+    }
 }
