@@ -120,9 +120,12 @@ function init(args)
   hist = ffi.new("uint32_t[?]", 2 * BUCKETS)
   tally = ffi.new("uint32_t[?]", 2 * NKINDS)
   longest = ffi.new("double[2]")
+  -- Time spent answering each kind, in microseconds: with the tally, each kind's mean, so
+  -- a soak can tell which page (or write) a change in throughput comes from.
+  spent = ffi.new("double[?]", NKINDS)
   made_by = ffi.new("uint32_t[?]", 2 * #sessions)
-  hist_at, tally_at, longest_at, made_at, members = address(hist), address(tally), address(longest),
-    address(made_by), #sessions
+  hist_at, tally_at, longest_at, spent_at, made_at, members = address(hist), address(tally), address(longest),
+    address(spent), address(made_by), #sessions
   for j, s in ipairs(sessions) do
     made_by[2 * (j - 1)], made_by[2 * (j - 1) + 1] = s.index, reacted[s.index]
     s.slot = j - 1
@@ -180,6 +183,7 @@ function response(status, headers, body)
   local k = p.kind
   local ki, w = KIND_INDEX[k], WRITES[k] and 1 or 0
   tally[ki] = tally[ki] + 1
+  spent[ki] = spent[ki] + us
   local ok
   if k == "reply" or k == "react" then
     ok = status == 303
@@ -218,9 +222,9 @@ local function stats(h, from, longest_us)
     at(0.99), longest_us / 1000)
 end
 
-local function counts(t)
+local function counts(t, format)
   local parts = {}
-  for _, k in ipairs(KINDS) do parts[#parts + 1] = string.format('"%s": %d', k, t[k]) end
+  for _, k in ipairs(KINDS) do parts[#parts + 1] = string.format('"%s": ' .. (format or "%d"), k, t[k]) end
   return "{" .. table.concat(parts, ", ") .. "}"
 end
 
@@ -228,8 +232,9 @@ function done(summary, latency, requests)
   -- in_flight: requests sent and not answered when wrk stopped (one a connection at most);
   -- the server may or may not have done them.
   local h, longest_us, sent, bad, in_flight, made, first = {}, { 0, 0 }, {}, {}, {}, {}, ""
+  local spent_us, mean_ms = {}, {}
   for j = 0, 2 * BUCKETS - 1 do h[j] = 0 end
-  for _, k in ipairs(KINDS) do sent[k], bad[k], in_flight[k] = 0, 0, 0 end
+  for _, k in ipairs(KINDS) do sent[k], bad[k], in_flight[k], spent_us[k] = 0, 0, 0, 0 end
   for _, t in ipairs(threads) do
     local th = ffi.cast("uint32_t *", t:get("hist_at"))
     for j = 0, 2 * BUCKETS - 1 do h[j] = h[j] + th[j] end
@@ -237,6 +242,8 @@ function done(summary, latency, requests)
     for i, k in ipairs(KINDS) do
       sent[k], bad[k] = sent[k] + tt[i - 1], bad[k] + tt[NKINDS + i - 1]
     end
+    local ts = ffi.cast("double *", t:get("spent_at"))
+    for i, k in ipairs(KINDS) do spent_us[k] = spent_us[k] + ts[i - 1] end
     local tl = ffi.cast("double *", t:get("longest_at"))
     longest_us[1], longest_us[2] = math.max(longest_us[1], tl[0]), math.max(longest_us[2], tl[1])
     local tm = ffi.cast("uint32_t *", t:get("made_at"))
@@ -245,10 +252,11 @@ function done(summary, latency, requests)
     if p then in_flight[p] = in_flight[p] + 1 end
     if first == "" then first = t:get("first_error") end
   end
+  for _, k in ipairs(KINDS) do mean_ms[k] = sent[k] > 0 and spent_us[k] / sent[k] / 1000 or 0 end
   local f = assert(io.open(threads[1]:get("state_path"), "w"))
   for i, n in pairs(made) do f:write(i, " ", n, "\n") end
   f:close()
   io.write(string.format('MIXED {"reads": %s, "writes": %s, "sent": %s, "bad": %s, "in_flight": %s, '
-    .. '"first_error": "%s"}\n', stats(h, 0, longest_us[1]), stats(h, BUCKETS, longest_us[2]), counts(sent),
-    counts(bad), counts(in_flight), first))
+    .. '"mean_ms": %s, "first_error": "%s"}\n', stats(h, 0, longest_us[1]), stats(h, BUCKETS, longest_us[2]),
+    counts(sent), counts(bad), counts(in_flight), counts(mean_ms, "%.3f"), first))
 end

@@ -22,6 +22,8 @@ import uuid
 import bench
 
 SCRIPT = bench.BENCH / "mixed.lua"
+# The kinds of request mixed.lua sends, in its order: reads, then writes.
+KINDS = ("thread", "group", "home", "reply", "react", "signup")
 # Replies of the member's thread they react to (each with each kind, in turn).
 POSTS_PER_MEMBER = 20
 # Reads' p99 budget under the mixed load on SQLite (issue 19).
@@ -379,13 +381,26 @@ def judge(rows, sample_s):
     ], flat and not down
 
 
+def refaulted_mb():
+    """MB of file pages the whole machine has read back since boot after evicting them
+    (`workingset_refault_file`), or None off Linux. Per soak sample on a quiet machine,
+    how much of the server's database its reads found gone from the OS page cache (see
+    bench/README.md on hosts that reclaim page cache proactively)."""
+    try:
+        with open("/proc/vmstat") as f:
+            pages = next(int(line.split()[1]) for line in f if line.startswith("workingset_refault_file "))
+    except (OSError, StopIteration):
+        return None
+    return pages * 4096 / 2**20
+
+
 def soak_backend(args, ds):
     samples = max(1, round(args.soak * 60 / args.soak_sample))
     bench.log(f"==> {ds.backend}: soak, {samples} × {args.soak_sample} s of mixed load")
     sc = Scratch(args, ds, f"{ds.backend}-soak")
     csv_path = bench.BENCH / "out" / f"soak-{ds.backend}.csv"
     fields = ["minute", "requests_per_s", "reads_p99_ms", "writes_p99_ms", "reads", "writes", "errors", "rss_mb",
-              "rss_max_mb", "peak_rss_mb"]
+              "rss_max_mb", "peak_rss_mb", "refaulted_mb", *(f"{k}_mean_ms" for k in KINDS)]
     rows, started = [], time.monotonic()
     try:
         before, made_before, done = counts(sc.copy), reactions_made(sc.state), {}
@@ -393,15 +408,19 @@ def soak_backend(args, ds):
             out = csv.DictWriter(f, fields)
             out.writeheader()
             for i in range(samples):
+                refaulted = refaulted_mb()
                 r = sc.drive(args, args.soak_sample)
                 peak = sc.server.memory_mb()[1]
+                if refaulted is not None:
+                    refaulted = round(refaulted_mb() - refaulted, 1)
                 for k, n in r["done"].items():
                     done[k] = done.get(k, 0) + n
                 row = {"minute": round((time.monotonic() - started) / 60, 2), "requests_per_s": round(r["rps"]),
                        "reads_p99_ms": r["reads"]["p99"], "writes_p99_ms": r["writes"]["p99"],
                        "reads": r["reads"]["n"], "writes": r["writes"]["n"], "errors": r["errors"],
                        "rss_mb": round(r["rss"], 1), "rss_max_mb": round(r["rss_max"], 1),
-                       "peak_rss_mb": round(peak, 1), "first_error": r["first_error"]}
+                       "peak_rss_mb": round(peak, 1), "refaulted_mb": refaulted, "first_error": r["first_error"],
+                       **{f"{k}_mean_ms": r["mean_ms"][k] for k in KINDS}}
                 out.writerow({k: row[k] for k in fields})
                 f.flush()
                 rows.append(row)
@@ -430,8 +449,9 @@ def run_soak(args, backends):
                   f"- Errors: {s['errors']} {'✓' if s['errors'] == 0 else '✗'}.",
                   f"- Writes (answered, stored in the database): {stored} {'✓' if s['stored'] else '✗'}.",
                   *s["verdict"], "",
-                  "| minute | req/s | reads p99 ms | writes p99 ms | errors | RSS MB, median | RSS MB, highest |",
-                  "|---:|---:|---:|---:|---:|---:|---:|"]
+                  "| minute | req/s | reads p99 ms | writes p99 ms | mean ms: thread · group · home · reply · "
+                  "react · sign-up | errors | RSS MB, median | RSS MB, highest |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
         lines += [f"| {r['minute']:.1f} | {r['requests_per_s']} | {r['reads_p99_ms']:.2f} | {r['writes_p99_ms']:.2f} | "
                   f"{r['errors']}{' (first: ' + r['first_error'] + ')' if r['first_error'] else ''} | "
                   f"{r['rss_mb']:.0f} | {r['rss_max_mb']:.0f} |" for r in s["rows"]]
