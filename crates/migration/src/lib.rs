@@ -47,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0030_post_html::Migration),
             Box::new(m0031_open_prompts::Migration),
             Box::new(m0032_feed_index_only::Migration),
+            Box::new(m0033_activity_by_kind::Migration),
         ]
     }
 }
@@ -137,6 +138,7 @@ mod m0029_analytics_current;
 mod m0030_post_html;
 mod m0031_open_prompts;
 mod m0032_feed_index_only;
+mod m0033_activity_by_kind;
 
 /// Runs each `;`-separated statement of portable DDL.
 pub(crate) async fn run_ddl(manager: &SchemaManager<'_>, ddl: &str) -> Result<(), DbErr> {

@@ -18,6 +18,7 @@ both_backends![
     two_workers_handle_every_outbox_event_exactly_once,
     a_failing_event_is_rolled_back_and_retried_later,
     an_event_committed_behind_the_cursor_is_still_delivered,
+    a_consumer_reaches_its_own_events_past_any_number_of_others,
     a_job_with_a_unique_key_is_queued_once,
     a_failing_job_backs_off_and_gives_up_after_its_attempts,
     concurrent_claimers_never_take_the_same_job_and_dead_leases_are_retaken,
@@ -164,13 +165,38 @@ async fn two_workers_handle_every_outbox_event_exactly_once(app: &TestApp) {
     assert_eq!(outbox::run_once(&state.db, &state.consumers[0], 100).await.unwrap(), 0);
     assert_eq!(calls.load(Ordering::SeqCst), 200);
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox_cursors WHERE consumer = 'test-recorder'").await, 1);
-    // Events of kinds it does not want are passed over without a call.
+    // Events of kinds it does not want are never read: no call, and no delivery to record.
     let tx = app.state.db.begin().await.unwrap();
     outbox::publish(&tx, None, &SomethingElse {}).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(outbox::run_once(&state.db, &state.consumers[0], 100).await.unwrap(), 1);
+    assert_eq!(outbox::run_once(&state.db, &state.consumers[0], 100).await.unwrap(), 0);
     assert_eq!(calls.load(Ordering::SeqCst), 200);
     assert_eq!(app.count("SELECT COUNT(*) FROM handled_by_two_workers").await, 200);
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox_deliveries WHERE consumer = 'test-recorder'").await, 200);
+}
+
+async fn a_consumer_reaches_its_own_events_past_any_number_of_others(app: &TestApp) {
+    app.exec("CREATE TABLE handled_past_others (event_id TEXT PRIMARY KEY)", vec![]).await;
+    let tx = app.state.db.begin().await.unwrap();
+    for _ in 0..300 {
+        outbox::publish(&tx, None, &SomethingElse {}).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mine = emit_many(app, 1, false).await[0];
+    let calls = Arc::new(AtomicUsize::new(0));
+    let state = with_consumer(app, "handled_past_others", calls.clone());
+    // A pass of ten: it must not spend itself on the three hundred events before its own.
+    assert_eq!(outbox::run_once(&state.db, &state.consumers[0], 10).await.unwrap(), 1);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox_deliveries").await, 1, "only its own event is recorded");
+    let handled: i64 = app
+        .state
+        .db
+        .scalar("SELECT COUNT(*) FROM handled_past_others WHERE event_id = $1", params![mine.to_string()])
+        .await
+        .unwrap()
+        .unwrap_or(0);
+    assert_eq!(handled, 1);
 }
 
 async fn a_failing_event_is_rolled_back_and_retried_later(app: &TestApp) {
@@ -215,6 +241,17 @@ async fn an_event_committed_behind_the_cursor_is_still_delivered(app: &TestApp) 
     assert_eq!(outbox::run_once(&state.db, &consumer, 100).await.unwrap(), 1);
     assert_eq!(calls.load(Ordering::SeqCst), 2, "the first event is not handled again");
     assert_eq!(app.count("SELECT COUNT(*) FROM handled_late").await, 2);
+    // While new events keep coming, a consumer that has just looked behind its cursor
+    // takes the new ones without reading the whole window again; the late one waits for
+    // the next pass that finds nothing new (or a few seconds).
+    let tx = app.state.db.begin().await.unwrap();
+    let late = outbox::publish(&tx, None, &TestLate {}).await.unwrap();
+    tx.commit().await.unwrap();
+    app.exec("UPDATE activity SET created_at = $1 WHERE id = $2", params![earlier, late]).await;
+    emit_many(app, 2, false).await;
+    assert_eq!(outbox::run_once(&state.db, &consumer, 100).await.unwrap(), 2);
+    assert_eq!(outbox::run_once(&state.db, &consumer, 100).await.unwrap(), 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM handled_late").await, 5);
 }
 
 async fn a_job_with_a_unique_key_is_queued_once(app: &TestApp) {
