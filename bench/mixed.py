@@ -451,8 +451,9 @@ def run_soak(args, backends):
                   *s["verdict"], "",
                   "| minute | req/s | reads p99 ms | writes p99 ms | mean ms: thread · group · home · reply · "
                   "react · sign-up | errors | RSS MB, median | RSS MB, highest |",
-                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         lines += [f"| {r['minute']:.1f} | {r['requests_per_s']} | {r['reads_p99_ms']:.2f} | {r['writes_p99_ms']:.2f} | "
+                  f"{' · '.join(format(r[f'{k}_mean_ms'], '.1f') for k in KINDS)} | "
                   f"{r['errors']}{' (first: ' + r['first_error'] + ')' if r['first_error'] else ''} | "
                   f"{r['rss_mb']:.0f} | {r['rss_max_mb']:.0f} |" for r in s["rows"]]
         lines += ["", f"Peak RSS (VmHWM) over the soak: {s['rows'][-1]['peak_rss_mb']:.0f} MB "
